@@ -1,0 +1,123 @@
+/* The layer-kind interface: every layer kind is one const struct of function pointers
+ * (one file per kind in src/layers/), identified by its Keras name, never by a number.
+ *
+ * Buffer layouts (batch size B, time steps T, features F):
+ *   ids input      int32 [B][T]   (batch-major, as padded data)
+ *   sequence       float [T][B][F] (time-major)
+ *   vector         float [B][F]
+ * A mask, when present, is uint8 [T][B] (1 = real step), produced by Embedding(mask_zero=True)
+ * and consumed by recurrent and pooling layers.
+ */
+#ifndef RNNLAB_LAYERS_H
+#define RNNLAB_LAYERS_H
+#include "rnnlab/common.h"
+#include "rnnlab/tensor.h"
+
+/* A parsed Keras constructor call, e.g. Bidirectional(GRU(128, dropout=0.3), merge_mode='sum'). */
+typedef enum rnn_value_type {
+    RNN_VAL_NONE, RNN_VAL_NUMBER, RNN_VAL_STRING, RNN_VAL_BOOL, RNN_VAL_IDENT, RNN_VAL_CALL, RNN_VAL_LIST
+} rnn_value_type;
+typedef struct rnn_call rnn_call;
+typedef struct rnn_value {
+    rnn_value_type type;
+    double number;          /* NUMBER, BOOL (0/1) */
+    bool is_integer;        /* NUMBER written without '.', 'e' */
+    char *string;           /* STRING, IDENT (e.g. pretrained, None) */
+    rnn_call *call;         /* CALL */
+    int n_items; struct rnn_value *items; /* LIST / tuple */
+} rnn_value;
+struct rnn_call {
+    char *name;             /* prefix stripped: "LSTM" for tf.keras.layers.LSTM */
+    int n_args;
+    char **keys;            /* keys[i] NULL for positional arguments */
+    rnn_value *args;
+};
+/* Parses "LSTM(32, return_sequences=True)"; a bare name "Flatten" is a call without arguments. */
+int rnn_call_parse(const char *text, rnn_call **out, rnn_error *err);
+void rnn_call_free(rnn_call *c);
+/* Argument access by position or keyword (either may be given). Each returns RNN_OK and sets *out,
+ * the default when absent, or an RNN_EUSAGE error naming the layer and argument on a wrong type. */
+const rnn_value *rnn_call_arg(const rnn_call *c, int pos, const char *key);
+int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err);
+int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, double *out, rnn_error *err);
+int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err);
+int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out, rnn_error *err);
+/* Fails with RNN_EUSAGE naming the first argument not in `known` (NULL-terminated keyword list;
+ * positional arguments beyond n_positional are also errors). */
+int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err);
+
+/* Shape without the batch dimension. rank 1: {F}; rank 2: {T, F}; T may be -1 (None).
+ * The model input (ids) has rank 1 {T} and is_ids set. */
+typedef struct rnn_shape {
+    int rank;
+    int dim[3];
+    bool is_ids;
+} rnn_shape;
+
+/* What `add` may need beyond the call itself. */
+typedef struct rnn_add_ctx {
+    const rnn_fmatrix *pretrained;  /* from `embeddings load`, for weights=pretrained; may be NULL */
+} rnn_add_ctx;
+
+/* Per-call context of forward. */
+typedef struct rnn_fwd {
+    int B, T;               /* batch size and time steps of this batch */
+    bool training;          /* dropout active */
+    rnn_rng *rng;           /* dropout masks (training only) */
+    const uint8_t *mask;    /* [T][B] or NULL */
+} rnn_fwd;
+
+typedef struct rnn_layer rnn_layer;
+typedef struct rnn_layer_kind {
+    const char *name;       /* Keras class name: "LSTM" */
+    const char *prefix;     /* auto-name prefix: "lstm" -> lstm, lstm_1, ... */
+    /* Reads and validates the call's arguments into l->cfg (allocated by the kind). */
+    int (*configure)(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);
+    /* Given l->in, sets l->out, l->n_params and l->n_trainable; shape errors name the layer. */
+    int (*build)(rnn_layer *l, rnn_error *err);
+    /* Keras default initialisation of l->params (pretrained weights copied here too). */
+    void (*init)(rnn_layer *l, rnn_rng *rng);
+    /* Sizes workspaces for batches up to B of length T (called before forward when B or T grow). */
+    int (*reserve)(rnn_layer *l, int B, int T, rnn_error *err);
+    /* y = f(x). x/y layouts per the shapes above. Must keep what backward needs. */
+    void (*forward)(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);
+    /* Given dy (same layout as y), ADDS parameter gradients into l->grads and WRITES dx
+     * (dx is NULL for the first layer / ids input). Uses the state kept by the last forward. */
+    void (*backward)(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx);
+    /* Output mask given the input mask (NULL: layer passes the input mask through unchanged
+     * for sequence outputs and drops it for vector outputs). */
+    const uint8_t *(*out_mask)(rnn_layer *l, const rnn_fwd *f, const void *x);
+    /* Canonical Keras call text for save files and `summary` tooltips, e.g. "LSTM(32, return_sequences=True)". */
+    int (*describe)(const rnn_layer *l, char *buf, size_t n);
+    /* Layer-specific parameter names and sizes for gradcheck/reporting: returns count,
+     * fills names[i] (static strings) and sizes[i] (floats) in parameter order. */
+    int (*param_groups)(const rnn_layer *l, const char **names, size_t *sizes, int max);
+    void (*destroy)(rnn_layer *l);  /* frees cfg and workspaces */
+} rnn_layer_kind;
+
+struct rnn_layer {
+    const rnn_layer_kind *kind;
+    char name[64];          /* "lstm_1" */
+    void *cfg;              /* kind-specific configuration and workspace */
+    rnn_shape in, out;
+    size_t n_params;        /* all parameters (Keras "Param #") */
+    bool trainable;         /* false: frozen (non-trainable params in summary, no gradient step) */
+    float *params;          /* view into the model's parameter block (n_params floats) */
+    float *grads;           /* view into the model's gradient block */
+    int threads;            /* worker threads this layer may use */
+    rnn_layer *inner;       /* wrapped layer(s) for Bidirectional: inner[0] forward, inner[1] backward */
+};
+
+/* Registry: every kind, and lookup by Keras name (case-sensitive, as Keras). */
+const rnn_layer_kind *rnn_layer_kind_find(const char *name);
+const rnn_layer_kind *const *rnn_layer_kinds(size_t *n);
+/* Creates and configures a layer (not yet built) from a parsed call. */
+int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **out, rnn_error *err);
+void rnn_layer_destroy(rnn_layer *l);
+
+/* The kinds (defined one per file in src/layers/). */
+extern const rnn_layer_kind rnn_embedding_kind, rnn_simple_rnn_kind, rnn_lstm_kind, rnn_gru_kind,
+    rnn_bidirectional_kind, rnn_dropout_kind, rnn_spatial_dropout1d_kind, rnn_dense_kind,
+    rnn_flatten_kind, rnn_global_max_pooling1d_kind, rnn_global_average_pooling1d_kind;
+
+#endif

@@ -1,0 +1,39 @@
+/* Sequential models: add layers from Keras calls, summary, forward/backward on a batch. */
+#ifndef RNNLAB_MODEL_H
+#define RNNLAB_MODEL_H
+#include "rnnlab/layers.h"
+
+typedef struct rnn_model rnn_model;
+
+rnn_model *rnn_model_new(const char *name, unsigned long seed);
+void rnn_model_free(rnn_model *m);
+const char *rnn_model_name(const rnn_model *m);
+/* Parses a Keras constructor call (prefixes tf.keras.layers., keras.layers., layers. accepted),
+ * creates, builds (shape errors name the layer) and initialises the layer, and appends it.
+ * On error the model is unchanged. */
+int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err);
+/* Removes the last layer (undo). */
+int rnn_model_pop(rnn_model *m, rnn_error *err);
+size_t rnn_model_n_layers(const rnn_model *m);
+rnn_layer *rnn_model_layer(rnn_model *m, size_t i);
+rnn_shape rnn_model_output_shape(const rnn_model *m);
+size_t rnn_model_n_params(const rnn_model *m);
+size_t rnn_model_n_trainable(const rnn_model *m);
+/* Keras's summary table (Model: "name", Layer (type) / Output Shape / Param #, totals), malloc'd.
+ * width = total line width (Keras uses 65 in TF2, 98 in Keras 3); 0 = 65. */
+char *rnn_model_summary(const rnn_model *m, int width);
+/* Re-initialises every parameter from seed (Keras initialisers). */
+void rnn_model_reset(rnn_model *m, unsigned long seed);
+
+/* Flat parameter/gradient blocks (all layers, in order). */
+float *rnn_model_params(rnn_model *m);
+float *rnn_model_grads(rnn_model *m);
+void rnn_model_zero_grad(rnn_model *m);
+
+/* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
+const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,
+                               rnn_error *err);
+/* Backward from dL/d(output) [B][n_out]; adds into the gradients. */
+int rnn_model_backward(rnn_model *m, const float *dout, rnn_error *err);
+
+#endif

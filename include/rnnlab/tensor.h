@@ -1,0 +1,31 @@
+/* Numeric core: the one sgemm wrapper, random numbers, aligned buffers. */
+#ifndef RNNLAB_TENSOR_H
+#define RNNLAB_TENSOR_H
+#include "rnnlab/common.h"
+
+/* C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major; every matrix product goes here. */
+void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+/* OpenBLAS threads for the calling context (1 inside worker threads). */
+void rnn_blas_threads(int n);
+
+/* 64-byte aligned allocation, zeroed; free with rnn_free_aligned. NULL on failure. */
+void *rnn_alloc_aligned(size_t bytes);
+void rnn_free_aligned(void *p);
+
+/* Random numbers (GSL mt19937 underneath): one generator per model, seeded explicitly. */
+typedef struct rnn_rng rnn_rng;
+rnn_rng *rnn_rng_new(unsigned long seed);
+void rnn_rng_free(rnn_rng *r);
+void rnn_rng_seed(rnn_rng *r, unsigned long seed);
+double rnn_rng_uniform(rnn_rng *r);                 /* [0,1) */
+double rnn_rng_gaussian(rnn_rng *r, double sigma);
+unsigned long rnn_rng_uint(rnn_rng *r, unsigned long n); /* [0,n) */
+/* Fills x[n] uniformly in [lo,hi). */
+void rnn_fill_uniform(rnn_rng *r, float *x, size_t n, float lo, float hi);
+/* Keras glorot_uniform for a fan_in x fan_out kernel. */
+void rnn_init_glorot_uniform(rnn_rng *r, float *w, int fan_in, int fan_out);
+/* Keras orthogonal initialiser for a rows x cols matrix (gain 1). */
+void rnn_init_orthogonal(rnn_rng *r, float *w, int rows, int cols);
+
+#endif

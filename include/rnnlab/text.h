@@ -1,0 +1,94 @@
+/* Text processing exactly as Keras: legacy Tokenizer, pad_sequences, pandas-style length statistics. */
+#ifndef RNNLAB_TEXT_H
+#define RNNLAB_TEXT_H
+#include <stdio.h>
+#include "rnnlab/common.h"
+
+/* Variable-length id sequences, CSR style: sequence i is ids[off[i] .. off[i+1]). */
+typedef struct rnn_seqs {
+    size_t n;
+    size_t *off;   /* n+1 entries */
+    int32_t *ids;
+} rnn_seqs;
+void rnn_seqs_free(rnn_seqs *s);
+
+typedef struct rnn_tokenizer_opts {
+    int num_words;          /* 0 = no limit (Keras None) */
+    const char *oov_token;  /* NULL = none */
+    bool lower;             /* default true */
+    const char *filters;    /* NULL = Keras default '!"#$%&()*+,-./:;<=>?@[\]^_`{|}~\t\n' */
+    char split;             /* 0 = ' ' */
+    bool char_level;
+} rnn_tokenizer_opts;
+/* Fills Keras's defaults. */
+void rnn_tokenizer_opts_default(rnn_tokenizer_opts *o);
+
+typedef struct rnn_tokenizer rnn_tokenizer;
+rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o);
+void rnn_tokenizer_free(rnn_tokenizer *t);
+const rnn_tokenizer_opts *rnn_tokenizer_options(const rnn_tokenizer *t);
+/* fit_on_texts: counts words, ranks by count (ties in first-seen order), OOV token at index 1. */
+int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err);
+/* Number of entries in word_index (including the OOV token); Keras vocab size is this + 1. */
+size_t rnn_tokenizer_size(const rnn_tokenizer *t);
+/* Word at index i (1-based), NULL if out of range. */
+const char *rnn_tokenizer_word(const rnn_tokenizer *t, int32_t index);
+/* word_counts of the word at index i (0 for the OOV token). */
+uint64_t rnn_tokenizer_count(const rnn_tokenizer *t, int32_t index);
+/* word_index lookup: 0 if absent. */
+int32_t rnn_tokenizer_index(const rnn_tokenizer *t, const char *word);
+/* Total number of word occurrences seen by fit. */
+uint64_t rnn_tokenizer_total(const rnn_tokenizer *t);
+/* texts_to_sequences on one text; *ids is malloc'd (may be NULL when *len == 0). */
+int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids, size_t *len, rnn_error *err);
+/* texts_to_sequences on many texts (may use rnn_get_threads() threads). */
+int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err);
+/* sequences_to_texts on one sequence: malloc'd string. */
+char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t len);
+/* Keras's text_to_word_sequence with the tokenizer's options: calls fn for each word (not NUL-terminated). */
+void rnn_tokenizer_words(const rnn_tokenizer *t, const char *text,
+                         void (*fn)(const char *w, size_t len, void *user), void *user);
+/* Serialisation for save/open (text-safe binary; returns RNN_EIO/RNN_EDATA on failure). */
+int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err);
+int rnn_tokenizer_read(rnn_tokenizer **t, FILE *f, rnn_error *err);
+
+/* pad_sequences(seqs, maxlen, padding, truncating, value). maxlen <= 0: the longest sequence.
+ * Output rows = s->n, cols = maxlen; *n_truncated (may be NULL) = sequences longer than maxlen. */
+int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32_t value,
+            rnn_imatrix *out, size_t *n_truncated, rnn_error *err);
+
+/* len(text.split()) in Python: words separated by Unicode whitespace. */
+size_t rnn_count_words(const char *text);
+
+/* pandas Series.describe(percentiles=...) of word counts. */
+#define RNN_MAX_PERCENTILES 16
+typedef struct rnn_describe {
+    size_t count;
+    double mean, std, min, max;       /* std with n-1 */
+    int n_pct;
+    double pct[RNN_MAX_PERCENTILES];  /* fractions, e.g. 0.25 */
+    double value[RNN_MAX_PERCENTILES];/* linear interpolation, as numpy/pandas */
+} rnn_describe;
+int rnn_describe_lengths(char *const *texts, size_t n, const double *pcts, int n_pct,
+                         rnn_describe *out, rnn_error *err);
+/* Same on precomputed values. */
+int rnn_describe_values(const double *v, size_t n, const double *pcts, int n_pct,
+                        rnn_describe *out, rnn_error *err);
+
+/* Pretrained word vectors matched to a tokenizer: row i = vector of word index i (zeros if absent),
+ * rows = num_words (or tokenizer size + 1 when num_words is 0). format: "glove", "word2vec",
+ * "word2vec-bin", "fasttext", or NULL to guess from the file. */
+int rnn_embeddings_load(const char *path, const char *format, const rnn_tokenizer *t,
+                        rnn_fmatrix *out, size_t *n_found, rnn_error *err);
+
+/* UTF-8 helpers shared by all text code. */
+/* Returns the number of bytes of a valid UTF-8 prefix; equal to len when the whole buffer is valid. */
+size_t rnn_utf8_valid_prefix(const char *s, size_t len);
+/* Decodes one code point at s (valid UTF-8 assumed); returns bytes consumed. */
+int rnn_utf8_decode(const char *s, uint32_t *cp);
+/* Encodes cp into out (4 bytes max); returns bytes written. */
+int rnn_utf8_encode(uint32_t cp, char *out);
+/* Python's str.isspace() for one code point. */
+bool rnn_unicode_isspace(uint32_t cp);
+
+#endif

@@ -1,0 +1,111 @@
+/* compile / fit / evaluate / predict / gradcheck with Keras semantics. */
+#ifndef RNNLAB_TRAIN_H
+#define RNNLAB_TRAIN_H
+#include <signal.h>
+#include "rnnlab/model.h"
+
+/* compile(): NAN in a double field means "Keras's default". */
+typedef struct rnn_compile_opts {
+    const char *optimizer;       /* "adam", "rmsprop", "sgd" */
+    double learning_rate;        /* adam/rmsprop 0.001, sgd 0.01 */
+    double momentum;             /* sgd 0; rmsprop 0 */
+    bool nesterov;
+    double rho;                  /* rmsprop 0.9 */
+    double beta_1, beta_2;       /* 0.9, 0.999 */
+    double epsilon;              /* 1e-7 */
+    double clipnorm, clipvalue;  /* NAN/0 = off */
+    const char *loss;            /* "binary_crossentropy", "sparse_categorical_crossentropy", "categorical_crossentropy" */
+    const char *metrics;         /* comma list: accuracy (acc), precision, recall, auc; NULL = none */
+} rnn_compile_opts;
+void rnn_compile_opts_default(rnn_compile_opts *o);
+int rnn_model_compile(rnn_model *m, const rnn_compile_opts *o, rnn_error *err);
+bool rnn_model_is_compiled(const rnn_model *m);
+
+/* Inputs: ids [n][T] with integer labels (one-hot built internally for categorical_crossentropy). */
+typedef struct rnn_xy {
+    size_t n;
+    int T;
+    const int32_t *x;
+    const int *y;
+} rnn_xy;
+
+/* Per-epoch history, Keras names: loss, accuracy, precision, ..., val_loss, val_accuracy, ... */
+#define RNN_MAX_METRICS 16
+typedef struct rnn_history {
+    int n_metrics;
+    char names[RNN_MAX_METRICS][32];
+    int n_epochs, cap_epochs;
+    double *values;              /* [epoch][n_metrics] */
+    double *seconds;             /* [epoch] wall time */
+    int best_epoch;              /* 0-based epoch restored by restore_best_weights, -1 if none */
+    char stop_reason[160];       /* "", "early stopping: ...", "interrupted", "loss is NaN ..." */
+} rnn_history;
+void rnn_history_free(rnn_history *h);
+/* Value of metric `name` at epoch e, NAN if absent. */
+double rnn_history_get(const rnn_history *h, int epoch, const char *name);
+
+/* Progress reported during fit, after every batch and at every epoch end. */
+typedef struct rnn_fit_progress {
+    int epoch, epochs;           /* 1-based epoch */
+    int batch, batches;          /* batches done in this epoch */
+    size_t samples_done, samples;/* this epoch */
+    double loss, accuracy;       /* running means over the epoch so far (accuracy NAN if not compiled) */
+    double batch_loss;           /* this batch */
+    double elapsed, eta;         /* seconds in this epoch / estimated remaining in this epoch */
+    double ms_per_step, samples_per_s;
+    bool epoch_end;              /* true once per epoch, after validation; history holds the row */
+    const rnn_history *history;
+} rnn_fit_progress;
+/* Return non-zero to stop training after this batch (weights kept). */
+typedef int (*rnn_fit_callback)(const rnn_fit_progress *p, void *user);
+
+typedef struct rnn_fit_opts {
+    int epochs;                  /* 10 */
+    int batch_size;              /* 32 */
+    double validation_split;     /* 0 = none; last fraction, taken before shuffling */
+    bool shuffle;                /* true */
+    const char *early_stopping;  /* monitor name ("val_loss") or NULL */
+    int patience;                /* 0 */
+    double min_delta;            /* 0 */
+    bool restore_best_weights;   /* false */
+    unsigned long seed;          /* shuffling and dropout */
+    volatile sig_atomic_t *stop; /* set to 1 (e.g. SIGINT) to stop at the end of the batch */
+    rnn_fit_callback callback; void *user;
+    /* Warnings (single-class validation part, data ordered by label): called with one line each. */
+    void (*warn)(const char *msg, void *user);
+} rnn_fit_opts;
+void rnn_fit_opts_default(rnn_fit_opts *o);
+/* Appends epochs to *hist (initialise with {0}). Returns RNN_OK also when stopped early or
+ * interrupted (see hist->stop_reason); RNN_EDATA on NaN/Inf loss (training stopped, weights kept). */
+int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_history *hist,
+                  rnn_error *err);
+
+/* Loss and compiled metrics over data, Keras names ("loss", "accuracy", ...). */
+typedef struct rnn_eval {
+    int n;
+    char names[RNN_MAX_METRICS][32];
+    double values[RNN_MAX_METRICS];
+} rnn_eval;
+int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eval *out, rnn_error *err);
+/* Class probabilities [n][n_classes] (a sigmoid output gives {1-p, p}); n_classes >= 2. */
+int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch_size,
+                      float *probs, int *n_classes, rnn_error *err);
+int rnn_model_n_classes(const rnn_model *m);
+
+/* Finite-difference gradient check of the compiled model's loss on `samples` examples (dropout off). */
+typedef struct rnn_gradcheck_row {
+    char layer[64], param[32];
+    size_t checked;
+    double max_rel_error;
+} rnn_gradcheck_row;
+typedef struct rnn_gradcheck_report {
+    int n_rows;
+    rnn_gradcheck_row rows[64];
+    double max_rel_error;
+    double tolerance;
+    bool passed;
+} rnn_gradcheck_report;
+int rnn_model_gradcheck(rnn_model *m, const rnn_xy *data, int samples, unsigned long seed,
+                        rnn_gradcheck_report *out, rnn_error *err);
+
+#endif

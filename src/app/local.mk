@@ -1,0 +1,2 @@
+# The program (owned by the app area).
+rnnlab_SOURCES += src/app/main.c
