@@ -1,0 +1,66 @@
+/* The session state and the command interpreter shared by the plain REPL, scripts and the dashboard.
+ * Owned by the app area; the dashboard (src/tui) uses only what is declared here. */
+#ifndef RNNLAB_APP_H
+#define RNNLAB_APP_H
+#include <signal.h>
+#include <stdarg.h>
+#include "rnnlab/rnnlab.h"
+
+#define APP_QUIT (-1)   /* app_exec result of `quit` */
+
+typedef struct app_run {
+    char name[64];
+    rnn_history hist;
+    double test_accuracy;        /* NAN until evaluated */
+} app_run;
+
+/* What changed, for panels to refresh (bit mask passed to on_change). */
+enum { APP_CHANGED_DATA = 1, APP_CHANGED_VOCAB = 2, APP_CHANGED_MODEL = 4, APP_CHANGED_RUNS = 8 };
+
+typedef struct app_state {
+    rnn_dataset *ds;
+    rnn_tokenizer *tok;
+    rnn_seqs seq_train, seq_test;     /* encoded by `tokenize` */
+    rnn_imatrix x_train, x_test;      /* padded by `pad` */
+    int maxlen; bool pad_post, trunc_post;
+    rnn_fmatrix pretrained;           /* `embeddings load` */
+    rnn_model *model;
+    app_run *runs; int n_runs;
+    rnn_eval last_eval; char last_eval_split[16];
+    unsigned long seed; int threads;
+    bool plain;                       /* no dashboard; Keras-style progress lines */
+    bool tty;                         /* stdout is a terminal (bars may update in place) */
+    bool keep_going;
+    volatile sig_atomic_t stop;       /* set by SIGINT / `q`: stop training after the batch */
+    /* Hooks set by the dashboard (NULL in plain mode). Called from the thread running the command. */
+    void (*on_progress)(const rnn_fit_progress *p, void *ud);
+    void (*on_change)(unsigned what, void *ud);
+    void *hook_ud;
+    char **session; int n_session;    /* successful commands, for `session save` */
+} app_state;
+
+void app_init(app_state *s);
+void app_free(app_state *s);
+/* Runs one line (may hold several ';'-separated commands and a comment). Returns RNN_OK,
+ * an rnn_status error (already reported through app_error), or APP_QUIT. */
+int app_exec(app_state *s, const char *line);
+/* Runs a script file line by line (stops at the first error unless keep_going). */
+int app_exec_file(app_state *s, const char *path);
+
+/* All command output goes through these; the dashboard redirects them into its log panel. */
+typedef void (*app_sink_fn)(const char *text, size_t len, bool is_error, void *ud);
+void app_set_sink(app_sink_fn fn, void *ud);   /* NULL = stdout/stderr */
+void app_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The one command table: names for completion and help. */
+typedef struct app_command {
+    const char *name, *args, *summary, *usage;
+    int (*handler)(app_state *s, int argc, char **argv);
+    char **(*complete)(const char *text, int arg_index);   /* may be NULL */
+} app_command;
+const app_command *app_commands(size_t *n);
+/* readline completion generator usable by the plain REPL and the dashboard. */
+char **app_complete(const char *line_buffer, const char *text, int start, int end);
+
+#endif
