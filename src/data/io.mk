@@ -1,0 +1,7 @@
+# Data I/O (owned by the data-io area): downloads, checksums, csv/dir/lines loaders, embeddings.
+librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c
+noinst_HEADERS += src/data/io_internal.h
+
+check_PROGRAMS += tests/data_io/test_fetch
+tests_data_io_test_fetch_SOURCES = tests/data_io/test_fetch.c tests/data_io/testutil.h
+tests_data_io_test_fetch_LDADD = $(RNNLAB_TEST_LIBS)
