@@ -1,5 +1,5 @@
 # The dashboard and terminal charts (tui area).
-noinst_HEADERS += src/tui/chart.h
+noinst_HEADERS += src/tui/chart.h src/tui/tui.h
 rnnlab_SOURCES += src/tui/chart.c
 
 check_PROGRAMS += tests/tui/test_chart

@@ -1,0 +1,16 @@
+/* The dashboard: the entry points the program (src/app/main.c) calls. Owned by the tui area. */
+#ifndef RNNLAB_TUI_H
+#define RNNLAB_TUI_H
+#include <stdbool.h>
+#include "app/app.h"
+
+/* True when stdin and stdout are terminals of at least 80x24 (and TERM is usable). */
+bool tui_can_start(void);
+
+/* Runs the dashboard until `quit`, Ctrl-D or F10: first replays the scripts (`rnnlab -i FILE`)
+ * with their output in the log panel, then reads commands at the prompt. Installs its hooks in
+ * s (on_progress, on_change) and the app's output sink, and removes them before returning.
+ * Returns the exit status for main (0 after `quit`; sysexits code if the dashboard cannot start). */
+int tui_main(app_state *s, const char *const *scripts, int n_scripts);
+
+#endif
