@@ -1,0 +1,12 @@
+# `make bench` (bench area): rnnlab against the PyTorch peer, side by side in one run; writes
+# bench/results.md. Needs the built program, python3-torch and the data sets; no network.
+# BENCH_THREADS, BENCH_CONFIGS, BENCH_PEER_STEPS, BENCH_KEEP, BENCH_WORK: see bench/run-bench.sh.
+# Other areas append their own bench-* targets below; `bench` runs bench-data when it exists.
+EXTRA_DIST += bench/run-bench.sh bench/bench_report.py \
+	bench/configs/chollet_rnn.rnn bench/configs/chollet_lstm.rnn bench/configs/west_lstm.rnn \
+	bench/configs/bilstm_001.rnn bench/configs/bigru_000.rnn bench/configs/sms_rnn.rnn
+.PHONY: bench
+bench: rnnlab
+	@if grep -q '^bench-data:' Makefile 2>/dev/null; then data_cmd="$(MAKE) bench-data"; else data_cmd=; fi; \
+	BENCH_DATA_CMD="$$data_cmd" RNNLAB="$(abs_top_builddir)/rnnlab" srcdir="$(abs_top_srcdir)" \
+	  $(SHELL) $(top_srcdir)/bench/run-bench.sh

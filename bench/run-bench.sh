@@ -1,0 +1,104 @@
+#!/bin/sh
+# `make bench`: rnnlab against the PyTorch peer (../shared/bench/peer_torch.py), side by side in one
+# run with the same thread count, plus the machine's sgemm ceiling (../shared/bench/sgemm_peak.c).
+# Writes bench/results.md (table made by bench_report.py). Needs no network.
+#
+# Environment:
+#   RNNLAB             the built program (default: ./rnnlab)
+#   BENCH_THREADS      threads for both sides (default 2)
+#   BENCH_CONFIGS      space/comma-separated subset (default: all six)
+#   BENCH_PEER_STEPS   timed peer steps for every config (default: per config, see peer_steps)
+#   BENCH_PEER         peer directory (default: $srcdir/../shared/bench)
+#   BENCH_DATA         data sets (default: $RNNLAB_DATA, else $srcdir/../shared/datasets)
+#   BENCH_OUT          the table (default: $srcdir/bench/results.md)
+#   BENCH_WORK         keep raw logs here (default: a temp dir, removed unless BENCH_KEEP=1)
+#   BENCH_DATA_CMD     command for the data pipeline bench (set by `make bench` when bench-data exists)
+#   BENCH_SKIP_PEER=1  reuse the peer results already in BENCH_WORK (for reruns of the rnnlab side)
+#   PYTHON3            python with torch for the peer (default /usr/bin/python3)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=${srcdir:-$(dirname "$here")}
+RNNLAB=${RNNLAB:-./rnnlab}
+threads=${BENCH_THREADS:-2}
+configs=$(echo "${BENCH_CONFIGS:-chollet_rnn chollet_lstm west_lstm bilstm_001 bigru_000 sms_rnn}" | tr ',' ' ')
+peer_dir=${BENCH_PEER:-$srcdir/../shared/bench}
+data=${BENCH_DATA:-${RNNLAB_DATA:-$srcdir/../shared/datasets}}
+out=${BENCH_OUT:-$here/results.md}
+py=${PYTHON3:-/usr/bin/python3}
+TIME=/usr/bin/time
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$RNNLAB" ] || die "no rnnlab program at $RNNLAB (build first, or set RNNLAB)"
+[ -f "$peer_dir/peer_torch.py" ] || die "no peer at $peer_dir/peer_torch.py (set BENCH_PEER)"
+[ -d "$data" ] || die "no data sets at $data (set BENCH_DATA)"
+[ -x "$TIME" ] || die "$TIME is missing: apt-get install time"
+"$py" -c 'import torch, numpy' 2>/dev/null || die "$py cannot import torch and numpy: apt-get install python3-torch python3-numpy"
+case $threads in ''|*[!0-9]*) die "BENCH_THREADS must be a number";; esac
+for c in $configs; do [ -f "$here/configs/$c.rnn" ] || die "unknown config $c (no $here/configs/$c.rnn)"; done
+RNNLAB=$(cd "$(dirname "$RNNLAB")" && pwd)/$(basename "$RNNLAB")
+data=$(cd "$data" && pwd)
+
+if [ -n "${BENCH_WORK:-}" ]; then work=$BENCH_WORK; mkdir -p "$work"
+else work=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-bench.XXXXXX"); fi
+[ -n "${BENCH_WORK:-}" ] || [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+# Both sides get the same thread count, also for any BLAS/OpenMP pool underneath.
+export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads NO_COLOR=1 LC_ALL=C.UTF-8
+export RNNLAB_DATA="$data"
+
+# Timed peer steps per config: enough for a stable mean, few for the slow ones (bigru ~10 s/step).
+peer_steps() {
+    if [ -n "${BENCH_PEER_STEPS:-}" ]; then echo "$BENCH_PEER_STEPS"; return; fi
+    case $1 in
+      chollet_rnn) echo 30;; chollet_lstm|west_lstm) echo 20;; bilstm_001) echo 10;;
+      bigru_000) echo 4;; sms_rnn) echo 60;; *) echo 10;;
+    esac
+}
+
+echo "bench: threads=$threads configs='$configs' work=$work"
+echo "bench: sgemm ceiling (OpenBLAS, $threads threads)"
+mkdir -p "$work/sgemm"
+gcc -O2 -I/usr/include/x86_64-linux-gnu/openblas-pthread -o "$work/sgemm/sgemm_peak" \
+    "$peer_dir/sgemm_peak.c" -lopenblas || die "cannot compile sgemm_peak.c"
+"$work/sgemm/sgemm_peak" > "$work/sgemm.txt" || die "sgemm_peak failed"
+cat "$work/sgemm.txt"
+# Other processes on the machine skew every figure: keep the load average beside each measurement.
+note_load() { echo "$1: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/loadavg.txt"; }
+: > "$work/loadavg.txt"; note_load start
+
+for c in $configs; do
+    script="$here/configs/$c.rnn"
+    if [ "${BENCH_SKIP_PEER:-0}" = 1 ] && [ -s "$work/$c.peer.json" ]; then
+        echo "bench: $c: peer reused from $work"
+    else
+        n=$(peer_steps "$c")
+        echo "bench: $c: peer ($n timed steps after 3 warm-up; its data preparation is not timed)"
+        $TIME -v "$py" "$peer_dir/peer_torch.py" "$c" --steps "$n" --threads "$threads" --data "$data" \
+            > "$work/$c.peer.json" 2> "$work/$c.peer.time" || { tail -n 5 "$work/$c.peer.time"; die "peer failed on $c"; }
+        cat "$work/$c.peer.json"
+        note_load "$c peer done"
+    fi
+    # rnnlab, data preparation only (the lines before `model new`): its wall time, for the record
+    # and as the fallback to subtract when the epoch time cannot be read from rnnlab's history.
+    sed '/^[[:space:]]*model[[:space:]]/,$d' "$script" > "$work/$c.prep.rnn"
+    echo "bench: $c: rnnlab data preparation"
+    $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$work/$c.prep.rnn" \
+        > "$work/$c.prep.log" 2> "$work/$c.prep.time" || { cat "$work/$c.prep.log"; die "rnnlab failed on $work/$c.prep.rnn"; }
+    echo "bench: $c: rnnlab, one epoch"
+    printf 'history\n' > "$work/history.rnn"
+    $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
+        > "$work/$c.rnnlab.log" 2> "$work/$c.rnnlab.time" || { tail -n 20 "$work/$c.rnnlab.log"; die "rnnlab failed on $script"; }
+    tail -n 4 "$work/$c.rnnlab.log"
+    note_load "$c rnnlab done"
+done
+# The ceiling again at the end; the report takes the higher square-size rate (the stricter ceiling).
+"$work/sgemm/sgemm_peak" > "$work/sgemm2.txt" && cat "$work/sgemm2.txt"
+
+if [ -n "${BENCH_DATA_CMD:-}" ]; then
+    echo "bench: data pipeline: $BENCH_DATA_CMD"
+    sh -c "$BENCH_DATA_CMD" > "$work/data-bench.txt" 2>&1 || echo "bench: the data pipeline bench failed (see below)"
+    cat "$work/data-bench.txt"
+fi
+
+"$py" "$here/bench_report.py" --work "$work" --configs "$configs" --threads "$threads" \
+    --config-dir "$here/configs" --peer "$peer_dir/peer_torch.py" --out "$out" || die "report failed"
+cat "$out"
