@@ -43,7 +43,9 @@ int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, dou
 int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err);
 int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out, rnn_error *err);
 /* Fails with RNN_EUSAGE naming the first argument not in `known` (NULL-terminated keyword list;
- * positional arguments beyond n_positional are also errors). */
+ * positional arguments beyond n_positional are also errors). The base-layer keywords name=,
+ * trainable= and dtype= are always accepted: rnn_layer_create reads name and trainable into the
+ * layer before configure. None counts as absent for the int/float/string accessors. */
 int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err);
 
 /* Shape without the batch dimension. rank 1: {F}; rank 2: {T, F}; T may be -1 (None).
@@ -53,6 +55,8 @@ typedef struct rnn_shape {
     int dim[3];
     bool is_ids;
 } rnn_shape;
+/* Keras's rendering with the batch dimension: "(None, None, 32)", "(None, 500, 32)", "(None, 1)". */
+char *rnn_shape_str(rnn_shape s, char *buf, size_t n);
 
 /* What `add` may need beyond the call itself. */
 typedef struct rnn_add_ctx {

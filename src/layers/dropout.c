@@ -1,0 +1,172 @@
+/* Dropout(rate) and SpatialDropout1D(rate): inverted dropout, active only in training.
+ * Dropout: any layout, one keep/drop per element. SpatialDropout1D: sequence [T][B][F], one
+ * keep/drop per (sample, feature), shared over time (Keras noise_shape (B, 1, F)). */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/layers.h"
+#include "layers/layer_util.h"
+
+typedef struct dropout_cfg {
+    double rate;
+    bool spatial;
+    float *scale;        /* [n] (Dropout) or [B][F] (spatial): 0 or 1/(1-rate) */
+    size_t scale_cap;
+} dropout_cfg;
+
+static const char *const dropout_keys[] = {"rate", "noise_shape", "seed", NULL};
+
+static int dropout_configure_common(rnn_layer *l, const rnn_call *call, bool spatial, rnn_error *err)
+{
+    dropout_cfg *c = calloc(1, sizeof *c);
+    if (!c)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    l->cfg = c;
+    c->spatial = spatial;
+    const rnn_value *ns = rnn_call_arg(call, -1, "noise_shape");
+    int rc = rnn_call_check_keys(call, 1, spatial ? dropout_keys + 0 : dropout_keys, err);
+    if (!rc) rc = rnn_call_float(call, 0, "rate", -1.0, &c->rate, err);
+    if (rc)
+        return rc;
+    if (ns && ns->type != RNN_VAL_NONE)
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'noise_shape' is not supported (use SpatialDropout1D for "
+                        "masks shared over time)", call->name);
+    if (!rnn_call_arg(call, 0, "rate"))
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'rate' is required, e.g. %s(0.5)", call->name, call->name);
+    if (!(c->rate >= 0.0 && c->rate < 1.0))
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'rate' must be in [0, 1), got %g", call->name, c->rate);
+    return RNN_OK;
+}
+
+static int dropout_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    (void)ctx;
+    return dropout_configure_common(l, call, false, err);
+}
+
+static int spatial_dropout1d_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    (void)ctx;
+    return dropout_configure_common(l, call, true, err);
+}
+
+static int dropout_build(rnn_layer *l, rnn_error *err)
+{
+    dropout_cfg *c = l->cfg;
+    if (l->in.is_ids)
+        return rnn_fail(err, RNN_EUSAGE, "%s: %s cannot take token ids; add an Embedding first", l->name,
+                        l->kind->name);
+    if (c->spatial && l->in.rank != 2) {
+        char s[48];
+        return rnn_fail(err, RNN_EUSAGE, "%s: SpatialDropout1D expects a sequence (None, steps, features), got %s",
+                        l->name, rnn_shape_str(l->in, s, sizeof s));
+    }
+    l->out = l->in;
+    l->n_params = 0;
+    return RNN_OK;
+}
+
+static void dropout_init(rnn_layer *l, rnn_rng *rng) { (void)l, (void)rng; }
+
+/* Elements of one sample-row: F for vectors and spatial masks, T*F in total for sequences. */
+static size_t dropout_mask_len(const rnn_layer *l, int B, int T)
+{
+    const dropout_cfg *c = l->cfg;
+    int F = l->in.dim[l->in.rank - 1];
+    if (c->spatial || l->in.rank == 1)
+        return (size_t)B * F;
+    return (size_t)T * B * F;
+}
+
+static int dropout_reserve(rnn_layer *l, int B, int T, rnn_error *err)
+{
+    dropout_cfg *c = l->cfg;
+    return layer_reserve_floats(&c->scale, &c->scale_cap, dropout_mask_len(l, B, T), err, l->name);
+}
+
+/* x -> y (same layout); training: y = x * keep / (1 - rate). */
+static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
+{
+    dropout_cfg *c = l->cfg;
+    const float *x = xv;
+    size_t nmask = dropout_mask_len(l, f->B, f->T);
+    size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
+    if (!f->training || c->rate == 0.0) {
+        memcpy(y, x, total * sizeof *y);
+        return;
+    }
+    float keep = (float)(1.0 / (1.0 - c->rate));
+    for (size_t i = 0; i < nmask; i++)
+        c->scale[i] = rnn_rng_uniform(f->rng) >= c->rate ? keep : 0.0f;
+    for (size_t o = 0; o < total; o += nmask) /* spatial: [T][B][F] repeats the [B][F] mask every step */
+        for (size_t i = 0; i < nmask; i++)
+            y[o + i] = x[o + i] * c->scale[i];
+}
+
+static void dropout_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
+{
+    dropout_cfg *c = l->cfg;
+    if (!dx)
+        return;
+    size_t nmask = dropout_mask_len(l, f->B, f->T);
+    size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
+    if (!f->training || c->rate == 0.0) {
+        memcpy(dx, dy, total * sizeof *dx);
+        return;
+    }
+    for (size_t o = 0; o < total; o += nmask)
+        for (size_t i = 0; i < nmask; i++)
+            dx[o + i] = dy[o + i] * c->scale[i];
+}
+
+static int dropout_describe(const rnn_layer *l, char *buf, size_t n)
+{
+    const dropout_cfg *c = l->cfg;
+    return snprintf(buf, n, "%s(%g)", l->kind->name, c->rate);
+}
+
+static int dropout_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max)
+{
+    (void)l, (void)names, (void)sizes, (void)max;
+    return 0;
+}
+
+static void dropout_destroy(rnn_layer *l)
+{
+    dropout_cfg *c = l->cfg;
+    if (c) {
+        rnn_free_aligned(c->scale);
+        free(c);
+    }
+    l->cfg = NULL;
+}
+
+const rnn_layer_kind rnn_dropout_kind = {
+    .name = "Dropout",
+    .prefix = "dropout",
+    .configure = dropout_configure,
+    .build = dropout_build,
+    .init = dropout_init,
+    .reserve = dropout_reserve,
+    .forward = dropout_forward,
+    .backward = dropout_backward,
+    .out_mask = NULL,
+    .describe = dropout_describe,
+    .param_groups = dropout_param_groups,
+    .destroy = dropout_destroy,
+};
+
+const rnn_layer_kind rnn_spatial_dropout1d_kind = {
+    .name = "SpatialDropout1D",
+    .prefix = "spatial_dropout1d",
+    .configure = spatial_dropout1d_configure,
+    .build = dropout_build,
+    .init = dropout_init,
+    .reserve = dropout_reserve,
+    .forward = dropout_forward,
+    .backward = dropout_backward,
+    .out_mask = NULL,
+    .describe = dropout_describe,
+    .param_groups = dropout_param_groups,
+    .destroy = dropout_destroy,
+};

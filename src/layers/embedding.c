@@ -1,0 +1,226 @@
+/* Embedding(input_dim, output_dim, input_length=None, mask_zero=False, weights=pretrained, trainable=True):
+ * token ids -> vectors. ids [B][T] (batch-major) in, sequence [T][B][D] (time-major) out. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/layers.h"
+#include "layers/layer_util.h"
+
+typedef struct embedding_cfg {
+    int input_dim, output_dim, input_length; /* input_length -1 = None */
+    bool mask_zero;
+    float *pretrained;          /* private copy of weights=... (only when trainable: reset needs it) */
+    const rnn_fmatrix *source;  /* weights=... until the first init */
+    bool frozen_pretrained;     /* params hold pretrained weights without a private copy */
+    const int32_t *x;           /* ids of the last forward */
+    uint8_t *mask;              /* [T][B] */
+    size_t mask_cap;
+} embedding_cfg;
+
+static const char *const embedding_keys[] = {
+    "input_dim", "output_dim", "input_length", "mask_zero", "weights", "embeddings_initializer", NULL};
+
+/* weights=pretrained or weights=[pretrained] (any identifier names the loaded embeddings). */
+static int embedding_weights(rnn_layer *l, embedding_cfg *c, const rnn_call *call, const rnn_add_ctx *ctx,
+                             rnn_error *err)
+{
+    const rnn_value *v = rnn_call_arg(call, -1, "weights");
+    if (!v || v->type == RNN_VAL_NONE)
+        return RNN_OK;
+    if (v->type == RNN_VAL_LIST && v->n_items == 1)
+        v = &v->items[0];
+    if (v->type != RNN_VAL_IDENT)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: 'weights' expects pretrained (the vectors from "
+                        "`embeddings load`)");
+    if (!ctx->pretrained || !ctx->pretrained->data)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: weights=%s but no pretrained vectors are loaded "
+                        "(run `embeddings load FILE` first)", v->string);
+    if (ctx->pretrained->rows != (size_t)c->input_dim || ctx->pretrained->cols != (size_t)c->output_dim)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: weights=%s is %zu x %zu but the layer is "
+                        "input_dim=%d x output_dim=%d", v->string, ctx->pretrained->rows,
+                        ctx->pretrained->cols, c->input_dim, c->output_dim);
+    c->source = ctx->pretrained;
+    if (l->trainable) {
+        size_t n = (size_t)c->input_dim * c->output_dim;
+        c->pretrained = malloc(n * sizeof(float));
+        if (!c->pretrained)
+            return rnn_fail(err, RNN_EINTERNAL, "Embedding: out of memory for the pretrained weights");
+        memcpy(c->pretrained, ctx->pretrained->data, n * sizeof(float));
+    }
+    return RNN_OK;
+}
+
+static int embedding_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    embedding_cfg *c = calloc(1, sizeof *c);
+    if (!c)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    l->cfg = c;
+    long in_dim, out_dim, len;
+    const char *init;
+    int rc = rnn_call_check_keys(call, 3, embedding_keys, err);
+    if (!rc) rc = rnn_call_int(call, 0, "input_dim", -1, &in_dim, err);
+    if (!rc) rc = rnn_call_int(call, 1, "output_dim", -1, &out_dim, err);
+    if (!rc) rc = rnn_call_int(call, 2, "input_length", -1, &len, err);
+    if (!rc) rc = rnn_call_bool(call, -1, "mask_zero", false, &c->mask_zero, err);
+    if (!rc) rc = rnn_call_string(call, -1, "embeddings_initializer", "uniform", &init, err);
+    if (rc)
+        return rc;
+    if (in_dim < 1)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: 'input_dim' (the vocabulary size) must be a positive "
+                        "integer, e.g. Embedding(10000, 32)");
+    if (out_dim < 1)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: 'output_dim' must be a positive integer, e.g. "
+                        "Embedding(10000, 32)");
+    if (len == 0 || len < -1)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: 'input_length' must be a positive integer or None");
+    if (strcmp(init, "uniform") != 0 && strcmp(init, "random_uniform") != 0 && strcmp(init, "RandomUniform") != 0)
+        return rnn_fail(err, RNN_EUSAGE, "Embedding: 'embeddings_initializer' supports only 'uniform', got '%s'",
+                        init);
+    c->input_dim = (int)in_dim;
+    c->output_dim = (int)out_dim;
+    c->input_length = (int)len;
+    return embedding_weights(l, c, call, ctx, err);
+}
+
+static int embedding_build(rnn_layer *l, rnn_error *err)
+{
+    embedding_cfg *c = l->cfg;
+    if (!l->in.is_ids)
+        return rnn_fail(err, RNN_EUSAGE, "%s: Embedding must be the first layer (it takes token ids)", l->name);
+    l->out = (rnn_shape){.rank = 2, .dim = {c->input_length > 0 ? c->input_length : l->in.dim[0], c->output_dim}};
+    l->n_params = (size_t)c->input_dim * c->output_dim;
+    return RNN_OK;
+}
+
+/* Keras: RandomUniform(-0.05, 0.05), or the pretrained vectors. */
+static void embedding_init(rnn_layer *l, rnn_rng *rng)
+{
+    embedding_cfg *c = l->cfg;
+    size_t n = (size_t)c->input_dim * c->output_dim;
+    if (c->pretrained)
+        memcpy(l->params, c->pretrained, n * sizeof(float));
+    else if (c->source)
+        memcpy(l->params, c->source->data, n * sizeof(float));
+    else if (!c->frozen_pretrained)
+        rnn_fill_uniform(rng, l->params, n, -0.05f, 0.05f);
+    /* the caller's matrix may go away: frozen pretrained weights stay as they are on reset */
+    c->frozen_pretrained |= c->source != NULL;
+    c->source = NULL;
+}
+
+static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
+{
+    embedding_cfg *c = l->cfg;
+    size_t need = (size_t)B * T;
+    if (!c->mask_zero || need <= c->mask_cap)
+        return RNN_OK;
+    uint8_t *m = realloc(c->mask, need);
+    if (!m)
+        return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory", l->name);
+    c->mask = m;
+    c->mask_cap = need;
+    return RNN_OK;
+}
+
+/* x ids [B][T] -> y [T][B][D]; mask [T][B] = (id != 0) when mask_zero. */
+static void embedding_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
+{
+    embedding_cfg *c = l->cfg;
+    const int32_t *x = xv;
+    int B = f->B, T = f->T, D = c->output_dim;
+    c->x = x;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int32_t id = x[(size_t)b * T + t];
+            memcpy(y + ((size_t)t * B + b) * D, l->params + (size_t)id * D, (size_t)D * sizeof(float));
+            if (c->mask_zero)
+                c->mask[(size_t)t * B + b] = id != 0;
+        }
+}
+
+/* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. */
+static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
+{
+    (void)dx;
+    embedding_cfg *c = l->cfg;
+    if (!l->trainable)
+        return;
+    int B = f->B, T = f->T, D = c->output_dim;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            float *g = l->grads + (size_t)c->x[(size_t)b * T + t] * D;
+            const float *d = dy + ((size_t)t * B + b) * D;
+            for (int j = 0; j < D; j++)
+                g[j] += d[j];
+        }
+}
+
+static const uint8_t *embedding_out_mask(rnn_layer *l, const rnn_fwd *f, const void *x)
+{
+    (void)f, (void)x;
+    embedding_cfg *c = l->cfg;
+    return c->mask_zero ? c->mask : NULL;
+}
+
+static int embedding_describe(const rnn_layer *l, char *buf, size_t n)
+{
+    const embedding_cfg *c = l->cfg;
+    size_t len = 0;
+    buf[0] = '\0';
+    layer_appendf(buf, n, &len, "Embedding(%d, %d", c->input_dim, c->output_dim);
+    if (c->input_length > 0)
+        layer_appendf(buf, n, &len, ", input_length=%d", c->input_length);
+    if (c->mask_zero)
+        layer_appendf(buf, n, &len, ", mask_zero=True");
+    if (!l->trainable)
+        layer_appendf(buf, n, &len, ", trainable=False");
+    layer_appendf(buf, n, &len, ")");
+    return (int)len;
+}
+
+static int embedding_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max)
+{
+    if (max < 1)
+        return 0;
+    names[0] = "embeddings";
+    sizes[0] = l->n_params;
+    return 1;
+}
+
+static void embedding_destroy(rnn_layer *l)
+{
+    embedding_cfg *c = l->cfg;
+    if (c) {
+        free(c->pretrained);
+        free(c->mask);
+        free(c);
+    }
+    l->cfg = NULL;
+}
+
+int layer_embedding_input_dim(const rnn_layer *l)
+{
+    return l->kind == &rnn_embedding_kind ? ((const embedding_cfg *)l->cfg)->input_dim : 0;
+}
+
+const uint8_t *layer_embedding_mask(const rnn_layer *l)
+{
+    const embedding_cfg *c = l->kind == &rnn_embedding_kind ? l->cfg : NULL;
+    return c && c->mask_zero ? c->mask : NULL;
+}
+
+const rnn_layer_kind rnn_embedding_kind = {
+    .name = "Embedding",
+    .prefix = "embedding",
+    .configure = embedding_configure,
+    .build = embedding_build,
+    .init = embedding_init,
+    .reserve = embedding_reserve,
+    .forward = embedding_forward,
+    .backward = embedding_backward,
+    .out_mask = embedding_out_mask,
+    .describe = embedding_describe,
+    .param_groups = embedding_param_groups,
+    .destroy = embedding_destroy,
+};

@@ -1,0 +1,33 @@
+/* Private helpers shared by the layer kinds in src/layers/ (activations, describe, workspaces). */
+#ifndef RNNLAB_LAYER_UTIL_H
+#define RNNLAB_LAYER_UTIL_H
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "rnnlab/layers.h"
+
+/* Element-wise activations by Keras name. */
+typedef enum layer_act { ACT_LINEAR, ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_SOFTMAX } layer_act;
+
+/* Parses a Keras activation name (NULL/"linear"/None = linear); errors name the layer. */
+int layer_act_parse(const rnn_call *c, int pos, const char *key, const char *dflt, layer_act *out,
+                    rnn_error *err);
+const char *layer_act_name(layer_act a);
+/* y[rows][n] = act(y) in place; softmax is over each row of n. */
+void layer_act_forward(layer_act a, float *y, size_t rows, int n);
+/* dz = dy * act'(z) given the activation output y (all Keras activations here are expressible in y). */
+void layer_act_backward(layer_act a, const float *y, const float *dy, float *dz, size_t rows, int n);
+
+/* Appends printf text to buf[n] at *len (truncating safely); for describe(). */
+void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Grows an aligned float workspace *buf to at least count floats (never shrinks). */
+int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err, const char *layer);
+
+/* Input dimension of an Embedding layer (for id range checks), 0 for other kinds. */
+int layer_embedding_input_dim(const rnn_layer *l);
+/* Output mask [T][B] the Embedding computed in the last forward (NULL unless mask_zero). */
+const uint8_t *layer_embedding_mask(const rnn_layer *l);
+
+#endif

@@ -1,0 +1,225 @@
+/* The table of layer kinds, layer creation from a parsed call, and helpers shared by kinds. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "rnnlab/layers.h"
+#include "rnnlab/tensor.h"
+#include "layers/layer_util.h"
+
+/* Every kind, by Keras class name. The recurrent kinds are added by src/layers/recurrent.mk's files. */
+static const rnn_layer_kind *const kinds[] = {
+    &rnn_embedding_kind,
+    &rnn_dense_kind,
+    &rnn_dropout_kind,
+    &rnn_spatial_dropout1d_kind,
+    &rnn_flatten_kind,
+    &rnn_global_max_pooling1d_kind,
+    &rnn_global_average_pooling1d_kind,
+    /* recurrent kinds: */
+};
+
+const rnn_layer_kind *const *rnn_layer_kinds(size_t *n)
+{
+    if (n)
+        *n = sizeof kinds / sizeof *kinds;
+    return kinds;
+}
+
+const rnn_layer_kind *rnn_layer_kind_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcmp(kinds[i]->name, name) == 0)
+            return kinds[i];
+    return NULL;
+}
+
+/* Suggests a kind whose name differs only in case ("lstm" -> "LSTM"). */
+static const rnn_layer_kind *kind_find_nocase(const char *name)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcasecmp(kinds[i]->name, name) == 0)
+            return kinds[i];
+    return NULL;
+}
+
+int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **out, rnn_error *err)
+{
+    *out = NULL;
+    const rnn_layer_kind *k = rnn_layer_kind_find(call->name);
+    if (!k) {
+        const rnn_layer_kind *near = kind_find_nocase(call->name);
+        if (near)
+            return rnn_fail(err, RNN_EUSAGE, "unknown layer '%s' (did you mean %s?)", call->name, near->name);
+        char list[400] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+            layer_appendf(list, sizeof list, &len, "%s%s", i ? ", " : "", kinds[i]->name);
+        return rnn_fail(err, RNN_EUSAGE, "unknown layer '%s' (expected one of: %s)", call->name, list);
+    }
+    rnn_layer *l = calloc(1, sizeof *l);
+    if (!l)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    l->kind = k;
+    l->threads = rnn_get_threads();
+    const char *name = NULL;
+    int rc = rnn_call_bool(call, -1, "trainable", true, &l->trainable, err);
+    if (!rc)
+        rc = rnn_call_string(call, -1, "name", NULL, &name, err);
+    if (!rc && name) {
+        if (strlen(name) >= sizeof l->name)
+            rc = rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
+                          sizeof l->name - 1);
+        else
+            strcpy(l->name, name);
+    }
+    rnn_add_ctx empty = {0};
+    if (!rc)
+        rc = k->configure(l, call, ctx ? ctx : &empty, err);
+    if (rc) {
+        rnn_layer_destroy(l);
+        return rc;
+    }
+    *out = l;
+    return RNN_OK;
+}
+
+void rnn_layer_destroy(rnn_layer *l)
+{
+    if (!l)
+        return;
+    if (l->kind && l->kind->destroy)
+        l->kind->destroy(l);
+    free(l);
+}
+
+char *rnn_shape_str(rnn_shape s, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    layer_appendf(buf, n, &len, "(None");
+    for (int i = 0; i < s.rank; i++) {
+        if (s.dim[i] < 0)
+            layer_appendf(buf, n, &len, ", None");
+        else
+            layer_appendf(buf, n, &len, ", %d", s.dim[i]);
+    }
+    layer_appendf(buf, n, &len, ")");
+    return buf;
+}
+
+/* ---- helpers shared by the kinds (declared in layer_util.h) ---- */
+
+void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+    if (*len >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *len, n - *len, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *len = *len + (size_t)w < n ? *len + (size_t)w : n - 1;
+}
+
+int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err, const char *layer)
+{
+    if (count <= *cap && *buf)
+        return RNN_OK;
+    float *p = rnn_alloc_aligned((count ? count : 1) * sizeof(float));
+    if (!p)
+        return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory for a workspace of %zu floats", layer, count);
+    rnn_free_aligned(*buf);
+    *buf = p;
+    *cap = count;
+    return RNN_OK;
+}
+
+static const char *const act_names[] = {"linear", "relu", "tanh", "sigmoid", "softmax"};
+
+int layer_act_parse(const rnn_call *c, int pos, const char *key, const char *dflt, layer_act *out,
+                    rnn_error *err)
+{
+    const char *s;
+    int rc = rnn_call_string(c, pos, key, dflt, &s, err);
+    if (rc)
+        return rc;
+    *out = ACT_LINEAR;
+    if (!s)
+        return RNN_OK;
+    for (int i = 0; i < (int)(sizeof act_names / sizeof *act_names); i++)
+        if (strcmp(s, act_names[i]) == 0) {
+            *out = (layer_act)i;
+            return RNN_OK;
+        }
+    return rnn_fail(err, RNN_EUSAGE,
+                    "%s: '%s' expects an activation (linear, relu, tanh, sigmoid, softmax or None), got '%s'",
+                    c->name, key ? key : "activation", s);
+}
+
+const char *layer_act_name(layer_act a) { return act_names[a]; }
+
+void layer_act_forward(layer_act a, float *y, size_t rows, int n)
+{
+    size_t total = rows * (size_t)n;
+    switch (a) {
+    case ACT_LINEAR:
+        break;
+    case ACT_RELU:
+        for (size_t i = 0; i < total; i++)
+            y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+        break;
+    case ACT_TANH:
+        for (size_t i = 0; i < total; i++)
+            y[i] = tanhf(y[i]);
+        break;
+    case ACT_SIGMOID:
+        for (size_t i = 0; i < total; i++)
+            y[i] = 1.0f / (1.0f + expf(-y[i]));
+        break;
+    case ACT_SOFTMAX:
+        for (size_t r = 0; r < rows; r++) {
+            float *row = y + r * (size_t)n, mx = row[0], sum = 0.0f;
+            for (int j = 1; j < n; j++)
+                mx = row[j] > mx ? row[j] : mx;
+            for (int j = 0; j < n; j++)
+                sum += (row[j] = expf(row[j] - mx));
+            for (int j = 0; j < n; j++)
+                row[j] /= sum;
+        }
+        break;
+    }
+}
+
+void layer_act_backward(layer_act a, const float *y, const float *dy, float *dz, size_t rows, int n)
+{
+    size_t total = rows * (size_t)n;
+    switch (a) {
+    case ACT_LINEAR:
+        if (dz != dy)
+            memcpy(dz, dy, total * sizeof *dz);
+        break;
+    case ACT_RELU:
+        for (size_t i = 0; i < total; i++)
+            dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        break;
+    case ACT_TANH:
+        for (size_t i = 0; i < total; i++)
+            dz[i] = dy[i] * (1.0f - y[i] * y[i]);
+        break;
+    case ACT_SIGMOID:
+        for (size_t i = 0; i < total; i++)
+            dz[i] = dy[i] * y[i] * (1.0f - y[i]);
+        break;
+    case ACT_SOFTMAX: /* dz = y * (dy - sum(dy * y)) per row */
+        for (size_t r = 0; r < rows; r++) {
+            const float *yr = y + r * (size_t)n, *dyr = dy + r * (size_t)n;
+            float *dzr = dz + r * (size_t)n, dot = 0.0f;
+            for (int j = 0; j < n; j++)
+                dot += dyr[j] * yr[j];
+            for (int j = 0; j < n; j++)
+                dzr[j] = yr[j] * (dyr[j] - dot);
+        }
+        break;
+    }
+}
