@@ -37,6 +37,10 @@ typedef struct app_state {
     void (*on_change)(unsigned what, void *ud);
     void *hook_ud;
     char **session; int n_session;    /* successful commands, for `session save` */
+    /* Added by the tui area: `compare` stores the compared runs here (indices into runs, in the
+     * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
+     * n_compare = 0 when no comparison is shown. */
+    int compare[8]; int n_compare;
 } app_state;
 
 void app_init(app_state *s);
