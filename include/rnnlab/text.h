@@ -31,7 +31,8 @@ const rnn_tokenizer_opts *rnn_tokenizer_options(const rnn_tokenizer *t);
 int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err);
 /* Number of entries in word_index (including the OOV token); Keras vocab size is this + 1. */
 size_t rnn_tokenizer_size(const rnn_tokenizer *t);
-/* Word at index i (1-based), NULL if out of range. */
+/* Word at index i (1-based) as Keras's index_word: NULL if out of range (and at 1 when the OOV token is also a
+ * word: word_index then maps it to its later rank, as dict(zip(...)) does). */
 const char *rnn_tokenizer_word(const rnn_tokenizer *t, int32_t index);
 /* word_counts of the word at index i (0 for the OOV token). */
 uint64_t rnn_tokenizer_count(const rnn_tokenizer *t, int32_t index);

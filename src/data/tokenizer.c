@@ -1,0 +1,844 @@
+/* Keras's legacy Tokenizer: text_to_word_sequence, fit_on_texts, texts_to_sequences, sequences_to_texts.
+ * Words live in an arena behind an open-addressing hash table; fitting and encoding split the texts
+ * over rnn_get_threads() threads and merge in text order, so results never depend on the thread count. */
+#include "config.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "data/data_internal.h"
+
+static const char keras_filters[] = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+#define NO_ENTRY UINT32_MAX
+
+/* ---- a word table: words in first-seen order with counts, found through a hash table ---- */
+
+typedef struct tok_entry {
+    const char *word;
+    uint32_t len;
+    uint32_t hash;
+    uint64_t count;
+} tok_entry;
+
+typedef struct tok_slot {
+    uint32_t hash;
+    uint32_t entry; /* entry index + 1; 0 = empty */
+} tok_slot;
+
+typedef struct tok_table {
+    rnn_arena *arena;
+    tok_entry *entries;
+    size_t n, cap;
+    tok_slot *slots;
+    size_t n_slots; /* power of two */
+} tok_table;
+
+static int table_init(tok_table *tb)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->arena = rnn_arena_new((size_t)1 << 20);
+    tb->n_slots = 1024;
+    tb->slots = calloc(tb->n_slots, sizeof *tb->slots);
+    if (!tb->arena || !tb->slots) {
+        rnn_arena_free(tb->arena);
+        free(tb->slots);
+        return RNN_EINTERNAL;
+    }
+    return RNN_OK;
+}
+
+static void table_free(tok_table *tb)
+{
+    rnn_arena_free(tb->arena);
+    free(tb->entries);
+    free(tb->slots);
+    memset(tb, 0, sizeof *tb);
+}
+
+static uint32_t word_hash(const char *w, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix for the low bits */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)w[i]) * 0x100000001b3ULL;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+/* Entry index of word, or NO_ENTRY. */
+static uint32_t table_find(const tok_table *tb, const char *w, size_t len, uint32_t h)
+{
+    size_t mask = tb->n_slots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const tok_slot *s = &tb->slots[i];
+        if (s->entry == 0)
+            return NO_ENTRY;
+        if (s->hash == h) {
+            const tok_entry *e = &tb->entries[s->entry - 1];
+            if (e->len == len && memcmp(e->word, w, len) == 0)
+                return s->entry - 1;
+        }
+    }
+}
+
+static int table_rehash(tok_table *tb)
+{
+    size_t n_slots = tb->n_slots * 2, mask = n_slots - 1;
+    tok_slot *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return RNN_EINTERNAL;
+    for (size_t e = 0; e < tb->n; e++) {
+        size_t i = tb->entries[e].hash & mask;
+        while (slots[i].entry)
+            i = (i + 1) & mask;
+        slots[i].hash = tb->entries[e].hash;
+        slots[i].entry = (uint32_t)e + 1;
+    }
+    free(tb->slots);
+    tb->slots = slots;
+    tb->n_slots = n_slots;
+    return RNN_OK;
+}
+
+/* Adds `add` to the count of word, inserting it (copied into the arena) when new. */
+static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uint64_t add)
+{
+    size_t mask = tb->n_slots - 1, i;
+    for (i = h & mask; tb->slots[i].entry; i = (i + 1) & mask) {
+        tok_slot *s = &tb->slots[i];
+        if (s->hash == h) {
+            tok_entry *e = &tb->entries[s->entry - 1];
+            if (e->len == len && memcmp(e->word, w, len) == 0) {
+                e->count += add;
+                return RNN_OK;
+            }
+        }
+    }
+    if (tb->n == tb->cap) {
+        size_t cap = tb->cap ? tb->cap * 2 : 1024;
+        tok_entry *entries = realloc(tb->entries, cap * sizeof *entries);
+        if (!entries)
+            return RNN_EINTERNAL;
+        tb->entries = entries;
+        tb->cap = cap;
+    }
+    if (tb->n >= UINT32_MAX - 1 || len > UINT32_MAX)
+        return RNN_EINTERNAL;
+    char *copy = rnn_arena_strndup(tb->arena, w, len);
+    if (!copy)
+        return RNN_EINTERNAL;
+    tb->entries[tb->n] = (tok_entry){copy, (uint32_t)len, h, add};
+    tb->slots[i] = (tok_slot){h, (uint32_t)++tb->n};
+    /* Keep the load factor under 1/2 so probes stay short. */
+    if (tb->n * 2 > tb->n_slots)
+        return table_rehash(tb);
+    return RNN_OK;
+}
+
+/* ---- the tokenizer ---- */
+
+struct rnn_tokenizer {
+    rnn_tokenizer_opts opts;   /* strings point at oov / filters below */
+    char *oov, *filters;
+    unsigned char ascii_map[128]; /* lowered (if lower) and filtered (-> split) ASCII byte */
+    bool ascii_filtered[128];     /* filters ∩ ASCII, for characters lowered from non-ASCII */
+    uint32_t *wide_filters;       /* non-ASCII filter code points, sorted */
+    size_t n_wide_filters;
+    tok_table vocab;              /* word_counts in first-seen order */
+    int32_t *entry_index;         /* word_index of entry e */
+    uint32_t *index_entry;        /* index i (1-based) -> entry, NO_ENTRY for the OOV token */
+    size_t n_index;               /* len(sorted_voc) */
+    size_t n_distinct_index;      /* len(word_index) */
+    int32_t oov_index;            /* word_index[oov_token], 0 without one */
+    uint64_t total;
+    bool fitted;
+};
+
+void rnn_tokenizer_opts_default(rnn_tokenizer_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->lower = true;
+    o->filters = keras_filters;
+    o->split = ' ';
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int tokenizer_setup_filters(rnn_tokenizer *t)
+{
+    const char *f = t->filters;
+    size_t len = strlen(f);
+    if (rnn_utf8_valid_prefix(f, len) != len)
+        return RNN_EUSAGE;
+    t->wide_filters = malloc((len + 1) * sizeof *t->wide_filters);
+    if (!t->wide_filters)
+        return RNN_EINTERNAL;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += (size_t)rnn_utf8_decode(f + i, &cp);
+        if (cp < 128)
+            t->ascii_filtered[cp] = true;
+        else
+            t->wide_filters[t->n_wide_filters++] = cp;
+    }
+    qsort(t->wide_filters, t->n_wide_filters, sizeof *t->wide_filters, compare_u32);
+    for (unsigned b = 0; b < 128; b++) {
+        unsigned c = t->opts.lower && b >= 'A' && b <= 'Z' ? b + 32 : b;
+        t->ascii_map[b] = t->ascii_filtered[c] ? (unsigned char)t->opts.split : (unsigned char)c;
+    }
+    return RNN_OK;
+}
+
+rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o)
+{
+    rnn_tokenizer_opts def;
+    if (!o) {
+        rnn_tokenizer_opts_default(&def);
+        o = &def;
+    }
+    rnn_tokenizer *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->opts = *o;
+    if (t->opts.split == 0)
+        t->opts.split = ' ';
+    if (t->opts.num_words < 0)
+        t->opts.num_words = 0;
+    t->filters = strdup(o->filters ? o->filters : keras_filters);
+    t->oov = o->oov_token ? strdup(o->oov_token) : NULL;
+    if (!t->filters || (o->oov_token && !t->oov) || (unsigned char)t->opts.split >= 128
+        || tokenizer_setup_filters(t) || table_init(&t->vocab)) {
+        rnn_tokenizer_free(t);
+        return NULL;
+    }
+    t->opts.filters = t->filters;
+    t->opts.oov_token = t->oov;
+    return t;
+}
+
+void rnn_tokenizer_free(rnn_tokenizer *t)
+{
+    if (!t)
+        return;
+    table_free(&t->vocab);
+    free(t->entry_index);
+    free(t->index_entry);
+    free(t->wide_filters);
+    free(t->filters);
+    free(t->oov);
+    free(t);
+}
+
+const rnn_tokenizer_opts *rnn_tokenizer_options(const rnn_tokenizer *t) { return &t->opts; }
+
+/* ---- text_to_word_sequence: lower, translate filters to split, split, drop empty pieces ---- */
+
+typedef struct tok_buf {
+    char *p;
+    size_t cap;
+} tok_buf;
+
+static int buf_reserve(tok_buf *b, size_t n)
+{
+    if (n <= b->cap)
+        return RNN_OK;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < n)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return RNN_EINTERNAL;
+    b->p = p;
+    b->cap = cap;
+    return RNN_OK;
+}
+
+static bool wide_filtered(const rnn_tokenizer *t, uint32_t cp)
+{
+    return t->n_wide_filters
+        && bsearch(&cp, t->wide_filters, t->n_wide_filters, sizeof cp, compare_u32) != NULL;
+}
+
+typedef int (*word_fn)(const char *w, size_t len, uint32_t hash, void *user);
+
+/* Calls fn for each word of text (Keras's text_to_word_sequence, or the characters with char_level).
+ * Words are built in buf; stops at the first non-zero return of fn. */
+static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user)
+{
+    size_t len = strlen(text);
+    /* Lowering grows a code point by at most 3 bytes (U+0130 -> i + U+0307: 2 -> 3 bytes). */
+    if (buf_reserve(buf, len * 2 + 8))
+        return RNN_EINTERNAL;
+    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char split = (unsigned char)t->opts.split;
+    const bool chars = t->opts.char_level;
+    char *out = buf->p;
+    size_t w = 0, start = 0;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int rc;
+#define WORD_END()                                                              \
+    do {                                                                        \
+        if (w > start) {                                                        \
+            uint64_t m = h ^ (h >> 29);                                         \
+            m *= 0xbf58476d1ce4e5b9ULL;                                         \
+            if ((rc = fn(out + start, w - start, (uint32_t)(m ^ (m >> 32)), user))) \
+                return rc;                                                      \
+        }                                                                       \
+        start = w;                                                              \
+        h = 0xcbf29ce484222325ULL;                                              \
+    } while (0)
+#define PUT(c)                                                                  \
+    do {                                                                        \
+        out[w++] = (char)(c);                                                   \
+        h = (h ^ (unsigned char)(c)) * 0x100000001b3ULL;                        \
+    } while (0)
+    for (size_t i = 0; i < len;) {
+        unsigned char b = s[i];
+        if (b < 128 && !chars) {
+            unsigned char c = t->ascii_map[b];
+            if (c == split)
+                WORD_END();
+            else
+                PUT(c);
+            i++;
+            continue;
+        }
+        uint32_t cp, low[3];
+        int n = rnn_utf8_decode(text + i, &cp), k = 1;
+        if (!t->opts.lower)
+            low[0] = cp;
+        else if (cp == 0x3A3)
+            low[0] = rnn_lower_sigma(text, len, i);
+        else
+            k = rnn_unicode_lower(cp, low);
+        i += (size_t)n;
+        for (int j = 0; j < k; j++) {
+            char enc[4];
+            int m = rnn_utf8_encode(low[j], enc);
+            if (chars) {
+                /* char_level: every (lowered) character is a word, unfiltered. */
+                for (int q = 0; q < m; q++)
+                    PUT(enc[q]);
+                WORD_END();
+                continue;
+            }
+            bool is_split = low[j] < 128 ? t->ascii_filtered[low[j]] || low[j] == split
+                                         : wide_filtered(t, low[j]);
+            if (is_split) {
+                WORD_END();
+                continue;
+            }
+            for (int q = 0; q < m; q++)
+                PUT(enc[q]);
+        }
+    }
+    WORD_END();
+#undef WORD_END
+#undef PUT
+    return RNN_OK;
+}
+
+typedef struct words_cb {
+    void (*fn)(const char *w, size_t len, void *user);
+    void *user;
+} words_cb;
+
+static int words_forward(const char *w, size_t len, uint32_t h, void *user)
+{
+    (void)h;
+    words_cb *cb = user;
+    cb->fn(w, len, cb->user);
+    return 0;
+}
+
+void rnn_tokenizer_words(const rnn_tokenizer *t, const char *text,
+                         void (*fn)(const char *w, size_t len, void *user), void *user)
+{
+    tok_buf buf = {0};
+    words_cb cb = {fn, user};
+    (void)tokenizer_scan(t, text, &buf, words_forward, &cb);
+    free(buf.p);
+}
+
+/* ---- fit_on_texts ---- */
+
+typedef struct fit_job {
+    const rnn_tokenizer *t;
+    char *const *texts;
+    size_t begin, end;
+    tok_table table;
+    uint64_t total;
+    int rc;
+} fit_job;
+
+static int fit_word(const char *w, size_t len, uint32_t h, void *user)
+{
+    fit_job *j = user;
+    j->total++;
+    return table_count(&j->table, w, len, h, 1);
+}
+
+static void *fit_run(void *arg)
+{
+    fit_job *j = arg;
+    tok_buf buf = {0};
+    j->rc = table_init(&j->table);
+    for (size_t i = j->begin; i < j->end && !j->rc; i++)
+        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, fit_word, j);
+    free(buf.p);
+    return NULL;
+}
+
+/* Number of threads for n texts: one unless the work is worth it. */
+static int jobs_for(size_t n)
+{
+    int k = rnn_get_threads();
+    if (k < 1)
+        k = 1;
+    if ((size_t)k > n / 256 + 1)
+        k = (int)(n / 256 + 1);
+    return k;
+}
+
+/* Runs fn on jobs[0..k) (job 0 in the calling thread). */
+static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int k)
+{
+    pthread_t tid[k];
+    bool started[k];
+    for (int i = 1; i < k; i++)
+        started[i] = pthread_create(&tid[i], NULL, fn, (char *)jobs + (size_t)i * job_size) == 0;
+    fn(jobs);
+    for (int i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            fn((char *)jobs + (size_t)i * job_size); /* no thread available: run it here */
+    }
+}
+
+/* Ranks word_counts: count descending, ties in first-seen order (Python's stable sort). */
+typedef struct rank_key {
+    uint64_t count;
+    uint32_t entry;
+} rank_key;
+
+static int compare_rank(const void *a, const void *b)
+{
+    const rank_key *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static int tokenizer_rank(rnn_tokenizer *t)
+{
+    size_t n = t->vocab.n, has_oov = t->oov != NULL;
+    rank_key *keys = malloc((n + 1) * sizeof *keys);
+    int32_t *entry_index = malloc((n + 1) * sizeof *entry_index);
+    uint32_t *index_entry = malloc((n + has_oov + 1) * sizeof *index_entry);
+    if (!keys || !entry_index || !index_entry) {
+        free(keys); free(entry_index); free(index_entry);
+        return RNN_EINTERNAL;
+    }
+    for (size_t e = 0; e < n; e++)
+        keys[e] = (rank_key){t->vocab.entries[e].count, (uint32_t)e};
+    qsort(keys, n, sizeof *keys, compare_rank);
+    size_t k = 0;
+    if (has_oov)
+        index_entry[k++] = NO_ENTRY;
+    for (size_t r = 0; r < n; r++) {
+        index_entry[k] = keys[r].entry;
+        entry_index[keys[r].entry] = (int32_t)(k + 1);
+        k++;
+    }
+    free(t->entry_index);
+    free(t->index_entry);
+    t->entry_index = entry_index;
+    t->index_entry = index_entry;
+    t->n_index = k;
+    t->n_distinct_index = k;
+    t->oov_index = 0;
+    if (has_oov) {
+        /* dict(zip(sorted_voc, ...)): when the OOV token is also a word, its later index wins. */
+        uint32_t e = table_find(&t->vocab, t->oov, strlen(t->oov), word_hash(t->oov, strlen(t->oov)));
+        t->oov_index = e == NO_ENTRY ? 1 : entry_index[e];
+        if (e != NO_ENTRY)
+            t->n_distinct_index--;
+    }
+    free(keys);
+    t->fitted = true;
+    return RNN_OK;
+}
+
+int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err)
+{
+    int k = jobs_for(n);
+    fit_job *jobs = calloc((size_t)k, sizeof *jobs);
+    if (!jobs)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory fitting the tokenizer");
+    for (int i = 0; i < k; i++)
+        jobs[i] = (fit_job){.t = t, .texts = texts, .begin = n * (size_t)i / (size_t)k,
+                            .end = n * (size_t)(i + 1) / (size_t)k};
+    run_jobs(fit_run, jobs, sizeof *jobs, k);
+    int rc = RNN_OK;
+    /* Merge in text order: a word's first appearance is in the first chunk that has it. */
+    for (int i = 0; i < k; i++) {
+        if (jobs[i].rc)
+            rc = jobs[i].rc;
+        for (size_t e = 0; e < jobs[i].table.n && !rc; e++) {
+            const tok_entry *w = &jobs[i].table.entries[e];
+            rc = table_count(&t->vocab, w->word, w->len, w->hash, w->count);
+        }
+        t->total += jobs[i].total;
+        table_free(&jobs[i].table);
+    }
+    free(jobs);
+    if (!rc)
+        rc = tokenizer_rank(t);
+    if (rc)
+        return rnn_fail(err, rc, "out of memory fitting the tokenizer");
+    return RNN_OK;
+}
+
+size_t rnn_tokenizer_size(const rnn_tokenizer *t) { return t->n_distinct_index; }
+
+const char *rnn_tokenizer_word(const rnn_tokenizer *t, int32_t index)
+{
+    if (index < 1 || (size_t)index > t->n_index)
+        return NULL;
+    uint32_t e = t->index_entry[index - 1];
+    /* index_word is built from word_index: a hole at 1 when the OOV token is also a word. */
+    if (e == NO_ENTRY)
+        return t->oov_index == index ? t->oov : NULL;
+    return t->vocab.entries[e].word;
+}
+
+uint64_t rnn_tokenizer_count(const rnn_tokenizer *t, int32_t index)
+{
+    if (index < 1 || (size_t)index > t->n_index)
+        return 0;
+    uint32_t e = t->index_entry[index - 1];
+    return e == NO_ENTRY ? 0 : t->vocab.entries[e].count;
+}
+
+int32_t rnn_tokenizer_index(const rnn_tokenizer *t, const char *word)
+{
+    if (!t->fitted)
+        return 0;
+    if (t->oov && strcmp(word, t->oov) == 0)
+        return t->oov_index;
+    size_t len = strlen(word);
+    uint32_t e = table_find(&t->vocab, word, len, word_hash(word, len));
+    return e == NO_ENTRY ? 0 : t->entry_index[e];
+}
+
+uint64_t rnn_tokenizer_total(const rnn_tokenizer *t) { return t->total; }
+
+/* ---- texts_to_sequences ---- */
+
+typedef struct id_vec {
+    int32_t *p;
+    size_t n, cap;
+} id_vec;
+
+static int vec_push(id_vec *v, int32_t id)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 256;
+        int32_t *p = realloc(v->p, cap * sizeof *p);
+        if (!p)
+            return RNN_EINTERNAL;
+        v->p = p;
+        v->cap = cap;
+    }
+    v->p[v->n++] = id;
+    return RNN_OK;
+}
+
+typedef struct encode_ctx {
+    const rnn_tokenizer *t;
+    id_vec *ids;
+} encode_ctx;
+
+static int encode_word(const char *w, size_t len, uint32_t h, void *user)
+{
+    encode_ctx *c = user;
+    const rnn_tokenizer *t = c->t;
+    int32_t i;
+    if (t->oov && len == strlen(t->oov) && memcmp(w, t->oov, len) == 0)
+        i = t->oov_index;
+    else {
+        uint32_t e = table_find(&t->vocab, w, len, h);
+        i = e == NO_ENTRY ? 0 : t->entry_index[e];
+    }
+    if (i != 0 && (t->opts.num_words == 0 || i < t->opts.num_words))
+        return vec_push(c->ids, i);
+    if (t->oov)
+        return vec_push(c->ids, t->oov_index);
+    return RNN_OK;
+}
+
+int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids, size_t *len, rnn_error *err)
+{
+    *ids = NULL;
+    *len = 0;
+    if (!t->fitted)
+        return rnn_fail(err, RNN_EUSAGE, "the tokenizer has not been fitted yet (tokenize first)");
+    id_vec v = {0};
+    tok_buf buf = {0};
+    encode_ctx c = {t, &v};
+    int rc = tokenizer_scan(t, text, &buf, encode_word, &c);
+    free(buf.p);
+    if (rc) {
+        free(v.p);
+        return rnn_fail(err, rc, "out of memory encoding a text");
+    }
+    *ids = v.p;
+    *len = v.n;
+    return RNN_OK;
+}
+
+typedef struct encode_job {
+    const rnn_tokenizer *t;
+    char *const *texts;
+    size_t begin, end;
+    id_vec ids;
+    size_t *lens; /* lens[i - begin] */
+    int rc;
+} encode_job;
+
+static void *encode_run(void *arg)
+{
+    encode_job *j = arg;
+    tok_buf buf = {0};
+    encode_ctx c = {j->t, &j->ids};
+    for (size_t i = j->begin; i < j->end && !j->rc; i++) {
+        size_t before = j->ids.n;
+        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, encode_word, &c);
+        j->lens[i - j->begin] = j->ids.n - before;
+    }
+    free(buf.p);
+    return NULL;
+}
+
+int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!t->fitted)
+        return rnn_fail(err, RNN_EUSAGE, "the tokenizer has not been fitted yet (tokenize first)");
+    out->off = malloc((n + 1) * sizeof *out->off);
+    int k = jobs_for(n);
+    encode_job *jobs = calloc((size_t)k, sizeof *jobs);
+    if (!out->off || !jobs) {
+        free(jobs);
+        rnn_seqs_free(out);
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory encoding %zu texts", n);
+    }
+    out->n = n;
+    for (int i = 0; i < k; i++) {
+        jobs[i] = (encode_job){.t = t, .texts = texts, .begin = n * (size_t)i / (size_t)k,
+                               .end = n * (size_t)(i + 1) / (size_t)k};
+        jobs[i].lens = out->off + 1 + jobs[i].begin;
+    }
+    run_jobs(encode_run, jobs, sizeof *jobs, k);
+    int rc = RNN_OK;
+    size_t total = 0;
+    for (int i = 0; i < k; i++) {
+        if (jobs[i].rc)
+            rc = jobs[i].rc;
+        total += jobs[i].ids.n;
+    }
+    if (!rc) {
+        out->ids = malloc((total ? total : 1) * sizeof *out->ids);
+        if (!out->ids)
+            rc = RNN_EINTERNAL;
+    }
+    if (!rc) {
+        /* Concatenate in text order; lengths become offsets. */
+        size_t at = 0;
+        out->off[0] = 0;
+        for (int i = 0; i < k; i++) {
+            if (jobs[i].ids.n)
+                memcpy(out->ids + at, jobs[i].ids.p, jobs[i].ids.n * sizeof *out->ids);
+            at += jobs[i].ids.n;
+        }
+        for (size_t i = 0; i < n; i++)
+            out->off[i + 1] += out->off[i];
+    }
+    for (int i = 0; i < k; i++)
+        free(jobs[i].ids.p);
+    free(jobs);
+    if (rc) {
+        rnn_seqs_free(out);
+        return rnn_fail(err, rc, "out of memory encoding %zu texts", n);
+    }
+    return RNN_OK;
+}
+
+void rnn_seqs_free(rnn_seqs *s)
+{
+    if (!s)
+        return;
+    free(s->off);
+    free(s->ids);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- sequences_to_texts ---- */
+
+char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t len)
+{
+    tok_buf b = {0};
+    size_t at = 0;
+    if (buf_reserve(&b, 1))
+        return NULL;
+    b.p[0] = '\0';
+    for (size_t i = 0; i < len; i++) {
+        const char *w = rnn_tokenizer_word(t, ids[i]);
+        if (w && t->opts.num_words && ids[i] >= t->opts.num_words)
+            w = t->oov ? t->oov : NULL;
+        else if (!w && t->oov && t->fitted)
+            w = t->oov; /* index_word[oov_token_index] */
+        if (!w)
+            continue;
+        size_t wl = strlen(w);
+        if (buf_reserve(&b, at + wl + 2)) {
+            free(b.p);
+            return NULL;
+        }
+        if (at)
+            b.p[at++] = ' ';
+        memcpy(b.p + at, w, wl);
+        at += wl;
+        b.p[at] = '\0';
+    }
+    return b.p;
+}
+
+/* ---- save files: a text header, then length-prefixed words in first-seen order ---- */
+
+static int write_bytes(FILE *f, const char *key, const char *s)
+{
+    if (!s)
+        return fprintf(f, "%s -1\n", key) < 0;
+    size_t len = strlen(s);
+    return fprintf(f, "%s %zu ", key, len) < 0 || fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF;
+}
+
+int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err)
+{
+    bool bad = fprintf(f, "rnnlab-tokenizer 1\nnum_words %d\nlower %d\nchar_level %d\nsplit %d\n",
+                       t->opts.num_words, t->opts.lower, t->opts.char_level, t->opts.split) < 0;
+    bad = bad || write_bytes(f, "oov_token", t->oov) || write_bytes(f, "filters", t->filters);
+    bad = bad || fprintf(f, "fitted %d\nwords %zu %" PRIu64 "\n", t->fitted, t->vocab.n, t->total) < 0;
+    for (size_t e = 0; e < t->vocab.n && !bad; e++) {
+        const tok_entry *w = &t->vocab.entries[e];
+        bad = fprintf(f, "%" PRIu64 " %u ", w->count, w->len) < 0
+           || fwrite(w->word, 1, w->len, f) != w->len || fputc('\n', f) == EOF;
+    }
+    bad = bad || fputs("end\n", f) == EOF;
+    if (bad)
+        return rnn_fail(err, RNN_EIO, "writing the tokenizer: %s", strerror(errno));
+    return RNN_OK;
+}
+
+/* Reads "KEY LEN BYTES\n" (LEN -1 = NULL) into a malloc'd string. */
+static int read_bytes(FILE *f, const char *key, char **out)
+{
+    char k[32];
+    long long len;
+    *out = NULL;
+    if (fscanf(f, "%31s %lld", k, &len) != 2 || strcmp(k, key) != 0 || len < -1 || len > 1 << 20)
+        return RNN_EDATA;
+    if (len < 0)
+        return fgetc(f) == '\n' ? RNN_OK : RNN_EDATA;
+    if (fgetc(f) != ' ')
+        return RNN_EDATA;
+    char *s = malloc((size_t)len + 1);
+    if (!s)
+        return RNN_EINTERNAL;
+    if (fread(s, 1, (size_t)len, f) != (size_t)len || fgetc(f) != '\n' || memchr(s, 0, (size_t)len)) {
+        free(s);
+        return RNN_EDATA;
+    }
+    s[len] = '\0';
+    *out = s;
+    return RNN_OK;
+}
+
+static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n)
+{
+    tok_buf b = {0};
+    int rc = RNN_OK;
+    for (size_t e = 0; e < n && !rc; e++) {
+        uint64_t count;
+        unsigned len;
+        if (fscanf(f, "%" SCNu64 " %u", &count, &len) != 2 || fgetc(f) != ' ' || buf_reserve(&b, len + 1)
+            || fread(b.p, 1, len, f) != len || fgetc(f) != '\n'
+            || rnn_utf8_valid_prefix(b.p, len) != len || memchr(b.p, 0, len)) {
+            rc = RNN_EDATA;
+            break;
+        }
+        size_t before = t->vocab.n;
+        rc = table_count(&t->vocab, b.p, len, word_hash(b.p, len), count);
+        if (!rc && t->vocab.n == before)
+            rc = RNN_EDATA; /* a word listed twice */
+    }
+    free(b.p);
+    return rc;
+}
+
+int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
+{
+    rnn_tokenizer_opts o;
+    int version = 0, lower = 0, char_level = 0, split = 0, fitted = 0;
+    size_t n = 0;
+    uint64_t total = 0;
+    char *oov = NULL, *filters = NULL;
+    rnn_tokenizer *t = NULL;
+    *out = NULL;
+    rnn_tokenizer_opts_default(&o);
+    int rc = fscanf(f, " rnnlab-tokenizer %d num_words %d lower %d char_level %d split %d ", &version,
+                    &o.num_words, &lower, &char_level, &split) == 5 && version == 1 && split > 0 && split < 128
+        ? RNN_OK : RNN_EDATA;
+    if (!rc)
+        rc = read_bytes(f, "oov_token", &oov);
+    if (!rc)
+        rc = read_bytes(f, "filters", &filters);
+    if (!rc && fscanf(f, " fitted %d words %zu %" SCNu64, &fitted, &n, &total) != 3)
+        rc = RNN_EDATA;
+    if (!rc && fgetc(f) != '\n')
+        rc = RNN_EDATA;
+    if (!rc) {
+        o.lower = lower;
+        o.char_level = char_level;
+        o.split = (char)split;
+        o.oov_token = oov;
+        o.filters = filters;
+        t = rnn_tokenizer_new(&o);
+        rc = t ? tokenizer_read_words(t, f, n) : RNN_EDATA;
+    }
+    char end[8];
+    if (!rc && (fscanf(f, " %7s", end) != 1 || strcmp(end, "end") != 0 || fgetc(f) != '\n'))
+        rc = RNN_EDATA;
+    if (!rc) {
+        t->total = total;
+        if (fitted)
+            rc = tokenizer_rank(t);
+    }
+    free(oov);
+    free(filters);
+    if (rc) {
+        rnn_tokenizer_free(t);
+        return rc == RNN_EDATA ? rnn_fail(err, RNN_EDATA, "the tokenizer in the saved file is damaged")
+                               : rnn_fail(err, rc, "out of memory reading the tokenizer");
+    }
+    *out = t;
+    return RNN_OK;
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Compares librnnlab's tokenizer, sequences_to_texts, pad_sequences and count_words with Python on
+generated texts. Default options are checked against ../shared/bench/keras_like.py; other options
+(char_level, lower=False, custom filters/split) against a reference written from Keras's legacy
+keras.preprocessing.text source. usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
+import os, random, subprocess, sys
+
+sys.path.insert(0, sys.argv[2])
+import keras_like  # noqa: E402
+
+POOL = ['the', 'The', 'THE', 'movie', 'Movie', 'good', 'not', 'bad', "don't", "it's", 'a', 'I',
+        'Éclair', 'ÉTÉ', 'straße', 'STRASSE', 'ẞ', 'İstanbul', 'İ', 'ΟΔΥΣΣΕΥΣ', 'ΣΑΣ', 'Σ', 'σοφός', 'ΑΣ',
+        'naïve', 'café', 'Ǆ', 'ǅ', '\u212a', 'ﬁ', 'Ⱥ', 'ǰ', '\u0345', 'a\u0301', 'Ω', 'ʰ', '日本語', '😀',
+        '123', '4.5', '<br />', 'x_y', 'e-mail', 'co-op', 'U.S.A.', "'quoted'", '"q"',
+        '«', '»', '—', '…', '“', '”', '¡', '¿', '·', '!', '?', '.', ',', ';', ':', '(', ')', '[', ']',
+        '\r', '\t', '\n', '\r\n', '\u00a0', '\u2003', '\u3000', '\u200b', '\x1c', '\x85', "'", '`', '~']
+SEPS = [' ', ' ', ' ', ' ', '', '  ', '\t', '\n', '.', ',', '\u00a0', "'", '\r']
+
+def gen_text(rng):
+    if rng.random() < 0.05:
+        return rng.choice(['', ' ', '...', '\n\t'])
+    n = rng.randint(0, 25)
+    out = []
+    for _ in range(n):
+        out.append(rng.choice(POOL))
+        out.append(rng.choice(SEPS))
+    return ''.join(out)
+
+# Reference from Keras's legacy keras_preprocessing/text.py, for options keras_like.py lacks.
+def ref_seq(text, o):
+    if o['char_level']:
+        return list(text.lower() if o['lower'] else text)
+    if o['lower']:
+        text = text.lower()
+    text = text.translate(str.maketrans({c: o['split'] for c in o['filters']}))
+    return [w for w in text.split(o['split']) if w]
+
+class RefTokenizer:
+    def __init__(self, o):
+        self.o = o
+    def fit(self, texts):
+        counts = {}
+        for t in texts:
+            for w in ref_seq(t, self.o):
+                counts[w] = counts.get(w, 0) + 1
+        wc = sorted(counts.items(), key=lambda x: x[1], reverse=True)
+        voc = ([] if self.o['oov'] is None else [self.o['oov']]) + [w for w, _ in wc]
+        self.word_index = dict(zip(voc, range(1, len(voc) + 1)))
+        self.index_word = {c: w for w, c in self.word_index.items()}
+        self.word_counts = counts
+    def encode(self, texts):
+        nw, oi = self.o['num_words'], self.word_index.get(self.o['oov'])
+        out = []
+        for t in texts:
+            v = []
+            for w in ref_seq(t, self.o):
+                i = self.word_index.get(w)
+                if i is not None:
+                    if nw and i >= nw:
+                        if oi is not None:
+                            v.append(oi)
+                    else:
+                        v.append(i)
+                elif self.o['oov'] is not None:
+                    v.append(oi)
+            out.append(v)
+        return out
+
+def decode(tok, seqs, o):
+    nw, oi = o['num_words'], tok.word_index.get(o['oov'])
+    out = []
+    for s in seqs:
+        v = []
+        for num in s:
+            w = tok.index_word.get(num)
+            if w is not None:
+                if nw and num >= nw:
+                    if oi is not None:
+                        v.append(tok.index_word[oi])
+                else:
+                    v.append(w)
+            elif o['oov'] is not None:
+                v.append(tok.index_word[oi])
+        out.append(' '.join(v))
+    return out
+
+def hx(s):
+    return s.encode('utf-8').hex() or '-'
+
+def expected(o, fit, enc):
+    default = o['lower'] and not o['char_level'] and o['filters'] is None and o['split'] == ' '
+    if default:
+        tok = keras_like.Tokenizer(o['num_words'] or None, o['oov'])
+        tok.fit_on_texts(fit)
+        tok.index_word = {c: w for w, c in tok.word_index.items()}
+        seqs = tok.texts_to_sequences(enc)
+    else:
+        if o['filters'] is None:
+            o = dict(o, filters=keras_like.FILTERS)
+        tok = RefTokenizer(o)
+        tok.fit(fit)
+        seqs = tok.encode(enc)
+    lines = []
+    voc = sorted(tok.index_word.items())
+    lines.append('VOCAB %d %d' % (len(voc), len(tok.word_index)))
+    for i, w in voc:
+        lines.append('%s %d %d' % (hx(w), 0 if (i == 1 and o['oov'] is not None) else tok.word_counts[w], tok.word_index[w]))
+    lines.append('SEQ %d' % len(seqs))
+    lines += ['S' + ''.join(' %d' % i for i in s) for s in seqs]
+    lines.append('DEC')
+    lines += [hx(d) for d in decode(tok, seqs, o)]
+    maxlen = o['maxlen'] if o['maxlen'] > 0 else max([len(s) for s in seqs], default=0)
+    x = keras_like.pad_sequences(seqs, maxlen, padding='post' if o['pad_post'] else 'pre',
+                                 truncating='post' if o['trunc_post'] else 'pre')
+    lines.append('PAD %d %d %d' % (len(seqs), maxlen, sum(len(s) > maxlen for s in seqs)))
+    lines += ['P' + ''.join(' %d' % v for v in row) for row in x.tolist()]
+    lines.append('WORDS' + ''.join(' %d' % len(t.split()) for t in enc))
+    lines.append('END')
+    return lines
+
+def main():
+    driver, n_cases = sys.argv[1], int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    rng = random.Random(20261124)
+    cases, inp = [], []
+    for k in range(n_cases):
+        o = dict(num_words=rng.choice([0, 0, 3, 10, 50]), oov=rng.choice([None, None, '[OOV]', 'the', 'Σ']),
+                 char_level=k % 10 == 7, lower=k % 10 != 3, filters=None, split=' ',
+                 maxlen=rng.choice([0, 1, 5, 20]), pad_post=rng.random() < .5, trunc_post=rng.random() < .5)
+        if k % 10 == 5:
+            o['filters'] = rng.choice(['', 'aeΣ«—', '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n\u00a0'])
+        if k % 10 == 6:
+            o['split'] = rng.choice(['.', 'e', '\t'])
+        if o['oov'] == 'Σ' and o['lower']:
+            o['oov'] = 'σ'
+        n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
+        fit = [gen_text(rng) for _ in range(n_fit)]
+        enc = fit[: n_fit // 2] + [gen_text(rng) for _ in range(rng.choice([0, 3, 10]))]
+        inp.append('CASE %d %s %d %d %s %d %d %d %d' % (
+            o['num_words'], 'none' if o['oov'] is None else hx(o['oov']), o['char_level'], o['lower'],
+            'default' if o['filters'] is None else (hx(o['filters']) if o['filters'] else '-'),
+            ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post']))
+        inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
+        inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
+        cases.append((o, fit, enc))
+    # Many texts in one case so the threaded paths run.
+    big = [gen_text(rng) for _ in range(3000)]
+    o = dict(num_words=100, oov='[OOV]', char_level=False, lower=True, filters=None, split=' ',
+             maxlen=10, pad_post=False, trunc_post=False)
+    inp.append('CASE 100 %s 0 1 default 32 10 0 0' % hx('[OOV]'))
+    inp.append('FIT %d' % len(big)); inp += [hx(t) for t in big]
+    inp.append('ENC %d' % len(big)); inp += [hx(t) for t in big]
+    cases.append((o, big, big))
+    data = ('\n'.join(inp) + '\n').encode()
+    for threads in ('1', '2', '3'):
+        r = subprocess.run([driver, threads], input=data, stdout=subprocess.PIPE)
+        if r.returncode:
+            sys.exit('driver failed with status %d (threads %s)' % (r.returncode, threads))
+        got = r.stdout.decode('utf-8').split('\n')
+        at = 0
+        for k, (o, fit, enc) in enumerate(cases):
+            exp = expected(dict(o), fit, enc)
+            mine = got[at:at + len(exp)]
+            if mine != exp:
+                for i, (a, b) in enumerate(zip(mine, exp)):
+                    if a != b:
+                        print('case %d (%r), line %d:\n  C:      %r\n  Python: %r' % (k, o, i, a[:300], b[:300]))
+                        break
+                print('fit texts: %r' % fit[:10]); print('enc texts: %r' % enc[:10])
+                sys.exit(1)
+            at += len(exp)
+    print('%d cases agree with Keras (threads 1, 2, 3)' % len(cases))
+
+main()
