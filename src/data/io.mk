@@ -1,7 +1,11 @@
 # Data I/O (owned by the data-io area): downloads, checksums, csv/dir/lines loaders, embeddings.
-librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c
+librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c
 noinst_HEADERS += src/data/io_internal.h
 
 check_PROGRAMS += tests/data_io/test_fetch
 tests_data_io_test_fetch_SOURCES = tests/data_io/test_fetch.c tests/data_io/testutil.h
 tests_data_io_test_fetch_LDADD = $(RNNLAB_TEST_LIBS)
+
+check_PROGRAMS += tests/data_io/test_loaders
+tests_data_io_test_loaders_SOURCES = tests/data_io/test_loaders.c tests/data_io/testutil.h
+tests_data_io_test_loaders_LDADD = $(RNNLAB_TEST_LIBS)

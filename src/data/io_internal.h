@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rnnlab/common.h"
+#include "rnnlab/data.h"
 
 /* Incremental SHA-256 (FIPS 180-4): init, update any number of times, final. */
 typedef struct rnn_sha256 {
@@ -16,5 +17,17 @@ void rnn_sha256_init(rnn_sha256 *c);
 void rnn_sha256_update(rnn_sha256 *c, const void *data, size_t n);
 /* Writes the lowercase hex digest into hex[65] (NUL-terminated). */
 void rnn_sha256_final_hex(rnn_sha256 *c, char hex[65]);
+
+/* Reads a whole file into *buf (grown with realloc as needed; *cap is its size, 0 at first) and
+ * NUL-terminates it; *len excludes the NUL. Missing file: RNN_ENOINPUT naming path (dir.c). */
+int rnn_io_read_file(const char *path, char **buf, size_t *len, size_t *cap, rnn_error *err);
+
+/* Sorts class names for csv/dir/lines and drops duplicates; returns the new count. Numbers sort
+ * numerically when every name is one (as pandas-read labels would), otherwise by code point (csv.c). */
+size_t rnn_io_sort_class_names(const char **names, size_t n);
+/* Registers sorted names as the classes of ds (index i = names[i]); RNN_EINTERNAL when out of memory. */
+int rnn_io_add_classes(rnn_dataset *ds, const char *const *names, size_t n, rnn_error *err);
+/* Splits off test_split of train when requested (o->test_split > 0; seed o->seed, 42 when < 0). */
+int rnn_io_apply_test_split(rnn_dataset *ds, const rnn_load_opts *o, rnn_error *err);
 
 #endif
