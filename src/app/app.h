@@ -37,6 +37,12 @@ typedef struct app_state {
     void (*on_change)(unsigned what, void *ud);
     void *hook_ud;
     char **session; int n_session;    /* successful commands, for `session save` */
+    /* Added by the app area (after the members above, which the dashboard uses). */
+    bool fit_on_all;                  /* data set split by rnnlab from one source: tokenizer fits on train+test */
+    size_t truncated_train, truncated_test;   /* sequences cut by the last `pad` */
+    double gradcheck_error;           /* largest relative error of the last `gradcheck`, NAN before */
+    bool in_fit;                      /* a `fit` is running (SIGINT stops it instead of quitting) */
+    char **saved_classes; int n_saved_classes;   /* class names from `open` when no data set is loaded */
     /* Added by the tui area: `compare` stores the compared runs here (indices into runs, in the
      * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
      * n_compare = 0 when no comparison is shown. */

@@ -1,0 +1,167 @@
+/* Checked access to a command's positional and key=value arguments. Valid keys come from the
+ * command table's args text, so dispatch, help and completion share one list. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/internal.h"
+
+/* Is `key` written as "key=" in the args text (as a whole word)? */
+static bool args_text_has_key(const char *args, const char *key, size_t klen)
+{
+    for (const char *p = args; (p = strstr(p, key)) != NULL; p++) {
+        bool word_start = p == args || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        if (word_start && p[klen] == '=') return true;
+    }
+    return false;
+}
+
+/* "epochs, batch_size, ..." from the args text, into buf. */
+static void args_text_keys(const char *args, char *buf, size_t n)
+{
+    buf[0] = 0;
+    size_t used = 0;
+    for (const char *p = args; *p; p++) {
+        if (*p != '=' || p == args) continue;
+        const char *b = p;
+        while (b > args && (isalnum((unsigned char)b[-1]) || b[-1] == '_')) b--;
+        if (b == p || !islower((unsigned char)*b)) continue;
+        int w = snprintf(buf + used, n - used, "%s%.*s", used ? ", " : "", (int)(p - b), b);
+        if (w < 0 || (size_t)w >= n - used) break;
+        used += (size_t)w;
+    }
+}
+
+int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max_pos, bool extra_keys)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = c->name;
+    for (int i = 1; i < argc; i++) {
+        if (parse_is_keyval(argv[i])) {
+            char *eq = strchr(argv[i], '=');
+            size_t klen = (size_t)(eq - argv[i]);
+            if (!extra_keys && !args_text_has_key(c->args, argv[i], klen)) {
+                char keys[512];
+                args_text_keys(c->args, keys, sizeof keys);
+                return app_fail(RNN_EUSAGE, c->name, "unknown key '%.*s': expected %s%s", (int)klen, argv[i],
+                                keys[0] ? "one of " : "no key=value arguments", keys);
+            }
+            for (int k = 0; k < a->nkv; k++)
+                if (strlen(a->key[k]) == klen && strncmp(a->key[k], argv[i], klen) == 0)
+                    return app_fail(RNN_EUSAGE, c->name, "%.*s: given twice, expected once", (int)klen, argv[i]);
+            if (a->nkv == ARGS_MAX) return app_fail(RNN_EUSAGE, c->name, "too many arguments");
+            *eq = 0;   /* argv is ours: split in place */
+            a->key[a->nkv] = argv[i];
+            a->val[a->nkv++] = eq + 1;
+        } else {
+            if (max_pos >= 0 && a->npos >= max_pos)
+                return app_fail(RNN_EUSAGE, c->name, "unexpected argument '%s': usage: %s %s", argv[i], c->name, c->args);
+            if (a->npos == ARGS_MAX) return app_fail(RNN_EUSAGE, c->name, "too many arguments");
+            a->pos[a->npos++] = argv[i];
+        }
+    }
+    return RNN_OK;
+}
+
+const char *args_get(const app_args *a, const char *key)
+{
+    for (int i = 0; i < a->nkv; i++)
+        if (strcmp(a->key[i], key) == 0) return a->val[i];
+    return NULL;
+}
+
+bool str_to_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return false;
+    *out = v;
+    return true;
+}
+
+bool str_to_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+bool str_to_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"true", "True", "yes", "on", "1"}, *const no[] = {"false", "False", "no", "off", "0"};
+    for (size_t i = 0; i < 5; i++) {
+        if (strcmp(s, yes[i]) == 0) { *out = true; return true; }
+        if (strcmp(s, no[i]) == 0) { *out = false; return true; }
+    }
+    return false;
+}
+
+int args_long(const app_args *a, const char *key, long dflt, long lo, long hi, long *out)
+{
+    const char *v = args_get(a, key);
+    if (!v) { *out = dflt; return RNN_OK; }
+    long x;
+    if (!str_to_long(v, &x) || x < lo || x > hi)
+        return app_fail(RNN_EUSAGE, a->cmd, "%s='%s': expected an integer from %ld to %ld", key, v, lo, hi);
+    *out = x;
+    return RNN_OK;
+}
+
+int args_double(const app_args *a, const char *key, double dflt, double lo, double hi, double *out)
+{
+    const char *v = args_get(a, key);
+    if (!v) { *out = dflt; return RNN_OK; }
+    double x;
+    if (!str_to_double(v, &x) || x < lo || x > hi)
+        return app_fail(RNN_EUSAGE, a->cmd, "%s='%s': expected a number from %g to %g", key, v, lo, hi);
+    *out = x;
+    return RNN_OK;
+}
+
+int args_bool(const app_args *a, const char *key, bool dflt, bool *out)
+{
+    const char *v = args_get(a, key);
+    if (!v) { *out = dflt; return RNN_OK; }
+    if (!str_to_bool(v, out))
+        return app_fail(RNN_EUSAGE, a->cmd, "%s='%s': expected true or false", key, v);
+    return RNN_OK;
+}
+
+int args_choice(const app_args *a, const char *key, const char *choices, const char *dflt, const char **out)
+{
+    const char *v = args_get(a, key);
+    if (!v) { *out = dflt; return RNN_OK; }
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0) { *out = v; return RNN_OK; }
+        if (!e) break;
+        p = e + 1;
+    }
+    char list[256];
+    snprintf(list, sizeof list, "%s", choices);
+    for (char *p = list; *p; p++) if (*p == '|') *p = ',';
+    return app_fail(RNN_EUSAGE, a->cmd, "%s='%s': expected one of %s", key, v, list);
+}
+
+char *args_join(const app_args *a, int from)
+{
+    if (from >= a->npos) return NULL;
+    size_t n = 1;
+    for (int i = from; i < a->npos; i++) n += strlen(a->pos[i]) + 1;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    s[0] = 0;
+    for (int i = from; i < a->npos; i++) {
+        if (i > from) strcat(s, " ");
+        strcat(s, a->pos[i]);
+    }
+    return s;
+}

@@ -1,0 +1,573 @@
+/* Data commands: load, datasets, stats, vocab, tokenize, encode, decode, pad, show, embeddings. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "app/internal.h"
+
+#define CMD(name) const app_command *c = app_command_find(name); (void)c
+
+/* ---- load ---- */
+
+typedef struct load_progress { bool bar; int last_pct; } load_progress;
+
+/* Download/read progress: an updating bar on a terminal, nothing otherwise. */
+static int load_on_progress(const char *what, uint64_t done, uint64_t total, void *user)
+{
+    load_progress *lp = user;
+    if (!lp->bar || total == 0) return 0;
+    int pct = (int)(100.0 * (double)done / (double)total);
+    if (pct == lp->last_pct) return 0;
+    lp->last_pct = pct;
+    int w = 30, fill = pct * w / 100;
+    char bar[64];
+    for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : '.');
+    bar[w] = 0;
+    fprintf(stderr, "\r%-28.28s [%s] %3d%% %7.1f/%.1f MB", what, bar, pct, (double)done / 1e6, (double)total / 1e6);
+    if (done >= total) fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
+
+/* Keys that apply to each kind of `load`. */
+static const char *load_keys_for(const char *kind)
+{
+    if (strcmp(kind, "imdb") == 0) return "path seed";
+    if (strcmp(kind, "sms") == 0) return "path clean test_split seed";
+    if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed";
+    if (strcmp(kind, "dir") == 0) return "path test_split seed";
+    if (strcmp(kind, "lines") == 0) return "test_split seed";
+    if (strcmp(kind, "demo") == 0) return "seed test_split";
+    return NULL;
+}
+
+static bool word_in(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = list; (p = strstr(p, w)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return true;
+    return false;
+}
+
+static int load_delimiter(const app_args *a, char *out)
+{
+    const char *d = args_get(a, "delimiter");
+    *out = 0;
+    if (!d) return RNN_OK;
+    if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0) { *out = '\t'; return RNN_OK; }
+    if (strlen(d) != 1) return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one character (or tab)", d);
+    *out = d[0];
+    return RNN_OK;
+}
+
+/* Encodes (and pads, if a padding is set) the new data set with the current tokenizer. */
+void app_reencode(app_state *s)
+{
+    if (!s->tok || !s->ds) return;
+    int maxlen = s->maxlen;
+    bool pad_post = s->pad_post, trunc_post = s->trunc_post;
+    app_clear_encoded(s);
+    s->pad_post = pad_post; s->trunc_post = trunc_post;
+    rnn_error err = {0};
+    if (rnn_tokenizer_encode_all(s->tok, s->ds->train.text, s->ds->train.n, &s->seq_train, &err) != RNN_OK ||
+        rnn_tokenizer_encode_all(s->tok, s->ds->test.text, s->ds->test.n, &s->seq_test, &err) != RNN_OK) {
+        app_clear_encoded(s);
+        app_printf("note: could not encode with the current tokenizer (%s); run tokenize\n", err.msg);
+        return;
+    }
+    if (maxlen > 0 &&
+        rnn_pad(&s->seq_train, maxlen, s->pad_post, s->trunc_post, 0, &s->x_train, &s->truncated_train, &err) == RNN_OK &&
+        rnn_pad(&s->seq_test, maxlen, s->pad_post, s->trunc_post, 0, &s->x_test, &s->truncated_test, &err) == RNN_OK) {
+        s->maxlen = maxlen;
+        app_printf("encoded with the current tokenizer and padded to maxlen=%d (run tokenize to refit)\n", maxlen);
+    } else {
+        app_clear_padded(s);
+        app_printf("encoded with the current tokenizer (run tokenize to refit, then pad)\n");
+    }
+}
+
+static void load_report(const app_state *s)
+{
+    const rnn_dataset *ds = s->ds;
+    app_printf("%s: %zu train / %zu test texts, %d classes, from %s\n", ds->name, ds->train.n, ds->test.n,
+               ds->n_classes, ds->source);
+    size_t *cnt = calloc((size_t)ds->n_classes * 2, sizeof *cnt);
+    if (!cnt) return;
+    rnn_split_class_counts(ds, &ds->train, cnt);
+    rnn_split_class_counts(ds, &ds->test, cnt + ds->n_classes);
+    for (int k = 0; k < ds->n_classes; k++)
+        app_printf("  %d %-12s %8zu train %8zu test\n", k, ds->class_names[k], cnt[k], cnt[ds->n_classes + k]);
+    free(cnt);
+}
+
+APP_HANDLER(load)
+{
+    CMD("load");
+    bool lines = argc > 1 && strcmp(argv[1], "lines") == 0;
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 2, lines);
+    if (rc) return rc;
+    if (a.npos == 0) return app_fail(RNN_EUSAGE, "load", "expected a data set kind: imdb, sms, csv, dir, lines or demo");
+    const char *kind = a.pos[0];
+    const char *keys = load_keys_for(kind);
+    if (!keys) return app_fail(RNN_EUSAGE, "load", "'%s': unknown data set kind: expected imdb, sms, csv, dir, lines or demo", kind);
+    rnn_load_opts o = {0};
+    o.seed = -1; o.test_split = -1;
+    o.allow_download = true;
+    o.path = a.npos > 1 ? a.pos[1] : args_get(&a, "path");
+    if (a.npos > 1 && args_get(&a, "path")) return app_fail(RNN_EUSAGE, "load", "path given twice (positional and path=)");
+    if (o.path && !word_in(keys, "path")) return app_fail(RNN_EUSAGE, "load", "'%s': load %s takes no path", o.path, kind);
+    const char *class_names[ARGS_MAX], *class_files[ARGS_MAX];
+    for (int i = 0; i < a.nkv; i++) {
+        if (word_in(keys, a.key[i])) continue;
+        if (lines) { class_names[o.n_lines] = a.key[i]; class_files[o.n_lines++] = a.val[i]; continue; }
+        return app_fail(RNN_EUSAGE, "load", "key '%s' does not apply to load %s: expected %s", a.key[i], kind, keys);
+    }
+    long seed; double split;
+    if ((rc = args_long(&a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(&a, "test_split", -1, 0, 0.99, &split)) ||
+        (rc = args_bool(&a, "clean", false, &o.clean)) || (rc = load_delimiter(&a, &o.delimiter)))
+        return rc;
+    if (args_get(&a, "seed")) o.seed = seed;
+    if (args_get(&a, "test_split")) o.test_split = split;
+    o.text_col = args_get(&a, "text");
+    o.label_col = args_get(&a, "label");
+    o.test_path = args_get(&a, "test");
+    if (strcmp(kind, "csv") == 0 && (!o.path || !o.text_col || !o.label_col))
+        return app_fail(RNN_EUSAGE, "load", "load csv: expected FILE text=COLUMN label=COLUMN");
+    if (strcmp(kind, "dir") == 0 && !o.path) return app_fail(RNN_EUSAGE, "load", "load dir: expected a folder PATH");
+    if (lines && o.n_lines < 2) return app_fail(RNN_EUSAGE, "load", "load lines: expected at least two CLASS=FILE pairs");
+    o.line_classes = class_names;
+    o.line_files = class_files;
+    load_progress lp = {s->tty && s->plain && isatty(STDERR_FILENO), -1};
+    o.progress = load_on_progress;
+    o.progress_user = &lp;
+    rnn_dataset *ds = NULL;
+    rnn_error err = {0};
+    if ((rc = rnn_dataset_load(kind, &o, &ds, &err)) != RNN_OK) return app_fail_err("load", &err);
+    if (ds->train.n == 0) {
+        rnn_dataset_free(ds);
+        return app_fail(RNN_EDATA, "load", "%s: the data set is empty (no training texts)", o.path ? o.path : kind);
+    }
+    /* the new data set replaces the old; encoded data belonged to the old one */
+    if (s->ds) rnn_dataset_free(s->ds);
+    s->ds = ds;
+    bool has_own_test = strcmp(kind, "imdb") == 0 || (strcmp(kind, "csv") == 0 && o.test_path);
+    if (strcmp(kind, "dir") == 0) {
+        char sub[4200];
+        struct stat st;
+        snprintf(sub, sizeof sub, "%s/test", o.path);
+        has_own_test = stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (strcmp(kind, "demo") == 0) has_own_test = !args_get(&a, "test_split");
+    s->fit_on_all = !has_own_test && ds->test.n > 0;
+    load_report(s);
+    if (s->tok) app_reencode(s);
+    else app_clear_encoded(s);
+    app_changed(s, APP_CHANGED_DATA);
+    return RNN_OK;
+}
+
+APP_HANDLER(datasets)
+{
+    CMD("datasets");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    size_t n;
+    const rnn_dataset_info *info = rnn_known_datasets(&n);
+    app_printf("cache folder: %s\n", rnn_data_dir());
+    app_printf("%-6s %-8s %-26s %s\n", "kind", "cached", "file", "description");
+    for (size_t i = 0; i < n; i++) {
+        char path[4200];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", rnn_data_dir(), info[i].file);
+        bool cached = stat(path, &st) == 0;
+        app_printf("%-6s %-8s %-26s %s\n", info[i].kind, cached ? "yes" : "no", info[i].file, info[i].description);
+    }
+    app_printf("%-6s %-8s %-26s %s\n", "csv", "-", "load csv FILE text= label=", "your CSV/TSV file with a header");
+    app_printf("%-6s %-8s %-26s %s\n", "dir", "-", "load dir PATH", "one sub-folder per class");
+    app_printf("%-6s %-8s %-26s %s\n", "lines", "-", "load lines CLASS=FILE ...", "one example per line per class");
+    app_printf("%-6s %-8s %-26s %s\n", "demo", "built-in", "load demo", "small synthetic set where word order decides the label");
+    if (s->ds) app_printf("loaded: %s (%zu train / %zu test) from %s\n", s->ds->name, s->ds->train.n, s->ds->test.n, s->ds->source);
+    else app_printf("loaded: nothing (load KIND)\n");
+    return RNN_OK;
+}
+
+/* ---- stats ---- */
+
+void app_format_column(const double *v, int n, char out[][40])
+{
+    /* pandas: the same number of decimals for the whole column, the fewest (at least 1) that
+     * show every value to 6 decimals */
+    int dec = 1;
+    for (int i = 0; i < n; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "%.6f", v[i]);
+        int d = 6;
+        for (char *e = b + strlen(b) - 1; d > 1 && *e == '0'; e--) d--;
+        if (d > dec) dec = d;
+    }
+    for (int i = 0; i < n; i++) snprintf(out[i], 40, "%.*f", dec, v[i]);
+}
+
+static int split_of(const app_state *s, const char *cmd, const char *name, const rnn_split **out)
+{
+    if (!s->ds) return app_fail(RNN_EUSAGE, cmd, "no data set: run load first (e.g. load demo)");
+    *out = strcmp(name, "test") == 0 ? &s->ds->test : &s->ds->train;
+    if ((*out)->n == 0) return app_fail(RNN_EDATA, cmd, "split=%s: the %s split is empty", name, name);
+    return RNN_OK;
+}
+
+int app_describe(app_state *s, const char *cmd, const char *split, const double *pct, int n_pct, rnn_describe *out)
+{
+    const rnn_split *sp = NULL;
+    int rc = split_of(s, cmd, split, &sp);
+    if (rc) return rc;
+    rnn_error err = {0};
+    if (rnn_describe_lengths(sp->text, sp->n, pct, n_pct, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
+    return RNN_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "25,50,75" (percent) or "0.25,0.5" (fractions); 50% is always included, as pandas does. */
+static int stats_percentiles(const char *text, double *pct, int *n)
+{
+    *n = 0;
+    if (!text) {
+        static const double dflt[] = {0.25, 0.5, 0.75, 0.95, 0.99};
+        memcpy(pct, dflt, sizeof dflt);
+        *n = 5;
+        return RNN_OK;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    bool percent = false;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double v;
+        if (*n >= RNN_MAX_PERCENTILES - 1 || !str_to_double(t, &v) || v < 0 || v > 100)
+            return app_fail(RNN_EUSAGE, "stats", "percentiles='%s': expected up to %d numbers from 0 to 100 (or fractions), comma-separated",
+                            text, RNN_MAX_PERCENTILES - 1);
+        if (v > 1) percent = true;
+        pct[(*n)++] = v;
+    }
+    if (percent) for (int i = 0; i < *n; i++) pct[i] /= 100;
+    bool has_median = false;
+    for (int i = 0; i < *n; i++) has_median |= pct[i] == 0.5;
+    if (!has_median) pct[(*n)++] = 0.5;
+    qsort(pct, (size_t)*n, sizeof *pct, cmp_double);
+    int m = 0;
+    for (int i = 0; i < *n; i++) if (m == 0 || pct[i] != pct[m - 1]) pct[m++] = pct[i];
+    *n = m;
+    return RNN_OK;
+}
+
+/* pandas format_percentiles: "25%", "99.5%". */
+static void stats_pct_label(double p, char *out, size_t n)
+{
+    double v = p * 100;
+    if (fabs(v - round(v)) < 1e-9) snprintf(out, n, "%.0f%%", v);
+    else {
+        snprintf(out, n, "%.6g", v);
+        strncat(out, "%", n - strlen(out) - 1);
+    }
+}
+
+APP_HANDLER(stats)
+{
+    CMD("stats");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    const char *split;
+    double pct[RNN_MAX_PERCENTILES];
+    int n_pct;
+    if ((rc = args_choice(&a, "split", "train|test", "train", &split)) ||
+        (rc = stats_percentiles(args_get(&a, "percentiles"), pct, &n_pct)))
+        return rc;
+    rnn_describe d;
+    if ((rc = app_describe(s, "stats", split, pct, n_pct, &d))) return rc;
+    double v[RNN_MAX_PERCENTILES + 5];
+    char label[RNN_MAX_PERCENTILES + 5][16];
+    int n = 0;
+    v[n] = (double)d.count; snprintf(label[n++], 16, "count");
+    v[n] = d.mean; snprintf(label[n++], 16, "mean");
+    v[n] = d.std; snprintf(label[n++], 16, "std");
+    v[n] = d.min; snprintf(label[n++], 16, "min");
+    for (int i = 0; i < d.n_pct; i++) { v[n] = d.value[i]; stats_pct_label(d.pct[i], label[n++], 16); }
+    v[n] = d.max; snprintf(label[n++], 16, "max");
+    char text[RNN_MAX_PERCENTILES + 5][40];
+    app_format_column(v, n, text);
+    int lw = 0, vw = 0;
+    for (int i = 0; i < n; i++) {
+        if ((int)strlen(label[i]) > lw) lw = (int)strlen(label[i]);
+        if ((int)strlen(text[i]) > vw) vw = (int)strlen(text[i]);
+    }
+    for (int i = 0; i < n; i++) app_printf("%-*s    %*s\n", lw, label[i], vw, text[i]);
+    app_printf("Name: text, dtype: float64\n");
+    const rnn_split *sp = strcmp(split, "test") == 0 ? &s->ds->test : &s->ds->train;
+    size_t *cnt = calloc((size_t)s->ds->n_classes, sizeof *cnt);
+    if (!cnt) return app_fail(RNN_EINTERNAL, "stats", "out of memory");
+    rnn_split_class_counts(s->ds, sp, cnt);
+    app_printf("class balance (%s):", split);
+    for (int k = 0; k < s->ds->n_classes; k++)
+        app_printf("%s %s %zu (%.1f%%)", k ? "," : "", s->ds->class_names[k], cnt[k], 100.0 * (double)cnt[k] / (double)sp->n);
+    app_printf("\n");
+    free(cnt);
+    return RNN_OK;
+}
+
+/* ---- tokenizer ---- */
+
+static int need_tokenizer(const app_state *s, const char *cmd)
+{
+    if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize first");
+    return RNN_OK;
+}
+
+APP_HANDLER(vocab)
+{
+    CMD("vocab");
+    app_args a;
+    long top;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = args_long(&a, "top", 20, 0, 1000000, &top)) || (rc = need_tokenizer(s, "vocab"))) return rc;
+    const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
+    size_t size = rnn_tokenizer_size(s->tok);
+    uint64_t total = rnn_tokenizer_total(s->tok);
+    app_printf("vocabulary: %zu words (vocab.size %zu with index 0), %llu word occurrences\n", size, size + 1,
+               (unsigned long long)total);
+    if (o->num_words > 0) {
+        uint64_t kept = 0;
+        for (int32_t i = 1; i < o->num_words && (size_t)i <= size; i++) kept += rnn_tokenizer_count(s->tok, i);
+        double cov = total ? (double)kept / (double)total : 0;
+        app_printf("num_words=%d keeps indices 1..%d: coverage %.2f%% of occurrences, OOV rate %.2f%%\n",
+                   o->num_words, o->num_words - 1, 100 * cov, 100 * (1 - cov));
+    } else
+        app_printf("num_words not set: every word is kept (coverage 100%%)\n");
+    if (top > 0) app_printf("%6s  %-20s %10s\n", "index", "word", "count");
+    for (int32_t i = 1; i <= top && (size_t)i <= size; i++) {
+        const char *w = rnn_tokenizer_word(s->tok, i);
+        if (o->oov_token && strcmp(w, o->oov_token) == 0) app_printf("%6d  %-20s %10s\n", i, w, "(oov)");
+        else app_printf("%6d  %-20s %10llu\n", i, w, (unsigned long long)rnn_tokenizer_count(s->tok, i));
+    }
+    return RNN_OK;
+}
+
+APP_HANDLER(tokenize)
+{
+    CMD("tokenize");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    if (!s->ds) return app_fail(RNN_EUSAGE, "tokenize", "no data set: run load first");
+    rnn_tokenizer_opts o;
+    rnn_tokenizer_opts_default(&o);
+    long nw;
+    if ((rc = args_long(&a, "num_words", 0, 0, 100000000, &nw)) || (rc = args_bool(&a, "lower", o.lower, &o.lower)) ||
+        (rc = args_bool(&a, "char_level", o.char_level, &o.char_level)))
+        return rc;
+    o.num_words = (int)nw;
+    o.oov_token = args_get(&a, "oov_token");
+    if (args_get(&a, "filters")) o.filters = args_get(&a, "filters");
+    const char *split = args_get(&a, "split");
+    if (split) {
+        if (strlen(split) != 1) return app_fail(RNN_EUSAGE, "tokenize", "split='%s': expected one character", split);
+        o.split = split[0];
+    }
+    rnn_tokenizer *t = rnn_tokenizer_new(&o);
+    if (!t) return app_fail(RNN_EINTERNAL, "tokenize", "out of memory");
+    const rnn_dataset *ds = s->ds;
+    rnn_error err = {0};
+    rnn_seqs tr = {0}, te = {0};
+    size_t n_fit = ds->train.n + (s->fit_on_all ? ds->test.n : 0);
+    char **texts = malloc(sizeof *texts * (n_fit ? n_fit : 1));
+    if (!texts) { rnn_tokenizer_free(t); return app_fail(RNN_EINTERNAL, "tokenize", "out of memory"); }
+    memcpy(texts, ds->train.text, sizeof *texts * ds->train.n);
+    if (s->fit_on_all) memcpy(texts + ds->train.n, ds->test.text, sizeof *texts * ds->test.n);
+    rc = rnn_tokenizer_fit(t, texts, n_fit, &err);
+    free(texts);
+    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
+    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
+    if (rc != RNN_OK) {
+        rnn_seqs_free(&tr); rnn_seqs_free(&te); rnn_tokenizer_free(t);
+        return app_fail_err("tokenize", &err);
+    }
+    app_clear_encoded(s);
+    if (s->tok) rnn_tokenizer_free(s->tok);
+    s->tok = t;
+    s->seq_train = tr;
+    s->seq_test = te;
+    size_t size = rnn_tokenizer_size(t);
+    app_printf("tokenizer fitted on %zu %s texts: %zu words, vocab.size %zu", n_fit,
+               s->fit_on_all ? "train+test" : "train", size, size + 1);
+    if (o.num_words) app_printf(", num_words=%d", o.num_words);
+    if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
+    app_printf("\nencoded %zu train / %zu test texts\n", tr.n, te.n);
+    if (s->fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as seed 002 does)\n");
+    app_changed(s, APP_CHANGED_VOCAB);
+    return RNN_OK;
+}
+
+static void print_ids(const int32_t *ids, size_t n)
+{
+    app_printf("[");
+    for (size_t i = 0; i < n; i++) app_printf("%s%d", i ? ", " : "", ids[i]);
+    app_printf("]\n");
+}
+
+APP_HANDLER(encode)
+{
+    CMD("encode");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, -1, false);
+    if (rc || (rc = need_tokenizer(s, "encode"))) return rc;
+    char *text = args_join(&a, 0);
+    if (!text) return app_fail(RNN_EUSAGE, "encode", "expected TEXT, e.g. encode 'Hello World'");
+    int32_t *ids = NULL; size_t n = 0;
+    rnn_error err = {0};
+    rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
+    free(text);
+    if (rc) return app_fail_err("encode", &err);
+    print_ids(ids, n);
+    free(ids);
+    return RNN_OK;
+}
+
+/* "[1, 2, 3]", "1,2,3" or "1 2 3" into ids. */
+static int decode_parse(const app_args *a, int32_t **ids, size_t *n)
+{
+    char *text = args_join(a, 0);
+    *ids = NULL; *n = 0;
+    if (!text) return app_fail(RNN_EUSAGE, "decode", "expected IDS, e.g. decode [12, 7, 300]");
+    int32_t *v = malloc(sizeof *v * (strlen(text) / 2 + 1));
+    if (!v) { free(text); return app_fail(RNN_EINTERNAL, "decode", "out of memory"); }
+    for (char *p = text; *p; p++) if (*p == '[' || *p == ']' || *p == ',') *p = ' ';
+    size_t k = 0;
+    for (char *save = NULL, *t = strtok_r(text, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        long x;
+        if (!str_to_long(t, &x) || x < 0 || x > INT32_MAX) {
+            int rc = app_fail(RNN_EUSAGE, "decode", "'%s': expected a non-negative integer token id", t);
+            free(v); free(text);
+            return rc;
+        }
+        v[k++] = (int32_t)x;
+    }
+    free(text);
+    *ids = v; *n = k;
+    return RNN_OK;
+}
+
+APP_HANDLER(decode)
+{
+    CMD("decode");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, -1, false);
+    if (rc || (rc = need_tokenizer(s, "decode"))) return rc;
+    int32_t *ids; size_t n;
+    if ((rc = decode_parse(&a, &ids, &n))) return rc;
+    char *text = rnn_tokenizer_decode(s->tok, ids, n);
+    free(ids);
+    if (!text) return app_fail(RNN_EINTERNAL, "decode", "out of memory");
+    app_printf("%s\n", text);
+    free(text);
+    return RNN_OK;
+}
+
+APP_HANDLER(pad)
+{
+    CMD("pad");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    if (!s->seq_train.off) return app_fail(RNN_EUSAGE, "pad", "no token sequences: run tokenize first");
+    long maxlen, value;
+    const char *padding, *truncating;
+    if ((rc = args_long(&a, "maxlen", 0, 1, 1000000, &maxlen)) || (rc = args_long(&a, "value", 0, 0, INT32_MAX, &value)) ||
+        (rc = args_choice(&a, "padding", "pre|post", "pre", &padding)) ||
+        (rc = args_choice(&a, "truncating", "pre|post", "pre", &truncating)))
+        return rc;
+    bool pad_post = strcmp(padding, "post") == 0, trunc_post = strcmp(truncating, "post") == 0;
+    rnn_imatrix xtr = {0}, xte = {0};
+    size_t ttr = 0, tte = 0;
+    rnn_error err = {0};
+    rc = rnn_pad(&s->seq_train, (int)maxlen, pad_post, trunc_post, (int32_t)value, &xtr, &ttr, &err);
+    /* the test split gets the train width, also when maxlen is the longest train sequence */
+    if (rc == RNN_OK && s->seq_test.n > 0)
+        rc = rnn_pad(&s->seq_test, (int)xtr.cols, pad_post, trunc_post, (int32_t)value, &xte, &tte, &err);
+    if (rc != RNN_OK) {
+        rnn_imatrix_free(&xtr); rnn_imatrix_free(&xte);
+        return app_fail_err("pad", &err);
+    }
+    app_clear_padded(s);
+    s->x_train = xtr; s->x_test = xte;
+    s->maxlen = (int)xtr.cols;
+    s->pad_post = pad_post; s->trunc_post = trunc_post;
+    s->truncated_train = ttr; s->truncated_test = tte;
+    app_printf("train padded to (%zu, %zu): %zu truncated (%s)\n", xtr.rows, xtr.cols, ttr, truncating);
+    if (xte.rows) app_printf("test padded to (%zu, %zu): %zu truncated (%s)\n", xte.rows, xte.cols, tte, truncating);
+    app_changed(s, APP_CHANGED_DATA);
+    return RNN_OK;
+}
+
+APP_HANDLER(show)
+{
+    CMD("show");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    const char *split;
+    if (rc || (rc = args_choice(&a, "split", "train|test", "train", &split))) return rc;
+    const rnn_split *sp = NULL;
+    if ((rc = split_of(s, "show", split, &sp))) return rc;
+    long i;
+    if (a.npos == 0 || !str_to_long(a.pos[0], &i) || i < 0 || (size_t)i >= sp->n)
+        return app_fail(RNN_EUSAGE, "show", "N='%s': expected an example number from 0 to %zu", a.npos ? a.pos[0] : "", sp->n - 1);
+    bool test = sp == &s->ds->test;
+    app_printf("%s example %ld of %zu, label %d (%s), %zu words\n", split, i, sp->n, sp->label[i],
+               s->ds->class_names[sp->label[i]], rnn_count_words(sp->text[i]));
+    app_printf("text: %s\n", sp->text[i]);
+    const rnn_seqs *q = test ? &s->seq_test : &s->seq_train;
+    if (q->off && (size_t)i < q->n) {
+        app_printf("ids (%zu): ", q->off[i + 1] - q->off[i]);
+        print_ids(q->ids + q->off[i], q->off[i + 1] - q->off[i]);
+    } else
+        app_printf("ids: not tokenized yet (tokenize)\n");
+    const rnn_imatrix *x = test ? &s->x_test : &s->x_train;
+    if (x->data && (size_t)i < x->rows) {
+        app_printf("padded (%zu): ", x->cols);
+        print_ids(x->data + (size_t)i * x->cols, x->cols);
+    } else
+        app_printf("padded: not padded yet (pad maxlen=N)\n");
+    return RNN_OK;
+}
+
+APP_HANDLER(embeddings)
+{
+    CMD("embeddings");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 2, false);
+    if (rc) return rc;
+    if (a.npos < 1 || strcmp(a.pos[0], "load") != 0)
+        return app_fail(RNN_EUSAGE, "embeddings", "expected: embeddings load FILE [format=glove|word2vec|word2vec-bin|fasttext]");
+    if (a.npos < 2) return app_fail(RNN_EUSAGE, "embeddings", "expected a FILE of word vectors after load");
+    const char *fmt;
+    if ((rc = args_choice(&a, "format", "glove|word2vec|word2vec-bin|fasttext", NULL, &fmt)) || (rc = need_tokenizer(s, "embeddings")))
+        return rc;
+    rnn_fmatrix m = {0};
+    size_t found = 0;
+    rnn_error err = {0};
+    if (rnn_embeddings_load(a.pos[1], fmt, s->tok, &m, &found, &err) != RNN_OK) return app_fail_err("embeddings", &err);
+    rnn_fmatrix_free(&s->pretrained);
+    s->pretrained = m;
+    size_t words = m.rows > 0 ? m.rows - 1 : 0;
+    app_printf("pretrained: %zu x %zu matrix; vectors found for %zu of %zu words (%.1f%% coverage)\n", m.rows, m.cols,
+               found, words, words ? 100.0 * (double)found / (double)words : 0.0);
+    app_printf("use it with: add Embedding(%zu, %zu, weights=pretrained, trainable=False)\n", m.rows, m.cols);
+    return RNN_OK;
+}

@@ -1,0 +1,781 @@
+/* Model commands: model new, add, pop, summary, compile, fit, evaluate, report, predict, explain,
+ * history, plot, runs, compare, gradcheck, save, open, export history. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/internal.h"
+#include "tui/chart.h"
+
+#define CMD(name) const app_command *c = app_command_find(name); (void)c
+
+const char *app_class_name(const app_state *s, int k)
+{
+    static char buf[16];
+    if (s->ds && k < s->ds->n_classes) return s->ds->class_names[k];
+    if (k < s->n_saved_classes) return s->saved_classes[k];
+    snprintf(buf, sizeof buf, "class %d", k);
+    return buf;
+}
+
+static int need_model(const app_state *s, const char *cmd, bool compiled)
+{
+    if (!s->model) return app_fail(RNN_EUSAGE, cmd, "no model: build one with model new; add ...");
+    if (compiled && !rnn_model_is_compiled(s->model))
+        return app_fail(RNN_EUSAGE, cmd, "the model is not compiled: run compile optimizer=... loss=...");
+    return RNN_OK;
+}
+
+/* Padded ids and labels of a split. */
+static int split_xy(const app_state *s, const char *cmd, const char *split, rnn_xy *xy)
+{
+    if (!s->ds) return app_fail(RNN_EUSAGE, cmd, "no data set: run load first");
+    bool test = strcmp(split, "test") == 0;
+    const rnn_imatrix *x = test ? &s->x_test : &s->x_train;
+    const rnn_split *sp = test ? &s->ds->test : &s->ds->train;
+    if (sp->n == 0) return app_fail(RNN_EDATA, cmd, "split=%s: the data set has no %s texts", split, split);
+    if (!x->data || x->rows != sp->n) return app_fail(RNN_EUSAGE, cmd, "the %s split is not padded: run tokenize, then pad maxlen=N", split);
+    xy->n = sp->n; xy->T = (int)x->cols; xy->x = x->data; xy->y = sp->label;
+    return RNN_OK;
+}
+
+static void shape_text(rnn_shape sh, char *buf, size_t n)
+{
+    if (sh.rank == 1) snprintf(buf, n, "(None, %d)", sh.dim[0]);
+    else if (sh.dim[0] < 0) snprintf(buf, n, "(None, None, %d)", sh.dim[1]);
+    else snprintf(buf, n, "(None, %d, %d)", sh.dim[0], sh.dim[1]);
+}
+
+APP_HANDLER(model)
+{
+    CMD("model");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 2, false);
+    if (rc) return rc;
+    if (a.npos < 1 || strcmp(a.pos[0], "new") != 0) return app_fail(RNN_EUSAGE, "model", "expected: model new [NAME]");
+    rnn_model *m = rnn_model_new(a.npos > 1 ? a.pos[1] : "sequential", s->seed);
+    if (!m) return app_fail(RNN_EINTERNAL, "model", "out of memory");
+    if (s->model) rnn_model_free(s->model);
+    s->model = m;
+    s->last_eval.n = 0;
+    app_printf("model '%s': empty Sequential model (add layers with add)\n", rnn_model_name(m));
+    app_changed(s, APP_CHANGED_MODEL);
+    return RNN_OK;
+}
+
+APP_HANDLER(add)
+{
+    (void)argv;
+    if (argc < 2) return app_fail(RNN_EUSAGE, "add", "expected a layer, e.g. add LSTM(32) (help add)");
+    bool created = false;
+    if (!s->model) {
+        if (!(s->model = rnn_model_new("sequential", s->seed))) return app_fail(RNN_EINTERNAL, "add", "out of memory");
+        created = true;
+    }
+    rnn_add_ctx ctx = {s->pretrained.data ? &s->pretrained : NULL};
+    rnn_error err = {0};
+    if (rnn_model_add(s->model, argv[1], &ctx, &err) != RNN_OK) {
+        if (created) { rnn_model_free(s->model); s->model = NULL; }
+        return app_fail_err("add", &err);
+    }
+    rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
+    char sh[64];
+    shape_text(l->out, sh, sizeof sh);
+    app_printf("%s (%s): output %s, %zu params%s\n", l->name, l->kind->name, sh, l->n_params, l->trainable ? "" : " (frozen)");
+    s->last_eval.n = 0;
+    app_changed(s, APP_CHANGED_MODEL);
+    return RNN_OK;
+}
+
+APP_HANDLER(pop)
+{
+    (void)argv;
+    if (argc > 1) return app_fail(RNN_EUSAGE, "pop", "expected no arguments");
+    int rc = need_model(s, "pop", false);
+    if (rc) return rc;
+    rnn_error err = {0};
+    if (rnn_model_pop(s->model, &err) != RNN_OK) return app_fail_err("pop", &err);
+    app_printf("removed the last layer; %zu left\n", rnn_model_n_layers(s->model));
+    app_changed(s, APP_CHANGED_MODEL);
+    return RNN_OK;
+}
+
+APP_HANDLER(summary)
+{
+    CMD("summary");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = need_model(s, "summary", false))) return rc;
+    char *t = rnn_model_summary(s->model, 0);
+    if (!t) return app_fail(RNN_EINTERNAL, "summary", "out of memory");
+    app_printf("%s", t);
+    if (t[0] && t[strlen(t) - 1] != '\n') app_printf("\n");
+    free(t);
+    return RNN_OK;
+}
+
+static int compile_double(const app_args *a, const char *key, double *field)
+{
+    return args_double(a, key, *field, 0, 1e9, field);
+}
+
+APP_HANDLER(compile)
+{
+    CMD("compile");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = need_model(s, "compile", false))) return rc;
+    if (rnn_model_n_layers(s->model) == 0) return app_fail(RNN_EUSAGE, "compile", "the model has no layers: add some first");
+    rnn_compile_opts o;
+    rnn_compile_opts_default(&o);
+    const char *dflt_loss = rnn_model_output_shape(s->model).dim[0] == 1 ? "binary_crossentropy" : "sparse_categorical_crossentropy";
+    if ((rc = args_choice(&a, "optimizer", "adam|rmsprop|sgd|Adam|RMSprop|SGD", "adam", &o.optimizer)) ||
+        (rc = args_choice(&a, "loss", "binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy",
+                          dflt_loss, &o.loss)) ||
+        (rc = compile_double(&a, "learning_rate", &o.learning_rate)) || (rc = compile_double(&a, "momentum", &o.momentum)) ||
+        (rc = compile_double(&a, "rho", &o.rho)) || (rc = compile_double(&a, "beta_1", &o.beta_1)) ||
+        (rc = compile_double(&a, "beta_2", &o.beta_2)) || (rc = compile_double(&a, "epsilon", &o.epsilon)) ||
+        (rc = compile_double(&a, "clipnorm", &o.clipnorm)) || (rc = compile_double(&a, "clipvalue", &o.clipvalue)) ||
+        (rc = args_bool(&a, "nesterov", o.nesterov, &o.nesterov)))
+        return rc;
+    char opt[16];
+    snprintf(opt, sizeof opt, "%s", o.optimizer);
+    for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    o.optimizer = opt;
+    o.metrics = args_get(&a, "metrics") ? args_get(&a, "metrics") : "accuracy";
+    rnn_error err = {0};
+    if (rnn_model_compile(s->model, &o, &err) != RNN_OK) return app_fail_err("compile", &err);
+    app_printf("compiled: optimizer=%s", opt);
+    if (!isnan(o.learning_rate)) app_printf(" learning_rate=%g", o.learning_rate);
+    app_printf(" loss=%s metrics=%s\n", o.loss, o.metrics);
+    s->last_eval.n = 0;
+    app_changed(s, APP_CHANGED_MODEL);
+    return RNN_OK;
+}
+
+/* ---- fit ---- */
+
+typedef struct fit_ctx {
+    app_state *s;
+    int shown_epoch;     /* epoch whose "Epoch k/n" header was printed */
+    double last_draw;    /* elapsed at the last bar update */
+    bool bar;            /* updating bar (stdout is a terminal) */
+} fit_ctx;
+
+static void fit_bar(int done, int total, char *buf)
+{
+    const int w = 30;
+    int fill = total ? done * w / total : w;
+    for (int i = 0; i < w; i++) buf[i] = i < fill ? '=' : (i == fill ? '>' : '.');
+    buf[w] = 0;
+}
+
+/* " - loss: 0.1234 - accuracy: 0.9 - val_loss: ..." of the history row of the epoch. */
+static void fit_metrics_text(const rnn_history *h, int epoch, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int j = 0; j < h->n_metrics && used < n; j++) {
+        double v = h->values[(size_t)epoch * (size_t)h->n_metrics + (size_t)j];
+        int w = snprintf(buf + used, n - used, " - %s: %.4f", h->names[j], v);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+static int fit_on_progress(const rnn_fit_progress *p, void *user)
+{
+    fit_ctx *f = user;
+    app_state *s = f->s;
+    if (s->on_progress) { s->on_progress(p, s->hook_ud); return s->stop ? 1 : 0; }
+    char bar[64], met[1024];
+    int digits = snprintf(NULL, 0, "%d", p->batches);
+    if (p->epoch_end) {
+        const rnn_history *h = p->history;
+        fit_metrics_text(h, h->n_epochs - 1, met, sizeof met);
+        double secs = h->seconds ? h->seconds[h->n_epochs - 1] : p->elapsed;
+        if (f->bar) {
+            if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
+            fit_bar(p->batches, p->batches, bar);
+            app_printf("\r%*d/%d [%s] - %.0fs %.0fms/step%s\033[K\n", digits, p->batches, p->batches, bar, secs,
+                       p->ms_per_step, met);
+        } else
+            app_printf("Epoch %d/%d - %d/%d - %.0fs %.0fms/step%s\n", p->epoch, p->epochs, p->batches, p->batches, secs,
+                       p->ms_per_step, met);
+        f->shown_epoch = p->epoch;
+        return s->stop ? 1 : 0;
+    }
+    if (!f->bar) return s->stop ? 1 : 0;
+    if (f->shown_epoch != p->epoch) {
+        app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
+        f->shown_epoch = p->epoch;
+        f->last_draw = -1;
+    }
+    if (p->batch < p->batches && p->elapsed - f->last_draw < 0.1) return s->stop ? 1 : 0;
+    f->last_draw = p->elapsed;
+    fit_bar(p->batch, p->batches, bar);
+    app_printf("\r%*d/%d [%s] - ETA: %.0fs - %.0fms/step - loss: %.4f", digits, p->batch, p->batches, bar, p->eta,
+               p->ms_per_step, p->loss);
+    if (!isnan(p->accuracy)) app_printf(" - accuracy: %.4f", p->accuracy);
+    app_printf("\033[K");
+    fflush(stdout);
+    return s->stop ? 1 : 0;
+}
+
+static void fit_warn(const char *msg, void *user)
+{
+    (void)user;
+    app_printf("warning: %s\n", msg);
+}
+
+static app_run *run_new(app_state *s, const char *name)
+{
+    app_run *v = realloc(s->runs, sizeof *v * (size_t)(s->n_runs + 1));
+    if (!v) return NULL;
+    s->runs = v;
+    app_run *r = &v[s->n_runs++];
+    memset(r, 0, sizeof *r);
+    if (name) snprintf(r->name, sizeof r->name, "%s", name);
+    else snprintf(r->name, sizeof r->name, "run%d", s->n_runs);
+    r->test_accuracy = NAN;
+    return r;
+}
+
+APP_HANDLER(fit)
+{
+    CMD("fit");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = need_model(s, "fit", true))) return rc;
+    rnn_xy xy;
+    if ((rc = split_xy(s, "fit", "train", &xy))) return rc;
+    rnn_fit_opts o;
+    rnn_fit_opts_default(&o);
+    long epochs, batch, patience;
+    if ((rc = args_long(&a, "epochs", o.epochs, 1, 1000000, &epochs)) ||
+        (rc = args_long(&a, "batch_size", o.batch_size, 1, 1 << 20, &batch)) ||
+        (rc = args_double(&a, "validation_split", o.validation_split, 0, 0.99, &o.validation_split)) ||
+        (rc = args_bool(&a, "shuffle", o.shuffle, &o.shuffle)) ||
+        (rc = args_long(&a, "patience", o.patience, 0, 1000000, &patience)) ||
+        (rc = args_double(&a, "min_delta", o.min_delta, 0, 1e9, &o.min_delta)) ||
+        (rc = args_bool(&a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)))
+        return rc;
+    o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
+    o.early_stopping = args_get(&a, "early_stopping");
+    if (o.early_stopping && strncmp(o.early_stopping, "val_", 4) == 0 && o.validation_split <= 0)
+        return app_fail(RNN_EUSAGE, "fit", "early_stopping=%s needs a validation part: give validation_split=F", o.early_stopping);
+    const char *name = args_get(&a, "name");
+    for (int i = 0; name && i < s->n_runs; i++)
+        if (strcmp(s->runs[i].name, name) == 0) return app_fail(RNN_EUSAGE, "fit", "name=%s: a run with that name exists, expected a new name", name);
+    if (name && strlen(name) >= sizeof s->runs[0].name) return app_fail(RNN_EUSAGE, "fit", "name: expected at most 63 characters");
+    o.seed = s->seed + (unsigned long)s->n_runs;
+    o.stop = &s->stop;
+    fit_ctx f = {s, 0, -1, s->tty && !s->on_progress};
+    o.callback = fit_on_progress;
+    o.user = &f;
+    o.warn = fit_warn;
+    app_run *r = run_new(s, name);
+    if (!r) return app_fail(RNN_EINTERNAL, "fit", "out of memory");
+    rnn_error err = {0};
+    s->stop = 0;
+    s->in_fit = true;
+    app_changed(s, APP_CHANGED_RUNS);
+    rc = rnn_model_fit(s->model, &xy, &o, &r->hist, &err);
+    s->in_fit = false;
+    s->stop = 0;
+    s->last_eval.n = 0;
+    if (r->hist.stop_reason[0]) app_printf("%s\n", r->hist.stop_reason);
+    if (r->hist.best_epoch >= 0 && o.restore_best_weights)
+        app_printf("restored the weights of epoch %d\n", r->hist.best_epoch + 1);
+    app_printf("run '%s': %d epochs\n", r->name, r->hist.n_epochs);
+    app_changed(s, APP_CHANGED_RUNS | APP_CHANGED_MODEL);
+    if (rc != RNN_OK) return app_fail_err("fit", &err);
+    return RNN_OK;
+}
+
+/* ---- evaluate, report, predict, explain ---- */
+
+int app_evaluate(app_state *s, const char *cmd, const char *split, rnn_eval *out)
+{
+    int rc = need_model(s, cmd, true);
+    rnn_xy xy;
+    if (rc || (rc = split_xy(s, cmd, split, &xy))) return rc;
+    rnn_error err = {0};
+    if (rnn_model_evaluate(s->model, &xy, 32, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
+    s->last_eval = *out;
+    snprintf(s->last_eval_split, sizeof s->last_eval_split, "%s", split);
+    for (int i = 0; i < out->n; i++)
+        if (strcmp(split, "test") == 0 && strcmp(out->names[i], "accuracy") == 0 && s->n_runs > 0)
+            s->runs[s->n_runs - 1].test_accuracy = out->values[i];
+    return RNN_OK;
+}
+
+APP_HANDLER(evaluate)
+{
+    CMD("evaluate");
+    app_args a;
+    const char *split;
+    long batch;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = args_choice(&a, "split", "test|train", "test", &split)) ||
+        (rc = args_long(&a, "batch_size", 32, 1, 1 << 20, &batch)))
+        return rc;
+    rnn_eval e;
+    if ((rc = app_evaluate(s, "evaluate", split, &e))) return rc;
+    app_printf("%s:", split);
+    for (int i = 0; i < e.n; i++) app_printf("%s %s: %.4f", i ? " -" : "", e.names[i], e.values[i]);
+    app_printf("\n");
+    app_changed(s, APP_CHANGED_RUNS);
+    return RNN_OK;
+}
+
+/* Class probabilities of the rows of x: malloc'd [n][*k]. */
+static float *predict_rows(app_state *s, const char *cmd, const int32_t *x, size_t n, int T, int *k)
+{
+    int nc = rnn_model_n_classes(s->model);
+    if (nc < 2) nc = 2;
+    float *p = malloc(sizeof *p * n * (size_t)nc);
+    if (!p) { app_fail(RNN_EINTERNAL, cmd, "out of memory"); return NULL; }
+    rnn_error err = {0};
+    if (rnn_model_predict(s->model, x, n, T, 64, p, k, &err) != RNN_OK) {
+        free(p);
+        app_fail_err(cmd, &err);
+        return NULL;
+    }
+    return p;
+}
+
+static int argmax(const float *p, int k)
+{
+    int b = 0;
+    for (int j = 1; j < k; j++) if (p[j] > p[b]) b = j;
+    return b;
+}
+
+APP_HANDLER(report)
+{
+    CMD("report");
+    app_args a;
+    const char *split;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = args_choice(&a, "split", "test|train", "test", &split)) || (rc = need_model(s, "report", false))) return rc;
+    rnn_xy xy;
+    if ((rc = split_xy(s, "report", split, &xy))) return rc;
+    int k;
+    float *p = predict_rows(s, "report", xy.x, xy.n, xy.T, &k);
+    if (!p) return RNN_EDATA;
+    int *pred = malloc(sizeof *pred * xy.n);
+    rnn_class_report *r = malloc(sizeof *r);
+    if (!pred || !r) { free(p); free(pred); free(r); return app_fail(RNN_EINTERNAL, "report", "out of memory"); }
+    for (size_t i = 0; i < xy.n; i++) pred[i] = argmax(p + i * (size_t)k, k);
+    free(p);
+    rnn_error err = {0};
+    int nc = s->ds->n_classes > k ? s->ds->n_classes : k;
+    rc = rnn_classification_report(xy.y, pred, xy.n, nc, r, &err);
+    free(pred);
+    if (rc != RNN_OK) { free(r); return app_fail_err("report", &err); }
+    const char *names[64];
+    for (int j = 0; j < nc && j < 64; j++) names[j] = s->ds->class_names[j < s->ds->n_classes ? j : 0];
+    char *t = rnn_class_report_format(r, names, 2);
+    free(r);
+    if (!t) return app_fail(RNN_EINTERNAL, "report", "out of memory");
+    app_printf("%s", t);
+    if (t[0] && t[strlen(t) - 1] != '\n') app_printf("\n");
+    free(t);
+    return RNN_OK;
+}
+
+/* Encodes and pads texts exactly as the training data: rows [n][maxlen]. */
+static int encode_padded(app_state *s, const char *cmd, char *const *texts, size_t n, rnn_imatrix *x)
+{
+    if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize (or open a saved pipeline)");
+    if (s->maxlen <= 0) return app_fail(RNN_EUSAGE, cmd, "no padding: run pad maxlen=N first");
+    rnn_seqs q = {0};
+    rnn_error err = {0};
+    int rc = rnn_tokenizer_encode_all(s->tok, texts, n, &q, &err);
+    if (rc == RNN_OK) rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, x, NULL, &err);
+    rnn_seqs_free(&q);
+    if (rc != RNN_OK) return app_fail_err(cmd, &err);
+    return RNN_OK;
+}
+
+static void predict_print(const app_state *s, const float *p, int k, const char *text)
+{
+    int b = argmax(p, k);
+    for (int j = 0; j < k; j++) app_printf("%s%s %.4f", j ? "  " : "", app_class_name(s, j), p[j]);
+    app_printf("  -> %s", app_class_name(s, b));
+    if (text) app_printf("  %s", text);
+    app_printf("\n");
+}
+
+/* Lines of a file (without newlines); malloc'd. */
+static int read_lines(const char *cmd, const char *path, char ***lines, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return app_fail(errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, cmd, "file=%s: cannot open: %s", path, strerror(errno));
+    *lines = NULL; *n = 0;
+    char *line = NULL; size_t cap = 0; ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (rnn_utf8_valid_prefix(line, (size_t)len) != (size_t)len) {
+            int rc = app_fail(RNN_EDATA, cmd, "file=%s: line %zu is not valid UTF-8", path, *n + 1);
+            parse_free_strings((int)*n, *lines); free(line); fclose(f);
+            return rc;
+        }
+        char **v = realloc(*lines, sizeof *v * (*n + 1));
+        if (!v) break;
+        *lines = v;
+        v[(*n)++] = strdup(line);
+    }
+    free(line);
+    fclose(f);
+    return RNN_OK;
+}
+
+APP_HANDLER(predict)
+{
+    CMD("predict");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, -1, false);
+    if (rc || (rc = need_model(s, "predict", false))) return rc;
+    const char *file = args_get(&a, "file");
+    char **texts = NULL; size_t n = 0;
+    char *one = args_join(&a, 0);
+    if (file && one) { free(one); return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE, not both"); }
+    if (!file && !one) return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE");
+    if (file) {
+        if ((rc = read_lines("predict", file, &texts, &n))) return rc;
+        if (n == 0) return app_fail(RNN_EDATA, "predict", "file=%s: no lines", file);
+    } else {
+        texts = malloc(sizeof *texts);
+        if (!texts) { free(one); return app_fail(RNN_EINTERNAL, "predict", "out of memory"); }
+        texts[0] = one; n = 1;
+    }
+    rnn_imatrix x = {0};
+    rc = encode_padded(s, "predict", texts, n, &x);
+    int k = 0;
+    float *p = rc ? NULL : predict_rows(s, "predict", x.data, n, (int)x.cols, &k);
+    if (!rc && !p) rc = RNN_EDATA;
+    for (size_t i = 0; p && i < n; i++) predict_print(s, p + i * (size_t)k, k, file ? texts[i] : NULL);
+    free(p);
+    rnn_imatrix_free(&x);
+    parse_free_strings((int)n, texts);
+    return rc;
+}
+
+APP_HANDLER(explain)
+{
+    CMD("explain");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, -1, false);
+    if (rc || (rc = need_model(s, "explain", false))) return rc;
+    char *text = args_join(&a, 0);
+    if (!text) return app_fail(RNN_EUSAGE, "explain", "expected TEXT, e.g. explain 'not bad at all'");
+    if (!s->tok || s->maxlen <= 0) { free(text); return encode_padded(s, "explain", NULL, 0, NULL); }
+    int32_t *ids = NULL; size_t n = 0;
+    rnn_error err = {0};
+    rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
+    free(text);
+    if (rc) return app_fail_err("explain", &err);
+    if (n == 0) { free(ids); return app_fail(RNN_EDATA, "explain", "TEXT: no known words after tokenizing"); }
+    /* one padded row per prefix: row k holds the first k+1 words */
+    size_t *off = malloc(sizeof *off * (n + 1));
+    int32_t *all = malloc(sizeof *all * (n * (n + 1) / 2));
+    rnn_seqs q = {n, off, all};
+    if (!off || !all) { free(off); free(all); free(ids); return app_fail(RNN_EINTERNAL, "explain", "out of memory"); }
+    off[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        memcpy(all + off[k], ids, sizeof *ids * (k + 1));
+        off[k + 1] = off[k] + k + 1;
+    }
+    rnn_imatrix x = {0};
+    rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, &x, NULL, &err);
+    rnn_seqs_free(&q);
+    if (rc) { free(ids); return app_fail_err("explain", &err); }
+    int k = 0;
+    float *p = predict_rows(s, "explain", x.data, n, (int)x.cols, &k);
+    rnn_imatrix_free(&x);
+    if (!p) { free(ids); return RNN_EDATA; }
+    app_printf("%-4s %-18s %-24s %s\n", "#", "word", "prediction", "");
+    int prev = -1;
+    for (size_t i = 0; i < n; i++) {
+        const float *pi = p + i * (size_t)k;
+        int b = argmax(pi, k);
+        const char *w = rnn_tokenizer_word(s->tok, ids[i]);
+        char pred[64];
+        snprintf(pred, sizeof pred, "%s %.3f", app_class_name(s, b), pi[b]);
+        app_printf("%-4zu %-18s %-24s %s\n", i + 1, w ? w : "?", pred, prev >= 0 && b != prev ? "<- flips the decision" : "");
+        prev = b;
+    }
+    free(p);
+    free(ids);
+    return RNN_OK;
+}
+
+/* ---- runs, history, plot, compare, export ---- */
+
+app_run *app_find_run(app_state *s, const char *cmd, const char *name)
+{
+    if (s->n_runs == 0) { app_fail(RNN_EUSAGE, cmd, "no runs yet: fit first"); return NULL; }
+    if (!name) return &s->runs[s->n_runs - 1];
+    for (int i = 0; i < s->n_runs; i++)
+        if (strcmp(s->runs[i].name, name) == 0) return &s->runs[i];
+    app_fail(RNN_EUSAGE, cmd, "run '%s': no such run (runs lists them)", name);
+    return NULL;
+}
+
+APP_HANDLER(history)
+{
+    CMD("history");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    app_run *r = app_find_run(s, "history", args_get(&a, "run"));
+    if (!r) return RNN_EUSAGE;
+    const rnn_history *h = &r->hist;
+    app_printf("run '%s'\n%5s", r->name, "epoch");
+    for (int j = 0; j < h->n_metrics; j++) app_printf(" %*s", (int)(strlen(h->names[j]) > 8 ? strlen(h->names[j]) : 8), h->names[j]);
+    app_printf(" %8s\n", "seconds");
+    for (int e = 0; e < h->n_epochs; e++) {
+        app_printf("%5d", e + 1);
+        for (int j = 0; j < h->n_metrics; j++)
+            app_printf(" %*.4f", (int)(strlen(h->names[j]) > 8 ? strlen(h->names[j]) : 8), h->values[(size_t)e * (size_t)h->n_metrics + (size_t)j]);
+        app_printf(" %8.1f%s\n", h->seconds ? h->seconds[e] : 0.0, e == h->best_epoch ? "  (best, restored)" : "");
+    }
+    if (h->stop_reason[0]) app_printf("%s\n", h->stop_reason);
+    return RNN_OK;
+}
+
+/* Column of metric `name` in a history (NAN where absent); malloc'd. */
+static double *history_column(const rnn_history *h, const char *name)
+{
+    double *v = malloc(sizeof *v * (size_t)(h->n_epochs ? h->n_epochs : 1));
+    if (!v) return NULL;
+    for (int e = 0; e < h->n_epochs; e++) v[e] = rnn_history_get(h, e, name);
+    return v;
+}
+
+static int chart_print(const chart_series *sr, int n, int width, int height, const char *title)
+{
+    /* colours only straight to a terminal */
+    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    char *t = chart_render_text(sr, n, width, height, title, MB_CUR_MAX > 1, color);
+    if (!t) return RNN_EINTERNAL;
+    app_printf("%s", t);
+    if (t[0] && t[strlen(t) - 1] != '\n') app_printf("\n");
+    free(t);
+    return RNN_OK;
+}
+
+APP_HANDLER(plot)
+{
+    CMD("plot");
+    app_args a;
+    long width, height;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = args_long(&a, "width", 72, 30, 1000, &width)) || (rc = args_long(&a, "height", 16, 6, 200, &height))) return rc;
+    const char *metric = args_get(&a, "metric") ? args_get(&a, "metric") : "loss";
+    app_run *r = app_find_run(s, "plot", args_get(&a, "run"));
+    if (!r) return RNN_EUSAGE;
+    const rnn_history *h = &r->hist;
+    char val[48], title[128], lt[64], lv[64];
+    snprintf(val, sizeof val, "val_%s", metric);
+    double *y = history_column(h, metric), *yv = history_column(h, val);
+    bool has = false, has_v = false;
+    for (int e = 0; y && yv && e < h->n_epochs; e++) { has |= !isnan(y[e]); has_v |= !isnan(yv[e]); }
+    if (!has) {
+        free(y); free(yv);
+        return app_fail(RNN_EUSAGE, "plot", "metric=%s: run '%s' has no such metric (history shows its names)", metric, r->name);
+    }
+    snprintf(lt, sizeof lt, "train %s", metric);
+    snprintf(lv, sizeof lv, "validation %s", metric);
+    chart_series sr[2] = {{lt, y, h->n_epochs, CHART_TRAIN, 0, 0}, {lv, yv, h->n_epochs, CHART_VALIDATION, 0, 0}};
+    snprintf(title, sizeof title, "%s per epoch, run '%s'", metric, r->name);
+    rc = chart_print(sr, has_v ? 2 : 1, (int)width, (int)height, title);
+    free(y); free(yv);
+    if (rc) return app_fail(rc, "plot", "out of memory");
+    return RNN_OK;
+}
+
+APP_HANDLER(runs)
+{
+    CMD("runs");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    if (s->n_runs == 0) { app_printf("no runs yet (fit)\n"); return RNN_OK; }
+    app_printf("%-16s %6s %10s %12s %13s  %s\n", "run", "epochs", "loss", "val_loss", "test_accuracy", "stopped");
+    for (int i = 0; i < s->n_runs; i++) {
+        const rnn_history *h = &s->runs[i].hist;
+        int e = h->n_epochs - 1;
+        app_printf("%-16s %6d %10.4f %12.4f %13.4f  %s\n", s->runs[i].name, h->n_epochs, e >= 0 ? rnn_history_get(h, e, "loss") : NAN,
+                   e >= 0 ? rnn_history_get(h, e, "val_loss") : NAN, s->runs[i].test_accuracy, h->stop_reason);
+    }
+    return RNN_OK;
+}
+
+APP_HANDLER(compare)
+{
+    CMD("compare");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 16, false);
+    if (rc) return rc;
+    if (a.npos < 2) return app_fail(RNN_EUSAGE, "compare", "expected at least two RUN names (runs lists them)");
+    const char *metric = args_get(&a, "metric") ? args_get(&a, "metric") : "val_accuracy";
+    chart_series sr[16];
+    double *cols[16] = {0};
+    int n = 0;
+    app_printf("%-16s %6s %12s %12s\n", "run", "epochs", "last", "best");
+    for (int i = 0; i < a.npos; i++) {
+        app_run *r = app_find_run(s, "compare", a.pos[i]);
+        if (!r) { rc = RNN_EUSAGE; break; }
+        cols[n] = history_column(&r->hist, metric);
+        double last = NAN, best = NAN;
+        bool lower = strstr(metric, "loss") != NULL;
+        for (int e = 0; cols[n] && e < r->hist.n_epochs; e++) {
+            double v = cols[n][e];
+            if (isnan(v)) continue;
+            last = v;
+            if (isnan(best) || (lower ? v < best : v > best)) best = v;
+        }
+        if (isnan(last)) { rc = app_fail(RNN_EUSAGE, "compare", "metric=%s: run '%s' has no such metric", metric, r->name); break; }
+        app_printf("%-16s %6d %12.4f %12.4f\n", r->name, r->hist.n_epochs, last, best);
+        if (n < 8) s->compare[n] = (int)(r - s->runs);
+        sr[n] = (chart_series){r->name, cols[n], r->hist.n_epochs, CHART_OTHER, 0, 0};
+        n++;
+    }
+    s->n_compare = rc == RNN_OK ? (n < 8 ? n : 8) : 0;
+    if (rc == RNN_OK) app_changed(s, APP_CHANGED_RUNS);
+    if (rc == RNN_OK) {
+        char title[96];
+        snprintf(title, sizeof title, "%s per epoch", metric);
+        if ((rc = chart_print(sr, n, 72, 16, title))) rc = app_fail(rc, "compare", "out of memory");
+    }
+    for (int i = 0; i < n; i++) free(cols[i]);
+    return rc;
+}
+
+APP_HANDLER(export)
+{
+    CMD("export");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 2, false);
+    if (rc) return rc;
+    if (a.npos != 2 || strcmp(a.pos[0], "history") != 0) return app_fail(RNN_EUSAGE, "export", "expected: export history FILE.csv [run=RUN]");
+    app_run *r = app_find_run(s, "export", args_get(&a, "run"));
+    if (!r) return RNN_EUSAGE;
+    FILE *f = fopen(a.pos[1], "w");
+    if (!f) return app_fail(RNN_EIO, "export", "cannot write '%s': %s", a.pos[1], strerror(errno));
+    const rnn_history *h = &r->hist;
+    fprintf(f, "epoch");
+    for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%s", h->names[j]);
+    fprintf(f, ",seconds\n");
+    for (int e = 0; e < h->n_epochs; e++) {
+        fprintf(f, "%d", e + 1);
+        for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%.9g", h->values[(size_t)e * (size_t)h->n_metrics + (size_t)j]);
+        fprintf(f, ",%.3f\n", h->seconds ? h->seconds[e] : 0.0);
+    }
+    if (fclose(f) != 0) return app_fail(RNN_EIO, "export", "writing '%s': %s", a.pos[1], strerror(errno));
+    app_printf("wrote %d epochs of run '%s' to %s\n", h->n_epochs, r->name, a.pos[1]);
+    return RNN_OK;
+}
+
+/* ---- gradcheck, save, open ---- */
+
+APP_HANDLER(gradcheck)
+{
+    CMD("gradcheck");
+    app_args a;
+    long samples, seed;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc || (rc = args_long(&a, "samples", 4, 1, 100000, &samples)) ||
+        (rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) || (rc = need_model(s, "gradcheck", true)))
+        return rc;
+    rnn_xy xy;
+    if ((rc = split_xy(s, "gradcheck", "train", &xy))) return rc;
+    rnn_gradcheck_report *r = malloc(sizeof *r);
+    if (!r) return app_fail(RNN_EINTERNAL, "gradcheck", "out of memory");
+    rnn_error err = {0};
+    if (rnn_model_gradcheck(s->model, &xy, (int)samples, (unsigned long)seed, r, &err) != RNN_OK) {
+        free(r);
+        return app_fail_err("gradcheck", &err);
+    }
+    app_printf("%-24s %-16s %8s %14s\n", "layer", "parameter", "checked", "max rel error");
+    for (int i = 0; i < r->n_rows; i++)
+        app_printf("%-24s %-16s %8zu %14.3e\n", r->rows[i].layer, r->rows[i].param, r->rows[i].checked, r->rows[i].max_rel_error);
+    s->gradcheck_error = r->max_rel_error;
+    bool ok = r->passed;
+    app_printf("largest relative error %.3e, tolerance %.1e: %s\n", r->max_rel_error, r->tolerance, ok ? "passed" : "FAILED");
+    double tol = r->tolerance, worst = r->max_rel_error;
+    free(r);
+    if (!ok) return app_fail(RNN_EDATA, "gradcheck", "largest relative error %.3e is above the tolerance %.1e", worst, tol);
+    return RNN_OK;
+}
+
+APP_HANDLER(save)
+{
+    CMD("save");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    if (rc) return rc;
+    if (a.npos != 1) return app_fail(RNN_EUSAGE, "save", "expected a FILE name");
+    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, "save", "nothing to save: tokenize or build a model first");
+    rnn_pipeline p = {0};
+    p.tokenizer = s->tok;
+    p.maxlen = s->x_train.data ? s->maxlen : 0;
+    p.pad_post = s->pad_post; p.trunc_post = s->trunc_post;
+    p.model = s->model;
+    p.n_classes = s->ds ? s->ds->n_classes : s->n_saved_classes;
+    p.class_names = s->ds ? s->ds->class_names : s->saved_classes;
+    p.n_runs = s->n_runs;
+    p.run_names = malloc(sizeof *p.run_names * (size_t)(s->n_runs + 1));
+    p.runs = malloc(sizeof *p.runs * (size_t)(s->n_runs + 1));
+    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, "save", "out of memory"); }
+    for (int i = 0; i < s->n_runs; i++) { p.run_names[i] = s->runs[i].name; p.runs[i] = s->runs[i].hist; }
+    rnn_error err = {0};
+    rc = rnn_pipeline_save(a.pos[0], &p, &err);
+    free(p.run_names); free(p.runs);
+    if (rc != RNN_OK) return app_fail_err("save", &err);
+    app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a.pos[0]);
+    return RNN_OK;
+}
+
+APP_HANDLER(open)
+{
+    CMD("open");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    if (rc) return rc;
+    if (a.npos != 1) return app_fail(RNN_EUSAGE, "open", "expected a FILE written by save");
+    rnn_pipeline p = {0};
+    rnn_error err = {0};
+    if (rnn_pipeline_open(a.pos[0], &p, &err) != RNN_OK) return app_fail_err("open", &err);
+    /* take ownership of everything in p */
+    if (p.tokenizer) {
+        app_clear_encoded(s);
+        if (s->tok) rnn_tokenizer_free(s->tok);
+        s->tok = p.tokenizer; p.tokenizer = NULL;
+    }
+    if (p.model) {
+        if (s->model) rnn_model_free(s->model);
+        s->model = p.model; p.model = NULL;
+    }
+    parse_free_strings(s->n_saved_classes, s->saved_classes);
+    s->saved_classes = p.class_names; s->n_saved_classes = p.n_classes;
+    p.class_names = NULL; p.n_classes = 0;
+    for (int i = 0; i < p.n_runs; i++) {
+        app_run *r = run_new(s, p.run_names[i]);
+        if (!r) break;
+        r->hist = p.runs[i];
+        memset(&p.runs[i], 0, sizeof p.runs[i]);
+    }
+    if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
+    rnn_pipeline_free(&p);
+    s->last_eval.n = 0;
+    app_printf("opened %s:%s%s, %d runs\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs);
+    app_reencode(s);
+    app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);
+    return RNN_OK;
+}

@@ -1,0 +1,256 @@
+/* Session commands: set, status, session save, source, expect, quit. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "app/internal.h"
+
+#define CMD(name) const app_command *c = app_command_find(name); (void)c
+
+int app_source_depth;
+
+APP_HANDLER(set)
+{
+    CMD("set");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    if (a.nkv == 0) return app_fail(RNN_EUSAGE, "set", "expected seed=N, threads=N or data_dir=DIR");
+    long seed, threads;
+    if ((rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) ||
+        (rc = args_long(&a, "threads", s->threads, 1, 256, &threads)))
+        return rc;
+    s->seed = (unsigned long)seed;
+    if (threads != s->threads) {
+        rnn_set_threads((int)threads);
+        s->threads = rnn_get_threads();
+    }
+    if (args_get(&a, "data_dir")) rnn_set_data_dir(args_get(&a, "data_dir"));
+    app_printf("seed=%lu threads=%d data_dir=%s\n", s->seed, s->threads, rnn_data_dir());
+    return RNN_OK;
+}
+
+APP_HANDLER(status)
+{
+    CMD("status");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 0, false);
+    if (rc) return rc;
+    if (s->ds)
+        app_printf("data:      %s, %zu train / %zu test, %d classes, from %s\n", s->ds->name, s->ds->train.n,
+                   s->ds->test.n, s->ds->n_classes, s->ds->source);
+    else
+        app_printf("data:      none (load imdb|sms|csv|dir|lines|demo)\n");
+    if (s->tok) {
+        const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
+        app_printf("tokenizer: %zu words (vocab.size %zu), num_words=%d%s%s%s\n", rnn_tokenizer_size(s->tok),
+                   rnn_tokenizer_size(s->tok) + 1, o->num_words, o->oov_token ? ", oov_token='" : "",
+                   o->oov_token ? o->oov_token : "", o->oov_token ? "'" : "");
+    } else
+        app_printf("tokenizer: none (tokenize)\n");
+    if (s->x_train.data)
+        app_printf("padding:   maxlen=%d padding=%s truncating=%s (%zu + %zu truncated)\n", s->maxlen,
+                   s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre", s->truncated_train, s->truncated_test);
+    else
+        app_printf("padding:   none (pad maxlen=N)\n");
+    if (s->pretrained.data) app_printf("vectors:   %zu x %zu pretrained\n", s->pretrained.rows, s->pretrained.cols);
+    if (s->model)
+        app_printf("model:     %s, %zu layers, %zu params (%zu trainable), %s\n", rnn_model_name(s->model),
+                   rnn_model_n_layers(s->model), rnn_model_n_params(s->model), rnn_model_n_trainable(s->model),
+                   rnn_model_is_compiled(s->model) ? "compiled" : "not compiled");
+    else
+        app_printf("model:     none (model new; add ...)\n");
+    app_printf("runs:      %d\n", s->n_runs);
+    app_printf("seed=%lu threads=%d data_dir=%s\n", s->seed, s->threads, rnn_data_dir());
+    return RNN_OK;
+}
+
+APP_HANDLER(session)
+{
+    CMD("session");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 2, false);
+    if (rc) return rc;
+    if (a.npos != 2 || strcmp(a.pos[0], "save") != 0) return app_fail(RNN_EUSAGE, "session", "expected: session save FILE");
+    const char *path = a.pos[1];
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return app_fail(RNN_EIO, "session", "cannot write '%s': %s", path, strerror(errno));
+    time_t now = time(NULL);
+    char when[64];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
+    fprintf(f, "# rnnlab %s session, saved %s; replay with: rnnlab %s\n", rnn_version(), when, path);
+    fprintf(f, "set seed=%lu\n", s->seed);
+    for (int i = 0; i < s->n_session; i++) fprintf(f, "%s\n", s->session[i]);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return app_fail(RNN_EIO, "session", "cannot write '%s': %s", path, strerror(e));
+    }
+    app_printf("wrote %d commands to %s\n", s->n_session, path);
+    return RNN_OK;
+}
+
+APP_HANDLER(source)
+{
+    CMD("source");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    if (rc) return rc;
+    if (a.npos != 1) return app_fail(RNN_EUSAGE, "source", "expected a script FILE");
+    if (app_source_depth >= 16) return app_fail(RNN_EUSAGE, "source", "'%s': scripts nested too deep (a script sourcing itself?)", a.pos[0]);
+    app_source_depth++;
+    rc = app_exec_file(s, a.pos[0]);
+    app_source_depth--;
+    return rc == APP_QUIT ? APP_QUIT : rc;
+}
+
+APP_HANDLER(quit)
+{
+    (void)s; (void)argv;
+    if (argc > 1) return app_fail(RNN_EUSAGE, "quit", "expected no arguments");
+    return APP_QUIT;
+}
+
+/* ---- expect ---- */
+
+/* Looks a metric up in the last epoch of the last run. */
+static bool expect_history(app_state *s, const char *name, double *v)
+{
+    if (s->n_runs == 0) return false;
+    const rnn_history *h = &s->runs[s->n_runs - 1].hist;
+    if (strcmp(name, "epochs") == 0) { *v = h->n_epochs; return true; }
+    if (strcmp(name, "best_epoch") == 0) { *v = h->best_epoch + 1; return true; }
+    if (h->n_epochs == 0) return false;
+    *v = rnn_history_get(h, h->n_epochs - 1, name);
+    return !isnan(*v);
+}
+
+static int expect_eval(app_state *s, const char *split, const char *metric, double *v)
+{
+    rnn_eval e;
+    int rc;
+    if (s->last_eval.n > 0 && strcmp(s->last_eval_split, split) == 0) e = s->last_eval;
+    else if ((rc = app_evaluate(s, "expect", split, &e))) return rc;
+    for (int i = 0; i < e.n; i++)
+        if (strcmp(e.names[i], metric) == 0) { *v = e.values[i]; return RNN_OK; }
+    return app_fail(RNN_EUSAGE, "expect", "%s.%s: the model has no metric '%s' (compile metrics=...)", split, metric, metric);
+}
+
+static int expect_stats(app_state *s, const char *what, double *v)
+{
+    double pct[RNN_MAX_PERCENTILES];
+    int n_pct = 0;
+    const char *p = what;
+    bool is_pct = false;
+    double want = 0;
+    if (what[0] == 'p' && str_to_double(what + 1, &want)) is_pct = true;
+    else {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%s", what);
+        size_t l = strlen(buf);
+        if (l > 1 && buf[l - 1] == '%') { buf[l - 1] = 0; is_pct = str_to_double(buf, &want); }
+    }
+    if (is_pct) pct[n_pct++] = want / 100;
+    rnn_describe d;
+    int rc = app_describe(s, "expect", "train", pct, n_pct, &d);
+    if (rc) return rc;
+    if (is_pct) { *v = d.value[0]; return RNN_OK; }
+    if (strcmp(p, "count") == 0) *v = (double)d.count;
+    else if (strcmp(p, "mean") == 0) *v = d.mean;
+    else if (strcmp(p, "std") == 0) *v = d.std;
+    else if (strcmp(p, "min") == 0) *v = d.min;
+    else if (strcmp(p, "max") == 0) *v = d.max;
+    else return app_fail(RNN_EUSAGE, "expect", "stats.%s: expected stats.count, mean, std, min, max or a percentile like stats.50%%", what);
+    return RNN_OK;
+}
+
+static int expect_need(bool ok, const char *name, const char *what)
+{
+    if (!ok) return app_fail(RNN_EUSAGE, "expect", "%s: no value yet (%s)", name, what);
+    return RNN_OK;
+}
+
+/* The current value of `name` (see the command's usage for the list). */
+static int expect_value(app_state *s, const char *name, double *v)
+{
+    int rc;
+    if (strncmp(name, "test.", 5) == 0 || strncmp(name, "train.", 6) == 0) {
+        const char *split = name[1] == 'e' ? "test" : "train", *metric = strchr(name, '.') + 1;
+        if (strcmp(metric, "count") == 0) {
+            if ((rc = expect_need(s->ds != NULL, name, "load a data set"))) return rc;
+            *v = (double)(name[1] == 'e' ? s->ds->test.n : s->ds->train.n);
+            return RNN_OK;
+        }
+        if (strcmp(metric, "acc") == 0) metric = "accuracy";
+        return expect_eval(s, split, metric, v);
+    }
+    if (strncmp(name, "stats.", 6) == 0) return expect_stats(s, name + 6, v);
+    if (strncmp(name, "vocab.", 6) == 0) {
+        if ((rc = expect_need(s->tok != NULL, name, "tokenize first"))) return rc;
+        size_t n = rnn_tokenizer_size(s->tok);
+        if (strcmp(name + 6, "size") == 0) *v = (double)(n + 1);
+        else if (strcmp(name + 6, "words") == 0) *v = (double)n;
+        else return app_fail(RNN_EUSAGE, "expect", "%s: expected vocab.size or vocab.words", name);
+        return RNN_OK;
+    }
+    if (strncmp(name, "model.", 6) == 0) {
+        if ((rc = expect_need(s->model != NULL, name, "build a model first"))) return rc;
+        const char *w = name + 6;
+        if (strcmp(w, "params") == 0) *v = (double)rnn_model_n_params(s->model);
+        else if (strcmp(w, "trainable") == 0) *v = (double)rnn_model_n_trainable(s->model);
+        else if (strcmp(w, "non_trainable") == 0) *v = (double)(rnn_model_n_params(s->model) - rnn_model_n_trainable(s->model));
+        else if (strcmp(w, "layers") == 0) *v = (double)rnn_model_n_layers(s->model);
+        else return app_fail(RNN_EUSAGE, "expect", "%s: expected model.params, model.trainable, model.non_trainable or model.layers", name);
+        return RNN_OK;
+    }
+    if (strcmp(name, "classes") == 0) {
+        if ((rc = expect_need(s->ds != NULL, name, "load a data set"))) return rc;
+        *v = s->ds->n_classes;
+        return RNN_OK;
+    }
+    if (strcmp(name, "pad.maxlen") == 0 || strcmp(name, "pad.truncated") == 0) {
+        if ((rc = expect_need(s->x_train.data != NULL, name, "pad first"))) return rc;
+        *v = name[4] == 'm' ? s->maxlen : (double)(s->truncated_train + s->truncated_test);
+        return RNN_OK;
+    }
+    if (strcmp(name, "gradcheck.error") == 0) {
+        if ((rc = expect_need(!isnan(s->gradcheck_error), name, "run gradcheck first"))) return rc;
+        *v = s->gradcheck_error;
+        return RNN_OK;
+    }
+    if (strcmp(name, "embeddings.rows") == 0) {
+        if ((rc = expect_need(s->pretrained.data != NULL, name, "embeddings load first"))) return rc;
+        *v = (double)s->pretrained.rows;
+        return RNN_OK;
+    }
+    if (expect_history(s, name, v)) return RNN_OK;
+    return app_fail(RNN_EUSAGE, "expect", "'%s': unknown name or no value yet: expected test.accuracy, val_accuracy, "
+                    "vocab.size, train.count, stats.mean, model.params, ... (help expect)", name);
+}
+
+APP_HANDLER(expect)
+{
+    CMD("expect");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 3, false);
+    if (rc) return rc;
+    if (a.npos != 3) return app_fail(RNN_EUSAGE, "expect", "expected NAME OP VALUE, e.g. expect test.accuracy >= 0.85");
+    const char *name = a.pos[0], *op = a.pos[1];
+    double want, tol, got = NAN;
+    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+    int k = -1;
+    for (int i = 0; i < 6; i++) if (strcmp(op, ops[i]) == 0) k = i;
+    if (k < 0) return app_fail(RNN_EUSAGE, "expect", "OP '%s': expected one of == != < <= > >=", op);
+    if (!str_to_double(a.pos[2], &want)) return app_fail(RNN_EUSAGE, "expect", "VALUE '%s': expected a number", a.pos[2]);
+    if ((rc = args_double(&a, "tol", 1e-6, 0, 1e300, &tol))) return rc;
+    if ((rc = expect_value(s, name, &got))) return rc;
+    bool eq = fabs(got - want) <= tol * fmax(1.0, fabs(want));
+    bool ok = k == 0 ? eq : k == 1 ? !eq : k == 2 ? got < want : k == 3 ? got <= want : k == 4 ? got > want : got >= want;
+    if (!ok) return app_fail(RNN_EDATA, "expect", "%s %s %s failed: %s is %.6g", name, op, a.pos[2], name, got);
+    app_printf("ok: %s = %.6g %s %s\n", name, got, op, a.pos[2]);
+    return RNN_OK;
+}

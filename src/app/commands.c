@@ -1,0 +1,380 @@
+/* The one command table: dispatch, help, tab completion and the man page's command list. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <readline/readline.h>
+#include "app/internal.h"
+
+static char **complete_commands(const char *text, int arg_index);
+static char **complete_layers(const char *text, int arg_index);
+static char **complete_expect(const char *text, int arg_index);
+
+/* args: positional words in lower case are literal choices (a|b), UPPER case are placeholders;
+ * every `key=` is a valid key. FILE, PATH and DIR placeholders complete file names. */
+static const app_command command_table[] = {
+    /* Data */
+    {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [seed=N] "
+             "[text=COL] [label=COL] [test=FILE] [delimiter=,] [CLASS=FILE ...]",
+     "load a data set",
+     "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113]: Stanford IMDB, 25,000 train / 25,000 test, neg=0 pos=1;\n"
+     "  without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent.\n"
+     "load sms [path=smsspamcollection.zip|FILE] [clean=true] [test_split=0.2] [seed=42]: UCI SMS Spam\n"
+     "  Collection, ham=0 spam=1; clean=true is seed 002's cleaning.\n"
+     "load csv FILE text=COL label=COL [test=FILE] [test_split=F] [delimiter=,]: CSV/TSV with a header.\n"
+     "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
+     "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
+     "load demo: a small built-in data set where word order decides the label.\n"
+     "When rnnlab splits one source into train and test (sms, csv or lines with test_split), `tokenize`\n"
+     "fits on all texts, as seed 002 does.", cmd_load, NULL},
+    {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL},
+    {"stats", "[split=train|test] [percentiles=25,50,75,95,99]", "word-count statistics (pandas describe) and class balance",
+     "stats [split=train] [percentiles=25,50,75,95,99]: pandas Series.describe of len(text.split())\n"
+     "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance.",
+     cmd_stats, NULL},
+    {"vocab", "[top=20]", "vocabulary size, most frequent words, coverage at num_words",
+     "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
+     "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, NULL},
+    {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false]",
+     "fit Keras's Tokenizer and encode train and test",
+     "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
+     "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
+     "source: sms, csv or lines with test_split), then texts_to_sequences on both splits.", cmd_tokenize, NULL},
+    {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: e.g. encode 'Hello World' -> [4804, 180]", cmd_encode, NULL},
+    {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: e.g. decode [12, 7, 300] or decode 12 7 300", cmd_decode, NULL},
+    {"pad", "[maxlen=N] [padding=pre|post] [truncating=pre|post] [value=0]", "pad_sequences on train and test",
+     "pad maxlen=N [padding=pre] [truncating=pre] [value=0]: Keras pad_sequences semantics and defaults\n"
+     "(without maxlen, the longest sequence); reports how many sequences were truncated.", cmd_pad, NULL},
+    {"show", "N [split=train|test]", "one example: text, label, ids, padded form",
+     "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, NULL},
+    {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext]", "load pretrained word vectors",
+     "embeddings load FILE [format=...]: vectors matched to the tokenizer's words (rows = num_words);\n"
+     "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).",
+     cmd_embeddings, NULL},
+    /* Model */
+    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, NULL},
+    {"add", "LAYER", "append a layer written as a Keras call",
+     "add LAYER: a Keras constructor call, prefixes tf.keras.layers., keras.layers. and layers. accepted:\n"
+     "  add Embedding(10000, 32)\n  add LSTM(32, return_sequences=True, dropout=0.3)\n"
+     "  add Bidirectional(GRU(128, dropout=0.3))\n  add Dense(2, activation='softmax')\n"
+     "Embedding(N, D, weights=pretrained, trainable=False) uses the vectors of `embeddings load`.",
+     cmd_add, complete_layers},
+    {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, NULL},
+    {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, NULL},
+    {"compile", "[optimizer=adam|rmsprop|sgd] [learning_rate=F] [loss=binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy] "
+                "[metrics=accuracy,precision,recall,auc] [momentum=F] [nesterov=false] [rho=0.9] [beta_1=0.9] [beta_2=0.999] "
+                "[epsilon=1e-7] [clipnorm=F] [clipvalue=F]",
+     "choose optimizer, loss and metrics",
+     "compile optimizer=adam [learning_rate=0.001] loss=... [metrics=accuracy]: Keras defaults\n"
+     "(adam/rmsprop 0.001, sgd 0.01, epsilon 1e-7, rho 0.9); metrics accuracy, precision, recall, auc.\n"
+     "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.",
+     cmd_compile, NULL},
+    {"fit", "[epochs=10] [batch_size=32] [validation_split=0.2] [shuffle=true] [early_stopping=val_loss] "
+            "[patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]",
+     "train the model on the padded train split",
+     "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
+     "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
+     "is the last fraction, taken before shuffling). Ctrl-C stops at the end of the batch, keeping the\n"
+     "weights. Every fit is a named run (see runs, compare).", cmd_fit, NULL},
+    {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics", "evaluate [split=test]", cmd_evaluate, NULL},
+    {"report", "[split=test|train]", "classification report and confusion matrix",
+     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, NULL},
+    {"predict", "TEXT|file=FILE", "class probabilities of a text",
+     "predict TEXT | predict file=FILE: class probabilities through the same tokenizer and padding\n"
+     "(file: one text per line)", cmd_predict, NULL},
+    {"explain", "TEXT", "the running prediction after each word",
+     "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, NULL},
+    {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, NULL},
+    {"plot", "[metric=loss|accuracy] [run=RUN] [width=N] [height=N]", "terminal line chart of a run",
+     "plot [metric=loss|accuracy] [run=RUN]: train and validation curves as a terminal chart", cmd_plot, NULL},
+    {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL},
+    {"compare", "RUN RUN ... [metric=val_accuracy]", "overlay the curves of several runs",
+     "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL},
+    {"gradcheck", "[samples=4] [seed=N]", "finite-difference check of the model's gradients",
+     "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL},
+    {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history", cmd_save, NULL},
+    {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote", cmd_open, NULL},
+    {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL},
+    /* Session */
+    {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",
+     "set seed=N threads=N [data_dir=DIR]: the seed used by new models, fit and gradcheck", cmd_set, NULL},
+    {"status", "", "what is loaded, built and trained", "status", cmd_status, NULL},
+    {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands},
+    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script", cmd_session, NULL},
+    {"source", "FILE", "run a script", "source FILE: runs the commands of FILE", cmd_source, NULL},
+    {"expect", "NAME OP VALUE [tol=F]", "check a value; a failure fails the script",
+     "expect NAME OP VALUE [tol=1e-6]: OP is == != < <= > >= (== within a relative tolerance).\n"
+     "Names: test.accuracy, test.loss, train.accuracy (evaluated if needed); loss, accuracy, val_loss,\n"
+     "val_accuracy, ... (last epoch of the last run); epochs; best_epoch; vocab.size (words + 1);\n"
+     "vocab.words; train.count; test.count; classes; stats.count, stats.mean, stats.std, stats.min,\n"
+     "stats.max, stats.50%; model.params, model.trainable, model.non_trainable, model.layers;\n"
+     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, complete_expect},
+    {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, NULL},
+};
+#define N_COMMANDS (sizeof command_table / sizeof command_table[0])
+
+const app_command *app_commands(size_t *n)
+{
+    *n = N_COMMANDS;
+    return command_table;
+}
+
+const app_command *app_command_find(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(command_table[i].name, name) == 0) return &command_table[i];
+    if (strcmp(name, "exit") == 0) return app_command_find("quit");
+    return NULL;
+}
+
+int app_dispatch(app_state *s, int argc, char **argv)
+{
+    if (argc == 0) return RNN_OK;
+    const app_command *c = app_command_find(argv[0]);
+    if (!c) {
+        /* suggest commands sharing the first letters */
+        char near[256] = "";
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strncmp(command_table[i].name, argv[0], 2) == 0 && strlen(near) + 20 < sizeof near)
+                snprintf(near + strlen(near), sizeof near - strlen(near), "%s%s", near[0] ? ", " : "", command_table[i].name);
+        return app_fail(RNN_EUSAGE, argv[0], "unknown command: expected a command name (%s%s)",
+                        near[0] ? "did you mean " : "see help", near);
+    }
+    return c->handler(s, argc, argv);
+}
+
+/* ---- help ---- */
+
+void app_print_command_list(void)
+{
+    static const struct { const char *title, *first; } groups[] = {
+        {"Data", "load"}, {"Model", "model"}, {"Session", "set"}};
+    for (size_t i = 0, g = 0; i < N_COMMANDS; i++) {
+        if (g < 3 && strcmp(command_table[i].name, groups[g].first) == 0) {
+            app_printf("%s%s:\n", g ? "\n" : "", groups[g].title);
+            g++;
+        }
+        app_printf("  %-11s %s\n", command_table[i].name, command_table[i].summary);
+    }
+    app_printf("\nhelp COMMAND for details; Tab completes commands, keys, layer names and files.\n");
+}
+
+APP_HANDLER(help)
+{
+    (void)s;
+    if (argc > 2) return app_fail(RNN_EUSAGE, "help", "expected at most one command name");
+    if (argc == 1) { app_print_command_list(); return RNN_OK; }
+    const app_command *c = app_command_find(argv[1]);
+    if (!c) return app_fail(RNN_EUSAGE, "help", "'%s': no such command (help lists them)", argv[1]);
+    app_printf("%s %s\n  %s\n\n%s\n", c->name, c->args, c->summary, c->usage);
+    return RNN_OK;
+}
+
+/* Man page escaping: backslashes and leading dots/quotes. */
+static void man_text(const char *t)
+{
+    for (const char *p = t; *p; p++) {
+        if (*p == '\\') fputs("\\e", stdout);
+        else if (*p == '-') fputs("\\-", stdout);
+        else if ((*p == '.' || *p == '\'') && (p == t || p[-1] == '\n')) fputs("\\&", stdout), putchar(*p);
+        else putchar(*p);
+    }
+}
+
+void app_print_man_commands(void)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const app_command *c = &command_table[i];
+        fputs(".TP\n.B ", stdout);
+        man_text(c->name);
+        if (c->args[0]) { putchar(' '); man_text(c->args); }
+        fputs("\n", stdout);
+        man_text(c->summary);
+        fputs(".\n.br\n", stdout);
+        /* the usage text, one man line per line */
+        man_text(c->usage);
+        fputs("\n", stdout);
+    }
+}
+
+/* ---- completion ---- */
+
+static char **cand;    /* current candidates for the generator */
+static int n_cand;
+
+static void cand_reset(void)
+{
+    for (int i = 0; i < n_cand; i++) free(cand[i]);
+    free(cand);
+    cand = NULL; n_cand = 0;
+}
+
+static void cand_add(const char *w, size_t len)
+{
+    for (int i = 0; i < n_cand; i++)
+        if (strlen(cand[i]) == len && strncmp(cand[i], w, len) == 0) return;
+    char **v = realloc(cand, sizeof *v * (size_t)(n_cand + 1));
+    if (!v) return;
+    cand = v;
+    if ((cand[n_cand] = strndup(w, len))) n_cand++;
+}
+
+static char *cand_generator(const char *text, int state)
+{
+    static int i;
+    static size_t len;
+    if (!state) { i = 0; len = strlen(text); }
+    while (i < n_cand) {
+        const char *w = cand[i++];
+        if (strncmp(w, text, len) == 0) return strdup(w);
+    }
+    return NULL;
+}
+
+static char **cand_matches(const char *text)
+{
+    char **m = rl_completion_matches(text, cand_generator);
+    /* no space after "key=" so the value can follow */
+    if (m && !m[1] && m[0][0] && m[0][strlen(m[0]) - 1] == '=') rl_completion_append_character = '\0';
+    return m;
+}
+
+static char **complete_commands(const char *text, int arg_index)
+{
+    if (arg_index != 1) return NULL;
+    cand_reset();
+    for (size_t i = 0; i < N_COMMANDS; i++) cand_add(command_table[i].name, strlen(command_table[i].name));
+    return cand_matches(text);
+}
+
+static char **complete_layers(const char *text, int arg_index)
+{
+    (void)arg_index;
+    cand_reset();
+    /* complete the last identifier: "Bidirectional(GR" -> "Bidirectional(GRU(" */
+    const char *word = text;
+    for (const char *p = text; *p; p++)
+        if (*p == '(' || *p == ',' || *p == ' ' || *p == '=') word = p + 1;
+    size_t n;
+    const rnn_layer_kind *const *kinds = rnn_layer_kinds(&n);
+    for (size_t i = 0; i < n; i++) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s%s(", (int)(word - text), text, kinds[i]->name);
+        cand_add(buf, strlen(buf));
+    }
+    char **m = rl_completion_matches(text, cand_generator);
+    rl_completion_append_character = '\0';
+    return m;
+}
+
+static char **complete_expect(const char *text, int arg_index)
+{
+    static const char *const names[] = {"test.accuracy", "test.loss", "train.accuracy", "train.loss", "loss", "accuracy",
+        "val_loss", "val_accuracy", "epochs", "best_epoch", "vocab.size", "vocab.words", "train.count", "test.count",
+        "classes", "stats.count", "stats.mean", "stats.std", "stats.min", "stats.max", "stats.50%", "model.params",
+        "model.trainable", "model.non_trainable", "model.layers", "pad.maxlen", "pad.truncated", "gradcheck.error",
+        "embeddings.rows", NULL};
+    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", NULL};
+    if (arg_index > 2) return NULL;
+    cand_reset();
+    for (const char *const *p = arg_index == 1 ? names : ops; *p; p++) cand_add(*p, strlen(*p));
+    return cand_matches(text);
+}
+
+/* Candidates from the args text: literal choices of the first positional and every key=. */
+static bool complete_from_args(const app_command *c, int arg_index)
+{
+    bool files = false;
+    const char *a = c->args;
+    int pos = 0;
+    for (const char *p = a; *p;) {
+        while (*p == ' ' || *p == '[') p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != ']') e++;
+        if (e == p) { if (*p) p++; continue; }
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+        if (eq && islower((unsigned char)*p)) cand_add(p, (size_t)(eq - p + 1));
+        else if (!eq) {
+            pos++;
+            bool literal = islower((unsigned char)*p);
+            if (literal && pos == arg_index)
+                for (const char *w = p; w < e;) {
+                    const char *bar = memchr(w, '|', (size_t)(e - w));
+                    const char *we = bar ? bar : e;
+                    cand_add(w, (size_t)(we - w));
+                    w = we + 1;
+                }
+            if (!literal && pos == arg_index && (strncmp(p, "FILE", 4) == 0 || strncmp(p, "PATH", 4) == 0 ||
+                                                 strncmp(p, "DIR", 3) == 0 || strncmp(p, "TEXT|file", 9) == 0))
+                files = true;
+        }
+        p = e;
+    }
+    return files;
+}
+
+char **app_complete(const char *line_buffer, const char *text, int start, int end)
+{
+    (void)end;
+    rl_completion_append_character = ' ';
+    /* the command being typed starts after the last ';' */
+    int cstart = 0;
+    char quote = 0;
+    for (int i = 0; i < start && line_buffer[i]; i++) {
+        char ch = line_buffer[i];
+        if (quote) { if (ch == quote) quote = 0; }
+        else if (ch == '\'' || ch == '"') quote = ch;
+        else if (ch == ';') cstart = i + 1;
+    }
+    /* count words before the cursor's word */
+    char name[64] = "";
+    int arg_index = 0;
+    for (int i = cstart; i < start;) {
+        while (i < start && isspace((unsigned char)line_buffer[i])) i++;
+        if (i >= start) break;
+        int b = i;
+        while (i < start && !isspace((unsigned char)line_buffer[i])) i++;
+        if (arg_index == 0) snprintf(name, sizeof name, "%.*s", i - b, line_buffer + b);
+        arg_index++;
+    }
+    rl_attempted_completion_over = 1;
+    cand_reset();
+    if (arg_index == 0) {
+        for (size_t i = 0; i < N_COMMANDS; i++) cand_add(command_table[i].name, strlen(command_table[i].name));
+        return cand_matches(text);
+    }
+    const app_command *c = app_command_find(name);
+    if (!c) return NULL;
+    if (c->complete) return c->complete(text, arg_index);
+    bool files = complete_from_args(c, arg_index);
+    /* a value after key=: files for keys that name files */
+    const char *eq = strchr(text, '=');
+    if (eq) {
+        cand_reset();
+        if (strncmp(text, "path=", 5) == 0 || strncmp(text, "test=", 5) == 0 || strncmp(text, "file=", 5) == 0 ||
+            strcmp(c->name, "load") == 0) {
+            char **fm = rl_completion_matches(eq + 1, rl_filename_completion_function);
+            if (!fm) return NULL;
+            /* put the key back in front of every match */
+            for (int i = 0; fm[i]; i++) {
+                char *w = malloc(strlen(fm[i]) + (size_t)(eq - text) + 2);
+                if (!w) break;
+                sprintf(w, "%.*s%s", (int)(eq - text + 1), text, fm[i]);
+                free(fm[i]);
+                fm[i] = w;
+            }
+            return fm;
+        }
+        return NULL;
+    }
+    if (files) {
+        /* file names and keys together */
+        char *f;
+        for (int state = 0; (f = rl_filename_completion_function(text, state)); state++) {
+            cand_add(f, strlen(f));
+            free(f);
+        }
+        rl_filename_completion_desired = 1;
+    }
+    return n_cand ? cand_matches(text) : NULL;
+}

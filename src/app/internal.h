@@ -1,0 +1,90 @@
+/* Private helpers of the app area: line parsing, argument access, shared printing. */
+#ifndef RNNLAB_APP_INTERNAL_H
+#define RNNLAB_APP_INTERNAL_H
+#include "app/app.h"
+
+/* ---- parse.c: the command line language ---- */
+/* Splits a line into commands at ';' outside quotes and parentheses, dropping a '#' comment
+ * (outside quotes) and empty commands. *cmds is a malloc'd array of malloc'd trimmed strings. */
+int parse_split(const char *line, char ***cmds, int *n, rnn_error *err);
+/* Splits one command into words. Quotes are removed; parentheses group; after `add` the rest of
+ * the command is one argument (a Keras call, kept intact). Each argv string carries a hidden flag
+ * byte after its NUL saying whether it was written key=value (see parse_is_keyval). */
+int parse_words(const char *cmd, int *argc, char ***argv, rnn_error *err);
+bool parse_is_keyval(const char *arg);
+void parse_free_words(int argc, char **argv);
+void parse_free_strings(int n, char **v);
+
+/* ---- args.c: checked access to a command's arguments ---- */
+#define ARGS_MAX 64
+typedef struct app_args {
+    const char *cmd;                      /* command name, for messages */
+    int npos; const char *pos[ARGS_MAX];  /* positional arguments */
+    int nkv; const char *key[ARGS_MAX], *val[ARGS_MAX];
+} app_args;
+/* Splits argv[1..] into positional and key=value arguments. Keys must appear as `key=` in the
+ * command's args text (the table is the one list of valid keys), unless extra_keys is true;
+ * an unknown key is an error listing the valid ones. More than max_pos positionals is an error
+ * (max_pos < 0: any number). */
+int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max_pos, bool extra_keys);
+const char *args_get(const app_args *a, const char *key);
+int args_long(const app_args *a, const char *key, long dflt, long lo, long hi, long *out);
+int args_double(const app_args *a, const char *key, double dflt, double lo, double hi, double *out);
+int args_bool(const app_args *a, const char *key, bool dflt, bool *out);
+/* One of a '|'-separated list of choices, e.g. "pre|post". */
+int args_choice(const app_args *a, const char *key, const char *choices, const char *dflt, const char **out);
+/* Positional arguments i.. joined with single spaces (malloc'd), NULL if there are none. */
+char *args_join(const app_args *a, int from);
+/* Parses a whole string as a number / boolean (Python spellings True/False accepted). */
+bool str_to_long(const char *s, long *out);
+bool str_to_double(const char *s, double *out);
+bool str_to_bool(const char *s, bool *out);
+
+/* Reports an engine error (already names what is at fault) as "CMD: message"; returns its code. */
+int app_fail_err(const char *cmd, const rnn_error *err);
+/* Reports "CMD: message" and returns code. */
+int app_fail(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- commands.c ---- */
+const app_command *app_command_find(const char *name);
+/* Runs one already split command (argv[0] = name). */
+int app_dispatch(app_state *s, int argc, char **argv);
+/* `rnnlab --help-commands`: the command list as man(7) source, for man/rnnlab.1. */
+void app_print_man_commands(void);
+void app_print_command_list(void);
+/* Nested `source` depth guard. */
+extern int app_source_depth;
+
+/* ---- handlers (cmd_*.c) ---- */
+#define APP_HANDLER(n) int cmd_##n(app_state *s, int argc, char **argv)
+APP_HANDLER(load); APP_HANDLER(datasets); APP_HANDLER(stats); APP_HANDLER(vocab);
+APP_HANDLER(tokenize); APP_HANDLER(encode); APP_HANDLER(decode); APP_HANDLER(pad);
+APP_HANDLER(show); APP_HANDLER(embeddings);
+APP_HANDLER(model); APP_HANDLER(add); APP_HANDLER(pop); APP_HANDLER(summary); APP_HANDLER(compile);
+APP_HANDLER(fit); APP_HANDLER(evaluate); APP_HANDLER(report); APP_HANDLER(predict);
+APP_HANDLER(explain); APP_HANDLER(history); APP_HANDLER(plot); APP_HANDLER(runs);
+APP_HANDLER(compare); APP_HANDLER(gradcheck); APP_HANDLER(save); APP_HANDLER(open);
+APP_HANDLER(export);
+APP_HANDLER(set); APP_HANDLER(status); APP_HANDLER(help); APP_HANDLER(session);
+APP_HANDLER(source); APP_HANDLER(expect); APP_HANDLER(quit);
+
+/* Shared by handlers. */
+void app_changed(app_state *s, unsigned what);
+/* Drops encoded/padded data (after a new data set or tokenizer). */
+void app_clear_encoded(app_state *s);
+void app_clear_padded(app_state *s);
+/* Encodes (and pads, when a padding is set) the loaded data set with the current tokenizer. */
+void app_reencode(app_state *s);
+/* Class name k from the data set, or from an opened pipeline. */
+const char *app_class_name(const app_state *s, int k);
+/* Evaluates the model on "train" or "test" into *out (requires compiled model and padded data). */
+int app_evaluate(app_state *s, const char *cmd, const char *split, rnn_eval *out);
+/* The last run, or the run named `name`; NULL with an error reported when there is none. */
+app_run *app_find_run(app_state *s, const char *cmd, const char *name);
+/* Word-count description of a split with the given percentiles. */
+int app_describe(app_state *s, const char *cmd, const char *split, const double *pct, int n_pct,
+                 rnn_describe *out);
+/* pandas-style number formatting of a column: all values with the same, minimal number of decimals. */
+void app_format_column(const double *v, int n, char out[][40]);
+
+#endif

@@ -1,0 +1,194 @@
+/* The session state, the output sink and running lines and script files. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/internal.h"
+
+static app_sink_fn sink_fn;
+static void *sink_ud;
+static char err_where[4200];   /* "FILE:LINE: " while a script runs */
+
+void app_set_sink(app_sink_fn fn, void *ud) { sink_fn = fn; sink_ud = ud; }
+
+static void sink_vwrite(bool is_error, const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024], *buf = small;
+    va_list ap2;
+    va_copy(ap2, ap);
+    size_t plen = strlen(prefix);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) return;
+    size_t need = plen + (size_t)n + 2;
+    if (need > sizeof small && !(buf = malloc(need))) return;
+    memcpy(buf, prefix, plen);
+    vsnprintf(buf + plen, (size_t)n + 1, fmt, ap);
+    size_t len = plen + (size_t)n;
+    if (is_error) buf[len++] = '\n';
+    buf[len] = 0;
+    if (sink_fn) sink_fn(buf, len, is_error, sink_ud);
+    else {
+        if (is_error) fflush(stdout);
+        fwrite(buf, 1, len, is_error ? stderr : stdout);
+        if (is_error) fflush(stderr);
+    }
+    if (buf != small) free(buf);
+}
+
+void app_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sink_vwrite(false, "", fmt, ap);
+    va_end(ap);
+}
+
+void app_error(const char *fmt, ...)
+{
+    char prefix[4300];
+    snprintf(prefix, sizeof prefix, "%s%s", err_where[0] ? err_where : "rnnlab: ", "error: ");
+    va_list ap;
+    va_start(ap, fmt);
+    sink_vwrite(true, prefix, fmt, ap);
+    va_end(ap);
+}
+
+int app_fail(int code, const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    app_error("%s: %s", cmd, msg);
+    return code;
+}
+
+int app_fail_err(const char *cmd, const rnn_error *err)
+{
+    int code = err->code ? err->code : RNN_EINTERNAL;
+    app_error("%s: %s", cmd, err->msg[0] ? err->msg : "failed");
+    return code;
+}
+
+void app_init(app_state *s)
+{
+    memset(s, 0, sizeof *s);
+    s->seed = 0;
+    s->threads = rnn_get_threads();
+    s->plain = true;
+    s->last_eval_split[0] = 0;
+    s->gradcheck_error = NAN;
+}
+
+void app_clear_padded(app_state *s)
+{
+    rnn_imatrix_free(&s->x_train);
+    rnn_imatrix_free(&s->x_test);
+    s->maxlen = 0;
+    s->truncated_train = s->truncated_test = 0;
+    s->last_eval.n = 0;
+}
+
+void app_clear_encoded(app_state *s)
+{
+    rnn_seqs_free(&s->seq_train);
+    rnn_seqs_free(&s->seq_test);
+    app_clear_padded(s);
+}
+
+void app_free(app_state *s)
+{
+    app_clear_encoded(s);
+    rnn_fmatrix_free(&s->pretrained);
+    if (s->model) rnn_model_free(s->model);
+    if (s->tok) rnn_tokenizer_free(s->tok);
+    if (s->ds) rnn_dataset_free(s->ds);
+    for (int i = 0; i < s->n_runs; i++) rnn_history_free(&s->runs[i].hist);
+    free(s->runs);
+    parse_free_strings(s->n_session, s->session);
+    memset(s, 0, sizeof *s);
+}
+
+void app_changed(app_state *s, unsigned what)
+{
+    if (s->on_change) s->on_change(what, s->hook_ud);
+}
+
+/* Commands that are not part of a replayable session. */
+static bool exec_is_recorded(const char *name)
+{
+    static const char *const skip[] = {"help", "session", "quit", "source", NULL};
+    for (int i = 0; skip[i]; i++)
+        if (strcmp(name, skip[i]) == 0) return false;
+    return true;
+}
+
+static void exec_record(app_state *s, const char *cmd)
+{
+    char **v = realloc(s->session, sizeof *v * (size_t)(s->n_session + 1));
+    if (!v) return;
+    s->session = v;
+    if ((v[s->n_session] = strdup(cmd))) s->n_session++;
+}
+
+int app_exec(app_state *s, const char *line)
+{
+    rnn_error err = {0};
+    char **cmds; int n;
+    if (parse_split(line, &cmds, &n, &err) != RNN_OK) return app_fail_err("syntax", &err);
+    int result = RNN_OK;
+    for (int i = 0; i < n; i++) {
+        int argc; char **argv;
+        int rc = parse_words(cmds[i], &argc, &argv, &err);
+        if (rc != RNN_OK) rc = app_fail_err("syntax", &err);
+        else {
+            s->stop = 0;
+            rc = app_dispatch(s, argc, argv);
+            if (rc == RNN_OK && exec_is_recorded(argv[0])) exec_record(s, cmds[i]);
+            parse_free_words(argc, argv);
+        }
+        if (rc == APP_QUIT) { result = APP_QUIT; break; }
+        if (rc != RNN_OK) {
+            if (result == RNN_OK) result = rc;
+            if (!s->keep_going) break;
+        }
+    }
+    parse_free_strings(n, cmds);
+    return result;
+}
+
+int app_exec_file(app_state *s, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        int code = errno == ENOENT || errno == EACCES ? RNN_ENOINPUT : RNN_EIO;
+        app_error("cannot open script '%s': %s", path, strerror(errno));
+        return code;
+    }
+    char saved[sizeof err_where];
+    memcpy(saved, err_where, sizeof saved);
+    char *line = NULL; size_t cap = 0; ssize_t len;
+    long lineno = 0;
+    int result = RNN_OK;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        snprintf(err_where, sizeof err_where, "%s:%ld: ", f == stdin ? "stdin" : path, lineno);
+        int rc = app_exec(s, line);
+        if (rc == APP_QUIT) { result = APP_QUIT; break; }
+        if (rc != RNN_OK) {
+            if (result == RNN_OK) result = rc;
+            if (!s->keep_going) break;
+        }
+    }
+    if (ferror(f) && result == RNN_OK) {
+        app_error("reading script '%s': %s", path, strerror(errno));
+        result = RNN_EIO;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    memcpy(err_where, saved, sizeof err_where);
+    return result;
+}
