@@ -17,6 +17,10 @@ static const rnn_layer_kind *const kinds[] = {
     &rnn_global_max_pooling1d_kind,
     &rnn_global_average_pooling1d_kind,
     /* recurrent kinds: */
+    &rnn_simple_rnn_kind,
+    &rnn_lstm_kind,
+    &rnn_gru_kind,
+    &rnn_bidirectional_kind,
 };
 
 const rnn_layer_kind *const *rnn_layer_kinds(size_t *n)

@@ -1,0 +1,227 @@
+/* GRU (Keras gate order z, r, h):
+ *   z = sigmoid(x Wz + bz + h_prev Uz [+ rbz])   r = sigmoid(x Wr + br + h_prev Ur [+ rbr])
+ *   reset_after=True (Keras 3 default, cuDNN/torch layout, bias [2][3H]):
+ *       hh = tanh(x Wh + bh + r * (h_prev Uh + rbh))
+ *   reset_after=False (bias [3H]):  hh = tanh(x Wh + bh + (r * h_prev) Uh)
+ *   h = z h_prev + (1 - z) hh
+ * h_prev inside the matmuls carries the recurrent dropout mask; the z h_prev term does not. */
+#include "config.h"
+#include <string.h>
+#include "layers/rnn_common.h"
+
+/* reset_after=True, one row: g[3H] input part, q[3H] recurrent part (h_prev U, no bias). */
+RNN_VECTOR_KERNEL
+static void gru_row_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
+                                  const float *restrict br, const float *restrict hp, float *restrict rh,
+                                  float *restrict h, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float z = rnn_fast_sigmoid(g[j] + bi[j] + q[j] + br[j]);
+        float r = rnn_fast_sigmoid(g[H + j] + bi[H + j] + q[H + j] + br[H + j]);
+        float rec = q[2 * H + j] + br[2 * H + j];
+        float hh = rnn_fast_tanh(g[2 * H + j] + bi[2 * H + j] + r * rec);
+        g[j] = z;
+        g[H + j] = r;
+        g[2 * H + j] = hh;
+        rh[j] = rec;
+        h[j] = z * hp[j] + (1.0f - z) * hh;
+    }
+}
+
+/* reset_after=True, one row: dg (input side) and dq (recurrent side) from dh; dh <- dh z. */
+RNN_VECTOR_KERNEL
+static void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
+                                   const float *restrict rh, const float *restrict hp, float *restrict dh, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float z = g[j], r = g[H + j], hh = g[2 * H + j];
+        float dhh = dh[j] * (1.0f - z) * (1.0f - hh * hh);
+        float dz = dh[j] * (hp[j] - hh) * z * (1.0f - z);
+        float dr = dhh * rh[j] * r * (1.0f - r);
+        dg[j] = dq[j] = dz;
+        dg[H + j] = dq[H + j] = dr;
+        dg[2 * H + j] = dhh;
+        dq[2 * H + j] = dhh * r;
+        dh[j] *= z;
+    }
+}
+
+/* reset_after=False, first pass of one row: z, r; qh = r * h_prev (masked) for the h matmul. */
+RNN_VECTOR_KERNEL
+static void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
+                                  const float *restrict hm, float *restrict qh, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float z = rnn_fast_sigmoid(g[j] + b[j] + q[j]);
+        float r = rnn_fast_sigmoid(g[H + j] + b[H + j] + q[H + j]);
+        g[j] = z;
+        g[H + j] = r;
+        qh[j] = r * hm[j];
+    }
+}
+
+/* reset_after=False, second pass of one row: hh and h (q[2H..3H) = (r h_prev) Uh). */
+RNN_VECTOR_KERNEL
+static void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
+                                  const float *restrict hp, float *restrict h, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float z = g[j];
+        float hh = rnn_fast_tanh(g[2 * H + j] + b[2 * H + j] + q[2 * H + j]);
+        g[2 * H + j] = hh;
+        h[j] = z * hp[j] + (1.0f - z) * hh;
+    }
+}
+
+/* reset_after=False, first backward pass of one row: dz, dhh; dh <- dh z. */
+RNN_VECTOR_KERNEL
+static void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
+                                   float *restrict dh, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float z = g[j], hh = g[2 * H + j];
+        dg[j] = dh[j] * (hp[j] - hh) * z * (1.0f - z);
+        dg[2 * H + j] = dh[j] * (1.0f - z) * (1.0f - hh * hh);
+        dh[j] *= z;
+    }
+}
+
+/* reset_after=False, second backward pass of one row, given dqh = dhh Uh^T:
+ * dr and the r * mask path of dqh into dh. m is the recurrent dropout mask row or NULL. */
+RNN_VECTOR_KERNEL
+static void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
+                                   const float *restrict dqh, const float *restrict m, float *restrict dh, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float r = g[H + j];
+        dg[H + j] = dqh[j] * hm[j] * r * (1.0f - r);
+        dh[j] += dqh[j] * r * (m ? m[j] : 1.0f);
+    }
+}
+
+static void gru_carry_masked(rnn_rec *r, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B;
+    for (int b = b0; b < b1; b++)
+        if (!rnn_rec_live(r, s, b))
+            memcpy(r->hs + ((size_t)(s + 1) * B + b) * H, r->hs + ((size_t)s * B + b) * H,
+                   (size_t)H * sizeof(float));
+}
+
+static void gru_step_forward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 3 * H;
+    const float *bi = rnn_rec_bias_in(r, p), *br = bi + GH;
+    rnn_sgemm(false, false, b1 - b0, GH, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
+              rnn_rec_recurrent(r, p), GH, 0.0f, r->rec + (size_t)b0 * GH, GH);
+    for (int b = b0; b < b1; b++) {
+        size_t row = (size_t)s * B + b;
+        gru_row_forward_after(r->gates + row * GH, r->rec + (size_t)b * GH, bi, br, r->hs + row * H,
+                              r->aux + row * H, r->hs + (row + B) * H, H);
+    }
+    gru_carry_masked(r, s, b0, b1);
+}
+
+static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
+    const float *b = rnn_rec_bias_in(r, p), *U = rnn_rec_recurrent(r, p);
+    const float *hm = rnn_rec_hprev(r, s);
+    rnn_sgemm(false, false, nb, 2 * H, H, 1.0f, hm + (size_t)b0 * H, H, U, GH, 0.0f, r->rec + (size_t)b0 * GH, GH);
+    for (int k = b0; k < b1; k++) {
+        size_t row = (size_t)s * B + k;
+        gru_row_forward_gates(r->gates + row * GH, r->rec + (size_t)k * GH, b, hm + (size_t)k * H,
+                              r->aux + row * H, H);
+    }
+    rnn_sgemm(false, false, nb, H, H, 1.0f, r->aux + ((size_t)s * B + b0) * H, H, U + 2 * H, GH, 0.0f,
+              r->rec + (size_t)b0 * GH + 2 * H, GH);
+    for (int k = b0; k < b1; k++) {
+        size_t row = (size_t)s * B + k;
+        gru_row_forward_state(r->gates + row * GH, r->rec + (size_t)k * GH, b, r->hs + row * H,
+                              r->hs + (row + B) * H, H);
+    }
+    gru_carry_masked(r, s, b0, b1);
+}
+
+static void gru_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    if (r->reset_after)
+        gru_step_forward_after(r, p, s, b0, b1);
+    else
+        gru_step_forward_before(r, p, s, b0, b1);
+}
+
+static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 3 * H;
+    for (int b = b0; b < b1; b++) {
+        size_t row = (size_t)s * B + b;
+        float *dg = r->dgates + row * GH, *dq = r->dgrec + row * GH;
+        if (rnn_rec_live(r, s, b)) {
+            gru_row_backward_after(dg, dq, r->gates + row * GH, r->aux + row * H, r->hs + row * H,
+                                   r->dh + (size_t)b * H, H);
+        } else {
+            memset(dg, 0, (size_t)GH * sizeof *dg);
+            memset(dq, 0, (size_t)GH * sizeof *dq);
+        }
+    }
+    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, r->dgrec + ((size_t)s * B + b0) * GH, GH, b0, b1);
+}
+
+static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
+    const float *U = rnn_rec_recurrent(r, p), *hm = rnn_rec_hprev(r, s);
+    for (int b = b0; b < b1; b++) {
+        size_t row = (size_t)s * B + b;
+        float *dg = r->dgates + row * GH;
+        if (rnn_rec_live(r, s, b))
+            gru_row_backward_state(dg, r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H, H);
+        else
+            memset(dg, 0, (size_t)GH * sizeof *dg);
+    }
+    /* dqh = dhh Uh^T into dtmp (zero for masked rows, whose dg is zero) */
+    float *dg0 = r->dgates + ((size_t)s * B + b0) * GH, *dqh = r->dtmp + (size_t)b0 * H;
+    rnn_sgemm(false, true, nb, H, H, 1.0f, dg0 + 2 * H, GH, U + 2 * H, GH, 0.0f, dqh, H);
+    for (int b = b0; b < b1; b++) {
+        size_t row = (size_t)s * B + b;
+        gru_row_backward_reset(r->dgates + row * GH, r->gates + row * GH, hm + (size_t)b * H,
+                               r->dtmp + (size_t)b * H, r->use_rmask ? r->rmask + (size_t)b * H : NULL,
+                               r->dh + (size_t)b * H, H);
+    }
+    rnn_rec_backprop_state(r, U, GH, 2 * H, dg0, GH, b0, b1);
+}
+
+static void gru_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    if (r->reset_after)
+        gru_step_backward_after(r, p, s, b0, b1);
+    else
+        gru_step_backward_before(r, p, s, b0, b1);
+}
+
+const rnn_cell_ops rnn_gru_ops = {
+    .step_forward = gru_step_forward,
+    .step_backward = gru_step_backward,
+};
+
+static int gru_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    (void)ctx;
+    return rnn_rec_configure(l, call, RNN_CELL_GRU, err);
+}
+
+const rnn_layer_kind rnn_gru_kind = {
+    .name = "GRU",
+    .prefix = "gru",
+    .configure = gru_configure,
+    .build = rnn_rec_build,
+    .init = rnn_rec_init,
+    .reserve = rnn_rec_reserve,
+    .forward = rnn_rec_forward,
+    .backward = rnn_rec_backward,
+    .out_mask = NULL,
+    .describe = rnn_rec_describe,
+    .param_groups = rnn_rec_param_groups,
+    .destroy = rnn_rec_destroy,
+};

@@ -1,0 +1,107 @@
+/* LSTM (Keras gate order i, f, c, o):
+ *   i,f,o = sigmoid(x W + h_prev U + b)   c~ = tanh(...)   c = f c_prev + i c~   h = o tanh(c)
+ * Per-step kernels: one GEMM for all four gates, then one fused pass over each row. */
+#include "config.h"
+#include <string.h>
+#include "layers/rnn_common.h"
+
+/* One row: g[4H] pre-activations (input + recurrent) -> activations; c, h of the step. */
+RNN_VECTOR_KERNEL
+static void lstm_row_forward(float *restrict g, const float *restrict b, const float *restrict cp,
+                             float *restrict c, float *restrict h, int H)
+{
+    float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
+    const float *bi = b, *bf = b + H, *bc = b + 2 * H, *bo = b + 3 * H;
+    for (int j = 0; j < H; j++) {
+        float i = rnn_fast_sigmoid(gi[j] + bi[j]);
+        float f = rnn_fast_sigmoid(gf[j] + bf[j]);
+        float cc = rnn_fast_tanh(gc[j] + bc[j]);
+        float o = rnn_fast_sigmoid(go[j] + bo[j]);
+        float cn = f * cp[j] + i * cc;
+        gi[j] = i;
+        gf[j] = f;
+        gc[j] = cc;
+        go[j] = o;
+        c[j] = cn;
+        h[j] = o * rnn_fast_tanh(cn);
+    }
+}
+
+/* One row: gate pre-activation gradients dg[4H] from dh, dc (dc becomes dc_prev). */
+RNN_VECTOR_KERNEL
+static void lstm_row_backward(float *restrict dg, const float *restrict g, const float *restrict cp,
+                              const float *restrict c, const float *restrict dh, float *restrict dc, int H)
+{
+    const float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
+    for (int j = 0; j < H; j++) {
+        float i = gi[j], f = gf[j], cc = gc[j], o = go[j];
+        float tc = rnn_fast_tanh(c[j]);
+        float dct = dc[j] + dh[j] * o * (1.0f - tc * tc);
+        dg[j] = dct * cc * i * (1.0f - i);
+        dg[H + j] = dct * cp[j] * f * (1.0f - f);
+        dg[2 * H + j] = dct * i * (1.0f - cc * cc);
+        dg[3 * H + j] = dh[j] * tc * o * (1.0f - o);
+        dc[j] = dct * f;
+    }
+}
+
+static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 4 * H;
+    rnn_sgemm(false, false, b1 - b0, GH, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
+              rnn_rec_recurrent(r, p), GH, 1.0f, r->gates + ((size_t)s * B + b0) * GH, GH);
+    const float *bias = rnn_rec_bias_in(r, p);
+    for (int b = b0; b < b1; b++) {
+        size_t prev = ((size_t)s * B + b) * H, next = ((size_t)(s + 1) * B + b) * H;
+        lstm_row_forward(r->gates + ((size_t)s * B + b) * GH, bias, r->cs + prev, r->cs + next,
+                         r->hs + next, H);
+        if (!rnn_rec_live(r, s, b)) {  /* masked step: state and output carried */
+            memcpy(r->cs + next, r->cs + prev, (size_t)H * sizeof(float));
+            memcpy(r->hs + next, r->hs + prev, (size_t)H * sizeof(float));
+        }
+    }
+}
+
+static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
+{
+    int H = r->H, B = r->B, GH = 4 * H;
+    for (int b = b0; b < b1; b++) {
+        size_t row = (size_t)s * B + b;
+        float *dg = r->dgates + row * GH, *dh = r->dh + (size_t)b * H;
+        if (rnn_rec_live(r, s, b)) {
+            lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->cs + (row + B) * H, dh,
+                              r->dc + (size_t)b * H, H);
+            memset(dh, 0, (size_t)H * sizeof *dh);  /* h_prev reaches h only through U */
+        } else {
+            memset(dg, 0, (size_t)GH * sizeof *dg);
+        }
+    }
+    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, r->dgates + ((size_t)s * B + b0) * GH, GH,
+                           b0, b1);
+}
+
+const rnn_cell_ops rnn_lstm_ops = {
+    .step_forward = lstm_step_forward,
+    .step_backward = lstm_step_backward,
+};
+
+static int lstm_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    (void)ctx;
+    return rnn_rec_configure(l, call, RNN_CELL_LSTM, err);
+}
+
+const rnn_layer_kind rnn_lstm_kind = {
+    .name = "LSTM",
+    .prefix = "lstm",
+    .configure = lstm_configure,
+    .build = rnn_rec_build,
+    .init = rnn_rec_init,
+    .reserve = rnn_rec_reserve,
+    .forward = rnn_rec_forward,
+    .backward = rnn_rec_backward,
+    .out_mask = NULL,
+    .describe = rnn_rec_describe,
+    .param_groups = rnn_rec_param_groups,
+    .destroy = rnn_rec_destroy,
+};

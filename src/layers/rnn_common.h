@@ -1,0 +1,153 @@
+/* Shared machinery of the recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional): configuration,
+ * workspaces, the time-loop driver, dropout masks, threads and the fast activations.
+ *
+ * Layouts (B batch, T steps, F input features, H units, G gates: SimpleRNN 1, LSTM 4, GRU 3):
+ *   params = kernel [F][G*H] | recurrent_kernel [H][G*H] | bias [G*H] (GRU reset_after: [2][3H])
+ *   gate order as Keras: LSTM i,f,c,o; GRU z,r,h.
+ * Every buffer is time-major and in PROCESSING order s (s = t, or T-1-t with go_backwards), so the
+ * input projection, the weight gradients and dx are each one GEMM over all T*B rows. */
+#ifndef RNNLAB_RNN_COMMON_H
+#define RNNLAB_RNN_COMMON_H
+#include "rnnlab/layers.h"
+#include "rnnlab/tensor.h"
+#include "layers/layer_util.h"
+
+typedef enum rnn_cell_type { RNN_CELL_SIMPLE, RNN_CELL_LSTM, RNN_CELL_GRU } rnn_cell_type;
+
+typedef struct rnn_rec rnn_rec;
+
+/* One cell kind: a step of forward and of backward over the batch rows [b0,b1) (per-step GEMMs
+ * included), run by the driver for s = 0..T-1 and s = T-1..0. */
+typedef struct rnn_cell_ops {
+    void (*step_forward)(rnn_rec *r, const float *params, int s, int b0, int b1);
+    void (*step_backward)(rnn_rec *r, const float *params, int s, int b0, int b1);
+} rnn_cell_ops;
+
+struct rnn_rec {
+    rnn_cell_type cell;
+    const rnn_cell_ops *ops;
+    int H, G, F;            /* units, gates, input features */
+    layer_act act;          /* SimpleRNN activation (linear, relu, tanh, sigmoid) */
+    bool use_bias, return_sequences, go_backwards, unit_forget_bias, reset_after;
+    double dropout, recurrent_dropout;
+    /* workspaces, sized by reserve for capB x capT */
+    int capB, capT;
+    float *xin;             /* [T][B][F] input in processing order, dropout applied (when needed) */
+    float *gates;           /* [T][B][G*H] pre-activations of the input part, then activations */
+    float *hs;              /* [T+1][B][H] states, hs[0] = 0 */
+    float *cs;              /* LSTM cells [T+1][B][H] */
+    float *hd;              /* [T][B][H] previous state times the recurrent dropout mask */
+    float *aux;             /* GRU: [T][B][H] recurrent h part (reset_after) or r*h_prev (before) */
+    float *rec;             /* GRU: [B][G*H] per-step recurrent product scratch */
+    float *dgates;          /* [T][B][G*H] gradient of gate pre-activations (input side) */
+    float *dgrec;           /* GRU: [T][B][G*H] gradient of the recurrent-side pre-activations */
+    float *dh, *dc;         /* [B][H] running state gradients */
+    float *dtmp;            /* [B][H] scratch */
+    float *dxs;             /* [T][B][F] dx in processing order (go_backwards / dropout) */
+    float *dmask;           /* [B][F] input dropout mask (scaled) */
+    float *rmask;           /* [B][H] recurrent dropout mask (scaled) */
+    float *zbias;           /* [2][G*H] zeros: the bias when use_bias=False */
+    float *block;           /* the one allocation holding every workspace above */
+    size_t block_cap;
+    /* state of the last forward */
+    int B, T;
+    bool use_dmask, use_rmask;
+    bool masks_drawn;       /* dropout masks of the coming forward already drawn (Bidirectional) */
+    const float *x_proc;    /* input rows used by the projection ([T][B][F], processing order) */
+    const uint8_t *mask;    /* [T][B] in time order, or NULL */
+    const float *dy;        /* backward: dy of the current call */
+    int threads;            /* batch slices of the last call */
+};
+
+/* Mask value of processing step s, row b (1 when no mask). */
+static inline int rnn_rec_live(const rnn_rec *r, int s, int b)
+{
+    if (!r->mask)
+        return 1;
+    int t = r->go_backwards ? r->T - 1 - s : s;
+    return r->mask[(size_t)t * r->B + b];
+}
+/* Previous state as the recurrent matmul sees it: [B][H] rows of processing step s. */
+static inline const float *rnn_rec_hprev(const rnn_rec *r, int s)
+{
+    return (r->use_rmask ? r->hd : r->hs) + (size_t)s * r->B * r->H;
+}
+
+/* Draws the dropout masks of the coming forward from f->rng (training only); forward draws them
+ * itself unless this was called first. */
+void rnn_rec_draw_masks(rnn_layer *l, const rnn_fwd *f);
+/* Input-side bias [G*H] (zeros without bias) and the recurrent kernel [H][G*H] in params. */
+const float *rnn_rec_bias_in(const rnn_rec *r, const float *params);
+const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
+/* dh[b0..b1) += (dg[rows][k] (ld ldg) x U[H][k]^T (ld ldu)) * recurrent dropout mask: the state
+ * gradient through the recurrent matmul. Masked rows must have dg = 0 (their dh passes through). */
+void rnn_rec_backprop_state(rnn_rec *r, const float *U, int ldu, int k, const float *dg, int ldg,
+                            int b0, int b1);
+
+/* Kind entry points shared by SimpleRNN, LSTM and GRU. */
+int rnn_rec_configure(rnn_layer *l, const rnn_call *call, rnn_cell_type cell, rnn_error *err);
+int rnn_rec_build(rnn_layer *l, rnn_error *err);
+void rnn_rec_init(rnn_layer *l, rnn_rng *rng);
+int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
+void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);
+void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx);
+int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n);
+int rnn_rec_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max);
+void rnn_rec_destroy(rnn_layer *l);
+/* Number of gate blocks and bias floats of a configured layer. */
+size_t rnn_rec_bias_size(const rnn_rec *r);
+
+/* Runs fn(ctx, i, n) for i = 0..n-1, on n threads when n > 1 (OpenBLAS single-threaded inside,
+ * restored after); returns when all are done. */
+void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
+/* Threads a recurrent call of batch B may use: l->threads, else the engine's count, at most 8,
+ * and only while each slice keeps at least 8 rows. */
+int rnn_rec_threads(const rnn_layer *l, int B);
+
+/* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
+ * them; accurate to a few 1e-8 relative (checked against libm in tests/rnn/test_activations). */
+typedef union { float f; int32_t i; } rnn_f32_bits;
+static inline float rnn_fast_exp(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    /* x = n ln2 + r with |r| <= ln2/2; rounding by the 1.5*2^23 trick keeps it branch-free */
+    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = (((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+                 + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * r * r + r + 1.0f;
+    rnn_f32_bits s;
+    s.i = ((int32_t)n + 127) << 23;
+    return p * s.f;
+}
+static inline float rnn_fast_sigmoid(float x)
+{
+    return 1.0f / (1.0f + rnn_fast_exp(-x));
+}
+static inline float rnn_fast_tanh(float x)
+{
+    float a = x < 0 ? -x : x;
+    /* small |x|: odd minimax polynomial (no cancellation); else 1 - 2/(e^{2|x|}+1) */
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                    + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float big = 1.0f - 2.0f / (rnn_fast_exp(2.0f * a) + 1.0f);
+    big = x < 0 ? -big : big;
+    return a < 0.625f ? small : big;
+}
+
+/* Functions that hold fused gate loops: vectorised at -O3 for AVX-512, AVX2 and baseline. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RNN_VECTOR_KERNEL \
+    __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#elif defined(__GNUC__) && !defined(__clang__)
+#define RNN_VECTOR_KERNEL __attribute__((optimize("O3")))
+#else
+#define RNN_VECTOR_KERNEL
+#endif
+
+/* y[i] = sigmoid/tanh(x[i]) over n floats (the tests' entry points to the activations). */
+void rnn_sigmoid_v(float *y, const float *x, size_t n);
+void rnn_tanh_v(float *y, const float *x, size_t n);
+
+#endif
