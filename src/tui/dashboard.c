@@ -1,0 +1,567 @@
+/* The dashboard: curses setup and teardown on every exit path, the frame (title, panels,
+ * prompt, key hints), the UI loop and the command thread.
+ *
+ * Threads: the UI thread owns curses and readline; one command at a time runs on a worker thread
+ * through app_exec. The worker reports through the app's hooks (sink, on_progress, on_change),
+ * which only copy data under a lock and poke a self-pipe; the UI redraws at a fixed rate (10 Hz)
+ * while a command runs, so training never waits for the screen. */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include "tui/dashboard.h"
+#include "tui/tui.h"
+
+enum { FRAME_MS = 100 };   /* redraw period while a command runs */
+
+static const tui_panel_class *const panel_classes[PANEL_COUNT] = {
+    [PANEL_DATA] = &panel_data_class,   [PANEL_VOCAB] = &panel_vocab_class,
+    [PANEL_MODEL] = &panel_model_class, [PANEL_TRAINING] = &panel_training_class,
+    [PANEL_LOG] = &panel_log_class,
+};
+
+/* ---- terminal ownership: restored on every exit path ---- */
+
+static volatile sig_atomic_t screen_active;
+static int saved_stdout = -1, saved_stderr = -1;   /* the terminal, while 1 and 2 are a pipe */
+static FILE *screen_out;
+static SCREEN *screen;
+static tui *signal_tui;
+
+static void fds_restore(void)
+{
+    if (saved_stdout >= 0) dup2(saved_stdout, STDOUT_FILENO);
+    if (saved_stderr >= 0) dup2(saved_stderr, STDERR_FILENO);
+}
+
+static void screen_restore(void)
+{
+    if (screen_active) {
+        screen_active = 0;
+        endwin();
+    }
+    fds_restore();
+}
+
+/* Crash or kill: leave the terminal usable, then die of the same signal (htop's CRT_done). */
+static void on_fatal_signal(int sig)
+{
+    screen_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* External SIGINT: stop the running command at the end of its batch. */
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (signal_tui)
+        signal_tui->app->stop = 1;
+}
+
+static void signals_install(void)
+{
+    static const int fatal[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaction(fatal[i], &sa, NULL);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void signals_restore(void)
+{
+    static const int all[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGHUP, SIGQUIT,
+                              SIGINT};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        signal(all[i], SIG_DFL);
+}
+
+/* curses draws on a copy of the terminal descriptor; stdout and stderr become a pipe read into
+ * the log, so stray output from any library cannot garble the screen. */
+static int screen_start(tui *t, int capture[2])
+{
+    saved_stdout = dup(STDOUT_FILENO);
+    saved_stderr = dup(STDERR_FILENO);
+    screen_out = saved_stdout >= 0 ? fdopen(dup(saved_stdout), "w") : NULL;
+    if (!screen_out)
+        return -1;
+    screen = newterm(NULL, screen_out, stdin);
+    if (!screen)
+        return -1;
+    screen_active = 1;
+    atexit(screen_restore);
+    raw();   /* Ctrl-C and Ctrl-Z arrive as keys */
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    theme_init();
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(capture) == 0) {
+        fcntl(capture[0], F_SETFL, O_NONBLOCK);
+        fcntl(capture[0], F_SETFD, FD_CLOEXEC);
+        dup2(capture[1], STDOUT_FILENO);
+        dup2(capture[1], STDERR_FILENO);
+        close(capture[1]);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    } else {
+        capture[0] = -1;
+    }
+    (void)t;
+    return 0;
+}
+
+static void screen_stop(int capture_fd)
+{
+    fflush(stdout);
+    fflush(stderr);
+    screen_restore();
+    if (screen) {
+        delscreen(screen);
+        screen = NULL;
+    }
+    if (screen_out) {
+        fclose(screen_out);
+        screen_out = NULL;
+    }
+    if (capture_fd >= 0)
+        close(capture_fd);
+    if (saved_stdout >= 0) close(saved_stdout);
+    if (saved_stderr >= 0) close(saved_stderr);
+    saved_stdout = saved_stderr = -1;
+}
+
+/* ---- small shared helpers ---- */
+
+double tui_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void tui_wake(tui *t)
+{
+    char c = 1;
+    if (t->wake_fd[1] >= 0 && write(t->wake_fd[1], &c, 1) < 0 && errno != EAGAIN)
+        t->dirty = 1;
+}
+
+int tui_put(tui_rect r, int row, int col, const char *text, int attr)
+{
+    if (row < 0 || row >= r.h || col < 0 || col >= r.w || !text)
+        return 0;
+    int cols = 0;
+    size_t bytes = 0;
+    while (text[bytes] && col + cols < r.w) {   /* clip by characters (UTF-8) */
+        bytes++;
+        while (((unsigned char)text[bytes] & 0xC0) == 0x80)
+            bytes++;
+        cols++;
+    }
+    attrset(attr);
+    mvaddnstr(r.y + row, r.x + col, text, (int)bytes);
+    attrset(A_NORMAL);
+    return cols;
+}
+
+/* ---- drawing ---- */
+
+static tui_rect rect_inner(tui_rect r) { return (tui_rect){r.y + 1, r.x + 1, r.h - 2, r.w - 2}; }
+
+static void draw_border(tui *t, tui_rect r, const char *title, bool focused)
+{
+    int attr = theme_attr(focused ? ROLE_BORDER_FOCUS : ROLE_BORDER);
+    attrset(attr);
+    mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
+    mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
+    mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
+    mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
+    mvaddch(r.y, r.x, ACS_ULCORNER);
+    mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
+    mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
+    mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+    attrset(A_NORMAL);
+    char label[48];
+    snprintf(label, sizeof label, focused ? "[%s]" : " %s ", title);
+    tui_put((tui_rect){r.y, r.x, 1, r.w}, 0, 2, label,
+            theme_attr(ROLE_PANEL_TITLE) | (focused ? A_REVERSE : 0));
+    (void)t;
+}
+
+static void draw_title(tui *t)
+{
+    tui_rect r = t->layout.title;
+    char line[512];
+    attrset(theme_attr(ROLE_TITLE_BAR));
+    mvhline(r.y, r.x, ' ', r.w);
+    if (t->running)
+        snprintf(line, sizeof line, " rnnlab %s | running: %s", rnn_version(), t->running_line);
+    else
+        snprintf(line, sizeof line, " rnnlab %s | ready", rnn_version());
+    tui_put(r, 0, 0, line, theme_attr(ROLE_TITLE_BAR));
+}
+
+static void draw_status(tui *t)
+{
+    tui_rect r = t->layout.status;
+    attrset(theme_attr(ROLE_STATUS_BAR));
+    mvhline(r.y, r.x, ' ', r.w);
+    const char *hints = t->running
+        ? " q stop  C-c stop  Tab panels  F2 zoom  PgUp/PgDn scroll  F1 help"
+        : " F1 help  Tab panels  F2 zoom  PgUp/PgDn scroll  F10 quit  (type `help`)";
+    tui_put(r, 0, 0, hints, theme_attr(ROLE_STATUS_BAR));
+}
+
+static void draw_help(tui *t)
+{
+    int w = t->cols - 8 < 76 ? t->cols - 8 : 76, h = t->rows - 6;
+    tui_rect box = {3, (t->cols - w) / 2, h, w}, in = rect_inner(box);
+    attrset(theme_attr(ROLE_HELP));
+    for (int y = 0; y < box.h; y++)
+        mvhline(box.y + y, box.x, ' ', box.w);
+    attrset(A_NORMAL);
+    draw_border(t, box, "help", true);
+    size_t n;
+    const tui_action *a = actions_table(&n);
+    int row = 0;
+    for (size_t i = 0; i < n && row < in.h; i++) {
+        if (!a[i].key_name)
+            continue;
+        char line[160];
+        snprintf(line, sizeof line, "%-6s %s", a[i].key_name, a[i].help);
+        tui_put(in, row++, 1, line, theme_attr(ROLE_HELP));
+    }
+    if (row + 2 < in.h) {
+        row++;
+        tui_put(in, row++, 1, "Commands (`help CMD` for details):", theme_attr(ROLE_HELP) | A_BOLD);
+    }
+    size_t nc;
+    const app_command *c = app_commands(&nc);
+    for (size_t i = 0; i < nc && row < in.h; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "%-10s %s", c[i].name, c[i].summary ? c[i].summary : "");
+        tui_put(in, row++, 1, line, theme_attr(ROLE_HELP));
+    }
+}
+
+static void draw_too_small(tui *t)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", t->cols, t->rows,
+             TUI_MIN_COLS, TUI_MIN_ROWS);
+    tui_rect all = {0, 0, t->rows, t->cols};
+    int len = (int)strlen(msg), col = (t->cols - len) / 2;
+    tui_put(all, t->rows / 2, col > 0 ? col : 0, msg, theme_attr(ROLE_ERROR));
+    move(0, 0);
+}
+
+static void draw_frame(tui *t)
+{
+    erase();
+    if (t->layout.too_small) {
+        draw_too_small(t);
+        refresh();
+        return;
+    }
+    training_sync(t);
+    pthread_mutex_lock(&t->lock);
+    draw_title(t);
+    for (int i = 0; i < PANEL_COUNT; i++) {
+        tui_rect r = t->layout.panel[i];
+        if (r.w < 4 || r.h < 3)
+            continue;
+        draw_border(t, r, t->panel[i].cls->name, i == t->focus);
+        t->panel[i].cls->draw(&t->panel[i], t, rect_inner(r));
+    }
+    draw_status(t);
+    if (t->help_open)
+        draw_help(t);
+    pthread_mutex_unlock(&t->lock);
+    prompt_draw(t, t->layout.prompt);   /* last: it places the cursor */
+    refresh();
+}
+
+static void relayout(tui *t)
+{
+    getmaxyx(stdscr, t->rows, t->cols);
+    pthread_mutex_lock(&t->lock);
+    layout_compute(&t->layout, t->rows, t->cols, t->zoom);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- panels and app hooks ---- */
+
+static void panels_snapshot(tui *t, unsigned what)
+{
+    for (int i = 0; i < PANEL_COUNT; i++) {
+        tui_panel *p = &t->panel[i];
+        if (p->cls->snapshot && (p->cls->changes & what))
+            p->cls->snapshot(p, t, t->app);
+    }
+    if (what & APP_CHANGED_RUNS)
+        training_snapshot_runs(t, t->app);
+}
+
+static void hook_change(unsigned what, void *ud)
+{
+    panels_snapshot(ud, what);
+    tui_wake(ud);
+}
+
+static void hook_sink(const char *text, size_t len, bool is_error, void *ud)
+{
+    log_append(ud, text, len, is_error);
+}
+
+/* ---- the command thread ---- */
+
+typedef struct tui_job {
+    tui *t;
+    char *line;            /* a command line, or NULL */
+    const char *script;    /* a script file, or NULL */
+    int rc;
+    volatile int done;
+} tui_job;
+static tui_job current_job;
+
+static void *worker_main(void *arg)
+{
+    tui_job *j = arg;
+    j->rc = j->script ? app_exec_file(j->t->app, j->script) : app_exec(j->t->app, j->line);
+    fflush(stdout);
+    fflush(stderr);
+    j->done = 1;
+    tui_wake(j->t);
+    return NULL;
+}
+
+static void job_start(tui *t, char *line, const char *script)
+{
+    current_job = (tui_job){.t = t, .line = line, .script = script};
+    if (script) {
+        char msg[600];
+        int n = snprintf(msg, sizeof msg, "# running script %s\n", script);
+        log_append(t, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1), false);
+    }
+    snprintf(t->running_line, sizeof t->running_line, "%s%s", script ? "script " : "",
+             script ? script : line);
+    t->app->stop = 0;
+    t->running = true;
+    t->dirty = 1;
+    if (pthread_create(&t->worker, NULL, worker_main, &current_job) != 0) {
+        t->running = false;
+        log_append(t, "cannot start a thread for the command\n", 38, true);
+        free(line);
+    }
+}
+
+/* After a command: refresh every panel from the (now idle) state, start the next script. */
+static void job_finish(tui *t)
+{
+    pthread_join(t->worker, NULL);
+    t->running = false;
+    training_end(t);
+    free(current_job.line);
+    current_job.line = NULL;
+    if (current_job.rc == APP_QUIT)
+        t->quit = true;
+    t->app->stop = 0;
+    panels_snapshot(t, ~0u & ~(unsigned)APP_CHANGED_RUNS);
+    t->dirty = 1;
+    if (!t->quit && t->next_script < t->n_scripts) {
+        job_start(t, NULL, t->scripts[t->next_script++]);
+    }
+}
+
+static void on_prompt_line(tui *t, char *line)
+{
+    if (!line) {   /* Ctrl-D on an empty line */
+        t->quit = true;
+        return;
+    }
+    if (t->running) {
+        log_append(t, "a command is running: wait, or press q to stop it\n", 50, true);
+        free(line);
+        return;
+    }
+    char echo[1100];
+    int n = snprintf(echo, sizeof echo, "> %s\n", line);
+    log_append(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
+    if (!*line) {
+        free(line);
+        return;
+    }
+    job_start(t, line, NULL);
+}
+
+/* ---- the UI loop ---- */
+
+static void drain_fd(int fd, tui *t, bool to_log)
+{
+    char buf[4096];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        if (to_log)
+            log_append(t, buf, (size_t)n, false);
+}
+
+static void handle_key(tui *t, int key)
+{
+    if (key == KEY_RESIZE) {
+        relayout(t);
+        if (!t->running)
+            panels_snapshot(t, APP_CHANGED_MODEL);   /* the summary is sized to its panel */
+    }
+    if (actions_dispatch(t, key))
+        return;
+    if (t->layout.too_small)
+        return;
+    prompt_key(t, key);
+    t->dirty = 1;
+}
+
+static void ui_loop(tui *t, int capture_fd)
+{
+    double last_frame = 0;
+    while (!(t->quit && !t->running)) {
+        double now = tui_now();
+        bool due = t->running && (now - last_frame) * 1000 >= FRAME_MS;
+        if (t->dirty || due) {
+            t->dirty = 0;
+            draw_frame(t);
+            last_frame = now;
+        }
+        int timeout = t->running ? FRAME_MS - (int)((tui_now() - last_frame) * 1000) : 1000;
+        if (timeout < 0) timeout = 0;
+        struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0}, {t->wake_fd[0], POLLIN, 0},
+                                {capture_fd, POLLIN, 0}};
+        poll(fds, capture_fd >= 0 ? 3 : 2, timeout);
+        drain_fd(t->wake_fd[0], t, false);
+        drain_fd(capture_fd, t, true);
+        if (t->running && current_job.done)
+            job_finish(t);
+        int key;
+        while ((key = getch()) != ERR)   /* also returns KEY_RESIZE after SIGWINCH */
+            handle_key(t, key);
+    }
+}
+
+bool tui_can_start(void)
+{
+    const char *term = getenv("TERM");
+    struct winsize ws;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || !term || !*term
+        || strcmp(term, "dumb") == 0)
+        return false;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
+        return false;
+    return ws.ws_col >= TUI_MIN_COLS && ws.ws_row >= TUI_MIN_ROWS;
+}
+
+static int tui_setup(tui *t, app_state *s)
+{
+    memset(t, 0, sizeof *t);
+    t->app = s;
+    t->zoom = -1;
+    t->focus = PANEL_TRAINING;
+    t->wake_fd[0] = t->wake_fd[1] = -1;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->progress_lock, NULL);
+    if (pipe(t->wake_fd) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(t->wake_fd[i], F_SETFL, O_NONBLOCK);
+        fcntl(t->wake_fd[i], F_SETFD, FD_CLOEXEC);
+    }
+    for (int i = 0; i < PANEL_COUNT; i++) {
+        t->panel[i].cls = panel_classes[i];
+        if (t->panel[i].cls->init && !t->panel[i].cls->init(&t->panel[i]))
+            return -1;
+    }
+    const char *cs = setlocale(LC_CTYPE, NULL);
+    t->unicode = cs && (strstr(cs, "UTF-8") || strstr(cs, "utf8") || strstr(cs, "UTF8"));
+    return 0;
+}
+
+static void tui_teardown(tui *t)
+{
+    for (int i = 0; i < PANEL_COUNT; i++)
+        if (t->panel[i].cls && t->panel[i].cls->free)
+            t->panel[i].cls->free(&t->panel[i]);
+    for (int i = 0; i < t->n_runs; i++)
+        free(t->runs[i].values);
+    free(t->runs);
+    training_free_views(t);
+    for (int i = 0; i < 2; i++)
+        if (t->wake_fd[i] >= 0)
+            close(t->wake_fd[i]);
+    pthread_mutex_destroy(&t->lock);
+    pthread_mutex_destroy(&t->progress_lock);
+}
+
+int tui_main(app_state *s, const char *const *scripts, int n_scripts)
+{
+    static tui t;
+    if (!setlocale(LC_CTYPE, ""))
+        setlocale(LC_CTYPE, "C.UTF-8");
+    if (tui_setup(&t, s) != 0) {
+        tui_teardown(&t);
+        fprintf(stderr, "rnnlab: cannot start the dashboard (out of resources)\n");
+        return RNN_EINTERNAL;
+    }
+    signal_tui = &t;
+    signals_install();
+    int capture[2] = {-1, -1};
+    if (screen_start(&t, capture) != 0) {
+        screen_stop(capture[0]);
+        signals_restore();
+        tui_teardown(&t);
+        fprintf(stderr, "rnnlab: cannot open the terminal for the dashboard (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        return RNN_EIO;
+    }
+    s->on_progress = training_on_progress;
+    s->on_change = hook_change;
+    s->hook_ud = &t;
+    app_set_sink(hook_sink, &t);
+    prompt_init(&t, on_prompt_line);
+    relayout(&t);
+    panels_snapshot(&t, ~0u);
+    t.scripts = scripts;
+    t.n_scripts = n_scripts;
+    t.dirty = 1;
+    if (n_scripts > 0) {
+        t.next_script = 1;
+        job_start(&t, NULL, scripts[0]);
+    }
+    ui_loop(&t, capture[0]);
+
+    prompt_done();
+    app_set_sink(NULL, NULL);
+    s->on_progress = NULL;
+    s->on_change = NULL;
+    s->hook_ud = NULL;
+    screen_stop(capture[0]);
+    signals_restore();
+    signal_tui = NULL;
+    tui_teardown(&t);
+    return t.exit_status;
+}

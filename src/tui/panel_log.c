@@ -1,0 +1,189 @@
+/* Log panel: every command's output (the app's sink) and anything else written to stdout or
+ * stderr while the dashboard runs. A ring of lines, wrapped to the panel width when drawn. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tui/dashboard.h"
+
+enum { LOG_MAX_LINES = 5000 };
+
+typedef struct log_line { char *text; bool is_error; } log_line;
+typedef struct log_data {
+    log_line lines[LOG_MAX_LINES];
+    int start, count;                /* ring */
+    char *pending; size_t pending_len, pending_cap; bool pending_error;
+    bool in_escape;                  /* inside an ANSI escape sequence */
+} log_data;
+
+static log_data *log_of(tui *t) { return t->panel[PANEL_LOG].data; }
+
+static void log_push(log_data *d, const char *text, size_t len, bool is_error)
+{
+    char *copy = strndup(text, len);
+    if (!copy)
+        return;
+    if (d->count == LOG_MAX_LINES) {   /* drop the oldest */
+        free(d->lines[d->start].text);
+        d->start = (d->start + 1) % LOG_MAX_LINES;
+        d->count--;
+    }
+    log_line *l = &d->lines[(d->start + d->count++) % LOG_MAX_LINES];
+    l->text = copy;
+    l->is_error = is_error;
+}
+
+static void pending_add(log_data *d, char c)
+{
+    if (d->pending_len + 2 > d->pending_cap) {
+        size_t cap = d->pending_cap ? d->pending_cap * 2 : 256;
+        char *p = realloc(d->pending, cap);
+        if (!p)
+            return;
+        d->pending = p;
+        d->pending_cap = cap;
+    }
+    d->pending[d->pending_len++] = c;
+}
+
+/* Splits text into lines; '\r' restarts the current line (progress bars), escapes are dropped,
+ * tabs become spaces. */
+static void log_feed(log_data *d, const char *text, size_t len, bool is_error)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (d->in_escape) {
+            if ((c >= '@' && c <= '~' && c != '[') || c == '\n')
+                d->in_escape = false;
+            continue;
+        }
+        if (c == '\x1b') { d->in_escape = true; continue; }
+        if (c == '\r') { d->pending_len = 0; continue; }
+        if (c == '\n') {
+            log_push(d, d->pending ? d->pending : "", d->pending_len, is_error || d->pending_error);
+            d->pending_len = 0;
+            d->pending_error = false;
+            continue;
+        }
+        if (c == '\t') {
+            do pending_add(d, ' '); while (d->pending_len % 4);
+            continue;
+        }
+        if ((unsigned char)c < 0x20)
+            continue;
+        pending_add(d, c);
+        d->pending_error |= is_error;
+    }
+}
+
+void log_append(tui *t, const char *text, size_t len, bool is_error)
+{
+    pthread_mutex_lock(&t->lock);
+    log_feed(log_of(t), text, len, is_error);
+    t->dirty = 1;
+    pthread_mutex_unlock(&t->lock);
+    tui_wake(t);
+}
+
+/* Byte length of the first `cols` characters of s (UTF-8). */
+static size_t bytes_for_cols(const char *s, int cols)
+{
+    size_t i = 0;
+    for (int c = 0; s[i] && c < cols; c++) {
+        i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static int wrapped_rows(const char *s, int width)
+{
+    int rows = 1;
+    while (1) {
+        size_t b = bytes_for_cols(s, width);
+        if (!s[b])
+            return rows;
+        s += b;
+        rows++;
+    }
+}
+
+static void log_draw(tui_panel *p, tui *t, tui_rect r)
+{
+    log_data *d = p->data;
+    (void)t;
+    if (r.w <= 0 || r.h <= 0)
+        return;
+    /* Walk back from the newest line (minus the scroll offset in lines) filling rows upwards. */
+    int skip = p->scroll, row = r.h;
+    if (skip > d->count - 1) skip = p->scroll = d->count > 0 ? d->count - 1 : 0;
+    bool has_pending = d->pending_len > 0;
+    for (int i = d->count - 1 + has_pending - skip; i >= 0 && row > 0; i--) {
+        const char *text; bool err;
+        if (i == d->count) {   /* the unfinished last line */
+            pending_add(d, 0);
+            d->pending_len--;
+            text = d->pending; err = d->pending_error;
+        } else {
+            log_line *l = &d->lines[(d->start + i) % LOG_MAX_LINES];
+            text = l->text; err = l->is_error;
+        }
+        int n = wrapped_rows(text, r.w);
+        int attr = theme_attr(err ? ROLE_ERROR : ROLE_NORMAL);
+        for (int k = n - 1; k >= 0 && row > 0; k--) {
+            const char *seg = text;
+            for (int j = 0; j < k; j++)
+                seg += bytes_for_cols(seg, r.w);
+            size_t b = bytes_for_cols(seg, r.w);
+            char buf[1024];
+            if (b >= sizeof buf) b = sizeof buf - 1;
+            memcpy(buf, seg, b);
+            buf[b] = 0;
+            tui_put(r, --row, 0, buf, attr);
+        }
+    }
+    if (p->scroll > 0) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "[-%d]", p->scroll);
+        tui_put(r, 0, r.w - (int)strlen(tag), tag, theme_attr(ROLE_DIM));
+    }
+}
+
+static bool log_key(tui_panel *p, tui *t, int key)
+{
+    (void)t;
+    int page = 5;
+    switch (key) {
+    case KEY_PPAGE: p->scroll += page; return true;
+    case KEY_NPAGE: p->scroll = p->scroll > page ? p->scroll - page : 0; return true;
+    case KEY_END: p->scroll = 0; return true;
+    case KEY_HOME: p->scroll = LOG_MAX_LINES; return true;
+    default: return false;
+    }
+}
+
+static void log_free(tui_panel *p)
+{
+    log_data *d = p->data;
+    if (!d)
+        return;
+    for (int i = 0; i < d->count; i++)
+        free(d->lines[(d->start + i) % LOG_MAX_LINES].text);
+    free(d->pending);
+    free(d);
+    p->data = NULL;
+}
+
+static bool log_init(tui_panel *p)
+{
+    p->data = calloc(1, sizeof(log_data));
+    return p->data != NULL;
+}
+
+const tui_panel_class panel_log_class = {
+    .name = "log",
+    .init = log_init,
+    .draw = log_draw,
+    .key = log_key,
+    .free = log_free,
+};
