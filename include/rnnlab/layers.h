@@ -86,7 +86,9 @@ typedef struct rnn_layer_kind {
     /* y = f(x). x/y layouts per the shapes above. Must keep what backward needs. */
     void (*forward)(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);
     /* Given dy (same layout as y), ADDS parameter gradients into l->grads and WRITES dx
-     * (dx is NULL for the first layer / ids input). Uses the state kept by the last forward. */
+     * (dx is NULL for the first layer / ids input, and whenever no earlier layer has trainable
+     * parameters, e.g. after a frozen Embedding: then skip computing it). Uses the state kept by
+     * the last forward. With trainable false, add nothing into l->grads. */
     void (*backward)(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx);
     /* Output mask given the input mask (NULL: layer passes the input mask through unchanged
      * for sequence outputs and drops it for vector outputs). */
@@ -106,7 +108,9 @@ struct rnn_layer {
     rnn_shape in, out;
     size_t n_params;        /* all parameters (Keras "Param #") */
     bool trainable;         /* false: frozen (non-trainable params in summary, no gradient step) */
-    float *params;          /* view into the model's parameter block (n_params floats) */
+    float *params;          /* view into the model's parameter block (n_params floats); the model
+                             * re-points it when layers are added or popped, so derive sub-views
+                             * (e.g. inner layers) from it on every call rather than caching them */
     float *grads;           /* view into the model's gradient block */
     int threads;            /* worker threads this layer may use */
     rnn_layer *inner;       /* wrapped layer(s) for Bidirectional: inner[0] forward, inner[1] backward */

@@ -25,7 +25,9 @@ char *rnn_model_summary(const rnn_model *m, int width);
 /* Re-initialises every parameter from seed (Keras initialisers). */
 void rnn_model_reset(rnn_model *m, unsigned long seed);
 
-/* Flat parameter/gradient blocks (all layers, in order). */
+/* Flat parameter/gradient blocks: exactly rnn_model_n_params floats each, the layers' views
+ * contiguous in layer order (no padding). Adding or popping a layer moves the blocks (views are
+ * re-pointed, values kept): fetch these pointers again after rnn_model_add/pop. */
 float *rnn_model_params(rnn_model *m);
 float *rnn_model_grads(rnn_model *m);
 void rnn_model_zero_grad(rnn_model *m);

@@ -3,4 +3,14 @@ pkginclude_HEADERS += include/rnnlab/rnnlab.h include/rnnlab/common.h include/rn
 	include/rnnlab/data.h include/rnnlab/text.h include/rnnlab/layers.h include/rnnlab/model.h \
 	include/rnnlab/train.h include/rnnlab/metrics.h include/rnnlab/io.h
 librnnlab_la_SOURCES += src/engine/common.c src/engine/blas.c src/engine/alloc.c src/engine/rng.c \
-	src/engine/call.c
+	src/engine/call.c src/engine/model.c src/engine/summary.c
+noinst_HEADERS += src/engine/model_internal.h
+
+# Engine tests; tests/engine/gradcheck_util.c is a helper other areas' layer tests may link too.
+EXTRA_DIST += tests/engine/gradcheck_util.h
+check_PROGRAMS += tests/engine/test_gradcheck
+tests_engine_test_gradcheck_SOURCES = tests/engine/test_gradcheck.c tests/engine/gradcheck_util.c
+tests_engine_test_gradcheck_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/engine/test_model
+tests_engine_test_model_SOURCES = tests/engine/test_model.c
+tests_engine_test_model_LDADD = $(RNNLAB_TEST_LIBS)

@@ -1,0 +1,368 @@
+/* Sequential models: layers appended from Keras calls, parameters and gradients in one aligned block
+ * each with per-layer views, shape inference at add, forward/backward over a batch with
+ * workspaces reserved once per (B, T) growth (no allocation inside forward/backward). */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/model.h"
+#include "rnnlab/tensor.h"
+#include "layers/layer_util.h"
+#include "engine/model_internal.h"
+
+
+rnn_model *rnn_model_new(const char *name, unsigned long seed)
+{
+    rnn_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    snprintf(m->name, sizeof m->name, "%s", name && *name ? name : "sequential");
+    m->seed = seed;
+    m->rng = rnn_rng_new(seed);
+    if (!m->rng) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void model_free_buffers(rnn_model *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        rnn_free_aligned(m->act[i]);
+        rnn_free_aligned(m->dact[i]);
+        m->act[i] = m->dact[i] = NULL;
+    }
+    rnn_free_aligned(m->out_buf);
+    rnn_free_aligned(m->dout_buf);
+    m->out_buf = m->dout_buf = NULL;
+    m->cap_B = m->cap_T = 0;
+}
+
+void rnn_model_free(rnn_model *m)
+{
+    if (!m)
+        return;
+    model_free_buffers(m);
+    for (size_t i = 0; i < m->n; i++)
+        rnn_layer_destroy(m->layers[i]);
+    free(m->layers);
+    free(m->act);
+    free(m->dact);
+    free(m->fwd);
+    rnn_free_aligned(m->params);
+    rnn_free_aligned(m->grads);
+    rnn_rng_free(m->rng);
+    free(m);
+}
+
+const char *rnn_model_name(const rnn_model *m) { return m->name; }
+size_t rnn_model_n_layers(const rnn_model *m) { return m->n; }
+rnn_layer *rnn_model_layer(rnn_model *m, size_t i) { return i < m->n ? m->layers[i] : NULL; }
+float *rnn_model_params(rnn_model *m) { return m->params; }
+float *rnn_model_grads(rnn_model *m) { return m->grads; }
+
+rnn_shape rnn_model_output_shape(const rnn_model *m)
+{
+    if (m->n == 0)
+        return (rnn_shape){.rank = 1, .dim = {-1}, .is_ids = true};
+    return m->layers[m->n - 1]->out;
+}
+
+size_t rnn_model_n_params(const rnn_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++)
+        n += m->layers[i]->n_params;
+    return n;
+}
+
+size_t rnn_model_n_trainable(const rnn_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++)
+        n += m->layers[i]->trainable ? m->layers[i]->n_params : 0;
+    return n;
+}
+
+/* Lays out the first n layers' parameters in fresh blocks (copying what they held) and re-points
+ * every view. The views are contiguous in layer order (no padding), so the blocks are exactly
+ * rnn_model_n_params floats and can be copied whole (best weights, save files). */
+static int model_layout(rnn_model *m, rnn_layer **layers, size_t n, rnn_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += layers[i]->n_params;
+    float *p = rnn_alloc_aligned((total ? total : 1) * sizeof(float));
+    float *g = rnn_alloc_aligned((total ? total : 1) * sizeof(float));
+    if (!p || !g) {
+        rnn_free_aligned(p);
+        rnn_free_aligned(g);
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory for %zu parameters", total);
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        rnn_layer *l = layers[i];
+        if (l->params) {
+            memcpy(p + off, l->params, l->n_params * sizeof(float));
+            memcpy(g + off, l->grads, l->n_params * sizeof(float));
+        }
+        l->params = p + off;
+        l->grads = g + off;
+        off += l->n_params;
+    }
+    rnn_free_aligned(m->params);
+    rnn_free_aligned(m->grads);
+    m->params = p;
+    m->grads = g;
+    m->n_floats = total;
+    return RNN_OK;
+}
+
+/* Keras-style auto name: prefix, prefix_1, prefix_2, ... unique within the model. */
+static void model_auto_name(rnn_model *m, rnn_layer *l)
+{
+    for (int k = 0;; k++) {
+        char name[sizeof l->name];
+        if (k == 0)
+            snprintf(name, sizeof name, "%s", l->kind->prefix);
+        else
+            snprintf(name, sizeof name, "%s_%d", l->kind->prefix, k);
+        bool used = false;
+        for (size_t i = 0; i < m->n && !used; i++)
+            used = strcmp(m->layers[i]->name, name) == 0;
+        if (!used) {
+            memcpy(l->name, name, sizeof name);
+            return;
+        }
+    }
+}
+
+static int model_grow_arrays(rnn_model *m, rnn_error *err)
+{
+    if (m->n < m->cap)
+        return RNN_OK;
+    size_t cap = m->cap ? 2 * m->cap : 8;
+    rnn_layer **layers = realloc(m->layers, cap * sizeof *layers);
+    if (layers)
+        m->layers = layers;
+    float **act = realloc(m->act, cap * sizeof *act);
+    if (act)
+        m->act = act;
+    float **dact = realloc(m->dact, cap * sizeof *dact);
+    if (dact)
+        m->dact = dact;
+    rnn_fwd *fwd = realloc(m->fwd, cap * sizeof *fwd);
+    if (fwd)
+        m->fwd = fwd;
+    if (!layers || !act || !dact || !fwd)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    m->cap = cap;
+    return RNN_OK;
+}
+
+/* Prefixes a build error with what came before, e.g. "after LSTM(32, return_sequences=True)". */
+static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
+{
+    rnn_error e = {0};
+    l->in = rnn_model_output_shape(m);
+    if (m->n == 0 && l->kind != &rnn_embedding_kind)
+        return rnn_fail(err, RNN_EUSAGE, "%s: the first layer must be Embedding (the model's input is token "
+                        "ids), e.g. add Embedding(10000, 32)", l->kind->name);
+    int rc = l->kind->build(l, &e);
+    if (rc && m->n > 0) {
+        char prev[160];
+        const rnn_layer *p = m->layers[m->n - 1];
+        p->kind->describe(p, prev, sizeof prev);
+        return rnn_fail(err, rc, "%s after %s: %s", l->kind->name, prev, e.msg);
+    }
+    if (rc)
+        return rnn_fail(err, rc, "%s", e.msg);
+    return RNN_OK;
+}
+
+int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    rnn_call *call = NULL;
+    rnn_layer *l = NULL;
+    int rc = rnn_call_parse(keras_call, &call, err);
+    if (!rc)
+        rc = rnn_layer_create(call, ctx, &l, err);
+    rnn_call_free(call);
+    if (rc)
+        return rc;
+    if (!l->name[0])
+        model_auto_name(m, l);
+    else
+        for (size_t i = 0; i < m->n; i++)
+            if (strcmp(m->layers[i]->name, l->name) == 0) {
+                rc = rnn_fail(err, RNN_EUSAGE, "%s: a layer named '%s' already exists in the model",
+                              l->kind->name, l->name);
+                break;
+            }
+    if (!rc)
+        rc = model_grow_arrays(m, err);
+    if (!rc)
+        rc = model_build_layer(m, l, err);
+    if (!rc) {
+        m->layers[m->n] = l; /* tentatively, for the layout */
+        rc = model_layout(m, m->layers, m->n + 1, err);
+    }
+    if (rc) {
+        rnn_layer_destroy(l);
+        return rc;
+    }
+    m->act[m->n] = m->dact[m->n] = NULL;
+    m->n++;
+    l->kind->init(l, m->rng);
+    model_free_buffers(m); /* the next forward reserves for the new stack */
+    return RNN_OK;
+}
+
+int rnn_model_pop(rnn_model *m, rnn_error *err)
+{
+    if (m->n == 0)
+        return rnn_fail(err, RNN_EUSAGE, "pop: the model has no layers");
+    model_free_buffers(m);
+    rnn_layer *l = m->layers[m->n - 1];
+    int rc = model_layout(m, m->layers, m->n - 1, err);
+    if (rc)
+        return rc;
+    m->n--;
+    rnn_layer_destroy(l);
+    return RNN_OK;
+}
+
+void rnn_model_reset(rnn_model *m, unsigned long seed)
+{
+    m->seed = seed;
+    rnn_rng_seed(m->rng, seed);
+    for (size_t i = 0; i < m->n; i++)
+        m->layers[i]->kind->init(m->layers[i], m->rng);
+    rnn_model_zero_grad(m);
+}
+
+void rnn_model_zero_grad(rnn_model *m)
+{
+    if (m->grads)
+        memset(m->grads, 0, m->n_floats * sizeof(float));
+}
+
+/* Floats of a layer's output for a batch of B sequences of T steps. */
+static size_t shape_floats(rnn_shape s, int B, int T)
+{
+    return s.rank == 2 ? (size_t)B * T * s.dim[1] : (size_t)B * s.dim[0];
+}
+
+/* Sizes every layer's workspace and activation buffers for batches up to (B, T); only grows. */
+static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
+{
+    if (B <= m->cap_B && T <= m->cap_T)
+        return RNN_OK;
+    int nB = B > m->cap_B ? B : m->cap_B, nT = T > m->cap_T ? T : m->cap_T;
+    model_free_buffers(m);
+    for (size_t i = 0; i < m->n; i++) {
+        rnn_layer *l = m->layers[i];
+        size_t n = shape_floats(l->out, nB, nT);
+        int rc = l->kind->reserve(l, nB, nT, err);
+        if (rc)
+            return rc;
+        m->act[i] = rnn_alloc_aligned(n * sizeof(float));
+        m->dact[i] = rnn_alloc_aligned(n * sizeof(float));
+        if (!m->act[i] || !m->dact[i])
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d x %d", nB, nT);
+    }
+    rnn_shape out = rnn_model_output_shape(m);
+    if (out.rank == 2) { /* a sequence output is returned batch-major */
+        size_t n = shape_floats(out, nB, nT);
+        m->out_buf = rnn_alloc_aligned(n * sizeof(float));
+        m->dout_buf = rnn_alloc_aligned(n * sizeof(float));
+        if (!m->out_buf || !m->dout_buf)
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d x %d", nB, nT);
+    }
+    m->cap_B = nB;
+    m->cap_T = nT;
+    return RNN_OK;
+}
+
+/* Checks the batch against the model before running it: length and id range. */
+static int model_check_batch(const rnn_model *m, const int32_t *x, int B, int T, rnn_error *err)
+{
+    if (m->n == 0)
+        return rnn_fail(err, RNN_EUSAGE, "the model has no layers (add Embedding(...) first)");
+    if (B < 1 || T < 1)
+        return rnn_fail(err, RNN_EUSAGE, "empty batch (%d x %d)", B, T);
+    const rnn_layer *first = m->layers[0];
+    if (first->out.rank == 2 && first->out.dim[0] > 0 && first->out.dim[0] != T)
+        return rnn_fail(err, RNN_EDATA, "%s has input_length=%d but the sequences have length %d (pad them "
+                        "to maxlen=%d)", first->name, first->out.dim[0], T, first->out.dim[0]);
+    int vocab = layer_embedding_input_dim(first);
+    for (size_t i = 0; vocab > 0 && i < (size_t)B * T; i++)
+        if (x[i] < 0 || x[i] >= vocab)
+            return rnn_fail(err, RNN_EDATA, "%s: token id %d (sample %zu, step %zu) is not in [0, %d): "
+                            "tokenize with num_words <= input_dim", first->name, (int)x[i], i / T, i % T, vocab);
+    return RNN_OK;
+}
+
+/* [T][B][F] -> [B][T][F] (or back with to_time_major). */
+static void model_transpose(const float *src, float *dst, int B, int T, int F, bool to_time_major)
+{
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            size_t tm = ((size_t)t * B + b) * F, bm = ((size_t)b * T + t) * F;
+            memcpy(dst + (to_time_major ? tm : bm), src + (to_time_major ? bm : tm), (size_t)F * sizeof(float));
+        }
+}
+
+const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training, rnn_error *err)
+{
+    m->have_forward = false;
+    if (model_check_batch(m, x, B, T, err) || model_reserve(m, B, T, err))
+        return NULL;
+    const void *in = x;
+    const uint8_t *mask = NULL;
+    for (size_t i = 0; i < m->n; i++) {
+        rnn_layer *l = m->layers[i];
+        m->fwd[i] = (rnn_fwd){.B = B, .T = T, .training = training, .rng = m->rng, .mask = mask};
+        l->kind->forward(l, &m->fwd[i], in, m->act[i]);
+        if (l->kind->out_mask)
+            mask = l->kind->out_mask(l, &m->fwd[i], in);
+        else if (l->out.rank != 2)
+            mask = NULL;
+        in = m->act[i];
+    }
+    m->B = B;
+    m->T = T;
+    m->have_forward = true;
+    rnn_shape out = rnn_model_output_shape(m);
+    if (out.rank == 2) {
+        model_transpose(m->act[m->n - 1], m->out_buf, B, T, out.dim[1], false);
+        return m->out_buf;
+    }
+    return m->act[m->n - 1];
+}
+
+int rnn_model_backward(rnn_model *m, const float *dout, rnn_error *err)
+{
+    if (!m->have_forward)
+        return rnn_fail(err, RNN_EUSAGE, "backward without a successful forward");
+    rnn_shape out = rnn_model_output_shape(m);
+    const float *d = dout;
+    if (out.rank == 2) {
+        model_transpose(dout, m->dout_buf, m->B, m->T, out.dim[1], true);
+        d = m->dout_buf;
+    }
+    /* No layer before `first` has trainable parameters: nothing there needs an input gradient. */
+    size_t first = m->n;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->layers[i]->trainable && m->layers[i]->n_params > 0) {
+            first = i;
+            break;
+        }
+    for (size_t i = m->n; i-- > first;) {
+        rnn_layer *l = m->layers[i];
+        float *dx = i > first ? m->dact[i - 1] : NULL;
+        l->kind->backward(l, &m->fwd[i], d, dx);
+        d = dx;
+    }
+    return RNN_OK;
+}

@@ -1,0 +1,23 @@
+/* The model's private state (shared by model.c and summary.c). */
+#ifndef RNNLAB_MODEL_INTERNAL_H
+#define RNNLAB_MODEL_INTERNAL_H
+#include <stdio.h>
+#include "rnnlab/model.h"
+
+struct rnn_model {
+    char name[64];
+    unsigned long seed;
+    rnn_rng *rng;               /* initialisers and dropout masks */
+    rnn_layer **layers;
+    size_t n, cap;
+    float *params, *grads;      /* one block each; layer views point into them */
+    size_t n_floats;            /* block length = rnn_model_n_params */
+    int cap_B, cap_T;           /* batch shape the buffers are reserved for */
+    float **act, **dact;        /* per layer: output [layout of l->out] and its gradient */
+    float *out_buf, *dout_buf;  /* batch-major copy of a sequence output */
+    rnn_fwd *fwd;               /* per layer: the context of the last forward (backward reuses it) */
+    int B, T;                   /* last forward's batch */
+    bool have_forward;
+};
+
+#endif

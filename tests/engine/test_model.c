@@ -1,0 +1,240 @@
+/* Model tests: Keras summary layout and counts, add errors (messages name the layer), pop,
+ * auto-naming, forward/backward plumbing (masks, sequence outputs), no-op reserve. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/model.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                  \
+            printf(__VA_ARGS__);                                                         \
+            printf("\n");                                                                \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+/* Builds a model from ';'-separated calls; returns NULL (and reports) on an error. */
+static rnn_model *build(const char *name, const char *const *calls, const rnn_add_ctx *ctx)
+{
+    rnn_model *m = rnn_model_new(name, 42);
+    for (int i = 0; calls[i]; i++) {
+        rnn_error err = {0};
+        if (rnn_model_add(m, calls[i], ctx, &err)) {
+            printf("FAIL add %s: %s\n", calls[i], err.msg);
+            failures++;
+            rnn_model_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+static bool kind_available(const char *name) { return rnn_layer_kind_find(name) != NULL; }
+
+static void check_summary_text(void)
+{
+    const char *calls[] = {"Embedding(10000, 32)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')", NULL};
+    rnn_model *m = build("sequential", calls, NULL);
+    if (!m)
+        return;
+    char *s = rnn_model_summary(m, 0);
+    const char *want =
+        "Model: \"sequential\"\n"
+        "_________________________________________________________________\n"
+        "Layer (type)                 Output Shape              Param #   \n"
+        "=================================================================\n"
+        "embedding (Embedding)        (None, None, 32)          320000    \n"
+        "_________________________________________________________________\n"
+        "global_average_pooling1d (Gl (None, 32)                0         \n"
+        "_________________________________________________________________\n"
+        "dense (Dense)                (None, 1)                 33        \n"
+        "=================================================================\n"
+        "Total params: 320,033\n"
+        "Trainable params: 320,033\n"
+        "Non-trainable params: 0\n"
+        "_________________________________________________________________\n";
+    CHECK(s && strcmp(s, want) == 0, "summary text:\n%s\nwanted:\n%s", s ? s : "(null)", want);
+    free(s);
+    rnn_model_free(m);
+}
+
+static void check_counts(const char *what, const char *const *calls, const rnn_add_ctx *ctx, size_t total,
+                         size_t trainable, const char *needs)
+{
+    if (needs && !kind_available(needs)) {
+        printf("skip %s (%s not available yet)\n", what, needs);
+        return;
+    }
+    rnn_model *m = build("sequential", calls, ctx);
+    if (!m)
+        return;
+    CHECK(rnn_model_n_params(m) == total, "%s: %zu params, wanted %zu", what, rnn_model_n_params(m), total);
+    CHECK(rnn_model_n_trainable(m) == trainable, "%s: %zu trainable, wanted %zu", what, rnn_model_n_trainable(m),
+          trainable);
+    char *s = rnn_model_summary(m, 0);
+    printf("%s\n%s", what, s);
+    free(s);
+    rnn_model_free(m);
+}
+
+static void check_seed_counts(void)
+{
+    const char *s004a[] = {"Embedding(10000, 32)", "SimpleRNN(32)", NULL};
+    check_counts("seed 004 SimpleRNN", s004a, NULL, 322080, 322080, "SimpleRNN");
+    const char *s004b[] = {"Embedding(10000, 32)", "SimpleRNN(32, return_sequences=True)",
+                           "SimpleRNN(32, return_sequences=True)", "SimpleRNN(32, return_sequences=True)",
+                           "SimpleRNN(32)", NULL};
+    check_counts("seed 004 stacked", s004b, NULL, 328320, 328320, "SimpleRNN");
+    const char *s001[] = {"tf.keras.layers.Embedding(input_dim=10000, output_dim=128)",
+                          "tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(64))", "tf.keras.layers.Flatten()",
+                          "tf.keras.layers.Dense(64, activation=\"relu\")", "tf.keras.layers.Dropout(0.3)",
+                          "tf.keras.layers.Dense(1, activation=\"sigmoid\")", NULL};
+    check_counts("seed 001", s001, NULL, 1387137, 1387137, "Bidirectional");
+    static float w[20000 * 300];
+    rnn_fmatrix pre = {20000, 300, w};
+    rnn_add_ctx ctx = {.pretrained = &pre};
+    const char *s000[] = {"layers.Embedding(weights=[pretrained], input_dim=20000, output_dim=300, trainable=False)",
+                          "layers.SpatialDropout1D(0.2)", "layers.Bidirectional(layers.GRU(128, dropout=0.3))",
+                          "layers.Dropout(0.6)", "layers.Dense(2, activation='softmax')", NULL};
+    check_counts("seed 000", s000, &ctx, 6330754, 330754, "Bidirectional");
+    const char *s003[] = {"tf.keras.layers.Embedding(input_dim=10000, output_dim=16, input_length=500)",
+                          "tf.keras.layers.Dropout(rate=0.25)", "Flatten()", "Dense(units=1, activation='sigmoid')", NULL};
+    check_counts("input_length and Flatten", s003, NULL, 160000 + 8001, 168001, NULL);
+}
+
+/* An add that must fail, with a message containing `want`; the model must be unchanged. */
+static void check_add_error(const char *const *before, const char *call, const char *want)
+{
+    rnn_model *m = build("m", before, NULL);
+    if (!m)
+        return;
+    size_t n = rnn_model_n_layers(m), p = rnn_model_n_params(m);
+    rnn_error err = {0};
+    int rc = rnn_model_add(m, call, NULL, &err);
+    CHECK(rc == RNN_EUSAGE, "add %s: status %d, wanted %d", call, rc, RNN_EUSAGE);
+    CHECK(strstr(err.msg, want) != NULL, "add %s: message '%s' lacks '%s'", call, err.msg, want);
+    CHECK(rnn_model_n_layers(m) == n && rnn_model_n_params(m) == p, "add %s changed the model", call);
+    printf("ok error: %s -> %s\n", call, err.msg);
+    rnn_model_free(m);
+}
+
+static void check_errors(void)
+{
+    const char *none[] = {NULL};
+    const char *emb[] = {"Embedding(100, 8)", NULL};
+    const char *emb_vec[] = {"Embedding(100, 8)", "GlobalMaxPooling1D()", NULL};
+    check_add_error(none, "Dense(3)", "first layer must be Embedding");
+    check_add_error(none, "Dense(3", "expected ',' or ')'");
+    check_add_error(none, "Lstm(3)", "did you mean LSTM");
+    check_add_error(none, "Embedding(100)", "output_dim");
+    check_add_error(emb, "Embedding(100, 8)", "must be the first layer");
+    check_add_error(emb, "Flatten()", "Flatten needs a known sequence length");
+    check_add_error(emb, "Dense(units='relu')", "Dense: 'units' expects an integer, got 'relu'");
+    check_add_error(emb, "Dense(3, activation='gelu')", "expects an activation");
+    check_add_error(emb, "Dense(3, unit=4)", "did you mean 'units'");
+    check_add_error(emb, "Dropout(1.5)", "'rate' must be in [0, 1)");
+    check_add_error(emb, "Dropout()", "'rate' is required");
+    check_add_error(emb_vec, "GlobalMaxPooling1D()", "expects a sequence");
+    check_add_error(emb_vec, "SpatialDropout1D(0.2)", "expects a sequence");
+    check_add_error(emb, "Embedding(100, 8, weights=pretrained)", "no pretrained vectors");
+    if (kind_available("LSTM")) {
+        const char *emb_lstm[] = {"Embedding(100, 8)", "LSTM(4)", NULL};
+        check_add_error(emb_lstm, "GlobalMaxPooling1D()", "after LSTM(4");
+    }
+    float w[6] = {0};
+    rnn_fmatrix pre = {3, 2, w};
+    rnn_add_ctx ctx = {.pretrained = &pre};
+    rnn_model *m = rnn_model_new(NULL, 1);
+    rnn_error err = {0};
+    CHECK(rnn_model_add(m, "Embedding(100, 8, weights=pretrained)", &ctx, &err) == RNN_EUSAGE &&
+              strstr(err.msg, "is 3 x 2 but the layer is input_dim=100 x output_dim=8"),
+          "pretrained dimension error: %s", err.msg);
+    rnn_model_free(m);
+}
+
+static void check_names_and_pop(void)
+{
+    const char *calls[] = {"Embedding(50, 4, name='emb')", "Dense(3)", "Dense(3)", "Dropout(0.1)", "Dense(2)", NULL};
+    rnn_model *m = build(NULL, calls, NULL);
+    if (!m)
+        return;
+    const char *want[] = {"emb", "dense", "dense_1", "dropout", "dense_2"};
+    for (size_t i = 0; i < 5; i++)
+        CHECK(strcmp(rnn_model_layer(m, i)->name, want[i]) == 0, "layer %zu named %s, wanted %s", i,
+              rnn_model_layer(m, i)->name, want[i]);
+    CHECK(strcmp(rnn_model_name(m), "sequential") == 0, "default model name %s", rnn_model_name(m));
+    /* pop keeps the other layers' weights and re-points the views */
+    float before = rnn_model_layer(m, 1)->params[5];
+    rnn_error err = {0};
+    CHECK(rnn_model_pop(m, &err) == RNN_OK, "pop: %s", err.msg);
+    CHECK(rnn_model_n_layers(m) == 4 && rnn_model_n_params(m) == 200 + 15 + 12, "after pop: %zu layers %zu params",
+          rnn_model_n_layers(m), rnn_model_n_params(m));
+    CHECK(rnn_model_layer(m, 1)->params[5] == before, "pop changed weights");
+    CHECK(rnn_model_layer(m, 1)->params == rnn_model_params(m) + 200, "views not contiguous after pop");
+    CHECK(rnn_model_add(m, "Dense(2)", NULL, &err) == RNN_OK && strcmp(rnn_model_layer(m, 4)->name, "dense_2") == 0,
+          "re-add after pop: %s", err.msg);
+    rnn_model_free(m);
+}
+
+/* Forward/backward plumbing: a sequence output comes back batch-major; gradients accumulate. */
+static void check_forward_backward(void)
+{
+    const char *calls[] = {"Embedding(20, 3, mask_zero=True)", "Dense(2)", NULL};
+    rnn_model *m = build(NULL, calls, NULL);
+    if (!m)
+        return;
+    int32_t x[2 * 4] = {0, 0, 5, 7, 1, 2, 3, 4};
+    rnn_error err = {0};
+    const float *y = rnn_model_forward(m, x, 2, 4, false, &err);
+    CHECK(y != NULL, "forward: %s", err.msg);
+    if (!y) {
+        rnn_model_free(m);
+        return;
+    }
+    const float *E = rnn_model_params(m), *W = E + 60, *bias = W + 6;
+    double maxd = 0;
+    for (int b = 0; b < 2; b++)
+        for (int t = 0; t < 4; t++)
+            for (int j = 0; j < 2; j++) {
+                double v = bias[j];
+                for (int k = 0; k < 3; k++)
+                    v += E[x[b * 4 + t] * 3 + k] * W[k * 2 + j];
+                double d = v - y[(b * 4 + t) * 2 + j];
+                maxd = d > maxd ? d : -d > maxd ? -d : maxd;
+            }
+    CHECK(maxd < 1e-6, "sequence output not batch-major: max diff %g", maxd);
+    float dout[16];
+    for (int i = 0; i < 16; i++)
+        dout[i] = 1.0f;
+    rnn_model_zero_grad(m);
+    CHECK(rnn_model_backward(m, dout, &err) == RNN_OK, "backward: %s", err.msg);
+    const float *g = rnn_model_grads(m);
+    CHECK(g[60 + 6] == 8.0f && g[60 + 7] == 8.0f, "bias gradient %g %g, wanted 8", g[66], g[67]);
+    CHECK(g[6 * 3] == 0.0f && g[5 * 3] != 0.0f, "embedding gradient should touch only seen rows");
+    int32_t bad[2] = {3, 20};
+    CHECK(rnn_model_forward(m, bad, 1, 2, false, &err) == NULL && strstr(err.msg, "token id 20"),
+          "out-of-range id: %s", err.msg);
+    rnn_model_free(m);
+
+    const char *fixed[] = {"Embedding(20, 3, input_length=4)", "Flatten()", NULL};
+    m = build(NULL, fixed, NULL);
+    CHECK(m && rnn_model_forward(m, x, 1, 8, false, &err) == NULL && strstr(err.msg, "input_length=4"),
+          "length mismatch: %s", err.msg);
+    rnn_model_free(m);
+}
+
+int main(void)
+{
+    check_summary_text();
+    check_seed_counts();
+    check_errors();
+    check_names_and_pop();
+    check_forward_backward();
+    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
+    return failures ? 1 : 0;
+}
