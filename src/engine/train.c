@@ -1,0 +1,802 @@
+/* compile / fit / evaluate / predict with Keras 3 semantics (keras/src/trainers/trainer.py,
+ * keras/src/callbacks/early_stopping.py). */
+#include "config.h"
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "rnnlab/tensor.h"
+#include "engine/train_internal.h"
+
+/* ---- the per-model training state ----
+ * model.h has no slot for it, so it lives in a side table keyed by the model, guarded by a mutex
+ * (fit runs in a worker thread while the interface asks rnn_model_is_compiled). */
+static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct state_entry { const rnn_model *m; train_state *st; } *states;
+static size_t n_states, cap_states;
+
+static void train_state_free(train_state *st)
+{
+    if (st) {
+        optim_free(&st->opt);
+        free(st->vars);
+        free(st);
+    }
+}
+
+/* The state of m regardless of whether the model changed since compile. */
+static train_state *state_lookup(const rnn_model *m)
+{
+    train_state *st = NULL;
+    pthread_mutex_lock(&states_lock);
+    for (size_t i = 0; i < n_states; i++)
+        if (states[i].m == m)
+            st = states[i].st;
+    pthread_mutex_unlock(&states_lock);
+    return st;
+}
+
+static int state_attach(const rnn_model *m, train_state *st, rnn_error *err)
+{
+    int rc = RNN_OK;
+    train_state *old = NULL;
+    pthread_mutex_lock(&states_lock);
+    size_t i = 0;
+    while (i < n_states && states[i].m != m)
+        i++;
+    if (i == n_states) {
+        if (n_states == cap_states) {
+            size_t cap = cap_states ? cap_states * 2 : 8;
+            void *p = realloc(states, cap * sizeof *states);
+            if (!p) {
+                rc = rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
+                goto out;
+            }
+            states = p;
+            cap_states = cap;
+        }
+        states[n_states++] = (struct state_entry){m, NULL};
+    }
+    old = states[i].st;
+    states[i].st = st;
+out:
+    pthread_mutex_unlock(&states_lock);
+    train_state_free(old);
+    return rc;
+}
+
+train_state *train_state_get(const rnn_model *m)
+{
+    train_state *st = state_lookup(m);
+    if (st && (st->n_params != rnn_model_n_params(m) || st->n_layers != rnn_model_n_layers(m)))
+        return NULL; /* layers were added or removed since compile: Keras needs compile again too */
+    return st;
+}
+
+bool rnn_model_is_compiled(const rnn_model *m) { return m && train_state_get(m) != NULL; }
+
+void rnn_compile_opts_default(rnn_compile_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->optimizer = "rmsprop"; /* Keras compile()'s default */
+    o->learning_rate = o->momentum = o->rho = o->beta_1 = o->beta_2 = o->epsilon = NAN;
+    o->clipnorm = o->clipvalue = NAN;
+    o->nesterov = false;
+    o->loss = NULL;
+    o->metrics = NULL;
+}
+
+/* Output units of the model's last layer, or an error when it is not a vector. */
+static int model_output_units(const rnn_model *m, const char *what, int *K, rnn_error *err)
+{
+    if (rnn_model_n_layers(m) == 0)
+        return rnn_fail(err, RNN_EUSAGE, "%s: the model has no layers", what);
+    rnn_shape s = rnn_model_output_shape(m);
+    if (s.rank != 1 || s.is_ids || s.dim[0] < 1) {
+        char buf[64];
+        return rnn_fail(err, RNN_EUSAGE, "%s: the model's output %s is not one vector per example "
+                        "(end with Dense(1, activation='sigmoid') or Dense(N, activation='softmax'))",
+                        what, rnn_shape_str(s, buf, sizeof buf));
+    }
+    *K = s.dim[0];
+    return RNN_OK;
+}
+
+/* One train_var per Keras variable (each layer's parameter groups). */
+static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
+{
+    size_t nl = rnn_model_n_layers(m), cap = 0;
+    float *base = rnn_model_params(m);
+    for (size_t i = 0; i < nl; i++)
+        cap += 8;
+    st->vars = calloc(cap ? cap : 1, sizeof *st->vars);
+    if (!st->vars)
+        return rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
+    for (size_t i = 0; i < nl; i++) {
+        rnn_layer *l = rnn_model_layer(m, i);
+        if (l->n_params == 0)
+            continue;
+        const char *names[8];
+        size_t sizes[8], sum = 0;
+        int ng = l->kind->param_groups ? l->kind->param_groups(l, names, sizes, 8) : 0;
+        for (int g = 0; g < ng; g++)
+            sum += sizes[g];
+        if (ng <= 0 || sum != l->n_params) { /* no usable groups: the layer is one variable */
+            ng = 1;
+            sizes[0] = l->n_params;
+        }
+        size_t off = (size_t)(l->params - base);
+        for (int g = 0; g < ng; g++) {
+            st->vars[st->n_vars++] = (train_var){off, sizes[g], i};
+            off += sizes[g];
+        }
+    }
+    return RNN_OK;
+}
+
+int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, int n_metrics,
+                         const metric_kind *metric, char names[][32], rnn_error *err)
+{
+    int K, rc;
+    if ((rc = model_output_units(m, "compile", &K, err)))
+        return rc;
+    if (loss != LOSS_BINARY_CE && K < 2)
+        return rnn_fail(err, RNN_EUSAGE, "compile: loss=%s needs an output of 2 or more units (one per "
+                        "class) but the model has 1; use binary_crossentropy with a sigmoid output",
+                        loss_name(loss));
+    train_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
+    st->loss = loss;
+    st->n_metrics = n_metrics;
+    for (int i = 0; i < n_metrics; i++) {
+        st->metric[i] = metric[i];
+        memcpy(st->metric_name[i], names[i], 32);
+    }
+    st->n_params = rnn_model_n_params(m);
+    st->n_layers = rnn_model_n_layers(m);
+    if ((rc = state_build_vars(m, st, err)) || (rc = optim_init(&st->opt, oc, st->n_params, err)) ||
+        (rc = state_attach(m, st, err))) {
+        train_state_free(st);
+        return rc;
+    }
+    return RNN_OK;
+}
+
+/* Splits "accuracy, precision" (brackets and quotes of a pasted Python list are ignored). */
+static int parse_metric_list(const char *list, int *n, metric_kind *kinds, char names[][32], rnn_error *err)
+{
+    *n = 0;
+    if (!list)
+        return RNN_OK;
+    const char *p = list;
+    while (*p) {
+        while (*p && strchr(" \t,[]'\"", *p))
+            p++;
+        const char *s = p;
+        while (*p && !strchr(" \t,[]'\"", *p))
+            p++;
+        if (p == s)
+            continue;
+        char word[32];
+        snprintf(word, sizeof word, "%.*s", (int)(p - s), s);
+        if (*n == TRAIN_MAX_METRICS)
+            return rnn_fail(err, RNN_EUSAGE, "compile: metrics: at most %d metrics", TRAIN_MAX_METRICS);
+        int rc = metric_parse(word, &kinds[*n], names[*n], err);
+        if (rc)
+            return rc;
+        for (int i = 0; i < *n; i++)
+            if (!strcmp(names[i], names[*n]))
+                return rnn_fail(err, RNN_EUSAGE, "compile: metrics: '%s' is given twice", names[i]);
+        (*n)++;
+    }
+    return RNN_OK;
+}
+
+int rnn_model_compile(rnn_model *m, const rnn_compile_opts *o, rnn_error *err)
+{
+    optim_config oc;
+    loss_kind loss;
+    metric_kind kinds[TRAIN_MAX_METRICS];
+    char names[TRAIN_MAX_METRICS][32];
+    int n, rc;
+    if ((rc = optim_config_from_opts(o, &oc, err)) || (rc = loss_parse(o->loss, &loss, err)) ||
+        (rc = parse_metric_list(o->metrics, &n, kinds, names, err)))
+        return rc;
+    return train_compile_config(m, &oc, loss, n, kinds, names, err);
+}
+
+int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max)
+{
+    int n = 0;
+    if (n < max)
+        snprintf(names[n++], 32, "%sloss", prefix);
+    for (int i = 0; i < st->n_metrics && n < max; i++)
+        snprintf(names[n++], 32, "%s%s", prefix, st->metric_name[i]);
+    return n;
+}
+
+static bool state_tracks_auc(const train_state *st)
+{
+    for (int i = 0; i < st->n_metrics; i++)
+        if (st->metric[i] == METRIC_AUC)
+            return true;
+    return false;
+}
+
+/* ---- history ---- */
+
+void rnn_history_free(rnn_history *h)
+{
+    if (h) {
+        free(h->values);
+        free(h->seconds);
+        memset(h, 0, sizeof *h);
+        h->best_epoch = -1;
+    }
+}
+
+double rnn_history_get(const rnn_history *h, int epoch, const char *name)
+{
+    if (!h || epoch < 0 || epoch >= h->n_epochs)
+        return NAN;
+    for (int i = 0; i < h->n_metrics; i++)
+        if (!strcmp(h->names[i], name))
+            return h->values[(size_t)epoch * h->n_metrics + i];
+    return NAN;
+}
+
+/* Sets the columns of an empty history, or checks that an existing one has the same. */
+static int history_columns(rnn_history *h, char names[][32], int n, rnn_error *err)
+{
+    if (h->n_epochs == 0) {
+        free(h->values);
+        free(h->seconds);
+        h->values = NULL;
+        h->seconds = NULL;
+        h->cap_epochs = 0;
+        h->n_metrics = n;
+        for (int i = 0; i < n; i++)
+            memcpy(h->names[i], names[i], 32);
+        h->best_epoch = -1;
+        return RNN_OK;
+    }
+    bool same = h->n_metrics == n;
+    for (int i = 0; same && i < n; i++)
+        same = !strcmp(h->names[i], names[i]);
+    if (!same)
+        return rnn_fail(err, RNN_EUSAGE, "fit: this run's history has other columns (compile or "
+                        "validation_split changed): start a new run");
+    return RNN_OK;
+}
+
+static int history_append(rnn_history *h, const double *row, double seconds, rnn_error *err)
+{
+    if (h->n_epochs == h->cap_epochs) {
+        int cap = h->cap_epochs ? h->cap_epochs * 2 : 16;
+        double *v = realloc(h->values, (size_t)cap * RNN_MAX_METRICS * sizeof *v);
+        if (!v)
+            return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory for the history");
+        h->values = v;
+        double *s = realloc(h->seconds, (size_t)cap * sizeof *s);
+        if (!s)
+            return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory for the history");
+        h->seconds = s;
+        h->cap_epochs = cap;
+    }
+    memcpy(h->values + (size_t)h->n_epochs * h->n_metrics, row, (size_t)h->n_metrics * sizeof *row);
+    h->seconds[h->n_epochs++] = seconds;
+    return RNN_OK;
+}
+
+/* ---- batches ---- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Labels must be classes of the output: 0/1 for one sigmoid unit, 0..K-1 otherwise. */
+static int check_labels(const int *y, size_t n, int K, const char *what, rnn_error *err)
+{
+    int classes = K == 1 ? 2 : K;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] < 0 || y[i] >= classes)
+            return rnn_fail(err, RNN_EDATA, "%s: label %d of example %zu is not a class of the model's "
+                            "output (%d unit%s: labels 0..%d)", what, y[i], i, K, K == 1 ? "" : "s",
+                            classes - 1);
+    return RNN_OK;
+}
+
+/* Copies rows (rows[i], or start + i when rows is NULL) into the batch buffers. */
+static void gather_batch(const int32_t *x, const int *y, int T, const size_t *rows, size_t start, int B,
+                         int32_t *xb, int *yb)
+{
+    for (int b = 0; b < B; b++) {
+        size_t r = rows ? rows[start + b] : start + b;
+        memcpy(xb + (size_t)b * T, x + r * T, (size_t)T * sizeof *xb);
+        if (yb)
+            yb[b] = y[r];
+    }
+}
+
+typedef struct batch_buf {
+    int32_t *x;
+    int *y;
+    float *grad;
+} batch_buf;
+
+static void batch_buf_free(batch_buf *b)
+{
+    free(b->x);
+    free(b->y);
+    free(b->grad);
+}
+
+static int batch_buf_init(batch_buf *b, int B, int T, int K, rnn_error *err)
+{
+    b->x = malloc((size_t)B * T * sizeof *b->x);
+    b->y = malloc((size_t)B * sizeof *b->y);
+    b->grad = malloc((size_t)B * K * sizeof *b->grad);
+    if (!b->x || !b->y || !b->grad) {
+        batch_buf_free(b);
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d", B);
+    }
+    return RNN_OK;
+}
+
+int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
+                   size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err)
+{
+    int K, rc;
+    if ((rc = model_output_units(m, "evaluate", &K, err)))
+        return rc;
+    int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
+    batch_buf bb;
+    if ((rc = batch_buf_init(&bb, Bmax > 0 ? Bmax : 1, T, K, err)))
+        return rc;
+    bool auc = state_tracks_auc(st);
+    metric_acc_reset(acc);
+    for (size_t start = 0; start < n; start += (size_t)Bmax) {
+        int B = (int)(n - start < (size_t)Bmax ? n - start : (size_t)Bmax);
+        gather_batch(x, y, T, rows, start, B, bb.x, bb.y);
+        const float *out = rnn_model_forward(m, bb.x, B, T, false, err);
+        if (!out) {
+            rc = err ? err->code : RNN_EINTERNAL;
+            break;
+        }
+        double loss = loss_batch(st->loss, out, bb.y, B, K, NULL);
+        metric_acc_update(acc, out, bb.y, B, K, loss, auc);
+    }
+    batch_buf_free(&bb);
+    return rc;
+}
+
+/* ---- fit ---- */
+
+void rnn_fit_opts_default(rnn_fit_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 10;
+    o->batch_size = 32;
+    o->validation_split = 0;
+    o->shuffle = true;
+    o->patience = 0;
+    o->min_delta = 0;
+    o->seed = 0;
+}
+
+/* EarlyStopping exactly as Keras 3: mode from the name (…loss: min, else max), |min_delta|,
+ * the first epoch's weights are kept as best before comparing, stop once wait >= patience after
+ * epoch 0, and at the end of training the best weights are restored whenever they were kept
+ * (also when the epochs ran out). */
+typedef struct early_stop {
+    int col;                     /* history column monitored, -1 = off */
+    bool minimize, restore;
+    double min_delta, best;
+    int patience, wait, best_epoch;
+    float *best_weights;         /* NULL until the first monitored epoch (restore only) */
+} early_stop;
+
+static bool es_improved(const early_stop *es, double current)
+{
+    return es->minimize ? current - es->min_delta < es->best : current - es->min_delta > es->best;
+}
+
+/* Returns true when training should stop after epoch e (0-based within this fit). */
+static bool es_epoch_end(early_stop *es, rnn_model *m, int e, double current)
+{
+    size_t np = rnn_model_n_params(m);
+    if (es->restore && !es->best_weights) {
+        es->best_weights = malloc((np ? np : 1) * sizeof(float));
+        if (es->best_weights)
+            memcpy(es->best_weights, rnn_model_params(m), np * sizeof(float));
+        es->best_epoch = e;
+    }
+    es->wait++;
+    if (es_improved(es, current)) {
+        es->best = current;
+        es->best_epoch = e;
+        if (es->restore && es->best_weights)
+            memcpy(es->best_weights, rnn_model_params(m), np * sizeof(float));
+        es->wait = 0;
+        return false;
+    }
+    return es->wait >= es->patience && e > 0;
+}
+
+/* Looks the monitor up among the history columns; errors name the argument. */
+static int es_init(early_stop *es, const rnn_fit_opts *o, char names[][32], int n, rnn_error *err)
+{
+    memset(es, 0, sizeof *es);
+    es->col = -1;
+    if (!o->early_stopping || !*o->early_stopping)
+        return RNN_OK;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], o->early_stopping))
+            es->col = i;
+    if (es->col < 0) {
+        char list[512] = "";
+        for (int i = 0; i < n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+        return rnn_fail(err, RNN_EUSAGE, "fit: early_stopping='%s' is not a quantity of this fit (%s)%s",
+                        o->early_stopping, list,
+                        strncmp(o->early_stopping, "val_", 4) || o->validation_split > 0 ? ""
+                        : "; val_ quantities need validation_split");
+    }
+    if (o->patience < 0)
+        return rnn_fail(err, RNN_EUSAGE, "fit: patience=%d must be >= 0", o->patience);
+    size_t len = strlen(o->early_stopping);
+    es->minimize = len >= 4 && !strcmp(o->early_stopping + len - 4, "loss");
+    es->min_delta = fabs(o->min_delta);
+    es->best = es->minimize ? INFINITY : -INFINITY;
+    es->patience = o->patience;
+    es->restore = o->restore_best_weights;
+    return RNN_OK;
+}
+
+static void fit_warn(const rnn_fit_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fit_warn(const rnn_fit_opts *o, const char *fmt, ...)
+{
+    if (!o->warn)
+        return;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    o->warn(msg, o->user);
+}
+
+/* The two data mistakes Keras users make with validation_split: sorted data and a one-class
+ * validation part (validation_split takes the last rows before any shuffling). */
+static void fit_check_data(const rnn_xy *d, size_t split_at, const rnn_fit_opts *o)
+{
+    size_t changes = 0;
+    int first = d->y[0], distinct = 1;
+    bool seen[64] = {false};
+    if (first >= 0 && first < 64)
+        seen[first] = true;
+    for (size_t i = 1; i < d->n; i++) {
+        if (d->y[i] != d->y[i - 1])
+            changes++;
+        if (d->y[i] >= 0 && d->y[i] < 64 && !seen[d->y[i]]) {
+            seen[d->y[i]] = true;
+            distinct++;
+        }
+    }
+    if (distinct >= 2 && changes == (size_t)distinct - 1 && (o->validation_split > 0 || !o->shuffle))
+        fit_warn(o, "the data is ordered by label (each class in one block, first class %d, last class "
+                 "%d)%s: shuffle it before fit", first, d->y[d->n - 1],
+                 o->validation_split > 0 ? "; validation_split takes the last rows before shuffling"
+                 : "; with shuffle=false every batch sees one class");
+    if (o->validation_split > 0 && distinct >= 2) {
+        bool one = true;
+        for (size_t i = split_at + 1; i < d->n && one; i++)
+            one = d->y[i] == d->y[split_at];
+        if (one)
+            fit_warn(o, "the validation part (the last %zu of %zu examples) holds a single class (%d): "
+                     "val_ metrics will be misleading", d->n - split_at, d->n, d->y[split_at]);
+    }
+}
+
+/* Fisher-Yates on idx[n] with the fit's generator. */
+static void shuffle_rows(size_t *idx, size_t n, rnn_rng *r)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)rnn_rng_uint(r, i);
+        size_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}
+
+/* Clips and applies the optimizer to every trainable variable, then ends the step. */
+static void apply_gradients(rnn_model *m, train_state *st)
+{
+    float *w = rnn_model_params(m), *g = rnn_model_grads(m);
+    for (int i = 0; i < st->n_vars; i++) {
+        const train_var *v = &st->vars[i];
+        if (!rnn_model_layer(m, v->layer)->trainable)
+            continue; /* frozen: neither weights nor moments move */
+        optim_clip(&st->opt.cfg, g + v->off, v->n);
+        optim_update(&st->opt, w + v->off, g + v->off, v->off, v->n);
+    }
+    optim_step_done(&st->opt);
+}
+
+typedef struct fit_ctx {
+    rnn_model *m;
+    train_state *st;
+    const rnn_xy *d;
+    const rnn_fit_opts *o;
+    rnn_history *h;
+    int K, n_cols, n_train_cols;
+    size_t n_train, n_val;
+    size_t *idx;                 /* training rows in this epoch's order */
+    size_t *val_rows;            /* NULL: validation rows are n_train.. */
+    batch_buf bb;
+    rnn_rng *shuffle_rng;
+    early_stop es;
+} fit_ctx;
+
+/* Keras's progress numbers after each batch; returns non-zero when the caller asks to stop. */
+static int fit_report(fit_ctx *c, int epoch, int batch, int batches, size_t done, const metric_acc *acc,
+                      double batch_loss, double t0, bool epoch_end)
+{
+    const rnn_fit_opts *o = c->o;
+    rnn_fit_progress p = {0};
+    p.epoch = epoch + 1;
+    p.epochs = o->epochs;
+    p.batch = batch;
+    p.batches = batches;
+    p.samples_done = done;
+    p.samples = c->n_train;
+    p.loss = metric_acc_loss(acc);
+    p.accuracy = NAN;
+    for (int i = 0; i < c->st->n_metrics; i++)
+        if (c->st->metric[i] == METRIC_ACCURACY)
+            p.accuracy = metric_acc_value(acc, METRIC_ACCURACY);
+    p.batch_loss = batch_loss;
+    p.elapsed = now_seconds() - t0;
+    p.eta = batch ? p.elapsed / batch * (batches - batch) : 0;
+    p.ms_per_step = batch ? p.elapsed * 1000 / batch : 0;
+    p.samples_per_s = p.elapsed > 0 ? done / p.elapsed : 0;
+    p.epoch_end = epoch_end;
+    p.history = c->h;
+    return o->callback ? o->callback(&p, o->user) : 0;
+}
+
+enum fit_outcome { FIT_GO_ON, FIT_INTERRUPTED, FIT_NAN, FIT_ERROR };
+
+/* One epoch of training batches; fills acc with the running metrics. */
+static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double t0, int *batch_out,
+                                  rnn_error *err)
+{
+    const rnn_fit_opts *o = c->o;
+    int T = c->d->T, K = c->K;
+    int batches = (int)((c->n_train + o->batch_size - 1) / o->batch_size);
+    bool auc = state_tracks_auc(c->st);
+    metric_acc_reset(acc);
+    for (int b = 0; b < batches; b++) {
+        size_t start = (size_t)b * o->batch_size;
+        int B = (int)(c->n_train - start < (size_t)o->batch_size ? c->n_train - start : (size_t)o->batch_size);
+        gather_batch(c->d->x, c->d->y, T, c->idx, start, B, c->bb.x, c->bb.y);
+        const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
+        if (!out)
+            return FIT_ERROR;
+        double loss = loss_batch(c->st->loss, out, c->bb.y, B, K, c->bb.grad);
+        *batch_out = b + 1;
+        if (!isfinite(loss)) /* checked before the update: the weights stay finite */
+            return FIT_NAN;
+        metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
+        rnn_model_zero_grad(c->m);
+        if (rnn_model_backward(c->m, c->bb.grad, err))
+            return FIT_ERROR;
+        apply_gradients(c->m, c->st);
+        int stop = fit_report(c, epoch, b + 1, batches, start + B, acc, loss, t0, false);
+        if (stop || (o->stop && *o->stop))
+            return FIT_INTERRUPTED;
+    }
+    return FIT_GO_ON;
+}
+
+/* History row: training metrics, then validation metrics (NAN when not computed). */
+static void fit_row(fit_ctx *c, const metric_acc *acc, const metric_acc *val, double *row)
+{
+    int n = 0;
+    row[n++] = metric_acc_loss(acc);
+    for (int i = 0; i < c->st->n_metrics; i++)
+        row[n++] = metric_acc_value(acc, c->st->metric[i]);
+    if (c->n_val) {
+        row[n++] = val ? metric_acc_loss(val) : NAN;
+        for (int i = 0; i < c->st->n_metrics; i++)
+            row[n++] = val ? metric_acc_value(val, c->st->metric[i]) : NAN;
+    }
+}
+
+static int fit_setup(fit_ctx *c, rnn_error *err)
+{
+    const rnn_fit_opts *o = c->o;
+    const rnn_xy *d = c->d;
+    int rc;
+    if (!(c->st = train_state_get(c->m)))
+        return rnn_fail(err, RNN_EUSAGE, "fit: the model is not compiled%s: run compile first",
+                        state_lookup(c->m) ? " (layers changed since compile)" : "");
+    if ((rc = model_output_units(c->m, "fit", &c->K, err)))
+        return rc;
+    if (!d || d->n == 0 || d->T <= 0 || !d->x || !d->y)
+        return rnn_fail(err, RNN_EUSAGE, "fit: no training data (load, tokenize and pad first)");
+    if (o->epochs < 0)
+        return rnn_fail(err, RNN_EUSAGE, "fit: epochs=%d must be >= 0", o->epochs);
+    if (o->batch_size < 1)
+        return rnn_fail(err, RNN_EUSAGE, "fit: batch_size=%d must be >= 1", o->batch_size);
+    if (!(o->validation_split >= 0 && o->validation_split < 1))
+        return rnn_fail(err, RNN_EUSAGE, "fit: validation_split=%g must be in [0, 1)", o->validation_split);
+    if ((rc = check_labels(d->y, d->n, c->K, "fit", err)))
+        return rc;
+    /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate. */
+    size_t split_at = d->n;
+    if (o->validation_split > 0) {
+        split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
+        if (split_at == 0 || split_at == d->n)
+            return rnn_fail(err, RNN_EUSAGE, "fit: %zu examples are not enough to split with "
+                            "validation_split=%g", d->n, o->validation_split);
+    }
+    c->n_train = split_at;
+    c->n_val = d->n - split_at;
+    char names[RNN_MAX_METRICS][32];
+    c->n_train_cols = train_metric_names(c->st, "", names, RNN_MAX_METRICS);
+    c->n_cols = c->n_train_cols;
+    if (c->n_val)
+        c->n_cols += train_metric_names(c->st, "val_", names + c->n_cols, RNN_MAX_METRICS - c->n_cols);
+    if ((rc = history_columns(c->h, names, c->n_cols, err)) || (rc = es_init(&c->es, o, names, c->n_cols, err)))
+        return rc;
+    fit_check_data(d, split_at, o);
+    c->idx = malloc(c->n_train * sizeof *c->idx);
+    c->shuffle_rng = rnn_rng_new(o->seed);
+    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    if (!c->idx || !c->shuffle_rng)
+        return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory");
+    if ((rc = batch_buf_init(&c->bb, Bmax, d->T, c->K, err)))
+        return rc;
+    for (size_t i = 0; i < c->n_train; i++)
+        c->idx[i] = i;
+    return RNN_OK;
+}
+
+static void fit_cleanup(fit_ctx *c)
+{
+    free(c->idx);
+    rnn_rng_free(c->shuffle_rng);
+    batch_buf_free(&c->bb);
+    free(c->es.best_weights);
+}
+
+int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_history *hist,
+                  rnn_error *err)
+{
+    fit_ctx c = {.m = m, .d = data, .o = o, .h = hist};
+    int rc = fit_setup(&c, err);
+    if (rc) {
+        fit_cleanup(&c);
+        return rc;
+    }
+    hist->stop_reason[0] = '\0';
+    int base_row = hist->n_epochs;
+    enum fit_outcome out = FIT_GO_ON;
+    for (int e = 0; e < o->epochs && out == FIT_GO_ON; e++) {
+        metric_acc acc, val;
+        double t0 = now_seconds(), row[RNN_MAX_METRICS];
+        int batch = 0;
+        if (o->shuffle)
+            shuffle_rows(c.idx, c.n_train, c.shuffle_rng);
+        out = fit_epoch(&c, e, &acc, t0, &batch, err);
+        if (out == FIT_ERROR) {
+            rc = err ? err->code : RNN_EINTERNAL;
+            break;
+        }
+        if (out == FIT_NAN) {
+            snprintf(hist->stop_reason, sizeof hist->stop_reason, "loss is %s at epoch %d, batch %d: "
+                     "training stopped (weights before that batch kept)",
+                     isnan(metric_acc_loss(&acc)) ? "NaN" : "NaN or Inf", base_row + e + 1, batch);
+            rc = rnn_fail(err, RNN_EDATA, "fit: %s", hist->stop_reason);
+            break;
+        }
+        bool validated = out == FIT_GO_ON && c.n_val > 0;
+        if (validated &&
+            (rc = train_evaluate(m, c.st, data->x + c.n_train * data->T, data->y + c.n_train, NULL, c.n_val,
+                                 data->T, o->batch_size, &val, err)))
+            break;
+        fit_row(&c, &acc, validated ? &val : NULL, row);
+        if ((rc = history_append(hist, row, now_seconds() - t0, err)))
+            break;
+        if (out == FIT_INTERRUPTED) {
+            snprintf(hist->stop_reason, sizeof hist->stop_reason, "interrupted at epoch %d, batch %d",
+                     base_row + e + 1, batch);
+        } else if (c.es.col >= 0 && es_epoch_end(&c.es, m, e, row[c.es.col])) {
+            snprintf(hist->stop_reason, sizeof hist->stop_reason, "early stopping: %s did not improve "
+                     "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c.es.wait,
+                     c.es.wait == 1 ? "" : "s", c.es.best, base_row + c.es.best_epoch + 1);
+            out = FIT_INTERRUPTED; /* ends the loop; not an error */
+        }
+        fit_report(&c, e, batch, batch, c.n_train, &acc, NAN, t0, true);
+    }
+    if (c.es.restore && c.es.best_weights) {
+        memcpy(rnn_model_params(m), c.es.best_weights, rnn_model_n_params(m) * sizeof(float));
+        hist->best_epoch = base_row + c.es.best_epoch;
+    }
+    fit_cleanup(&c);
+    return rc;
+}
+
+/* ---- evaluate / predict ---- */
+
+int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eval *out, rnn_error *err)
+{
+    train_state *st = train_state_get(m);
+    int K, rc;
+    if (!st)
+        return rnn_fail(err, RNN_EUSAGE, "evaluate: the model is not compiled: run compile first");
+    if ((rc = model_output_units(m, "evaluate", &K, err)))
+        return rc;
+    if (!data || data->n == 0 || !data->x || !data->y)
+        return rnn_fail(err, RNN_EUSAGE, "evaluate: no data");
+    if (batch_size < 1)
+        return rnn_fail(err, RNN_EUSAGE, "evaluate: batch_size=%d must be >= 1", batch_size);
+    if ((rc = check_labels(data->y, data->n, K, "evaluate", err)))
+        return rc;
+    metric_acc acc;
+    if ((rc = train_evaluate(m, st, data->x, data->y, NULL, data->n, data->T, batch_size, &acc, err)))
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->n = train_metric_names(st, "", out->names, RNN_MAX_METRICS);
+    out->values[0] = metric_acc_loss(&acc);
+    for (int i = 1; i < out->n; i++)
+        out->values[i] = metric_acc_value(&acc, st->metric[i - 1]);
+    return RNN_OK;
+}
+
+int rnn_model_n_classes(const rnn_model *m)
+{
+    if (!m || rnn_model_n_layers(m) == 0)
+        return 0;
+    rnn_shape s = rnn_model_output_shape(m);
+    if (s.rank != 1 || s.is_ids)
+        return 0;
+    return s.dim[0] == 1 ? 2 : s.dim[0];
+}
+
+int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch_size, float *probs,
+                      int *n_classes, rnn_error *err)
+{
+    int K, rc;
+    if ((rc = model_output_units(m, "predict", &K, err)))
+        return rc;
+    if (batch_size < 1)
+        return rnn_fail(err, RNN_EUSAGE, "predict: batch_size=%d must be >= 1", batch_size);
+    int C = K == 1 ? 2 : K;
+    if (n_classes)
+        *n_classes = C;
+    for (size_t start = 0; start < n; start += (size_t)batch_size) {
+        int B = (int)(n - start < (size_t)batch_size ? n - start : (size_t)batch_size);
+        const float *out = rnn_model_forward(m, x + start * T, B, T, false, err);
+        if (!out)
+            return err ? err->code : RNN_EINTERNAL;
+        for (int b = 0; b < B; b++) {
+            float *p = probs + (start + b) * C;
+            if (K == 1) {
+                p[0] = 1 - out[b];
+                p[1] = out[b];
+            } else {
+                memcpy(p, out + (size_t)b * K, (size_t)K * sizeof *p);
+            }
+        }
+    }
+    return RNN_OK;
+}

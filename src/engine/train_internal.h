@@ -1,0 +1,95 @@
+/* Private interface of the training area: optimizers (optim.c), losses (loss.c), running metrics
+ * (metrics.c) and the per-model training state shared by train.c, gradcheck.c and io.c. */
+#ifndef RNNLAB_TRAIN_INTERNAL_H
+#define RNNLAB_TRAIN_INTERNAL_H
+#include <stdint.h>
+#include "rnnlab/train.h"
+
+/* ---- optimizers: Keras 3 update rules, float32 like Keras's variables ---- */
+typedef enum optim_kind { OPTIM_SGD, OPTIM_RMSPROP, OPTIM_ADAM } optim_kind;
+typedef struct optim_config {
+    optim_kind kind;
+    double learning_rate, momentum, rho, beta_1, beta_2, epsilon;
+    double clipnorm, clipvalue;  /* 0 = off; at most one is set (Keras forbids both) */
+    bool nesterov;
+} optim_config;
+/* Moment slots live in their own blocks, parallel to the model's parameter block. */
+typedef struct optim {
+    optim_config cfg;
+    size_t n;                    /* floats per slot (= model parameters) */
+    int n_slots;                 /* SGD: momentum (if momentum != 0); RMSprop: velocity [, momentum];
+                                    Adam: m, v */
+    float *slot[2];
+    int64_t iterations;          /* steps applied (Keras optimizer.iterations) */
+} optim;
+const char *optim_kind_name(optim_kind k);            /* "adam", "rmsprop", "sgd" */
+/* Resolves Keras's defaults (NAN fields) and validates; errors name the argument. */
+int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error *err);
+int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err);
+void optim_free(optim *o);
+/* clipnorm (per variable: g *= clipnorm / max(||g||, clipnorm)) or clipvalue, in place on g[n]. */
+void optim_clip(const optim_config *c, float *g, size_t n);
+/* One variable's update: w[n] from g[n]; its moments start at float offset `off` of each slot.
+ * Uses iterations + 1 as Keras's local step. */
+void optim_update(optim *o, float *w, const float *g, size_t off, size_t n);
+/* Ends a step (iterations += 1) once every variable was updated. */
+void optim_step_done(optim *o);
+
+/* ---- losses: mean over the batch, Keras epsilon clipping (1e-7) ---- */
+typedef enum loss_kind { LOSS_BINARY_CE, LOSS_SPARSE_CCE, LOSS_CCE } loss_kind;
+#define LOSS_EPSILON 1e-7
+int loss_parse(const char *name, loss_kind *out, rnn_error *err);
+const char *loss_name(loss_kind k);
+/* probs [B][K] (sigmoid outputs when K == 1, else softmax rows), integer labels y[B]
+ * (one-hot targets built from them for K > 1). Returns the mean loss; when grad is non-NULL
+ * writes dL/dprobs [B][K]. A non-finite output gives a non-finite loss. */
+double loss_batch(loss_kind k, const float *probs, const int *y, int B, int K, float *grad);
+
+/* ---- running metrics over an epoch (Keras's stateful metrics) ---- */
+typedef enum metric_kind { METRIC_ACCURACY, METRIC_PRECISION, METRIC_RECALL, METRIC_AUC } metric_kind;
+#define METRIC_AUC_THRESHOLDS 200
+typedef struct metric_acc {
+    double loss_sum;             /* sum of batch_loss * batch size */
+    size_t n;                    /* samples seen */
+    size_t correct;              /* accuracy */
+    uint64_t tp, fp, fn;         /* precision/recall at threshold 0.5 */
+    /* AUC: items by how many of the 200 thresholds they exceed, for positives and negatives */
+    uint64_t above_pos[METRIC_AUC_THRESHOLDS + 1], above_neg[METRIC_AUC_THRESHOLDS + 1];
+} metric_acc;
+/* Parses one metric name (accuracy, acc, precision, recall, auc; case-insensitive) into its kind
+ * and its history name (Keras keeps 'acc' as 'acc'). */
+int metric_parse(const char *name, metric_kind *kind, char hist_name[32], rnn_error *err);
+void metric_acc_reset(metric_acc *a);
+void metric_acc_update(metric_acc *a, const float *probs, const int *y, int B, int K, double batch_loss,
+                       bool track_auc);
+double metric_acc_loss(const metric_acc *a);
+double metric_acc_value(const metric_acc *a, metric_kind k);
+
+/* ---- per-model training state ---- */
+#define TRAIN_MAX_METRICS 8
+typedef struct train_var {
+    size_t off, n;               /* float offset into the parameter block, size */
+    size_t layer;                /* index of the layer that owns it (trainable flag) */
+} train_var;
+typedef struct train_state {
+    optim opt;
+    loss_kind loss;
+    int n_metrics;
+    metric_kind metric[TRAIN_MAX_METRICS];
+    char metric_name[TRAIN_MAX_METRICS][32];
+    size_t n_params, n_layers;   /* of the model when compiled (a changed model needs compile) */
+    int n_vars;
+    train_var *vars;             /* one per Keras variable (layer parameter group) */
+} train_state;
+/* The model's state, NULL when not compiled (or the model changed since compile). */
+train_state *train_state_get(const rnn_model *m);
+/* Compiles from a resolved optimizer config (used by rnn_model_compile and by model loading). */
+int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, int n_metrics,
+                         const metric_kind *metric, char names[][32], rnn_error *err);
+/* Loss and metrics of the compiled model over data (dropout off). */
+int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
+                   size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err);
+/* History names of the model's loss and metrics, "loss" first; returns the count. */
+int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max);
+
+#endif
