@@ -14,6 +14,8 @@
 #   BENCH_WORK         keep raw logs here (default: a temp dir, removed unless BENCH_KEEP=1)
 #   BENCH_DATA_CMD     command for the data pipeline bench (set by `make bench` when bench-data exists)
 #   BENCH_SKIP_PEER=1  reuse the peer results already in BENCH_WORK (for reruns of the rnnlab side)
+#   BENCH_QUIET_WAIT   before each timed run, wait up to this many seconds (default 0) for the
+#                      machine to be quiet: CPU busy under BENCH_QUIET_PCT percent (default 10) over 3 s
 #   PYTHON3            python with torch for the peer (default /usr/bin/python3)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,9 +63,22 @@ gcc -O2 -I/usr/include/x86_64-linux-gnu/openblas-pthread -o "$work/sgemm/sgemm_p
     "$peer_dir/sgemm_peak.c" -lopenblas || die "cannot compile sgemm_peak.c"
 "$work/sgemm/sgemm_peak" > "$work/sgemm.txt" || die "sgemm_peak failed"
 cat "$work/sgemm.txt"
-# Other processes on the machine skew every figure: keep the load average beside each measurement.
-note_load() { echo "$1: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/loadavg.txt"; }
-: > "$work/loadavg.txt"; note_load start
+# Other processes on the machine skew every figure: note how busy it was before each measurement,
+# and optionally wait for it to be quiet.
+cpu_busy_pct() { # busy percentage of all CPUs over 3 s, from /proc/stat
+    set -- $(head -n 1 /proc/stat); t1=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + ${9:-0})); i1=$(($5 + $6))
+    sleep 3
+    set -- $(head -n 1 /proc/stat); t2=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + ${9:-0})); i2=$(($5 + $6))
+    echo $(( (100 * ((t2 - t1) - (i2 - i1))) / ((t2 - t1) > 0 ? (t2 - t1) : 1) ))
+}
+before_run() { # $1 = label
+    waited=0; busy=$(cpu_busy_pct)
+    while [ "$busy" -gt "${BENCH_QUIET_PCT:-10}" ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-0}" ]; do
+        sleep 7; waited=$((waited + 10)); busy=$(cpu_busy_pct)
+    done
+    echo "$1: CPU busy ${busy}% just before (waited ${waited}s), load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/loadavg.txt"
+}
+: > "$work/loadavg.txt"
 
 for c in $configs; do
     script="$here/configs/$c.rnn"
@@ -71,11 +86,11 @@ for c in $configs; do
         echo "bench: $c: peer reused from $work"
     else
         n=$(peer_steps "$c")
+        before_run "$c peer"
         echo "bench: $c: peer ($n timed steps after 3 warm-up; its data preparation is not timed)"
         $TIME -v "$py" "$peer_dir/peer_torch.py" "$c" --steps "$n" --threads "$threads" --data "$data" \
             > "$work/$c.peer.json" 2> "$work/$c.peer.time" || { tail -n 5 "$work/$c.peer.time"; die "peer failed on $c"; }
         cat "$work/$c.peer.json"
-        note_load "$c peer done"
     fi
     # rnnlab, data preparation only (the lines before `model new`): its wall time, for the record
     # and as the fallback to subtract when the epoch time cannot be read from rnnlab's history.
@@ -83,12 +98,12 @@ for c in $configs; do
     echo "bench: $c: rnnlab data preparation"
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$work/$c.prep.rnn" \
         > "$work/$c.prep.log" 2> "$work/$c.prep.time" || { cat "$work/$c.prep.log"; die "rnnlab failed on $work/$c.prep.rnn"; }
+    before_run "$c rnnlab"
     echo "bench: $c: rnnlab, one epoch"
     printf 'history\n' > "$work/history.rnn"
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
         > "$work/$c.rnnlab.log" 2> "$work/$c.rnnlab.time" || { tail -n 20 "$work/$c.rnnlab.log"; die "rnnlab failed on $script"; }
     tail -n 4 "$work/$c.rnnlab.log"
-    note_load "$c rnnlab done"
 done
 # The ceiling again at the end; the report takes the higher square-size rate (the stricter ceiling).
 "$work/sgemm/sgemm_peak" > "$work/sgemm2.txt" && cat "$work/sgemm2.txt"
