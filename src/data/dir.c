@@ -124,7 +124,7 @@ static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err
     closedir(d);
     if (rc)
         dir_list_free(out);
-    else
+    else if (out->n > 1)
         qsort(out->name, out->n, sizeof *out->name, dir_compare);
     return rc;
 }

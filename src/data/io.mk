@@ -1,5 +1,6 @@
 # Data I/O (owned by the data-io area): downloads, checksums, csv/dir/lines loaders, embeddings.
-librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c
+librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c \
+	src/data/embeddings.c
 noinst_HEADERS += src/data/io_internal.h
 
 check_PROGRAMS += tests/data_io/test_fetch
@@ -9,3 +10,7 @@ tests_data_io_test_fetch_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/data_io/test_loaders
 tests_data_io_test_loaders_SOURCES = tests/data_io/test_loaders.c tests/data_io/testutil.h
 tests_data_io_test_loaders_LDADD = $(RNNLAB_TEST_LIBS)
+
+check_PROGRAMS += tests/data_io/test_embeddings
+tests_data_io_test_embeddings_SOURCES = tests/data_io/test_embeddings.c tests/data_io/testutil.h
+tests_data_io_test_embeddings_LDADD = $(RNNLAB_TEST_LIBS)

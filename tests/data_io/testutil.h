@@ -24,6 +24,8 @@ static int test_failures;
             (needle)); test_failures++; } } while (0)
 
 static char test_dir[256];
+static char *test_paths[4096]; /* paths handed out by test_path, freed at exit */
+static size_t test_n_paths;
 
 static inline int test_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -35,6 +37,8 @@ static inline void test_cleanup(void)
 {
     if (test_dir[0])
         nftw(test_dir, test_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    while (test_n_paths > 0)
+        free(test_paths[--test_n_paths]);
 }
 
 /* Creates the scratch folder (removed at exit). */
@@ -49,14 +53,14 @@ static inline void test_setup(void)
     atexit(test_cleanup);
 }
 
-/* Path of `name` inside the scratch folder (rotating static buffers). */
+/* Path of `name` inside the scratch folder; stays valid until exit. */
 static inline const char *test_path(const char *name)
 {
-    static char bufs[8][512];
-    static int next;
-    char *b = bufs[next++ % 8];
-    snprintf(b, 512, "%s/%s", test_dir, name);
-    return b;
+    char *b = malloc(strlen(test_dir) + strlen(name) + 2);
+    if (!b || test_n_paths == sizeof test_paths / sizeof *test_paths)
+        exit(99);
+    sprintf(b, "%s/%s", test_dir, name);
+    return test_paths[test_n_paths++] = b;
 }
 
 /* Writes len bytes to the scratch file `name`, creating parent folders; returns its path. */

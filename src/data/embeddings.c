@@ -1,0 +1,371 @@
+/* Pretrained word vectors (GloVe, word2vec text and binary, fastText .vec) matched to a tokenizer.
+ * The file is streamed through one buffer: only rows whose word the tokenizer knows are parsed,
+ * the others are only counted, so multi-GB files cost little more than reading them. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "rnnlab/text.h"
+
+enum { EMB_CHUNK = 4 << 20, EMB_MAX_DIM = 1 << 20 };
+
+/* A buffered reader: buf[start..end) holds unread bytes. */
+typedef struct emb_reader {
+    const char *path;
+    int fd;
+    char *buf;
+    size_t cap, start, end;
+    bool eof;
+    size_t line;        /* 1-based number of the line last returned (text formats) */
+} emb_reader;
+
+/* Reads until at least `want` unread bytes are buffered or the file ends. */
+static int reader_fill(emb_reader *r, size_t want, rnn_error *err)
+{
+    while (r->end - r->start < want && !r->eof) {
+        if (r->start > 0) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        if (r->cap - r->end < EMB_CHUNK / 2 || r->cap < want + 1) {
+            size_t cap = r->cap ? 2 * r->cap : EMB_CHUNK;
+            while (cap < want + 1)
+                cap *= 2;
+            char *b = realloc(r->buf, cap);
+            if (!b)
+                return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory (a %zu-byte row)", r->path, want);
+            r->buf = b;
+            r->cap = cap;
+        }
+        ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return rnn_fail(err, RNN_EIO, "%s: read error: %s", r->path, strerror(errno));
+        if (got == 0)
+            r->eof = true;
+        r->end += (size_t)got;
+    }
+    return RNN_OK;
+}
+
+/* Next line without its LF (or CRLF), NUL-terminated in place; *line = NULL at the end. */
+static int reader_line(emb_reader *r, char **line, size_t *len, rnn_error *err)
+{
+    size_t scanned = 0;
+    for (;;) {
+        char *p = r->buf ? r->buf + r->start : NULL;
+        size_t avail = r->end - r->start;
+        char *nl = avail > scanned ? memchr(p + scanned, '\n', avail - scanned) : NULL;
+        if (nl || (r->eof && avail > 0)) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            r->start += nl ? n + 1 : n;
+            if (n > 0 && p[n - 1] == '\r')
+                n--;
+            p[n] = '\0'; /* the LF, the CR, or the spare byte after the data */
+            *line = p;
+            *len = n;
+            r->line++;
+            return RNN_OK;
+        }
+        if (r->eof) {
+            *line = NULL;
+            return RNN_OK;
+        }
+        scanned = avail;
+        int rc = reader_fill(r, avail + 1, err);
+        if (rc)
+            return rc;
+    }
+}
+
+static bool emb_is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Parses "N D" (two non-negative integers and nothing else). */
+static bool emb_parse_header(const char *s, long *n, long *dim)
+{
+    char *end;
+    errno = 0;
+    *n = strtol(s, &end, 10);
+    if (end == s || !emb_is_blank(*end) || *n < 0)
+        return false;
+    const char *q = end;
+    *dim = strtol(q, &end, 10);
+    while (emb_is_blank(*end))
+        end++;
+    return end != q && *end == '\0' && *dim > 0 && errno == 0;
+}
+
+/* The target matrix and what has been matched so far. */
+typedef struct emb_target {
+    const rnn_tokenizer *tok;
+    rnn_fmatrix *out;
+    size_t rows, dim;
+    bool *seen;         /* rows already matched (a repeated word overwrites, as a Python dict) */
+    size_t found;
+} emb_target;
+
+static int target_alloc(emb_target *t, size_t dim, const char *path, rnn_error *err)
+{
+    t->dim = dim;
+    t->out->data = calloc(t->rows * dim, sizeof *t->out->data);
+    t->seen = calloc(t->rows, sizeof *t->seen);
+    if (!t->out->data || !t->seen)
+        return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory for a %zu x %zu matrix", path,
+                        t->rows, dim);
+    t->out->rows = t->rows;
+    t->out->cols = dim;
+    return RNN_OK;
+}
+
+/* Row of the matrix for word, or -1 when the tokenizer does not keep it. */
+static long target_row(const emb_target *t, const char *word)
+{
+    int32_t i = rnn_tokenizer_index(t->tok, word);
+    return i > 0 && (size_t)i < t->rows ? i : -1;
+}
+
+static void target_mark(emb_target *t, long row)
+{
+    if (!t->seen[row]) {
+        t->seen[row] = true;
+        t->found++;
+    }
+}
+
+/* Number of blank-separated fields of a line (trailing blanks allowed, as fastText writes). */
+static size_t emb_count_fields(const char *s, size_t len)
+{
+    size_t n = 0;
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        bool blank = emb_is_blank(s[i]);
+        n += !blank && !in;
+        in = !blank;
+    }
+    return n;
+}
+
+/* Splits a text row into the word (the fields before the last dim) and the values that follow.
+ * Words may contain spaces (GloVe 840B has some), so the vector is taken from the right. */
+static char *emb_split_word(char *s, size_t fields, size_t dim)
+{
+    while (emb_is_blank(*s))
+        s++;
+    char *p = s;
+    for (size_t k = 0; k < fields - dim; k++) {
+        while (*p && !emb_is_blank(*p))
+            p++;
+        if (k + 1 < fields - dim)
+            while (emb_is_blank(*p))
+                p++;
+    }
+    *p = '\0';
+    return p + 1;
+}
+
+static bool emb_second_field_is_number(const char *s)
+{
+    s += strspn(s, " \t");
+    s += strcspn(s, " \t");
+    s += strspn(s, " \t");
+    char *end;
+    strtof(s, &end);
+    return end != s && (*end == '\0' || emb_is_blank(*end));
+}
+
+static int emb_parse_values(emb_reader *r, char *s, float *row, size_t dim, rnn_error *err)
+{
+    for (size_t j = 0; j < dim; j++) {
+        char *end;
+        row[j] = strtof(s, &end);
+        if (end == s || (*end && !emb_is_blank(*end)))
+            return rnn_fail(err, RNN_EDATA, "%s:%zu: value %zu is not a number", r->path, r->line,
+                            j + 1);
+        s = end;
+    }
+    return RNN_OK;
+}
+
+/* GloVe / word2vec text / fastText .vec: an optional "N D" first line, then "word v1 ... vD". */
+static int emb_read_text(emb_reader *r, emb_target *t, rnn_error *err)
+{
+    char *line;
+    size_t len;
+    long header_dim = 0;
+    for (;;) {
+        int rc = reader_line(r, &line, &len, err);
+        if (rc || !line)
+            return rc;
+        long n_words;
+        if (r->line == 1 && emb_parse_header(line, &n_words, &header_dim)) {
+            if (header_dim > EMB_MAX_DIM)
+                return rnn_fail(err, RNN_EDATA, "%s:1: dimension %ld is too large", r->path, header_dim);
+            if ((rc = target_alloc(t, (size_t)header_dim, r->path, err)))
+                return rc;
+            continue;
+        }
+        size_t fields = emb_count_fields(line, len);
+        if (fields == 0)
+            continue; /* blank line */
+        if (t->dim == 0) {
+            if (fields < 2)
+                return rnn_fail(err, RNN_EDATA, "%s:%zu: a word without a vector", r->path, r->line);
+            if ((rc = target_alloc(t, fields - 1, r->path, err)))
+                return rc;
+        }
+        /* More fields than dim + 1 is a word with spaces, unless they are numbers. */
+        if (fields < t->dim + 1 || (fields > t->dim + 1 && emb_second_field_is_number(line)))
+            return rnn_fail(err, RNN_EDATA, "%s:%zu: %zu values, but the vectors have %zu dimensions%s",
+                            r->path, r->line, fields - 1, t->dim,
+                            header_dim ? " (from the header)" : " (from the first row)");
+        char *values = emb_split_word(line, fields, t->dim);
+        long row = target_row(t, line + strspn(line, " \t"));
+        if (row < 0)
+            continue;
+        if ((rc = emb_parse_values(r, values, t->out->data + (size_t)row * t->dim, t->dim, err)))
+            return rc;
+        target_mark(t, row);
+    }
+}
+
+/* word2vec binary: "N D\n", then N rows of "word " and D little-endian float32. */
+static int emb_read_binary(emb_reader *r, emb_target *t, rnn_error *err)
+{
+    char *line;
+    size_t len;
+    long n, dim;
+    int rc = reader_line(r, &line, &len, err);
+    if (rc)
+        return rc;
+    if (!line || !emb_parse_header(line, &n, &dim))
+        return rnn_fail(err, RNN_EDATA, "%s: not word2vec binary (the first line is not \"N D\")",
+                        r->path);
+    if (dim > EMB_MAX_DIM)
+        return rnn_fail(err, RNN_EDATA, "%s:1: dimension %ld is too large", r->path, dim);
+    if ((rc = target_alloc(t, (size_t)dim, r->path, err)))
+        return rc;
+    size_t bytes = (size_t)dim * 4;
+    for (long k = 0; k < n; k++) {
+        /* Rows may be separated by a newline (the original word2vec writes one). */
+        size_t w = 0;
+        for (;;) {
+            if ((rc = reader_fill(r, w + 1, err)))
+                return rc;
+            if (r->end - r->start <= w)
+                return rnn_fail(err, RNN_EDATA, "%s: truncated: row %ld of %ld ends early", r->path,
+                                k + 1, n);
+            char c = r->buf[r->start + w];
+            if (w == 0 && (c == '\n' || c == '\r')) {
+                r->start++;
+                continue;
+            }
+            if (c == ' ')
+                break;
+            if (++w > 4096)
+                return rnn_fail(err, RNN_EDATA, "%s: row %ld: a word of over 4096 bytes (not word2vec "
+                                "binary?)", r->path, k + 1);
+        }
+        if ((rc = reader_fill(r, w + 1 + bytes, err)))
+            return rc;
+        if (r->end - r->start < w + 1 + bytes)
+            return rnn_fail(err, RNN_EDATA, "%s: truncated: row %ld of %ld ends early", r->path,
+                            k + 1, n);
+        char *word = r->buf + r->start;
+        word[w] = '\0';
+        long row = target_row(t, word);
+        if (row >= 0) {
+            const unsigned char *p = (const unsigned char *)word + w + 1;
+            float *dst = t->out->data + (size_t)row * t->dim;
+            for (long j = 0; j < dim; j++, p += 4) {
+                uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                             (uint32_t)p[3] << 24;
+                memcpy(&dst[j], &u, 4);
+            }
+            target_mark(t, row);
+        }
+        r->start += w + 1 + bytes;
+    }
+    return RNN_OK;
+}
+
+/* Guesses binary when the first line is "N D" and the first row's vector is not text: in a text
+ * file the bytes after the first word, up to the end of its line, are numbers and blanks. */
+static int emb_guess_binary(emb_reader *r, bool *binary, rnn_error *err)
+{
+    *binary = false;
+    int rc = reader_fill(r, 1 << 16, err);
+    if (rc)
+        return rc;
+    const char *p = r->buf ? r->buf + r->start : "", *end = p + (r->end - r->start);
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl || nl - p > 64)
+        return RNN_OK;
+    char head[72];
+    memcpy(head, p, (size_t)(nl - p));
+    head[nl - p] = '\0';
+    long n, dim;
+    if (!emb_parse_header(head, &n, &dim))
+        return RNN_OK;
+    const char *space = memchr(nl + 1, ' ', (size_t)(end - nl - 1));
+    if (!space)
+        return RNN_OK;
+    const char *q = space + 1;
+    for (; q < end && q < space + 1 + 4 * dim && *q != '\n'; q++)
+        if (!*q || !strchr("0123456789.-+eE \t\rnaifNAIF", *q))
+            break;
+    *binary = q == space + 1 || (q < end && q < space + 1 + 4 * dim && *q != '\n');
+    return RNN_OK;
+}
+
+static int emb_format(const char *format, int *kind, rnn_error *err)
+{
+    static const char *const names[] = { "glove", "word2vec", "fasttext", "word2vec-bin" };
+    *kind = -1;
+    if (!format)
+        return RNN_OK;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(format, names[i]) == 0)
+            *kind = i;
+    if (*kind < 0)
+        return rnn_fail(err, RNN_EUSAGE, "format: unknown '%s' (known: glove, word2vec, "
+                        "word2vec-bin, fasttext)", format);
+    return RNN_OK;
+}
+
+int rnn_embeddings_load(const char *path, const char *format, const rnn_tokenizer *t,
+                        rnn_fmatrix *out, size_t *n_found, rnn_error *err)
+{
+    int kind, rc;
+    if ((rc = emb_format(format, &kind, err)))
+        return rc;
+    if (!t || rnn_tokenizer_size(t) == 0)
+        return rnn_fail(err, RNN_EUSAGE, "embeddings need a fitted tokenizer (run tokenize first)");
+    int num_words = rnn_tokenizer_options(t)->num_words;
+    emb_target target = { .tok = t, .out = out,
+                          .rows = num_words > 0 ? (size_t)num_words : rnn_tokenizer_size(t) + 1 };
+    *out = (rnn_fmatrix){ 0 };
+    emb_reader r = { .path = path, .fd = open(path, O_RDONLY | O_CLOEXEC) };
+    if (r.fd < 0)
+        return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(errno));
+    bool binary = kind == 3;
+    if (kind < 0)
+        rc = emb_guess_binary(&r, &binary, err);
+    if (!rc)
+        rc = binary ? emb_read_binary(&r, &target, err) : emb_read_text(&r, &target, err);
+    if (!rc && target.dim == 0)
+        rc = rnn_fail(err, RNN_EDATA, "%s: no vectors in the file", path);
+    close(r.fd);
+    free(r.buf);
+    free(target.seen);
+    if (rc) {
+        rnn_fmatrix_free(out);
+        return rc;
+    }
+    if (n_found)
+        *n_found = target.found;
+    return RNN_OK;
+}
