@@ -10,3 +10,14 @@ bench: rnnlab
 	@if grep -q '^bench-data:' Makefile 2>/dev/null; then data_cmd="$(MAKE) bench-data"; else data_cmd=; fi; \
 	BENCH_DATA_CMD="$$data_cmd" RNNLAB="$(abs_top_builddir)/rnnlab" srcdir="$(abs_top_srcdir)" \
 	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
+
+# bench-layers (rnn area): forward+backward of the recurrent layers at the peer shapes.
+EXTRA_DIST += bench/bench_layers.c
+CLEANFILES += bench/bench_layers$(EXEEXT)
+bench/bench_layers$(EXEEXT): $(top_srcdir)/bench/bench_layers.c librnnlab.la
+	@mkdir -p bench
+	$(AM_V_CCLD)$(LIBTOOL) --quiet --tag=CC --mode=link $(CC) $(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) \
+	  $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ $(top_srcdir)/bench/bench_layers.c librnnlab.la $(LIBS)
+.PHONY: bench-layers
+bench-layers: bench/bench_layers$(EXEEXT)
+	./bench/bench_layers $(BENCH_THREADS) 10
