@@ -32,6 +32,13 @@ float *rnn_model_params(rnn_model *m);
 float *rnn_model_grads(rnn_model *m);
 void rnn_model_zero_grad(rnn_model *m);
 
+/* Training state attached by compile (owned by src/engine/train.c): freed with the model through
+ * `destroy`; NULL when not compiled. */
+void *rnn_model_train_state(const rnn_model *m);
+void rnn_model_set_train_state(rnn_model *m, void *state, void (*destroy)(void *state));
+/* The model's generator (initialisers and dropout masks); fit reseeds it from its seed. */
+rnn_rng *rnn_model_rng(rnn_model *m);
+
 /* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,
                                rnn_error *err);

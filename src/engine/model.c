@@ -43,6 +43,8 @@ void rnn_model_free(rnn_model *m)
     if (!m)
         return;
     model_free_buffers(m);
+    if (m->train_state && m->train_state_free)
+        m->train_state_free(m->train_state);
     for (size_t i = 0; i < m->n; i++)
         rnn_layer_destroy(m->layers[i]);
     free(m->layers);
@@ -56,6 +58,16 @@ void rnn_model_free(rnn_model *m)
 }
 
 const char *rnn_model_name(const rnn_model *m) { return m->name; }
+void *rnn_model_train_state(const rnn_model *m) { return m->train_state; }
+rnn_rng *rnn_model_rng(rnn_model *m) { return m->rng; }
+
+void rnn_model_set_train_state(rnn_model *m, void *state, void (*destroy)(void *state))
+{
+    if (m->train_state && m->train_state_free && m->train_state != state)
+        m->train_state_free(m->train_state);
+    m->train_state = state;
+    m->train_state_free = destroy;
+}
 size_t rnn_model_n_layers(const rnn_model *m) { return m->n; }
 rnn_layer *rnn_model_layer(rnn_model *m, size_t i) { return i < m->n ? m->layers[i] : NULL; }
 float *rnn_model_params(rnn_model *m) { return m->params; }

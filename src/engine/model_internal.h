@@ -18,6 +18,8 @@ struct rnn_model {
     rnn_fwd *fwd;               /* per layer: the context of the last forward (backward reuses it) */
     int B, T;                   /* last forward's batch */
     bool have_forward;
+    void *train_state;          /* compile's state (train.c), freed by train_state_free */
+    void (*train_state_free)(void *state);
 };
 
 #endif

@@ -2,7 +2,6 @@
  * keras/src/callbacks/early_stopping.py). */
 #include "config.h"
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +10,7 @@
 #include "rnnlab/tensor.h"
 #include "engine/train_internal.h"
 
-/* ---- the per-model training state ----
- * model.h has no slot for it, so it lives in a side table keyed by the model, guarded by a mutex
- * (fit runs in a worker thread while the interface asks rnn_model_is_compiled). */
-static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct state_entry { const rnn_model *m; train_state *st; } *states;
-static size_t n_states, cap_states;
+/* ---- the per-model training state (attached to the model, freed with it) ---- */
 
 static void train_state_free(train_state *st)
 {
@@ -27,45 +21,16 @@ static void train_state_free(train_state *st)
     }
 }
 
-/* The state of m regardless of whether the model changed since compile. */
-static train_state *state_lookup(const rnn_model *m)
-{
-    train_state *st = NULL;
-    pthread_mutex_lock(&states_lock);
-    for (size_t i = 0; i < n_states; i++)
-        if (states[i].m == m)
-            st = states[i].st;
-    pthread_mutex_unlock(&states_lock);
-    return st;
-}
+static void train_state_destroy(void *st) { train_state_free(st); }
 
-static int state_attach(const rnn_model *m, train_state *st, rnn_error *err)
+/* The state of m regardless of whether the model changed since compile. */
+static train_state *state_lookup(const rnn_model *m) { return rnn_model_train_state(m); }
+
+static int state_attach(rnn_model *m, train_state *st, rnn_error *err)
 {
-    int rc = RNN_OK;
-    train_state *old = NULL;
-    pthread_mutex_lock(&states_lock);
-    size_t i = 0;
-    while (i < n_states && states[i].m != m)
-        i++;
-    if (i == n_states) {
-        if (n_states == cap_states) {
-            size_t cap = cap_states ? cap_states * 2 : 8;
-            void *p = realloc(states, cap * sizeof *states);
-            if (!p) {
-                rc = rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
-                goto out;
-            }
-            states = p;
-            cap_states = cap;
-        }
-        states[n_states++] = (struct state_entry){m, NULL};
-    }
-    old = states[i].st;
-    states[i].st = st;
-out:
-    pthread_mutex_unlock(&states_lock);
-    train_state_free(old);
-    return rc;
+    (void)err;
+    rnn_model_set_train_state(m, st, train_state_destroy);
+    return RNN_OK;
 }
 
 train_state *train_state_get(const rnn_model *m)
@@ -667,6 +632,9 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
         return rc;
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
+    /* Same seed and thread count, same run: shuffling has its own generator, dropout masks come
+     * from the model's, both seeded here. */
+    rnn_rng_seed(rnn_model_rng(c->m), o->seed ^ 0x5deece66dUL);
     return RNN_OK;
 }
 
