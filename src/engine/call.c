@@ -143,10 +143,11 @@ static int parse_string(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
-static int parse_items(parser *ps, rnn_value *v, char close)
+static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comma)
 {
     v->type = RNN_VAL_LIST;
     int cap = 0;
+    *trailing_comma = false;
     skip_space(ps);
     while (*ps->p != close) {
         if (v->n_items == cap) {
@@ -163,6 +164,7 @@ static int parse_items(parser *ps, rnn_value *v, char close)
         if (rc)
             return rc;
         skip_space(ps);
+        *trailing_comma = *ps->p == ',';
         if (*ps->p == ',') {
             ps->p++;
             skip_space(ps);
@@ -186,8 +188,14 @@ static int parse_value(parser *ps, rnn_value *v)
         if (++ps->depth > 32)
             return rnn_fail(ps->err, RNN_EUSAGE, "layer call: nested too deeply");
         ps->p++;
-        int rc = parse_items(ps, v, c == '[' ? ']' : ')');
+        bool trailing_comma;
+        int rc = parse_items(ps, v, c == '[' ? ']' : ')', &trailing_comma);
         ps->depth--;
+        if (!rc && c == '(' && v->n_items == 1 && !trailing_comma) { /* Python: (x) is x, (x,) a tuple */
+            rnn_value inner = v->items[0];
+            free(v->items);
+            *v = inner;
+        }
         return rc;
     }
     char *name = read_dotted(ps);

@@ -14,3 +14,6 @@ tests_engine_test_gradcheck_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/engine/test_model
 tests_engine_test_model_SOURCES = tests/engine/test_model.c
 tests_engine_test_model_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/engine/test_call
+tests_engine_test_call_SOURCES = tests/engine/test_call.c
+tests_engine_test_call_LDADD = $(RNNLAB_TEST_LIBS)
