@@ -186,23 +186,37 @@ int tui_put(tui_rect r, int row, int col, const char *text, int attr)
 
 static tui_rect rect_inner(tui_rect r) { return (tui_rect){r.y + 1, r.x + 1, r.h - 2, r.w - 2}; }
 
-static void draw_border(tui *t, tui_rect r, const char *title, bool focused)
+static void draw_border(tui *t, tui_rect r, const char *title, const char *tag, bool focused)
 {
+    /* Box drawing as UTF-8 text rather than the terminal's alternate character set, which
+     * some terminals (and tmux captures) show as letters. */
+    static const char *const box_u[6] = {"─", "│", "┌", "┐", "└", "┘"};
+    static const char *const box_a[6] = {"-", "|", "+", "+", "+", "+"};
+    const char *const *b = t->unicode ? box_u : box_a;
     int attr = theme_attr(focused ? ROLE_BORDER_FOCUS : ROLE_BORDER);
-    attrset(attr);
-    mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
-    mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
-    mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
-    mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
-    mvaddch(r.y, r.x, ACS_ULCORNER);
-    mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
-    mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
-    mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
-    attrset(A_NORMAL);
+    tui_rect all = {0, 0, t->rows, t->cols};
+    for (int x = 1; x < r.w - 1; x++) {
+        tui_put(all, r.y, r.x + x, b[0], attr);
+        tui_put(all, r.y + r.h - 1, r.x + x, b[0], attr);
+    }
+    for (int y = 1; y < r.h - 1; y++) {
+        tui_put(all, r.y + y, r.x, b[1], attr);
+        tui_put(all, r.y + y, r.x + r.w - 1, b[1], attr);
+    }
+    tui_put(all, r.y, r.x, b[2], attr);
+    tui_put(all, r.y, r.x + r.w - 1, b[3], attr);
+    tui_put(all, r.y + r.h - 1, r.x, b[4], attr);
+    tui_put(all, r.y + r.h - 1, r.x + r.w - 1, b[5], attr);
     char label[48];
     snprintf(label, sizeof label, focused ? "[%s]" : " %s ", title);
     tui_put((tui_rect){r.y, r.x, 1, r.w}, 0, 2, label,
             theme_attr(ROLE_PANEL_TITLE) | (focused ? A_REVERSE : 0));
+    if (tag) {
+        snprintf(label, sizeof label, " %s ", tag);
+        int col = r.w - 2 - (int)strlen(label);
+        if (col > (int)strlen(title) + 6)
+            tui_put((tui_rect){r.y, r.x, 1, r.w}, 0, col, label, theme_attr(ROLE_LABEL));
+    }
     (void)t;
 }
 
@@ -238,7 +252,7 @@ static void draw_help(tui *t)
     for (int y = 0; y < box.h; y++)
         mvhline(box.y + y, box.x, ' ', box.w);
     attrset(A_NORMAL);
-    draw_border(t, box, "help", true);
+    draw_border(t, box, "help", NULL, true);
     size_t n;
     const tui_action *a = actions_table(&n);
     int row = 0;
@@ -288,7 +302,8 @@ static void draw_frame(tui *t)
         tui_rect r = t->layout.panel[i];
         if (r.w < 4 || r.h < 3)
             continue;
-        draw_border(t, r, t->panel[i].cls->name, i == t->focus);
+        tui_panel *p = &t->panel[i];
+        draw_border(t, r, p->cls->name, p->cls->tag ? p->cls->tag(p, t) : NULL, i == t->focus);
         t->panel[i].cls->draw(&t->panel[i], t, rect_inner(r));
     }
     draw_status(t);

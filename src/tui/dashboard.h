@@ -58,6 +58,8 @@ typedef struct tui_panel_class {
     unsigned changes;               /* APP_CHANGED_* bits that call snapshot */
     /* Draws inside r (border excluded) with the UI lock held. */
     void (*draw)(tui_panel *p, tui *t, tui_rect r);
+    /* Optional short tag for the border, e.g. "compiled" (UI lock held). */
+    const char *(*tag)(tui_panel *p, tui *t);
     /* Scroll keys on the focused panel; returns true if handled. */
     bool (*key)(tui_panel *p, tui *t, int key);
     void (*free)(tui_panel *p);
@@ -79,7 +81,7 @@ typedef struct tui_train_view {
     /* Per-epoch history rows copied at every epoch end: [epoch][n_metrics]. */
     int n_metrics; char names[RNN_MAX_METRICS][32];
     double *values; int n_epochs, cap_epochs;
-    double started;                 /* monotonic seconds at the first report */
+    double started, ended;          /* monotonic seconds: first report, end of the command */
 } tui_train_view;
 
 /* Runs shown by compare: copies of app_state.runs histories. */

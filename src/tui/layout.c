@@ -29,7 +29,7 @@ void layout_compute(tui_layout *l, int rows, int cols, int zoom)
         return;
     }
     /* Left column: the static panels; right: training (the point of the dashboard) and log. */
-    int left_w = clamp(cols / 3, 30, 60), right_w = cols - left_w;
+    int left_w = clamp(cols * 2 / 5, 30, 56), right_w = cols - left_w;
     int data_h = clamp(body_h * 2 / 5, 7, 14);
     int vocab_h = clamp(body_h / 4, 5, 14);
     int model_h = body_h - data_h - vocab_h;

@@ -59,11 +59,10 @@ static void data_class_text(const rnn_dataset *ds, char *out, size_t size)
 static void data_prep_text(const app_state *s, char *out, size_t size)
 {
     if (s->x_train.rows > 0)
-        snprintf(out, size, "padded %zux%zu (%s, trunc %s), %zu cut", s->x_train.rows,
-                 s->x_train.cols, s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre",
-                 s->truncated_train);
+        snprintf(out, size, "padded %zux%zu %s/%s, %zu cut", s->x_train.rows, s->x_train.cols,
+                 s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre", s->truncated_train);
     else if (s->seq_train.n > 0)
-        snprintf(out, size, "tokenized %zu texts; next: pad maxlen=N", s->seq_train.n);
+        snprintf(out, size, "tokenized %zu; next: pad maxlen=N", s->seq_train.n);
     else
         snprintf(out, size, "next: tokenize [num_words=N]");
 }
@@ -117,7 +116,8 @@ static void data_histogram(const data_view *d, tui *t, tui_rect r, int row, int 
         return;
     double hi = d->desc.n_pct == N_PCTS ? d->desc.value[N_PCTS - 1] : d->lengths[d->n_lengths - 1];
     if (!(hi > 0)) hi = 1;
-    int bins = cols;
+    /* Whole words per bin when lengths are short, so integer counts leave no empty columns. */
+    int bins = hi + 1 < cols ? (int)hi + 1 : cols, bin_w = cols / bins;
     size_t *count = calloc((size_t)bins, sizeof *count), peak = 1;
     if (!count)
         return;
@@ -132,15 +132,16 @@ static void data_histogram(const data_view *d, tui *t, tui_rect r, int row, int 
         for (int k = 0; k < bar_rows; k++) {
             int level = eighths - (bar_rows - 1 - k) * 8;
             level = level < 0 ? 0 : level > 8 ? 8 : level;
-            tui_put(r, row + k, b, t->unicode ? blocks_u[level] : blocks_a[level],
-                    theme_attr(ROLE_BAR_DONE));
+            for (int c = 0; c < bin_w; c++)
+                tui_put(r, row + k, b * bin_w + c, t->unicode ? blocks_u[level] : blocks_a[level],
+                        theme_attr(ROLE_BAR_DONE));
         }
     }
     if (label_rows) {
         char right[32];
         snprintf(right, sizeof right, "%.0f+ words", hi);
         tui_put(r, row + bar_rows, 0, "0", theme_attr(ROLE_DIM));
-        tui_put(r, row + bar_rows, cols - (int)strlen(right), right, theme_attr(ROLE_DIM));
+        tui_put(r, row + bar_rows, bins * bin_w - (int)strlen(right), right, theme_attr(ROLE_DIM));
     }
     free(count);
 }

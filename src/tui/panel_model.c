@@ -19,7 +19,7 @@ static void model_snapshot(tui_panel *p, tui *t, const app_state *s)
     if (t->zoom == PANEL_MODEL)
         width = t->cols - 2;
     pthread_mutex_unlock(&t->lock);
-    width = width < 40 ? 40 : width > 98 ? 98 : width;   /* the table needs 40 columns */
+    width = width < 30 ? 30 : width > 98 ? 98 : width;
     char *text = NULL;
     bool compiled = false;
     if (s->model && rnn_model_n_layers(s->model) > 0) {
@@ -64,8 +64,13 @@ static void model_draw(tui_panel *p, tui *t, tui_rect r)
         }
         s += len + (nl != NULL);
     }
-    if (v->compiled && r.h > 2)
-        tui_put(r, r.h - 1, r.w - 8, "compiled", theme_attr(ROLE_LABEL));
+}
+
+static const char *model_tag(tui_panel *p, tui *t)
+{
+    (void)t;
+    const model_view *v = p->data;
+    return !v->summary ? NULL : v->compiled ? "compiled" : "not compiled";
 }
 
 static bool model_key(tui_panel *p, tui *t, int key)
@@ -98,6 +103,7 @@ const tui_panel_class panel_model_class = {
     .snapshot = model_snapshot,
     .changes = APP_CHANGED_MODEL,
     .draw = model_draw,
+    .tag = model_tag,
     .key = model_key,
     .free = model_free,
 };

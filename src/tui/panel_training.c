@@ -85,6 +85,7 @@ void training_sync(tui *t)
     d->batches_per_epoch = v->batches_per_epoch;
     d->first_epoch = v->first_epoch;
     d->started = v->started;
+    d->ended = v->ended;
     d->n_metrics = v->n_metrics;
     memcpy(d->names, v->names, sizeof d->names);
     d->n_batch = d->n_epochs = 0;
@@ -106,6 +107,8 @@ void training_sync(tui *t)
 void training_end(tui *t)
 {
     pthread_mutex_lock(&t->progress_lock);
+    if (t->train.active)
+        t->train.ended = tui_now();
     t->train.active = false;
     pthread_mutex_unlock(&t->progress_lock);
 }
@@ -214,7 +217,7 @@ static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const c
 /* Splits the chart area into a loss and an accuracy chart: side by side, stacked, or loss only. */
 static int chart_areas(tui_rect r, tui_rect out[2])
 {
-    if (r.w >= 2 * 24 + 1 && r.h >= 6) {
+    if (r.w >= 2 * 22 + 1 && r.h >= 6) {
         int lw = (r.w - 1) / 2;
         out[0] = (tui_rect){r.y, r.x, r.h, lw};
         out[1] = (tui_rect){r.y, r.x + lw + 1, r.h, r.w - lw - 1};
@@ -229,51 +232,57 @@ static int chart_areas(tui_rect r, tui_rect out[2])
     return 1;
 }
 
-static void training_header_live(tui *t, tui_rect r)
+/* Three lines: progress (bar, batches, ETA), the latest metrics, the speed. Returns lines used. */
+static int training_header_live(tui *t, tui_rect r)
 {
     tui_train_view *v = &t->train_ui;
     const rnn_fit_progress *p = &v->last;
-    char left[64], line[256], eta[16], total[16], bar[256];
+    char left[64], right[128], line[256], eta[16], total[16], bar[256];
     snprintf(left, sizeof left, "%s %d/%d ", v->active ? "epoch" : "done: epoch", p->epoch,
              p->epochs);
     tui_put(r, 0, 0, left, theme_attr(ROLE_VALUE));
     int col = (int)strlen(left);
     double done = p->batches > 0 ? (double)p->batch / p->batches : 0;
     if (p->epoch_end) done = 1;
-    layout_duration(eta, sizeof eta, v->active ? p->eta : 0);
-    double epoch_time = p->elapsed + p->eta;
-    layout_duration(total, sizeof total,
-                    v->active ? p->eta + (p->epochs - p->epoch) * epoch_time : 0);
-    snprintf(line, sizeof line, " %d/%d  ETA %s (fit %s)  %.0f samples/s  %.1f ms/step", p->batch,
-             p->batches, eta, total, p->samples_per_s, p->ms_per_step);
-    int bar_w = r.w - col - (int)strlen(line);
+    if (v->active) {
+        layout_duration(eta, sizeof eta, p->eta);
+        /* The rest of the fit: this epoch's remainder plus whole epochs at this epoch's pace. */
+        layout_duration(total, sizeof total, p->eta + (p->epochs - p->epoch) * (p->elapsed + p->eta));
+        snprintf(right, sizeof right, " %d/%d  ETA %s  fit %s", p->batch, p->batches, eta, total);
+    } else {
+        layout_duration(total, sizeof total, v->ended - v->started);
+        snprintf(right, sizeof right, " %d/%d  in %s", p->batch, p->batches, total);
+    }
+    int bar_w = r.w - col - (int)strlen(right);
     if (bar_w > 40) bar_w = 40;
-    if (bar_w < 10) bar_w = 10;
+    if (bar_w < 6) bar_w = 6;
     layout_bar(bar, sizeof bar, done, bar_w, t->unicode);
     tui_put(r, 0, col, bar, theme_attr(ROLE_BAR_DONE));
-    tui_put(r, 0, col + bar_w, line, theme_attr(ROLE_NORMAL));
+    tui_put(r, 0, col + bar_w, right, theme_attr(ROLE_NORMAL));
+
+    size_t len = (size_t)snprintf(line, sizeof line, "train loss %.4f", p->loss);
     if (isfinite(p->accuracy))
-        snprintf(line, sizeof line, "loss %.4f  accuracy %.4f", p->loss, p->accuracy);
-    else
-        snprintf(line, sizeof line, "loss %.4f", p->loss);
-    size_t len = strlen(line);
+        len += (size_t)snprintf(line + len, sizeof line - len, " acc %.4f", p->accuracy);
     int vl = metric_index(v->n_metrics, v->names, "val_loss");
     int va = metric_index(v->n_metrics, v->names, "val_accuracy");
-    if (v->n_epochs > 0 && vl >= 0)
-        len += (size_t)snprintf(line + len, sizeof line - len, "  | val_loss %.4f",
-                                v->values[(size_t)(v->n_epochs - 1) * v->n_metrics + vl]);
-    if (v->n_epochs > 0 && va >= 0)
-        snprintf(line + len, sizeof line - len, "  val_accuracy %.4f",
-                 v->values[(size_t)(v->n_epochs - 1) * v->n_metrics + va]);
+    if (va < 0) va = metric_index(v->n_metrics, v->names, "val_acc");
+    const double *row = v->n_epochs > 0 ? v->values + (size_t)(v->n_epochs - 1) * v->n_metrics : NULL;
+    if (row && vl >= 0 && isfinite(row[vl]))
+        len += (size_t)snprintf(line + len, sizeof line - len, " | val loss %.4f", row[vl]);
+    if (row && va >= 0 && isfinite(row[va]))
+        snprintf(line + len, sizeof line - len, " acc %.4f", row[va]);
     tui_put(r, 1, 0, line, theme_attr(ROLE_NORMAL));
+    snprintf(line, sizeof line, "%.0f samples/s  %.1f ms/step", p->samples_per_s, p->ms_per_step);
+    tui_put(r, 2, 0, line, theme_attr(ROLE_DIM));
+    return 3;
 }
 
 /* Per-epoch and smoothed per-batch series of the current fit. */
 static void training_draw_live(tui *t, tui_rect r)
 {
     tui_train_view *v = &t->train_ui;
-    training_header_live(t, r);
-    tui_rect area = {r.y + 2, r.x, r.h - 2, r.w}, rc[2];
+    int used = training_header_live(t, r);
+    tui_rect area = {r.y + used, r.x, r.h - used, r.w}, rc[2];
     int n_charts = chart_areas(area, rc);
     int ne = v->n_epochs;
     double *cols = malloc((size_t)(4 * (ne > 0 ? ne : 1) + v->n_batch + 1) * sizeof *cols);
@@ -302,10 +311,11 @@ static void training_draw_live(tui *t, tui_rect r)
     o.unicode = t->unicode;
     o.x_min = v->n_batch > 0 ? v->first_epoch : 1;
     o.x_max = v->first_epoch + (v->last.epochs > 0 ? v->last.epochs : 1);
-    o.title = "loss";
+    bool titles = rc[0].h >= 9;   /* small charts: the legend names the series */
+    o.title = titles ? "loss" : NULL;
     draw_chart(t, rc[0], ls, nl, &o);
     if (n_charts > 1) {
-        o.title = "accuracy";
+        o.title = titles ? "accuracy" : NULL;
         o.x_min = 1;
         draw_chart(t, rc[1], as, na, &o);
     }
@@ -361,10 +371,11 @@ static void training_draw_compare(tui *t, tui_rect r)
     chart_opts_default(&o);
     o.unicode = t->unicode;
     o.x_min = 1;
-    o.title = "loss";
+    bool titles = rc[0].h >= 9;
+    o.title = titles ? "loss" : NULL;
     draw_chart(t, rc[0], ls, nl, &o);
     if (n_charts > 1) {
-        o.title = "accuracy";
+        o.title = titles ? "accuracy" : NULL;
         draw_chart(t, rc[1], as, na, &o);
     }
     free(buf);

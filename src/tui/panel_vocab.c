@@ -83,8 +83,8 @@ static void vocab_draw(tui_panel *p, tui *t, tui_rect r)
     snprintf(line, sizeof line, "%zu words, %s tokens", v->size, tot);
     tui_put(r, row++, 0, line, theme_attr(ROLE_VALUE));
     if (v->num_words > 0)
-        snprintf(line, sizeof line, "num_words %d keeps %.1f%% (OOV %.1f%%)", v->num_words,
-                 100 * v->coverage_num_words, 100 * (1 - v->coverage_num_words));
+        snprintf(line, sizeof line, "num_words %d: %.1f%% kept", v->num_words,
+                 100 * v->coverage_num_words);
     else
         snprintf(line, sizeof line, "num_words unlimited: all kept");
     tui_put(r, row++, 0, line, theme_attr(ROLE_NORMAL));
