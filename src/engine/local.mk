@@ -17,3 +17,7 @@ tests_engine_test_model_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/engine/test_call
 tests_engine_test_call_SOURCES = tests/engine/test_call.c
 tests_engine_test_call_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/engine/test_fixtures
+tests_engine_test_fixtures_SOURCES = tests/engine/test_fixtures.c
+tests_engine_test_fixtures_LDADD = $(RNNLAB_TEST_LIBS)
+EXTRA_DIST += tests/engine/gen_fixtures.py tests/fixtures/engine
