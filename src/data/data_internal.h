@@ -19,6 +19,9 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align);
 /* Copies s[0..len) and a NUL. */
 char *rnn_arena_strndup(rnn_arena *a, const char *s, size_t len);
 size_t rnn_arena_bytes(const rnn_arena *a);
+/* malloc for big buffers (free() releases it): 2 MB aligned and marked for transparent huge pages,
+ * because first-touch page faults dominate the data pipeline's time on small VMs. */
+void *rnn_big_alloc(size_t n);
 void rnn_arena_free(rnn_arena *a);
 
 /* numpy's legacy RandomState (MT19937) for integer seeds, so orders match Python peers (dataset.c). */
@@ -37,6 +40,13 @@ uint64_t rnn_numpy_interval(rnn_numpy_rng *r, uint64_t max);
 void rnn_numpy_permutation(rnn_numpy_rng *r, size_t n, size_t *perm);
 /* Shuffles a split with an already seeded generator (keeps texts and labels together). Returns 0 or RNN_EINTERNAL. */
 int rnn_split_shuffle_rng(rnn_split *s, rnn_numpy_rng *r);
+
+/* Appends a text already owned by ds->arena (validated by the caller) to a split. */
+int rnn_split_append(rnn_split *s, char *text, int label);
+/* Finds a known data set's file: `file` in o->path's folder, o->data_dir or rnn_data_dir(); downloads it
+ * when absent and o->allow_download. Writes the path into out[size]. */
+int rnn_data_locate(const rnn_load_opts *o, const char *kind, const char *alt_dir, char *out, size_t size,
+                    bool *is_dir, rnn_error *err);
 
 /* Sets err to "WHERE: invalid UTF-8 at byte N" when text[0..len) is not valid; returns 0 if valid. */
 int rnn_utf8_check(const char *text, size_t len, const char *where, rnn_error *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "data/data_internal.h"
 
 /* ---- numpy's legacy RandomState: MT19937 seeded by init_genrand, masked-rejection intervals ---- */
@@ -119,7 +120,7 @@ rnn_dataset *rnn_dataset_new(const char *name, const char *source)
     rnn_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return NULL;
-    ds->arena = rnn_arena_new((size_t)4 << 20);
+    ds->arena = rnn_arena_new((size_t)16 << 20);
     if (!ds->arena) {
         free(ds);
         return NULL;
@@ -179,6 +180,17 @@ static int split_reserve(rnn_split *s, size_t n)
     return RNN_OK;
 }
 
+int rnn_split_append(rnn_split *s, char *text, int label)
+{
+    /* Grow when n reaches the implied capacity (0, 16, 32, ...). */
+    if ((s->n == 0 || (s->n >= 16 && (s->n & (s->n - 1)) == 0)) && split_reserve(s, s->n + 1))
+        return RNN_EINTERNAL;
+    s->text[s->n] = text;
+    s->label[s->n] = label;
+    s->n++;
+    return RNN_OK;
+}
+
 int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
                     const char *where, rnn_error *err)
 {
@@ -188,16 +200,9 @@ int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, in
     if (label < 0 || label >= ds->n_classes)
         return rnn_fail(err, RNN_EINTERNAL, "%s: label %d outside 0..%d", where ? where : "text",
                         label, ds->n_classes - 1);
-    rnn_split *s = split ? &ds->test : &ds->train;
-    /* Grow when n reaches the implied capacity (0, 16, 32, ...). */
-    if ((s->n == 0 || (s->n >= 16 && (s->n & (s->n - 1)) == 0)) && split_reserve(s, s->n + 1))
-        return rnn_fail(err, RNN_EINTERNAL, "out of memory adding a text");
     char *copy = rnn_arena_strndup(ds->arena, text, len);
-    if (!copy)
+    if (!copy || rnn_split_append(split ? &ds->test : &ds->train, copy, label))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory adding a text");
-    s->text[s->n] = copy;
-    s->label[s->n] = label;
-    s->n++;
     return RNN_OK;
 }
 
@@ -269,6 +274,63 @@ void rnn_split_class_counts(const rnn_dataset *ds, const rnn_split *s, size_t *c
     for (size_t i = 0; i < s->n; i++)
         if (s->label[i] >= 0 && s->label[i] < ds->n_classes)
             counts[s->label[i]]++;
+}
+
+/* ---- finding a known data set ---- */
+
+static bool path_is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool path_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+int rnn_data_locate(const rnn_load_opts *o, const char *kind, const char *alt_dir, char *out, size_t size,
+                    bool *is_dir, rnn_error *err)
+{
+    size_t n_known;
+    const rnn_dataset_info *known = rnn_known_datasets(&n_known), *info = NULL;
+    for (size_t i = 0; i < n_known; i++)
+        if (strcmp(known[i].kind, kind) == 0)
+            info = &known[i];
+    if (!info)
+        return rnn_fail(err, RNN_EINTERNAL, "no download known for %s", kind);
+    *is_dir = false;
+    if (o->path) {
+        if (!path_exists(o->path))
+            return rnn_fail(err, RNN_ENOINPUT, "%s: no such file or folder", o->path);
+        if (!path_is_dir(o->path)) {
+            snprintf(out, size, "%s", o->path);
+            return RNN_OK;
+        }
+    }
+    const char *dir = o->path ? o->path : o->data_dir ? o->data_dir : rnn_data_dir();
+    snprintf(out, size, "%s/%s", dir, info->file);
+    if (path_exists(out))
+        return RNN_OK;
+    if (alt_dir) {
+        snprintf(out, size, "%s/%s", dir, alt_dir);
+        if (path_is_dir(out)) {
+            *is_dir = true;
+            return RNN_OK;
+        }
+    }
+    if (o->path) {
+        /* A folder that is itself the extracted data set. */
+        snprintf(out, size, "%s", o->path);
+        *is_dir = true;
+        return RNN_OK;
+    }
+    snprintf(out, size, "%s/%s", dir, info->file);
+    if (!o->allow_download)
+        return rnn_fail(err, RNN_ENOINPUT, "%s not found in %s (downloads are off; get %s there)",
+                        info->file, dir, info->url);
+    return rnn_fetch(info->url, out, info->sha256, o->progress, o->progress_user, err);
 }
 
 /* ---- cache folder ---- */

@@ -16,7 +16,7 @@ int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32
     size_t cells = s->n * cols;
     if (cols && cells / cols != s->n)
         return rnn_fail(err, RNN_EUSAGE, "maxlen=%zu is too large for %zu sequences", cols, s->n);
-    out->data = malloc((cells ? cells : 1) * sizeof *out->data);
+    out->data = rnn_big_alloc((cells ? cells : 1) * sizeof *out->data);
     if (!out->data)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory padding %zu sequences to %zu", s->n, cols);
     out->rows = s->n;

@@ -646,16 +646,34 @@ int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t 
                                .end = n * (size_t)(i + 1) / (size_t)k};
         jobs[i].lens = out->off + 1 + jobs[i].begin;
     }
-    run_jobs(encode_run, jobs, sizeof *jobs, k);
     int rc = RNN_OK;
+    for (int i = 0; i < k && !rc; i++) {
+        /* Room for the most ids the job can produce (a word takes at least 2 bytes with its separator;
+         * a character at least 1), so encoding never reallocates; untouched pages cost nothing. */
+        size_t bound = 1;
+        for (size_t x = jobs[i].begin; x < jobs[i].end; x++) {
+            size_t len = strlen(texts[x]);
+            bound += t->opts.char_level ? len + 1 : len / 2 + 1;
+        }
+        jobs[i].ids.p = rnn_big_alloc(bound * sizeof(int32_t));
+        jobs[i].ids.cap = bound;
+        if (!jobs[i].ids.p)
+            rc = RNN_EINTERNAL;
+    }
+    if (!rc)
+        run_jobs(encode_run, jobs, sizeof *jobs, k);
     size_t total = 0;
     for (int i = 0; i < k; i++) {
         if (jobs[i].rc)
             rc = jobs[i].rc;
         total += jobs[i].ids.n;
     }
-    if (!rc) {
-        out->ids = malloc((total ? total : 1) * sizeof *out->ids);
+    if (!rc && k == 1) {
+        out->ids = jobs[0].ids.p; /* one job: its buffer is the result */
+        jobs[0].ids.p = NULL;
+        jobs[0].ids.n = 0;
+    } else if (!rc) {
+        out->ids = rnn_big_alloc((total ? total : 1) * sizeof *out->ids);
         if (!out->ids)
             rc = RNN_EINTERNAL;
     }
@@ -664,7 +682,7 @@ int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t 
         size_t at = 0;
         out->off[0] = 0;
         for (int i = 0; i < k; i++) {
-            if (jobs[i].ids.n)
+            if (jobs[i].ids.n && jobs[i].ids.p)
                 memcpy(out->ids + at, jobs[i].ids.p, jobs[i].ids.n * sizeof *out->ids);
             at += jobs[i].ids.n;
         }
