@@ -77,7 +77,7 @@ typedef struct rnn_layer_kind {
     const char *prefix;     /* auto-name prefix: "lstm" -> lstm, lstm_1, ... */
     /* Reads and validates the call's arguments into l->cfg (allocated by the kind). */
     int (*configure)(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);
-    /* Given l->in, sets l->out, l->n_params and l->n_trainable; shape errors name the layer. */
+    /* Given l->in, sets l->out and l->n_params (all trainable when l->trainable); shape errors name the layer. */
     int (*build)(rnn_layer *l, rnn_error *err);
     /* Keras default initialisation of l->params (pretrained weights copied here too). */
     void (*init)(rnn_layer *l, rnn_rng *rng);

@@ -21,3 +21,6 @@ check_PROGRAMS += tests/engine/test_fixtures
 tests_engine_test_fixtures_SOURCES = tests/engine/test_fixtures.c
 tests_engine_test_fixtures_LDADD = $(RNNLAB_TEST_LIBS)
 EXTRA_DIST += tests/engine/gen_fixtures.py tests/fixtures/engine
+check_PROGRAMS += tests/engine/test_rng
+tests_engine_test_rng_SOURCES = tests/engine/test_rng.c
+tests_engine_test_rng_LDADD = $(RNNLAB_TEST_LIBS)

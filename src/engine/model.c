@@ -253,10 +253,15 @@ void rnn_model_reset(rnn_model *m, unsigned long seed)
     rnn_model_zero_grad(m);
 }
 
+/* Frozen layers never receive gradient (their region stays zero), so a frozen pretrained
+ * Embedding's millions of floats are not cleared every batch. */
 void rnn_model_zero_grad(rnn_model *m)
 {
-    if (m->grads)
-        memset(m->grads, 0, m->n_floats * sizeof(float));
+    for (size_t i = 0; i < m->n; i++) {
+        rnn_layer *l = m->layers[i];
+        if (l->trainable && l->n_params)
+            memset(l->grads, 0, l->n_params * sizeof(float));
+    }
 }
 
 /* Floats of a layer's output for a batch of B sequences of T steps. */

@@ -1,0 +1,95 @@
+/* Random numbers and Keras initialisers: determinism by seed, glorot bounds, orthogonality. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/tensor.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                  \
+            printf(__VA_ARGS__);                                                         \
+            printf("\n");                                                                \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+/* max |G - I| where G = W W^T (rows orthonormal) or W^T W (columns orthonormal), via rnn_sgemm. */
+static double gram_error(const float *w, int rows, int cols, bool by_rows)
+{
+    int n = by_rows ? rows : cols;
+    float *g = calloc((size_t)n * n, sizeof *g);
+    if (by_rows)
+        rnn_sgemm(false, true, rows, rows, cols, 1.0f, w, cols, w, cols, 0.0f, g, rows);
+    else
+        rnn_sgemm(true, false, cols, cols, rows, 1.0f, w, cols, w, cols, 0.0f, g, cols);
+    double worst = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            worst = fmax(worst, fabs(g[i * n + j] - (i == j ? 1.0 : 0.0)));
+    free(g);
+    return worst;
+}
+
+int main(void)
+{
+    rnn_rng *a = rnn_rng_new(7), *b = rnn_rng_new(7);
+    float x[64], y[64];
+    rnn_fill_uniform(a, x, 64, -1, 1);
+    rnn_fill_uniform(b, y, 64, -1, 1);
+    CHECK(memcmp(x, y, sizeof x) == 0, "same seed, different numbers");
+    rnn_rng_seed(b, 8);
+    rnn_fill_uniform(b, y, 64, -1, 1);
+    CHECK(memcmp(x, y, sizeof x) != 0, "different seeds, same numbers");
+
+    /* glorot_uniform: |w| <= sqrt(6 / (fan_in + fan_out)), roughly centred */
+    int fi = 300, fo = 384;
+    float *w = malloc((size_t)fi * fo * sizeof *w);
+    rnn_init_glorot_uniform(a, w, fi, fo);
+    double limit = sqrt(6.0 / (fi + fo)), mx = 0, mean = 0;
+    for (int i = 0; i < fi * fo; i++) {
+        mx = fmax(mx, fabs(w[i]));
+        mean += w[i];
+    }
+    mean /= fi * fo;
+    CHECK(mx <= limit && mx > 0.99 * limit, "glorot max %g, limit %g", mx, limit);
+    CHECK(fabs(mean) < 0.01 * limit, "glorot mean %g", mean);
+    free(w);
+
+    /* orthogonal (Keras: recurrent kernels are units x 4*units, rows < cols) */
+    const int shapes[][2] = {{32, 128}, {64, 64}, {96, 20}, {1, 5}};
+    for (int s = 0; s < 4; s++) {
+        int r = shapes[s][0], c = shapes[s][1];
+        float *q = malloc((size_t)r * c * sizeof *q);
+        rnn_init_orthogonal(a, q, r, c);
+        double e = gram_error(q, r, c, r <= c);
+        printf("orthogonal %dx%d: max |gram - I| = %.3g\n", r, c, e);
+        CHECK(e < 1e-5, "orthogonal %dx%d not orthonormal (%g)", r, c, e);
+        free(q);
+    }
+    /* same seed, same orthogonal matrix */
+    float q1[12], q2[12];
+    rnn_rng_seed(a, 3);
+    rnn_init_orthogonal(a, q1, 3, 4);
+    rnn_rng_seed(a, 3);
+    rnn_init_orthogonal(a, q2, 3, 4);
+    CHECK(memcmp(q1, q2, sizeof q1) == 0, "orthogonal not deterministic");
+
+    /* rnn_sgemm transposes against a naive product */
+    float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {1, -1, 2, 0, 3, 1}, C[4] = {1, 1, 1, 1};
+    rnn_sgemm(true, false, 2, 2, 3, 1.0f, A, 2, B, 2, 2.0f, C, 2); /* A^T (2x3) * B (3x2) + 2C */
+    float want[4] = {1 * 1 + 3 * 2 + 5 * 3 + 2, 1 * -1 + 3 * 0 + 5 * 1 + 2, 2 * 1 + 4 * 2 + 6 * 3 + 2,
+                     2 * -1 + 4 * 0 + 6 * 1 + 2};
+    CHECK(memcmp(C, want, sizeof C) == 0, "sgemm: %g %g %g %g", C[0], C[1], C[2], C[3]);
+    void *p = rnn_alloc_aligned(100);
+    CHECK(p && ((uintptr_t)p & 63) == 0 && ((unsigned char *)p)[99] == 0, "aligned allocation");
+    rnn_free_aligned(p);
+    rnn_rng_free(a);
+    rnn_rng_free(b);
+    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
+    return failures ? 1 : 0;
+}
