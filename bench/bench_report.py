@@ -100,6 +100,16 @@ def parse_sgemm(text):
     return ceiling, [l for l in text.splitlines() if l.strip()]
 
 
+def csv_seconds(text):
+    """Epoch wall seconds of the first epoch from `export history` CSV (column `seconds`)."""
+    lines = [l for l in text.splitlines() if l.strip()]
+    if len(lines) < 2: return None
+    names = lines[0].split(',')
+    if 'seconds' not in names: return None
+    try: return float(lines[1].split(',')[names.index('seconds')])
+    except (ValueError, IndexError): return None
+
+
 def history_seconds(log):
     """Epoch wall seconds from rnnlab's `history` table (a column named s/sec/seconds/time)."""
     lines = log.splitlines()
@@ -155,7 +165,8 @@ def main():
         log = read(w(c + '.rnnlab.log'))
         rn_mb, rn_wall = parse_time_v(read(w(c + '.rnnlab.time')))
         _, prep_wall = parse_time_v(read(w(c + '.prep.time')))
-        rn_s, how = history_seconds(log), 'history'
+        rn_s, how = csv_seconds(read(w(c + '.history.csv'))), 'history'
+        if rn_s is None: rn_s = history_seconds(log)
         if rn_s is None and rn_wall is not None and prep_wall is not None:
             rn_s, how = rn_wall - prep_wall, 'wall-prep'
         flops = flops_per_epoch(cfg)
@@ -197,7 +208,7 @@ def main():
     out.append('- peer s/epoch: `peer_torch.py CONFIG --steps N --threads T` times N training steps after 3 warm-up'
                ' steps; s/epoch = ms/step x steps per epoch (training steps only, no validation pass).')
     out.append('- rnnlab s/epoch: one real epoch of `rnnlab --plain --threads T --seed 1 bench/configs/CONFIG.rnn`,'
-               ' read from the epoch\'s wall time in rnnlab\'s `history` ("history"), which covers the training'
+               ' read from the epoch\'s wall time in rnnlab\'s history (`export history`, column seconds: "history"), which covers the training'
                ' steps and the validation pass over the validation_split part (so it is a conservative figure'
                ' against the peer); where the history gives no time, the wall time of the whole script minus the'
                ' wall time of its data-preparation lines run alone ("wall-prep").')

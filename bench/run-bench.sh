@@ -100,7 +100,9 @@ for c in $configs; do
         > "$work/$c.prep.log" 2> "$work/$c.prep.time" || { cat "$work/$c.prep.log"; die "rnnlab failed on $work/$c.prep.rnn"; }
     before_run "$c rnnlab"
     echo "bench: $c: rnnlab, one epoch"
-    printf 'history\n' > "$work/history.rnn"
+    # rnnlab's own epoch time, to the millisecond: its history exported as CSV (column `seconds`).
+    rm -f "$work/$c.history.csv"
+    printf 'history\nexport history "%s"\n' "$work/$c.history.csv" > "$work/history.rnn"
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
         > "$work/$c.rnnlab.log" 2> "$work/$c.rnnlab.time" || { tail -n 20 "$work/$c.rnnlab.log"; die "rnnlab failed on $script"; }
     tail -n 4 "$work/$c.rnnlab.log"
