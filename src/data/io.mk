@@ -1,6 +1,6 @@
 # Data I/O (owned by the data-io area): downloads, checksums, csv/dir/lines loaders, embeddings.
 librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c \
-	src/data/embeddings.c
+	src/data/embeddings.c src/data/load.c
 noinst_HEADERS += src/data/io_internal.h
 
 check_PROGRAMS += tests/data_io/test_fetch
@@ -14,3 +14,7 @@ tests_data_io_test_loaders_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/data_io/test_embeddings
 tests_data_io_test_embeddings_SOURCES = tests/data_io/test_embeddings.c tests/data_io/testutil.h
 tests_data_io_test_embeddings_LDADD = $(RNNLAB_TEST_LIBS)
+
+check_PROGRAMS += tests/data_io/test_load
+tests_data_io_test_load_SOURCES = tests/data_io/test_load.c tests/data_io/testutil.h
+tests_data_io_test_load_LDADD = $(RNNLAB_TEST_LIBS)
