@@ -95,7 +95,8 @@ int rnn_model_n_classes(const rnn_model *m);
 /* Finite-difference gradient check of the compiled model's loss on `samples` examples (dropout off). */
 typedef struct rnn_gradcheck_row {
     char layer[64], param[32];
-    size_t checked;
+    size_t checked;              /* coordinates compared */
+    size_t skipped;              /* coordinates where the loss is not smooth within the step */
     double max_rel_error;
 } rnn_gradcheck_row;
 typedef struct rnn_gradcheck_report {

@@ -356,31 +356,28 @@ void rnn_fit_opts_default(rnn_fit_opts *o)
     o->seed = 0;
 }
 
-/* EarlyStopping exactly as Keras 3: mode from the name (…loss: min, else max), |min_delta|,
- * the first epoch's weights are kept as best before comparing, stop once wait >= patience after
- * epoch 0, and at the end of training the best weights are restored whenever they were kept
- * (also when the epochs ran out). */
-typedef struct early_stop {
-    int col;                     /* history column monitored, -1 = off */
-    bool minimize, restore;
-    double min_delta, best;
-    int patience, wait, best_epoch;
-    float *best_weights;         /* NULL until the first monitored epoch (restore only) */
-} early_stop;
+void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int patience, bool restore)
+{
+    size_t len = strlen(monitor);
+    memset(es, 0, sizeof *es);
+    es->minimize = len >= 4 && !strcmp(monitor + len - 4, "loss");
+    es->min_delta = fabs(min_delta);
+    es->best = es->minimize ? INFINITY : -INFINITY;
+    es->patience = patience;
+    es->restore = restore;
+}
 
 static bool es_improved(const early_stop *es, double current)
 {
-    return es->minimize ? current - es->min_delta < es->best : current - es->min_delta > es->best;
+    return es->minimize ? current - -es->min_delta < es->best : current - es->min_delta > es->best;
 }
 
-/* Returns true when training should stop after epoch e (0-based within this fit). */
-static bool es_epoch_end(early_stop *es, rnn_model *m, int e, double current)
+bool early_stop_epoch_end(early_stop *es, const float *params, size_t np, int e, double current)
 {
-    size_t np = rnn_model_n_params(m);
-    if (es->restore && !es->best_weights) {
+    if (es->restore && !es->best_weights) { /* Keras: the first monitored epoch's weights */
         es->best_weights = malloc((np ? np : 1) * sizeof(float));
         if (es->best_weights)
-            memcpy(es->best_weights, rnn_model_params(m), np * sizeof(float));
+            memcpy(es->best_weights, params, np * sizeof(float));
         es->best_epoch = e;
     }
     es->wait++;
@@ -388,7 +385,7 @@ static bool es_epoch_end(early_stop *es, rnn_model *m, int e, double current)
         es->best = current;
         es->best_epoch = e;
         if (es->restore && es->best_weights)
-            memcpy(es->best_weights, rnn_model_params(m), np * sizeof(float));
+            memcpy(es->best_weights, params, np * sizeof(float));
         es->wait = 0;
         return false;
     }
@@ -396,16 +393,16 @@ static bool es_epoch_end(early_stop *es, rnn_model *m, int e, double current)
 }
 
 /* Looks the monitor up among the history columns; errors name the argument. */
-static int es_init(early_stop *es, const rnn_fit_opts *o, char names[][32], int n, rnn_error *err)
+static int es_init(early_stop *es, int *col, const rnn_fit_opts *o, char names[][32], int n, rnn_error *err)
 {
     memset(es, 0, sizeof *es);
-    es->col = -1;
+    *col = -1;
     if (!o->early_stopping || !*o->early_stopping)
         return RNN_OK;
     for (int i = 0; i < n; i++)
         if (!strcmp(names[i], o->early_stopping))
-            es->col = i;
-    if (es->col < 0) {
+            *col = i;
+    if (*col < 0) {
         char list[512] = "";
         for (int i = 0; i < n; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
@@ -416,12 +413,7 @@ static int es_init(early_stop *es, const rnn_fit_opts *o, char names[][32], int 
     }
     if (o->patience < 0)
         return rnn_fail(err, RNN_EUSAGE, "fit: patience=%d must be >= 0", o->patience);
-    size_t len = strlen(o->early_stopping);
-    es->minimize = len >= 4 && !strcmp(o->early_stopping + len - 4, "loss");
-    es->min_delta = fabs(o->min_delta);
-    es->best = es->minimize ? INFINITY : -INFINITY;
-    es->patience = o->patience;
-    es->restore = o->restore_best_weights;
+    early_stop_setup(es, o->early_stopping, o->min_delta, o->patience, o->restore_best_weights);
     return RNN_OK;
 }
 
@@ -508,6 +500,7 @@ typedef struct fit_ctx {
     batch_buf bb;
     rnn_rng *shuffle_rng;
     early_stop es;
+    int es_col;                  /* history column monitored, -1 = off */
 } fit_ctx;
 
 /* Keras's progress numbers after each batch; returns non-zero when the caller asks to stop. */
@@ -620,7 +613,8 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->n_cols = c->n_train_cols;
     if (c->n_val)
         c->n_cols += train_metric_names(c->st, "val_", names + c->n_cols, RNN_MAX_METRICS - c->n_cols);
-    if ((rc = history_columns(c->h, names, c->n_cols, err)) || (rc = es_init(&c->es, o, names, c->n_cols, err)))
+    if ((rc = history_columns(c->h, names, c->n_cols, err)) ||
+        (rc = es_init(&c->es, &c->es_col, o, names, c->n_cols, err)))
         return rc;
     fit_check_data(d, split_at, o);
     c->idx = malloc(c->n_train * sizeof *c->idx);
@@ -687,7 +681,8 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
         if (out == FIT_INTERRUPTED) {
             snprintf(hist->stop_reason, sizeof hist->stop_reason, "interrupted at epoch %d, batch %d",
                      base_row + e + 1, batch);
-        } else if (c.es.col >= 0 && es_epoch_end(&c.es, m, e, row[c.es.col])) {
+        } else if (c.es_col >= 0 &&
+                   early_stop_epoch_end(&c.es, rnn_model_params(m), rnn_model_n_params(m), e, row[c.es_col])) {
             snprintf(hist->stop_reason, sizeof hist->stop_reason, "early stopping: %s did not improve "
                      "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c.es.wait,
                      c.es.wait == 1 ? "" : "s", c.es.best, base_row + c.es.best_epoch + 1);

@@ -13,3 +13,7 @@ tests_train_test_optim_SOURCES = tests/train/test_optim.c
 tests_train_test_optim_LDADD = $(RNNLAB_TEST_LIBS)
 tests_train_test_report_SOURCES = tests/train/test_report.c
 tests_train_test_report_LDADD = $(RNNLAB_TEST_LIBS)
+librnnlab_la_SOURCES += src/engine/gradcheck.c
+check_PROGRAMS += tests/train/test_fit
+tests_train_test_fit_SOURCES = tests/train/test_fit.c
+tests_train_test_fit_LDADD = $(RNNLAB_TEST_LIBS)

@@ -89,6 +89,20 @@ int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, i
 /* Loss and metrics of the compiled model over data (dropout off). */
 int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
                    size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err);
+/* EarlyStopping exactly as Keras 3 (keras/src/callbacks/early_stopping.py): mode from the name
+ * (...loss: min, else max), |min_delta|, the first monitored epoch's weights kept as best before
+ * comparing, stop once wait >= patience after epoch 0; at the end of training the best weights are
+ * restored whenever they were kept (also when the epochs ran out). */
+typedef struct early_stop {
+    bool minimize, restore;
+    double min_delta, best;
+    int patience, wait, best_epoch;
+    float *best_weights;         /* malloc'd at the first monitored epoch (restore only) */
+} early_stop;
+void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int patience, bool restore);
+/* After epoch e (0-based within the fit) with the monitored value; true = stop training. */
+bool early_stop_epoch_end(early_stop *es, const float *params, size_t n, int e, double current);
+
 /* History names of the model's loss and metrics, "loss" first; returns the count. */
 int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max);
 
