@@ -119,6 +119,11 @@ struct rnn_layer {
 /* Registry: every kind, and lookup by Keras name (case-sensitive, as Keras). */
 const rnn_layer_kind *rnn_layer_kind_find(const char *name);
 const rnn_layer_kind *const *rnn_layer_kinds(size_t *n);
+/* Sparse gradients (Embedding): sets *rows to the distinct rows of l->grads (each *row_len floats)
+ * that backward passes touched since the last rnn_model_zero_grad, and returns their count; every
+ * other row of l->grads is zero. Returns -1 (dense gradient) for other kinds. Optimizers may
+ * update only these rows. */
+long rnn_layer_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_len);
 /* Creates and configures a layer (not yet built) from a parsed call. */
 int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **out, rnn_error *err);
 void rnn_layer_destroy(rnn_layer *l);

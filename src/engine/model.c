@@ -254,12 +254,17 @@ void rnn_model_reset(rnn_model *m, unsigned long seed)
 }
 
 /* Frozen layers never receive gradient (their region stays zero), so a frozen pretrained
- * Embedding's millions of floats are not cleared every batch. */
+ * Embedding's millions of floats are not cleared every batch; a trainable Embedding clears
+ * only the rows its backward touched. */
 void rnn_model_zero_grad(rnn_model *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
-        if (l->trainable && l->n_params)
+        if (!l->trainable || !l->n_params)
+            continue;
+        if (l->kind == &rnn_embedding_kind)
+            layer_embedding_zero_grad(l); /* only the rows the last batches touched */
+        else
             memset(l->grads, 0, l->n_params * sizeof(float));
     }
 }

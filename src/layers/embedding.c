@@ -15,6 +15,9 @@ typedef struct embedding_cfg {
     const int32_t *x;           /* ids of the last forward */
     uint8_t *mask;              /* [T][B] */
     size_t mask_cap;
+    uint8_t *touched;           /* [input_dim] 1 = row has gradient since the last zero_grad */
+    int32_t *rows;              /* the touched rows, in first-touch order */
+    size_t n_rows;
 } embedding_cfg;
 
 static const char *const embedding_keys[] = {
@@ -113,6 +116,12 @@ static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     embedding_cfg *c = l->cfg;
     size_t need = (size_t)B * T;
+    if (!c->touched) { /* sparse-row bookkeeping, sized once */
+        c->touched = calloc((size_t)c->input_dim, 1);
+        c->rows = malloc((size_t)c->input_dim * sizeof *c->rows);
+        if (!c->touched || !c->rows)
+            return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory", l->name);
+    }
     if (!c->mask_zero || need <= c->mask_cap)
         return RNN_OK;
     uint8_t *m = realloc(c->mask, need);
@@ -149,7 +158,12 @@ static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, 
     int B = f->B, T = f->T, D = c->output_dim;
     for (int t = 0; t < T; t++)
         for (int b = 0; b < B; b++) {
-            float *g = l->grads + (size_t)c->x[(size_t)b * T + t] * D;
+            int32_t id = c->x[(size_t)b * T + t];
+            if (c->touched && !c->touched[id]) {
+                c->touched[id] = 1;
+                c->rows[c->n_rows++] = id;
+            }
+            float *g = l->grads + (size_t)id * D;
             const float *d = dy + ((size_t)t * B + b) * D;
             for (int j = 0; j < D; j++)
                 g[j] += d[j];
@@ -194,6 +208,8 @@ static void embedding_destroy(rnn_layer *l)
     if (c) {
         free(c->pretrained);
         free(c->mask);
+        free(c->touched);
+        free(c->rows);
         free(c);
     }
     l->cfg = NULL;
@@ -202,6 +218,33 @@ static void embedding_destroy(rnn_layer *l)
 int layer_embedding_input_dim(const rnn_layer *l)
 {
     return l->kind == &rnn_embedding_kind ? ((const embedding_cfg *)l->cfg)->input_dim : 0;
+}
+
+long layer_embedding_rows(const rnn_layer *l, const int32_t **rows)
+{
+    const embedding_cfg *c = l->cfg;
+    if (!c->touched) /* no reserve yet: no backward either */
+        return 0;
+    *rows = c->rows;
+    return (long)c->n_rows;
+}
+
+void layer_embedding_zero_grad(rnn_layer *l)
+{
+    embedding_cfg *c = l->cfg;
+    size_t D = (size_t)c->output_dim;
+    if (!c->touched) {
+        memset(l->grads, 0, l->n_params * sizeof(float));
+        return;
+    }
+    if (c->n_rows * 4 > (size_t)c->input_dim) /* most rows touched: one memset is cheaper */
+        memset(l->grads, 0, l->n_params * sizeof(float));
+    else
+        for (size_t i = 0; i < c->n_rows; i++)
+            memset(l->grads + (size_t)c->rows[i] * D, 0, D * sizeof(float));
+    for (size_t i = 0; i < c->n_rows; i++)
+        c->touched[c->rows[i]] = 0;
+    c->n_rows = 0;
 }
 
 const uint8_t *layer_embedding_mask(const rnn_layer *l)

@@ -27,6 +27,10 @@ int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err,
 
 /* Input dimension of an Embedding layer (for id range checks), 0 for other kinds. */
 int layer_embedding_input_dim(const rnn_layer *l);
+/* Rows of an Embedding's gradient touched since the last zero_grad (see rnn_layer_sparse_rows). */
+long layer_embedding_rows(const rnn_layer *l, const int32_t **rows);
+/* Clears only the touched rows (exact: backward writes nowhere else). */
+void layer_embedding_zero_grad(rnn_layer *l);
 /* Output mask [T][B] the Embedding computed in the last forward (NULL unless mask_zero). */
 const uint8_t *layer_embedding_mask(const rnn_layer *l);
 

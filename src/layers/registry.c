@@ -97,6 +97,16 @@ void rnn_layer_destroy(rnn_layer *l)
     free(l);
 }
 
+long rnn_layer_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_len)
+{
+    *rows = NULL;
+    *row_len = 0;
+    if (l->kind != &rnn_embedding_kind)
+        return -1;
+    *row_len = l->in.is_ids && l->out.rank == 2 ? l->out.dim[1] : 0;
+    return layer_embedding_rows(l, rows);
+}
+
 char *rnn_shape_str(rnn_shape s, char *buf, size_t n)
 {
     size_t len = 0;

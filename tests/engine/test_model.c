@@ -1,6 +1,7 @@
 /* Model tests: Keras summary layout and counts, add errors (messages name the layer), pop,
  * auto-naming, forward/backward plumbing (masks, sequence outputs), no-op reserve. */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,17 @@ static void check_forward_backward(void)
     const float *g = rnn_model_grads(m);
     CHECK(g[60 + 6] == 8.0f && g[60 + 7] == 8.0f, "bias gradient %g %g, wanted 8", g[66], g[67]);
     CHECK(g[6 * 3] == 0.0f && g[5 * 3] != 0.0f, "embedding gradient should touch only seen rows");
+    const int32_t *rows;
+    int row_len;
+    long nr = rnn_layer_sparse_rows(rnn_model_layer(m, 0), &rows, &row_len);
+    CHECK(nr == 7 && row_len == 3 && rows[0] == 0 && rows[1] == 1, "sparse rows: %ld of %d", nr, row_len);
+    CHECK(rnn_layer_sparse_rows(rnn_model_layer(m, 1), &rows, &row_len) == -1, "Dense is dense");
+    rnn_model_zero_grad(m);
+    nr = rnn_layer_sparse_rows(rnn_model_layer(m, 0), &rows, &row_len);
+    bool all_zero = true;
+    for (size_t i = 0; i < rnn_model_n_params(m); i++)
+        all_zero = all_zero && rnn_model_grads(m)[i] == 0.0f;
+    CHECK(nr == 0 && all_zero, "zero_grad: %ld rows left, all zero %d", nr, all_zero);
     int32_t bad[2] = {3, 20};
     CHECK(rnn_model_forward(m, bad, 1, 2, false, &err) == NULL && strstr(err.msg, "token id 20"),
           "out-of-range id: %s", err.msg);
@@ -228,8 +240,58 @@ static void check_forward_backward(void)
     rnn_model_free(m);
 }
 
+/* loss = sum(w .* out) in double, for finite differences through the whole model. */
+static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const float *w, size_t n)
+{
+    rnn_error err = {0};
+    const float *y = rnn_model_forward(m, x, B, T, false, &err);
+    double L = 0;
+    for (size_t i = 0; y && i < n; i++)
+        L += (double)w[i] * y[i];
+    return L;
+}
+
+/* Whole-model gradient check: the mask from Embedding(mask_zero=True) must reach the pooling,
+ * through a per-step Dense; every parameter checked by central differences. */
+static void check_model_gradients(void)
+{
+    const char *calls[] = {"Embedding(9, 3, mask_zero=True)", "Dense(4, activation='tanh')",
+                           "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
+    rnn_model *m = build(NULL, calls, NULL);
+    if (!m)
+        return;
+    enum { B = 3, T = 5 };
+    int32_t x[B * T] = {0, 0, 3, 4, 5, 0, 1, 2, 8, 7, 6, 6, 6, 2, 1};
+    float w[B * 3] = {0.3f, -0.2f, 0.5f, 1.0f, -0.7f, 0.1f, -0.4f, 0.9f, 0.2f};
+    rnn_error err = {0};
+    rnn_model_forward(m, x, B, T, false, &err);
+    rnn_model_zero_grad(m);
+    CHECK(rnn_model_backward(m, w, &err) == RNN_OK, "backward: %s", err.msg);
+    size_t np = rnn_model_n_params(m);
+    float *g = malloc(np * sizeof *g), *p = rnn_model_params(m);
+    memcpy(g, rnn_model_grads(m), np * sizeof *g);
+    double worst = 0;
+    for (size_t i = 0; i < np; i++) {
+        float save = p[i];
+        p[i] = save + 1e-2f;
+        double lp = model_loss(m, x, B, T, w, B * 3);
+        p[i] = save - 1e-2f;
+        double lm = model_loss(m, x, B, T, w, B * 3);
+        p[i] = save;
+        double num = (lp - lm) / 2e-2, d = fabs(num - g[i]) / fmax(fmax(fabs(num), fabs(g[i])), 1e-2);
+        worst = fmax(worst, d);
+    }
+    printf("model gradient check: %zu params, max rel err %.3g\n", np, worst);
+    CHECK(worst < 1e-2, "model gradients: max rel err %g", worst);
+    /* row 0 (padding) gets no gradient: the mask keeps padded steps out of the average */
+    CHECK(g[0] == 0 && g[1] == 0 && g[2] == 0, "padding row got gradient %g %g %g", g[0], g[1], g[2]);
+    free(g);
+    rnn_model_free(m);
+}
+
 int main(void)
 {
+    check_model_gradients();
     check_summary_text();
     check_seed_counts();
     check_errors();
