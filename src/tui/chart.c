@@ -399,12 +399,18 @@ void chart_render_cells(const chart_series *s, int n_series, int width, int heig
         return;
     draw_y_axis(&f, step, label_w);
     draw_x_axis(&f, o->x_label ? o->x_label : "epoch");
+    /* "Other" series (e.g. a smoothed per-batch loss) go underneath: a shared cell takes the
+     * colour of the series drawn last. */
+    static const int draw_order[] = {CHART_OTHER, CHART_TRAIN, CHART_VALIDATION};
     bool any = false;
-    for (int k = 0; k < n_series; k++) {
-        draw_series(&f, s, n_series, k, bits);
-        for (int i = 0; i < s[k].n; i++)
-            any |= isfinite(s[k].y[i]);
-    }
+    for (int o = 0; o < 3; o++)
+        for (int k = 0; k < n_series; k++) {
+            if (role_index(s[k].role) != draw_order[o])
+                continue;
+            draw_series(&f, s, n_series, k, bits);
+            for (int i = 0; i < s[k].n; i++)
+                any |= isfinite(s[k].y[i]);
+        }
     for (int k = 0; k < n_series; k++)
         draw_markers(&f, s, n_series, k);
     if (!any)

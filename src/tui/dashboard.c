@@ -6,6 +6,7 @@
  * which only copy data under a lock and poke a self-pipe; the UI redraws at a fixed rate (10 Hz)
  * while a command runs, so training never waits for the screen. */
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -486,9 +487,15 @@ bool tui_can_start(void)
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || !term || !*term
         || strcmp(term, "dumb") == 0)
         return false;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0
+        || ws.ws_col < TUI_MIN_COLS || ws.ws_row < TUI_MIN_ROWS)
         return false;
-    return ws.ws_col >= TUI_MIN_COLS && ws.ws_row >= TUI_MIN_ROWS;
+    /* A terminal type without a terminfo entry would make newterm fail: use the plain prompt. */
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+        return false;
+    del_curterm(cur_term);
+    return true;
 }
 
 static int tui_setup(tui *t, app_state *s)

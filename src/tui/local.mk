@@ -10,3 +10,4 @@ tests_tui_test_chart_LDADD = $(RNNLAB_TEST_LIBS) -lm
 tests_tui_test_layout_SOURCES = tests/tui/test_layout.c src/tui/layout.c
 tests_tui_test_layout_LDADD = $(RNNLAB_TEST_LIBS) -lm
 EXTRA_DIST += tests/tui/dashboard.test
+EXTRA_DIST += tests/tui/measure-speed.sh

@@ -96,8 +96,20 @@ static size_t bytes_for_cols(const char *s, int cols)
     return i;
 }
 
+/* Lines holding box-drawing, block or braille characters (U+2500..U+28FF: charts, tables) are
+ * clipped instead of wrapped, so that they keep their shape. */
+static bool is_drawing(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)s[0] == 0xE2 && (unsigned char)s[1] >= 0x94 && (unsigned char)s[1] <= 0xA3)
+            return true;
+    return false;
+}
+
 static int wrapped_rows(const char *s, int width)
 {
+    if (is_drawing(s))
+        return 1;
     int rows = 1;
     while (1) {
         size_t b = bytes_for_cols(s, width);
