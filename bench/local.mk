@@ -21,3 +21,14 @@ bench/bench_layers$(EXEEXT): $(top_srcdir)/bench/bench_layers.c librnnlab.la
 .PHONY: bench-layers
 bench-layers: bench/bench_layers$(EXEEXT)
 	./bench/bench_layers $(BENCH_THREADS) 10
+
+# bench-data (data area): IMDB load + tokenize + pad against keras_like.py's pipeline (bench/bench_data.sh).
+EXTRA_DIST += bench/bench_data.c bench/bench_data.sh
+CLEANFILES += bench/bench_data$(EXEEXT)
+bench/bench_data$(EXEEXT): $(top_srcdir)/bench/bench_data.c librnnlab.la
+	@mkdir -p bench
+	$(AM_V_CCLD)$(LIBTOOL) --quiet --tag=CC --mode=link $(CC) $(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) \
+	  $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -o $@ $(top_srcdir)/bench/bench_data.c librnnlab.la $(LIBS)
+.PHONY: bench-data
+bench-data: bench/bench_data$(EXEEXT)
+	@srcdir="$(abs_top_srcdir)" PYTHON3="$(PYTHON3)" $(SHELL) $(top_srcdir)/bench/bench_data.sh

@@ -22,6 +22,7 @@ typedef struct tok_entry {
 } tok_entry;
 
 typedef struct tok_slot {
+    uint64_t key8;  /* first 8 bytes of the word, zero padded: most words compare without a pointer chase */
     uint32_t hash;
     uint32_t entry; /* entry index + 1; 0 = empty */
 } tok_slot;
@@ -56,30 +57,57 @@ static void table_free(tok_table *tb)
     memset(tb, 0, sizeof *tb);
 }
 
+static inline uint64_t load_tail(const char *w, size_t n)
+{
+    uint64_t k = 0;
+    memcpy(&k, w, n);
+    return k;
+}
+
+static inline uint64_t word_key8(const char *w, size_t len) { return load_tail(w, len < 8 ? len : 8); }
+
+/* 8 bytes at a time, then a final mix so the low bits (the slot) depend on every byte. */
 static uint32_t word_hash(const char *w, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix for the low bits */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)w[i]) * 0x100000001b3ULL;
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t k;
+        memcpy(&k, w + i, 8);
+        h = (h ^ k) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+    }
+    if (i < len)
+        h = (h ^ load_tail(w + i, len - i)) * 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
+    h *= 0x94d049bb133111ebULL;
     h ^= h >> 32;
     return (uint32_t)h;
+}
+
+/* Words without NUL bytes: equal zero-padded prefixes of words shorter than 8 bytes mean equal words. */
+static inline bool slot_matches(const tok_table *tb, const tok_slot *s, const char *w, size_t len,
+                                uint32_t h, uint64_t k8)
+{
+    if (s->hash != h || s->key8 != k8)
+        return false;
+    if (len < 8)
+        return true;
+    const tok_entry *e = &tb->entries[s->entry - 1];
+    return e->len == len && memcmp(e->word + 8, w + 8, len - 8) == 0;
 }
 
 /* Entry index of word, or NO_ENTRY. */
 static uint32_t table_find(const tok_table *tb, const char *w, size_t len, uint32_t h)
 {
     size_t mask = tb->n_slots - 1;
+    uint64_t k8 = word_key8(w, len);
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         const tok_slot *s = &tb->slots[i];
         if (s->entry == 0)
             return NO_ENTRY;
-        if (s->hash == h) {
-            const tok_entry *e = &tb->entries[s->entry - 1];
-            if (e->len == len && memcmp(e->word, w, len) == 0)
-                return s->entry - 1;
-        }
+        if (slot_matches(tb, s, w, len, h, k8))
+            return s->entry - 1;
     }
 }
 
@@ -90,11 +118,11 @@ static int table_rehash(tok_table *tb)
     if (!slots)
         return RNN_EINTERNAL;
     for (size_t e = 0; e < tb->n; e++) {
-        size_t i = tb->entries[e].hash & mask;
+        const tok_entry *en = &tb->entries[e];
+        size_t i = en->hash & mask;
         while (slots[i].entry)
             i = (i + 1) & mask;
-        slots[i].hash = tb->entries[e].hash;
-        slots[i].entry = (uint32_t)e + 1;
+        slots[i] = (tok_slot){word_key8(en->word, en->len), en->hash, (uint32_t)e + 1};
     }
     free(tb->slots);
     tb->slots = slots;
@@ -106,14 +134,12 @@ static int table_rehash(tok_table *tb)
 static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uint64_t add)
 {
     size_t mask = tb->n_slots - 1, i;
+    uint64_t k8 = word_key8(w, len);
     for (i = h & mask; tb->slots[i].entry; i = (i + 1) & mask) {
         tok_slot *s = &tb->slots[i];
-        if (s->hash == h) {
-            tok_entry *e = &tb->entries[s->entry - 1];
-            if (e->len == len && memcmp(e->word, w, len) == 0) {
-                e->count += add;
-                return RNN_OK;
-            }
+        if (slot_matches(tb, s, w, len, h, k8)) {
+            tb->entries[s->entry - 1].count += add;
+            return RNN_OK;
         }
     }
     if (tb->n == tb->cap) {
@@ -130,7 +156,7 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
     if (!copy)
         return RNN_EINTERNAL;
     tb->entries[tb->n] = (tok_entry){copy, (uint32_t)len, h, add};
-    tb->slots[i] = (tok_slot){h, (uint32_t)++tb->n};
+    tb->slots[i] = (tok_slot){k8, h, (uint32_t)++tb->n};
     /* Keep the load factor under 1/2 so probes stay short. */
     if (tb->n * 2 > tb->n_slots)
         return table_rehash(tb);
@@ -280,24 +306,14 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
     const bool chars = t->opts.char_level;
     char *out = buf->p;
     size_t w = 0, start = 0;
-    uint64_t h = 0xcbf29ce484222325ULL;
     int rc;
 #define WORD_END()                                                              \
     do {                                                                        \
-        if (w > start) {                                                        \
-            uint64_t m = h ^ (h >> 29);                                         \
-            m *= 0xbf58476d1ce4e5b9ULL;                                         \
-            if ((rc = fn(out + start, w - start, (uint32_t)(m ^ (m >> 32)), user))) \
-                return rc;                                                      \
-        }                                                                       \
+        if (w > start && (rc = fn(out + start, w - start, word_hash(out + start, w - start), user))) \
+            return rc;                                                          \
         start = w;                                                              \
-        h = 0xcbf29ce484222325ULL;                                              \
     } while (0)
-#define PUT(c)                                                                  \
-    do {                                                                        \
-        out[w++] = (char)(c);                                                   \
-        h = (h ^ (unsigned char)(c)) * 0x100000001b3ULL;                        \
-    } while (0)
+#define PUT(c) (out[w++] = (char)(c))
     for (size_t i = 0; i < len;) {
         unsigned char b = s[i];
         if (b < 128 && !chars) {

@@ -151,6 +151,8 @@ static void test_imdb(const char *data)
     for (size_t i = 0; i < 32; i++)
         h = h * 2 + (unsigned)ds->train.label[i];
     printf("first 32 train labels: %08x, first review starts: %.60s\n", h, ds->train.text[0]);
+    CHECK(h == 0x6d5f2d36 && strncmp(ds->train.text[0], "Hi folks<br /><br />Forget", 26) == 0
+          && strncmp(ds->test.text[0], "This is an excellent movie", 26) == 0, "order differs from peer_torch.py");
     rnn_tokenizer_opts to;
     rnn_tokenizer_opts_default(&to);
     to.num_words = 20000;
