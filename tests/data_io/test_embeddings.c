@@ -122,6 +122,55 @@ static void expect_error(const char *path, const char *format, const rnn_tokeniz
 }
 #define EXPECT_ERROR(path, format, t, status, needle) expect_error(path, format, t, status, needle, __LINE__)
 
+/* Long rows with random runs of spaces and tabs: the field counter works 8 bytes at a time, so
+ * fields must be found at every alignment. */
+static void test_random_blanks(void)
+{
+    enum { ROWS = 300, D = 37 };
+    static char words[ROWS][16];
+    char *text = malloc(ROWS * 16);
+    size_t tn = 0;
+    for (int k = 0; k < ROWS; k++) {
+        snprintf(words[k], sizeof words[k], "w%d", k);
+        tn += (size_t)sprintf(text + tn, "%s ", words[k]);
+    }
+    rnn_tokenizer_opts o;
+    rnn_tokenizer_opts_default(&o);
+    rnn_tokenizer *t = rnn_tokenizer_new(&o);
+    rnn_error err;
+    CHECK_STATUS(rnn_tokenizer_fit(t, &text, 1, &err), RNN_OK, &err);
+    size_t cap = (size_t)ROWS * D * 24, n = 0;
+    char *file = malloc(cap);
+    unsigned x = 99;
+    for (int k = 0; k < ROWS; k++) {
+        for (int j = -1; j < D; j++) {
+            x = x * 1103515245u + 12345u;
+            int run = 1 + (int)(x >> 16) % 3;
+            for (int b = 0; b < run && (j >= 0 || (x >> 20) % 2); b++)
+                file[n++] = ((x >> (24 + b)) & 1) ? '\t' : ' ';
+            if (j < 0)
+                n += (size_t)sprintf(file + n, "%s", words[k]);
+            else
+                n += (size_t)sprintf(file + n, "%.9g", (float)(k * D + j) / 64.0f);
+        }
+        n += (size_t)sprintf(file + n, (x >> 28) % 2 ? " \n" : "\n");
+    }
+    const char *path = test_write("blanks.txt", file, n);
+    rnn_fmatrix m = { 0 };
+    size_t found = 0;
+    CHECK_STATUS(rnn_embeddings_load(path, NULL, t, &m, &found, &err), RNN_OK, &err);
+    CHECK(found == ROWS && m.rows == ROWS + 1 && m.cols == D);
+    for (int k = 0; k < ROWS && m.data; k++) {
+        int32_t i = rnn_tokenizer_index(t, words[k]);
+        for (int j = 0; j < D; j++)
+            CHECK(m.data[(size_t)i * D + j] == (float)(k * D + j) / 64.0f);
+    }
+    rnn_fmatrix_free(&m);
+    rnn_tokenizer_free(t);
+    free(file);
+    free(text);
+}
+
 int main(void)
 {
     test_setup();
@@ -176,5 +225,6 @@ int main(void)
     rnn_tokenizer_free(unfitted);
     rnn_tokenizer_free(t4);
     rnn_tokenizer_free(t);
+    test_random_blanks();
     return test_finish("test_embeddings");
 }
