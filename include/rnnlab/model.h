@@ -27,7 +27,8 @@ void rnn_model_reset(rnn_model *m, unsigned long seed);
 
 /* Flat parameter/gradient blocks: exactly rnn_model_n_params floats each, the layers' views
  * contiguous in layer order (no padding). Adding or popping a layer moves the blocks (views are
- * re-pointed, values kept): fetch these pointers again after rnn_model_add/pop. */
+ * re-pointed, parameter values kept, gradients zeroed): fetch these pointers again after
+ * rnn_model_add/pop. */
 float *rnn_model_params(rnn_model *m);
 float *rnn_model_grads(rnn_model *m);
 void rnn_model_zero_grad(rnn_model *m);

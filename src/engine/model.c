@@ -96,7 +96,7 @@ size_t rnn_model_n_trainable(const rnn_model *m)
     return n;
 }
 
-/* Lays out the first n layers' parameters in fresh blocks (copying what they held) and re-points
+/* Lays out the first n layers' parameters in fresh blocks (copying their values) and re-points
  * every view. The views are contiguous in layer order (no padding), so the blocks are exactly
  * rnn_model_n_params floats and can be copied whole (best weights, save files). */
 static int model_layout(rnn_model *m, rnn_layer **layers, size_t n, rnn_error *err)
@@ -114,10 +114,8 @@ static int model_layout(rnn_model *m, rnn_layer **layers, size_t n, rnn_error *e
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         rnn_layer *l = layers[i];
-        if (l->params) {
+        if (l->params) /* gradients start at zero (never copied: a frozen layer's stay untouched) */
             memcpy(p + off, l->params, l->n_params * sizeof(float));
-            memcpy(g + off, l->grads, l->n_params * sizeof(float));
-        }
         l->params = p + off;
         l->grads = g + off;
         off += l->n_params;
