@@ -354,7 +354,7 @@ typedef struct tui_job {
     char *line;            /* a command line, or NULL */
     const char *script;    /* a script file, or NULL */
     int rc;
-    volatile int done;
+    atomic_int done;
 } tui_job;
 static tui_job current_job;
 
@@ -402,8 +402,14 @@ static void job_finish(tui *t)
     t->app->stop = 0;
     panels_snapshot(t, ~0u & ~(unsigned)APP_CHANGED_RUNS);
     t->dirty = 1;
-    if (!t->quit && t->next_script < t->n_scripts) {
+    if (t->quit)
+        return;
+    if (t->next_script < t->n_scripts) {
         job_start(t, NULL, t->scripts[t->next_script++]);
+    } else if (t->n_queued > 0) {
+        char *line = t->queued[0];
+        memmove(t->queued, t->queued + 1, (size_t)--t->n_queued * sizeof *t->queued);
+        job_start(t, line, NULL);
     }
 }
 
@@ -413,12 +419,18 @@ static void on_prompt_line(tui *t, char *line)
         t->quit = true;
         return;
     }
-    if (t->running) {
-        log_append(t, "a command is running: wait, or press q to stop it\n", 50, true);
-        free(line);
+    char echo[1100];
+    if (t->running && *line) {   /* type-ahead: runs when the current command ends */
+        if (t->n_queued == (int)(sizeof t->queued / sizeof t->queued[0])) {
+            log_append(t, "too many commands waiting; this one is dropped\n", 47, true);
+            free(line);
+            return;
+        }
+        t->queued[t->n_queued++] = line;
+        int n = snprintf(echo, sizeof echo, "> %s   (queued: runs after the current command)\n", line);
+        log_append(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
         return;
     }
-    char echo[1100];
     int n = snprintf(echo, sizeof echo, "> %s\n", line);
     log_append(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
     if (!*line) {
@@ -525,6 +537,9 @@ static int tui_setup(tui *t, app_state *s)
 
 static void tui_teardown(tui *t)
 {
+    for (int i = 0; i < t->n_queued; i++)
+        free(t->queued[i]);
+    t->n_queued = 0;
     for (int i = 0; i < PANEL_COUNT; i++)
         if (t->panel[i].cls && t->panel[i].cls->free)
             t->panel[i].cls->free(&t->panel[i]);

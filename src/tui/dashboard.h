@@ -3,6 +3,7 @@
 #ifndef RNNLAB_TUI_DASHBOARD_H
 #define RNNLAB_TUI_DASHBOARD_H
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "app/app.h"
@@ -105,7 +106,7 @@ struct tui {
     bool running;                   /* a command runs on the worker */
     char running_line[256];
     int wake_fd[2];                 /* self-pipe: the worker wakes the UI loop */
-    volatile int dirty;             /* something to redraw */
+    atomic_int dirty;               /* something to redraw (set by both threads) */
     bool quit;
     int exit_status;
     tui_train_view train;           /* written by the training thread (progress_lock) */
@@ -114,6 +115,7 @@ struct tui {
     tui_run_view *runs; int n_runs; /* overlay of `compare` (n_runs >= 2) */
     bool show_compare;
     const char *const *scripts; int n_scripts, next_script;
+    char *queued[16]; int n_queued;  /* lines typed while a command ran, run in order after it */
     /* log (panel_log.c), filled by the app's sink and stray stdout/stderr */
     void (*log_append)(tui *t, const char *text, size_t len, bool is_error);
 };
