@@ -33,6 +33,15 @@ static double now(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* CPU time of the whole process (all threads): on a busy machine, cpu/threads approximates the
+ * wall time the step would take on an idle one. */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 static int bench_one(const bench_cfg *c, int reps)
 {
     rnn_error err = {0};
@@ -63,8 +72,10 @@ static int bench_one(const bench_cfg *c, int reps)
     rnn_fill_uniform(rng, x, nx, -0.05f, 0.05f);
     rnn_fill_uniform(rng, dy, ny, -0.01f, 0.01f);
     rnn_fwd f = {.B = c->B, .T = c->T, .training = true, .rng = rng, .mask = NULL};
-    double tf = 0, tb = 0;
+    double tf = 0, tb = 0, cpu = 0;
     for (int r = -2; r < reps; r++) {
+        if (r == 0)
+            cpu = cpu_now();
         double t0 = now();
         l->kind->forward(l, &f, x, y);
         double t1 = now();
@@ -75,10 +86,12 @@ static int bench_one(const bench_cfg *c, int reps)
             tb += t2 - t1;
         }
     }
+    cpu = (cpu_now() - cpu) / reps * 1e3;
     double ms = (tf + tb) / reps * 1e3;
     double flops = c->flop_per_h_eh * c->H * (double)(c->E + c->H) * c->B * c->T * c->dirs;
-    printf("%-13s %-38s B=%3d T=%3d E=%3d  fwd %8.2f ms  bwd %8.2f ms  step %8.2f ms  %6.1f GFLOP/s\n",
-           c->name, c->call, c->B, c->T, c->E, tf / reps * 1e3, tb / reps * 1e3, ms, flops / (ms * 1e-3) / 1e9);
+    printf("%-13s %-38s B=%3d T=%3d E=%3d  fwd %8.2f ms  bwd %8.2f ms  step %8.2f ms  %6.1f GFLOP/s"
+           "  (cpu %8.2f ms)\n", c->name, c->call, c->B, c->T, c->E, tf / reps * 1e3, tb / reps * 1e3, ms,
+           flops / (ms * 1e-3) / 1e9, cpu);
     fflush(stdout);
     rnn_free_aligned(x);
     rnn_free_aligned(dx);

@@ -131,6 +131,7 @@ static int bidi_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     bidi *c = l->cfg;
     for (int i = 0; i < 2; i++) {
+        l->inner[i].threads = 1;  /* parallelism is across the two directions */
         int rc = l->inner[i].kind->reserve(&l->inner[i], B, T, err);
         if (rc)
             return rc;
@@ -180,10 +181,8 @@ static void bidi_dispatch(rnn_layer *l, bidi_job *job)
 {
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
     if (n >= 2) {
-        l->inner[0].threads = l->inner[1].threads = 1;
         rnn_parallel(2, bidi_run, job);
     } else {
-        l->inner[0].threads = l->inner[1].threads = 1;
         bidi_run(job, 0, 2);
         bidi_run(job, 1, 2);
     }

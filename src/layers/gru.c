@@ -156,7 +156,7 @@ static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, i
     int H = r->H, B = r->B, GH = 3 * H;
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
-        float *dg = r->dgates + row * GH, *dq = r->dgrec + row * GH;
+        float *dg = rnn_rec_dg(r, s, b), *dq = rnn_rec_dgr(r, s, b);
         if (rnn_rec_live(r, s, b)) {
             gru_row_backward_after(dg, dq, r->gates + row * GH, r->aux + row * H, r->hs + row * H,
                                    r->dh + (size_t)b * H, H);
@@ -165,7 +165,7 @@ static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, i
             memset(dq, 0, (size_t)GH * sizeof *dq);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, r->dgrec + ((size_t)s * B + b0) * GH, GH, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, rnn_rec_dgr(r, s, b0), GH, b0, b1);
 }
 
 static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
@@ -174,18 +174,18 @@ static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, 
     const float *U = rnn_rec_recurrent(r, p), *hm = rnn_rec_hprev(r, s);
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
-        float *dg = r->dgates + row * GH;
+        float *dg = rnn_rec_dg(r, s, b);
         if (rnn_rec_live(r, s, b))
             gru_row_backward_state(dg, r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H, H);
         else
             memset(dg, 0, (size_t)GH * sizeof *dg);
     }
     /* dqh = dhh Uh^T into dtmp (zero for masked rows, whose dg is zero) */
-    float *dg0 = r->dgates + ((size_t)s * B + b0) * GH, *dqh = r->dtmp + (size_t)b0 * H;
+    float *dg0 = rnn_rec_dg(r, s, b0), *dqh = r->dtmp + (size_t)b0 * H;
     rnn_sgemm(false, true, nb, H, H, 1.0f, dg0 + 2 * H, GH, U + 2 * H, GH, 0.0f, dqh, H);
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
-        gru_row_backward_reset(r->dgates + row * GH, r->gates + row * GH, hm + (size_t)b * H,
+        gru_row_backward_reset(rnn_rec_dg(r, s, b), r->gates + row * GH, hm + (size_t)b * H,
                                r->dtmp + (size_t)b * H, r->use_rmask ? r->rmask + (size_t)b * H : NULL,
                                r->dh + (size_t)b * H, H);
     }

@@ -67,7 +67,7 @@ static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1
     int H = r->H, B = r->B, GH = 4 * H;
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
-        float *dg = r->dgates + row * GH, *dh = r->dh + (size_t)b * H;
+        float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {
             lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->cs + (row + B) * H, dh,
                               r->dc + (size_t)b * H, H);
@@ -76,7 +76,7 @@ static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1
             memset(dg, 0, (size_t)GH * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, r->dgates + ((size_t)s * B + b0) * GH, GH,
+    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, rnn_rec_dg(r, s, b0), GH,
                            b0, b1);
 }
 

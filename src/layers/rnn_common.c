@@ -163,7 +163,18 @@ void rnn_rec_init(rnn_layer *l, rnn_rng *rng)
             b[j] = 1.0f;  /* Keras unit_forget_bias: forget gate starts open */
 }
 
-/* ---- workspaces: one aligned block, carved into buffers ---- */
+/* ---- workspaces: one aligned block, carved into per-slice buffers ---- */
+
+enum { REC_MAX_SLICES = 8, REC_CHUNK_ROWS = 512 };
+
+/* Steps per weight-gradient chunk for a slice of `rows` rows: about REC_CHUNK_ROWS rows, so that
+ * the chunk's gradients are still in cache when its GEMMs read them. */
+static int rec_chunk_steps(int rows, int T)
+{
+    int tc = REC_CHUNK_ROWS / (rows > 0 ? rows : 1);
+    tc = tc < 1 ? 1 : tc;
+    return tc > T ? T : tc;
+}
 
 typedef struct rec_block {
     float *base;
@@ -178,46 +189,60 @@ static float *rec_carve(rec_block *k, size_t n)
     return p;
 }
 
-/* Lays out every workspace for B x T in k (counting only when k->base is NULL). */
-static void rec_layout(rnn_rec *r, rec_block *k, int B, int T)
+/* Lays out the buffers of slice view v for up to `rows` rows and T steps. */
+static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int rows, int T)
 {
-    size_t BT = (size_t)B * T, GH = (size_t)r->G * r->H, H = r->H, F = r->F;
-    bool reorder = r->go_backwards || r->dropout > 0;  /* input copied into processing order */
-    r->xin = reorder ? rec_carve(k, BT * F) : NULL;
-    r->dxs = reorder ? rec_carve(k, BT * F) : NULL;
-    r->gates = rec_carve(k, BT * GH);
-    r->dgates = rec_carve(k, BT * GH);
-    r->hs = rec_carve(k, BT * H + B * H);
-    r->cs = r->cell == RNN_CELL_LSTM ? rec_carve(k, BT * H + B * H) : NULL;
-    r->hd = r->recurrent_dropout > 0 ? rec_carve(k, BT * H) : NULL;
+    size_t RT = (size_t)rows * T, GH = (size_t)r->G * r->H, H = r->H;
+    size_t rc = rows > REC_CHUNK_ROWS ? (size_t)rows : REC_CHUNK_ROWS;  /* >= chunk steps * rows */
     bool gru = r->cell == RNN_CELL_GRU;
-    r->aux = gru ? rec_carve(k, BT * H) : NULL;
-    r->rec = gru ? rec_carve(k, (size_t)B * GH) : NULL;
-    r->dgrec = gru && r->reset_after ? rec_carve(k, BT * GH) : NULL;
-    r->dh = rec_carve(k, (size_t)B * H);
-    r->dc = rec_carve(k, (size_t)B * H);
-    r->dtmp = rec_carve(k, (size_t)B * H);
-    r->dmask = rec_carve(k, (size_t)B * F);
-    r->rmask = rec_carve(k, (size_t)B * H);
-    r->zbias = rec_carve(k, 2 * GH);
+    v->gates = rec_carve(k, RT * GH);
+    v->hs = rec_carve(k, RT * H + rows * H);
+    v->cs = r->cell == RNN_CELL_LSTM ? rec_carve(k, RT * H + rows * H) : NULL;
+    v->hd = r->recurrent_dropout > 0 ? rec_carve(k, RT * H) : NULL;
+    v->aux = gru ? rec_carve(k, RT * H) : NULL;
+    v->rec = gru ? rec_carve(k, (size_t)rows * GH) : NULL;
+    v->dgates = rec_carve(k, rc * GH);
+    v->dgrec = gru && r->reset_after ? rec_carve(k, rc * GH) : NULL;
+    v->xbuf = rec_carve(k, rc * r->F);
+    v->acc = rec_carve(k, r->n_params);
+    v->dh = rec_carve(k, (size_t)rows * H);
+    v->dc = rec_carve(k, (size_t)rows * H);
+    v->dtmp = rec_carve(k, (size_t)rows * H);
+}
+
+/* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
+ * ceil(B/n) rows, so any smaller batch split the same way fits. */
+static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
+{
+    int rows = (B + n - 1) / n;
+    r->dmask_all = rec_carve(k, (size_t)B * r->F);
+    r->rmask_all = rec_carve(k, (size_t)B * r->H);
+    r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
+    for (int i = 0; i < n; i++)
+        rec_layout_slice(r, &r->slice[i], k, rows, T);
 }
 
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     rnn_rec *r = l->cfg;
-    if (B <= r->capB && T <= r->capT)
-        return RNN_OK;
     int nB = B > r->capB ? B : r->capB, nT = T > r->capT ? T : r->capT;
+    int n = rnn_rec_threads(l, nB);
+    if (nB == r->capB && nT == r->capT && n == r->cap_slices)
+        return RNN_OK;
+    r->n_params = l->n_params;
+    if (!r->slice && !(r->slice = calloc(REC_MAX_SLICES, sizeof *r->slice)))
+        return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory", l->name);
     rec_block k = {0};
-    rec_layout(r, &k, nB, nT);
+    rec_layout(r, &k, nB, nT, n);
     int rc = layer_reserve_floats(&r->block, &r->block_cap, k.used, err, l->name);
     if (rc)
         return rc;
     memset(r->block, 0, k.used * sizeof(float));
     k = (rec_block){.base = r->block};
-    rec_layout(r, &k, nB, nT);
+    rec_layout(r, &k, nB, nT, n);
     r->capB = nB;
     r->capT = nT;
+    r->cap_slices = n;
     return RNN_OK;
 }
 
@@ -242,12 +267,11 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
         fn(ctx, 0, 1);
         return;
     }
-    enum { MAXT = 8 };
-    if (n > MAXT)
-        n = MAXT;
-    pthread_t tid[MAXT];
-    par_job jobs[MAXT];
-    bool started[MAXT] = {false};
+    if (n > REC_MAX_SLICES)
+        n = REC_MAX_SLICES;
+    pthread_t tid[REC_MAX_SLICES];
+    par_job jobs[REC_MAX_SLICES];
+    bool started[REC_MAX_SLICES] = {false};
     rnn_blas_threads(1);  /* each worker calls sgemm on its own slice */
     for (int i = 1; i < n; i++) {
         jobs[i] = (par_job){fn, ctx, i, n};
@@ -266,8 +290,8 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
 int rnn_rec_threads(const rnn_layer *l, int B)
 {
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
-    if (n > 8)
-        n = 8;
+    if (n > REC_MAX_SLICES)
+        n = REC_MAX_SLICES;
     while (n > 1 && B / n < 8)
         n--;
     return n < 1 ? 1 : n;
@@ -283,87 +307,116 @@ static void rec_dropout_mask(float *m, size_t n, double p, rnn_rng *rng)
         m[i] = rnn_rng_uniform(rng) < p ? 0.0f : keep;
 }
 
-/* xin[s] = x[t(s)] * dmask: the projection's rows in processing order. */
-static void rec_gather_input(rnn_rec *r, const float *x)
-{
-    size_t BF = (size_t)r->B * r->F;
-    for (int s = 0; s < r->T; s++) {
-        int t = r->go_backwards ? r->T - 1 - s : s;
-        const float *src = x + (size_t)t * BF;
-        float *dst = r->xin + (size_t)s * BF;
-        if (r->use_dmask)
-            for (size_t i = 0; i < BF; i++)
-                dst[i] = src[i] * r->dmask[i];
-        else
-            memcpy(dst, src, BF * sizeof *dst);
-    }
-}
-
 void rnn_rec_draw_masks(rnn_layer *l, const rnn_fwd *f)
 {
     rnn_rec *r = l->cfg;
     r->use_dmask = f->training && r->dropout > 0 && f->rng;
     r->use_rmask = f->training && r->recurrent_dropout > 0 && f->rng;
     if (r->use_dmask)
-        rec_dropout_mask(r->dmask, (size_t)f->B * r->F, r->dropout, f->rng);
+        rec_dropout_mask(r->dmask_all, (size_t)f->B * r->F, r->dropout, f->rng);
     if (r->use_rmask)
-        rec_dropout_mask(r->rmask, (size_t)f->B * r->H, r->recurrent_dropout, f->rng);
+        rec_dropout_mask(r->rmask_all, (size_t)f->B * r->H, r->recurrent_dropout, f->rng);
     r->masks_drawn = true;
+}
+
+/* Points slice view i of n at its rows of the current call. */
+static void rec_slice_bind(rnn_rec *r, int i, int n)
+{
+    rnn_rec *v = &r->slice[i];
+    int b0 = r->batch * i / n, b1 = r->batch * (i + 1) / n;
+    v->cell = r->cell;
+    v->ops = r->ops;
+    v->H = r->H;
+    v->G = r->G;
+    v->F = r->F;
+    v->act = r->act;
+    v->use_bias = r->use_bias;
+    v->reset_after = r->reset_after;
+    v->go_backwards = r->go_backwards;
+    v->return_sequences = r->return_sequences;
+    v->B = b1 - b0;
+    v->T = r->T;
+    v->b0 = b0;
+    v->batch = r->batch;
+    v->mask = r->mask;
+    v->use_dmask = r->use_dmask;
+    v->use_rmask = r->use_rmask;
+    v->dmask = r->dmask_all + (size_t)b0 * r->F;
+    v->rmask = r->rmask_all + (size_t)b0 * r->H;
+    v->zbias = r->zbias;
+    v->n_params = r->n_params;
 }
 
 typedef struct rec_loop {
     rnn_rec *r;
     const float *params;
+    const float *x;         /* forward input / backward: the same input */
+    float *y;               /* forward output */
+    const float *dy;        /* backward */
+    float *dx;
 } rec_loop;
+
+/* Rows of the input at processing step s for slice v: x[t(s)][b0..b0+B). */
+static const float *rec_xrows(const rnn_rec *v, const float *x, int s)
+{
+    int t = v->go_backwards ? v->T - 1 - s : s;
+    return x + ((size_t)t * v->batch + v->b0) * v->F;
+}
+
+/* gates[s] = x_t W (the input projection of this step; biases are added in the step kernels). */
+static void rec_project_step(rnn_rec *v, const float *W, const float *x, int s)
+{
+    int GH = v->G * v->H, F = v->F;
+    const float *xr = rec_xrows(v, x, s);
+    if (v->use_dmask) {
+        size_t n = (size_t)v->B * F;
+        for (size_t i = 0; i < n; i++)
+            v->xbuf[i] = xr[i] * v->dmask[i];
+        xr = v->xbuf;
+    }
+    rnn_sgemm(false, false, v->B, GH, F, 1.0f, xr, F, W, GH, 0.0f, v->gates + (size_t)s * v->B * GH, GH);
+}
 
 static void rec_forward_slice(void *ctx, int i, int n)
 {
     rec_loop *lp = ctx;
-    rnn_rec *r = lp->r;
-    int b0 = r->B * i / n, b1 = r->B * (i + 1) / n, H = r->H;
-    for (int s = 0; s < r->T; s++) {
-        if (r->use_rmask) {
-            const float *h = r->hs + ((size_t)s * r->B + b0) * H;
-            float *hd = r->hd + ((size_t)s * r->B + b0) * H;
-            const float *m = r->rmask + (size_t)b0 * H;
-            for (size_t k = 0; k < (size_t)(b1 - b0) * H; k++)
-                hd[k] = h[k] * m[k];
+    rnn_rec *v = &lp->r->slice[i];
+    rec_slice_bind(lp->r, i, n);
+    int H = v->H, B = v->B;
+    size_t BH = (size_t)B * H;
+    memset(v->hs, 0, BH * sizeof(float));
+    if (v->cs)
+        memset(v->cs, 0, BH * sizeof(float));
+    for (int s = 0; s < v->T; s++) {
+        rec_project_step(v, lp->params, lp->x, s);
+        if (v->use_rmask) {
+            const float *h = v->hs + (size_t)s * BH;
+            float *hd = v->hd + (size_t)s * BH;
+            for (size_t k = 0; k < BH; k++)
+                hd[k] = h[k] * v->rmask[k];
         }
-        r->ops->step_forward(r, lp->params, s, b0, b1);
+        v->ops->step_forward(v, lp->params, s, 0, B);
+        if (v->return_sequences)  /* output s is in processing order, as Keras */
+            memcpy(lp->y + ((size_t)s * v->batch + v->b0) * H, v->hs + (size_t)(s + 1) * BH, BH * sizeof(float));
     }
+    if (!v->return_sequences)
+        memcpy(lp->y + (size_t)v->b0 * H, v->hs + (size_t)v->T * BH, BH * sizeof(float));
 }
 
 /* x [T][B][F] -> y [T][B][H] (processing order, as Keras) or [B][H]. */
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
     rnn_rec *r = l->cfg;
-    const float *x = xv;
-    int B = f->B, T = f->T, GH = r->G * r->H, H = r->H;
-    r->B = B;
-    r->T = T;
+    r->batch = f->B;
+    r->T = f->T;
     r->mask = f->mask;
+    r->x = xv;
     if (!r->masks_drawn)
         rnn_rec_draw_masks(l, f);
     r->masks_drawn = false;
-    if (r->xin) {
-        rec_gather_input(r, x);
-        r->x_proc = r->xin;
-    } else {
-        r->x_proc = x;
-    }
-    /* input projection of every step at once; biases are added in the step kernels */
-    rnn_sgemm(false, false, T * B, GH, r->F, 1.0f, r->x_proc, r->F, rec_kernel(r, l->params), GH, 0.0f,
-              r->gates, GH);
-    memset(r->hs, 0, (size_t)B * H * sizeof(float));
-    if (r->cs)
-        memset(r->cs, 0, (size_t)B * H * sizeof(float));
-    rec_loop lp = {r, l->params};
-    r->threads = rnn_rec_threads(l, B);
-    rnn_parallel(r->threads, rec_forward_slice, &lp);
-    if (r->return_sequences)
-        memcpy(y, r->hs + (size_t)B * H, (size_t)T * B * H * sizeof *y);
-    else
-        memcpy(y, r->hs + (size_t)T * B * H, (size_t)B * H * sizeof *y);
+    r->nslices = r->cap_slices;  /* the split reserve laid out (threads fixed there) */
+    rec_loop lp = {r, l->params, xv, y, NULL, NULL};
+    rnn_parallel(r->nslices, rec_forward_slice, &lp);
 }
 
 const float *rnn_rec_bias_in(const rnn_rec *r, const float *params)
@@ -378,74 +431,90 @@ const float *rnn_rec_recurrent(const rnn_rec *r, const float *params)
 
 /* ---- backward ---- */
 
-static void rec_backward_slice(void *ctx, int i, int n)
-{
-    rec_loop *lp = ctx;
-    rnn_rec *r = lp->r;
-    int b0 = r->B * i / n, b1 = r->B * (i + 1) / n, H = r->H;
-    size_t rows = (size_t)(b1 - b0) * H;
-    float *dh = r->dh + (size_t)b0 * H;
-    for (int s = r->T - 1; s >= 0; s--) {
-        if (r->return_sequences) {
-            const float *dy = r->dy + ((size_t)s * r->B + b0) * H;
-            for (size_t k = 0; k < rows; k++)
-                dh[k] += dy[k];
-        }
-        r->ops->step_backward(r, lp->params, s, b0, b1);
-    }
-}
-
 /* db[j] += sum over rows of d[rows][n] (sequential over rows: deterministic). */
-static void rec_colsum(float *db, const float *d, size_t rows, int n)
+RNN_VECTOR_KERNEL
+static void rec_colsum(float *restrict db, const float *restrict d, size_t rows, int n)
 {
     for (size_t i = 0; i < rows; i++)
         for (int j = 0; j < n; j++)
             db[j] += d[i * n + j];
 }
 
-/* Weight gradients as single GEMMs over all T*B rows. */
-static void rec_weight_grads(rnn_rec *r, float *g)
+/* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
+ * input gradient rows of those steps. */
+static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
-    int TB = r->T * r->B, GH = r->G * r->H, H = r->H;
-    rnn_sgemm(true, false, r->F, GH, TB, 1.0f, r->x_proc, r->F, r->dgates, GH, 1.0f, rec_kernel(r, g), GH);
-    const float *hp = r->use_rmask ? r->hd : r->hs;  /* rows 0..T-1: previous states */
-    float *dU = rec_recurrent(r, g);
-    if (r->cell == RNN_CELL_GRU && !r->reset_after) {
-        /* z, r columns see h_prev; the h columns see r*h_prev (kept in aux) */
-        rnn_sgemm(true, false, H, 2 * H, TB, 1.0f, hp, H, r->dgates, GH, 1.0f, dU, GH);
-        rnn_sgemm(true, false, H, H, TB, 1.0f, r->aux, H, r->dgates + 2 * H, GH, 1.0f, dU + 2 * H, GH);
-    } else {
-        const float *dg = r->dgrec ? r->dgrec : r->dgates;
-        rnn_sgemm(true, false, H, GH, TB, 1.0f, hp, H, dg, GH, 1.0f, dU, GH);
+    int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
+    /* x rows of the chunk, contiguous, as the projection saw them */
+    for (int s = s0; s < s1; s++) {
+        const float *xr = rec_xrows(v, lp->x, s);
+        float *dst = v->xbuf + (size_t)(s - s0) * B * F;
+        if (v->use_dmask)
+            for (size_t k = 0; k < (size_t)B * F; k++)
+                dst[k] = xr[k] * v->dmask[k];
+        else
+            memcpy(dst, xr, (size_t)B * F * sizeof *dst);
     }
-    if (r->use_bias) {
-        float *db = rec_bias(r, g);
-        rec_colsum(db, r->dgates, (size_t)TB, GH);
-        if (r->dgrec)
-            rec_colsum(db + GH, r->dgrec, (size_t)TB, GH);
+    float *acc = v->acc;
+    rnn_sgemm(true, false, F, GH, rows, 1.0f, v->xbuf, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
+    const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */
+    float *dU = rec_recurrent(v, acc);
+    if (v->cell == RNN_CELL_GRU && !v->reset_after) {
+        /* z, r columns see h_prev; the h columns see r*h_prev (kept in aux) */
+        rnn_sgemm(true, false, H, 2 * H, rows, 1.0f, hp, H, v->dgates, GH, 1.0f, dU, GH);
+        rnn_sgemm(true, false, H, H, rows, 1.0f, v->aux + (size_t)s0 * B * H, H, v->dgates + 2 * H, GH, 1.0f,
+                  dU + 2 * H, GH);
+    } else {
+        const float *dg = v->dgrec ? v->dgrec : v->dgates;
+        rnn_sgemm(true, false, H, GH, rows, 1.0f, hp, H, dg, GH, 1.0f, dU, GH);
+    }
+    if (v->use_bias) {
+        float *db = rec_bias(v, acc);
+        rec_colsum(db, v->dgates, (size_t)rows, GH);
+        if (v->dgrec)
+            rec_colsum(db + GH, v->dgrec, (size_t)rows, GH);
+    }
+    if (!lp->dx)
+        return;
+    /* dx rows = dgates W^T, back to time order and through the input dropout mask */
+    rnn_sgemm(false, true, rows, F, GH, 1.0f, v->dgates, GH, rec_kernel(v, (float *)lp->params), GH, 0.0f,
+              v->xbuf, F);
+    for (int s = s0; s < s1; s++) {
+        float *dst = (float *)rec_xrows(v, lp->dx, s);
+        const float *src = v->xbuf + (size_t)(s - s0) * B * F;
+        if (v->use_dmask)
+            for (size_t k = 0; k < (size_t)B * F; k++)
+                dst[k] = src[k] * v->dmask[k];
+        else
+            memcpy(dst, src, (size_t)B * F * sizeof *dst);
     }
 }
 
-/* dx = dgates W^T, back in time order and through the input dropout mask. */
-static void rec_input_grads(rnn_rec *r, const float *params, float *dx)
+static void rec_backward_slice(void *ctx, int i, int n)
 {
-    int TB = r->T * r->B, GH = r->G * r->H, F = r->F;
-    const float *W = rec_kernel(r, (float *)params);
-    if (!r->xin) {
-        rnn_sgemm(false, true, TB, F, GH, 1.0f, r->dgates, GH, W, GH, 0.0f, dx, F);
-        return;
-    }
-    rnn_sgemm(false, true, TB, F, GH, 1.0f, r->dgates, GH, W, GH, 0.0f, r->dxs, F);
-    size_t BF = (size_t)r->B * F;
-    for (int s = 0; s < r->T; s++) {
-        int t = r->go_backwards ? r->T - 1 - s : s;
-        const float *src = r->dxs + (size_t)s * BF;
-        float *dst = dx + (size_t)t * BF;
-        if (r->use_dmask)
-            for (size_t i = 0; i < BF; i++)
-                dst[i] = src[i] * r->dmask[i];
-        else
-            memcpy(dst, src, BF * sizeof *dst);
+    rec_loop *lp = ctx;
+    rnn_rec *v = &lp->r->slice[i];
+    (void)n;
+    int H = v->H, B = v->B, T = v->T, tc = rec_chunk_steps(B, T);
+    size_t BH = (size_t)B * H;
+    memset(v->acc, 0, v->n_params * sizeof(float));
+    memset(v->dc, 0, BH * sizeof(float));
+    if (v->return_sequences)
+        memset(v->dh, 0, BH * sizeof(float));
+    else
+        memcpy(v->dh, lp->dy + (size_t)v->b0 * H, BH * sizeof(float));
+    for (int s1 = T; s1 > 0; s1 -= tc) {
+        int s0 = s1 - tc > 0 ? s1 - tc : 0;
+        v->dg_s0 = s0;
+        for (int s = s1 - 1; s >= s0; s--) {
+            if (v->return_sequences) {
+                const float *dy = lp->dy + ((size_t)s * v->batch + v->b0) * H;
+                for (size_t k = 0; k < BH; k++)
+                    v->dh[k] += dy[k];
+            }
+            v->ops->step_backward(v, lp->params, s, 0, B);
+        }
+        rec_chunk_grads(v, lp, s0, s1);
     }
 }
 
@@ -453,18 +522,14 @@ void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx
 {
     rnn_rec *r = l->cfg;
     (void)f;
-    size_t BH = (size_t)r->B * r->H;
-    r->dy = dy;
-    if (r->return_sequences)
-        memset(r->dh, 0, BH * sizeof(float));
-    else
-        memcpy(r->dh, dy, BH * sizeof(float));
-    memset(r->dc, 0, BH * sizeof(float));
-    rec_loop lp = {r, l->params};
-    rnn_parallel(r->threads, rec_backward_slice, &lp);
-    rec_weight_grads(r, l->grads);
-    if (dx)
-        rec_input_grads(r, l->params, dx);
+    rec_loop lp = {r, l->params, r->x, NULL, dy, dx};
+    rnn_parallel(r->nslices, rec_backward_slice, &lp);
+    /* slices' gradients summed in slice order: same thread count, same bits */
+    for (int i = 0; i < r->nslices; i++) {
+        const float *a = r->slice[i].acc;
+        for (size_t k = 0; k < l->n_params; k++)
+            l->grads[k] += a[k];
+    }
 }
 
 /* ---- description ---- */
@@ -517,6 +582,7 @@ void rnn_rec_destroy(rnn_layer *l)
     if (!r)
         return;
     rnn_free_aligned(r->block);
+    free(r->slice);
     free(r);
     l->cfg = NULL;
 }

@@ -30,33 +30,38 @@ struct rnn_rec {
     layer_act act;          /* SimpleRNN activation (linear, relu, tanh, sigmoid) */
     bool use_bias, return_sequences, go_backwards, unit_forget_bias, reset_after;
     double dropout, recurrent_dropout;
-    /* workspaces, sized by reserve for capB x capT */
-    int capB, capT;
-    float *xin;             /* [T][B][F] input in processing order, dropout applied (when needed) */
-    float *gates;           /* [T][B][G*H] pre-activations of the input part, then activations */
+    /* Buffers of ONE batch slice (rows b0..b0+B of the call's batch): each worker thread owns a
+     * slice and its buffers are time-major over the slice's rows only, [T][B][..], so that the
+     * per-chunk weight-gradient GEMMs read contiguous rows. */
+    int B, T;               /* rows of this slice, steps */
+    int b0, batch;          /* first row in the call's batch, the call's batch size */
+    float *gates;           /* [T][B][G*H] gate activations (pre-activations before the step) */
     float *hs;              /* [T+1][B][H] states, hs[0] = 0 */
     float *cs;              /* LSTM cells [T+1][B][H] */
     float *hd;              /* [T][B][H] previous state times the recurrent dropout mask */
     float *aux;             /* GRU: [T][B][H] recurrent h part (reset_after) or r*h_prev (before) */
     float *rec;             /* GRU: [B][G*H] per-step recurrent product scratch */
-    float *dgates;          /* [T][B][G*H] gradient of gate pre-activations (input side) */
-    float *dgrec;           /* GRU: [T][B][G*H] gradient of the recurrent-side pre-activations */
+    float *dgates;          /* [Tc][B][G*H] gate pre-activation gradients of steps dg_s0.. */
+    float *dgrec;           /* GRU reset_after: [Tc][B][G*H] gradient of the recurrent side */
+    int dg_s0;              /* first step held in dgates/dgrec */
+    float *xbuf;            /* [Tc][B][F] chunk of inputs / input gradients */
+    float *acc;             /* [n_params] this slice's weight gradients */
     float *dh, *dc;         /* [B][H] running state gradients */
     float *dtmp;            /* [B][H] scratch */
-    float *dxs;             /* [T][B][F] dx in processing order (go_backwards / dropout) */
-    float *dmask;           /* [B][F] input dropout mask (scaled) */
-    float *rmask;           /* [B][H] recurrent dropout mask (scaled) */
-    float *zbias;           /* [2][G*H] zeros: the bias when use_bias=False */
-    float *block;           /* the one allocation holding every workspace above */
-    size_t block_cap;
-    /* state of the last forward */
-    int B, T;
+    const float *dmask;     /* [B][F] input dropout mask rows of the slice (scaled) */
+    const float *rmask;     /* [B][H] recurrent dropout mask rows of the slice (scaled) */
     bool use_dmask, use_rmask;
+    const uint8_t *mask;    /* [T][batch] in time order, or NULL */
+    /* layer level only */
+    float *dmask_all, *rmask_all; /* [batch][F], [batch][H] */
+    float *zbias;           /* [2][G*H] zeros: the bias when use_bias=False */
     bool masks_drawn;       /* dropout masks of the coming forward already drawn (Bidirectional) */
-    const float *x_proc;    /* input rows used by the projection ([T][B][F], processing order) */
-    const uint8_t *mask;    /* [T][B] in time order, or NULL */
-    const float *dy;        /* backward: dy of the current call */
-    int threads;            /* batch slices of the last call */
+    const float *x;         /* input of the last forward [T][batch][F] */
+    int nslices, capB, capT, cap_slices;
+    struct rnn_rec *slice;  /* [8] per-thread views */
+    float *block;           /* the one allocation holding every workspace */
+    size_t block_cap;
+    size_t n_params;
 };
 
 /* Mask value of processing step s, row b (1 when no mask). */
@@ -65,7 +70,16 @@ static inline int rnn_rec_live(const rnn_rec *r, int s, int b)
     if (!r->mask)
         return 1;
     int t = r->go_backwards ? r->T - 1 - s : s;
-    return r->mask[(size_t)t * r->B + b];
+    return r->mask[(size_t)t * r->batch + r->b0 + b];
+}
+/* Gradient rows of step s, row b (the chunk being processed holds steps dg_s0..). */
+static inline float *rnn_rec_dg(const rnn_rec *r, int s, int b)
+{
+    return r->dgates + ((size_t)(s - r->dg_s0) * r->B + b) * r->G * r->H;
+}
+static inline float *rnn_rec_dgr(const rnn_rec *r, int s, int b)
+{
+    return r->dgrec + ((size_t)(s - r->dg_s0) * r->B + b) * r->G * r->H;
 }
 /* Previous state as the recurrent matmul sees it: [B][H] rows of processing step s. */
 static inline const float *rnn_rec_hprev(const rnn_rec *r, int s)

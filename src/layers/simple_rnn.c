@@ -78,7 +78,7 @@ static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int 
     int H = r->H, B = r->B;
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
-        float *dg = r->dgates + row * H, *dh = r->dh + (size_t)b * H;
+        float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {
             simple_dact_row(dg, r->gates + row * H, dh, H, r->act);
             memset(dh, 0, (size_t)H * sizeof *dh);  /* no direct path to h_prev */
@@ -86,7 +86,7 @@ static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int 
             memset(dg, 0, (size_t)H * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), H, H, r->dgates + ((size_t)s * B + b0) * H, H, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), H, H, rnn_rec_dg(r, s, b0), H, b0, b1);
 }
 
 const rnn_cell_ops rnn_simple_rnn_ops = {

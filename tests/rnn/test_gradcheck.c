@@ -29,7 +29,7 @@ static const gc_case cases[] = {
     {"LSTM(4, use_bias=False, unit_forget_bias=False)", 3, false, false, 0, 0},
     {"LSTM(4)", 3, true, false, 0, 0},
     {"LSTM(4, dropout=0.3, recurrent_dropout=0.3)", 3, true, true, 0, 0},
-    {"LSTM(5, return_sequences=True)", 3, true, false, 20},  /* batch split over threads */
+    {"LSTM(5, return_sequences=True)", 3, true, false, 20, 0},  /* batch split over threads */
     {"GRU(4)", 3, false, false, 0, 0},
     {"GRU(4, return_sequences=True)", 3, false, false, 0, 0},
     {"GRU(4, go_backwards=True, return_sequences=True)", 3, true, false, 0, 0},
