@@ -18,3 +18,4 @@ tests_data_io_test_embeddings_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/data_io/test_load
 tests_data_io_test_load_SOURCES = tests/data_io/test_load.c tests/data_io/testutil.h
 tests_data_io_test_load_LDADD = $(RNNLAB_TEST_LIBS)
+EXTRA_DIST += tests/data_io/load_errors.test
