@@ -23,6 +23,9 @@ double rnn_rng_gaussian(rnn_rng *r, double sigma);
 unsigned long rnn_rng_uint(rnn_rng *r, unsigned long n); /* [0,n) */
 /* Fills x[n] uniformly in [lo,hi). */
 void rnn_fill_uniform(rnn_rng *r, float *x, size_t n, float lo, float hi);
+/* Dropout masks: keep[i] = 1/(1-rate) with probability 1-rate, else 0. Fast: one draw from r
+ * seeds a xoshiro256** stream (32-bit resolution per decision), so masks follow the seed. */
+void rnn_fill_dropout_mask(rnn_rng *r, float *keep, size_t n, double rate);
 /* Keras glorot_uniform for a fan_in x fan_out kernel. */
 void rnn_init_glorot_uniform(rnn_rng *r, float *w, int fan_in, int fan_out);
 /* Keras orthogonal initialiser for a rows x cols matrix (gain 1). */

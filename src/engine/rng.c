@@ -1,6 +1,7 @@
 /* Random numbers (GSL mt19937) and Keras's default initialisers. */
 #include "config.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
@@ -42,6 +43,47 @@ void rnn_fill_uniform(rnn_rng *r, float *x, size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = (float)(lo + (hi - lo) * gsl_rng_uniform(r->g));
+}
+
+static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t xoshiro256ss(uint64_t s[4])
+{
+    uint64_t result = rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
+/* Per-element GSL draws cost more than the layers around them on long sequences; two 32-bit
+ * decisions per xoshiro256** output keep masks cheap and still reproducible from the seed. */
+void rnn_fill_dropout_mask(rnn_rng *r, float *keep, size_t n, double rate)
+{
+    uint64_t seed = ((uint64_t)gsl_rng_get(r->g) << 32) ^ gsl_rng_get(r->g), s[4];
+    for (int i = 0; i < 4; i++)
+        s[i] = splitmix64(&seed);
+    uint64_t threshold = (uint64_t)(rate * 4294967296.0); /* drop when the 32-bit draw < rate * 2^32 */
+    float scale = (float)(1.0 / (1.0 - rate));
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        uint64_t v = xoshiro256ss(s);
+        keep[i] = (v & 0xffffffffULL) < threshold ? 0.0f : scale;
+        keep[i + 1] = (v >> 32) < threshold ? 0.0f : scale;
+    }
+    if (i < n)
+        keep[i] = (xoshiro256ss(s) & 0xffffffffULL) < threshold ? 0.0f : scale;
 }
 
 /* limit = sqrt(6 / (fan_in + fan_out)), as keras.initializers.GlorotUniform. */

@@ -108,8 +108,6 @@ char *rnn_model_summary(const rnn_model *m, int width)
         summary_row(&b, (const char *const[3]){name, shape, params}, pos);
         sbuf_rule(&b, i + 1 == m->n ? '=' : '_', width);
     }
-    if (m->n == 0)
-        sbuf_rule(&b, '=', width);
     size_t total = rnn_model_n_params(m), trainable = rnn_model_n_trainable(m);
     char num[40], line[96];
     thousands(total, num, sizeof num);

@@ -95,9 +95,7 @@ static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, floa
         memcpy(y, x, total * sizeof *y);
         return;
     }
-    float keep = (float)(1.0 / (1.0 - c->rate));
-    for (size_t i = 0; i < nmask; i++)
-        c->scale[i] = rnn_rng_uniform(f->rng) >= c->rate ? keep : 0.0f;
+    rnn_fill_dropout_mask(f->rng, c->scale, nmask, c->rate);
     for (size_t o = 0; o < total; o += nmask) /* spatial: [T][B][F] repeats the [B][F] mask every step */
         for (size_t i = 0; i < nmask; i++)
             y[o + i] = x[o + i] * c->scale[i];

@@ -46,6 +46,27 @@ int main(void)
     rnn_fill_uniform(b, y, 64, -1, 1);
     CHECK(memcmp(x, y, sizeof x) != 0, "different seeds, same numbers");
 
+    /* dropout masks: right rate, right scale, reproducible */
+    size_t nm = 200001;
+    float *k1 = malloc(nm * sizeof *k1), *k2 = malloc(nm * sizeof *k2);
+    rnn_rng_seed(a, 5);
+    rnn_fill_dropout_mask(a, k1, nm, 0.3);
+    rnn_rng_seed(a, 5);
+    rnn_fill_dropout_mask(a, k2, nm, 0.3);
+    CHECK(memcmp(k1, k2, nm * sizeof *k1) == 0, "dropout mask not reproducible");
+    size_t dropped = 0, odd = 0;
+    for (size_t i = 0; i < nm; i++) {
+        dropped += k1[i] == 0.0f;
+        odd += k1[i] != 0.0f && fabsf(k1[i] - 1.0f / 0.7f) > 1e-6f;
+    }
+    double frac = (double)dropped / nm;
+    printf("dropout rate 0.3: dropped %.4f\n", frac);
+    CHECK(fabs(frac - 0.3) < 0.005 && odd == 0, "dropout mask: dropped %g, %zu odd values", frac, odd);
+    rnn_fill_dropout_mask(a, k1, nm, 0.0);
+    CHECK(k1[nm - 1] == 1.0f && k1[0] == 1.0f, "rate 0 keeps everything");
+    free(k1);
+    free(k2);
+
     /* glorot_uniform: |w| <= sqrt(6 / (fan_in + fan_out)), roughly centred */
     int fi = 300, fo = 384;
     float *w = malloc((size_t)fi * fo * sizeof *w);
