@@ -276,13 +276,15 @@ static size_t shape_floats(rnn_shape s, int B, int T)
 /* Sizes every layer's workspace and activation buffers for batches up to (B, T); only grows. */
 static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
 {
-    if (B <= m->cap_B && T <= m->cap_T)
+    int threads = rnn_get_threads();
+    if (B <= m->cap_B && T <= m->cap_T && threads == m->reserved_threads)
         return RNN_OK;
     int nB = B > m->cap_B ? B : m->cap_B, nT = T > m->cap_T ? T : m->cap_T;
     model_free_buffers(m);
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
         size_t n = shape_floats(l->out, nB, nT);
+        l->threads = threads; /* layers may size per-thread workspaces in reserve */
         int rc = l->kind->reserve(l, nB, nT, err);
         if (rc)
             return rc;
@@ -301,6 +303,7 @@ static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
     }
     m->cap_B = nB;
     m->cap_T = nT;
+    m->reserved_threads = threads;
     return RNN_OK;
 }
 

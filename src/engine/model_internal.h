@@ -13,6 +13,7 @@ struct rnn_model {
     float *params, *grads;      /* one block each; layer views point into them */
     size_t n_floats;            /* block length = rnn_model_n_params */
     int cap_B, cap_T;           /* batch shape the buffers are reserved for */
+    int reserved_threads;       /* rnn_get_threads() at that reserve (a change re-reserves) */
     float **act, **dact;        /* per layer: output [layout of l->out] and its gradient */
     float *out_buf, *dout_buf;  /* batch-major copy of a sequence output */
     rnn_fwd *fwd;               /* per layer: the context of the last forward (backward reuses it) */

@@ -209,6 +209,15 @@ static void check_forward_backward(void)
                 maxd = d > maxd ? d : -d > maxd ? -d : maxd;
             }
     CHECK(maxd < 1e-6, "sequence output not batch-major: max diff %g", maxd);
+    /* growing the batch re-reserves; the same batch then gives the same output */
+    float first[16];
+    memcpy(first, y, sizeof first);
+    int32_t big[5 * 7] = {1, 2, 3};
+    CHECK(rnn_model_forward(m, big, 5, 7, false, &err) != NULL, "bigger batch: %s", err.msg);
+    rnn_set_threads(rnn_get_threads() == 1 ? 2 : 1); /* a thread change re-reserves too */
+    y = rnn_model_forward(m, x, 2, 4, false, &err);
+    CHECK(y && memcmp(first, y, sizeof first) == 0, "output changed after growth");
+    rnn_set_threads(0);
     float dout[16];
     for (int i = 0; i < 16; i++)
         dout[i] = 1.0f;
