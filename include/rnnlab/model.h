@@ -10,7 +10,8 @@ void rnn_model_free(rnn_model *m);
 const char *rnn_model_name(const rnn_model *m);
 /* Parses a Keras constructor call (prefixes tf.keras.layers., keras.layers., layers. accepted),
  * creates, builds (shape errors name the layer) and initialises the layer, and appends it.
- * On error the model is unchanged. */
+ * Input(shape=(T,)) before the first layer fixes the sequence length (no layer is added; pop
+ * undoes it). On error the model is unchanged. */
 int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err);
 /* Removes the last layer (undo). */
 int rnn_model_pop(rnn_model *m, rnn_error *err);

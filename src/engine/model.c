@@ -16,6 +16,7 @@ rnn_model *rnn_model_new(const char *name, unsigned long seed)
     if (!m)
         return NULL;
     snprintf(m->name, sizeof m->name, "%s", name && *name ? name : "sequential");
+    m->input_length = -1;
     m->seed = seed;
     m->rng = rnn_rng_new(seed);
     if (!m->rng) {
@@ -76,7 +77,7 @@ float *rnn_model_grads(rnn_model *m) { return m->grads; }
 rnn_shape rnn_model_output_shape(const rnn_model *m)
 {
     if (m->n == 0)
-        return (rnn_shape){.rank = 1, .dim = {-1}, .is_ids = true};
+        return (rnn_shape){.rank = 1, .dim = {m->input_length}, .is_ids = true};
     return m->layers[m->n - 1]->out;
 }
 
@@ -190,11 +191,35 @@ static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
+/* Input(shape=(T,)) as the first entry of a Keras Sequential list: fixes the sequence length. */
+static int model_add_input(rnn_model *m, const rnn_call *call, rnn_error *err)
+{
+    static const char *const keys[] = {"shape", "batch_size", "batch_shape", "sparse", NULL};
+    const rnn_value *v = rnn_call_arg(call, 0, "shape");
+    int rc = rnn_call_check_keys(call, 1, keys, err);
+    if (rc)
+        return rc;
+    if (m->n > 0)
+        return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer", call->name);
+    if (!v || v->type != RNN_VAL_LIST || v->n_items != 1 ||
+        !(v->items[0].type == RNN_VAL_NONE || (v->items[0].type == RNN_VAL_NUMBER && v->items[0].is_integer &&
+                                               v->items[0].number >= 1 && v->items[0].number <= 1e8)))
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'shape' expects a tuple with the sequence length, e.g. "
+                        "Input(shape=(284,)) or Input(shape=(None,))", call->name);
+    m->input_length = v->items[0].type == RNN_VAL_NONE ? -1 : (int)v->items[0].number;
+    return RNN_OK;
+}
+
 int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err)
 {
     rnn_call *call = NULL;
     rnn_layer *l = NULL;
     int rc = rnn_call_parse(keras_call, &call, err);
+    if (!rc && (strcmp(call->name, "Input") == 0 || strcmp(call->name, "InputLayer") == 0)) {
+        rc = model_add_input(m, call, err);
+        rnn_call_free(call);
+        return rc;
+    }
     if (!rc)
         rc = rnn_layer_create(call, ctx, &l, err);
     rnn_call_free(call);
@@ -230,6 +255,10 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
 
 int rnn_model_pop(rnn_model *m, rnn_error *err)
 {
+    if (m->n == 0 && m->input_length > 0) { /* undo Input(shape=(T,)) */
+        m->input_length = -1;
+        return RNN_OK;
+    }
     if (m->n == 0)
         return rnn_fail(err, RNN_EUSAGE, "pop: the model has no layers");
     model_free_buffers(m);

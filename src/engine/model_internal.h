@@ -7,6 +7,7 @@
 struct rnn_model {
     char name[64];
     unsigned long seed;
+    int input_length;           /* from Input(shape=(T,)), -1 = None */
     rnn_rng *rng;               /* initialisers and dropout masks */
     rnn_layer **layers;
     size_t n, cap;

@@ -103,6 +103,16 @@ static void check_seed_counts(void)
                           "layers.SpatialDropout1D(0.2)", "layers.Bidirectional(layers.GRU(128, dropout=0.3))",
                           "layers.Dropout(0.6)", "layers.Dense(2, activation='softmax')", NULL};
     check_counts("seed 000", s000, &ctx, 6330754, 330754, "Bidirectional");
+    const char *s000_in[] = {"layers.Input(shape=(284,))", "layers.Embedding(input_dim=200, output_dim=30)",
+                             "layers.SpatialDropout1D(0.2)", "Dense(2)", NULL};
+    rnn_model *mi = build(NULL, s000_in, NULL);
+    if (mi) {
+        char *sum = rnn_model_summary(mi, 0);
+        CHECK(rnn_model_n_layers(mi) == 3 && strstr(sum, "(None, 284, 30)") && strstr(sum, "(None, 284, 2)"),
+              "Input(shape=(284,)):\n%s", sum);
+        free(sum);
+        rnn_model_free(mi);
+    }
     const char *s003[] = {"tf.keras.layers.Embedding(input_dim=10000, output_dim=16, input_length=500)",
                           "tf.keras.layers.Dropout(rate=0.25)", "Flatten()", "Dense(units=1, activation='sigmoid')", NULL};
     check_counts("input_length and Flatten", s003, NULL, 160000 + 8001, 168001, NULL);
@@ -143,6 +153,8 @@ static void check_errors(void)
     check_add_error(emb_vec, "GlobalMaxPooling1D()", "expects a sequence");
     check_add_error(emb_vec, "SpatialDropout1D(0.2)", "expects a sequence");
     check_add_error(emb, "Embedding(100, 8, weights=pretrained)", "no pretrained vectors");
+    check_add_error(emb, "Input(shape=(10,))", "must come before the first layer");
+    check_add_error(none, "Input(shape=10)", "'shape' expects a tuple");
     if (kind_available("LSTM")) {
         const char *emb_lstm[] = {"Embedding(100, 8)", "LSTM(4)", NULL};
         check_add_error(emb_lstm, "GlobalMaxPooling1D()", "after LSTM(4");
