@@ -15,3 +15,8 @@ tests_rnn_test_torch_SOURCES = tests/rnn/test_torch.c
 tests_rnn_test_torch_CPPFLAGS = $(AM_CPPFLAGS) -DRNN_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_rnn_test_torch_LDADD = $(RNNLAB_TEST_LIBS)
 EXTRA_DIST += tests/rnn/gen_fixtures.py tests/fixtures/rnn
+
+# Activations vs libm, parameter counts, determinism, a stacked gradient check.
+check_PROGRAMS += tests/rnn/test_layers
+tests_rnn_test_layers_SOURCES = tests/rnn/test_layers.c
+tests_rnn_test_layers_LDADD = $(RNNLAB_TEST_LIBS)

@@ -363,18 +363,30 @@ static const float *rec_xrows(const rnn_rec *v, const float *x, int s)
     return x + ((size_t)t * v->batch + v->b0) * v->F;
 }
 
-/* gates[s] = x_t W (the input projection of this step; biases are added in the step kernels). */
-static void rec_project_step(rnn_rec *v, const float *W, const float *x, int s)
+/* xbuf = the slice's input rows of steps s0..s1-1, contiguous, through the input dropout mask. */
+static void rec_gather_x(rnn_rec *v, const float *x, int s0, int s1)
+{
+    size_t n = (size_t)v->B * v->F;
+    for (int s = s0; s < s1; s++) {
+        const float *xr = rec_xrows(v, x, s);
+        float *dst = v->xbuf + (size_t)(s - s0) * n;
+        if (v->use_dmask)
+            for (size_t k = 0; k < n; k++)
+                dst[k] = xr[k] * v->dmask[k];
+        else
+            memcpy(dst, xr, n * sizeof *dst);
+    }
+}
+
+/* gates[s0..s1) = x W: the input projection of a chunk of steps as one GEMM (biases are added in
+ * the step kernels). Chunks are cache-sized: one GEMM over the whole sequence would stream the
+ * gate buffer through memory twice more, which costs more than it saves at these shapes. */
+static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
     int GH = v->G * v->H, F = v->F;
-    const float *xr = rec_xrows(v, x, s);
-    if (v->use_dmask) {
-        size_t n = (size_t)v->B * F;
-        for (size_t i = 0; i < n; i++)
-            v->xbuf[i] = xr[i] * v->dmask[i];
-        xr = v->xbuf;
-    }
-    rnn_sgemm(false, false, v->B, GH, F, 1.0f, xr, F, W, GH, 0.0f, v->gates + (size_t)s * v->B * GH, GH);
+    rec_gather_x(v, x, s0, s1);
+    rnn_sgemm(false, false, (s1 - s0) * v->B, GH, F, 1.0f, v->xbuf, F, W, GH, 0.0f,
+              v->gates + (size_t)s0 * v->B * GH, GH);
 }
 
 static void rec_forward_slice(void *ctx, int i, int n)
@@ -387,8 +399,10 @@ static void rec_forward_slice(void *ctx, int i, int n)
     memset(v->hs, 0, BH * sizeof(float));
     if (v->cs)
         memset(v->cs, 0, BH * sizeof(float));
+    int tc = rec_chunk_steps(B, v->T);
     for (int s = 0; s < v->T; s++) {
-        rec_project_step(v, lp->params, lp->x, s);
+        if (s % tc == 0)
+            rec_project_chunk(v, lp->params, lp->x, s, s + tc < v->T ? s + tc : v->T);
         if (v->use_rmask) {
             const float *h = v->hs + (size_t)s * BH;
             float *hd = v->hd + (size_t)s * BH;
@@ -445,16 +459,7 @@ static void rec_colsum(float *restrict db, const float *restrict d, size_t rows,
 static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
     int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
-    /* x rows of the chunk, contiguous, as the projection saw them */
-    for (int s = s0; s < s1; s++) {
-        const float *xr = rec_xrows(v, lp->x, s);
-        float *dst = v->xbuf + (size_t)(s - s0) * B * F;
-        if (v->use_dmask)
-            for (size_t k = 0; k < (size_t)B * F; k++)
-                dst[k] = xr[k] * v->dmask[k];
-        else
-            memcpy(dst, xr, (size_t)B * F * sizeof *dst);
-    }
+    rec_gather_x(v, lp->x, s0, s1);  /* x rows of the chunk, as the projection saw them */
     float *acc = v->acc;
     rnn_sgemm(true, false, F, GH, rows, 1.0f, v->xbuf, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
     const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */

@@ -1,0 +1,253 @@
+/* Recurrent layers: fast activations against libm, Keras parameter counts and output shapes,
+ * bit-identical results for the same thread count, and a finite-difference check of a stack
+ * (Bidirectional(LSTM, sequences) -> GRU(go_backwards) with a mask) through both layers' dx. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/layers.h"
+#include "rnnlab/tensor.h"
+#include "layers/rnn_common.h"
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { printf("FAIL: " __VA_ARGS__); printf("\n"); failures++; } } while (0)
+
+/* sigmoid and tanh over [-20, 20] and near 0, relative error against double libm. */
+static void test_activations(void)
+{
+    enum { N = 400001 };
+    float *x = malloc(N * sizeof *x), *ys = malloc(N * sizeof *ys), *yt = malloc(N * sizeof *yt);
+    for (int i = 0; i < N; i++)
+        x[i] = i < N / 2 ? -20.0f + 40.0f * (float)i / (N / 2) : ldexpf(1.0f, -(i % 40)) * ((i & 1) ? 1 : -1) * (1.0f + (float)(i % 997) / 997);
+    rnn_sigmoid_v(ys, x, N);
+    rnn_tanh_v(yt, x, N);
+    double es = 0, et = 0;
+    for (int i = 0; i < N; i++) {
+        double s = 1.0 / (1.0 + exp(-(double)x[i])), t = tanh((double)x[i]);
+        double rs = fabs(ys[i] - s) / fabs(s), rt = t != 0 ? fabs(yt[i] - t) / fabs(t) : fabs(yt[i]);
+        es = rs > es ? rs : es;
+        et = rt > et ? rt : et;
+    }
+    printf("fast sigmoid max rel err %.3g, fast tanh max rel err %.3g\n", es, et);
+    CHECK(es < 5e-7, "sigmoid relative error %g", es);
+    CHECK(et < 5e-7, "tanh relative error %g", et);
+    float big[4] = {-1e4f, 1e4f, -90.0f, 90.0f}, out[4];
+    rnn_sigmoid_v(out, big, 4);
+    CHECK(out[0] >= 0 && out[0] < 1e-30f && out[1] == 1.0f, "sigmoid saturation %g %g", out[0], out[1]);
+    rnn_tanh_v(out, big, 4);
+    CHECK(out[0] == -1.0f && out[1] == 1.0f, "tanh saturation %g %g", out[0], out[1]);
+    free(x); free(ys); free(yt);
+}
+
+static rnn_layer *make_layer(const char *text, rnn_shape in)
+{
+    rnn_error err = {0};
+    rnn_call *call = NULL;
+    rnn_layer *l = NULL;
+    if (rnn_call_parse(text, &call, &err) || rnn_layer_create(call, NULL, &l, &err)) {
+        printf("%s: %s\n", text, err.msg);
+        rnn_call_free(call);
+        return NULL;
+    }
+    rnn_call_free(call);
+    snprintf(l->name, sizeof l->name, "%s", l->kind->prefix);
+    l->in = in;
+    if (l->kind->build(l, &err)) {
+        printf("%s: build: %s\n", text, err.msg);
+        rnn_layer_destroy(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void test_counts(void)
+{
+    struct { const char *call; int T, F; size_t params; int rank, out; } c[] = {
+        {"SimpleRNN(32)", 500, 32, 2080, 1, 32},
+        {"SimpleRNN(32, return_sequences=True)", 500, 32, 2080, 2, 32},
+        {"LSTM(32)", 500, 32, 8320, 1, 32},
+        {"GRU(32)", 500, 32, 6336, 1, 32},
+        {"GRU(32, reset_after=False)", 500, 32, 6240, 1, 32},
+        {"Bidirectional(LSTM(64))", 256, 128, 98816, 1, 128},
+        {"Bidirectional(GRU(128))", 284, 300, 330240, 1, 256},
+        {"Bidirectional(GRU(128, return_sequences=True), merge_mode='sum')", 284, 300, 330240, 2, 128},
+        {"SimpleRNN(10)", 25, 50, 610, 1, 10},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        rnn_layer *l = make_layer(c[i].call, (rnn_shape){.rank = 2, .dim = {c[i].T, c[i].F}});
+        CHECK(l != NULL, "%s: not created", c[i].call);
+        if (!l)
+            continue;
+        CHECK(l->n_params == c[i].params, "%s: %zu params, Keras has %zu", c[i].call, l->n_params, c[i].params);
+        CHECK(l->out.rank == c[i].rank && l->out.dim[c[i].rank - 1] == c[i].out, "%s: output shape", c[i].call);
+        char d[256];
+        l->kind->describe(l, d, sizeof d);
+        printf("%-70s %7zu params  describe: %s\n", c[i].call, l->n_params, d);
+        rnn_layer_destroy(l);
+    }
+    const char *bad[] = {"LSTM()", "LSTM(0)", "GRU(4, dropout=1.5)", "LSTM(4, activation='relu')",
+                         "Bidirectional(Dense(3))", "Bidirectional(LSTM(4), merge_mode='max')", "SimpleRNN(4, foo=1)"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rnn_error err = {0};
+        rnn_call *call = NULL;
+        rnn_layer *l = NULL;
+        int rc = rnn_call_parse(bad[i], &call, &err);
+        if (!rc)
+            rc = rnn_layer_create(call, NULL, &l, &err);
+        CHECK(rc != 0, "%s accepted", bad[i]);
+        printf("rejected %-45s %s\n", bad[i], err.msg);
+        rnn_layer_destroy(l);
+        rnn_call_free(call);
+    }
+}
+
+/* A stack of layers driven by hand: forward through all, backward with dx chaining. */
+typedef struct stack {
+    rnn_layer *l[2];
+    int B, T;
+    float *x, *h, *y, *w, *dh, *dx;
+    size_t nx, nh, ny;
+    uint8_t *mask;
+    rnn_rng *rng;
+} stack;
+
+static double stack_loss(stack *s, bool training)
+{
+    rnn_rng_seed(s->rng, 5);
+    rnn_fwd f = {.B = s->B, .T = s->T, .training = training, .rng = s->rng, .mask = s->mask};
+    s->l[0]->kind->forward(s->l[0], &f, s->x, s->h);
+    s->l[1]->kind->forward(s->l[1], &f, s->h, s->y);
+    double L = 0;
+    for (size_t i = 0; i < s->ny; i++)
+        L += (double)s->w[i] * s->y[i];
+    return L;
+}
+
+static void stack_backward(stack *s, bool training)
+{
+    rnn_fwd f = {.B = s->B, .T = s->T, .training = training, .rng = s->rng, .mask = s->mask};
+    for (int i = 0; i < 2; i++)
+        memset(s->l[i]->grads, 0, s->l[i]->n_params * sizeof(float));
+    s->l[1]->kind->backward(s->l[1], &f, s->w, s->dh);
+    s->l[0]->kind->backward(s->l[0], &f, s->dh, s->dx);
+}
+
+static int stack_init(stack *s, const char *a, const char *b, int B, int T, int F, int threads)
+{
+    memset(s, 0, sizeof *s);
+    s->B = B;
+    s->T = T;
+    s->rng = rnn_rng_new(3);
+    s->l[0] = make_layer(a, (rnn_shape){.rank = 2, .dim = {T, F}});
+    if (!s->l[0])
+        return 1;
+    s->l[1] = make_layer(b, s->l[0]->out);
+    if (!s->l[1])
+        return 1;
+    rnn_rng *init = rnn_rng_new(11);
+    for (int i = 0; i < 2; i++) {
+        rnn_layer *l = s->l[i];
+        l->threads = threads;
+        l->params = rnn_alloc_aligned(l->n_params * sizeof(float));
+        l->grads = rnn_alloc_aligned(l->n_params * sizeof(float));
+        l->kind->init(l, init);
+        for (size_t k = 0; k < l->n_params; k++)
+            l->params[k] += (float)(rnn_rng_uniform(init) * 0.2 - 0.1);
+        rnn_error err;
+        if (l->kind->reserve(l, B, T, &err))
+            return 1;
+    }
+    s->nx = (size_t)T * B * F;
+    s->nh = (size_t)T * B * s->l[0]->out.dim[1];
+    s->ny = (size_t)B * s->l[1]->out.dim[s->l[1]->out.rank - 1] * (s->l[1]->out.rank == 2 ? T : 1);
+    s->x = calloc(s->nx, 4); s->dx = calloc(s->nx, 4);
+    s->h = calloc(s->nh, 4); s->dh = calloc(s->nh, 4);
+    s->y = calloc(s->ny, 4); s->w = calloc(s->ny, 4);
+    rnn_fill_uniform(init, s->x, s->nx, -1, 1);
+    rnn_fill_uniform(init, s->w, s->ny, -1, 1);
+    s->mask = calloc((size_t)T * B, 1);
+    for (int b = 0; b < B; b++) {
+        int len = 1 + (int)rnn_rng_uint(init, (unsigned long)T);
+        for (int t = T - len; t < T; t++)
+            s->mask[(size_t)t * B + b] = 1;
+    }
+    rnn_rng_free(init);
+    return 0;
+}
+
+static void stack_free(stack *s)
+{
+    for (int i = 0; i < 2; i++)
+        if (s->l[i]) {
+            rnn_free_aligned(s->l[i]->params);
+            rnn_free_aligned(s->l[i]->grads);
+            rnn_layer_destroy(s->l[i]);
+        }
+    free(s->x); free(s->dx); free(s->h); free(s->dh); free(s->y); free(s->w); free(s->mask);
+    rnn_rng_free(s->rng);
+}
+
+/* Central differences on a sample of every parameter of both layers and of the input. */
+static void test_stack_gradcheck(void)
+{
+    stack s;
+    const char *a = "Bidirectional(LSTM(4, return_sequences=True, dropout=0.2))", *b = "GRU(3, go_backwards=True)";
+    CHECK(!stack_init(&s, a, b, 3, 6, 3, 1), "stack setup");
+    stack_loss(&s, true);
+    stack_backward(&s, true);
+    double worst = 0, eps = 1e-2;
+    rnn_rng *pick = rnn_rng_new(7);
+    for (int which = 0; which < 3; which++) {
+        float *v = which < 2 ? s.l[which]->params : s.x;
+        const float *g = which < 2 ? s.l[which]->grads : s.dx;
+        size_t n = which < 2 ? s.l[which]->n_params : s.nx;
+        for (int k = 0; k < 60; k++) {
+            size_t i = rnn_rng_uint(pick, n);
+            float save = v[i];
+            v[i] = save + (float)eps;
+            double lp = stack_loss(&s, true);
+            v[i] = save - (float)eps;
+            double lm = stack_loss(&s, true);
+            v[i] = save;
+            double num = (lp - lm) / (2 * eps), d = fmax(fmax(fabs(num), fabs(g[i])), 1e-2);
+            worst = fmax(worst, fabs(num - g[i]) / d);
+        }
+    }
+    printf("stack %s -> %s (masked, dropout): max rel err %.3g\n", a, b, worst);
+    CHECK(worst < 1e-2, "stacked gradient check: %g", worst);
+    rnn_rng_free(pick);
+    stack_free(&s);
+}
+
+/* Same inputs, same thread count: the same bits, run after run (threads split the batch). */
+static void test_deterministic(void)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        stack s[2];
+        for (int k = 0; k < 2; k++) {
+            CHECK(!stack_init(&s[k], "LSTM(16, return_sequences=True, dropout=0.1, recurrent_dropout=0.1)",
+                              "Bidirectional(GRU(8))", 40, 9, 5, threads), "setup");
+            stack_loss(&s[k], true);
+            stack_backward(&s[k], true);
+        }
+        bool same = !memcmp(s[0].y, s[1].y, s[0].ny * 4) && !memcmp(s[0].dx, s[1].dx, s[0].nx * 4);
+        for (int i = 0; i < 2; i++)
+            same = same && !memcmp(s[0].l[i]->grads, s[1].l[i]->grads, s[0].l[i]->n_params * 4);
+        printf("threads=%d: two runs bit-identical: %s\n", threads, same ? "yes" : "NO");
+        CHECK(same, "runs differ with %d threads", threads);
+        stack_free(&s[0]);
+        stack_free(&s[1]);
+    }
+}
+
+int main(void)
+{
+    rnn_set_threads(2);
+    test_activations();
+    test_counts();
+    test_stack_gradcheck();
+    test_deterministic();
+    printf("%d failures\n", failures);
+    return failures ? 1 : 0;
+}
