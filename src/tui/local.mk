@@ -11,3 +11,5 @@ tests_tui_test_layout_SOURCES = tests/tui/test_layout.c src/tui/layout.c
 tests_tui_test_layout_LDADD = $(RNNLAB_TEST_LIBS) -lm
 EXTRA_DIST += tests/tui/dashboard.test
 EXTRA_DIST += tests/tui/measure-speed.sh
+# main.c calls the dashboard when it is built in (src/app/main.c: #ifdef APP_WITH_TUI).
+rnnlab_CFLAGS += -DAPP_WITH_TUI
