@@ -1,0 +1,180 @@
+/* save / open: a round trip gives identical predictions and continues training identically
+ * (optimizer state restored); corrupt, truncated, foreign and newer files are rejected. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "rnnlab/rnnlab.h"
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+    printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+enum { N = 200, T = 8 };
+static int32_t X[N * T];
+static int Y[N];
+
+static rnn_model *build(void)
+{
+    static const char *calls[] = {"Embedding(30, 6, mask_zero=True)", "LSTM(5, dropout=0.2)",
+                                  "Dense(3, activation='softmax')"};
+    rnn_error err = {0};
+    rnn_model *m = rnn_model_new("saved", 3);
+    for (int i = 0; i < 3; i++)
+        CHECK(rnn_model_add(m, calls[i], NULL, &err) == RNN_OK, "add: %s", err.msg);
+    rnn_compile_opts o;
+    rnn_compile_opts_default(&o);
+    o.optimizer = "adam";
+    o.learning_rate = 0.01;
+    o.loss = "sparse_categorical_crossentropy";
+    o.metrics = "accuracy,auc";
+    CHECK(rnn_model_compile(m, &o, &err) == RNN_OK, "compile: %s", err.msg);
+    return m;
+}
+
+static int fit(rnn_model *m, rnn_history *h, int epochs)
+{
+    rnn_fit_opts o;
+    rnn_error err = {0};
+    rnn_fit_opts_default(&o);
+    o.epochs = epochs;
+    o.seed = 5;
+    o.validation_split = 0.25;
+    int rc = rnn_model_fit(m, &(rnn_xy){N, T, X, Y}, &o, h, &err);
+    if (rc)
+        printf("fit: %s\n", err.msg);
+    return rc;
+}
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void patch_file(const char *src, const char *dst, long truncate_to, long flip_at, int set_version)
+{
+    FILE *f = fopen(src, "rb");
+    long n = file_size(src);
+    unsigned char *b = malloc((size_t)n);
+    CHECK(f && fread(b, 1, (size_t)n, f) == (size_t)n, "read %s", src);
+    fclose(f);
+    if (flip_at >= 0)
+        b[flip_at] ^= 0x40;
+    if (set_version)
+        b[8] = (unsigned char)set_version;
+    f = fopen(dst, "wb");
+    fwrite(b, 1, (size_t)(truncate_to >= 0 ? truncate_to : n), f);
+    fclose(f);
+    free(b);
+}
+
+static void expect_open_error(const char *path, const char *what, const char *needle)
+{
+    rnn_pipeline p;
+    rnn_error err = {0};
+    int rc = rnn_pipeline_open(path, &p, &err);
+    CHECK(rc == RNN_EDATA && strstr(err.msg, needle), "%s: status %d, '%s'", what, rc, err.msg);
+    printf("%-10s rejected: %s\n", what, err.msg);
+}
+
+int main(void)
+{
+    unsigned s = 99;
+    for (int i = 0; i < N; i++) {
+        for (int t = 0; t < T; t++) {
+            s = s * 1103515245u + 12345u;
+            X[i * T + t] = t < 2 ? 0 : 1 + (int32_t)((s >> 16) % 29);
+        }
+        Y[i] = X[i * T + T - 1] % 3;
+    }
+    char dir[] = "/tmp/rnnlab-io-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    char path[256], bad[256];
+    snprintf(path, sizeof path, "%s/pipe.rnnlab", dir);
+    snprintf(bad, sizeof bad, "%s/bad.rnnlab", dir);
+
+    rnn_model *m = build();
+    rnn_history h = {0};
+    CHECK(fit(m, &h, 2) == RNN_OK, "fit");
+    rnn_tokenizer_opts to;
+    rnn_tokenizer_opts_default(&to);
+    to.oov_token = "<OOV>";
+    rnn_tokenizer *tok = rnn_tokenizer_new(&to);
+    char *texts[] = {"the cat sat", "The dog, the cat!"};
+    rnn_error err = {0};
+    CHECK(tok && rnn_tokenizer_fit(tok, texts, 2, &err) == RNN_OK, "tokenizer: %s", err.msg);
+    char *classes[] = {"neg", "neutral", "pos"}, *run_names[] = {"first"};
+    rnn_pipeline p = {.tokenizer = tok, .maxlen = T, .pad_post = true, .trunc_post = false, .model = m,
+                      .n_classes = 3, .class_names = classes, .n_runs = 1, .run_names = run_names, .runs = &h};
+    CHECK(rnn_pipeline_save(path, &p, &err) == RNN_OK, "save: %s", err.msg);
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    CHECK(access(tmp, F_OK) != 0, "no temporary file left");
+    printf("saved %ld bytes\n", file_size(path));
+
+    rnn_pipeline q;
+    CHECK(rnn_pipeline_open(path, &q, &err) == RNN_OK, "open: %s", err.msg);
+    CHECK(q.model && q.tokenizer && q.maxlen == T && q.pad_post && !q.trunc_post, "sections back");
+    CHECK(q.n_classes == 3 && !strcmp(q.class_names[2], "pos"), "class names");
+    CHECK(q.n_runs == 1 && !strcmp(q.run_names[0], "first") && q.runs[0].n_epochs == 2 &&
+          q.runs[0].n_metrics == h.n_metrics && !memcmp(q.runs[0].values, h.values, sizeof(double) * 2 * h.n_metrics)
+          && !strcmp(q.runs[0].names[h.n_metrics - 1], "val_auc"), "history back");
+    CHECK(q.tokenizer && rnn_tokenizer_index(q.tokenizer, "cat") == rnn_tokenizer_index(tok, "cat") &&
+          rnn_tokenizer_index(q.tokenizer, "cat") > 0, "tokenizer back");
+    CHECK(rnn_model_is_compiled(q.model), "compiled state back");
+    CHECK(!strcmp(rnn_model_layer(q.model, 1)->name, rnn_model_layer(m, 1)->name), "layer names");
+    size_t np = rnn_model_n_params(m);
+    CHECK(rnn_model_n_params(q.model) == np && !memcmp(rnn_model_params(q.model), rnn_model_params(m),
+                                                       np * sizeof(float)), "weights identical");
+    static float pa[N * 3], pb[N * 3];
+    int ca = 0, cb = 0;
+    CHECK(rnn_model_predict(m, X, N, T, 32, pa, &ca, &err) == RNN_OK &&
+          rnn_model_predict(q.model, X, N, T, 32, pb, &cb, &err) == RNN_OK, "predict");
+    CHECK(ca == 3 && cb == 3 && !memcmp(pa, pb, sizeof pa), "identical predictions");
+
+    /* the optimizer state came back: one more epoch gives the same weights on both */
+    rnn_history h1 = {0}, h2 = {0};
+    CHECK(fit(m, &h1, 1) == RNN_OK && fit(q.model, &h2, 1) == RNN_OK, "continue");
+    CHECK(!memcmp(rnn_model_params(q.model), rnn_model_params(m), np * sizeof(float)),
+          "training continues identically (Adam moments and step restored)");
+
+    /* damaged files */
+    long n = file_size(path);
+    patch_file(path, bad, -1, n / 2, 0);
+    expect_open_error(bad, "corrupt", "checksum");
+    patch_file(path, bad, n - 100, -1, 0);
+    expect_open_error(bad, "truncated", "truncated");
+    patch_file(path, bad, 10, -1, 0);
+    expect_open_error(bad, "short", "truncated");
+    patch_file(path, bad, -1, -1, 9);
+    expect_open_error(bad, "newer", "newer rnnlab");
+    FILE *f = fopen(bad, "w");
+    fputs("text,label\nhello,1\n", f);
+    fclose(f);
+    expect_open_error(bad, "foreign", "not an rnnlab save file");
+    snprintf(bad, sizeof bad, "%s/missing.rnnlab", dir);
+    rnn_pipeline z;
+    CHECK(rnn_pipeline_open(bad, &z, &err) == RNN_ENOINPUT, "missing file");
+    /* an existing file is replaced only by a complete new one */
+    snprintf(bad, sizeof bad, "%s/nodir/x.rnnlab", dir);
+    CHECK(rnn_pipeline_save(bad, &p, &err) == RNN_EIO && strstr(err.msg, "nodir"), "unwritable: %s", err.msg);
+
+    rnn_pipeline_free(&q);
+    rnn_history_free(&h);
+    rnn_history_free(&h1);
+    rnn_history_free(&h2);
+    rnn_model_free(m);
+    rnn_tokenizer_free(tok);
+    unlink(path);
+    rmdir(dir);
+    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
+    return failures ? 1 : 0;
+}
