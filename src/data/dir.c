@@ -89,6 +89,18 @@ static int dir_join(char *out, const char *dir, const char *name, rnn_error *err
     return RNN_OK;
 }
 
+/* Whether entry e (at path) is a folder (folders = true) or a regular file; symbolic links are
+ * followed. d_type saves a stat per file when the file system fills it in. */
+static bool dir_entry_wanted(const struct dirent *e, const char *path, bool folders)
+{
+    if (e->d_type == DT_DIR || e->d_type == DT_REG)
+        return folders == (e->d_type == DT_DIR);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return false;
+    return folders ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode);
+}
+
 /* Lists the non-hidden sub-folders (folders = true) or regular files of dir, sorted by name. */
 static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err)
 {
@@ -102,10 +114,9 @@ static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err
     while (!rc && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue; /* hidden files, "." and ".." */
-        struct stat sb;
         if ((rc = dir_join(path, dir, e->d_name, err)))
             break;
-        if (stat(path, &sb) != 0 || (folders ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)))
+        if (!dir_entry_wanted(e, path, folders))
             continue;
         if (out->n == cap) {
             cap = cap ? 2 * cap : 64;

@@ -1,6 +1,8 @@
 /* SHA-256 against known vectors and sha256sum; rnn_fetch offline through file:// URLs. */
 #include "config.h"
 #include "testutil.h"
+#include <signal.h>
+#include <sys/wait.h>
 #include "rnnlab/data.h"
 #include "data/io_internal.h"
 
@@ -162,6 +164,72 @@ static void test_fetch_file_urls(void)
     free(data);
 }
 
+/* A local HTTP server (Python's http.server) serving the scratch folder, with /moved redirecting
+ * to /src.bin: checks that redirects are followed and HTTP errors fail. */
+static const char server_py[] =
+    "import http.server, os, sys\n"
+    "os.chdir(sys.argv[1])\n"
+    "class Handler(http.server.SimpleHTTPRequestHandler):\n"
+    "    def do_GET(self):\n"
+    "        if self.path == '/moved':\n"
+    "            self.send_response(302)\n"
+    "            self.send_header('Location', '/src.bin')\n"
+    "            self.end_headers()\n"
+    "            return\n"
+    "        super().do_GET()\n"
+    "    def log_message(self, *args):\n"
+    "        pass\n"
+    "server = http.server.HTTPServer(('127.0.0.1', 0), Handler)\n"
+    "print(server.server_address[1], flush=True)\n"
+    "server.serve_forever()\n";
+
+static void test_fetch_http(void)
+{
+    const char *python = getenv("PYTHON3");
+    if (!python || !*python)
+        python = "python3";
+    const char *script = test_write("server.py", server_py, strlen(server_py));
+    int out[2];
+    if (pipe(out) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        execlp(python, python, script, test_dir, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[32] = "";
+    FILE *f = fdopen(out[0], "r");
+    int port = f && fgets(line, sizeof line, f) ? atoi(line) : 0;
+    if (port <= 0) {
+        printf("no %s with http.server: HTTP checks left out\n", python);
+    } else {
+        setenv("no_proxy", "127.0.0.1", 1); /* a proxy from the environment must not see this */
+        setenv("NO_PROXY", "127.0.0.1", 1);
+        char url[128], hex[65], got[65] = "";
+        rnn_error err;
+        CHECK_STATUS(rnn_sha256_file(test_path("src.bin"), hex, &err), RNN_OK, &err);
+        const char *dest = test_path("http/dest.bin");
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/moved", port);
+        CHECK_STATUS(rnn_fetch(url, dest, hex, NULL, NULL, &err), RNN_OK, &err);
+        CHECK_STATUS(rnn_sha256_file(dest, got, &err), RNN_OK, &err);
+        CHECK(!strcmp(got, hex));
+        unlink(dest);
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/not-there.tar.gz", port);
+        CHECK_STATUS(rnn_fetch(url, dest, NULL, NULL, NULL, &err), RNN_EIO, &err);
+        CHECK_MSG(&err, "not-there.tar.gz");
+        CHECK_MSG(&err, "404");
+        CHECK(!test_exists(dest) && !test_exists(test_path("http/dest.bin.part")));
+    }
+    if (f)
+        fclose(f);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
 static void test_known_datasets(void)
 {
     size_t n = 0;
@@ -182,6 +250,7 @@ int main(void)
     test_known_vectors();
     test_against_sha256sum();
     test_fetch_file_urls();
+    test_fetch_http();
     test_known_datasets();
     return test_finish("test_fetch");
 }

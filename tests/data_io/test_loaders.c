@@ -290,6 +290,18 @@ static void test_dir_loader(void)
     o.test_split = 0.2;
     EXPECT_ERROR(rnn_load_dir, &o, RNN_EUSAGE, "split", "test/");
 
+    /* Symbolic links to a class folder and to a file are followed; a dangling one is skipped. */
+    mkdir(test_path("links"), 0777);
+    mkdir(test_path("links/other"), 0777);
+    CHECK(symlink(test_path("flat/pos"), test_path("links/linked")) == 0);
+    CHECK(symlink(test_path("flat/neg/z.txt"), test_path("links/other/z.txt")) == 0);
+    CHECK(symlink(test_path("flat/neg/none.txt"), test_path("links/other/dangling.txt")) == 0);
+    o = opts_for(test_path("links"));
+    ds = load_ok(rnn_load_dir, &o);
+    CHECK(ds->n_classes == 2 && !strcmp(ds->class_names[0], "linked") && ds->train.n == 5);
+    CHECK(ds->train.n == 5 && !strcmp(ds->train.text[4], "neg z") && ds->train.label[4] == 1);
+    rnn_dataset_free(ds);
+
     o = opts_for(test_path("nowhere"));
     EXPECT_ERROR(rnn_load_dir, &o, RNN_ENOINPUT, "nowhere", "No such file");
     o = opts_for(test_path("flat/README"));
