@@ -6,7 +6,6 @@
 #include <time.h>
 #include "rnnlab/data.h"
 #include "rnnlab/text.h"
-#include "data/data_internal.h"
 
 static double cpu_total;
 
@@ -29,7 +28,7 @@ int main(int argc, char **argv)
     double t0 = now(), c[5];
     c[0] = cpu_total;
     rnn_dataset *ds;
-    if (rnn_load_imdb(&o, &ds, &err)) {
+    if (rnn_dataset_load("imdb", &o, &ds, &err)) {
         fprintf(stderr, "bench_data: %s\n", err.msg);
         return 1;
     }
