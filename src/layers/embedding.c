@@ -183,8 +183,8 @@ static int embedding_describe(const rnn_layer *l, char *buf, size_t n)
     size_t len = 0;
     buf[0] = '\0';
     layer_appendf(buf, n, &len, "Embedding(%d, %d", c->input_dim, c->output_dim);
-    if (c->input_length > 0)
-        layer_appendf(buf, n, &len, ", input_length=%d", c->input_length);
+    if (l->out.dim[0] > 0) /* also a length fixed by Input(shape=(T,)), so a saved model keeps it */
+        layer_appendf(buf, n, &len, ", input_length=%d", l->out.dim[0]);
     if (c->mask_zero)
         layer_appendf(buf, n, &len, ", mask_zero=True");
     if (!l->trainable)

@@ -110,6 +110,10 @@ static void check_seed_counts(void)
         char *sum = rnn_model_summary(mi, 0);
         CHECK(rnn_model_n_layers(mi) == 3 && strstr(sum, "(None, 284, 30)") && strstr(sum, "(None, 284, 2)"),
               "Input(shape=(284,)):\n%s", sum);
+        char call[128];
+        rnn_layer *e = rnn_model_layer(mi, 0);
+        e->kind->describe(e, call, sizeof call);
+        CHECK(strcmp(call, "Embedding(200, 30, input_length=284)") == 0, "describe keeps the length: %s", call);
         free(sum);
         rnn_model_free(mi);
     }
