@@ -293,10 +293,22 @@ static bool wide_filtered(const rnn_tokenizer *t, uint32_t cp)
 
 typedef int (*word_fn)(const char *w, size_t len, uint32_t hash, void *user);
 
+typedef struct scan_word {
+    size_t start, len;
+    uint32_t hash;
+} scan_word;
+
+#define SCAN_BATCH 32
+
 /* Calls fn for each word of text (Keras's text_to_word_sequence, or the characters with char_level).
- * Words are built in buf; stops at the first non-zero return of fn. */
-static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user)
+ * Words are built in buf and handed over in batches of SCAN_BATCH, in order: their hash slots in
+ * `table` (may be NULL) are prefetched first, as table lookups are bound by memory latency.
+ * Stops at the first non-zero return of fn. */
+static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
+                          const tok_table *table)
 {
+    scan_word batch[SCAN_BATCH];
+    int n_batch = 0;
     size_t len = strlen(text);
     /* Lowering grows a code point by at most 3 bytes (U+0130 -> i + U+0307: 2 -> 3 bytes). */
     if (buf_reserve(buf, len * 2 + 8))
@@ -307,10 +319,23 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
     char *out = buf->p;
     size_t w = 0, start = 0;
     int rc;
+#define FLUSH()                                                                 \
+    do {                                                                        \
+        for (int q_ = 0; q_ < n_batch; q_++)                                    \
+            if ((rc = fn(out + batch[q_].start, batch[q_].len, batch[q_].hash, user))) \
+                return rc;                                                      \
+        n_batch = 0;                                                            \
+    } while (0)
 #define WORD_END()                                                              \
     do {                                                                        \
-        if (w > start && (rc = fn(out + start, w - start, word_hash(out + start, w - start), user))) \
-            return rc;                                                          \
+        if (w > start) {                                                        \
+            uint32_t h_ = word_hash(out + start, w - start);                    \
+            if (table)                                                          \
+                __builtin_prefetch(&table->slots[h_ & (table->n_slots - 1)]);   \
+            batch[n_batch++] = (scan_word){start, w - start, h_};               \
+            if (n_batch == SCAN_BATCH)                                          \
+                FLUSH();                                                        \
+        }                                                                       \
         start = w;                                                              \
     } while (0)
 #define PUT(c) (out[w++] = (char)(c))
@@ -355,6 +380,8 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
         }
     }
     WORD_END();
+    FLUSH();
+#undef FLUSH
 #undef WORD_END
 #undef PUT
     return RNN_OK;
@@ -378,7 +405,7 @@ void rnn_tokenizer_words(const rnn_tokenizer *t, const char *text,
 {
     tok_buf buf = {0};
     words_cb cb = {fn, user};
-    (void)tokenizer_scan(t, text, &buf, words_forward, &cb);
+    (void)tokenizer_scan(t, text, &buf, words_forward, &cb, NULL);
     free(buf.p);
 }
 
@@ -406,7 +433,7 @@ static void *fit_run(void *arg)
     tok_buf buf = {0};
     j->rc = table_init(&j->table);
     for (size_t i = j->begin; i < j->end && !j->rc; i++)
-        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, fit_word, j);
+        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, fit_word, j, &j->table);
     free(buf.p);
     return NULL;
 }
@@ -609,7 +636,7 @@ int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids
     id_vec v = {0};
     tok_buf buf = {0};
     encode_ctx c = {t, &v};
-    int rc = tokenizer_scan(t, text, &buf, encode_word, &c);
+    int rc = tokenizer_scan(t, text, &buf, encode_word, &c, &t->vocab);
     free(buf.p);
     if (rc) {
         free(v.p);
@@ -636,7 +663,7 @@ static void *encode_run(void *arg)
     encode_ctx c = {j->t, &j->ids};
     for (size_t i = j->begin; i < j->end && !j->rc; i++) {
         size_t before = j->ids.n;
-        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, encode_word, &c);
+        j->rc = tokenizer_scan(j->t, j->texts[i], &buf, encode_word, &c, &j->t->vocab);
         j->lens[i - j->begin] = j->ids.n - before;
     }
     free(buf.p);
