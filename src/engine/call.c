@@ -392,6 +392,16 @@ const rnn_value *rnn_call_arg(const rnn_call *c, int pos, const char *key)
     return NULL;
 }
 
+/* The argument for a typed accessor; fails like Python when given both by position and keyword. */
+static int typed_arg(const rnn_call *c, int pos, const char *key, const rnn_value **out, rnn_error *err)
+{
+    *out = rnn_call_arg(c, pos, key);
+    if (key && pos >= 0 && *out && rnn_call_arg(c, pos, NULL) && rnn_call_arg(c, -1, key))
+        return rnn_fail(err, RNN_EUSAGE, "%s: got multiple values for '%s' (argument %d and %s=)", c->name, key,
+                        pos + 1, key);
+    return RNN_OK;
+}
+
 /* Name of the argument for messages: the keyword, or "argument N". */
 static void arg_label(int pos, const char *key, char *buf, size_t n)
 {
@@ -412,8 +422,10 @@ static int type_error(const rnn_call *c, int pos, const char *key, const rnn_val
 
 int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err)
 {
-    const rnn_value *v = rnn_call_arg(c, pos, key);
+    const rnn_value *v;
     *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
     if (!v || v->type == RNN_VAL_NONE)
         return RNN_OK;
     if (v->type != RNN_VAL_NUMBER || v->number != floor(v->number) || fabs(v->number) > 2e9)
@@ -424,8 +436,10 @@ int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *o
 
 int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, double *out, rnn_error *err)
 {
-    const rnn_value *v = rnn_call_arg(c, pos, key);
+    const rnn_value *v;
     *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
     if (!v || v->type == RNN_VAL_NONE)
         return RNN_OK;
     if (v->type != RNN_VAL_NUMBER)
@@ -436,8 +450,10 @@ int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, dou
 
 int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err)
 {
-    const rnn_value *v = rnn_call_arg(c, pos, key);
+    const rnn_value *v;
     *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
     if (!v)
         return RNN_OK;
     if (v->type != RNN_VAL_BOOL)
@@ -449,8 +465,10 @@ int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *
 int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out,
                     rnn_error *err)
 {
-    const rnn_value *v = rnn_call_arg(c, pos, key);
+    const rnn_value *v;
     *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
     if (!v || v->type == RNN_VAL_NONE)
         return RNN_OK;
     if (v->type != RNN_VAL_STRING && v->type != RNN_VAL_IDENT) /* activation=relu unquoted is accepted */

@@ -74,6 +74,13 @@ static void check_values(void)
     CHECK(rnn_call_check_keys(c, 1, known, &err) == RNN_EUSAGE && strstr(err.msg, "unknown argument 'x'"),
           "check_keys: %s", err.msg);
     rnn_call_free(c);
+    c = parse_ok("Dense(32, units=64)");
+    if (c) {
+        CHECK(rnn_call_int(c, 0, "units", -1, &units, &err) == RNN_EUSAGE &&
+                  strcmp(err.msg, "Dense: got multiple values for 'units' (argument 1 and units=)") == 0,
+              "multiple values: %s", err.msg);
+        rnn_call_free(c);
+    }
 }
 
 static void check_nesting(void)
