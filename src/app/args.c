@@ -11,9 +11,9 @@
 /* Is `key` written as "key=" in the args text (as a whole word)? */
 static bool args_text_has_key(const char *args, const char *key, size_t klen)
 {
-    for (const char *p = args; (p = strstr(p, key)) != NULL; p++) {
+    for (const char *p = args; *p; p++) {
         bool word_start = p == args || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        if (word_start && p[klen] == '=') return true;
+        if (word_start && strncmp(p, key, klen) == 0 && p[klen] == '=') return true;
     }
     return false;
 }

@@ -107,7 +107,8 @@ APP_HANDLER(load)
     CMD("load");
     bool lines = argc > 1 && strcmp(argv[1], "lines") == 0;
     app_args a;
-    int rc = args_parse(&a, c, argc, argv, 2, lines);
+    /* keys are checked per kind below (lines takes CLASS=FILE pairs) */
+    int rc = args_parse(&a, c, argc, argv, 2, true);
     if (rc) return rc;
     if (a.npos == 0) return app_fail(RNN_EUSAGE, "load", "expected a data set kind: imdb, sms, csv, dir, lines or demo");
     const char *kind = a.pos[0];

@@ -1,5 +1,5 @@
 /* Model commands: model new, add, pop, summary, compile, fit, evaluate, report, predict, explain,
- * history, plot, runs, compare, gradcheck, save, open, export history. */
+ * history, plot, runs, compare, gradcheck, export history (save and open are in cmd_io.c). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -205,6 +205,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
             app_printf("Epoch %d/%d - %d/%d - %.0fs %.0fms/step%s\n", p->epoch, p->epochs, p->batches, p->batches, secs,
                        p->ms_per_step, met);
         f->shown_epoch = p->epoch;
+        fflush(stdout);
         return s->stop ? 1 : 0;
     }
     if (!f->bar) return s->stop ? 1 : 0;
@@ -230,7 +231,7 @@ static void fit_warn(const char *msg, void *user)
     app_printf("warning: %s\n", msg);
 }
 
-static app_run *run_new(app_state *s, const char *name)
+app_run *app_run_new(app_state *s, const char *name)
 {
     app_run *v = realloc(s->runs, sizeof *v * (size_t)(s->n_runs + 1));
     if (!v) return NULL;
@@ -276,7 +277,7 @@ APP_HANDLER(fit)
     o.callback = fit_on_progress;
     o.user = &f;
     o.warn = fit_warn;
-    app_run *r = run_new(s, name);
+    app_run *r = app_run_new(s, name);
     if (!r) return app_fail(RNN_EINTERNAL, "fit", "out of memory");
     rnn_error err = {0};
     s->stop = 0;
@@ -682,7 +683,7 @@ APP_HANDLER(export)
     return RNN_OK;
 }
 
-/* ---- gradcheck, save, open ---- */
+/* ---- gradcheck ---- */
 
 APP_HANDLER(gradcheck)
 {
@@ -711,71 +712,5 @@ APP_HANDLER(gradcheck)
     double tol = r->tolerance, worst = r->max_rel_error;
     free(r);
     if (!ok) return app_fail(RNN_EDATA, "gradcheck", "largest relative error %.3e is above the tolerance %.1e", worst, tol);
-    return RNN_OK;
-}
-
-APP_HANDLER(save)
-{
-    CMD("save");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
-    if (rc) return rc;
-    if (a.npos != 1) return app_fail(RNN_EUSAGE, "save", "expected a FILE name");
-    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, "save", "nothing to save: tokenize or build a model first");
-    rnn_pipeline p = {0};
-    p.tokenizer = s->tok;
-    p.maxlen = s->x_train.data ? s->maxlen : 0;
-    p.pad_post = s->pad_post; p.trunc_post = s->trunc_post;
-    p.model = s->model;
-    p.n_classes = s->ds ? s->ds->n_classes : s->n_saved_classes;
-    p.class_names = s->ds ? s->ds->class_names : s->saved_classes;
-    p.n_runs = s->n_runs;
-    p.run_names = malloc(sizeof *p.run_names * (size_t)(s->n_runs + 1));
-    p.runs = malloc(sizeof *p.runs * (size_t)(s->n_runs + 1));
-    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, "save", "out of memory"); }
-    for (int i = 0; i < s->n_runs; i++) { p.run_names[i] = s->runs[i].name; p.runs[i] = s->runs[i].hist; }
-    rnn_error err = {0};
-    rc = rnn_pipeline_save(a.pos[0], &p, &err);
-    free(p.run_names); free(p.runs);
-    if (rc != RNN_OK) return app_fail_err("save", &err);
-    app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a.pos[0]);
-    return RNN_OK;
-}
-
-APP_HANDLER(open)
-{
-    CMD("open");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
-    if (rc) return rc;
-    if (a.npos != 1) return app_fail(RNN_EUSAGE, "open", "expected a FILE written by save");
-    rnn_pipeline p = {0};
-    rnn_error err = {0};
-    if (rnn_pipeline_open(a.pos[0], &p, &err) != RNN_OK) return app_fail_err("open", &err);
-    /* take ownership of everything in p */
-    if (p.tokenizer) {
-        app_clear_encoded(s);
-        if (s->tok) rnn_tokenizer_free(s->tok);
-        s->tok = p.tokenizer; p.tokenizer = NULL;
-    }
-    if (p.model) {
-        if (s->model) rnn_model_free(s->model);
-        s->model = p.model; p.model = NULL;
-    }
-    parse_free_strings(s->n_saved_classes, s->saved_classes);
-    s->saved_classes = p.class_names; s->n_saved_classes = p.n_classes;
-    p.class_names = NULL; p.n_classes = 0;
-    for (int i = 0; i < p.n_runs; i++) {
-        app_run *r = run_new(s, p.run_names[i]);
-        if (!r) break;
-        r->hist = p.runs[i];
-        memset(&p.runs[i], 0, sizeof p.runs[i]);
-    }
-    if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
-    rnn_pipeline_free(&p);
-    s->last_eval.n = 0;
-    app_printf("opened %s:%s%s, %d runs\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs);
-    app_reencode(s);
-    app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);
     return RNN_OK;
 }

@@ -53,6 +53,9 @@ APP_HANDLER(status)
     if (s->x_train.data)
         app_printf("padding:   maxlen=%d padding=%s truncating=%s (%zu + %zu truncated)\n", s->maxlen,
                    s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre", s->truncated_train, s->truncated_test);
+    else if (s->maxlen > 0)
+        app_printf("padding:   maxlen=%d padding=%s truncating=%s (from open; applied to the next data set loaded)\n",
+                   s->maxlen, s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre");
     else
         app_printf("padding:   none (pad maxlen=N)\n");
     if (s->pretrained.data) app_printf("vectors:   %zu x %zu pretrained\n", s->pretrained.rows, s->pretrained.cols);

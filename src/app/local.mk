@@ -1,3 +1,14 @@
-# The program (owned by the app area).
-rnnlab_SOURCES += src/app/main.c
-noinst_HEADERS += src/app/app.h
+# The program (owned by the app area): invocation, command language, REPL and command handlers.
+rnnlab_SOURCES += src/app/main.c src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
+	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c
+noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h
+dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
+
+# One session script per user story (../shared/seeds), installed as documentation.
+exampledir = $(docdir)/examples
+dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn examples/seed001_imdb_bilstm.rnn \
+	examples/seed002_sms_simplernn.rnn examples/seed003_imdb_lstm.rnn examples/seed004_imdb_simplernn_lstm.rnn
+
+EXTRA_DIST += tests/app/common.sh tests/app/update-man.sh tests/app/parse.test tests/app/errors.test \
+	tests/app/invocation.test tests/app/help.test tests/app/session.test tests/app/expect.test \
+	tests/app/imdb.test tests/app/sms.test

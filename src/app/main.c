@@ -1,4 +1,186 @@
-/* Placeholder until the app lands. */
+/* rnnlab: the invocation forms (dashboard, plain REPL, scripts, -c, stdin) and exit codes. */
+#include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
-#include "rnnlab/common.h"
-int main(void) { printf("rnnlab %s\n", rnn_version()); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/internal.h"
+#include "app/repl.h"
+#include "tui/tui.h"
+
+static void main_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rnnlab [OPTION]... [FILE]...\n"
+            "A terminal workbench for recurrent-network text classification.\n\n"
+            "  rnnlab                 dashboard on a terminal of at least 80x24, plain prompt otherwise\n"
+            "  rnnlab --plain         prompt without the dashboard (Keras-style progress lines)\n"
+            "  rnnlab FILE...         replay scripts in order; exit 0 only if every command succeeded\n"
+            "  rnnlab -i FILE         replay FILE, then stay interactive\n"
+            "  rnnlab -c 'CMD; CMD'   run the commands given\n"
+            "  ... | rnnlab           read commands from standard input\n\n"
+            "options:\n"
+            "  -c, --command CMDS     run CMDS (';'-separated)\n"
+            "  -i, --interactive FILE replay FILE, then stay interactive (may be repeated)\n"
+            "      --plain            no dashboard\n"
+            "  -k, --keep-going       in scripts, report an error and continue\n"
+            "      --seed N           seed for models, shuffling and dropout (default 0)\n"
+            "      --threads N        worker threads (default: online CPUs, at most 8)\n"
+            "      --data-dir DIR     data set cache folder (also RNNLAB_DATA)\n"
+            "      --help-commands    print the command list as man page source\n"
+            "  -V, --version          print the version\n"
+            "  -h, --help             print this help\n\n"
+            "exit status: 0 ok, 64 usage, 65 failed command, data error or expectation, 66 cannot\n"
+            "open input, 70 internal error, 74 I/O error. Type `help` inside rnnlab for the commands;\n"
+            "see rnnlab(1) and rnnlab-script(5).\n");
+}
+
+typedef struct main_opts {
+    bool plain, keep_going;
+    const char *command;
+    const char *interactive[16]; int n_interactive;
+    long seed, threads;
+    const char *data_dir;
+} main_opts;
+
+static bool main_number(const char *opt, const char *v, long lo, long hi, long *out)
+{
+    if (str_to_long(v, out) && *out >= lo && *out <= hi) return true;
+    fprintf(stderr, "rnnlab: %s '%s': expected an integer from %ld to %ld\n", opt, v, lo, hi);
+    return false;
+}
+
+/* --complete LINE: the Tab completions of the last word of LINE, one per line (for tests). */
+static void main_complete(const char *line)
+{
+    int end = (int)strlen(line), start = end;
+    while (start > 0 && !strchr(" \t;", line[start - 1])) start--;
+    char **m = app_complete(line, line + start, start, end);
+    /* readline's first entry is the common prefix when there are several matches */
+    for (int i = m && m[1] ? 1 : 0; m && m[i]; i++) printf("%s\n", m[i]);
+    for (int i = 0; m && m[i]; i++) free(m[i]);
+    free(m);
+}
+
+/* Returns -1 to continue, or an exit status. */
+static int main_parse(int argc, char **argv, main_opts *o)
+{
+    enum { OPT_PLAIN = 256, OPT_SEED, OPT_THREADS, OPT_DATA_DIR, OPT_HELP_COMMANDS, OPT_COMPLETE };
+    static const struct option longs[] = {
+        {"plain", no_argument, NULL, OPT_PLAIN}, {"keep-going", no_argument, NULL, 'k'},
+        {"command", required_argument, NULL, 'c'}, {"interactive", required_argument, NULL, 'i'},
+        {"seed", required_argument, NULL, OPT_SEED}, {"threads", required_argument, NULL, OPT_THREADS},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR}, {"help-commands", no_argument, NULL, OPT_HELP_COMMANDS},
+        {"complete", required_argument, NULL, OPT_COMPLETE},
+        {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":c:i:kVh", longs, NULL)) != -1) {
+        switch (ch) {
+        case OPT_PLAIN: o->plain = true; break;
+        case 'k': o->keep_going = true; break;
+        case 'c': o->command = optarg; break;
+        case 'i':
+            if (o->n_interactive == 16) { fprintf(stderr, "rnnlab: -i: at most 16 files\n"); return RNN_EUSAGE; }
+            o->interactive[o->n_interactive++] = optarg;
+            break;
+        case OPT_SEED: if (!main_number("--seed", optarg, 0, 4294967295L, &o->seed)) return RNN_EUSAGE; break;
+        case OPT_THREADS: if (!main_number("--threads", optarg, 1, 256, &o->threads)) return RNN_EUSAGE; break;
+        case OPT_DATA_DIR: o->data_dir = optarg; break;
+        case OPT_HELP_COMMANDS: app_print_man_commands(); return 0;
+        case OPT_COMPLETE: main_complete(optarg); return 0;
+        case 'V': printf("rnnlab %s\n", rnn_version()); return 0;
+        case 'h': main_usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "rnnlab: option '%s' expects a value (see rnnlab --help)\n", argv[optind - 1]);
+            return RNN_EUSAGE;
+        default:
+            fprintf(stderr, "rnnlab: unknown option '%s' (see rnnlab --help)\n", argv[optind - 1]);
+            return RNN_EUSAGE;
+        }
+    }
+    return -1;
+}
+
+/* A failed command in a non-interactive run exits 65 (EX_DATAERR); input, I/O and internal
+ * errors keep their own codes. */
+static int main_status(int rc)
+{
+    if (rc == RNN_OK || rc == APP_QUIT) return 0;
+    if (rc == RNN_ENOINPUT || rc == RNN_EIO || rc == RNN_EINTERNAL) return rc;
+    return RNN_EDATA;
+}
+
+/* Runs scripts in order; the first failure ends the run unless --keep-going. */
+static int main_scripts(app_state *s, char *const *files, int n, bool *quit)
+{
+    int first = RNN_OK;
+    for (int i = 0; i < n && !*quit; i++) {
+        int rc = app_exec_file(s, files[i]);
+        if (rc == APP_QUIT) { *quit = true; break; }
+        if (rc != RNN_OK) {
+            if (first == RNN_OK) first = rc;
+            if (!s->keep_going) break;
+        }
+    }
+    return first;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");   /* numbers in scripts and output always use '.' */
+    main_opts o = {0};
+    o.seed = -1; o.threads = -1;
+    int rc = main_parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    if (o.threads > 0) rnn_set_threads((int)o.threads);
+    if (o.data_dir) rnn_set_data_dir(o.data_dir);
+    static app_state state;
+    app_state *s = &state;
+    app_init(s);
+    if (o.seed >= 0) s->seed = (unsigned long)o.seed;
+    s->keep_going = o.keep_going;
+    s->tty = isatty(STDOUT_FILENO);
+    s->plain = true;
+    bool stdin_tty = isatty(STDIN_FILENO);
+    char *const *files = argv + optind;
+    int n_files = argc - optind;
+    bool quit = false;
+    int result = RNN_OK;
+
+    if (n_files > 0 || o.command) {
+        /* non-interactive: scripts, then -c */
+        app_signals_install(s, false);
+        result = main_scripts(s, files, n_files, &quit);
+        if (o.command && !quit && (result == RNN_OK || s->keep_going)) {
+            rc = app_exec(s, o.command);
+            if (rc != RNN_OK && rc != APP_QUIT && result == RNN_OK) result = rc;
+        }
+        app_free(s);
+        return main_status(result);
+    }
+    if (!stdin_tty && o.n_interactive == 0) {
+        /* commands on stdin: a script without prompt */
+        app_signals_install(s, false);
+        result = app_exec_file(s, "-");
+        app_free(s);
+        return main_status(result);
+    }
+    if (!o.plain && tui_can_start()) {
+        s->plain = false;
+        int status = tui_main(s, o.interactive, o.n_interactive);
+        app_free(s);
+        return status;
+    }
+    /* -i FILE: replay, then stay interactive whatever happened */
+    app_signals_install(s, true);
+    main_scripts(s, (char *const *)o.interactive, o.n_interactive, &quit);
+    if (!quit) {
+        if (stdin_tty) app_repl(s);
+        else app_exec_file(s, "-");
+    }
+    app_free(s);
+    return 0;
+}

@@ -147,6 +147,7 @@ int app_exec(app_state *s, const char *line)
         else {
             s->stop = 0;
             rc = app_dispatch(s, argc, argv);
+            if (!sink_fn) fflush(stdout);   /* logs of long scripts show each command's output as it ends */
             if (rc == RNN_OK && exec_is_recorded(argv[0])) exec_record(s, cmds[i]);
             parse_free_words(argc, argv);
         }

@@ -1,0 +1,73 @@
+/* save / open: the whole pipeline (tokenizer, padding, model, weights, optimizer state, runs) in one file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/internal.h"
+
+#define CMD(name) const app_command *c = app_command_find(name); (void)c
+
+APP_HANDLER(save)
+{
+    CMD("save");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    if (rc) return rc;
+    if (a.npos != 1) return app_fail(RNN_EUSAGE, "save", "expected a FILE name");
+    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, "save", "nothing to save: tokenize or build a model first");
+    rnn_pipeline p = {0};
+    p.tokenizer = s->tok;
+    p.maxlen = s->x_train.data ? s->maxlen : 0;
+    p.pad_post = s->pad_post; p.trunc_post = s->trunc_post;
+    p.model = s->model;
+    p.n_classes = s->ds ? s->ds->n_classes : s->n_saved_classes;
+    p.class_names = s->ds ? s->ds->class_names : s->saved_classes;
+    p.n_runs = s->n_runs;
+    p.run_names = malloc(sizeof *p.run_names * (size_t)(s->n_runs + 1));
+    p.runs = malloc(sizeof *p.runs * (size_t)(s->n_runs + 1));
+    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, "save", "out of memory"); }
+    for (int i = 0; i < s->n_runs; i++) { p.run_names[i] = s->runs[i].name; p.runs[i] = s->runs[i].hist; }
+    rnn_error err = {0};
+    rc = rnn_pipeline_save(a.pos[0], &p, &err);
+    free(p.run_names); free(p.runs);
+    if (rc != RNN_OK) return app_fail_err("save", &err);
+    app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a.pos[0]);
+    return RNN_OK;
+}
+
+APP_HANDLER(open)
+{
+    CMD("open");
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv, 1, false);
+    if (rc) return rc;
+    if (a.npos != 1) return app_fail(RNN_EUSAGE, "open", "expected a FILE written by save");
+    rnn_pipeline p = {0};
+    rnn_error err = {0};
+    if (rnn_pipeline_open(a.pos[0], &p, &err) != RNN_OK) return app_fail_err("open", &err);
+    /* take ownership of everything in p */
+    if (p.tokenizer) {
+        app_clear_encoded(s);
+        if (s->tok) rnn_tokenizer_free(s->tok);
+        s->tok = p.tokenizer; p.tokenizer = NULL;
+    }
+    if (p.model) {
+        if (s->model) rnn_model_free(s->model);
+        s->model = p.model; p.model = NULL;
+    }
+    parse_free_strings(s->n_saved_classes, s->saved_classes);
+    s->saved_classes = p.class_names; s->n_saved_classes = p.n_classes;
+    p.class_names = NULL; p.n_classes = 0;
+    for (int i = 0; i < p.n_runs; i++) {
+        app_run *r = app_run_new(s, p.run_names[i]);
+        if (!r) break;
+        r->hist = p.runs[i];
+        memset(&p.runs[i], 0, sizeof p.runs[i]);
+    }
+    if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
+    rnn_pipeline_free(&p);
+    s->last_eval.n = 0;
+    app_printf("opened %s:%s%s, %d runs\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs);
+    app_reencode(s);
+    app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);
+    return RNN_OK;
+}
