@@ -11,8 +11,10 @@ static bool act_help(tui *t) { t->help_open = !t->help_open; t->dirty = 1; retur
 static void focus_move(tui *t, int delta)
 {
     t->focus = (t->focus + delta + PANEL_COUNT) % PANEL_COUNT;
-    if (t->zoom >= 0)
+    if (t->zoom >= 0) {
         t->zoom = t->focus;
+        t->need_layout = true;
+    }
     t->dirty = 1;
 }
 
@@ -31,6 +33,7 @@ static bool act_focus_prev(tui *t) { focus_move(t, -1); return true; }
 static bool act_zoom(tui *t)
 {
     t->zoom = t->zoom >= 0 ? -1 : t->focus;
+    t->need_layout = true;
     t->dirty = 1;
     return true;
 }
@@ -61,7 +64,7 @@ static bool act_quit(tui *t)
 
 static bool act_redraw(tui *t) { clearok(curscr, TRUE); t->dirty = 1; return true; }
 
-static bool act_resize(tui *t) { t->dirty = 1; return true; }   /* the loop relayouts */
+static bool act_resize(tui *t) { t->need_layout = true; t->dirty = 1; return true; }
 
 /* Page keys scroll the focused panel. */
 static bool act_scroll(tui *t, int key)

@@ -453,11 +453,6 @@ static void drain_fd(int fd, tui *t, bool to_log)
 
 static void handle_key(tui *t, int key)
 {
-    if (key == KEY_RESIZE) {
-        relayout(t);
-        if (!t->running)
-            panels_snapshot(t, APP_CHANGED_MODEL);   /* the summary is sized to its panel */
-    }
     if (actions_dispatch(t, key))
         return;
     if (t->layout.too_small)
@@ -470,6 +465,12 @@ static void ui_loop(tui *t, int capture_fd)
 {
     double last_frame = 0;
     while (!(t->quit && !t->running)) {
+        if (t->need_layout) {
+            t->need_layout = false;
+            relayout(t);
+            if (!t->running)
+                panels_snapshot(t, APP_CHANGED_MODEL);   /* the summary is sized to its panel */
+        }
         double now = tui_now();
         bool due = t->running && (now - last_frame) * 1000 >= FRAME_MS;
         if (t->dirty || due) {

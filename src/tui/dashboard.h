@@ -101,6 +101,7 @@ struct tui {
     tui_layout layout;
     int rows, cols;
     bool unicode, help_open;
+    bool need_layout;               /* zoom or size changed: relayout before the next frame */
     /* command thread */
     pthread_t worker;
     bool running;                   /* a command runs on the worker */
