@@ -588,11 +588,14 @@ uint64_t rnn_tokenizer_total(const rnn_tokenizer *t) { return t->total; }
 typedef struct id_vec {
     int32_t *p;
     size_t n, cap;
+    bool fixed; /* p is part of a larger buffer sized for the worst case: never grows */
 } id_vec;
 
 static int vec_push(id_vec *v, int32_t id)
 {
     if (v->n == v->cap) {
+        if (v->fixed)
+            return RNN_EINTERNAL;
         size_t cap = v->cap ? v->cap * 2 : 256;
         int32_t *p = realloc(v->p, cap * sizeof *p);
         if (!p)
@@ -689,51 +692,50 @@ int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t 
                                .end = n * (size_t)(i + 1) / (size_t)k};
         jobs[i].lens = out->off + 1 + jobs[i].begin;
     }
-    int rc = RNN_OK;
-    for (int i = 0; i < k && !rc; i++) {
-        /* Room for the most ids the job can produce (a word takes at least 2 bytes with its separator;
-         * a character at least 1), so encoding never reallocates; untouched pages cost nothing. */
-        size_t bound = 1;
+    /* One buffer with room for the most ids each job can produce (a word takes at least 2 bytes with
+     * its separator, a character at least 1): encoding never reallocates, untouched pages cost nothing,
+     * and the jobs' parts are closed up in place afterwards. */
+    size_t bound_total = 1;
+    for (int i = 0; i < k; i++) {
+        size_t bound = 0;
         for (size_t x = jobs[i].begin; x < jobs[i].end; x++) {
             size_t len = strlen(texts[x]);
             bound += t->opts.char_level ? len + 1 : len / 2 + 1;
         }
-        jobs[i].ids.p = rnn_big_alloc(bound * sizeof(int32_t));
         jobs[i].ids.cap = bound;
-        if (!jobs[i].ids.p)
-            rc = RNN_EINTERNAL;
+        jobs[i].ids.fixed = true;
+        bound_total += bound;
     }
-    if (!rc)
+    int rc = RNN_OK;
+    int32_t *all = rnn_big_alloc(bound_total * sizeof *all);
+    if (!all)
+        rc = RNN_EINTERNAL;
+    if (!rc) {
+        size_t at = 0;
+        for (int i = 0; i < k; i++) {
+            jobs[i].ids.p = all + at;
+            at += jobs[i].ids.cap;
+        }
         run_jobs(encode_run, jobs, sizeof *jobs, k);
-    size_t total = 0;
-    for (int i = 0; i < k; i++) {
+    }
+    for (int i = 0; i < k; i++)
         if (jobs[i].rc)
             rc = jobs[i].rc;
-        total += jobs[i].ids.n;
-    }
-    if (!rc && k == 1) {
-        out->ids = jobs[0].ids.p; /* one job: its buffer is the result */
-        jobs[0].ids.p = NULL;
-        jobs[0].ids.n = 0;
-    } else if (!rc) {
-        out->ids = rnn_big_alloc((total ? total : 1) * sizeof *out->ids);
-        if (!out->ids)
-            rc = RNN_EINTERNAL;
-    }
     if (!rc) {
-        /* Concatenate in text order; lengths become offsets. */
+        /* Close up the parts in text order; lengths become offsets. */
         size_t at = 0;
-        out->off[0] = 0;
         for (int i = 0; i < k; i++) {
-            if (jobs[i].ids.n && jobs[i].ids.p)
-                memcpy(out->ids + at, jobs[i].ids.p, jobs[i].ids.n * sizeof *out->ids);
+            if (jobs[i].ids.n && jobs[i].ids.p != all + at)
+                memmove(all + at, jobs[i].ids.p, jobs[i].ids.n * sizeof *all);
             at += jobs[i].ids.n;
         }
+        out->ids = all;
+        all = NULL;
+        out->off[0] = 0;
         for (size_t i = 0; i < n; i++)
             out->off[i + 1] += out->off[i];
     }
-    for (int i = 0; i < k; i++)
-        free(jobs[i].ids.p);
+    free(all);
     free(jobs);
     if (rc) {
         rnn_seqs_free(out);
