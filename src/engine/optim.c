@@ -8,8 +8,12 @@
  * moments of rows without gradient too (and move them), so a lazy row update would differ. */
 #include "config.h"
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "rnnlab/tensor.h"
 #include "engine/train_internal.h"
 
@@ -122,6 +126,11 @@ void optim_clip(const optim_config *c, float *g, size_t n)
     }
 }
 
+/* The adaptive kernels run four lanes at a time with SSE where available: the Embedding of a seed
+ * model is 1.3M floats updated at every step, and -O2 keeps sqrtf scalar (errno). SSE's add, mul,
+ * div and sqrt are IEEE-exact like the scalar code, in the same order, so both paths give the
+ * same bits. */
+
 static void sgd_update(optim *o, float *w, const float *g, size_t off, size_t n)
 {
     float lr = (float)o->cfg.learning_rate, mu = (float)o->cfg.momentum;
@@ -142,7 +151,21 @@ static void rmsprop_update(optim *o, float *w, const float *g, size_t off, size_
     float lr = (float)o->cfg.learning_rate, rho = (float)o->cfg.rho, one_rho = (float)(1 - o->cfg.rho);
     float eps = (float)o->cfg.epsilon, mu = (float)o->cfg.momentum;
     float *v = o->slot[0] + off, *mom = o->n_slots > 1 ? o->slot[1] + off : NULL;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#ifdef __SSE2__
+    if (!mom) {
+        __m128 vlr = _mm_set1_ps(lr), vrho = _mm_set1_ps(rho), vone = _mm_set1_ps(one_rho),
+               veps = _mm_set1_ps(eps);
+        for (; i + 4 <= n; i += 4) {
+            __m128 gi = _mm_loadu_ps(g + i);
+            __m128 vi = _mm_add_ps(_mm_mul_ps(vrho, _mm_loadu_ps(v + i)), _mm_mul_ps(vone, _mm_mul_ps(gi, gi)));
+            _mm_storeu_ps(v + i, vi);
+            __m128 inc = _mm_div_ps(_mm_mul_ps(vlr, gi), _mm_sqrt_ps(_mm_add_ps(vi, veps)));
+            _mm_storeu_ps(w + i, _mm_sub_ps(_mm_loadu_ps(w + i), inc));
+        }
+    }
+#endif
+    for (; i < n; i++) {
         v[i] = rho * v[i] + one_rho * (g[i] * g[i]);
         float inc = lr * g[i] / sqrtf(v[i] + eps);
         if (mom) {
@@ -163,20 +186,83 @@ static void adam_update(optim *o, float *w, const float *g, size_t off, size_t n
     float one_b1 = (float)(1 - o->cfg.beta_1), one_b2 = (float)(1 - o->cfg.beta_2);
     float eps = (float)o->cfg.epsilon;
     float *m = o->slot[0] + off, *v = o->slot[1] + off;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#ifdef __SSE2__
+    __m128 va = _mm_set1_ps(alpha), vb1 = _mm_set1_ps(one_b1), vb2 = _mm_set1_ps(one_b2), veps = _mm_set1_ps(eps);
+    for (; i + 4 <= n; i += 4) {
+        __m128 gi = _mm_loadu_ps(g + i), mi = _mm_loadu_ps(m + i), vi = _mm_loadu_ps(v + i);
+        mi = _mm_add_ps(mi, _mm_mul_ps(_mm_sub_ps(gi, mi), vb1));
+        vi = _mm_add_ps(vi, _mm_mul_ps(_mm_sub_ps(_mm_mul_ps(gi, gi), vi), vb2));
+        _mm_storeu_ps(m + i, mi);
+        _mm_storeu_ps(v + i, vi);
+        __m128 step = _mm_div_ps(_mm_mul_ps(mi, va), _mm_add_ps(_mm_sqrt_ps(vi), veps));
+        _mm_storeu_ps(w + i, _mm_sub_ps(_mm_loadu_ps(w + i), step));
+    }
+#endif
+    for (; i < n; i++) {
         m[i] += (g[i] - m[i]) * one_b1;
         v[i] += (g[i] * g[i] - v[i]) * one_b2;
         w[i] -= m[i] * alpha / (sqrtf(v[i]) + eps);
     }
 }
 
-void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
+static void optim_update_range(optim *o, float *w, const float *g, size_t off, size_t n)
 {
     switch (o->cfg.kind) {
     case OPTIM_SGD: sgd_update(o, w, g, off, n); break;
     case OPTIM_RMSPROP: rmsprop_update(o, w, g, off, n); break;
     case OPTIM_ADAM: adam_update(o, w, g, off, n); break;
     }
+}
+
+typedef struct optim_job {
+    optim *o;
+    float *w;
+    const float *g;
+    size_t off, n;
+} optim_job;
+
+static void *optim_job_run(void *arg)
+{
+    optim_job *j = arg;
+    optim_update_range(j->o, j->w, j->g, j->off, j->n);
+    return NULL;
+}
+
+/* Big variables are split over the engine's threads (element-wise: the result does not depend on
+ * the split). */
+void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
+{
+    enum { MIN_CHUNK = 1 << 16, MAX_THREADS = 16 };
+    int nt = rnn_get_threads();
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if ((size_t)nt > n / MIN_CHUNK)
+        nt = (int)(n / MIN_CHUNK);
+    if (nt <= 1) {
+        optim_update_range(o, w, g, off, n);
+        return;
+    }
+    pthread_t tid[MAX_THREADS];
+    optim_job job[MAX_THREADS];
+    size_t chunk = (n + nt - 1) / nt;
+    chunk = (chunk + 15) & ~(size_t)15; /* whole cache lines per thread */
+    int started = 0;
+    for (int t = 0; t < nt; t++) {
+        size_t a = (size_t)t * chunk, b = a + chunk < n ? a + chunk : n;
+        if (a >= n)
+            break;
+        job[t] = (optim_job){o, w + a, g + a, off + a, b - a};
+        /* chunk 0, and any chunk whose thread cannot start, runs on this thread below */
+        if (t > 0 && pthread_create(&tid[t], NULL, optim_job_run, &job[t]) == 0)
+            started |= 1 << t;
+    }
+    for (int t = 0; t < nt; t++)
+        if (!(started & (1 << t)) && (size_t)t * chunk < n)
+            optim_job_run(&job[t]);
+    for (int t = 1; t < nt; t++)
+        if (started & (1 << t))
+            pthread_join(tid[t], NULL);
 }
 
 void optim_step_done(optim *o) { o->iterations++; }
