@@ -130,7 +130,7 @@ def history_seconds(log):
 
 def progress_steps(log):
     """Steps per epoch from a Keras-style progress line `157/157 ...`."""
-    steps = re.findall(r'^\s*(\d+)/(\d+)\b', log, re.M)
+    steps = re.findall(r'(\d+)/(\d+) (?:\[[^\]]*\] )?- \d+s', log)
     return int(steps[-1][1]) if steps else None
 
 
