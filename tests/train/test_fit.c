@@ -333,6 +333,30 @@ static void test_stops_and_warnings(void)
     rnn_model_free(m);
 }
 
+/* a frozen layer keeps its weights (no step, no moments); the trainable ones move */
+static void test_frozen(void)
+{
+    static const char *frozen[] = {"Embedding(20, 8, trainable=False)", "GlobalAveragePooling1D()",
+                                   "Dense(1, activation='sigmoid')", NULL};
+    rnn_model *m = make_model(frozen, 4);
+    compile(m, "adam", 0.01, "binary_crossentropy", "accuracy");
+    rnn_layer *emb = rnn_model_layer(m, 0), *dense = rnn_model_layer(m, 2);
+    CHECK(!emb->trainable && rnn_model_n_trainable(m) == dense->n_params, "trainable count");
+    float *before = malloc(emb->n_params * sizeof *before), dense0 = dense->params[0];
+    memcpy(before, emb->params, emb->n_params * sizeof *before);
+    rnn_fit_opts o;
+    rnn_fit_opts_default(&o);
+    o.epochs = 2;
+    rnn_history h = {0};
+    rnn_error err = {0};
+    CHECK(rnn_model_fit(m, &(rnn_xy){N, T, X, Y}, &o, &h, &err) == RNN_OK, "fit: %s", err.msg);
+    CHECK(!memcmp(before, emb->params, emb->n_params * sizeof *before), "frozen Embedding untouched");
+    CHECK(dense->params[0] != dense0, "Dense trained");
+    free(before);
+    rnn_history_free(&h);
+    rnn_model_free(m);
+}
+
 /* gradcheck passes on the recurrent stacks users build (dropout layers are off in the check) */
 static void test_gradcheck_models(void)
 {
@@ -373,6 +397,7 @@ int main(void)
     test_early_stop_live();
     test_stops_and_warnings();
     test_gradcheck_models();
+    test_frozen();
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
