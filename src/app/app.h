@@ -63,6 +63,10 @@ void app_set_sink(app_sink_fn fn, void *ud);   /* NULL = stdout/stderr */
 void app_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The readline history file, $XDG_STATE_HOME/rnnlab/history (folders created); -1 without a
+ * home. Shared by the plain REPL and the dashboard's prompt (added by the tui area). */
+int app_history_path(char *buf, size_t n);
+
 /* The one command table: names for completion and help. */
 typedef struct app_command {
     const char *name, *args, *summary, *usage;

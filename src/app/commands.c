@@ -92,10 +92,8 @@ static const app_command command_table[] = {
      "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL},
     {"gradcheck", "[samples=4] [seed=N]", "finite-difference check of the model's gradients",
      "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL},
-#ifdef APP_WITH_PIPELINE   /* until the engine's save/open (src/engine/io.c) is committed */
     {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history", cmd_save, NULL},
     {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote", cmd_open, NULL},
-#endif
     {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL},
     /* Session */
     {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",

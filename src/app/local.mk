@@ -1,6 +1,6 @@
 # The program (owned by the app area): invocation, command language, REPL and command handlers.
 rnnlab_SOURCES += src/app/main.c src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
-	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c
+	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c
 noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h
 dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 
@@ -11,4 +11,4 @@ dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn exam
 
 EXTRA_DIST += tests/app/common.sh tests/app/update-man.sh tests/app/parse.test tests/app/errors.test \
 	tests/app/invocation.test tests/app/help.test tests/app/session.test tests/app/expect.test \
-	tests/app/imdb.test tests/app/sms.test
+	tests/app/imdb.test tests/app/sms.test tests/app/saveopen.test

@@ -60,6 +60,9 @@ static int history_path(char *buf, size_t n)
     return 0;
 }
 
+/* Added for the dashboard's prompt (tui area): one history file for both prompts. */
+int app_history_path(char *buf, size_t n) { return history_path(buf, n); }
+
 static app_state *repl_state;
 static bool repl_done;
 
