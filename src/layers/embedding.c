@@ -91,6 +91,9 @@ static int embedding_build(rnn_layer *l, rnn_error *err)
     embedding_cfg *c = l->cfg;
     if (!l->in.is_ids)
         return rnn_fail(err, RNN_EUSAGE, "%s: Embedding must be the first layer (it takes token ids)", l->name);
+    if (c->input_length > 0 && l->in.dim[0] > 0 && c->input_length != l->in.dim[0])
+        return rnn_fail(err, RNN_EUSAGE, "%s: input_length=%d but the Input has length %d", l->name,
+                        c->input_length, l->in.dim[0]);
     l->out = (rnn_shape){.rank = 2, .dim = {c->input_length > 0 ? c->input_length : l->in.dim[0], c->output_dim}};
     l->n_params = (size_t)c->input_dim * c->output_dim;
     return RNN_OK;

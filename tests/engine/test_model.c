@@ -159,6 +159,8 @@ static void check_errors(void)
     check_add_error(emb, "Embedding(100, 8, weights=pretrained)", "no pretrained vectors");
     check_add_error(emb, "Input(shape=(10,))", "must come before the first layer");
     check_add_error(none, "Input(shape=10)", "'shape' expects a tuple");
+    const char *input[] = {"Input(shape=(20,))", NULL};
+    check_add_error(input, "Embedding(100, 8, input_length=30)", "input_length=30 but the Input has length 20");
     if (kind_available("LSTM")) {
         const char *emb_lstm[] = {"Embedding(100, 8)", "LSTM(4)", NULL};
         check_add_error(emb_lstm, "GlobalMaxPooling1D()", "after LSTM(4");
