@@ -95,7 +95,10 @@ static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
         }
         size_t off = (size_t)(l->params - base);
         for (int g = 0; g < ng; g++) {
-            st->vars[st->n_vars++] = (train_var){off, sizes[g], i};
+            size_t slot = l->trainable ? st->n_slot_floats : TRAIN_NO_SLOT;
+            st->vars[st->n_vars++] = (train_var){off, sizes[g], i, slot};
+            if (l->trainable)
+                st->n_slot_floats += sizes[g];
             off += sizes[g];
         }
     }
@@ -123,7 +126,7 @@ int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, i
     }
     st->n_params = rnn_model_n_params(m);
     st->n_layers = rnn_model_n_layers(m);
-    if ((rc = state_build_vars(m, st, err)) || (rc = optim_init(&st->opt, oc, st->n_params, err)) ||
+    if ((rc = state_build_vars(m, st, err)) || (rc = optim_init(&st->opt, oc, st->n_slot_floats, err)) ||
         (rc = state_attach(m, st, err))) {
         train_state_free(st);
         return rc;
@@ -479,10 +482,10 @@ static void apply_gradients(rnn_model *m, train_state *st)
     float *w = rnn_model_params(m), *g = rnn_model_grads(m);
     for (int i = 0; i < st->n_vars; i++) {
         const train_var *v = &st->vars[i];
-        if (!rnn_model_layer(m, v->layer)->trainable)
+        if (v->slot_off == TRAIN_NO_SLOT || !rnn_model_layer(m, v->layer)->trainable)
             continue; /* frozen: neither weights nor moments move */
         optim_clip(&st->opt.cfg, g + v->off, v->n);
-        optim_update(&st->opt, w + v->off, g + v->off, v->off, v->n);
+        optim_update(&st->opt, w + v->off, g + v->off, v->slot_off, v->n);
     }
     optim_step_done(&st->opt);
 }

@@ -67,9 +67,11 @@ double metric_acc_value(const metric_acc *a, metric_kind k);
 
 /* ---- per-model training state ---- */
 #define TRAIN_MAX_METRICS 8
+#define TRAIN_NO_SLOT ((size_t)-1)
 typedef struct train_var {
     size_t off, n;               /* float offset into the parameter block, size */
     size_t layer;                /* index of the layer that owns it (trainable flag) */
+    size_t slot_off;             /* offset of its moments; TRAIN_NO_SLOT: frozen at compile */
 } train_var;
 typedef struct train_state {
     optim opt;
@@ -78,6 +80,8 @@ typedef struct train_state {
     metric_kind metric[TRAIN_MAX_METRICS];
     char metric_name[TRAIN_MAX_METRICS][32];
     size_t n_params, n_layers;   /* of the model when compiled (a changed model needs compile) */
+    size_t n_slot_floats;        /* trainable floats at compile: the moments' length (Keras builds
+                                    optimizer variables for trainable weights only) */
     int n_vars;
     train_var *vars;             /* one per Keras variable (layer parameter group) */
 } train_state;
