@@ -333,6 +333,43 @@ static void test_stops_and_warnings(void)
     rnn_model_free(m);
 }
 
+/* A Dense whose backward over-reports its kernel gradient by 30%: gradcheck must catch it. */
+static rnn_layer_kind broken_dense;
+static void broken_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
+{
+    size_t n = l->n_params;
+    float *keep = malloc(n * sizeof *keep);
+    memcpy(keep, l->grads, n * sizeof *keep);
+    rnn_dense_kind.backward(l, f, dy, dx);
+    for (size_t i = 0; i + 1 < n; i++) /* all but the bias */
+        l->grads[i] = keep[i] + 1.3f * (l->grads[i] - keep[i]);
+    free(keep);
+}
+
+static void test_gradcheck_catches(void)
+{
+    static const char *calls[] = {"Embedding(20, 8)", "LSTM(4)", "Dense(1, activation='sigmoid')", NULL};
+    rnn_model *m = make_model(calls, 21);
+    compile(m, "adam", 0.001, "binary_crossentropy", NULL);
+    broken_dense = rnn_dense_kind;
+    broken_dense.backward = broken_backward;
+    rnn_layer *l = rnn_model_layer(m, 2);
+    l->kind = &broken_dense;
+    rnn_gradcheck_report gr;
+    rnn_error err = {0};
+    CHECK(rnn_model_gradcheck(m, &(rnn_xy){N, T, X, Y}, 4, 1, &gr, &err) == RNN_OK, "%s", err.msg);
+    CHECK(!gr.passed && gr.max_rel_error > 0.1, "a 30%% gradient error is caught: max %.3g", gr.max_rel_error);
+    for (int i = 0; i < gr.n_rows; i++)
+        if (!strcmp(gr.rows[i].layer, "dense") && !strcmp(gr.rows[i].param, "kernel"))
+            CHECK(gr.rows[i].max_rel_error > 0.1, "the kernel row shows it");
+        else
+            CHECK(gr.rows[i].max_rel_error < gr.tolerance, "%s %s clean: %.3g", gr.rows[i].layer,
+                  gr.rows[i].param, gr.rows[i].max_rel_error);
+    printf("gradcheck catches a 30%% kernel error: max rel error %.3f\n", gr.max_rel_error);
+    l->kind = &rnn_dense_kind;
+    rnn_model_free(m);
+}
+
 /* a frozen layer keeps its weights (no step, no moments); the trainable ones move */
 static void test_frozen(void)
 {
@@ -398,6 +435,7 @@ int main(void)
     test_stops_and_warnings();
     test_gradcheck_models();
     test_frozen();
+    test_gradcheck_catches();
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
