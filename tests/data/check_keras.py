@@ -3,7 +3,8 @@
 generated texts. Default options are checked against ../shared/bench/keras_like.py; other options
 (char_level, lower=False, custom filters/split) against a reference written from Keras's legacy
 keras.preprocessing.text source. usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
-import os, random, subprocess, sys
+import math, os, random, subprocess, sys
+import numpy as np
 
 sys.path.insert(0, sys.argv[2])
 import keras_like  # noqa: E402
@@ -114,9 +115,29 @@ def expected(o, fit, enc):
                                  truncating='post' if o['trunc_post'] else 'pre')
     lines.append('PAD %d %d %d' % (len(seqs), maxlen, sum(len(s) > maxlen for s in seqs)))
     lines += ['P' + ''.join(' %d' % v for v in row) for row in x.tolist()]
-    lines.append('WORDS' + ''.join(' %d' % len(t.split()) for t in enc))
+    lens = [len(t.split()) for t in enc]
+    lines.append('WORDS' + ''.join(' %d' % n for n in lens))
+    if lens:
+        v = np.array(lens, dtype=np.float64)
+        std = v.std(ddof=1) if len(v) > 1 else float('nan')
+        lines.append(('DESC', len(v), [v.mean(), std, v.min(), v.max()] + list(np.percentile(v, [25, 50, 75, 95, 99]))))
+    else:
+        lines.append('DESC none')
     lines.append('END')
     return lines
+
+def same_line(mine, exp):
+    """Lines compare exactly, except describe's floating-point values (numpy sums pairwise)."""
+    if isinstance(exp, tuple):
+        f = mine.split()
+        if len(f) != 2 + len(exp[2]) or f[0] != 'DESC' or int(f[1]) != exp[1]:
+            return False
+        for a, b in zip(f[2:], exp[2]):
+            a = float(a)
+            if not (a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12 * max(1.0, abs(b))):
+                return False
+        return True
+    return mine == exp
 
 def main():
     driver, n_cases = sys.argv[1], int(sys.argv[3]) if len(sys.argv) > 3 else 300
@@ -160,10 +181,10 @@ def main():
         for k, (o, fit, enc) in enumerate(cases):
             exp = expected(dict(o), fit, enc)
             mine = got[at:at + len(exp)]
-            if mine != exp:
+            if len(mine) != len(exp) or not all(same_line(a, b) for a, b in zip(mine, exp)):
                 for i, (a, b) in enumerate(zip(mine, exp)):
-                    if a != b:
-                        print('case %d (%r), line %d:\n  C:      %r\n  Python: %r' % (k, o, i, a[:300], b[:300]))
+                    if not same_line(a, b):
+                        print('case %d (%r), line %d:\n  C:      %r\n  Python: %r' % (k, o, i, a[:300], str(b)[:300]))
                         break
                 print('fit texts: %r' % fit[:10]); print('enc texts: %r' % enc[:10])
                 sys.exit(1)

@@ -144,7 +144,18 @@ static int run_case(char *line, size_t cap)
     printf("WORDS");
     for (size_t i = 0; i < ne; i++)
         printf(" %zu", rnn_count_words(enc[i]));
-    printf("\nEND\n");
+    printf("\n");
+    /* describe of the word counts, as pandas (checked in Python against numpy with a tolerance) */
+    static const double pcts[] = {0.25, 0.5, 0.75, 0.95, 0.99};
+    rnn_describe d;
+    if (rnn_describe_lengths(enc, ne, pcts, 5, &d, &err) == 0) {
+        printf("DESC %zu %.17g %.17g %.17g %.17g", d.count, d.mean, d.std, d.min, d.max);
+        for (int i = 0; i < d.n_pct; i++)
+            printf(" %.17g", d.value[i]);
+        printf("\n");
+    } else
+        printf("DESC none\n");
+    printf("END\n");
     rnn_imatrix_free(&m);
     rnn_seqs_free(&s);
     rnn_seqs_free(&s2);
