@@ -504,6 +504,7 @@ typedef struct fit_ctx {
     rnn_rng *shuffle_rng;
     early_stop es;
     int es_col;                  /* history column monitored, -1 = off */
+    double last_loss;            /* of the last batch */
 } fit_ctx;
 
 /* Keras's progress numbers after each batch; returns non-zero when the caller asks to stop. */
@@ -553,6 +554,7 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
             return FIT_ERROR;
         double loss = loss_batch(c->st->loss, out, c->bb.y, B, K, c->bb.grad);
         *batch_out = b + 1;
+        c->last_loss = loss;
         if (!isfinite(loss)) /* checked before the update: the weights stay finite */
             return FIT_NAN;
         metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
@@ -669,7 +671,7 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
         if (out == FIT_NAN) {
             snprintf(hist->stop_reason, sizeof hist->stop_reason, "loss is %s at epoch %d, batch %d: "
                      "training stopped (weights before that batch kept)",
-                     isnan(metric_acc_loss(&acc)) ? "NaN" : "NaN or Inf", base_row + e + 1, batch);
+                     isnan(c.last_loss) ? "NaN" : "infinite", base_row + e + 1, batch);
             rc = rnn_fail(err, RNN_EDATA, "fit: %s", hist->stop_reason);
             break;
         }
