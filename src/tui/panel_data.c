@@ -169,6 +169,19 @@ static void data_draw(tui_panel *p, tui *t, tui_rect r)
         for (int i = 0; i < d->desc.n_pct && len + 1 < sizeof line; i++)
             len += (size_t)snprintf(line + len, sizeof line - len, "%sp%.0f %.0f", i ? "  " : "",
                                     d->desc.pct[i] * 100, d->desc.value[i]);
+        if ((int)len > r.w) {   /* narrow panel: "p25/50/75 127/174/284" */
+            char vals[128];
+            size_t vl = 0;
+            len = (size_t)snprintf(line, sizeof line, "p");
+            for (int i = 0; i < d->desc.n_pct; i++) {
+                len += (size_t)snprintf(line + len, sizeof line - len, "%s%.0f", i ? "/" : "",
+                                        d->desc.pct[i] * 100);
+                vl += (size_t)snprintf(vals + vl, sizeof vals - vl, "%s%.0f", i ? "/" : "",
+                                       d->desc.value[i]);
+                if (len >= sizeof line || vl >= sizeof vals) break;
+            }
+            snprintf(line + len, sizeof line - len, " %s", vals);
+        }
         tui_put(r, row++, 0, line, theme_attr(ROLE_NORMAL));
     }
     tui_put(r, row++, 0, d->prep, theme_attr(ROLE_LABEL));

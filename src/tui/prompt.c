@@ -14,6 +14,8 @@ static void (*prompt_on_line)(tui *t, char *line);
 static unsigned char prompt_input[64];
 static int prompt_in_len, prompt_in_pos;
 static FILE *prompt_null;
+static char prompt_history[4200];
+static bool prompt_have_history;
 
 /* readline reads the keys we queue here instead of the terminal. */
 static int prompt_getc(FILE *f)
@@ -59,8 +61,11 @@ static void prompt_show_matches(char **matches, int n, int max_length)
 
 static void prompt_line(char *line)
 {
-    if (line && *line)
-        add_history(line);
+    if (line && *line) {   /* like the plain REPL: no repeated entries */
+        HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+        if (!last || strcmp(last->line, line) != 0)
+            add_history(line);
+    }
     if (prompt_on_line)
         prompt_on_line(prompt_tui, line);
     else
@@ -72,6 +77,10 @@ void prompt_init(tui *t, void (*on_line)(tui *t, char *line))
     prompt_tui = t;
     prompt_on_line = on_line;
     prompt_null = fopen("/dev/null", "w");
+    using_history();
+    prompt_have_history = app_history_path(prompt_history, sizeof prompt_history) == 0;
+    if (prompt_have_history)
+        read_history(prompt_history);
     rl_readline_name = "rnnlab";
     rl_catch_signals = 0;
     rl_catch_sigwinch = 0;
@@ -85,6 +94,7 @@ void prompt_init(tui *t, void (*on_line)(tui *t, char *line))
         rl_outstream = prompt_null;   /* readline must never write to the curses screen */
     rl_attempted_completion_function = prompt_complete;
     rl_completion_display_matches_hook = prompt_show_matches;
+    rl_completer_word_break_characters = " \t\n;";   /* as the plain REPL */
     rl_variable_bind("bell-style", "none");
     rl_variable_bind("show-all-if-ambiguous", "on");
     rl_callback_handler_install("rnnlab> ", prompt_line);
@@ -170,6 +180,10 @@ void prompt_clear_line(void)
 void prompt_done(void)
 {
     rl_callback_handler_remove();
+    if (prompt_have_history) {
+        write_history(prompt_history);
+        history_truncate_file(prompt_history, 2000);
+    }
     prompt_tui = NULL;
     if (prompt_null) {
         rl_outstream = stdout;
