@@ -50,6 +50,37 @@ static void test_demo(void)
     rnn_dataset_free(b);
 }
 
+/* Tokenizer misuse and damaged save files: clear errors, no crash. */
+static void test_tokenizer_errors(void)
+{
+    rnn_error err;
+    rnn_tokenizer *t = rnn_tokenizer_new(NULL), *back = NULL;
+    rnn_seqs s;
+    int32_t *ids;
+    size_t len;
+    char *texts[] = {"the movie was good", "the movie was not good"};
+    CHECK(rnn_tokenizer_encode(t, "x", &ids, &len, &err) == RNN_EUSAGE, "encode before fit: %s", err.msg);
+    CHECK(rnn_tokenizer_encode_all(t, texts, 2, &s, &err) == RNN_EUSAGE, "encode_all before fit");
+    printf("encode before fit: %s\n", err.msg);
+    CHECK(rnn_tokenizer_fit(t, texts, 2, &err) == 0 && rnn_tokenizer_size(t) == 5, "fit");
+    CHECK(rnn_tokenizer_index(t, "the") == 1 && rnn_tokenizer_index(t, "not") == 5, "ranks");
+    FILE *f = tmpfile();
+    CHECK(rnn_tokenizer_write(t, f, &err) == 0, "%s", err.msg);
+    long size = ftell(f);
+    for (long cut = 0; cut < size; cut += 7) { /* every truncation of the save file is refused */
+        rewind(f);
+        char buf[4096];
+        size_t n = fread(buf, 1, (size_t)cut, f);
+        FILE *g = tmpfile();
+        fwrite(buf, 1, n, g);
+        rewind(g);
+        CHECK(rnn_tokenizer_read(&back, g, &err) == RNN_EDATA && back == NULL, "truncated save at %ld", cut);
+        fclose(g);
+    }
+    fclose(f);
+    rnn_tokenizer_free(t);
+}
+
 static void test_bad_input(const char *data)
 {
     rnn_error err;
@@ -183,6 +214,7 @@ int main(void)
     if (data && access(p, R_OK) != 0)
         data = NULL;
     test_demo();
+    test_tokenizer_errors();
     test_bad_input(data);
     if (data) {
         test_sms(data);
