@@ -19,3 +19,9 @@ check_PROGRAMS += tests/data_io/test_load
 tests_data_io_test_load_SOURCES = tests/data_io/test_load.c tests/data_io/testutil.h
 tests_data_io_test_load_LDADD = $(RNNLAB_TEST_LIBS)
 EXTRA_DIST += tests/data_io/load_errors.test
+
+# Driver for csv_python.test (compares the CSV reader with Python's csv module).
+check_PROGRAMS += tests/data_io/csv_dump
+tests_data_io_csv_dump_SOURCES = tests/data_io/csv_dump.c
+tests_data_io_csv_dump_LDADD = $(RNNLAB_TEST_LIBS)
+EXTRA_DIST += tests/data_io/csv_python.test tests/data_io/check_csv.py
