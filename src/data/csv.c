@@ -31,9 +31,9 @@ static int compare_numbers(const void *a, const void *b)
     return u < v ? -1 : u > v ? 1 : strcmp(x, y);
 }
 
-size_t rnn_io_sort_class_names(const char **names, size_t n)
+size_t rnn_io_sort_class_names(const char **names, size_t n, bool numbers)
 {
-    bool numeric = n > 0;
+    bool numeric = numbers && n > 0;
     double v;
     for (size_t i = 0; i < n && numeric; i++)
         numeric = class_name_number(names[i], &v);
@@ -317,7 +317,7 @@ static int csv_classes(rnn_dataset *ds, const csv_file *train, const csv_file *t
         names[i] = train->rec[i].label;
     for (size_t i = 0; i < test->n; i++)
         names[train->n + i] = test->rec[i].label;
-    size_t k = rnn_io_sort_class_names(names, n);
+    size_t k = rnn_io_sort_class_names(names, n, true);
     int rc = k < 2 ? rnn_fail(err, RNN_EDATA, "%s: a single class ('%s') in column '%s'; "
                               "classification needs at least two", train->path, names[0],
                               o->label_col ? o->label_col : "label")

@@ -154,7 +154,7 @@ static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n
     for (int r = 0; r < n_roots; r++)
         for (size_t i = 0; i < roots[r].n; i++)
             names[n++] = roots[r].name[i];
-    n = rnn_io_sort_class_names(names, n);
+    n = rnn_io_sort_class_names(names, n, false); /* sorted(os.listdir()), as Keras */
     int rc;
     if (n == 0)
         rc = rnn_fail(err, RNN_EDATA, "%s: no class sub-folders (expected one folder per class%s)",

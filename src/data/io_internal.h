@@ -22,9 +22,10 @@ void rnn_sha256_final_hex(rnn_sha256 *c, char hex[65]);
  * NUL-terminates it; *len excludes the NUL. Missing file: RNN_ENOINPUT naming path (dir.c). */
 int rnn_io_read_file(const char *path, char **buf, size_t *len, size_t *cap, rnn_error *err);
 
-/* Sorts class names for csv/dir/lines and drops duplicates; returns the new count. Numbers sort
- * numerically when every name is one (as pandas-read labels would), otherwise by code point (csv.c). */
-size_t rnn_io_sort_class_names(const char **names, size_t n);
+/* Sorts class names and drops duplicates; returns the new count. By code point, except that with
+ * `numbers` set, names that are all numbers sort numerically (csv/lines labels, as pandas would
+ * read them); dir passes false to match Keras's text_dataset_from_directory (csv.c). */
+size_t rnn_io_sort_class_names(const char **names, size_t n, bool numbers);
 /* Registers sorted names as the classes of ds (index i = names[i]); RNN_EINTERNAL when out of memory. */
 int rnn_io_add_classes(rnn_dataset *ds, const char *const *names, size_t n, rnn_error *err);
 /* Splits off test_split of train when requested (o->test_split > 0; seed o->seed, 42 when < 0). */

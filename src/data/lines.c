@@ -67,7 +67,7 @@ static int lines_classes(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err
     if (!names)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     memcpy(names, o->line_classes, n * sizeof *names);
-    size_t k = rnn_io_sort_class_names(names, n);
+    size_t k = rnn_io_sort_class_names(names, n, true);
     int rc = k < 2 ? rnn_fail(err, RNN_EDATA, "load lines: a single class ('%s'); classification "
                               "needs files of at least two classes", names[0])
                    : rnn_io_add_classes(ds, names, k, err);

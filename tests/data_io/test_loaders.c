@@ -302,6 +302,15 @@ static void test_dir_loader(void)
     CHECK(ds->train.n == 5 && !strcmp(ds->train.text[4], "neg z") && ds->train.label[4] == 1);
     rnn_dataset_free(ds);
 
+    /* Folder names sort by code point, as Keras's text_dataset_from_directory: "10" before "2". */
+    test_write_str("numbered/2/a.txt", "two");
+    test_write_str("numbered/10/a.txt", "ten");
+    o = opts_for(test_path("numbered"));
+    ds = load_ok(rnn_load_dir, &o);
+    CHECK(!strcmp(ds->class_names[0], "10") && !strcmp(ds->class_names[1], "2"));
+    CHECK(!strcmp(ds->train.text[0], "ten") && ds->train.label[0] == 0);
+    rnn_dataset_free(ds);
+
     o = opts_for(test_path("nowhere"));
     EXPECT_ERROR(rnn_load_dir, &o, RNN_ENOINPUT, "nowhere", "No such file");
     o = opts_for(test_path("flat/README"));
