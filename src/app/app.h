@@ -43,6 +43,7 @@ typedef struct app_state {
     double gradcheck_error;           /* largest relative error of the last `gradcheck`, NAN before */
     bool in_fit;                      /* a `fit` is running (SIGINT stops it instead of quitting) */
     char **saved_classes; int n_saved_classes;   /* class names from `open` when no data set is loaded */
+    unsigned long start_seed;         /* seed when the session began (first line of `session save`) */
     /* Added by the tui area: `compare` stores the compared runs here (indices into runs, in the
      * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
      * n_compare = 0 when no comparison is shown. */

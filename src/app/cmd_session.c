@@ -86,7 +86,7 @@ APP_HANDLER(session)
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
     fprintf(f, "# rnnlab %s session, saved %s; replay with: rnnlab %s\n", rnn_version(), when, path);
-    fprintf(f, "set seed=%lu\n", s->seed);
+    fprintf(f, "set seed=%lu\n", s->start_seed);
     for (int i = 0; i < s->n_session; i++) fprintf(f, "%s\n", s->session[i]);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         int e = errno;

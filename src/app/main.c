@@ -141,6 +141,7 @@ int main(int argc, char **argv)
     app_state *s = &state;
     app_init(s);
     if (o.seed >= 0) s->seed = (unsigned long)o.seed;
+    s->start_seed = s->seed;
     s->keep_going = o.keep_going;
     s->tty = isatty(STDOUT_FILENO);
     s->plain = true;

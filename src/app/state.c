@@ -109,6 +109,7 @@ void app_free(app_state *s)
     for (int i = 0; i < s->n_runs; i++) rnn_history_free(&s->runs[i].hist);
     free(s->runs);
     parse_free_strings(s->n_session, s->session);
+    parse_free_strings(s->n_saved_classes, s->saved_classes);
     memset(s, 0, sizeof *s);
 }
 
