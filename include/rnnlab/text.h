@@ -44,6 +44,9 @@ uint64_t rnn_tokenizer_total(const rnn_tokenizer *t);
 int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids, size_t *len, rnn_error *err);
 /* texts_to_sequences on many texts (may use rnn_get_threads() threads). */
 int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err);
+/* fit_on_texts(texts) then texts_to_sequences(texts) in one pass over the texts (same results, about
+ * half the work of fit + encode_all on the same texts). */
+int rnn_tokenizer_fit_encode(rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err);
 /* sequences_to_texts on one sequence: malloc'd string. */
 char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t len);
 /* Keras's text_to_word_sequence with the tokenizer's options: calls fn for each word (not NUL-terminated). */

@@ -131,7 +131,7 @@ static int table_rehash(tok_table *tb)
 }
 
 /* Adds `add` to the count of word, inserting it (copied into the arena) when new. */
-static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uint64_t add)
+static int table_count_at(tok_table *tb, const char *w, size_t len, uint32_t h, uint64_t add, uint32_t *at)
 {
     size_t mask = tb->n_slots - 1, i;
     uint64_t k8 = word_key8(w, len);
@@ -139,9 +139,11 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
         tok_slot *s = &tb->slots[i];
         if (slot_matches(tb, s, w, len, h, k8)) {
             tb->entries[s->entry - 1].count += add;
+            *at = s->entry - 1;
             return RNN_OK;
         }
     }
+    *at = (uint32_t)tb->n;
     if (tb->n == tb->cap) {
         size_t cap = tb->cap ? tb->cap * 2 : 1024;
         tok_entry *entries = realloc(tb->entries, cap * sizeof *entries);
@@ -161,6 +163,12 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
     if (tb->n * 2 > tb->n_slots)
         return table_rehash(tb);
     return RNN_OK;
+}
+
+static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uint64_t add)
+{
+    uint32_t at;
+    return table_count_at(tb, w, len, h, add, &at);
 }
 
 /* ---- the tokenizer ---- */
@@ -417,6 +425,10 @@ typedef struct fit_job {
     size_t begin, end;
     tok_table table;
     uint64_t total;
+    /* fit_encode: word numbers (entries of table) of each text, and texts' word counts in lens */
+    uint32_t *nums;
+    size_t n_nums, cap_nums;
+    size_t *lens;
     int rc;
 } fit_job;
 
@@ -424,7 +436,11 @@ static int fit_word(const char *w, size_t len, uint32_t h, void *user)
 {
     fit_job *j = user;
     j->total++;
-    return table_count(&j->table, w, len, h, 1);
+    if (!j->nums)
+        return table_count(&j->table, w, len, h, 1);
+    if (j->n_nums == j->cap_nums)
+        return RNN_EINTERNAL; /* cannot happen: cap_nums is a worst case */
+    return table_count_at(&j->table, w, len, h, 1, &j->nums[j->n_nums++]);
 }
 
 static void *fit_run(void *arg)
@@ -432,10 +448,21 @@ static void *fit_run(void *arg)
     fit_job *j = arg;
     tok_buf buf = {0};
     j->rc = table_init(&j->table);
-    for (size_t i = j->begin; i < j->end && !j->rc; i++)
+    for (size_t i = j->begin; i < j->end && !j->rc; i++) {
+        size_t before = j->n_nums;
         j->rc = tokenizer_scan(j->t, j->texts[i], &buf, fit_word, j, &j->table);
+        if (j->lens)
+            j->lens[i - j->begin] = j->n_nums - before;
+    }
     free(buf.p);
     return NULL;
+}
+
+/* Most words (or characters) a text can hold: a word takes at least 2 bytes with its separator. */
+static size_t words_bound(const rnn_tokenizer *t, const char *text)
+{
+    size_t len = strlen(text);
+    return t->opts.char_level ? len + 1 : len / 2 + 1;
 }
 
 /* Number of threads for n texts: one unless the work is worth it. */
@@ -519,17 +546,40 @@ static int tokenizer_rank(rnn_tokenizer *t)
     return RNN_OK;
 }
 
-int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err)
+static void fit_jobs_free(fit_job *jobs, int k)
+{
+    for (int i = 0; jobs && i < k; i++) {
+        table_free(&jobs[i].table);
+        free(jobs[i].nums);
+    }
+    free(jobs);
+}
+
+/* fit_on_texts over k threads; with lens (n entries) the jobs also keep each text's word numbers. */
+static int fit_jobs_run(rnn_tokenizer *t, char *const *texts, size_t n, size_t *lens, fit_job **out, int *k_out)
 {
     int k = jobs_for(n);
     fit_job *jobs = calloc((size_t)k, sizeof *jobs);
+    *out = jobs;
+    *k_out = k;
     if (!jobs)
-        return rnn_fail(err, RNN_EINTERNAL, "out of memory fitting the tokenizer");
-    for (int i = 0; i < k; i++)
+        return RNN_EINTERNAL;
+    int rc = RNN_OK;
+    for (int i = 0; i < k; i++) {
         jobs[i] = (fit_job){.t = t, .texts = texts, .begin = n * (size_t)i / (size_t)k,
                             .end = n * (size_t)(i + 1) / (size_t)k};
+        if (lens) {
+            jobs[i].lens = lens + jobs[i].begin;
+            for (size_t x = jobs[i].begin; x < jobs[i].end; x++)
+                jobs[i].cap_nums += words_bound(t, texts[x]);
+            jobs[i].nums = rnn_big_alloc((jobs[i].cap_nums + 1) * sizeof *jobs[i].nums);
+            if (!jobs[i].nums)
+                rc = RNN_EINTERNAL;
+        }
+    }
+    if (rc)
+        return rc;
     run_jobs(fit_run, jobs, sizeof *jobs, k);
-    int rc = RNN_OK;
     /* Merge in text order: a word's first appearance is in the first chunk that has it. */
     for (int i = 0; i < k; i++) {
         if (jobs[i].rc)
@@ -539,13 +589,71 @@ int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error 
             rc = table_count(&t->vocab, w->word, w->len, w->hash, w->count);
         }
         t->total += jobs[i].total;
-        table_free(&jobs[i].table);
     }
-    free(jobs);
     if (!rc)
         rc = tokenizer_rank(t);
+    return rc;
+}
+
+int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err)
+{
+    fit_job *jobs;
+    int k;
+    int rc = fit_jobs_run(t, texts, n, NULL, &jobs, &k);
+    fit_jobs_free(jobs, k);
     if (rc)
         return rnn_fail(err, rc, "out of memory fitting the tokenizer");
+    return RNN_OK;
+}
+
+static int32_t encode_lookup(const rnn_tokenizer *t, const char *w, size_t len, uint32_t h);
+
+int rnn_tokenizer_fit_encode(rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->off = malloc((n + 1) * sizeof *out->off);
+    if (!out->off)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory fitting the tokenizer");
+    fit_job *jobs;
+    int k;
+    int rc = fit_jobs_run(t, texts, n, out->off + 1, &jobs, &k);
+    size_t total = 0;
+    for (int i = 0; !rc && i < k; i++)
+        total += jobs[i].n_nums;
+    if (!rc && !(out->ids = rnn_big_alloc((total + 1) * sizeof *out->ids)))
+        rc = RNN_EINTERNAL;
+    /* Each job's words get their final id (or -1: dropped) once; then one pass over the numbers.
+     * off[i + 1] holds text i's word count until it is replaced by the offset. */
+    size_t at = 0;
+    out->off[0] = 0;
+    for (int i = 0; !rc && i < k; i++) {
+        const fit_job *j = &jobs[i];
+        int32_t *map = malloc((j->table.n + 1) * sizeof *map);
+        if (!map) {
+            rc = RNN_EINTERNAL;
+            break;
+        }
+        for (size_t e = 0; e < j->table.n; e++)
+            map[e] = encode_lookup(t, j->table.entries[e].word, j->table.entries[e].len, j->table.entries[e].hash);
+        const uint32_t *num = j->nums;
+        for (size_t x = j->begin; x < j->end; x++) {
+            size_t words = out->off[x + 1];
+            for (size_t q = 0; q < words; q++) {
+                int32_t id = map[num[q]];
+                if (id >= 0)
+                    out->ids[at++] = id;
+            }
+            num += words;
+            out->off[x + 1] = at;
+        }
+        free(map);
+    }
+    fit_jobs_free(jobs, k);
+    if (rc) {
+        rnn_seqs_free(out);
+        return rnn_fail(err, rc, "out of memory fitting the tokenizer");
+    }
+    out->n = n;
     return RNN_OK;
 }
 
@@ -612,10 +720,9 @@ typedef struct encode_ctx {
     id_vec *ids;
 } encode_ctx;
 
-static int encode_word(const char *w, size_t len, uint32_t h, void *user)
+/* The id texts_to_sequences gives a word, or -1 when it is dropped. */
+static int32_t encode_lookup(const rnn_tokenizer *t, const char *w, size_t len, uint32_t h)
 {
-    encode_ctx *c = user;
-    const rnn_tokenizer *t = c->t;
     int32_t i;
     if (t->oov && len == strlen(t->oov) && memcmp(w, t->oov, len) == 0)
         i = t->oov_index;
@@ -624,10 +731,15 @@ static int encode_word(const char *w, size_t len, uint32_t h, void *user)
         i = e == NO_ENTRY ? 0 : t->entry_index[e];
     }
     if (i != 0 && (t->opts.num_words == 0 || i < t->opts.num_words))
-        return vec_push(c->ids, i);
-    if (t->oov)
-        return vec_push(c->ids, t->oov_index);
-    return RNN_OK;
+        return i;
+    return t->oov ? t->oov_index : -1;
+}
+
+static int encode_word(const char *w, size_t len, uint32_t h, void *user)
+{
+    encode_ctx *c = user;
+    int32_t i = encode_lookup(c->t, w, len, h);
+    return i < 0 ? RNN_OK : vec_push(c->ids, i);
 }
 
 int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids, size_t *len, rnn_error *err)

@@ -109,6 +109,27 @@ static int run_case(char *line, size_t cap)
         fprintf(stderr, "a tokenizer read back encodes differently\n");
         return 5;
     }
+    /* fit_encode on the fit texts must give the same vocabulary and sequences as fit + encode_all. */
+    rnn_tokenizer *t3 = rnn_tokenizer_new(&o);
+    rnn_seqs s3, s4;
+    if (!t3 || rnn_tokenizer_fit_encode(t3, fit, nf, &s3, &err) || rnn_tokenizer_encode_all(t, fit, nf, &s4, &err)) {
+        fprintf(stderr, "fit_encode failed: %s\n", err.msg);
+        return 8;
+    }
+    bool same = rnn_tokenizer_size(t3) == rnn_tokenizer_size(t) && s3.n == s4.n
+        && memcmp(s3.off, s4.off, (s3.n + 1) * sizeof *s3.off) == 0
+        && memcmp(s3.ids, s4.ids, s3.off[s3.n] * sizeof *s3.ids) == 0;
+    for (int32_t i = 1; same && i <= (int32_t)rnn_tokenizer_size(t) + 1; i++) {
+        const char *a = rnn_tokenizer_word(t, i), *b = rnn_tokenizer_word(t3, i);
+        same = (!a && !b) || (a && b && strcmp(a, b) == 0 && rnn_tokenizer_count(t, i) == rnn_tokenizer_count(t3, i));
+    }
+    if (!same) {
+        fprintf(stderr, "fit_encode differs from fit + encode_all\n");
+        return 8;
+    }
+    rnn_seqs_free(&s3);
+    rnn_seqs_free(&s4);
+    rnn_tokenizer_free(t3);
     printf("SEQ %zu\n", s.n);
     for (size_t i = 0; i < s.n; i++) {
         printf("S");
