@@ -388,14 +388,22 @@ APP_HANDLER(report)
     return RNN_OK;
 }
 
-/* Encodes and pads texts exactly as the training data: rows [n][maxlen]. */
-static int encode_padded(app_state *s, const char *cmd, char *const *texts, size_t n, rnn_imatrix *x)
+/* predict and explain need the training data's tokenizer and padding. */
+static int need_encoding(const app_state *s, const char *cmd)
 {
     if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize (or open a saved pipeline)");
     if (s->maxlen <= 0) return app_fail(RNN_EUSAGE, cmd, "no padding: run pad maxlen=N first");
+    return RNN_OK;
+}
+
+/* Encodes and pads texts exactly as the training data: rows [n][maxlen]. */
+static int encode_padded(app_state *s, const char *cmd, char *const *texts, size_t n, rnn_imatrix *x)
+{
+    int rc = need_encoding(s, cmd);
+    if (rc) return rc;
     rnn_seqs q = {0};
     rnn_error err = {0};
-    int rc = rnn_tokenizer_encode_all(s->tok, texts, n, &q, &err);
+    rc = rnn_tokenizer_encode_all(s->tok, texts, n, &q, &err);
     if (rc == RNN_OK) rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, x, NULL, &err);
     rnn_seqs_free(&q);
     if (rc != RNN_OK) return app_fail_err(cmd, &err);
@@ -471,10 +479,9 @@ APP_HANDLER(explain)
     CMD("explain");
     app_args a;
     int rc = args_parse(&a, c, argc, argv, -1, false);
-    if (rc || (rc = need_model(s, "explain", false))) return rc;
+    if (rc || (rc = need_model(s, "explain", false)) || (rc = need_encoding(s, "explain"))) return rc;
     char *text = args_join(&a, 0);
     if (!text) return app_fail(RNN_EUSAGE, "explain", "expected TEXT, e.g. explain 'not bad at all'");
-    if (!s->tok || s->maxlen <= 0) { free(text); return encode_padded(s, "explain", NULL, 0, NULL); }
     int32_t *ids = NULL; size_t n = 0;
     rnn_error err = {0};
     rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
