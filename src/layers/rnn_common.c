@@ -3,6 +3,9 @@
  * time loop of per-step kernels (in simple_rnn.c, lstm.c, gru.c), dropout masks and threads. */
 #include "config.h"
 #include <pthread.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include "layers/rnn_common.h"
@@ -299,6 +302,29 @@ int rnn_rec_threads(const rnn_layer *l, int B)
 
 /* ---- forward ---- */
 
+/* Saturated gates make products in the subnormal range, which x86 computes ~100x slower; the
+ * kernels flush them to zero (per thread, restored after): values below 1e-38 change nothing
+ * that matters, and the same inputs still give the same bits. */
+static unsigned rec_fpu_enter(void)
+{
+#if defined(__SSE__)
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040);  /* FTZ | DAZ */
+    return csr;
+#else
+    return 0;
+#endif
+}
+
+static void rec_fpu_leave(unsigned csr)
+{
+#if defined(__SSE__)
+    _mm_setcsr(csr);
+#else
+    (void)csr;
+#endif
+}
+
 /* Scaled inverted-dropout mask: 0 with probability p, else 1/(1-p); fixed over the sequence. */
 static void rec_dropout_mask(float *m, size_t n, double p, rnn_rng *rng)
 {
@@ -389,7 +415,16 @@ static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0
               v->gates + (size_t)s0 * v->B * GH, GH);
 }
 
+static void rec_forward_slice_run(void *ctx, int i, int n);
+
 static void rec_forward_slice(void *ctx, int i, int n)
+{
+    unsigned csr = rec_fpu_enter();
+    rec_forward_slice_run(ctx, i, n);
+    rec_fpu_leave(csr);
+}
+
+static void rec_forward_slice_run(void *ctx, int i, int n)
 {
     rec_loop *lp = ctx;
     rnn_rec *v = &lp->r->slice[i];
@@ -495,7 +530,16 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
     }
 }
 
+static void rec_backward_slice_run(void *ctx, int i, int n);
+
 static void rec_backward_slice(void *ctx, int i, int n)
+{
+    unsigned csr = rec_fpu_enter();
+    rec_backward_slice_run(ctx, i, n);
+    rec_fpu_leave(csr);
+}
+
+static void rec_backward_slice_run(void *ctx, int i, int n)
 {
     rec_loop *lp = ctx;
     rnn_rec *v = &lp->r->slice[i];
