@@ -76,6 +76,7 @@ extern const tui_panel_class panel_data_class, panel_vocab_class, panel_model_cl
 /* ---- training progress shared between the command thread and the UI ---- */
 typedef struct tui_train_view {
     bool active;                    /* a fit is running */
+    const void *history_key;        /* the fit's history: a new one starts a new view */
     rnn_fit_progress last;          /* last report (history pointer cleared) */
     double *batch_loss; int n_batch, cap_batch;  /* per-batch losses of this fit */
     int batches_per_epoch, first_epoch;          /* first_epoch: epochs done before this fit */
@@ -95,7 +96,7 @@ typedef struct tui_run_view {
 struct tui {
     app_state *app;
     pthread_mutex_t lock;           /* guards panel data, runs and the log */
-    pthread_mutex_t progress_lock;  /* guards only train: the training thread never waits on a draw */
+    pthread_mutex_t progress_lock;  /* guards only train_pub; the training thread only try-locks it */
     tui_panel panel[PANEL_COUNT];
     int focus, zoom;                /* zoom: panel id shown alone, -1 = none */
     tui_layout layout;
@@ -110,9 +111,10 @@ struct tui {
     atomic_int dirty;               /* something to redraw (set by both threads) */
     bool quit;
     int exit_status;
-    tui_train_view train;           /* written by the training thread (progress_lock) */
+    tui_train_view train;           /* the training thread's own record (no lock) */
+    tui_train_view train_pub;       /* published copy (progress_lock) */
     tui_train_view train_ui;        /* the UI thread's copy, taken once per frame */
-    bool fit_since_change;          /* progress reported since the last runs change (progress_lock) */
+    bool fit_since_change;          /* progress since the last runs change (command thread only) */
     tui_run_view *runs; int n_runs; /* overlay of `compare` (n_runs >= 2) */
     bool show_compare;
     const char *const *scripts; int n_scripts, next_script;

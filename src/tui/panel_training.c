@@ -42,14 +42,47 @@ static void view_copy_history(tui_train_view *v, const rnn_history *h)
     v->n_epochs = h->n_epochs;
 }
 
+/* dst = src. Batch losses only grow during a fit: copy just the new ones. */
+static void view_copy(tui_train_view *d, const tui_train_view *v)
+{
+    d->active = v->active;
+    d->last = v->last;
+    d->batches_per_epoch = v->batches_per_epoch;
+    d->first_epoch = v->first_epoch;
+    d->started = v->started;
+    d->ended = v->ended;
+    d->n_metrics = v->n_metrics;
+    memcpy(d->names, v->names, sizeof d->names);
+    int from = d->n_batch <= v->n_batch ? d->n_batch : 0;
+    if (grow((void **)&d->batch_loss, &d->cap_batch, v->n_batch, sizeof *d->batch_loss)) {
+        if (v->n_batch > from)
+            memcpy(d->batch_loss + from, v->batch_loss + from,
+                   (size_t)(v->n_batch - from) * sizeof *d->batch_loss);
+        d->n_batch = v->n_batch;
+    } else {
+        d->n_batch = 0;
+    }
+    int cells = v->n_epochs * v->n_metrics;
+    if (grow((void **)&d->values, &d->cap_epochs, cells, sizeof *d->values)) {
+        if (cells > 0)
+            memcpy(d->values, v->values, (size_t)cells * sizeof *d->values);
+        d->n_epochs = v->n_epochs;
+    } else {
+        d->n_epochs = 0;
+    }
+}
+
+/* Runs on the training thread after every batch. It records into its own view without any
+ * lock, then publishes only if the lock is free at once: training never waits for the UI
+ * (a batch whose publication is skipped shows up with the next one). */
 void training_on_progress(const rnn_fit_progress *p, void *ud)
 {
     tui *t = ud;
-    pthread_mutex_lock(&t->progress_lock);
     tui_train_view *v = &t->train;
     t->fit_since_change = true;
-    if (!v->active) {   /* first report of a new fit */
+    if (!v->active || v->history_key != p->history) {   /* first report of a new fit */
         v->active = true;
+        v->history_key = p->history;
         v->n_batch = 0;
         v->n_epochs = 0;
         v->n_metrics = 0;
@@ -72,44 +105,27 @@ void training_on_progress(const rnn_fit_progress *p, void *ud)
     } else if (p->history) {
         view_copy_history(v, p->history);
     }
-    pthread_mutex_unlock(&t->progress_lock);
+    if (pthread_mutex_trylock(&t->progress_lock) == 0) {
+        view_copy(&t->train_pub, v);
+        pthread_mutex_unlock(&t->progress_lock);
+    }
 }
 
 void training_sync(tui *t)
 {
-    tui_train_view *d = &t->train_ui;
     pthread_mutex_lock(&t->progress_lock);
-    const tui_train_view *v = &t->train;
-    d->active = v->active;
-    d->last = v->last;
-    d->batches_per_epoch = v->batches_per_epoch;
-    d->first_epoch = v->first_epoch;
-    d->started = v->started;
-    d->ended = v->ended;
-    d->n_metrics = v->n_metrics;
-    memcpy(d->names, v->names, sizeof d->names);
-    d->n_batch = d->n_epochs = 0;
-    if (grow((void **)&d->batch_loss, &d->cap_batch, v->n_batch, sizeof *d->batch_loss)) {
-        if (v->n_batch > 0)
-            memcpy(d->batch_loss, v->batch_loss, (size_t)v->n_batch * sizeof *d->batch_loss);
-        d->n_batch = v->n_batch;
-    }
-    int cells = v->n_epochs * v->n_metrics;
-    if (grow((void **)&d->values, &d->cap_epochs, cells, sizeof *d->values)) {
-        if (cells > 0)
-            memcpy(d->values, v->values, (size_t)cells * sizeof *d->values);
-        d->n_epochs = v->n_epochs;
-    }
+    view_copy(&t->train_ui, &t->train_pub);
     pthread_mutex_unlock(&t->progress_lock);
 }
 
-/* The command finished: the fit (if any) is over. */
+/* The command finished (its thread joined): publish the final state, the fit is over. */
 void training_end(tui *t)
 {
-    pthread_mutex_lock(&t->progress_lock);
     if (t->train.active)
         t->train.ended = tui_now();
     t->train.active = false;
+    pthread_mutex_lock(&t->progress_lock);
+    view_copy(&t->train_pub, &t->train);
     pthread_mutex_unlock(&t->progress_lock);
 }
 
@@ -117,6 +133,9 @@ void training_free_views(tui *t)
 {
     free(t->train.batch_loss);
     free(t->train.values);
+    free(t->train_pub.batch_loss);
+    free(t->train_pub.values);
+    memset(&t->train_pub, 0, sizeof t->train_pub);
     free(t->train_ui.batch_loss);
     free(t->train_ui.values);
     memset(&t->train, 0, sizeof t->train);
@@ -153,11 +172,10 @@ void training_snapshot_runs(tui *t, const app_state *s)
             memcpy(rv->values, r->hist.values, cells * sizeof *rv->values);
         rv->n_epochs = rv->values ? r->hist.n_epochs : 0;
     }
-    /* A runs change that follows a fit is that fit's new run: show the fit, not an overlay. */
-    pthread_mutex_lock(&t->progress_lock);
+    /* A runs change that follows a fit is that fit's new run: show the fit, not an overlay.
+     * (Same thread as training_on_progress: the command's.) */
     bool after_fit = t->fit_since_change;
     t->fit_since_change = false;
-    pthread_mutex_unlock(&t->progress_lock);
     pthread_mutex_lock(&t->lock);
     runs_free(t);
     t->runs = runs;
