@@ -185,12 +185,21 @@ static void fit_metrics_text(const rnn_history *h, int epoch, char *buf, size_t 
     }
 }
 
+/* Keras's time per step: "2s/step", "84ms/step" or "650us/step". */
+static const char *fit_step_text(double ms, char *buf, size_t n)
+{
+    if (ms >= 1000) snprintf(buf, n, "%.0fs/step", ms / 1000);
+    else if (ms >= 1) snprintf(buf, n, "%.0fms/step", ms);
+    else snprintf(buf, n, "%.0fus/step", ms * 1000);
+    return buf;
+}
+
 static int fit_on_progress(const rnn_fit_progress *p, void *user)
 {
     fit_ctx *f = user;
     app_state *s = f->s;
     if (s->on_progress) { s->on_progress(p, s->hook_ud); return s->stop ? 1 : 0; }
-    char bar[64], met[1024];
+    char bar[64], met[1024], step[32];
     int digits = snprintf(NULL, 0, "%d", p->batches);
     if (p->epoch_end) {
         const rnn_history *h = p->history;
@@ -199,11 +208,11 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
         if (f->bar) {
             if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
             fit_bar(p->batches, p->batches, bar);
-            app_printf("\r%*d/%d [%s] - %.0fs %.0fms/step%s\033[K\n", digits, p->batches, p->batches, bar, secs,
-                       p->ms_per_step, met);
+            app_printf("\r%*d/%d [%s] - %.0fs %s%s\033[K\n", digits, p->batches, p->batches, bar, secs,
+                       fit_step_text(p->ms_per_step, step, sizeof step), met);
         } else
-            app_printf("Epoch %d/%d - %d/%d - %.0fs %.0fms/step%s\n", p->epoch, p->epochs, p->batches, p->batches, secs,
-                       p->ms_per_step, met);
+            app_printf("Epoch %d/%d - %d/%d - %.0fs %s%s\n", p->epoch, p->epochs, p->batches, p->batches, secs,
+                       fit_step_text(p->ms_per_step, step, sizeof step), met);
         f->shown_epoch = p->epoch;
         fflush(stdout);
         return s->stop ? 1 : 0;
@@ -217,8 +226,8 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
     if (p->batch < p->batches && p->elapsed - f->last_draw < 0.1) return s->stop ? 1 : 0;
     f->last_draw = p->elapsed;
     fit_bar(p->batch, p->batches, bar);
-    app_printf("\r%*d/%d [%s] - ETA: %.0fs - %.0fms/step - loss: %.4f", digits, p->batch, p->batches, bar, p->eta,
-               p->ms_per_step, p->loss);
+    app_printf("\r%*d/%d [%s] - ETA: %.0fs - %s - loss: %.4f", digits, p->batch, p->batches, bar, p->eta,
+               fit_step_text(p->ms_per_step, step, sizeof step), p->loss);
     if (!isnan(p->accuracy)) app_printf(" - accuracy: %.4f", p->accuracy);
     app_printf("\033[K");
     fflush(stdout);
