@@ -82,6 +82,7 @@ typedef struct chart_frame {
     double x_min, x_max, y_min, y_max;
     bool unicode;
     const char *x_label_pending;          /* axis name that did not fit under the axis */
+    bool x_integer;                       /* every series at x = 1..n: whole-number ticks */
 } chart_frame;
 
 static chart_cell *cell_at(chart_frame *f, int row, int col)
@@ -300,7 +301,7 @@ static void draw_x_axis(chart_frame *f, const char *x_label)
     int per_label = (int)strlen(probe) + 3;
     int count = f->plot_w / per_label;
     double step = nice_step(f->x_max - f->x_min, count < 1 ? 1 : count);
-    bool integral = f->x_max - f->x_min >= 2;
+    bool integral = f->x_integer || f->x_max - f->x_min >= 2;
     if (integral && step < 1)
         step = 1;
     int d = integral ? 0 : step_decimals(step);
@@ -380,6 +381,9 @@ void chart_render_cells(const chart_series *s, int n_series, int width, int heig
         return;
     }
     frame_ranges(&f, s, n_series, o);
+    f.x_integer = true;
+    for (int k = 0; k < n_series; k++)
+        f.x_integer &= s[k].dx == 0;
     f.sub_x = o->unicode ? 2 : 1;
     f.sub_y = o->unicode ? 4 : 1;
     f.plot_y = title_h;

@@ -145,6 +145,12 @@ static void test_edges(void)
     CHECK(check_lines(t, 70, "batch") == 12, "batch chart lines");
     CHECK(strstr(t, "○") == NULL || row_of(t, "○ batch loss") >= 10, "no markers on dense series");
     free(t);
+    /* Two epochs: whole-number ticks only. */
+    double two[] = {0.5, 0.4};
+    chart_series e2[] = {{"loss", two, 2, CHART_TRAIN, 0, 0}};
+    t = chart_render_text(e2, 1, 60, 10, NULL, true, false);
+    CHECK(strstr(t, "1.5") == NULL && strstr(t, "1.2") == NULL, "no fractional epoch ticks");
+    free(t);
     t = chart_render_text(b, 1, 0, 0, NULL, true, false);
     CHECK(t && !*t, "zero size gives an empty string");
     free(t);
