@@ -7,7 +7,7 @@ EXTRA_DIST += bench/run-bench.sh bench/bench_report.py \
 	bench/configs/bilstm_001.rnn bench/configs/bigru_000.rnn bench/configs/sms_rnn.rnn
 .PHONY: bench
 bench: rnnlab
-	@if grep -q '^bench-data:' Makefile 2>/dev/null; then data_cmd="$(MAKE) bench-data"; else data_cmd=; fi; \
+	@if grep -q '^bench-data:' Makefile 2>/dev/null; then data_cmd="$(MAKE) -s --no-print-directory bench-data"; else data_cmd=; fi; \
 	BENCH_DATA_CMD="$$data_cmd" RNNLAB="$(abs_top_builddir)/rnnlab" srcdir="$(abs_top_srcdir)" \
 	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
 
