@@ -657,7 +657,11 @@ APP_HANDLER(compare)
             last = v;
             if (isnan(best) || (lower ? v < best : v > best)) best = v;
         }
-        if (isnan(last)) { rc = app_fail(RNN_EUSAGE, "compare", "metric=%s: run '%s' has no such metric", metric, r->name); break; }
+        if (isnan(last)) {
+            free(cols[n]);
+            rc = app_fail(RNN_EUSAGE, "compare", "metric=%s: run '%s' has no such metric", metric, r->name);
+            break;
+        }
         app_printf("%-16s %6d %12.4f %12.4f\n", r->name, r->hist.n_epochs, last, best);
         if (n < 8) s->compare[n] = (int)(r - s->runs);
         sr[n] = (chart_series){r->name, cols[n], r->hist.n_epochs, CHART_OTHER, 0, 0};
