@@ -179,8 +179,12 @@ static void bidi_run(void *ctx, int i, int n)
 /* Both directions: on two threads, each single-threaded, or one after the other. */
 static void bidi_dispatch(rnn_layer *l, bidi_job *job)
 {
+    bidi *c = l->cfg;
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
-    if (n >= 2) {
+    /* one direction's own rule for tiny calls (its slice count would be 1 for any thread count) */
+    rnn_layer probe = l->inner[0];
+    probe.threads = n;
+    if (n >= 2 && rnn_rec_threads(&probe, c->B, c->T) >= 2) {
         rnn_parallel(2, bidi_run, job);
     } else {
         bidi_run(job, 0, 2);

@@ -229,7 +229,7 @@ int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     rnn_rec *r = l->cfg;
     int nB = B > r->capB ? B : r->capB, nT = T > r->capT ? T : r->capT;
-    int n = rnn_rec_threads(l, nB);
+    int n = rnn_rec_threads(l, nB, nT);
     if (nB == r->capB && nT == r->capT && n == r->cap_slices)
         return RNN_OK;
     r->n_params = l->n_params;
@@ -290,8 +290,15 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
     rnn_blas_threads(rnn_get_threads());
 }
 
-int rnn_rec_threads(const rnn_layer *l, int B)
+/* Below this many multiply-adds a call, starting threads costs more than it saves (sms_rnn's
+ * SimpleRNN(10) has 4e6). Tests set it to 0 to exercise the threaded path on small shapes. */
+double rnn_rec_parallel_min_work = 8e6;
+
+int rnn_rec_threads(const rnn_layer *l, int B, int T)
 {
+    const rnn_rec *r = l->cfg;
+    if ((double)B * T * r->G * r->H * (r->F + r->H) < rnn_rec_parallel_min_work)
+        return 1;
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
     if (n > REC_MAX_SLICES)
         n = REC_MAX_SLICES;

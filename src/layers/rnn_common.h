@@ -114,9 +114,10 @@ size_t rnn_rec_bias_size(const rnn_rec *r);
 /* Runs fn(ctx, i, n) for i = 0..n-1, on n threads when n > 1 (OpenBLAS single-threaded inside,
  * restored after); returns when all are done. */
 void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
-/* Threads a recurrent call of batch B may use: l->threads, else the engine's count, at most 8,
- * and only while each slice keeps at least 8 rows. */
-int rnn_rec_threads(const rnn_layer *l, int B);
+/* Threads a recurrent call of batch B and T steps may use: l->threads, else the engine's count,
+ * at most 8, only while each slice keeps at least 8 rows, and 1 for tiny calls. */
+int rnn_rec_threads(const rnn_layer *l, int B, int T);
+extern double rnn_rec_parallel_min_work;
 
 /* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
  * them; accurate to a few 1e-8 relative (checked against libm in tests/rnn/test_activations). */
