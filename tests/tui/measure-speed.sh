@@ -3,14 +3,30 @@
 # 100x30 tmux pane (a real terminal for both), alternated N times; prints wall seconds per run
 # and the median ratio. Not part of `make check` (it takes minutes).
 # Wall time suffers from other load on the machine; CPU time (user+sys) is reported as well.
-# usage: tests/tui/measure-speed.sh [RUNS] [EPOCHS]   (env: RNNLAB, TMUX_BIN)
+# usage: tests/tui/measure-speed.sh [RUNS] [EPOCHS] [demo|imdb]
+#   (env: RNNLAB, TMUX_BIN; imdb reads $RNNLAB_TEST_DATA/aclImdb_v1.tar.gz: LSTM(32), maxlen 200)
 : "${RNNLAB:=./rnnlab}" "${TMUX_BIN:=tmux}"
-runs=${1:-3} epochs=${2:-4}
+runs=${1:-3} epochs=${2:-4} data=${3:-demo}
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-speed.XXXXXX") || exit 1
 sock=rnnlab-speed-$$
 trap 'rm -rf "$work"' EXIT
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time"; exit 77; }
-cat > "$work/fit.rnn" <<EOS
+if [ "$data" = imdb ]; then
+    [ -f "$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz" ] || { echo "no IMDB archive in RNNLAB_TEST_DATA"; exit 77; }
+    cat > "$work/fit.rnn" <<EOS
+load imdb path=$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz
+tokenize num_words=10000
+pad maxlen=200
+model new speed
+add Embedding(10000, 32)
+add LSTM(32)
+add Dense(1, activation='sigmoid')
+compile optimizer=adam loss=binary_crossentropy metrics=accuracy
+fit epochs=$epochs batch_size=128 validation_split=0.2
+quit
+EOS
+else
+    cat > "$work/fit.rnn" <<EOS
 load demo
 tokenize
 pad maxlen=50
@@ -22,6 +38,7 @@ compile optimizer=adam loss=binary_crossentropy metrics=accuracy
 fit epochs=$epochs batch_size=32 validation_split=0.2
 quit
 EOS
+fi
 one() { # $1 = extra flag; prints "wall cpu" seconds
     rm -f "$work/t"
     # stdout stays the pane's terminal: the dashboard only starts on one.
