@@ -235,6 +235,14 @@ static int expect_value(app_state *s, const char *name, double *v)
                     "vocab.size, train.count, stats.mean, model.params, ... (help expect)", name);
 }
 
+/* Integers as integers (model.params = 6330754), other values with 6 significant digits. */
+static const char *expect_number(double v, char *buf, size_t n)
+{
+    if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
+    else snprintf(buf, n, "%.6g", v);
+    return buf;
+}
+
 APP_HANDLER(expect)
 {
     CMD("expect");
@@ -253,7 +261,9 @@ APP_HANDLER(expect)
     if ((rc = expect_value(s, name, &got))) return rc;
     bool eq = fabs(got - want) <= tol * fmax(1.0, fabs(want));
     bool ok = k == 0 ? eq : k == 1 ? !eq : k == 2 ? got < want : k == 3 ? got <= want : k == 4 ? got > want : got >= want;
-    if (!ok) return app_fail(RNN_EDATA, "expect", "%s %s %s failed: %s is %.6g", name, op, a.pos[2], name, got);
-    app_printf("ok: %s = %.6g %s %s\n", name, got, op, a.pos[2]);
+    char num[64];
+    if (!ok) return app_fail(RNN_EDATA, "expect", "%s %s %s failed: %s is %s", name, op, a.pos[2], name,
+                             expect_number(got, num, sizeof num));
+    app_printf("ok: %s = %s %s %s\n", name, expect_number(got, num, sizeof num), op, a.pos[2]);
     return RNN_OK;
 }
