@@ -9,7 +9,8 @@
 runs=${1:-3} epochs=${2:-4} data=${3:-demo}
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-speed.XXXXXX") || exit 1
 sock=rnnlab-speed-$$
-trap 'rm -rf "$work"' EXIT
+# Each run's tmux server exits with its program; its socket file is removed at the end.
+trap 'rm -rf "$work"; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"-*' EXIT
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time"; exit 77; }
 if [ "$data" = imdb ]; then
     [ -f "$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz" ] || { echo "no IMDB archive in RNNLAB_TEST_DATA"; exit 77; }
