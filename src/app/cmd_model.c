@@ -574,10 +574,10 @@ static double *history_column(const rnn_history *h, const char *name)
     return v;
 }
 
-static int chart_print(const chart_series *sr, int n, int width, int height, const char *title)
+static int chart_print(const app_state *s, const chart_series *sr, int n, int width, int height, const char *title)
 {
-    /* colours only straight to a terminal */
-    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    /* colours only straight to a terminal (not into the dashboard's log, not for piped commands) */
+    bool color = s->tty && !s->on_change && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     char *t = chart_render_text(sr, n, width, height, title, MB_CUR_MAX > 1, color);
     if (!t) return RNN_EINTERNAL;
     app_printf("%s", t);
@@ -610,7 +610,7 @@ APP_HANDLER(plot)
     snprintf(lv, sizeof lv, "validation %s", metric);
     chart_series sr[2] = {{lt, y, h->n_epochs, CHART_TRAIN, 0, 0}, {lv, yv, h->n_epochs, CHART_VALIDATION, 0, 0}};
     snprintf(title, sizeof title, "%s per epoch, run '%s'", metric, r->name);
-    rc = chart_print(sr, has_v ? 2 : 1, (int)width, (int)height, title);
+    rc = chart_print(s, sr, has_v ? 2 : 1, (int)width, (int)height, title);
     free(y); free(yv);
     if (rc) return app_fail(rc, "plot", "out of memory");
     return RNN_OK;
@@ -672,7 +672,7 @@ APP_HANDLER(compare)
     if (rc == RNN_OK) {
         char title[96];
         snprintf(title, sizeof title, "%s per epoch", metric);
-        if ((rc = chart_print(sr, n, 72, 16, title))) rc = app_fail(rc, "compare", "out of memory");
+        if ((rc = chart_print(s, sr, n, 72, 16, title))) rc = app_fail(rc, "compare", "out of memory");
     }
     for (int i = 0; i < n; i++) free(cols[i]);
     return rc;

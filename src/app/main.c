@@ -163,8 +163,9 @@ int main(int argc, char **argv)
         return main_status(result);
     }
     if (!stdin_tty && o.n_interactive == 0) {
-        /* commands on stdin: a script without prompt */
+        /* commands on stdin: a script without prompt and without control characters */
         app_signals_install(s, false);
+        s->tty = false;
         result = app_exec_file(s, "-");
         app_free(s);
         return main_status(result);
