@@ -207,6 +207,16 @@ static bool metric_column(const double *values, int n_epochs, int n_metrics, cha
     return true;
 }
 
+static int chart_cell_attr(const chart_cell *c)
+{
+    if (c->kind == CHART_CELL_BLANK)
+        return theme_attr(ROLE_NORMAL);
+    int attr = c->kind == CHART_CELL_AXIS ? theme_attr(ROLE_DIM)
+             : c->color >= 0 ? theme_chart_attr(c->color)
+             : theme_attr(ROLE_NORMAL);
+    return c->kind == CHART_CELL_MARK ? (int)((unsigned)attr | A_BOLD) : attr;
+}
+
 /* Draws a chart into r through the cell renderer, mapping chart colours to curses pairs. */
 static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const chart_opts *o)
 {
@@ -216,18 +226,23 @@ static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const c
     if (!cells)
         return;
     chart_render_cells(s, n, r.w, r.h, o, cells);
-    for (int y = 0; y < r.h; y++)
-        for (int x = 0; x < r.w; x++) {
-            const chart_cell *c = &cells[(size_t)y * r.w + x];
-            if (c->kind == CHART_CELL_BLANK)
-                continue;
-            int attr = c->kind == CHART_CELL_AXIS ? theme_attr(ROLE_DIM)
-                     : c->color >= 0 ? theme_chart_attr(c->color)
-                     : theme_attr(ROLE_NORMAL);
-            if (c->kind == CHART_CELL_MARK)
-                attr |= A_BOLD;
-            tui_put(r, y, x, c->glyph, attr);
+    /* One curses call per run of cells with the same attributes (a frame has many cells). */
+    char run[1024];
+    for (int y = 0; y < r.h; y++) {
+        const chart_cell *row = &cells[(size_t)y * r.w];
+        for (int x = 0; x < r.w;) {
+            int attr = chart_cell_attr(&row[x]), start = x;
+            size_t len = 0;
+            while (x < r.w && chart_cell_attr(&row[x]) == attr && len + 5 < sizeof run) {
+                size_t g = strlen(row[x].glyph);
+                memcpy(run + len, row[x].glyph, g);
+                len += g;
+                x++;
+            }
+            run[len] = 0;
+            tui_put(r, y, start, run, attr);
         }
+    }
     free(cells);
     (void)t;
 }
