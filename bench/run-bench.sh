@@ -112,7 +112,7 @@ done
 
 if [ -n "${BENCH_DATA_CMD:-}" ]; then
     echo "bench: data pipeline: $BENCH_DATA_CMD"
-    BENCH_THREADS=$threads sh -c "$BENCH_DATA_CMD" > "$work/data-bench.txt" 2>&1 || echo "bench: the data pipeline bench failed (see below)"
+    BENCH_THREADS=$threads BENCH_DATA_DIR="$data" sh -c "$BENCH_DATA_CMD" > "$work/data-bench.txt" 2>&1 || echo "bench: the data pipeline bench failed (see below)"
     cat "$work/data-bench.txt"
 fi
 
