@@ -2,7 +2,7 @@
 # bench/results.md. Needs the built program, python3-torch and the data sets; no network.
 # BENCH_THREADS, BENCH_CONFIGS, BENCH_PEER_STEPS, BENCH_KEEP, BENCH_WORK: see bench/run-bench.sh.
 # Other areas append their own bench-* targets below; `bench` runs bench-data when it exists.
-EXTRA_DIST += bench/run-bench.sh bench/bench_report.py \
+EXTRA_DIST += bench/run-bench.sh bench/bench_report.py bench/results.md \
 	bench/configs/chollet_rnn.rnn bench/configs/chollet_lstm.rnn bench/configs/west_lstm.rnn \
 	bench/configs/bilstm_001.rnn bench/configs/bigru_000.rnn bench/configs/sms_rnn.rnn
 .PHONY: bench
