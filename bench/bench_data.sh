@@ -49,7 +49,7 @@ t2 = time.time()
 print('{"load_s": %.3f, "tokenize_pad_s": %.3f, "total_s": %.3f, "words": %d, "checksum": %d}'
       % (t1 - t0, t2 - t1, t2 - t0, len(tok.word_index), int(a.sum())))
 PYEOF
-    bench="$srcdir/../shared/bench"
+    bench="${BENCH_PEER:-$srcdir/../shared/bench}"
     if [ -f "$bench/keras_like.py" ]; then
         "$PY" "$tmp/pipeline.py" "$bench" "$data" > "$tmp/py" && cat "$tmp/py"
         py_s=$(sed 's/.*"total_s": \([0-9.]*\).*/\1/' "$tmp/py")
