@@ -4,17 +4,7 @@
 #include <string.h>
 #include "rnnlab/layers.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                  \
-            printf(__VA_ARGS__);                                                         \
-            printf("\n");                                                                \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "tests/check.h"
 
 static rnn_call *parse_ok(const char *text)
 {

@@ -7,17 +7,7 @@
 #include <string.h>
 #include "rnnlab/model.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                  \
-            printf(__VA_ARGS__);                                                         \
-            printf("\n");                                                                \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "tests/check.h"
 
 /* Builds a model from ';'-separated calls; returns NULL (and reports) on an error. */
 static rnn_model *build(const char *name, const char *const *calls, const rnn_add_ctx *ctx)

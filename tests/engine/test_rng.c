@@ -6,17 +6,7 @@
 #include <string.h>
 #include "rnnlab/tensor.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                  \
-            printf(__VA_ARGS__);                                                         \
-            printf("\n");                                                                \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "tests/check.h"
 
 /* max |G - I| where G = W W^T (rows orthonormal) or W^T W (columns orthonormal), via rnn_sgemm. */
 static double gram_error(const float *w, int rows, int cols, bool by_rows)

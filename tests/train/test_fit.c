@@ -9,9 +9,7 @@
 #include "rnnlab/rnnlab.h"
 #include "engine/train_internal.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    printf(__VA_ARGS__); printf("\n"); } } while (0)
+#include "tests/check.h"
 
 enum { N = 600, T = 10, V = 20 };
 static int32_t X[N * T];

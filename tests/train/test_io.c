@@ -8,9 +8,7 @@
 #include <unistd.h>
 #include "rnnlab/rnnlab.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    printf(__VA_ARGS__); printf("\n"); } } while (0)
+#include "tests/check.h"
 
 enum { N = 200, T = 8 };
 static int32_t X[N * T];

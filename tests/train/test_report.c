@@ -8,9 +8,7 @@
 #include "rnnlab/metrics.h"
 #include "engine/train_internal.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    printf(__VA_ARGS__); printf("\n"); } } while (0)
+#include "tests/check.h"
 
 static char *read_fixture(const char *name)
 {
