@@ -211,17 +211,4 @@ static int gru_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *
     return rnn_rec_configure(l, call, RNN_CELL_GRU, err);
 }
 
-const rnn_layer_kind rnn_gru_kind = {
-    .name = "GRU",
-    .prefix = "gru",
-    .configure = gru_configure,
-    .build = rnn_rec_build,
-    .init = rnn_rec_init,
-    .reserve = rnn_rec_reserve,
-    .forward = rnn_rec_forward,
-    .backward = rnn_rec_backward,
-    .out_mask = NULL,
-    .describe = rnn_rec_describe,
-    .param_groups = rnn_rec_param_groups,
-    .destroy = rnn_rec_destroy,
-};
+const rnn_layer_kind rnn_gru_kind = RNN_REC_KIND("GRU", "gru", gru_configure);

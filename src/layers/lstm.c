@@ -91,17 +91,4 @@ static int lstm_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx 
     return rnn_rec_configure(l, call, RNN_CELL_LSTM, err);
 }
 
-const rnn_layer_kind rnn_lstm_kind = {
-    .name = "LSTM",
-    .prefix = "lstm",
-    .configure = lstm_configure,
-    .build = rnn_rec_build,
-    .init = rnn_rec_init,
-    .reserve = rnn_rec_reserve,
-    .forward = rnn_rec_forward,
-    .backward = rnn_rec_backward,
-    .out_mask = NULL,
-    .describe = rnn_rec_describe,
-    .param_groups = rnn_rec_param_groups,
-    .destroy = rnn_rec_destroy,
-};
+const rnn_layer_kind rnn_lstm_kind = RNN_REC_KIND("LSTM", "lstm", lstm_configure);

@@ -100,17 +100,4 @@ static int simple_rnn_configure(rnn_layer *l, const rnn_call *call, const rnn_ad
     return rnn_rec_configure(l, call, RNN_CELL_SIMPLE, err);
 }
 
-const rnn_layer_kind rnn_simple_rnn_kind = {
-    .name = "SimpleRNN",
-    .prefix = "simple_rnn",
-    .configure = simple_rnn_configure,
-    .build = rnn_rec_build,
-    .init = rnn_rec_init,
-    .reserve = rnn_rec_reserve,
-    .forward = rnn_rec_forward,
-    .backward = rnn_rec_backward,
-    .out_mask = NULL,
-    .describe = rnn_rec_describe,
-    .param_groups = rnn_rec_param_groups,
-    .destroy = rnn_rec_destroy,
-};
+const rnn_layer_kind rnn_simple_rnn_kind = RNN_REC_KIND("SimpleRNN", "simple_rnn", simple_rnn_configure);
