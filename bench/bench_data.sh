@@ -28,7 +28,11 @@ for i in $(seq "$BENCH_RUNS"); do
         [ -z "$peak" ] || [ "$kb" -gt "$peak" ] && peak=$kb
     fi
     best=$(awk -v s="$s" -v b="$best" 'BEGIN { print (b == "" || s + 0 < b + 0) ? s : b }')
+    echo "$s" >> "$tmp/totals"
 done
+# the spread matters as much as the best run: the median and the slowest, too
+spread=$(sort -n "$tmp/totals" | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+    printf "median %.3f s, slowest %.3f s", m, v[NR] }')
 
 py_s=
 if [ -n "$PY" ]; then
@@ -55,7 +59,7 @@ PYEOF
         py_s=$(sed 's/.*"total_s": \([0-9.]*\).*/\1/' "$tmp/py")
     fi
 fi
-echo "rnnlab best: ${best} s (target < 1 s)"
+echo "rnnlab best: ${best} s, $spread (target < 1 s)"
 [ -n "$peak" ] && echo "rnnlab peak memory: $((peak / 1024)) MB (target < 600 MB)"
 if [ -n "$py_s" ]; then
     awk -v r="$best" -v p="$py_s" 'BEGIN { printf "keras_like.py: %.3f s; rnnlab is %.1fx faster (target >= 5x)\n", p, p / r }'

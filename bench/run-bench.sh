@@ -99,7 +99,7 @@ for c in $configs; do
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$work/$c.prep.rnn" \
         > "$work/$c.prep.log" 2> "$work/$c.prep.time" || { cat "$work/$c.prep.log"; die "rnnlab failed on $work/$c.prep.rnn"; }
     before_run "$c rnnlab"
-    echo "bench: $c: rnnlab, one epoch"
+    echo "bench: $c: rnnlab, the epochs of its fit line"
     # rnnlab's own epoch time, to the millisecond: its history exported as CSV (column `seconds`).
     rm -f "$work/$c.history.csv"
     printf 'history\nexport history "%s"\n' "$work/$c.history.csv" > "$work/history.rnn"
