@@ -1,7 +1,7 @@
 /* compile / fit / evaluate / predict / gradcheck with Keras semantics. */
 #ifndef RNNLAB_TRAIN_H
 #define RNNLAB_TRAIN_H
-#include <signal.h>
+#include <stdatomic.h>
 #include "rnnlab/model.h"
 
 /* compile(): NAN in a double field means "Keras's default". */
@@ -69,7 +69,7 @@ typedef struct rnn_fit_opts {
     double min_delta;            /* 0 */
     bool restore_best_weights;   /* false */
     unsigned long seed;          /* shuffling and dropout */
-    volatile sig_atomic_t *stop; /* set to 1 (e.g. SIGINT) to stop at the end of the batch */
+    atomic_int *stop;            /* set to 1 (a signal handler, another thread) to stop at the end of the batch */
     rnn_fit_callback callback; void *user;
     /* Warnings (single-class validation part, data ordered by label): called with one line each. */
     void (*warn)(const char *msg, void *user);

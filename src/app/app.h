@@ -3,6 +3,7 @@
 #ifndef RNNLAB_APP_H
 #define RNNLAB_APP_H
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include "rnnlab/rnnlab.h"
 
@@ -31,7 +32,7 @@ typedef struct app_state {
     bool plain;                       /* no dashboard; Keras-style progress lines */
     bool tty;                         /* stdout is a terminal (bars may update in place) */
     bool keep_going;
-    volatile sig_atomic_t stop;       /* set by SIGINT / `q`: stop training after the batch */
+    atomic_int stop;                  /* set by SIGINT or the UI thread (`q`): stop training after the batch */
     /* Hooks set by the dashboard (NULL in plain mode). Called from the thread running the command. */
     void (*on_progress)(const rnn_fit_progress *p, void *ud);
     void (*on_change)(unsigned what, void *ud);
@@ -48,6 +49,9 @@ typedef struct app_state {
      * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
      * n_compare = 0 when no comparison is shown. */
     int compare[8]; int n_compare;
+    /* Columns the output area shows, 0 when unknown: the dashboard sets its log panel's inner width
+     * (from its UI thread, hence atomic); `plot` fits its default width to it. */
+    atomic_int out_cols;
 } app_state;
 
 void app_init(app_state *s);

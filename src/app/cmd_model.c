@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "app/internal.h"
 #include "tui/chart.h"
@@ -586,13 +587,25 @@ static int chart_print(const app_state *s, const chart_series *sr, int n, int wi
     return RNN_OK;
 }
 
+/* 72 columns, or fewer when the output area is narrower (a dashboard's log panel, a small terminal),
+ * so that no chart line wraps; never under the 30 the chart needs. */
+static long plot_default_width(const app_state *s)
+{
+    int cols = s->out_cols;
+    struct winsize ws;
+    if (cols <= 0 && s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        cols = ws.ws_col;
+    return cols > 0 && cols < 72 ? (cols < 30 ? 30 : cols) : 72;
+}
+
 APP_HANDLER(plot)
 {
     CMD("plot");
     app_args a;
     long width, height;
     int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_long(&a, "width", 72, 30, 1000, &width)) || (rc = args_long(&a, "height", 16, 6, 200, &height))) return rc;
+    if (rc || (rc = args_long(&a, "width", plot_default_width(s), 30, 1000, &width)) ||
+        (rc = args_long(&a, "height", 16, 6, 200, &height))) return rc;
     const char *metric = args_get(&a, "metric") ? args_get(&a, "metric") : "loss";
     app_run *r = app_find_run(s, "plot", args_get(&a, "run"));
     if (!r) return RNN_EUSAGE;

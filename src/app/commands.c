@@ -86,7 +86,9 @@ static const app_command command_table[] = {
      "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, NULL},
     {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, NULL},
     {"plot", "[metric=loss|accuracy] [run=RUN] [width=N] [height=N]", "terminal line chart of a run",
-     "plot [metric=loss|accuracy] [run=RUN]: train and validation curves as a terminal chart", cmd_plot, NULL},
+     "plot [metric=loss|accuracy] [run=RUN] [width=N] [height=N]: train and validation curves as a terminal\n"
+     "chart (the last run by default). width defaults to 72 columns, or the output area's width when that is\n"
+     "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, NULL},
     {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL},
     {"compare", "RUN RUN ... [metric=val_accuracy]", "overlay the curves of several runs",
      "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL},

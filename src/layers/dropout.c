@@ -139,32 +139,15 @@ static void dropout_destroy(rnn_layer *l)
     l->cfg = NULL;
 }
 
-const rnn_layer_kind rnn_dropout_kind = {
-    .name = "Dropout",
-    .prefix = "dropout",
-    .configure = dropout_configure,
-    .build = dropout_build,
-    .init = dropout_init,
-    .reserve = dropout_reserve,
-    .forward = dropout_forward,
-    .backward = dropout_backward,
-    .out_mask = NULL,
-    .describe = dropout_describe,
-    .param_groups = dropout_param_groups,
-    .destroy = dropout_destroy,
-};
+/* Both kinds share every function but configure. */
+#define DROPOUT_KIND(keras_name, name_prefix, configure_fn) { \
+        .name = keras_name, .prefix = name_prefix, .configure = configure_fn, \
+        .build = dropout_build, .init = dropout_init, .reserve = dropout_reserve, \
+        .forward = dropout_forward, .backward = dropout_backward, .out_mask = NULL, \
+        .describe = dropout_describe, .param_groups = dropout_param_groups, .destroy = dropout_destroy, \
+    }
 
-const rnn_layer_kind rnn_spatial_dropout1d_kind = {
-    .name = "SpatialDropout1D",
-    .prefix = "spatial_dropout1d",
-    .configure = spatial_dropout1d_configure,
-    .build = dropout_build,
-    .init = dropout_init,
-    .reserve = dropout_reserve,
-    .forward = dropout_forward,
-    .backward = dropout_backward,
-    .out_mask = NULL,
-    .describe = dropout_describe,
-    .param_groups = dropout_param_groups,
-    .destroy = dropout_destroy,
-};
+const rnn_layer_kind rnn_dropout_kind =
+    DROPOUT_KIND("Dropout", "dropout", dropout_configure);
+const rnn_layer_kind rnn_spatial_dropout1d_kind =
+    DROPOUT_KIND("SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure);

@@ -320,6 +320,7 @@ static void relayout(tui *t)
     getmaxyx(stdscr, t->rows, t->cols);
     pthread_mutex_lock(&t->lock);
     layout_compute(&t->layout, t->rows, t->cols, t->zoom);
+    t->app->out_cols = t->layout.too_small ? 0 : t->layout.panel[PANEL_LOG].w - 2;  /* inside the border */
     pthread_mutex_unlock(&t->lock);
 }
 

@@ -281,7 +281,7 @@ static void test_stops_and_warnings(void)
     CHECK(h.n_epochs == 1 && strstr(h.stop_reason, "interrupted at epoch 1, batch 3"), "reason '%s'",
           h.stop_reason);
     o.callback = NULL;
-    volatile sig_atomic_t stop = 1; /* the stop flag: one batch, then out */
+    atomic_int stop = 1; /* the stop flag: one batch, then out */
     o.stop = &stop;
     CHECK(rnn_model_fit(m, &d, &o, &h, &err) == RNN_OK && h.n_epochs == 2, "stop flag");
     o.stop = NULL;
