@@ -144,7 +144,8 @@ def fmt(x, digits=1):
     if x is None: return '-'
     if x >= 100: return '%.0f' % x
     if x >= 10: return '%.1f' % x if digits else '%.0f' % x
-    return ('%.' + str(max(digits, 2)) + 'f') % x
+    if x >= 0.1 or x == 0: return ('%.' + str(max(digits, 2)) + 'f') % x
+    return '%.3g' % x  # sms_rnn's epochs take hundredths of a second: keep 3 significant digits
 
 
 def main():

@@ -32,3 +32,11 @@ bench/bench_data$(EXEEXT): $(top_srcdir)/bench/bench_data.c librnnlab.la
 .PHONY: bench-data
 bench-data: bench/bench_data$(EXEEXT)
 	@srcdir="$(abs_top_srcdir)" PYTHON3="$(PYTHON3)" $(SHELL) $(top_srcdir)/bench/bench_data.sh
+
+# bench-accuracy (issue 3): every seed example over several --seed values; test accuracy, spread and
+# time of each run, into bench/accuracy.md. BENCH_SEEDS, BENCH_EXAMPLES: see bench/accuracy.sh.
+EXTRA_DIST += bench/accuracy.sh bench/accuracy.md
+.PHONY: bench-accuracy
+bench-accuracy: rnnlab
+	srcdir=$(top_srcdir) RNNLAB=./rnnlab BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \
+	  BENCH_OUT="$${BENCH_OUT:-$(top_srcdir)/bench/accuracy.md}" $(SHELL) $(top_srcdir)/bench/accuracy.sh

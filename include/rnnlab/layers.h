@@ -69,7 +69,12 @@ typedef struct rnn_fwd {
     bool training;          /* dropout active */
     rnn_rng *rng;           /* dropout masks (training only) */
     const uint8_t *mask;    /* [T][B] or NULL */
+    bool dy_is_logits;      /* backward of the output layer: dy is the gradient of its logits
+                             * (pre-activation), as rnn_layer_kind.logits gave them */
 } rnn_fwd;
+
+/* How an output layer turns logits into its outputs (rnn_layer_kind.logits). */
+typedef enum rnn_out_act { RNN_OUT_NONE, RNN_OUT_SIGMOID, RNN_OUT_SOFTMAX } rnn_out_act;
 
 typedef struct rnn_layer rnn_layer;
 typedef struct rnn_layer_kind {
@@ -99,6 +104,10 @@ typedef struct rnn_layer_kind {
      * fills names[i] (static strings) and sizes[i] (floats) in parameter order. */
     int (*param_groups)(const rnn_layer *l, const char **names, size_t *sizes, int max);
     void (*destroy)(rnn_layer *l);  /* frees cfg and workspaces */
+    /* Optional (NULL: none). When the layer's output is sigmoid or softmax of logits, returns the
+     * logits of the last forward ([rows][units], as y) and sets *act; else NULL. The loss then
+     * works on the logits, as Keras on TensorFlow does, and backward gets dy_is_logits. */
+    const float *(*logits)(const rnn_layer *l, rnn_out_act *act);
 } rnn_layer_kind;
 
 struct rnn_layer {

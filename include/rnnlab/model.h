@@ -46,5 +46,10 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
                                rnn_error *err);
 /* Backward from dL/d(output) [B][n_out]; adds into the gradients. */
 int rnn_model_backward(rnn_model *m, const float *dout, rnn_error *err);
+/* The logits [B][n_out] behind the output of the last forward, when the output layer ends in a
+ * sigmoid or softmax (*act says which) and the output is one vector per example; else NULL. */
+const float *rnn_model_logits(const rnn_model *m, rnn_out_act *act);
+/* Backward from dL/d(logits) [B][n_out], the logits rnn_model_logits gave; adds into the gradients. */
+int rnn_model_backward_logits(rnn_model *m, const float *dlogits, rnn_error *err);
 
 #endif

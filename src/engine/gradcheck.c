@@ -40,7 +40,7 @@ static double gc_loss(gc_ctx *c, rnn_error *err)
     const float *out = rnn_model_forward(c->m, c->x, c->B, c->T, false, err);
     if (!out)
         return NAN;
-    return loss_batch(c->st->loss, out, c->y, c->B, c->K, NULL) * c->B;
+    return loss_model_batch(c->st->loss, c->m, out, c->y, c->B, c->K, NULL, NULL) * c->B;
 }
 
 static double gc_numeric(gc_ctx *c, float *w, double h, rnn_error *err)
@@ -165,11 +165,12 @@ static int gc_analytic(gc_ctx *c, rnn_error *err)
     const float *out = rnn_model_forward(c->m, c->x, c->B, c->T, false, err);
     if (!out)
         return err ? err->code : RNN_EINTERNAL;
-    loss_batch(c->st->loss, out, c->y, c->B, c->K, c->dout);
+    bool from_logits;
+    loss_model_batch(c->st->loss, c->m, out, c->y, c->B, c->K, c->dout, &from_logits);
     for (size_t i = 0; i < (size_t)c->B * c->K; i++)
         c->dout[i] *= (float)c->B; /* mean -> sum */
     rnn_model_zero_grad(c->m);
-    return rnn_model_backward(c->m, c->dout, err);
+    return loss_model_backward(c->m, c->dout, from_logits, err);
 }
 
 /* Checks every trainable layer's parameter groups; fills out->rows. */

@@ -1,8 +1,11 @@
-/* Cross-entropy losses on probabilities, as Keras computes them when the output is not given as
- * logits: outputs clipped to [1e-7, 1-1e-7] (no gradient outside), mean over the batch
- * ("sum_over_batch_size"). Keras 3 on TensorFlow reads the logits cached by a final sigmoid or
- * softmax instead; the two agree except for outputs beyond the clip range (a confidently wrong
- * prediction: the loss is capped at -log(1e-7) = 16.12 here and its gradient is zero). */
+/* Cross-entropy losses, mean over the batch ("sum_over_batch_size"), computed as Keras on
+ * TensorFlow does (keras/src/backend/tensorflow/nn.py, binary_crossentropy and
+ * categorical_crossentropy with from_logits=False):
+ * - when the model ends in the activation the loss pairs with (sigmoid for binary, softmax for
+ *   categorical cross-entropy), from that layer's logits: TF's sigmoid/softmax cross-entropy with
+ *   logits, whose gradient is p - target and never vanishes, even for a confidently wrong output;
+ * - otherwise from the probabilities clipped to [1e-7, 1-1e-7] (no gradient outside the range, and
+ *   the loss of one output capped at -log(1e-7) = 16.12). */
 #include "config.h"
 #include <math.h>
 #include <string.h>
@@ -88,4 +91,66 @@ double loss_batch(loss_kind k, const float *probs, const int *y, int B, int K, f
         sum += k == LOSS_BINARY_CE ? bce_row(p, y[b], K, g, scale) : cce_row(p, y[b], K, g, scale);
     }
     return sum / B;
+}
+
+/* Binary cross-entropy from the logits z of K sigmoid outputs p (TF's
+ * sigmoid_cross_entropy_with_logits: max(z,0) - z t + log(1 + exp(-|z|)), mean over the K). */
+static double bce_logits_row(const float *z, const float *p, int y, int K, float *g, double scale)
+{
+    double sum = 0;
+    for (int k = 0; k < K; k++) {
+        double t = K == 1 ? (double)y : (double)(y == k), zk = z[k];
+        sum += (zk > 0 ? zk : 0) - zk * t + log1p(exp(-fabs(zk)));
+        if (g)
+            g[k] = (float)(scale / K * (p[k] - t));
+    }
+    return sum / K;
+}
+
+/* Categorical cross-entropy from the logits z of a softmax p: logsumexp(z) - z_y. */
+static double cce_logits_row(const float *z, const float *p, int y, int K, float *g, double scale)
+{
+    double zmax = z[0], s = 0;
+    for (int k = 1; k < K; k++)
+        zmax = z[k] > zmax ? z[k] : zmax;
+    for (int k = 0; k < K; k++)
+        s += exp(z[k] - zmax);
+    if (g)
+        for (int k = 0; k < K; k++)
+            g[k] = (float)(scale * (p[k] - (k == y ? 1.0 : 0.0)));
+    return zmax + log(s) - z[y];
+}
+
+/* The logits behind the model's output when the loss pairs with its final activation, else NULL. */
+static const float *loss_logits(loss_kind k, const rnn_model *m)
+{
+    rnn_out_act act = RNN_OUT_NONE;
+    const float *z = rnn_model_logits(m, &act);
+    if (!z)
+        return NULL;
+    return (k == LOSS_BINARY_CE && act == RNN_OUT_SIGMOID) || (k != LOSS_BINARY_CE && act == RNN_OUT_SOFTMAX)
+               ? z : NULL;
+}
+
+double loss_model_batch(loss_kind k, const rnn_model *m, const float *probs, const int *y, int B, int K,
+                        float *grad, bool *from_logits)
+{
+    const float *z = loss_logits(k, m);
+    if (from_logits)
+        *from_logits = z != NULL;
+    if (!z)
+        return loss_batch(k, probs, y, B, K, grad);
+    double sum = 0, scale = 1.0 / B;
+    for (int b = 0; b < B; b++) {
+        size_t o = (size_t)b * K;
+        float *g = grad ? grad + o : NULL;
+        sum += k == LOSS_BINARY_CE ? bce_logits_row(z + o, probs + o, y[b], K, g, scale)
+                                   : cce_logits_row(z + o, probs + o, y[b], K, g, scale);
+    }
+    return sum / B;
+}
+
+int loss_model_backward(rnn_model *m, const float *grad, bool from_logits, rnn_error *err)
+{
+    return from_logits ? rnn_model_backward_logits(m, grad, err) : rnn_model_backward(m, grad, err);
 }

@@ -393,7 +393,30 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
     return m->act[m->n - 1];
 }
 
+const float *rnn_model_logits(const rnn_model *m, rnn_out_act *act)
+{
+    if (!m->have_forward || m->n == 0 || rnn_model_output_shape(m).rank != 1)
+        return NULL;
+    const rnn_layer *l = m->layers[m->n - 1];
+    return l->kind->logits ? l->kind->logits(l, act) : NULL;
+}
+
+static int model_backward(rnn_model *m, const float *dout, bool dlogits, rnn_error *err);
+
 int rnn_model_backward(rnn_model *m, const float *dout, rnn_error *err)
+{
+    return model_backward(m, dout, false, err);
+}
+
+int rnn_model_backward_logits(rnn_model *m, const float *dlogits, rnn_error *err)
+{
+    rnn_out_act act;
+    if (!rnn_model_logits(m, &act))
+        return rnn_fail(err, RNN_EUSAGE, "backward from logits: the output layer gives none");
+    return model_backward(m, dlogits, true, err);
+}
+
+static int model_backward(rnn_model *m, const float *dout, bool dlogits, rnn_error *err)
 {
     if (!m->have_forward)
         return rnn_fail(err, RNN_EUSAGE, "backward without a successful forward");
@@ -410,11 +433,13 @@ int rnn_model_backward(rnn_model *m, const float *dout, rnn_error *err)
             first = i;
             break;
         }
+    m->fwd[m->n - 1].dy_is_logits = dlogits;
     for (size_t i = m->n; i-- > first;) {
         rnn_layer *l = m->layers[i];
         float *dx = i > first ? m->dact[i - 1] : NULL;
         l->kind->backward(l, &m->fwd[i], d, dx);
         d = dx;
     }
+    m->fwd[m->n - 1].dy_is_logits = false;
     return RNN_OK;
 }

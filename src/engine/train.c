@@ -338,7 +338,7 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
             rc = err ? err->code : RNN_EINTERNAL;
             break;
         }
-        double loss = loss_batch(st->loss, out, bb.y, B, K, NULL);
+        double loss = loss_model_batch(st->loss, m, out, bb.y, B, K, NULL, NULL);
         metric_acc_update(acc, out, bb.y, B, K, loss, auc);
     }
     batch_buf_free(&bb);
@@ -552,14 +552,15 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
         const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
         if (!out)
             return FIT_ERROR;
-        double loss = loss_batch(c->st->loss, out, c->bb.y, B, K, c->bb.grad);
+        bool from_logits;
+        double loss = loss_model_batch(c->st->loss, c->m, out, c->bb.y, B, K, c->bb.grad, &from_logits);
         *batch_out = b + 1;
         c->last_loss = loss;
         if (!isfinite(loss)) /* checked before the update: the weights stay finite */
             return FIT_NAN;
         metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
         rnn_model_zero_grad(c->m);
-        if (rnn_model_backward(c->m, c->bb.grad, err))
+        if (loss_model_backward(c->m, c->bb.grad, from_logits, err))
             return FIT_ERROR;
         apply_gradients(c->m, c->st);
         int stop = fit_report(c, epoch, b + 1, batches, start + B, acc, loss, t0, false);

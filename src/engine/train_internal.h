@@ -44,6 +44,13 @@ const char *loss_name(loss_kind k);
  * (one-hot targets built from them for K > 1). Returns the mean loss; when grad is non-NULL
  * writes dL/dprobs [B][K]. A non-finite output gives a non-finite loss. */
 double loss_batch(loss_kind k, const float *probs, const int *y, int B, int K, float *grad);
+/* The loss of the model's last forward (probs is its output): from the output layer's logits when
+ * they pair with the loss (sigmoid with binary, softmax with categorical cross-entropy), as Keras
+ * on TensorFlow; else loss_batch. With grad, *from_logits tells whether grad is the gradient of
+ * the logits or of the outputs; loss_model_backward takes it from there. */
+double loss_model_batch(loss_kind k, const rnn_model *m, const float *probs, const int *y, int B, int K,
+                        float *grad, bool *from_logits);
+int loss_model_backward(rnn_model *m, const float *grad, bool from_logits, rnn_error *err);
 
 /* ---- running metrics over an epoch (Keras's stateful metrics) ---- */
 typedef enum metric_kind { METRIC_ACCURACY, METRIC_PRECISION, METRIC_RECALL, METRIC_AUC } metric_kind;

@@ -15,6 +15,8 @@ typedef struct dense_cfg {
     float *y;         /* output of the last forward [rows][units] (activation backward needs it) */
     float *dz;        /* workspace [rows][units] */
     size_t dz_cap;
+    float *z;         /* logits of the last forward [rows][units], kept for sigmoid and softmax */
+    size_t z_cap;
 } dense_cfg;
 
 static const char *const dense_keys[] = {"units", "activation", "use_bias", "kernel_initializer",
@@ -72,10 +74,19 @@ static size_t dense_rows(const rnn_layer *l, int B, int T)
     return l->in.rank == 2 ? (size_t)B * T : (size_t)B;
 }
 
+static bool dense_has_logits(const dense_cfg *c)
+{
+    return c->act == ACT_SIGMOID || c->act == ACT_SOFTMAX;
+}
+
 static int dense_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     dense_cfg *c = l->cfg;
-    return layer_reserve_floats(&c->dz, &c->dz_cap, dense_rows(l, B, T) * c->units, err, l->name);
+    size_t n = dense_rows(l, B, T) * c->units;
+    int rc = layer_reserve_floats(&c->dz, &c->dz_cap, n, err, l->name);
+    if (!rc && dense_has_logits(c))
+        rc = layer_reserve_floats(&c->z, &c->z_cap, n, err, l->name);
+    return rc;
 }
 
 /* x [rows][in] -> y [rows][units], rows = B (vector) or T*B (sequence). */
@@ -89,6 +100,8 @@ static void dense_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float 
             memcpy(y + r * c->units, bias, (size_t)c->units * sizeof(float));
     rnn_sgemm(false, false, (int)rows, c->units, c->in, 1.0f, x, c->in, w, c->units, c->use_bias ? 1.0f : 0.0f,
               y, c->units);
+    if (dense_has_logits(c))
+        memcpy(c->z, y, rows * c->units * sizeof(float));
     layer_act_forward(c->act, y, rows, c->units);
     c->x = x;
     c->y = y;
@@ -100,7 +113,7 @@ static void dense_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, floa
     dense_cfg *c = l->cfg;
     size_t rows = dense_rows(l, f->B, f->T);
     const float *dz = dy;
-    if (c->act != ACT_LINEAR) {
+    if (c->act != ACT_LINEAR && !(f->dy_is_logits && dense_has_logits(c))) {
         layer_act_backward(c->act, c->y, dy, c->dz, rows, c->units);
         dz = c->dz;
     }
@@ -155,9 +168,19 @@ static void dense_destroy(rnn_layer *l)
     dense_cfg *c = l->cfg;
     if (c) {
         rnn_free_aligned(c->dz);
+        rnn_free_aligned(c->z);
         free(c);
     }
     l->cfg = NULL;
+}
+
+static const float *dense_logits(const rnn_layer *l, rnn_out_act *act)
+{
+    const dense_cfg *c = l->cfg;
+    if (!dense_has_logits(c) || !c->z)
+        return NULL;
+    *act = c->act == ACT_SIGMOID ? RNN_OUT_SIGMOID : RNN_OUT_SOFTMAX;
+    return c->z;
 }
 
 const rnn_layer_kind rnn_dense_kind = {
@@ -173,4 +196,5 @@ const rnn_layer_kind rnn_dense_kind = {
     .describe = dense_describe,
     .param_groups = dense_param_groups,
     .destroy = dense_destroy,
+    .logits = dense_logits,
 };

@@ -422,6 +422,58 @@ static void test_gradcheck_models(void)
     }
 }
 
+/* A confidently wrong output: the loss and its gradient come from the output layer's logits, as
+ * Keras on TensorFlow computes them, so the gradient does not vanish and the loss is not capped at
+ * -log(1e-7) = 16.12 as it is on clipped probabilities (which a linear output still uses). */
+static void check_saturated(const char *const *calls, const float *bias, int K, int label, double want_loss,
+                            const float *want_dbias, bool want_logits)
+{
+    rnn_error err = {0};
+    rnn_model *m = make_model(calls, 1);
+    CHECK(compile(m, "sgd", 0.01, K == 1 ? "binary_crossentropy" : "sparse_categorical_crossentropy",
+                  "accuracy") == RNN_OK, "compile");
+    rnn_layer *dense = rnn_model_layer(m, 2);
+    size_t nk = dense->n_params - (size_t)K;
+    memset(dense->params, 0, nk * sizeof(float));
+    memcpy(dense->params + nk, bias, (size_t)K * sizeof(float));
+    enum { B = 4 };
+    int32_t x[B * T];
+    int y[B], k;
+    for (int i = 0; i < B * T; i++)
+        x[i] = 1 + i % 19;
+    for (int b = 0; b < B; b++)
+        y[b] = label;
+    const float *out = rnn_model_forward(m, x, B, T, false, &err);
+    CHECK(out != NULL, "forward: %s", err.msg);
+    float grad[B * 2];
+    bool from_logits = false;
+    const train_state *st = train_state_get(m);
+    double loss = loss_model_batch(st->loss, m, out, y, B, K, grad, &from_logits);
+    CHECK(from_logits == want_logits, "%s: from_logits %d", calls[2], from_logits);
+    CHECK(fabs(loss - want_loss) < 1e-4 * want_loss, "%s: loss %.6f, expected %.6f", calls[2], loss, want_loss);
+    rnn_model_zero_grad(m);
+    CHECK(loss_model_backward(m, grad, from_logits, &err) == RNN_OK, "backward: %s", err.msg);
+    const float *db = dense->grads + nk;
+    for (k = 0; k < K; k++)
+        CHECK(fabsf(db[k] - want_dbias[k]) < 1e-5f, "%s: dbias[%d] %g, expected %g", calls[2], k, db[k],
+              want_dbias[k]);
+    rnn_model_free(m);
+}
+
+static void test_saturated_outputs(void)
+{
+    static const char *sig[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')", NULL};
+    static const char *soft[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(2, activation='softmax')", NULL};
+    static const char *lin[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(1, activation='relu')", NULL};
+    /* sigmoid(40) is 1.0f: label 0 costs 40 (from logits), d/dbias = p - t = 1 */
+    check_saturated(sig, (const float[]){40.0f}, 1, 0, 40.0, (const float[]){1.0f}, true);
+    /* softmax of (30, -30), label 1: logsumexp - z_1 = 60; d/dbias = p - onehot = (1, -1) */
+    check_saturated(soft, (const float[]){30.0f, -30.0f}, 2, 1, 60.0, (const float[]){1.0f, -1.0f}, true);
+    /* a relu output has no logits: clipped probabilities, -log(1 - (1 - 1e-7f)) for p = 1 (relu(1)), label 0,
+     * and no gradient beyond the clip */
+    check_saturated(lin, (const float[]){1.0f}, 1, 0, -log(1.0 - (double)(1.0f - 1e-7f)), (const float[]){0.0f}, false);
+}
+
 int main(void)
 {
     rnn_set_threads(1);
@@ -434,6 +486,7 @@ int main(void)
     test_gradcheck_models();
     test_frozen();
     test_gradcheck_catches();
+    test_saturated_outputs();
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }

@@ -1,0 +1,65 @@
+#!/bin/sh
+# bench-accuracy: each seed example (examples/seed00N_*.rnn) trained with several --seed values;
+# the test accuracy of each run, its spread, and the time each run took (issue 3 asks for every
+# figure with its command and time). Training is seconds to minutes per run: a benchmark, not a test.
+# env: BENCH_DATA (data sets, default ../shared/datasets), BENCH_SEEDS (default "1 2 3"),
+#      BENCH_EXAMPLES (default: every seed example but seed000, whose run takes ~15 min a seed),
+#      BENCH_THREADS (default: rnnlab's own), BENCH_OUT (default bench/accuracy.md).
+: "${srcdir:=.}"
+data=${BENCH_DATA:-$srcdir/../shared/datasets}
+seeds=${BENCH_SEEDS:-1 2 3}
+rnnlab=${RNNLAB:-./rnnlab}
+out=${BENCH_OUT:-$srcdir/bench/accuracy.md}
+examples=${BENCH_EXAMPLES:-seed002_sms_simplernn seed004_imdb_simplernn_lstm seed003_imdb_lstm seed001_imdb_bilstm}
+die() { echo "bench-accuracy: $*" >&2; exit 1; }
+[ -f "$data/aclImdb_v1.tar.gz" ] || { echo "bench-accuracy: no $data/aclImdb_v1.tar.gz"; exit 77; }
+[ -x "$rnnlab" ] || die "no $rnnlab (run make first)"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+threads=
+[ -n "${BENCH_THREADS:-}" ] && threads="--threads $BENCH_THREADS"
+
+# One line per (example, model, seed): example model seed test_accuracy best_epoch epochs seconds
+for ex in $examples; do
+    script=$srcdir/examples/$ex.rnn
+    [ -f "$script" ] || die "no $script"
+    for s in $seeds; do
+        echo "bench-accuracy: $ex --seed $s" >&2
+        t0=$(date +%s.%N)
+        RNNLAB_DATA=$data "$rnnlab" --plain --keep-going --seed "$s" $threads "$script" > "$tmp/log" 2>&1
+        t1=$(date +%s.%N)
+        # "run 'NAME': N epochs" ends each fit; "restored the weights of epoch K" precedes it when
+        # early stopping restored; "test: ... accuracy: A" follows each evaluate.
+        awk -v ex="$ex" -v seed="$s" -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+            /^restored the weights of epoch/ { best = $NF }
+            /^run .*: [0-9]+ epochs/ { name = $2; gsub(/[\047:]/, "", name); epochs = $3; if (best == "") best = epochs }
+            /^test: / { for (i = 1; i <= NF; i++) if ($i == "accuracy:") acc = $(i + 1);
+                        printf "%s %s %s %s %s %s %.1f\n", ex, name, seed, acc, best, epochs, secs; best = "" }
+        ' "$tmp/log" >> "$tmp/runs"
+        grep -q '^test: ' "$tmp/log" || { tail -n 5 "$tmp/log" >&2; die "$ex --seed $s printed no test accuracy"; }
+    done
+done
+
+{
+    echo "# rnnlab accuracy over seeds"
+    echo
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs; command: \`make bench-accuracy\`"
+    echo "(BENCH_SEEDS=\"$seeds\" BENCH_EXAMPLES=\"$examples\"), i.e. for each seed"
+    echo "\`RNNLAB_DATA=\$DATA rnnlab --plain --keep-going --seed S examples/EXAMPLE.rnn\`."
+    echo "Test accuracy is on the held-out test split (25,000 IMDB reviews; 1,115 SMS messages), after"
+    echo "early stopping restored the best epoch where the example asks for it. Seconds are the whole"
+    echo "script (data preparation, every fit in it and evaluation)."
+    echo
+    echo "| example | run | seed | test accuracy | best epoch | epochs | seconds |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$tmp/runs"
+    echo
+    echo "| example | run | runs | min | median | max |"
+    echo "|---|---|---:|---:|---:|---:|"
+    sort -k1,1 -k2,2 -k4,4n "$tmp/runs" | awk '
+        function flush() { if (n) printf "| %s | %s | %d | %s | %s | %s |\n", k1, k2, n, v[1],
+                               n % 2 ? v[(n + 1) / 2] : sprintf("%.4f", (v[n / 2] + v[n / 2 + 1]) / 2), v[n] }
+        { if ($1 != k1 || $2 != k2) { flush(); n = 0; k1 = $1; k2 = $2 } v[++n] = $4 }
+        END { flush() }'
+} > "$out"
+cat "$out"
