@@ -67,7 +67,9 @@ static const app_command command_table[] = {
      "choose optimizer, loss and metrics",
      "compile optimizer=adam [learning_rate=0.001] loss=... [metrics=accuracy]: Keras defaults\n"
      "(adam/rmsprop 0.001, sgd 0.01, epsilon 1e-7, rho 0.9); metrics accuracy, precision, recall, auc.\n"
-     "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.",
+     "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.\n"
+     "As Keras on TensorFlow, the loss of a sigmoid (binary) or softmax (categorical) output is computed\n"
+     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].",
      cmd_compile, NULL},
     {"fit", "[epochs=10] [batch_size=32] [validation_split=0.2] [shuffle=true] [early_stopping=val_loss] "
             "[patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]",
