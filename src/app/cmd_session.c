@@ -111,6 +111,24 @@ APP_HANDLER(source)
     return rc == APP_QUIT ? APP_QUIT : rc;
 }
 
+/* time COMMAND [ARGS...]: runs the command, then reports its wall time (as a shell's `time`). */
+APP_HANDLER(time)
+{
+    if (argc < 2) return app_fail(RNN_EUSAGE, "time", "expected a command to time, e.g. time evaluate");
+    if (strcmp(argv[1], "time") == 0) return app_fail(RNN_EUSAGE, "time", "expected a command other than time");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = app_dispatch(s, argc - 1, argv + 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double sec = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    if (rc == APP_QUIT) return rc;
+    if (sec < 1.0)
+        app_printf("time: %s took %.3f ms%s\n", argv[1], sec * 1e3, rc ? " (failed)" : "");
+    else
+        app_printf("time: %s took %.3f s%s\n", argv[1], sec, rc ? " (failed)" : "");
+    return rc;
+}
+
 APP_HANDLER(quit)
 {
     (void)s; (void)argv;

@@ -113,6 +113,10 @@ static const app_command command_table[] = {
      "vocab.words; train.count; test.count; classes; stats.count, stats.mean, stats.std, stats.min,\n"
      "stats.max, stats.50%; model.params, model.trainable, model.non_trainable, model.layers;\n"
      "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, complete_expect},
+    {"time", "COMMAND [ARGS...]", "run a command and report its wall time",
+     "time COMMAND [ARGS...]: runs the command as typed, then prints \"time: COMMAND took N ms\" (or s).\n"
+     "The first predict or evaluate of a model also sizes its workspaces: time the second for the\n"
+     "steady figure.", cmd_time, complete_commands},
     {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, NULL},
 };
 #define N_COMMANDS (sizeof command_table / sizeof command_table[0])

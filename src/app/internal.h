@@ -66,7 +66,7 @@ APP_HANDLER(explain); APP_HANDLER(history); APP_HANDLER(plot); APP_HANDLER(runs)
 APP_HANDLER(compare); APP_HANDLER(gradcheck); APP_HANDLER(save); APP_HANDLER(open);
 APP_HANDLER(export);
 APP_HANDLER(set); APP_HANDLER(status); APP_HANDLER(help); APP_HANDLER(session);
-APP_HANDLER(source); APP_HANDLER(expect); APP_HANDLER(quit);
+APP_HANDLER(source); APP_HANDLER(expect); APP_HANDLER(time); APP_HANDLER(quit);
 
 /* Shared by handlers. */
 void app_changed(app_state *s, unsigned what);
