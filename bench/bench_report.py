@@ -12,6 +12,7 @@ import argparse, ast, datetime, json, math, os, platform, re, sys
 FLOP_COEF = {'lstm': 24, 'gru': 18, 'rnn': 6}
 CELL_NAMES = {'LSTM': 'lstm', 'GRU': 'gru', 'SimpleRNN': 'rnn'}
 TRAIN_SIZE = {'imdb': 25000, 'sms': 4459}     # training split before validation_split
+TEST_SIZE = {'imdb': 25000, 'sms': 1115}      # test split that evaluate runs over
 GATED = ('lstm', 'gru')                        # configs held to the 30%-of-sgemm target
 TARGET_SPEEDUP, TARGET_SGEMM = 5.0, 0.30
 
@@ -85,6 +86,11 @@ def train_samples(cfg):
     return int(math.ceil(n * (1.0 - cfg['val'])))
 
 
+def test_samples(cfg):
+    """Examples in the test split that `evaluate` runs over."""
+    return TEST_SIZE[cfg['data']]
+
+
 def flops_per_epoch(cfg):
     h, e = cfg['units'], cfg['emb']
     dirs = 2 if cfg['bi'] else 1
@@ -114,6 +120,14 @@ def csv_seconds(text):
     rest = sorted(secs[1:]) or secs
     n = len(rest)
     return rest[n // 2] if n % 2 else (rest[n // 2 - 1] + rest[n // 2]) / 2
+
+
+def timed_seconds(log, command):
+    """Seconds of the last `time COMMAND` line in rnnlab's output ("time: predict took 0.412 ms")."""
+    found = None
+    for m in re.finditer(r'^time: %s took ([\d.]+) (ms|s)$' % re.escape(command), log, re.M):
+        found = float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
+    return found
 
 
 def history_seconds(log):
@@ -159,7 +173,7 @@ def main():
     ceiling2, sgemm_lines2 = parse_sgemm(read(w('sgemm2.txt')))
     if ceiling2 and (ceiling is None or ceiling2 > ceiling): ceiling = ceiling2
     peer = peer_configs(o.peer)
-    rows, details, warnings = [], [], []
+    rows, details, warnings, inference = [], [], [], []
     torch_version = None
     for c in o.configs.split():
         cfg = parse_config(os.path.join(o.config_dir, c + '.rnn'))
@@ -190,6 +204,10 @@ def main():
                      (fmt(100 * frac) + '%') if frac is not None else '-', fmt(peer_mb, 0), fmt(rn_mb, 0),
                      ', '.join(verdict)])
         steps = progress_steps(log)
+        pred_s, eval_s = timed_seconds(log, 'predict'), timed_seconds(log, 'evaluate')
+        inference.append([c, '%.3f' % (pred_s * 1e3) if pred_s is not None else '-',
+                          ('yes' if pred_s < 1e-3 else 'NO') if pred_s is not None else '-',
+                          fmt(eval_s), str(test_samples(cfg))])
         details.append([c, '%s%s(%d) e=%d T=%d B=%d' % ('Bi-' if cfg['bi'] else '', cfg['cell'], cfg['units'],
                                                         cfg['emb'], cfg['maxlen'], cfg['batch']),
                         str(train_samples(cfg)), '%.3g' % (flops / 1e12),
@@ -232,6 +250,12 @@ def main():
                ' rnnlab steps/epoch | peer prep s | rnnlab prep s (wall) | rnnlab s/epoch from |')
     out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---|')
     out += ['| ' + ' | '.join(r) + ' |' for r in details]
+    out.append('\nInference (issue 4: `predict` on one review under 1 ms, `evaluate` on the test split in a few'
+               ' seconds), after the epoch above, timed by rnnlab\'s `time` command: `predict` of one review of 224'
+               ' words (the second call; the first sizes the workspaces), `evaluate` at Keras\'s default batch_size=32.\n')
+    out.append('| config | predict, one review (ms) | under 1 ms | evaluate (s) | test examples |')
+    out.append('|---|---:|---|---:|---:|')
+    out += ['| ' + ' | '.join(r) + ' |' for r in inference]
     if warnings:
         out.append('\nDifferences from the peer\'s model found in the config scripts:\n')
         out += ['- ' + x for x in warnings]

@@ -79,6 +79,9 @@ before_run() { # $1 = label
     echo "$1: CPU busy ${busy}% just before (waited ${waited}s), load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/loadavg.txt"
 }
 : > "$work/loadavg.txt"
+# A review of about the IMDB mean length (230 words) for the predict timing.
+review=$(for i in 1 2 3 4 5 6 7 8; do printf '%s ' "this film was a long and slow story about a family that moves to a small town" \
+    "and the acting was fine but the plot never went anywhere"; done)
 
 for c in $configs; do
     script="$here/configs/$c.rnn"
@@ -102,7 +105,10 @@ for c in $configs; do
     echo "bench: $c: rnnlab, the epochs of its fit line"
     # rnnlab's own epoch time, to the millisecond: its history exported as CSV (column `seconds`).
     rm -f "$work/$c.history.csv"
-    printf 'history\nexport history "%s"\n' "$work/$c.history.csv" > "$work/history.rnn"
+    # then inference: one review through predict (the second call: the first sizes the workspaces)
+    # and evaluate on the whole test split, each timed by rnnlab's `time`.
+    printf 'history\nexport history "%s"\npredict "%s"\ntime predict "%s"\ntime evaluate\n' \
+        "$work/$c.history.csv" "$review" "$review" > "$work/history.rnn"
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
         > "$work/$c.rnnlab.log" 2> "$work/$c.rnnlab.time" || { tail -n 20 "$work/$c.rnnlab.log"; die "rnnlab failed on $script"; }
     tail -n 4 "$work/$c.rnnlab.log"
