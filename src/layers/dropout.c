@@ -139,15 +139,7 @@ static void dropout_destroy(rnn_layer *l)
     l->cfg = NULL;
 }
 
-/* Both kinds share every function but configure. */
-#define DROPOUT_KIND(keras_name, name_prefix, configure_fn) { \
-        .name = keras_name, .prefix = name_prefix, .configure = configure_fn, \
-        .build = dropout_build, .init = dropout_init, .reserve = dropout_reserve, \
-        .forward = dropout_forward, .backward = dropout_backward, .out_mask = NULL, \
-        .describe = dropout_describe, .param_groups = dropout_param_groups, .destroy = dropout_destroy, \
-    }
-
 const rnn_layer_kind rnn_dropout_kind =
-    DROPOUT_KIND("Dropout", "dropout", dropout_configure);
+    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure);
 const rnn_layer_kind rnn_spatial_dropout1d_kind =
-    DROPOUT_KIND("SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure);
+    LAYER_KIND_OF(dropout, "SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure);

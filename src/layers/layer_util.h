@@ -34,4 +34,14 @@ void layer_embedding_zero_grad(rnn_layer *l);
 /* Output mask [T][B] the Embedding computed in the last forward (NULL unless mask_zero). */
 const uint8_t *layer_embedding_mask(const rnn_layer *l);
 
+/* The kind table of a layer whose operations are all named FN_build, FN_init, FN_reserve,
+ * FN_forward, FN_backward, FN_describe, FN_param_groups and FN_destroy: kinds that differ only in
+ * configure (Dropout and SpatialDropout1D, the two global poolings, the recurrent layers) share them. */
+#define LAYER_KIND_OF(fn, keras_name, name_prefix, configure_fn) {                               \
+        .name = keras_name, .prefix = name_prefix, .configure = configure_fn,                     \
+        .build = fn##_build, .init = fn##_init, .reserve = fn##_reserve,                          \
+        .forward = fn##_forward, .backward = fn##_backward, .out_mask = NULL,                     \
+        .describe = fn##_describe, .param_groups = fn##_param_groups, .destroy = fn##_destroy,   \
+    }
+
 #endif

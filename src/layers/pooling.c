@@ -175,15 +175,7 @@ static void pooling_destroy(rnn_layer *l)
     l->cfg = NULL;
 }
 
-/* Both kinds share every function but configure. */
-#define POOLING_KIND(keras_name, name_prefix, configure_fn) { \
-        .name = keras_name, .prefix = name_prefix, .configure = configure_fn, \
-        .build = pooling_build, .init = pooling_init, .reserve = pooling_reserve, \
-        .forward = pooling_forward, .backward = pooling_backward, .out_mask = NULL, \
-        .describe = pooling_describe, .param_groups = pooling_param_groups, .destroy = pooling_destroy, \
-    }
-
 const rnn_layer_kind rnn_global_max_pooling1d_kind =
-    POOLING_KIND("GlobalMaxPooling1D", "global_max_pooling1d", max_configure);
+    LAYER_KIND_OF(pooling, "GlobalMaxPooling1D", "global_max_pooling1d", max_configure);
 const rnn_layer_kind rnn_global_average_pooling1d_kind =
-    POOLING_KIND("GlobalAveragePooling1D", "global_average_pooling1d", average_configure);
+    LAYER_KIND_OF(pooling, "GlobalAveragePooling1D", "global_average_pooling1d", average_configure);

@@ -168,19 +168,7 @@ void rnn_tanh_v(float *y, const float *x, size_t n);
 
 /* The layer-kind table shared by SimpleRNN, LSTM and GRU: only the Keras name, the auto-name
  * prefix and configure (which picks the cell) differ. */
-#define RNN_REC_KIND(keras_name, name_prefix, configure_fn) {                              \
-        .name = keras_name,                                                              \
-        .prefix = name_prefix,                                                           \
-        .configure = configure_fn,                                                       \
-        .build = rnn_rec_build,                                                          \
-        .init = rnn_rec_init,                                                            \
-        .reserve = rnn_rec_reserve,                                                      \
-        .forward = rnn_rec_forward,                                                      \
-        .backward = rnn_rec_backward,                                                    \
-        .out_mask = NULL,                                                                \
-        .describe = rnn_rec_describe,                                                    \
-        .param_groups = rnn_rec_param_groups,                                            \
-        .destroy = rnn_rec_destroy,                                                      \
-    }
+#define RNN_REC_KIND(keras_name, name_prefix, configure_fn) \
+    LAYER_KIND_OF(rnn_rec, keras_name, name_prefix, configure_fn)
 
 #endif
