@@ -4,7 +4,7 @@ pkginclude_HEADERS += include/rnnlab/rnnlab.h include/rnnlab/common.h include/rn
 	include/rnnlab/train.h include/rnnlab/metrics.h include/rnnlab/io.h
 librnnlab_la_SOURCES += src/engine/common.c src/engine/blas.c src/engine/alloc.c src/engine/rng.c \
 	src/engine/call.c src/engine/model.c src/engine/summary.c
-noinst_HEADERS += src/engine/model_internal.h
+noinst_HEADERS += src/engine/model_internal.h src/engine/vector_kernel.h
 
 # Engine tests; tests/engine/gradcheck_util.c is a helper other areas' layer tests may link too.
 EXTRA_DIST += tests/engine/gradcheck_util.h

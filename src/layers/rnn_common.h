@@ -11,6 +11,7 @@
 #include "rnnlab/layers.h"
 #include "rnnlab/tensor.h"
 #include "layers/layer_util.h"
+#include "engine/vector_kernel.h"   /* RNN_VECTOR_KERNEL: the fused gate loops */
 
 typedef enum rnn_cell_type { RNN_CELL_SIMPLE, RNN_CELL_LSTM, RNN_CELL_GRU } rnn_cell_type;
 
@@ -151,15 +152,6 @@ static inline float rnn_fast_tanh(float x)
     return a < 0.625f ? small : big;
 }
 
-/* Functions that hold fused gate loops: vectorised at -O3 for AVX-512, AVX2 and baseline. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RNN_VECTOR_KERNEL \
-    __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#elif defined(__GNUC__) && !defined(__clang__)
-#define RNN_VECTOR_KERNEL __attribute__((optimize("O3")))
-#else
-#define RNN_VECTOR_KERNEL
-#endif
 
 /* y[i] = sigmoid/tanh(x[i]) over n floats (the tests' entry points to the activations). */
 void rnn_sigmoid_v(float *y, const float *x, size_t n);

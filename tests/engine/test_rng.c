@@ -25,6 +25,41 @@ static double gram_error(const float *w, int rows, int cols, bool by_rows)
     return worst;
 }
 
+/* One row or one column (rnn_sgemm's matrix-vector path): every transpose combination, with
+ * padded leading dimensions, alpha, beta = 0 over NaN garbage and beta != 0, against a naive product. */
+static void check_sgemm_vector_shapes(void)
+{
+    enum { K = 5, L = 9 };  /* inner size, leading dimension (> any row length here) */
+    for (int shape = 0; shape < 2; shape++) {
+        int m = shape ? 4 : 1, n = shape ? 1 : 3;
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int bz = 0; bz < 2; bz++) {
+                    float A[K * L], B[K * L], C[4 * L], want[4 * L];
+                    for (int i = 0; i < K * L; i++) {
+                        A[i] = (float)((i * 7) % 11) - 5.0f;
+                        B[i] = (float)((i * 5) % 13) - 6.0f;
+                    }
+                    for (int i = 0; i < 4 * L; i++)
+                        C[i] = want[i] = bz ? NAN : (float)(i % 3);
+                    float alpha = 0.5f, beta = bz ? 0.0f : 2.0f;
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) {
+                            float s = 0;
+                            for (int q = 0; q < K; q++)
+                                s += (ta ? A[q * L + i] : A[i * L + q]) * (tb ? B[j * L + q] : B[q * L + j]);
+                            want[i * L + j] = alpha * s + (bz ? 0.0f : beta * want[i * L + j]);
+                        }
+                    rnn_sgemm(ta, tb, m, n, K, alpha, A, L, B, L, beta, C, L);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++)
+                            CHECK(fabsf(C[i * L + j] - want[i * L + j]) < 1e-4f,
+                                  "sgemm %dx%d ta=%d tb=%d beta=%g: C[%d][%d] %g, expected %g", m, n, ta, tb,
+                                  beta, i, j, C[i * L + j], want[i * L + j]);
+                }
+    }
+}
+
 int main(void)
 {
     rnn_rng *a = rnn_rng_new(7), *b = rnn_rng_new(7);
@@ -96,6 +131,7 @@ int main(void)
     float want[4] = {1 * 1 + 3 * 2 + 5 * 3 + 2, 1 * -1 + 3 * 0 + 5 * 1 + 2, 2 * 1 + 4 * 2 + 6 * 3 + 2,
                      2 * -1 + 4 * 0 + 6 * 1 + 2};
     CHECK(memcmp(C, want, sizeof C) == 0, "sgemm: %g %g %g %g", C[0], C[1], C[2], C[3]);
+    check_sgemm_vector_shapes();
     void *p = rnn_alloc_aligned(100);
     CHECK(p && ((uintptr_t)p & 63) == 0 && ((unsigned char *)p)[99] == 0, "aligned allocation");
     rnn_free_aligned(p);

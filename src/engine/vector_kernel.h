@@ -1,0 +1,15 @@
+/* RNN_VECTOR_KERNEL: the attribute of functions holding hot element-wise or matrix-vector loops,
+ * vectorised at -O3 for AVX-512, AVX2 and baseline (picked at load time by the CPU). */
+#ifndef RNNLAB_ENGINE_VECTOR_KERNEL_H
+#define RNNLAB_ENGINE_VECTOR_KERNEL_H
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RNN_VECTOR_KERNEL \
+    __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#elif defined(__GNUC__) && !defined(__clang__)
+#define RNN_VECTOR_KERNEL __attribute__((optimize("O3")))
+#else
+#define RNN_VECTOR_KERNEL
+#endif
+
+#endif
