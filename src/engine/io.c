@@ -172,6 +172,7 @@ static void get_floats(rd *r, float *x, size_t n)
 
 static void write_optimizer(FILE *f, const train_state *st)
 {
+    train_flush_rows((train_state *)st);  /* pending row decays into the slots: same state, in full */
     const optim_config *c = &st->opt.cfg;
     put_u32(f, (uint32_t)c->kind);
     put_f64(f, c->learning_rate);

@@ -266,3 +266,37 @@ void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
 }
 
 void optim_step_done(optim *o) { o->iterations++; }
+
+bool optim_rows_exact(const optim *o)
+{
+    return o->cfg.kind == OPTIM_RMSPROP && o->n_slots == 1;  /* no momentum slot */
+}
+
+/* v[n] *= rho once per step from `from` to the current iteration: what the dense update does to a
+ * row without gradient (rho v + (1 - rho) 0^2 is rho v, bit for bit). */
+static void rmsprop_decay(const optim *o, float *v, int n, int64_t from)
+{
+    float rho = (float)o->cfg.rho;
+    for (int64_t k = from; k < o->iterations; k++)
+        for (int j = 0; j < n; j++)
+            v[j] = rho * v[j];
+}
+
+void optim_update_rows(optim *o, float *w, const float *g, size_t off, int row_len, const int32_t *rows,
+                       long n_rows, int64_t *stamp)
+{
+    for (long i = 0; i < n_rows; i++) {
+        size_t r = (size_t)rows[i], at = r * (size_t)row_len;
+        rmsprop_decay(o, o->slot[0] + off + at, row_len, stamp[r]);
+        rmsprop_update(o, w + at, g + at, off + at, (size_t)row_len);
+        stamp[r] = o->iterations + 1;  /* current once this step is done */
+    }
+}
+
+void optim_flush_rows(optim *o, size_t off, int row_len, size_t total_rows, int64_t *stamp)
+{
+    for (size_t r = 0; r < total_rows; r++) {
+        rmsprop_decay(o, o->slot[0] + off + r * (size_t)row_len, row_len, stamp[r]);
+        stamp[r] = o->iterations;
+    }
+}

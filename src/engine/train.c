@@ -16,6 +16,8 @@ static void train_state_free(train_state *st)
 {
     if (st) {
         optim_free(&st->opt);
+        for (int i = 0; i < st->n_vars; i++)
+            free(st->vars[i].row_stamp);
         free(st->vars);
         free(st);
     }
@@ -96,7 +98,7 @@ static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
         size_t off = (size_t)(l->params - base);
         for (int g = 0; g < ng; g++) {
             size_t slot = l->trainable ? st->n_slot_floats : TRAIN_NO_SLOT;
-            st->vars[st->n_vars++] = (train_var){off, sizes[g], i, slot};
+            st->vars[st->n_vars++] = (train_var){.off = off, .n = sizes[g], .layer = i, .slot_off = slot};
             if (l->trainable)
                 st->n_slot_floats += sizes[g];
             off += sizes[g];
@@ -477,15 +479,62 @@ static void shuffle_rows(size_t *idx, size_t n, rnn_rng *r)
 }
 
 /* Clips and applies the optimizer to every trainable variable, then ends the step. */
+/* The rows of v that the last backward touched, when its gradient is row-sparse (an Embedding's)
+ * and the optimizer's row update is exact; -1 otherwise. */
+static long var_sparse_rows(const rnn_model *m, const train_state *st, const train_var *v,
+                            const int32_t **rows, int *row_len)
+{
+    if (!optim_rows_exact(&st->opt))
+        return -1;
+    const rnn_layer *l = rnn_model_layer((rnn_model *)m, v->layer);
+    long n = rnn_layer_sparse_rows(l, rows, row_len);
+    return n >= 0 && *row_len > 0 && v->n == l->n_params && v->n % (size_t)*row_len == 0 ? n : -1;
+}
+
+void train_flush_rows(train_state *st)
+{
+    for (int i = 0; i < st->n_vars; i++) {
+        train_var *v = &st->vars[i];
+        if (v->row_stamp)
+            optim_flush_rows(&st->opt, v->slot_off, v->row_len, v->n / (size_t)v->row_len, v->row_stamp);
+    }
+}
+
+/* One variable's step: only the touched rows of a row-sparse gradient (see optim_update_rows),
+ * else all of it. */
+static void apply_var(rnn_model *m, train_state *st, train_var *v, float *w, float *g)
+{
+    const int32_t *rows;
+    int row_len;
+    long n_rows = var_sparse_rows(m, st, v, &rows, &row_len);
+    if (n_rows >= 0 && !v->row_stamp) {
+        size_t n = v->n / (size_t)row_len;
+        if ((v->row_stamp = malloc(n * sizeof *v->row_stamp)))
+            for (size_t r = 0; r < n; r++)
+                v->row_stamp[r] = st->opt.iterations;  /* every row current so far */
+        v->row_len = row_len;
+    }
+    if (n_rows >= 0 && v->row_stamp && row_len == v->row_len) {
+        optim_update_rows(&st->opt, w, g, v->slot_off, row_len, rows, n_rows, v->row_stamp);
+        return;
+    }
+    if (v->row_stamp) { /* no longer sparse: bring every row up to date, then dense from here */
+        optim_flush_rows(&st->opt, v->slot_off, v->row_len, v->n / (size_t)v->row_len, v->row_stamp);
+        free(v->row_stamp);
+        v->row_stamp = NULL;
+    }
+    optim_update(&st->opt, w, g, v->slot_off, v->n);
+}
+
 static void apply_gradients(rnn_model *m, train_state *st)
 {
     float *w = rnn_model_params(m), *g = rnn_model_grads(m);
     for (int i = 0; i < st->n_vars; i++) {
-        const train_var *v = &st->vars[i];
+        train_var *v = &st->vars[i];
         if (v->slot_off == TRAIN_NO_SLOT || !rnn_model_layer(m, v->layer)->trainable)
             continue; /* frozen: neither weights nor moments move */
         optim_clip(&st->opt.cfg, g + v->off, v->n);
-        optim_update(&st->opt, w + v->off, g + v->off, v->slot_off, v->n);
+        apply_var(m, st, v, w + v->off, g + v->off);
     }
     optim_step_done(&st->opt);
 }

@@ -34,6 +34,16 @@ void optim_clip(const optim_config *c, float *g, size_t n);
 void optim_update(optim *o, float *w, const float *g, size_t off, size_t n);
 /* Ends a step (iterations += 1) once every variable was updated. */
 void optim_step_done(optim *o);
+/* Row-sparse updates (an Embedding's gradient: rows of row_len floats, only `rows` non-zero).
+ * Exact for RMSprop without momentum, whose update leaves a row without gradient where it is and
+ * only decays its velocity (v = rho v): those decays wait in stamp[row] (the iteration up to which
+ * the row's velocity is current) and are applied, one multiplication per skipped step as the dense
+ * update would, when the row next has a gradient or on optim_flush_rows. */
+bool optim_rows_exact(const optim *o);
+void optim_update_rows(optim *o, float *w, const float *g, size_t off, int row_len, const int32_t *rows,
+                       long n_rows, int64_t *stamp);
+/* Brings every row's velocity up to date (before anything reads the slots, or a dense update). */
+void optim_flush_rows(optim *o, size_t off, int row_len, size_t total_rows, int64_t *stamp);
 
 /* ---- losses: mean over the batch, Keras epsilon clipping (1e-7) ---- */
 typedef enum loss_kind { LOSS_BINARY_CE, LOSS_SPARSE_CCE, LOSS_CCE } loss_kind;
@@ -79,6 +89,8 @@ typedef struct train_var {
     size_t off, n;               /* float offset into the parameter block, size */
     size_t layer;                /* index of the layer that owns it (trainable flag) */
     size_t slot_off;             /* offset of its moments; TRAIN_NO_SLOT: frozen at compile */
+    int64_t *row_stamp;          /* row-sparse updates (optim_update_rows): per row, or NULL */
+    int row_len;                 /* floats per row of row_stamp */
 } train_var;
 typedef struct train_state {
     optim opt;
@@ -95,6 +107,9 @@ typedef struct train_state {
 /* The model's state, NULL when not compiled (or the model changed since compile). */
 train_state *train_state_get(const rnn_model *m);
 /* Compiles from a resolved optimizer config (used by rnn_model_compile and by model loading). */
+/* Applies every pending row decay (see optim_update_rows): call before reading the optimizer's
+ * slots. The optimizer's state is the same, only written out in full. */
+void train_flush_rows(train_state *st);
 int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, int n_metrics,
                          const metric_kind *metric, char names[][32], rnn_error *err);
 /* Loss and metrics of the compiled model over data (dropout off). */

@@ -4,52 +4,53 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-/* g[H] = act(g + b) in place (g holds x W + h U of one row). */
+/* g[rows][H] = act(g + b) in place (g holds x W + h U): the bias row by row, then the activation
+ * in one pass over the whole block (H is often small: per-row loops would not vectorise). */
 RNN_VECTOR_KERNEL
-static void simple_act_row(float *restrict g, const float *restrict b, int H, layer_act act)
+static void simple_act_rows(float *restrict g, const float *restrict b, int rows, int H, layer_act act)
 {
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < H; j++)
+            g[(size_t)r * H + j] += b[j];
+    size_t n = (size_t)rows * H;
     switch (act) {
     case ACT_TANH:
-        for (int j = 0; j < H; j++)
-            g[j] = rnn_fast_tanh(g[j] + b[j]);
+        for (size_t i = 0; i < n; i++)
+            g[i] = rnn_fast_tanh(g[i]);
         break;
     case ACT_SIGMOID:
-        for (int j = 0; j < H; j++)
-            g[j] = rnn_fast_sigmoid(g[j] + b[j]);
+        for (size_t i = 0; i < n; i++)
+            g[i] = rnn_fast_sigmoid(g[i]);
         break;
     case ACT_RELU:
-        for (int j = 0; j < H; j++) {
-            float v = g[j] + b[j];
-            g[j] = v > 0.0f ? v : 0.0f;
-        }
+        for (size_t i = 0; i < n; i++)
+            g[i] = g[i] > 0.0f ? g[i] : 0.0f;
         break;
     default:
-        for (int j = 0; j < H; j++)
-            g[j] += b[j];
         break;
     }
 }
 
-/* dg[H] = dh * act'(y) given the activation output y of one row. */
+/* dg[n] = dh * act'(y) given the activation output y (n = rows * H of a block, or H of a row). */
 RNN_VECTOR_KERNEL
-static void simple_dact_row(float *restrict dg, const float *restrict y, const float *restrict dh, int H,
-                            layer_act act)
+static void simple_dact(float *restrict dg, const float *restrict y, const float *restrict dh, size_t n,
+                        layer_act act)
 {
     switch (act) {
     case ACT_TANH:
-        for (int j = 0; j < H; j++)
+        for (size_t j = 0; j < n; j++)
             dg[j] = dh[j] * (1.0f - y[j] * y[j]);
         break;
     case ACT_SIGMOID:
-        for (int j = 0; j < H; j++)
+        for (size_t j = 0; j < n; j++)
             dg[j] = dh[j] * y[j] * (1.0f - y[j]);
         break;
     case ACT_RELU:
-        for (int j = 0; j < H; j++)
+        for (size_t j = 0; j < n; j++)
             dg[j] = y[j] > 0.0f ? dh[j] : 0.0f;
         break;
     default:
-        memcpy(dg, dh, (size_t)H * sizeof *dg);
+        memcpy(dg, dh, n * sizeof *dg);
         break;
     }
 }
@@ -62,13 +63,15 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
     float *g = r->gates + row0 * H;
     rnn_sgemm(false, false, b1 - b0, H, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), H, 1.0f, g, H);
-    const float *bias = rnn_rec_bias_in(r, p);
-    for (int b = b0; b < b1; b++) {
-        float *gr = r->gates + ((size_t)s * B + b) * H;
-        const float *hp = r->hs + ((size_t)s * B + b) * H;
-        float *hn = r->hs + ((size_t)(s + 1) * B + b) * H;
-        simple_act_row(gr, bias, H, r->act);
-        memcpy(hn, rnn_rec_live(r, s, b) ? gr : hp, (size_t)H * sizeof *hn);
+    simple_act_rows(g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
+    float *hn = r->hs + ((size_t)(s + 1) * B + b0) * H;
+    if (!r->mask) {
+        memcpy(hn, g, (size_t)(b1 - b0) * H * sizeof *hn);
+        return;
+    }
+    for (int b = b0; b < b1; b++) {  /* masked rows keep h_prev */
+        size_t o = (size_t)(b - b0) * H;
+        memcpy(hn + o, rnn_rec_live(r, s, b) ? g + o : r->hs + ((size_t)s * B + b) * H, (size_t)H * sizeof *hn);
     }
 }
 
@@ -76,11 +79,16 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
 static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B;
-    for (int b = b0; b < b1; b++) {
+    if (!r->mask) { /* every row live: one pass over the block */
+        size_t n = (size_t)(b1 - b0) * H;
+        float *dh = r->dh + (size_t)b0 * H;
+        simple_dact(rnn_rec_dg(r, s, b0), r->gates + ((size_t)s * B + b0) * H, dh, n, r->act);
+        memset(dh, 0, n * sizeof *dh);  /* no direct path to h_prev */
+    } else for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {
-            simple_dact_row(dg, r->gates + row * H, dh, H, r->act);
+            simple_dact(dg, r->gates + row * H, dh, (size_t)H, r->act);
             memset(dh, 0, (size_t)H * sizeof *dh);  /* no direct path to h_prev */
         } else {
             memset(dg, 0, (size_t)H * sizeof *dg);

@@ -186,6 +186,57 @@ static void test_config_errors(void)
     CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "learning_rate"), "bad lr");
 }
 
+/* RMSprop's row-sparse update (an Embedding's gradient) against the dense update of the same
+ * steps: the same weights and, once flushed, the same velocities, bit for bit; with momentum it is
+ * not exact and is not offered. */
+static void test_rmsprop_rows(void)
+{
+    enum { ROWS = 12, LEN = 8, N = ROWS * LEN, STEPS = 9 };
+    rnn_compile_opts o;
+    rnn_compile_opts_default(&o);
+    o.optimizer = "rmsprop";
+    optim_config c;
+    rnn_error err;
+    optim dense, lazy;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK, "rmsprop config: %s", err.msg);
+    CHECK(optim_init(&dense, &c, N, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
+    CHECK(optim_rows_exact(&lazy), "RMSprop without momentum: row updates are exact");
+    float wd[N], wl[N], g[N];
+    int64_t stamp[ROWS] = {0};
+    for (int i = 0; i < N; i++)
+        wd[i] = wl[i] = 0.01f * (float)((i * 37) % 23) - 0.1f;
+    for (int step = 0; step < STEPS; step++) {
+        int32_t rows[ROWS];
+        long nr = 0;
+        memset(g, 0, sizeof g);
+        for (int r = 0; r < ROWS; r++)
+            if ((r * 7 + step * 3) % 5 < 2) { /* a changing subset; some rows wait several steps */
+                rows[nr++] = r;
+                for (int j = 0; j < LEN; j++)
+                    g[r * LEN + j] = 0.05f * (float)(((r + 1) * (j + 2) * (step + 3)) % 17) - 0.4f;
+            }
+        optim_update(&dense, wd, g, 0, N);
+        optim_update_rows(&lazy, wl, g, 0, LEN, rows, nr, stamp);
+        optim_step_done(&dense);
+        optim_step_done(&lazy);
+    }
+    CHECK(memcmp(wd, wl, sizeof wd) == 0, "row-sparse RMSprop: weights differ from the dense update");
+    optim_flush_rows(&lazy, 0, LEN, ROWS, stamp);
+    CHECK(memcmp(dense.slot[0], lazy.slot[0], N * sizeof(float)) == 0,
+          "row-sparse RMSprop: flushed velocities differ from the dense update");
+    optim_free(&dense);
+    optim_free(&lazy);
+    o.momentum = 0.9;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
+    CHECK(!optim_rows_exact(&lazy), "RMSprop with momentum moves rows without gradient: no row updates");
+    optim_free(&lazy);
+    o.optimizer = "adam";
+    o.momentum = NAN;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
+    CHECK(!optim_rows_exact(&lazy), "Adam moves rows without gradient: no row updates");
+    optim_free(&lazy);
+}
+
 int main(void)
 {
     const char *cases[] = {"sgd_plain", "sgd_momentum", "sgd_nesterov", "sgd_clipvalue",
@@ -194,6 +245,7 @@ int main(void)
         run_optim_case(cases[i]);
     test_losses();
     test_config_errors();
+    test_rmsprop_rows();
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
