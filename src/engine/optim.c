@@ -16,6 +16,7 @@
 #endif
 #include "rnnlab/tensor.h"
 #include "engine/train_internal.h"
+#include "engine/vector_kernel.h"
 
 const char *optim_kind_name(optim_kind k)
 {
@@ -274,7 +275,8 @@ bool optim_rows_exact(const optim *o)
 
 /* v[n] *= rho once per step from `from` to the current iteration: what the dense update does to a
  * row without gradient (rho v + (1 - rho) 0^2 is rho v, bit for bit). */
-static void rmsprop_decay(const optim *o, float *v, int n, int64_t from)
+RNN_VECTOR_KERNEL
+static void rmsprop_decay(const optim *o, float *restrict v, int n, int64_t from)
 {
     float rho = (float)o->cfg.rho;
     for (int64_t k = from; k < o->iterations; k++)

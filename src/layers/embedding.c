@@ -5,6 +5,7 @@
 #include <string.h>
 #include "rnnlab/layers.h"
 #include "layers/layer_util.h"
+#include "engine/vector_kernel.h"
 
 typedef struct embedding_cfg {
     int input_dim, output_dim, input_length; /* input_length -1 = None */
@@ -151,6 +152,14 @@ static void embedding_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, fl
         }
 }
 
+/* g[D] += d[D]: one example's gradient into its row (vectorised: D is the embedding width). */
+RNN_VECTOR_KERNEL
+static void embedding_row_add(float *restrict g, const float *restrict d, int D)
+{
+    for (int j = 0; j < D; j++)
+        g[j] += d[j];
+}
+
 /* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. */
 static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
 {
@@ -166,10 +175,7 @@ static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, 
                 c->touched[id] = 1;
                 c->rows[c->n_rows++] = id;
             }
-            float *g = l->grads + (size_t)id * D;
-            const float *d = dy + ((size_t)t * B + b) * D;
-            for (int j = 0; j < D; j++)
-                g[j] += d[j];
+            embedding_row_add(l->grads + (size_t)id * D, dy + ((size_t)t * B + b) * D, D);
         }
 }
 
