@@ -54,8 +54,6 @@ void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 c[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j];
         return;
     }
-    /* One row or one column is a matrix-vector product: sgemm would still pack the whole other
-     * operand on every call (5-8x slower at predict's one-example recurrent steps). */
     /* One row or one column is a matrix-vector product. sgemm would pack the whole other operand
      * on every call (5-8x slower at predict's one-example recurrent steps) and OpenBLAS's sgemv
      * wakes its threads for these sizes: the loops below are single-threaded and cache-resident. */
