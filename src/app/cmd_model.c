@@ -709,7 +709,7 @@ APP_HANDLER(export)
     for (int e = 0; e < h->n_epochs; e++) {
         fprintf(f, "%d", e + 1);
         for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%.9g", h->values[(size_t)e * (size_t)h->n_metrics + (size_t)j]);
-        fprintf(f, ",%.3f\n", h->seconds ? h->seconds[e] : 0.0);
+        fprintf(f, ",%.6f\n", h->seconds ? h->seconds[e] : 0.0);  /* microseconds: short epochs too */
     }
     if (fclose(f) != 0) return app_fail(RNN_EIO, "export", "writing '%s': %s", a.pos[1], strerror(errno));
     app_printf("wrote %d epochs of run '%s' to %s\n", h->n_epochs, r->name, a.pos[1]);
