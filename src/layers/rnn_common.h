@@ -118,8 +118,6 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
 /* Threads a recurrent call of batch B and T steps may use: l->threads, else the engine's count,
  * at most 8, only while each slice keeps at least 8 rows, and 1 for tiny calls. */
 int rnn_rec_threads(const rnn_layer *l, int B, int T);
-/* Whether a call of batch B and T steps holds enough work to pay for starting a thread. */
-bool rnn_rec_worth_threads(const rnn_layer *l, int B, int T);
 extern double rnn_rec_parallel_min_work;
 
 /* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
