@@ -36,6 +36,9 @@ const char *rnn_version(void);
 void rnn_set_threads(int n);
 int rnn_get_threads(void);
 
+/* Seconds on the monotonic clock (for durations: epoch times, `time`, the dashboard's rates). */
+double rnn_now(void);
+
 /* A dense row-major int32 matrix (padded sequences: rows = samples, cols = time steps). */
 typedef struct rnn_imatrix {
     size_t rows, cols;

@@ -116,11 +116,9 @@ APP_HANDLER(time)
 {
     if (argc < 2) return app_fail(RNN_EUSAGE, "time", "expected a command to time, e.g. time evaluate");
     if (strcmp(argv[1], "time") == 0) return app_fail(RNN_EUSAGE, "time", "expected a command other than time");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = rnn_now();
     int rc = app_dispatch(s, argc - 1, argv + 1);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double sec = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    double sec = rnn_now() - t0;
     if (rc == APP_QUIT) return rc;
     if (sec < 1.0)
         app_printf("time: %s took %.3f ms%s\n", argv[1], sec * 1e3, rc ? " (failed)" : "");

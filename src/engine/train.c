@@ -264,13 +264,6 @@ static int history_append(rnn_history *h, const double *row, double seconds, rnn
 
 /* ---- batches ---- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Labels must be classes of the output: 0/1 for one sigmoid unit, 0..K-1 otherwise. */
 static int check_labels(const int *y, size_t n, int K, const char *what, rnn_error *err)
 {
@@ -491,13 +484,17 @@ static long var_sparse_rows(const rnn_model *m, const train_state *st, const tra
     return n >= 0 && *row_len > 0 && v->n == l->n_params && v->n % (size_t)*row_len == 0 ? n : -1;
 }
 
+/* Every pending row decay of v into the optimizer's slots. */
+static void var_flush_rows(train_state *st, train_var *v)
+{
+    if (v->row_stamp)
+        optim_flush_rows(&st->opt, v->slot_off, v->row_len, v->n / (size_t)v->row_len, v->row_stamp);
+}
+
 void train_flush_rows(train_state *st)
 {
-    for (int i = 0; i < st->n_vars; i++) {
-        train_var *v = &st->vars[i];
-        if (v->row_stamp)
-            optim_flush_rows(&st->opt, v->slot_off, v->row_len, v->n / (size_t)v->row_len, v->row_stamp);
-    }
+    for (int i = 0; i < st->n_vars; i++)
+        var_flush_rows(st, &st->vars[i]);
 }
 
 /* One variable's step: only the touched rows of a row-sparse gradient (see optim_update_rows),
@@ -519,7 +516,7 @@ static void apply_var(rnn_model *m, train_state *st, train_var *v, float *w, flo
         return;
     }
     if (v->row_stamp) { /* no longer sparse: bring every row up to date, then dense from here */
-        optim_flush_rows(&st->opt, v->slot_off, v->row_len, v->n / (size_t)v->row_len, v->row_stamp);
+        var_flush_rows(st, v);
         free(v->row_stamp);
         v->row_stamp = NULL;
     }
@@ -574,7 +571,7 @@ static int fit_report(fit_ctx *c, int epoch, int batch, int batches, size_t done
         if (c->st->metric[i] == METRIC_ACCURACY)
             p.accuracy = metric_acc_value(acc, METRIC_ACCURACY);
     p.batch_loss = batch_loss;
-    p.elapsed = now_seconds() - t0;
+    p.elapsed = rnn_now() - t0;
     p.eta = batch ? p.elapsed / batch * (batches - batch) : 0;
     p.ms_per_step = batch ? p.elapsed * 1000 / batch : 0;
     p.samples_per_s = p.elapsed > 0 ? done / p.elapsed : 0;
@@ -709,7 +706,7 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
     enum fit_outcome out = FIT_GO_ON;
     for (int e = 0; e < o->epochs && out == FIT_GO_ON; e++) {
         metric_acc acc, val;
-        double t0 = now_seconds(), row[RNN_MAX_METRICS];
+        double t0 = rnn_now(), row[RNN_MAX_METRICS];
         int batch = 0;
         if (o->shuffle)
             shuffle_rows(c.idx, c.n_train, c.shuffle_rng);
@@ -731,7 +728,7 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
                                  data->T, o->batch_size, &val, err)))
             break;
         fit_row(&c, &acc, validated ? &val : NULL, row);
-        if ((rc = history_append(hist, row, now_seconds() - t0, err)))
+        if ((rc = history_append(hist, row, rnn_now() - t0, err)))
             break;
         if (out == FIT_INTERRUPTED) {
             snprintf(hist->stop_reason, sizeof hist->stop_reason, "interrupted at epoch %d, batch %d",

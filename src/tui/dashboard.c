@@ -151,13 +151,6 @@ static void screen_stop(int capture_fd)
 
 /* ---- small shared helpers ---- */
 
-double tui_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 void tui_wake(tui *t)
 {
     char c = 1;
@@ -472,14 +465,14 @@ static void ui_loop(tui *t, int capture_fd)
             if (!t->running)
                 panels_snapshot(t, APP_CHANGED_MODEL);   /* the summary is sized to its panel */
         }
-        double now = tui_now();
+        double now = rnn_now();
         bool due = t->running && (now - last_frame) * 1000 >= FRAME_MS;
         if (t->dirty || due) {
             t->dirty = 0;
             draw_frame(t);
             last_frame = now;
         }
-        int timeout = t->running ? FRAME_MS - (int)((tui_now() - last_frame) * 1000) : 1000;
+        int timeout = t->running ? FRAME_MS - (int)((rnn_now() - last_frame) * 1000) : 1000;
         if (timeout < 0) timeout = 0;
         struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0}, {t->wake_fd[0], POLLIN, 0},
                                 {capture_fd, POLLIN, 0}};

@@ -125,7 +125,6 @@ struct tui {
 
 /* dashboard.c */
 void tui_wake(tui *t);
-double tui_now(void);
 /* Draws text clipped to r's width at row y of r; returns columns used. */
 int tui_put(tui_rect r, int row, int col, const char *text, int attr);
 

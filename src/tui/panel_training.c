@@ -89,7 +89,7 @@ void training_on_progress(const rnn_fit_progress *p, void *ud)
         v->first_epoch = p->history ? p->history->n_epochs : 0;
         if (p->history && p->history->n_epochs > 0)
             view_copy_history(v, p->history);
-        v->started = tui_now();
+        v->started = rnn_now();
     }
     v->last = *p;
     v->last.history = NULL;
@@ -122,7 +122,7 @@ void training_sync(tui *t)
 void training_end(tui *t)
 {
     if (t->train.active)
-        t->train.ended = tui_now();
+        t->train.ended = rnn_now();
     t->train.active = false;
     pthread_mutex_lock(&t->progress_lock);
     view_copy(&t->train_pub, &t->train);
