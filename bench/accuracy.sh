@@ -4,7 +4,10 @@
 # figure with its command and time). Training is seconds to minutes per run: a benchmark, not a test.
 # env: BENCH_DATA (data sets, default ../shared/datasets), BENCH_SEEDS (default "1 2 3"),
 #      BENCH_EXAMPLES (default: every seed example but seed000, whose run takes ~15 min a seed),
-#      BENCH_THREADS (default: rnnlab's own), BENCH_OUT (default bench/accuracy.md).
+#      BENCH_THREADS (default: rnnlab's own), BENCH_OUT (default bench/accuracy.md),
+#      BENCH_PEER (the peer's directory, ../shared/bench): when set, the same seeds of the same
+#      models are also trained by bench/reference/peer_accuracy.py (the peer's PyTorch models with
+#      Keras's training loop) and listed as RUN-pytorch, for comparison; not for seed000.
 : "${srcdir:=.}"
 data=${BENCH_DATA:-$srcdir/../shared/datasets}
 seeds=${BENCH_SEEDS:-1 2 3}
@@ -40,6 +43,30 @@ for ex in $examples; do
     done
 done
 
+# The reference: the example's model in PyTorch, with the example's fit settings.
+reference_args() {
+    case $1 in
+    seed002_sms_simplernn) echo "sms sms_rnn --patience 0 --epochs 20" ;;
+    seed004_imdb_simplernn_lstm) echo "simplernn chollet_rnn --patience 2 --epochs 10"
+                                 echo "lstm chollet_lstm --patience 2 --epochs 10" ;;
+    seed003_imdb_lstm) echo "lstm west_lstm --patience 2 --epochs 10 --batch 64 --elementwise-input-dropout" ;;
+    seed001_imdb_bilstm) echo "bilstm bilstm_001 --patience 1 --epochs 5" ;;
+    esac
+}
+if [ -n "${BENCH_PEER:-}" ]; then
+    [ -f "$BENCH_PEER/peer_torch.py" ] || die "no $BENCH_PEER/peer_torch.py"
+    python=${PYTHON:-/usr/bin/python3}
+    for ex in $examples; do
+        reference_args "$ex" | while read -r run config args; do
+            echo "bench-accuracy: $ex $run in PyTorch (seeds $seeds)" >&2
+            # shellcheck disable=SC2086
+            "$python" "$srcdir/bench/reference/peer_accuracy.py" "$config" --peer "$BENCH_PEER" \
+                --data "$data" --seeds $seeds $args --runs "$ex" "$run-pytorch" >> "$tmp/runs" ||
+                die "the PyTorch reference for $ex failed"
+        done || exit 1
+    done
+fi
+
 {
     echo "# rnnlab accuracy over seeds"
     echo
@@ -49,6 +76,12 @@ done
     echo "Test accuracy is on the held-out test split (25,000 IMDB reviews; 1,115 SMS messages), after"
     echo "early stopping restored the best epoch where the example asks for it. Seconds are the whole"
     echo "script (data preparation, every fit in it and evaluation)."
+    if [ -n "${BENCH_PEER:-}" ]; then
+        echo "Runs named RUN-pytorch are the same model trained by bench/reference/peer_accuracy.py: the"
+        echo "peer's PyTorch model and data (words outside the vocabulary dropped, no OOV index; SMS split"
+        echo "fixed) with Keras's optimizers, validation split and early stopping, on one thread; their"
+        echo "seconds are training only."
+    fi
     echo
     echo "| example | run | seed | test accuracy | best epoch | epochs | seconds |"
     echo "|---|---|---:|---:|---:|---:|---:|"

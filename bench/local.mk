@@ -34,8 +34,9 @@ bench-data: bench/bench_data$(EXEEXT)
 	@srcdir="$(abs_top_srcdir)" PYTHON3="$(PYTHON3)" $(SHELL) $(top_srcdir)/bench/bench_data.sh
 
 # bench-accuracy (issue 3): every seed example over several --seed values; test accuracy, spread and
-# time of each run, into bench/accuracy.md. BENCH_SEEDS, BENCH_EXAMPLES: see bench/accuracy.sh.
-EXTRA_DIST += bench/accuracy.sh bench/accuracy.md
+# time of each run, into bench/accuracy.md; with BENCH_PEER, the same models in PyTorch beside them.
+# BENCH_SEEDS, BENCH_EXAMPLES, BENCH_PEER: see bench/accuracy.sh.
+EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference/peer_accuracy.py
 .PHONY: bench-accuracy
 bench-accuracy: rnnlab
 	srcdir=$(top_srcdir) RNNLAB=./rnnlab BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \

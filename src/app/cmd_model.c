@@ -165,9 +165,21 @@ typedef struct fit_ctx {
     bool bar;            /* updating bar (stdout is a terminal) */
 } fit_ctx;
 
-static void fit_bar(int done, int total, char *buf)
+#define FIT_BAR_WIDTH 30   /* Keras's */
+#define FIT_BAR_MIN 10
+
+/* The columns output goes to: the dashboard's log panel, the terminal, or 0 when not known. */
+static int output_columns(const app_state *s)
 {
-    const int w = 30;
+    struct winsize ws;
+    if (s->out_cols > 0) return s->out_cols;
+    if (s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 0;
+}
+
+/* "[=====>....]" of width w (at most FIT_BAR_WIDTH) into buf. */
+static void fit_bar(int done, int total, int w, char *buf)
+{
     int fill = total ? done * w / total : w;
     for (int i = 0; i < w; i++) buf[i] = i < fill ? '=' : (i == fill ? '>' : '.');
     buf[w] = 0;
@@ -195,12 +207,34 @@ static const char *fit_step_text(double ms, char *buf, size_t n)
     return buf;
 }
 
+/* The updating line of a running epoch, redrawn over itself with \r: it must fit in one terminal
+ * line (a wrapped line leaves its first part behind on every redraw), so on a narrow terminal the
+ * bar shrinks to FIT_BAR_MIN and then the line is cut. */
+static void fit_draw_bar(const rnn_fit_progress *p, int digits, int cols)
+{
+    char tail[160], step[32], bar[FIT_BAR_WIDTH + 1], line[256];
+    int n = snprintf(tail, sizeof tail, " - ETA: %.0fs - %s - loss: %.4f", p->eta,
+                     fit_step_text(p->ms_per_step, step, sizeof step), p->loss);
+    if (!isnan(p->accuracy) && n > 0 && (size_t)n < sizeof tail)
+        snprintf(tail + n, sizeof tail - (size_t)n, " - accuracy: %.4f", p->accuracy);
+    int w = FIT_BAR_WIDTH;
+    if (cols > 0) {
+        int room = cols - 1 - (2 * digits + 4) - (int)strlen(tail);   /* "N/N [" "]", the last column free */
+        w = room < FIT_BAR_MIN ? FIT_BAR_MIN : room < w ? room : w;
+    }
+    fit_bar(p->batch, p->batches, w, bar);
+    snprintf(line, sizeof line, "%*d/%d [%s]%s", digits, p->batch, p->batches, bar, tail);
+    if (cols > 1 && strlen(line) > (size_t)cols - 1) line[cols - 1] = 0;
+    app_printf("\r%s\033[K", line);
+    fflush(stdout);
+}
+
 static int fit_on_progress(const rnn_fit_progress *p, void *user)
 {
     fit_ctx *f = user;
     app_state *s = f->s;
     if (s->on_progress) { s->on_progress(p, s->hook_ud); return s->stop ? 1 : 0; }
-    char bar[64], met[1024], step[32];
+    char bar[FIT_BAR_WIDTH + 1], met[1024], step[32];
     int digits = snprintf(NULL, 0, "%d", p->batches);
     if (p->epoch_end) {
         const rnn_history *h = p->history;
@@ -208,7 +242,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
         double secs = h->seconds ? h->seconds[h->n_epochs - 1] : p->elapsed;
         if (f->bar) {
             if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
-            fit_bar(p->batches, p->batches, bar);
+            fit_bar(p->batches, p->batches, FIT_BAR_WIDTH, bar);
             app_printf("\r%*d/%d [%s] - %.0fs %s%s\033[K\n", digits, p->batches, p->batches, bar, secs,
                        fit_step_text(p->ms_per_step, step, sizeof step), met);
         } else
@@ -226,12 +260,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
     }
     if (p->batch < p->batches && p->elapsed - f->last_draw < 0.1) return s->stop ? 1 : 0;
     f->last_draw = p->elapsed;
-    fit_bar(p->batch, p->batches, bar);
-    app_printf("\r%*d/%d [%s] - ETA: %.0fs - %s - loss: %.4f", digits, p->batch, p->batches, bar, p->eta,
-               fit_step_text(p->ms_per_step, step, sizeof step), p->loss);
-    if (!isnan(p->accuracy)) app_printf(" - accuracy: %.4f", p->accuracy);
-    app_printf("\033[K");
-    fflush(stdout);
+    fit_draw_bar(p, digits, output_columns(s));
     return s->stop ? 1 : 0;
 }
 
@@ -591,10 +620,7 @@ static int chart_print(const app_state *s, const chart_series *sr, int n, int wi
  * so that no chart line wraps; never under the 30 the chart needs. */
 static long plot_default_width(const app_state *s)
 {
-    int cols = s->out_cols;
-    struct winsize ws;
-    if (cols <= 0 && s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        cols = ws.ws_col;
+    int cols = output_columns(s);
     return cols > 0 && cols < 72 ? (cols < 30 ? 30 : cols) : 72;
 }
 
