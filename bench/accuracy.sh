@@ -78,9 +78,8 @@ fi
     echo "script (data preparation, every fit in it and evaluation)."
     if [ -n "${BENCH_PEER:-}" ]; then
         echo "Runs named RUN-pytorch are the same model trained by bench/reference/peer_accuracy.py: the"
-        echo "peer's PyTorch model and data (words outside the vocabulary dropped, no OOV index; SMS split"
-        echo "fixed) with Keras's optimizers, validation split and early stopping, on one thread; their"
-        echo "seconds are training only."
+        echo "peer's PyTorch model and data preparation (its SMS split is fixed) with Keras's optimizers,"
+        echo "validation split and early stopping, on one thread; their seconds are training only."
     fi
     echo
     echo "| example | run | seed | test accuracy | best epoch | epochs | seconds |"

@@ -6,7 +6,8 @@ copied). What this adds is the Keras training loop of rnnlab's examples, so that
 compared on accuracy: Keras's RMSprop (eps inside the square root) and Adam (epsilon hat),
 one bias per SimpleRNN/LSTM gate as Keras has (PyTorch's second bias is frozen at zero),
 validation_split 0.2 taken from the end before shuffling, EarlyStopping on val_loss with
-restore_best_weights, and test accuracy of the restored weights.
+restore_best_weights, and test accuracy of the restored weights. IMDB is tokenized with an OOV
+index, as the examples do.
 
 usage: peer_accuracy.py CONFIG --peer DIR --data DIR [--seeds 1 2 3] [--patience P]
                         [--epochs N] [--batch B] [--elementwise-input-dropout] [--threads 1]
@@ -55,6 +56,7 @@ def main():
 
     torch.set_num_threads(o.threads)
     c = dict(peer.CONFIGS[o.config])
+    c["oov"] = True   # rnnlab's examples tokenize IMDB with oov_token='[OOV]'
     if o.batch:
         c["batch"] = o.batch
     xtr, ytr, xte, yte, vocab = peer.prepare(c, o.data)

@@ -66,10 +66,13 @@ int app_fail(int code, const char *cmd, const char *fmt, ...)
     return code;
 }
 
+/* "CMD: message"; an engine message that already names the command ("compile: ...") keeps one. */
 int app_fail_err(const char *cmd, const rnn_error *err)
 {
     int code = err->code ? err->code : RNN_EINTERNAL;
-    app_error("%s: %s", cmd, err->msg[0] ? err->msg : "failed");
+    size_t n = strlen(cmd);
+    if (strncmp(err->msg, cmd, n) == 0 && err->msg[n] == ':') app_error("%s", err->msg);
+    else app_error("%s: %s", cmd, err->msg[0] ? err->msg : "failed");
     return code;
 }
 
