@@ -26,6 +26,8 @@ typedef struct rnn_load_opts {
     long seed;               /* shuffle/split seed; <0 = loader default (imdb 113, sms 42) */
     double test_split;       /* fraction for test when the source has no test part; <0 = default */
     bool clean;              /* sms: seed 002's cleaning */
+    bool keep_order;         /* imdb: no shuffle: neg then pos, each in file-name order (sorted by
+                              * label, as Hugging Face's stanfordnlp/imdb that seed 000 loads) */
     /* csv */
     const char *text_col, *label_col, *test_path;
     char delimiter;          /* 0 = ',' (or '\t' for .tsv) */

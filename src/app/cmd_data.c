@@ -34,7 +34,7 @@ static int load_on_progress(const char *what, uint64_t done, uint64_t total, voi
 /* Keys that apply to each kind of `load`. */
 static const char *load_keys_for(const char *kind)
 {
-    if (strcmp(kind, "imdb") == 0) return "path seed";
+    if (strcmp(kind, "imdb") == 0) return "path seed shuffle";
     if (strcmp(kind, "sms") == 0) return "path clean test_split seed";
     if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed";
     if (strcmp(kind, "dir") == 0) return "path test_split seed";
@@ -127,9 +127,14 @@ APP_HANDLER(load)
         return app_fail(RNN_EUSAGE, "load", "key '%s' does not apply to load %s: expected %s", a.key[i], kind, keys);
     }
     long seed; double split;
+    bool shuffle;
     if ((rc = args_long(&a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(&a, "test_split", -1, 0, 0.99, &split)) ||
-        (rc = args_bool(&a, "clean", false, &o.clean)) || (rc = load_delimiter(&a, &o.delimiter)))
+        (rc = args_bool(&a, "clean", false, &o.clean)) || (rc = args_bool(&a, "shuffle", true, &shuffle)) ||
+        (rc = load_delimiter(&a, &o.delimiter)))
         return rc;
+    o.keep_order = !shuffle;
+    if (!shuffle && args_get(&a, "seed"))
+        return app_fail(RNN_EUSAGE, "load", "seed= shuffles; it does not go with shuffle=false");
     if (args_get(&a, "seed")) o.seed = seed;
     if (args_get(&a, "test_split")) o.test_split = split;
     o.text_col = args_get(&a, "text");

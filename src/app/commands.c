@@ -14,11 +14,13 @@ static char **complete_expect(const char *text, int arg_index);
  * every `key=` is a valid key. FILE, PATH and DIR placeholders complete file names. */
 static const app_command command_table[] = {
     /* Data */
-    {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [seed=N] "
+    {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [seed=N] [shuffle=true] "
              "[text=COL] [label=COL] [test=FILE] [delimiter=,] [CLASS=FILE ...]",
      "load a data set",
-     "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113]: Stanford IMDB, 25,000 train / 25,000 test, neg=0 pos=1;\n"
-     "  without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent.\n"
+     "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113] [shuffle=true]: Stanford IMDB, 25,000 train /\n"
+     "  25,000 test, neg=0 pos=1, shuffled as keras.datasets.imdb; shuffle=false keeps neg then pos (the\n"
+     "  Hugging Face copy's order: validation_split then takes positive reviews only, as in seed 000).\n"
+     "  Without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent.\n"
      "load sms [path=smsspamcollection.zip|FILE] [clean=true] [test_split=0.2] [seed=42]: UCI SMS Spam\n"
      "  Collection, ham=0 spam=1; clean=true is seed 002's cleaning.\n"
      "load csv FILE text=COL label=COL [test=FILE] [test_split=F] [delimiter=,]: CSV/TSV with a header.\n"

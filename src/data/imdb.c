@@ -1,6 +1,7 @@
 /* IMDB (Large Movie Review Dataset v1.0): read aclImdb_v1.tar.gz directly with libarchive (streaming, no
  * extraction) or an extracted aclImdb/ folder. Order as keras_like.py / peer_torch.py: file names sorted
- * within neg then pos, then train and test each shuffled by one numpy RandomState(seed) (113 default). */
+ * within neg then pos, then train and test each shuffled by one numpy RandomState(seed) (113 default);
+ * keep_order skips the shuffle (sorted by label, as the Hugging Face copy seed 000 loads). */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
@@ -302,7 +303,7 @@ int rnn_load_imdb(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
     if (!rc)
         rc = reader_finish(&r, err);
     free(r.reviews);
-    if (!rc) {
+    if (!rc && !o->keep_order) {
         /* One RandomState draws the train permutation, then the test one (as keras.datasets.imdb). */
         rnn_numpy_rng rng;
         rnn_numpy_seed(&rng, (uint32_t)(o->seed < 0 ? 113 : o->seed));
