@@ -16,6 +16,10 @@ typedef struct rnn_dataset {
     int n_classes;
     char **class_names;     /* n_classes names, e.g. {"neg","pos"} */
     rnn_split train, test;  /* test.n == 0 when the data set has no test part */
+    /* When rnn_dataset_split_test made the test part: every text in the source's order (what a
+     * tokenizer fitted before the split sees, as seed 002's); otherwise NULL. */
+    char **source_text;
+    size_t n_source;
     struct rnn_arena *arena;/* owns all strings; private */
 } rnn_dataset;
 

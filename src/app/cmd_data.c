@@ -392,13 +392,18 @@ APP_HANDLER(tokenize)
     const rnn_dataset *ds = s->ds;
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
+    /* On all texts, in the source's order when the split kept it (word ties rank by first use). */
     size_t n_fit = ds->train.n + (s->fit_on_all ? ds->test.n : 0);
-    char **texts = malloc(sizeof *texts * (n_fit ? n_fit : 1));
-    if (!texts) { rnn_tokenizer_free(t); return app_fail(RNN_EINTERNAL, "tokenize", "out of memory"); }
-    memcpy(texts, ds->train.text, sizeof *texts * ds->train.n);
-    if (s->fit_on_all) memcpy(texts + ds->train.n, ds->test.text, sizeof *texts * ds->test.n);
-    rc = rnn_tokenizer_fit(t, texts, n_fit, &err);
-    free(texts);
+    if (s->fit_on_all && ds->source_text && ds->n_source == n_fit) {
+        rc = rnn_tokenizer_fit(t, ds->source_text, n_fit, &err);
+    } else {
+        char **texts = malloc(sizeof *texts * (n_fit ? n_fit : 1));
+        if (!texts) { rnn_tokenizer_free(t); return app_fail(RNN_EINTERNAL, "tokenize", "out of memory"); }
+        memcpy(texts, ds->train.text, sizeof *texts * ds->train.n);
+        if (s->fit_on_all) memcpy(texts + ds->train.n, ds->test.text, sizeof *texts * ds->test.n);
+        rc = rnn_tokenizer_fit(t, texts, n_fit, &err);
+        free(texts);
+    }
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
     if (rc != RNN_OK) {

@@ -136,6 +136,7 @@ void rnn_dataset_free(rnn_dataset *ds)
         return;
     free(ds->train.text); free(ds->train.label);
     free(ds->test.text); free(ds->test.label);
+    free(ds->source_text);
     free(ds->class_names);
     rnn_arena_free(ds->arena);
     free(ds);
@@ -253,10 +254,19 @@ int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed,
     size_t cut = (size_t)((double)n * (1.0 - fraction));
     if (cut == 0 || cut >= n)
         return rnn_fail(err, RNN_EDATA, "test_split=%g leaves an empty part of %zu texts", fraction, n);
+    char **source = malloc(n * sizeof *source);
+    if (!source)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory splitting %zu texts", n);
+    memcpy(source, ds->train.text, n * sizeof *source);
     rnn_numpy_rng r;
     rnn_numpy_seed(&r, (uint32_t)seed);
-    if (rnn_split_shuffle_rng(&ds->train, &r))
+    if (rnn_split_shuffle_rng(&ds->train, &r)) {
+        free(source);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory shuffling %zu texts", n);
+    }
+    free(ds->source_text);
+    ds->source_text = source;
+    ds->n_source = n;
     rnn_split *t = &ds->test;
     if (split_reserve(t, n - cut))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory splitting %zu texts", n);
