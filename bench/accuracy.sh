@@ -71,15 +71,15 @@ fi
     echo "# rnnlab accuracy over seeds"
     echo
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs; command: \`make bench-accuracy\`"
-    echo "(BENCH_SEEDS=\"$seeds\" BENCH_EXAMPLES=\"$examples\"), i.e. for each seed"
-    echo "\`RNNLAB_DATA=\$DATA rnnlab --plain --keep-going --seed S examples/EXAMPLE.rnn\`."
+    echo "(BENCH_SEEDS=\"$seeds\" BENCH_EXAMPLES=\"$examples\"${BENCH_THREADS:+ BENCH_THREADS=$BENCH_THREADS}${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}),"
+    echo "i.e. for each seed \`RNNLAB_DATA=\$DATA rnnlab --plain --keep-going --seed S${threads:+ $threads} examples/EXAMPLE.rnn\`."
     echo "Test accuracy is on the held-out test split (25,000 IMDB reviews; 1,115 SMS messages), after"
     echo "early stopping restored the best epoch where the example asks for it. Seconds are the whole"
     echo "script (data preparation, every fit in it and evaluation)."
     if [ -n "${BENCH_PEER:-}" ]; then
         echo "Runs named RUN-pytorch are the same model trained by bench/reference/peer_accuracy.py: the"
-        echo "peer's PyTorch model and data preparation (its SMS split is fixed) with Keras's optimizers,"
-        echo "validation split and early stopping, on one thread; their seconds are training only."
+        echo "peer's PyTorch model and data preparation (the SMS split is seed 42's, as rnnlab's) with Keras's"
+        echo "optimizers, validation split and early stopping, on one thread; their seconds are training only."
     fi
     echo
     echo "| example | run | seed | test accuracy | best epoch | epochs | seconds |"

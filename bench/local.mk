@@ -36,7 +36,7 @@ bench-data: bench/bench_data$(EXEEXT)
 # bench-accuracy (issue 3): every seed example over several --seed values; test accuracy, spread and
 # time of each run, into bench/accuracy.md; with BENCH_PEER, the same models in PyTorch beside them.
 # BENCH_SEEDS, BENCH_EXAMPLES, BENCH_PEER: see bench/accuracy.sh.
-EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference/peer_accuracy.py
+EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference.md bench/reference/peer_accuracy.py
 .PHONY: bench-accuracy
 bench-accuracy: rnnlab
 	srcdir=$(top_srcdir) RNNLAB=./rnnlab BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \
