@@ -39,7 +39,6 @@ typedef struct app_state {
     void *hook_ud;
     char **session; int n_session;    /* successful commands, for `session save` */
     /* Added by the app area (after the members above, which the dashboard uses). */
-    bool fit_on_all;                  /* data set split by rnnlab from one source: tokenizer fits on train+test */
     size_t truncated_train, truncated_test;   /* sequences cut by the last `pad` */
     double gradcheck_error;           /* largest relative error of the last `gradcheck`, NAN before */
     bool in_fit;                      /* a `fit` is running (SIGINT stops it instead of quitting) */

@@ -159,15 +159,6 @@ APP_HANDLER(load)
     /* the new data set replaces the old; encoded data belonged to the old one */
     if (s->ds) rnn_dataset_free(s->ds);
     s->ds = ds;
-    bool has_own_test = strcmp(kind, "imdb") == 0 || (strcmp(kind, "csv") == 0 && o.test_path);
-    if (strcmp(kind, "dir") == 0) {
-        char sub[4200];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/test", o.path);
-        has_own_test = stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (strcmp(kind, "demo") == 0) has_own_test = !args_get(&a, "test_split");
-    s->fit_on_all = !has_own_test && ds->test.n > 0;
     load_report(s);
     if (s->tok) app_reencode(s);
     else app_clear_encoded(s);
@@ -392,18 +383,11 @@ APP_HANDLER(tokenize)
     const rnn_dataset *ds = s->ds;
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
-    /* On all texts, in the source's order when the split kept it (word ties rank by first use). */
-    size_t n_fit = ds->train.n + (s->fit_on_all ? ds->test.n : 0);
-    if (s->fit_on_all && ds->source_text && ds->n_source == n_fit) {
-        rc = rnn_tokenizer_fit(t, ds->source_text, n_fit, &err);
-    } else {
-        char **texts = malloc(sizeof *texts * (n_fit ? n_fit : 1));
-        if (!texts) { rnn_tokenizer_free(t); return app_fail(RNN_EINTERNAL, "tokenize", "out of memory"); }
-        memcpy(texts, ds->train.text, sizeof *texts * ds->train.n);
-        if (s->fit_on_all) memcpy(texts + ds->train.n, ds->test.text, sizeof *texts * ds->test.n);
-        rc = rnn_tokenizer_fit(t, texts, n_fit, &err);
-        free(texts);
-    }
+    /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as
+     * seed 002 fits before splitting: words of equal count rank by first use). */
+    bool fit_on_all = ds->source_text != NULL;
+    size_t n_fit = fit_on_all ? ds->n_source : ds->train.n;
+    rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
     if (rc != RNN_OK) {
@@ -417,11 +401,11 @@ APP_HANDLER(tokenize)
     s->seq_test = te;
     size_t size = rnn_tokenizer_size(t);
     app_printf("tokenizer fitted on %zu %s texts: %zu words, vocab.size %zu", n_fit,
-               s->fit_on_all ? "train+test" : "train", size, size + 1);
+               fit_on_all ? "train+test" : "train", size, size + 1);
     if (o.num_words) app_printf(", num_words=%d", o.num_words);
     if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
     app_printf("\nencoded %zu train / %zu test texts\n", tr.n, te.n);
-    if (s->fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as seed 002 does)\n");
+    if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as seed 002 does)\n");
     app_changed(s, APP_CHANGED_VOCAB);
     return RNN_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "data/data_internal.h"
+#include "data/io_internal.h"
 
 #define DEMO_TRAIN 2000
 #define DEMO_TEST 500
@@ -64,13 +65,20 @@ int rnn_load_demo(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
     rnn_numpy_rng r;
     rnn_numpy_seed(&r, (uint32_t)(o->seed < 0 ? DEMO_SEED : o->seed));
     char buf[256];
+    /* With test_split, every sentence is one source that the split divides. */
+    bool one_source = o->test_split > 0;
     for (int i = 0; i < DEMO_TRAIN + DEMO_TEST; i++) {
         int label = demo_sentence(&r, buf, sizeof buf);
-        int rc = rnn_dataset_add(ds, i >= DEMO_TRAIN, buf, strlen(buf), label, "demo", err);
+        int rc = rnn_dataset_add(ds, !one_source && i >= DEMO_TRAIN, buf, strlen(buf), label, "demo", err);
         if (rc) {
             rnn_dataset_free(ds);
             return rc;
         }
+    }
+    int rc = rnn_io_apply_test_split(ds, o, err);
+    if (rc) {
+        rnn_dataset_free(ds);
+        return rc;
     }
     *out = ds;
     return RNN_OK;
