@@ -27,8 +27,8 @@ static const app_command command_table[] = {
      "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
-     "When rnnlab splits one source into train and test (sms, csv or lines with test_split), `tokenize`\n"
-     "fits on all texts, as seed 002 does.", cmd_load, NULL},
+     "When rnnlab splits one source into train and test (sms; csv, dir, lines or demo with test_split),\n"
+     "`tokenize` fits on all texts in the source's order, as seed 002 does.", cmd_load, NULL},
     {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL},
     {"stats", "[split=train|test] [percentiles=25,50,75,95,99]", "word-count statistics (pandas describe) and class balance",
      "stats [split=train] [percentiles=25,50,75,95,99]: pandas Series.describe of len(text.split())\n"
