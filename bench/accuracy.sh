@@ -43,15 +43,28 @@ for ex in $examples; do
     done
 done
 
-# The reference: the example's model in PyTorch, with the example's fit settings.
-reference_args() {
-    case $1 in
-    seed002_sms_simplernn) echo "sms sms_rnn --patience 0 --epochs 20" ;;
-    seed004_imdb_simplernn_lstm) echo "simplernn chollet_rnn --patience 2 --epochs 10"
-                                 echo "lstm chollet_lstm --patience 2 --epochs 10" ;;
-    seed003_imdb_lstm) echo "lstm west_lstm --patience 2 --epochs 10 --batch 64 --elementwise-input-dropout" ;;
-    seed001_imdb_bilstm) echo "bilstm bilstm_001 --patience 1 --epochs 5" ;;
+# The reference: "RUN CONFIG [ARGS]" per run of an example: the peer's config of the same model, then
+# the epochs, batch size and patience of the example's own `fit ... name=RUN` line (patience 0: no
+# early stopping).
+reference_model() {
+    case $1/$2 in
+    seed002_sms_simplernn/sms) echo sms_rnn ;;
+    seed004_imdb_simplernn_lstm/simplernn) echo chollet_rnn ;;
+    seed004_imdb_simplernn_lstm/lstm) echo chollet_lstm ;;
+    seed003_imdb_lstm/lstm) echo "west_lstm --elementwise-input-dropout" ;;
+    seed001_imdb_bilstm/bilstm) echo bilstm_001 ;;
     esac
+}
+reference_args() {
+    awk '/^fit / { run = ""; e = 10; b = 32; p = 0
+                  for (i = 2; i <= NF; i++) { split($i, kv, "=")
+                      if (kv[1] == "name") run = kv[2]; else if (kv[1] == "epochs") e = kv[2]
+                      else if (kv[1] == "batch_size") b = kv[2]; else if (kv[1] == "patience") p = kv[2] }
+                  print run, e, b, p }' "$srcdir/examples/$1.rnn" |
+    while read -r run e b p; do
+        model=$(reference_model "$1" "$run")
+        [ -n "$model" ] && echo "$run $model --epochs $e --batch $b --patience $p"
+    done
 }
 if [ -n "${BENCH_PEER:-}" ]; then
     [ -f "$BENCH_PEER/peer_torch.py" ] || die "no $BENCH_PEER/peer_torch.py"

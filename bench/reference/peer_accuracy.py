@@ -111,8 +111,8 @@ def main():
             vl, va = evaluate(m, xv, yv)
             hist.append((round(vl, 4), round(va, 4)))
             if o.patience == 0:
-                best_state = None
-            elif vl < best:
+                continue
+            if vl < best:
                 best, wait = vl, 0
                 best_state = {k: v.clone() for k, v in m.state_dict().items()}
             else:
