@@ -1,4 +1,4 @@
-# Fixtures of the bad-input table, made in the current (scratch) folder; sourced by table.test.
+# Fixtures shared by every table, made in the current (scratch) folder; sourced by table.test.
 # Keep each one small and generated here: no data set is committed.
 i=0; : >pos.txt; : >neg.txt
 while [ $i -lt 40 ]; do
