@@ -1,4 +1,5 @@
 /* rnnlab: the invocation forms (dashboard, plain REPL, scripts, -c, stdin) and exit codes. */
+#include "config.h"
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -8,6 +9,16 @@
 #include "app/internal.h"
 #include "app/repl.h"
 #include "tui/tui.h"
+
+/* "rnnlab 0.1.0", and the sanitizers of a --enable-sanitizers build (tests lift their memory limit on it). */
+static void main_version(void)
+{
+#ifdef RNNLAB_SANITIZERS
+    printf("rnnlab %s (sanitizers: %s)\n", rnn_version(), RNNLAB_SANITIZERS);
+#else
+    printf("rnnlab %s\n", rnn_version());
+#endif
+}
 
 static void main_usage(FILE *f)
 {
@@ -90,7 +101,7 @@ static int main_parse(int argc, char **argv, main_opts *o)
         case OPT_DATA_DIR: o->data_dir = optarg; break;
         case OPT_HELP_COMMANDS: app_print_man_commands(); return 0;
         case OPT_COMPLETE: main_complete(optarg); return 0;
-        case 'V': printf("rnnlab %s\n", rnn_version()); return 0;
+        case 'V': main_version(); return 0;
         case 'h': main_usage(stdout); return 0;
         case ':':
             fprintf(stderr, "rnnlab: option '%s' expects a value (see rnnlab --help)\n", argv[optind - 1]);
