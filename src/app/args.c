@@ -34,10 +34,24 @@ static void args_text_keys(const char *args, char *buf, size_t n)
     }
 }
 
+/* Moves the positional words of argv[1..] to its front, in order, and the key=value words (kv,
+ * in order) after them: a->pos then points into argv, so a text of any number of words fits. */
+static void args_gather_positionals(app_args *a, int argc, char **argv, char *const *kv)
+{
+    int w = 1, k = 0;
+    for (int i = 1; i < argc; i++) {
+        if (k < a->nkv && argv[i] == kv[k]) { k++; continue; }
+        argv[w++] = argv[i];
+    }
+    for (k = 0; k < a->nkv; k++) argv[w++] = kv[k];
+    a->pos = (const char *const *)argv + 1;
+}
+
 int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max_pos, bool extra_keys)
 {
     memset(a, 0, sizeof *a);
     a->cmd = c->name;
+    char *kv[ARGS_MAX];
     for (int i = 1; i < argc; i++) {
         if (parse_is_keyval(argv[i])) {
             char *eq = strchr(argv[i], '=');
@@ -51,17 +65,19 @@ int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max
             for (int k = 0; k < a->nkv; k++)
                 if (strlen(a->key[k]) == klen && strncmp(a->key[k], argv[i], klen) == 0)
                     return app_fail(RNN_EUSAGE, c->name, "%.*s: given twice, expected once", (int)klen, argv[i]);
-            if (a->nkv == ARGS_MAX) return app_fail(RNN_EUSAGE, c->name, "too many arguments");
+            if (a->nkv == ARGS_MAX)
+                return app_fail(RNN_EUSAGE, c->name, "'%.*s=': at most %d key=value arguments", (int)klen, argv[i], ARGS_MAX);
+            kv[a->nkv] = argv[i];
             *eq = 0;   /* argv is ours: split in place */
             a->key[a->nkv] = argv[i];
             a->val[a->nkv++] = eq + 1;
         } else {
             if (max_pos >= 0 && a->npos >= max_pos)
                 return app_fail(RNN_EUSAGE, c->name, "unexpected argument '%s': usage: %s %s", argv[i], c->name, c->args);
-            if (a->npos == ARGS_MAX) return app_fail(RNN_EUSAGE, c->name, "too many arguments");
-            a->pos[a->npos++] = argv[i];
+            a->npos++;
         }
     }
+    args_gather_positionals(a, argc, argv, kv);
     return RNN_OK;
 }
 

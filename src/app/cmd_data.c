@@ -521,8 +521,9 @@ APP_HANDLER(show)
     const rnn_split *sp = NULL;
     if ((rc = split_of(s, "show", split, &sp))) return rc;
     long i;
-    if (a.npos == 0 || !str_to_long(a.pos[0], &i) || i < 0 || (size_t)i >= sp->n)
-        return app_fail(RNN_EUSAGE, "show", "N='%s': expected an example number from 0 to %zu", a.npos ? a.pos[0] : "", sp->n - 1);
+    if (a.npos == 0) return app_fail(RNN_EUSAGE, "show", "expected an example number N from 0 to %zu", sp->n - 1);
+    if (!str_to_long(a.pos[0], &i) || i < 0 || (size_t)i >= sp->n)
+        return app_fail(RNN_EUSAGE, "show", "N='%s': expected an example number from 0 to %zu", a.pos[0], sp->n - 1);
     bool test = sp == &s->ds->test;
     app_printf("%s example %ld of %zu, label %d (%s), %zu words\n", split, i, sp->n, sp->label[i],
                s->ds->class_names[sp->label[i]], rnn_count_words(sp->text[i]));

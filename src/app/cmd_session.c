@@ -5,11 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "app/internal.h"
 
 #define CMD(name) const app_command *c = app_command_find(name); (void)c
 
 int app_source_depth;
+
+const char *app_data_dir_problem(const char *dir)
+{
+    struct stat st;
+    if (!dir[0]) return "expected a folder name";
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) return "not a folder";
+    return NULL;
+}
 
 APP_HANDLER(set)
 {
@@ -22,12 +31,14 @@ APP_HANDLER(set)
     if ((rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) ||
         (rc = args_long(&a, "threads", s->threads, 1, 256, &threads)))
         return rc;
+    const char *dir = args_get(&a, "data_dir"), *why = dir ? app_data_dir_problem(dir) : NULL;
+    if (why) return app_fail(RNN_EUSAGE, "set", "data_dir='%s': %s", dir, why);
     s->seed = (unsigned long)seed;
     if (threads != s->threads) {
         rnn_set_threads((int)threads);
         s->threads = rnn_get_threads();
     }
-    if (args_get(&a, "data_dir")) rnn_set_data_dir(args_get(&a, "data_dir"));
+    if (dir) rnn_set_data_dir(dir);
     app_printf("seed=%lu threads=%d data_dir=%s\n", s->seed, s->threads, rnn_data_dir());
     return RNN_OK;
 }

@@ -103,11 +103,13 @@ static const app_command command_table[] = {
     {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL},
     /* Session */
     {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",
-     "set seed=N threads=N [data_dir=DIR]: the seed used by new models, fit and gradcheck", cmd_set, NULL},
+     "set seed=N threads=N [data_dir=DIR]: the seed used by new models, fit and gradcheck; the data set\n"
+     "cache folder (created when a data set is downloaded; an existing file is refused)", cmd_set, NULL},
     {"status", "", "what is loaded, built and trained", "status", cmd_status, NULL},
     {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands},
     {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script", cmd_session, NULL},
-    {"source", "FILE", "run a script", "source FILE: runs the commands of FILE", cmd_source, NULL},
+    {"source", "FILE", "run a script", "source FILE: runs the commands of FILE; scripts nest at most 16 deep, so a script that\n"
+     "sources itself stops with an error", cmd_source, NULL},
     {"expect", "NAME OP VALUE [tol=F]", "check a value; a failure fails the script",
      "expect NAME OP VALUE [tol=1e-6]: OP is == != < <= > >= (== within a relative tolerance).\n"
      "Names: test.accuracy, test.loss, train.accuracy (evaluated if needed); loss, accuracy, val_loss,\n"

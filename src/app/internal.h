@@ -16,13 +16,14 @@ void parse_free_words(int argc, char **argv);
 void parse_free_strings(int n, char **v);
 
 /* ---- args.c: checked access to a command's arguments ---- */
-#define ARGS_MAX 64
+#define ARGS_MAX 64   /* key=value arguments of one command; positional words are not limited */
 typedef struct app_args {
     const char *cmd;                      /* command name, for messages */
-    int npos; const char *pos[ARGS_MAX];  /* positional arguments */
+    int npos; const char *const *pos;     /* positional arguments (in argv, which args_parse reorders) */
     int nkv; const char *key[ARGS_MAX], *val[ARGS_MAX];
 } app_args;
-/* Splits argv[1..] into positional and key=value arguments. Keys must appear as `key=` in the
+/* Splits argv[1..] into positional and key=value arguments, moving the positional words to the
+ * front of argv (in order) so that a->pos can point to them. Keys must appear as `key=` in the
  * command's args text (the table is the one list of valid keys), unless extra_keys is true;
  * an unknown key is an error listing the valid ones. More than max_pos positionals is an error
  * (max_pos < 0: any number). */
@@ -52,6 +53,9 @@ int app_dispatch(app_state *s, int argc, char **argv);
 /* `rnnlab --help-commands`: the command list as man(7) source, for man/rnnlab.1. */
 void app_print_man_commands(void);
 void app_print_command_list(void);
+/* Why DIR cannot be the data set cache folder (empty, or an existing non-folder), or NULL. A
+ * folder that does not exist yet is fine: it is created when a data set is downloaded. */
+const char *app_data_dir_problem(const char *dir);
 /* Nested `source` depth guard. */
 extern int app_source_depth;
 

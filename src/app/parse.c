@@ -1,6 +1,7 @@
 /* The command line language: ';'-separated commands, '#' comments, quoted words, key=value
  * arguments and Keras calls kept whole after `add`. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app/internal.h"
@@ -35,6 +36,7 @@ int parse_split(const char *line, char ***cmds, int *n, rnn_error *err)
 {
     *cmds = NULL; *n = 0;
     char quote = 0; int depth = 0;
+    uint64_t brackets = 0;   /* a bit per open '(' (0) or '[' (1), the innermost lowest */
     const char *start = line, *p = line;
     for (;; p++) {
         char c = *p;
@@ -48,8 +50,8 @@ int parse_split(const char *line, char ***cmds, int *n, rnn_error *err)
             continue;
         }
         if (c == '\'' || c == '"') { quote = c; continue; }
-        if (c == '(' || c == '[') depth++;
-        else if ((c == ')' || c == ']') && depth > 0) depth--;
+        if (c == '(' || c == '[') { depth++; brackets = brackets << 1 | (c == '['); }
+        else if ((c == ')' || c == ']') && depth > 0) { depth--; brackets >>= 1; }
         bool end = c == 0 || c == '\n' || c == '#';
         if (end || (c == ';' && depth == 0)) {
             char *cmd = dup_trimmed(start, p);
@@ -66,7 +68,8 @@ int parse_split(const char *line, char ***cmds, int *n, rnn_error *err)
     }
     if (depth > 0) {
         parse_free_strings(*n, *cmds); *cmds = NULL; *n = 0;
-        return rnn_fail(err, RNN_EUSAGE, "unbalanced parenthesis: expected a closing ')'");
+        return rnn_fail(err, RNN_EUSAGE, "%s", brackets & 1 ? "unbalanced bracket: expected a closing ']'"
+                                                            : "unbalanced parenthesis: expected a closing ')'");
     }
     return RNN_OK;
 }

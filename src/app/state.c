@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "app/internal.h"
 
 static app_sink_fn sink_fn;
@@ -165,6 +166,21 @@ int app_exec(app_state *s, const char *line)
     return result;
 }
 
+#define SCRIPT_PEEK 8192
+
+/* A NUL byte in the first bytes of a regular file: a binary file, refused before any of its
+ * bytes run (and print) as commands. A pipe cannot be rewound: its lines are checked one by one. */
+static bool script_starts_binary(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    char buf[SCRIPT_PEEK];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    bool nul = memchr(buf, 0, n) != NULL;
+    rewind(f);
+    return nul;
+}
+
 int app_exec_file(app_state *s, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -172,6 +188,18 @@ int app_exec_file(app_state *s, const char *path)
         int code = errno == ENOENT || errno == EACCES ? RNN_ENOINPUT : RNN_EIO;
         app_error("cannot open script '%s': %s", path, strerror(errno));
         return code;
+    }
+    struct stat st;
+    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        app_error("cannot open script '%s': is a folder, expected a file of commands", path);
+        return RNN_ENOINPUT;
+    }
+    if (script_starts_binary(f)) {
+        app_error("'%s' is not a script: a NUL byte in its first %d KB (a binary file?)",
+                  f == stdin ? "standard input" : path, SCRIPT_PEEK / 1024);
+        if (f != stdin) fclose(f);
+        return RNN_EDATA;
     }
     char saved[sizeof err_where];
     memcpy(saved, err_where, sizeof saved);
@@ -181,6 +209,11 @@ int app_exec_file(app_state *s, const char *path)
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         snprintf(err_where, sizeof err_where, "%s:%ld: ", f == stdin ? "stdin" : path, lineno);
+        if (memchr(line, 0, (size_t)len)) {
+            app_error("not a script: a NUL byte in line %ld (a binary file?)", lineno);
+            if (result == RNN_OK) result = RNN_EDATA;
+            break;
+        }
         int rc = app_exec(s, line);
         if (rc == APP_QUIT) { result = APP_QUIT; break; }
         if (rc != RNN_OK) {
