@@ -94,5 +94,10 @@ int rnn_utf8_decode(const char *s, uint32_t *cp);
 int rnn_utf8_encode(uint32_t cp, char *out);
 /* Python's str.isspace() for one code point. */
 bool rnn_unicode_isspace(uint32_t cp);
+/* Terminal columns of one code point, as wcwidth but independent of the locale: 0 for combining
+ * marks, format and control characters, 2 for East Asian Wide and Fullwidth, else 1. */
+int rnn_unicode_width(uint32_t cp);
+/* Terminal columns of a UTF-8 string (a byte that is not valid UTF-8 counts one column). */
+size_t rnn_utf8_width(const char *s);
 
 #endif

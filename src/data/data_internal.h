@@ -60,6 +60,10 @@ extern const uint32_t rnn_case_ignorable_ranges[][2];
 extern const size_t rnn_case_ignorable_ranges_n;
 extern const uint32_t rnn_cased_ranges[][2];
 extern const size_t rnn_cased_ranges_n;
+extern const uint32_t rnn_zero_width_ranges[][2];
+extern const size_t rnn_zero_width_ranges_n;
+extern const uint32_t rnn_wide_ranges[][2];
+extern const size_t rnn_wide_ranges_n;
 
 /* Python's str.lower() of one code point: writes up to 3 code points to out, returns how many.
  * U+03A3 gives U+03C3 here; the final-sigma rule needs context: see rnn_lower_sigma. */

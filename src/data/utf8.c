@@ -143,6 +143,39 @@ static bool in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp)
     return false;
 }
 
+int rnn_unicode_width(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return 0;
+    if (cp < 0x300)
+        return 1;
+    if (in_ranges(rnn_zero_width_ranges, rnn_zero_width_ranges_n, cp))
+        return 0;
+    return in_ranges(rnn_wide_ranges, rnn_wide_ranges_n, cp) ? 2 : 1;
+}
+
+size_t rnn_utf8_width(const char *s)
+{
+    size_t cols = 0, len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            cols += c >= 0x20 && c != 0x7F;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        if (utf8_sequence((const unsigned char *)s + i, len - i) == 0) {
+            cols++;
+            i++;
+            continue;
+        }
+        i += (size_t)rnn_utf8_decode(s + i, &cp);
+        cols += (size_t)rnn_unicode_width(cp);
+    }
+    return cols;
+}
+
 bool rnn_unicode_cased(uint32_t cp) { return in_ranges(rnn_cased_ranges, rnn_cased_ranges_n, cp); }
 
 bool rnn_unicode_case_ignorable(uint32_t cp)
