@@ -241,8 +241,8 @@ static int emb_read_text(emb_reader *r, emb_target *t, rnn_error *err)
         }
         /* More fields than dim + 1 is a word with spaces, unless they are numbers. */
         if (fields < t->dim + 1 || (fields > t->dim + 1 && emb_second_field_is_number(line)))
-            return rnn_fail(err, RNN_EDATA, "%s:%zu: %zu values, but the vectors have %zu dimensions%s",
-                            r->path, r->line, fields - 1, t->dim,
+            return rnn_fail(err, RNN_EDATA, "%s:%zu: %zu value%s, but the vectors have %zu dimension%s%s",
+                            r->path, r->line, fields - 1, fields - 1 == 1 ? "" : "s", t->dim, t->dim == 1 ? "" : "s",
                             header_dim ? " (from the header)" : " (from the first row)");
         char *values = emb_split_word(line, fields, t->dim);
         long row = target_row(t, line + strspn(line, " \t"));

@@ -89,9 +89,9 @@ static int reader_finish(imdb_reader *r, rnn_error *err)
 {
     for (int g = 0; g < 4; g++)
         if (r->per_group[g] != IMDB_PER_FOLDER)
-            return rnn_fail(err, RNN_EDATA, "%s: %s/%s has %zu reviews instead of %d (not the IMDB data set, "
+            return rnn_fail(err, RNN_EDATA, "%s: %s/%s has %zu review%s instead of %d (not the IMDB data set, "
                             "or damaged)", r->source, imdb_splits[g / 2], imdb_labels[g % 2], r->per_group[g],
-                            IMDB_PER_FOLDER);
+                            r->per_group[g] == 1 ? "" : "s", IMDB_PER_FOLDER);
     qsort(r->reviews, r->n, sizeof *r->reviews, compare_reviews);
     for (size_t i = 0; i < r->n; i++) {
         int g = r->reviews[i].group;
@@ -171,8 +171,8 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
         if (h == ARCHIVE_EOF)
             break;
         if (h < ARCHIVE_WARN) {
-            rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive after %zu members (%s)", path,
-                          members, archive_error_string(a));
+            rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive after %zu member%s (%s)", path,
+                          members, members == 1 ? "" : "s", archive_error_string(a));
             break;
         }
         members++;

@@ -285,8 +285,9 @@ static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx,
             snprintf(l->name, sizeof l->name, "%s", name);
             l->trainable = trainable;
             if (l->n_params != sizes[i])
-                rc = rnn_fail(err, RNN_EDATA, "open: layer %s (%s) has %zu parameters here but %llu in "
-                              "the file", name, call, l->n_params, (unsigned long long)sizes[i]);
+                rc = rnn_fail(err, RNN_EDATA, "open: layer %s (%s) has %zu parameter%s here but %llu in "
+                              "the file", name, call, l->n_params, l->n_params == 1 ? "" : "s",
+                              (unsigned long long)sizes[i]);
         } else {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err ? err->msg : "");

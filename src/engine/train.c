@@ -655,8 +655,9 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     if (o->validation_split > 0) {
         split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
         if (split_at == 0 || split_at == d->n)
-            return rnn_fail(err, RNN_EUSAGE, "fit: %zu examples are not enough to split with "
-                            "validation_split=%g", d->n, o->validation_split);
+            return rnn_fail(err, RNN_EUSAGE, "fit: %zu example%s %s not enough to split with "
+                            "validation_split=%g", d->n, d->n == 1 ? "" : "s", d->n == 1 ? "is" : "are",
+                            o->validation_split);
     }
     c->n_train = split_at;
     c->n_val = d->n - split_at;
