@@ -66,11 +66,16 @@ static int bidi_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx 
     const rnn_value *v = rnn_call_arg(call, 0, "layer");
     if (!v || v->type != RNN_VAL_CALL)
         return rnn_fail(err, RNN_EUSAGE, "Bidirectional: expects a recurrent layer, e.g. Bidirectional(LSTM(64))");
+    /* Keras's merge_mode=None returns the two directions' outputs as a list, which a Sequential
+     * model cannot pass on; rnn_call_string would read None as "use the default". */
+    const rnn_value *mv = rnn_call_arg(call, 1, "merge_mode");
+    if (mv && mv->type == RNN_VAL_NONE)
+        return rnn_fail(err, RNN_EUSAGE, "Bidirectional: merge_mode=None is not supported: Keras then returns both "
+                                         "directions' outputs as a list, which a Sequential model cannot take (use "
+                                         "concat, sum, mul or ave)");
     const char *mode;
     if ((rc = rnn_call_string(call, 1, "merge_mode", "concat", &mode, err)))
         return rc;
-    if (!mode)
-        return rnn_fail(err, RNN_EUSAGE, "Bidirectional: merge_mode=None is not supported (use concat, sum, mul or ave)");
     bidi *c = calloc(1, sizeof *c);
     if (!c)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
