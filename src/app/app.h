@@ -76,6 +76,7 @@ typedef struct app_command {
     const char *name, *args, *summary, *usage;
     int (*handler)(app_state *s, int argc, char **argv);
     char **(*complete)(const char *text, int arg_index);   /* may be NULL */
+    const char *example;   /* lines that run as written in a new session; the last uses the command */
 } app_command;
 const app_command *app_commands(size_t *n);
 /* readline completion generator usable by the plain REPL and the dashboard. */

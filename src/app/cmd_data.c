@@ -91,14 +91,16 @@ void app_reencode(app_state *s)
 static void load_report(const app_state *s)
 {
     const rnn_dataset *ds = s->ds;
-    app_printf("%s: %zu train / %zu test texts, %d classes, from %s\n", ds->name, ds->train.n, ds->test.n,
-               ds->n_classes, ds->source);
+    app_printf("%s: %zu train / %zu test %s, %d %s, from %s\n", ds->name, ds->train.n, ds->test.n,
+               app_noun(ds->train.n + ds->test.n, "text", "texts"), ds->n_classes,
+               app_noun((unsigned)ds->n_classes, "class", "classes"), ds->source);
     size_t *cnt = calloc((size_t)ds->n_classes * 2, sizeof *cnt);
     if (!cnt) return;
     rnn_split_class_counts(ds, &ds->train, cnt);
     rnn_split_class_counts(ds, &ds->test, cnt + ds->n_classes);
     for (int k = 0; k < ds->n_classes; k++)
-        app_printf("  %d %-12s %8zu train %8zu test\n", k, ds->class_names[k], cnt[k], cnt[ds->n_classes + k]);
+        app_printf("  %d %s%*s %8zu train %8zu test\n", k, ds->class_names[k], app_pad_to(ds->class_names[k], 12), "",
+                   cnt[k], cnt[ds->n_classes + k]);
     free(cnt);
 }
 
@@ -144,6 +146,13 @@ APP_HANDLER(load)
         return app_fail(RNN_EUSAGE, "load", "load csv: expected FILE text=COLUMN label=COLUMN");
     if (strcmp(kind, "dir") == 0 && !o.path) return app_fail(RNN_EUSAGE, "load", "load dir: expected a folder PATH");
     if (lines && o.n_lines < 2) return app_fail(RNN_EUSAGE, "load", "load lines: expected at least two CLASS=FILE pairs");
+    /* in a script, files in the script's folder first */
+    const char *path_given = o.path;
+    char *path_in_dir = app_input_path(o.path), *test_in_dir = app_input_path(o.test_path), *lines_in_dir[ARGS_MAX];
+    if (path_in_dir) o.path = path_in_dir;
+    if (test_in_dir) o.test_path = test_in_dir;
+    for (int i = 0; i < o.n_lines; i++)
+        if ((lines_in_dir[i] = app_input_path(class_files[i]))) class_files[i] = lines_in_dir[i];
     o.line_classes = class_names;
     o.line_files = class_files;
     load_progress lp = {s->tty && s->plain && isatty(STDERR_FILENO), -1};
@@ -151,7 +160,12 @@ APP_HANDLER(load)
     o.progress_user = &lp;
     rnn_dataset *ds = NULL;
     rnn_error err = {0};
-    if ((rc = rnn_dataset_load(kind, &o, &ds, &err)) != RNN_OK) return app_fail_err("load", &err);
+    rc = rnn_dataset_load(kind, &o, &ds, &err);
+    free(path_in_dir);
+    free(test_in_dir);
+    for (int i = 0; i < o.n_lines; i++) free(lines_in_dir[i]);
+    o.path = path_given;
+    if (rc != RNN_OK) return app_fail_err("load", &err);
     if (ds->train.n == 0) {
         rnn_dataset_free(ds);
         return app_fail(RNN_EDATA, "load", "%s: the data set is empty (no training texts)", o.path ? o.path : kind);
@@ -338,8 +352,8 @@ APP_HANDLER(vocab)
     const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
     size_t size = rnn_tokenizer_size(s->tok);
     uint64_t total = rnn_tokenizer_total(s->tok);
-    app_printf("vocabulary: %zu words (vocab.size %zu with index 0), %llu word occurrences\n", size, size + 1,
-               (unsigned long long)total);
+    app_printf("vocabulary: %zu %s (vocab.size %zu with index 0), %llu word %s\n", size, app_noun(size, "word", "words"),
+               size + 1, (unsigned long long)total, app_noun(total, "occurrence", "occurrences"));
     if (o->num_words > 0) {
         uint64_t kept = 0;
         for (int32_t i = 1; i < o->num_words && (size_t)i <= size; i++) kept += rnn_tokenizer_count(s->tok, i);
@@ -351,8 +365,9 @@ APP_HANDLER(vocab)
     if (top > 0) app_printf("%6s  %-20s %10s\n", "index", "word", "count");
     for (int32_t i = 1; i <= top && (size_t)i <= size; i++) {
         const char *w = rnn_tokenizer_word(s->tok, i);
-        if (o->oov_token && strcmp(w, o->oov_token) == 0) app_printf("%6d  %-20s %10s\n", i, w, "(oov)");
-        else app_printf("%6d  %-20s %10llu\n", i, w, (unsigned long long)rnn_tokenizer_count(s->tok, i));
+        int pad = app_pad_to(w, 20);
+        if (o->oov_token && strcmp(w, o->oov_token) == 0) app_printf("%6d  %s%*s %10s\n", i, w, pad, "", "(oov)");
+        else app_printf("%6d  %s%*s %10llu\n", i, w, pad, "", (unsigned long long)rnn_tokenizer_count(s->tok, i));
     }
     return RNN_OK;
 }
@@ -400,11 +415,11 @@ APP_HANDLER(tokenize)
     s->seq_train = tr;
     s->seq_test = te;
     size_t size = rnn_tokenizer_size(t);
-    app_printf("tokenizer fitted on %zu %s texts: %zu words, vocab.size %zu", n_fit,
-               fit_on_all ? "train+test" : "train", size, size + 1);
+    app_printf("tokenizer fitted on %zu %s %s: %zu %s, vocab.size %zu", n_fit, fit_on_all ? "train+test" : "train",
+               app_noun(n_fit, "text", "texts"), size, app_noun(size, "word", "words"), size + 1);
     if (o.num_words) app_printf(", num_words=%d", o.num_words);
     if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
-    app_printf("\nencoded %zu train / %zu test texts\n", tr.n, te.n);
+    app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
     if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as seed 002 does)\n");
     app_changed(s, APP_CHANGED_VOCAB);
     return RNN_OK;
@@ -525,8 +540,9 @@ APP_HANDLER(show)
     if (!str_to_long(a.pos[0], &i) || i < 0 || (size_t)i >= sp->n)
         return app_fail(RNN_EUSAGE, "show", "N='%s': expected an example number from 0 to %zu", a.pos[0], sp->n - 1);
     bool test = sp == &s->ds->test;
-    app_printf("%s example %ld of %zu, label %d (%s), %zu words\n", split, i, sp->n, sp->label[i],
-               s->ds->class_names[sp->label[i]], rnn_count_words(sp->text[i]));
+    size_t words = rnn_count_words(sp->text[i]);
+    app_printf("%s example %ld of %zu, label %d (%s), %zu %s\n", split, i, sp->n, sp->label[i],
+               s->ds->class_names[sp->label[i]], words, app_noun(words, "word", "words"));
     app_printf("text: %s\n", sp->text[i]);
     const rnn_seqs *q = test ? &s->seq_test : &s->seq_train;
     if (q->off && (size_t)i < q->n) {
@@ -558,12 +574,15 @@ APP_HANDLER(embeddings)
     rnn_fmatrix m = {0};
     size_t found = 0;
     rnn_error err = {0};
-    if (rnn_embeddings_load(a.pos[1], fmt, s->tok, &m, &found, &err) != RNN_OK) return app_fail_err("embeddings", &err);
+    char *in_script_dir = app_input_path(a.pos[1]);
+    rc = rnn_embeddings_load(in_script_dir ? in_script_dir : a.pos[1], fmt, s->tok, &m, &found, &err);
+    free(in_script_dir);
+    if (rc != RNN_OK) return app_fail_err("embeddings", &err);
     rnn_fmatrix_free(&s->pretrained);
     s->pretrained = m;
     size_t words = m.rows > 0 ? m.rows - 1 : 0;
-    app_printf("pretrained: %zu x %zu matrix; vectors found for %zu of %zu words (%.1f%% coverage)\n", m.rows, m.cols,
-               found, words, words ? 100.0 * (double)found / (double)words : 0.0);
+    app_printf("pretrained: %zu x %zu matrix; vectors found for %zu of %zu %s (%.1f%% coverage)\n", m.rows, m.cols,
+               found, words, app_noun(words, "word", "words"), words ? 100.0 * (double)found / (double)words : 0.0);
     app_printf("use it with: add Embedding(%zu, %zu, weights=pretrained, trainable=False)\n", m.rows, m.cols);
     return RNN_OK;
 }

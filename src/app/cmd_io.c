@@ -43,7 +43,10 @@ APP_HANDLER(open)
     if (a.npos != 1) return app_fail(RNN_EUSAGE, "open", "expected a FILE written by save");
     rnn_pipeline p = {0};
     rnn_error err = {0};
-    if (rnn_pipeline_open(a.pos[0], &p, &err) != RNN_OK) return app_fail_err("open", &err);
+    char *in_script_dir = app_input_path(a.pos[0]);
+    rc = rnn_pipeline_open(in_script_dir ? in_script_dir : a.pos[0], &p, &err);
+    free(in_script_dir);
+    if (rc != RNN_OK) return app_fail_err("open", &err);
     /* take ownership of everything in p */
     if (p.tokenizer) {
         app_clear_encoded(s);
@@ -66,7 +69,8 @@ APP_HANDLER(open)
     if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
     rnn_pipeline_free(&p);
     s->last_eval.n = 0;
-    app_printf("opened %s:%s%s, %d runs\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs);
+    app_printf("opened %s:%s%s, %d %s\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs,
+               app_noun((unsigned)s->n_runs, "run", "runs"));
     app_reencode(s);
     app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);
     return RNN_OK;

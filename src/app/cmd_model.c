@@ -84,7 +84,8 @@ APP_HANDLER(add)
     rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
     char sh[64];
     shape_text(l->out, sh, sizeof sh);
-    app_printf("%s (%s): output %s, %zu params%s\n", l->name, l->kind->name, sh, l->n_params, l->trainable ? "" : " (frozen)");
+    app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, sh, l->n_params,
+               app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
     s->last_eval.n = 0;
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
@@ -329,7 +330,7 @@ APP_HANDLER(fit)
     if (r->hist.stop_reason[0]) app_printf("%s\n", r->hist.stop_reason);
     if (r->hist.best_epoch >= 0 && o.restore_best_weights)
         app_printf("restored the weights of epoch %d\n", r->hist.best_epoch + 1);
-    app_printf("run '%s': %d epochs\n", r->name, r->hist.n_epochs);
+    app_printf("run '%s': %d %s\n", r->name, r->hist.n_epochs, app_noun((unsigned)r->hist.n_epochs, "epoch", "epochs"));
     app_changed(s, APP_CHANGED_RUNS | APP_CHANGED_MODEL);
     if (rc != RNN_OK) return app_fail_err("fit", &err);
     return RNN_OK;
@@ -494,7 +495,10 @@ APP_HANDLER(predict)
     if (file && one) { free(one); return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE, not both"); }
     if (!file && !one) return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE");
     if (file) {
-        if ((rc = read_lines("predict", file, &texts, &n))) return rc;
+        char *in_script_dir = app_input_path(file);
+        rc = read_lines("predict", in_script_dir ? in_script_dir : file, &texts, &n);
+        free(in_script_dir);
+        if (rc) return rc;
         if (n == 0) return app_fail(RNN_EDATA, "predict", "file=%s: no lines", file);
     } else {
         texts = malloc(sizeof *texts);
@@ -738,7 +742,8 @@ APP_HANDLER(export)
         fprintf(f, ",%.6f\n", h->seconds ? h->seconds[e] : 0.0);  /* microseconds: short epochs too */
     }
     if (fclose(f) != 0) return app_fail(RNN_EIO, "export", "writing '%s': %s", a.pos[1], strerror(errno));
-    app_printf("wrote %d epochs of run '%s' to %s\n", h->n_epochs, r->name, a.pos[1]);
+    app_printf("wrote %d %s of run '%s' to %s\n", h->n_epochs, app_noun((unsigned)h->n_epochs, "epoch", "epochs"), r->name,
+               a.pos[1]);
     return RNN_OK;
 }
 

@@ -26,7 +26,6 @@ APP_HANDLER(set)
     app_args a;
     int rc = args_parse(&a, c, argc, argv, 0, false);
     if (rc) return rc;
-    if (a.nkv == 0) return app_fail(RNN_EUSAGE, "set", "expected seed=N, threads=N or data_dir=DIR");
     long seed, threads;
     if ((rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) ||
         (rc = args_long(&a, "threads", s->threads, 1, 256, &threads)))
@@ -50,14 +49,14 @@ APP_HANDLER(status)
     int rc = args_parse(&a, c, argc, argv, 0, false);
     if (rc) return rc;
     if (s->ds)
-        app_printf("data:      %s, %zu train / %zu test, %d classes, from %s\n", s->ds->name, s->ds->train.n,
-                   s->ds->test.n, s->ds->n_classes, s->ds->source);
+        app_printf("data:      %s, %zu train / %zu test, %d %s, from %s\n", s->ds->name, s->ds->train.n,
+                   s->ds->test.n, s->ds->n_classes, app_noun((unsigned)s->ds->n_classes, "class", "classes"), s->ds->source);
     else
         app_printf("data:      none (load imdb|sms|csv|dir|lines|demo)\n");
     if (s->tok) {
         const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
-        app_printf("tokenizer: %zu words (vocab.size %zu), num_words=%d%s%s%s\n", rnn_tokenizer_size(s->tok),
-                   rnn_tokenizer_size(s->tok) + 1, o->num_words, o->oov_token ? ", oov_token='" : "",
+        app_printf("tokenizer: %zu %s (vocab.size %zu), num_words=%d%s%s%s\n", rnn_tokenizer_size(s->tok),
+                   app_noun(rnn_tokenizer_size(s->tok), "word", "words"), rnn_tokenizer_size(s->tok) + 1, o->num_words, o->oov_token ? ", oov_token='" : "",
                    o->oov_token ? o->oov_token : "", o->oov_token ? "'" : "");
     } else
         app_printf("tokenizer: none (tokenize)\n");
@@ -71,8 +70,10 @@ APP_HANDLER(status)
         app_printf("padding:   none (pad maxlen=N)\n");
     if (s->pretrained.data) app_printf("vectors:   %zu x %zu pretrained\n", s->pretrained.rows, s->pretrained.cols);
     if (s->model)
-        app_printf("model:     %s, %zu layers, %zu params (%zu trainable), %s\n", rnn_model_name(s->model),
-                   rnn_model_n_layers(s->model), rnn_model_n_params(s->model), rnn_model_n_trainable(s->model),
+        app_printf("model:     %s, %zu %s, %zu %s (%zu trainable), %s\n", rnn_model_name(s->model),
+                   rnn_model_n_layers(s->model), app_noun(rnn_model_n_layers(s->model), "layer", "layers"),
+                   rnn_model_n_params(s->model), app_noun(rnn_model_n_params(s->model), "param", "params"),
+                   rnn_model_n_trainable(s->model),
                    rnn_model_is_compiled(s->model) ? "compiled" : "not compiled");
     else
         app_printf("model:     none (model new; add ...)\n");
@@ -104,7 +105,7 @@ APP_HANDLER(session)
         remove(tmp);
         return app_fail(RNN_EIO, "session", "cannot write '%s': %s", path, strerror(e));
     }
-    app_printf("wrote %d commands to %s\n", s->n_session, path);
+    app_printf("wrote %d %s to %s\n", s->n_session, app_noun((unsigned)s->n_session, "command", "commands"), path);
     return RNN_OK;
 }
 
@@ -116,9 +117,11 @@ APP_HANDLER(source)
     if (rc) return rc;
     if (a.npos != 1) return app_fail(RNN_EUSAGE, "source", "expected a script FILE");
     if (app_source_depth >= 16) return app_fail(RNN_EUSAGE, "source", "'%s': scripts nested too deep (a script sourcing itself?)", a.pos[0]);
+    char *in_script_dir = app_input_path(a.pos[0]);
     app_source_depth++;
-    rc = app_exec_file(s, a.pos[0]);
+    rc = app_exec_file(s, in_script_dir ? in_script_dir : a.pos[0]);
     app_source_depth--;
+    free(in_script_dir);
     return rc == APP_QUIT ? APP_QUIT : rc;
 }
 

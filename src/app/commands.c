@@ -10,6 +10,17 @@ static char **complete_commands(const char *text, int arg_index);
 static char **complete_layers(const char *text, int arg_index);
 static char **complete_expect(const char *text, int arg_index);
 
+/* Examples: every command's help ends with one that runs as written in a new session (in the
+ * source folder, for files under examples/); its first lines make what the command needs on the
+ * demo data set. A last line ending in "# -> TEXT" shows what the command prints (tests check it). */
+#define EX_TOKENIZED "load demo; tokenize\n"
+#define EX_PADDED "load demo; tokenize; pad maxlen=12\n"
+#define EX_MODEL EX_PADDED "add Embedding(50, 16); add LSTM(16); add Dense(1, activation='sigmoid')\n"
+#define EX_COMPILED EX_MODEL "compile optimizer=adam learning_rate=0.01 loss=binary_crossentropy metrics=accuracy\n"
+#define EX_TRAINED EX_COMPILED "fit epochs=3 validation_split=0.2\n"
+/* The data sets rnnlab splits from one source itself, where tokenize fits on every text. */
+#define SPLIT_SOURCES "sms, and csv, dir, lines or demo with test_split"
+
 /* args: positional words in lower case are literal choices (a|b), UPPER case are placeholders;
  * every `key=` is a valid key. FILE, PATH and DIR placeholders complete file names. */
 static const app_command command_table[] = {
@@ -27,42 +38,56 @@ static const app_command command_table[] = {
      "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
-     "When rnnlab splits one source into train and test (sms; csv, dir, lines or demo with test_split),\n"
-     "`tokenize` fits on all texts in the source's order, as seed 002 does.", cmd_load, NULL},
-    {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL},
+     "When rnnlab splits one source into train and test (" SPLIT_SOURCES "),\n"
+     "`tokenize` fits on all texts in the source's order, as seed 002 does.", cmd_load, NULL,
+     "load demo test_split=0.3 seed=7"},
+    {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL,
+     "datasets"},
     {"stats", "[split=train|test] [percentiles=25,50,75,95,99]", "word-count statistics (pandas describe) and class balance",
      "stats [split=train] [percentiles=25,50,75,95,99]: pandas Series.describe of len(text.split())\n"
-     "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance.",
-     cmd_stats, NULL},
+     "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance.", cmd_stats, NULL,
+     "load demo\nstats split=test percentiles=10,50,90"},
     {"vocab", "[top=20]", "vocabulary size, most frequent words, coverage at num_words",
      "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
-     "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, NULL},
+     "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, NULL,
+     EX_TOKENIZED "vocab top=5"},
     {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false]",
      "fit Keras's Tokenizer and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
-     "source: sms, csv or lines with test_split), then texts_to_sequences on both splits.", cmd_tokenize, NULL},
-    {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: e.g. encode 'Hello World' -> [4804, 180]", cmd_encode, NULL},
-    {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: e.g. decode [12, 7, 300] or decode 12 7 300", cmd_decode, NULL},
+     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.", cmd_tokenize, NULL,
+     "load demo\ntokenize num_words=20 oov_token='<OOV>'"},
+    {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: the token ids of TEXT through the fitted tokenizer (words it does not know are\n"
+     "dropped, or become oov_token's id).", cmd_encode, NULL,
+     EX_TOKENIZED "encode 'the acting was not dull'   # -> [2, 24, 3, 1, 19]"},
+    {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: the words of a list of token ids, written [12, 7, 300] or 12 7 300.", cmd_decode, NULL,
+     EX_TOKENIZED "decode 2 24 3 1 19   # -> the acting was not dull"},
     {"pad", "[maxlen=N] [padding=pre|post] [truncating=pre|post] [value=0]", "pad_sequences on train and test",
      "pad maxlen=N [padding=pre] [truncating=pre] [value=0]: Keras pad_sequences semantics and defaults\n"
-     "(without maxlen, the longest sequence); reports how many sequences were truncated.", cmd_pad, NULL},
+     "(without maxlen, the longest sequence); reports how many sequences were truncated.", cmd_pad, NULL,
+     EX_TOKENIZED "pad maxlen=8 padding=post truncating=post"},
     {"show", "N [split=train|test]", "one example: text, label, ids, padded form",
-     "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, NULL},
+     "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, NULL,
+     EX_PADDED "show 0 split=test"},
     {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext]", "load pretrained word vectors",
      "embeddings load FILE [format=...]: vectors matched to the tokenizer's words (rows = num_words);\n"
-     "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).",
-     cmd_embeddings, NULL},
+     "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).", cmd_embeddings, NULL,
+     EX_PADDED "embeddings load examples/demo-vectors.txt format=glove   # -> vectors found for 48 of 49 words"},
     /* Model */
-    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, NULL},
+    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, NULL,
+     "model new demo_lstm"},
     {"add", "LAYER", "append a layer written as a Keras call",
      "add LAYER: a Keras constructor call, prefixes tf.keras.layers., keras.layers. and layers. accepted:\n"
      "  add Embedding(10000, 32)\n  add LSTM(32, return_sequences=True, dropout=0.3)\n"
      "  add Bidirectional(GRU(128, dropout=0.3))\n  add Dense(2, activation='softmax')\n"
-     "Embedding(N, D, weights=pretrained, trainable=False) uses the vectors of `embeddings load`.",
-     cmd_add, complete_layers},
-    {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, NULL},
-    {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, NULL},
+     "Embedding(N, D, weights=pretrained, trainable=False) uses the vectors of `embeddings load`.\n"
+     "Bidirectional's merge_mode: concat (the default), sum, mul or ave; merge_mode=None (Keras returns\n"
+     "both directions' outputs as a list) is not supported.", cmd_add, complete_layers,
+     "add Embedding(50, 16)\nadd Bidirectional(GRU(8), merge_mode='sum')\nadd Dense(1, activation='sigmoid')"},
+    {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, NULL,
+     "add Embedding(50, 16); add LSTM(16)\npop"},
+    {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, NULL,
+     EX_MODEL "summary"},
     {"compile", "[optimizer=adam|rmsprop|sgd] [learning_rate=F] [loss=binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy] "
                 "[metrics=accuracy,precision,recall,auc] [momentum=F] [nesterov=false] [rho=0.9] [beta_1=0.9] [beta_2=0.999] "
                 "[epsilon=1e-7] [clipnorm=F] [clipvalue=F]",
@@ -71,57 +96,82 @@ static const app_command command_table[] = {
      "(adam/rmsprop 0.001, sgd 0.01, epsilon 1e-7, rho 0.9); metrics accuracy, precision, recall, auc.\n"
      "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.\n"
      "As Keras on TensorFlow, the loss of a sigmoid (binary) or softmax (categorical) output is computed\n"
-     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].",
-     cmd_compile, NULL},
-    {"fit", "[epochs=10] [batch_size=32] [validation_split=0.2] [shuffle=true] [early_stopping=val_loss] "
+     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].", cmd_compile, NULL,
+     EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
+    {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR] "
             "[patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]",
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
      "is the last fraction, taken before shuffling). Ctrl-C stops at the end of the batch, keeping the\n"
-     "weights. Every fit is a named run (see runs, compare).", cmd_fit, NULL},
-    {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics", "evaluate [split=test]", cmd_evaluate, NULL},
+     "weights. Every fit is a named run (see runs, compare).", cmd_fit, NULL,
+     EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
+    {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics", "evaluate [split=test]", cmd_evaluate, NULL,
+     EX_TRAINED "evaluate split=test"},
     {"report", "[split=test|train]", "classification report and confusion matrix",
-     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, NULL},
+     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, NULL,
+     EX_TRAINED "report split=test"},
     {"predict", "TEXT|file=FILE", "class probabilities of a text",
      "predict TEXT | predict file=FILE: class probabilities through the same tokenizer and padding\n"
-     "(file: one text per line)", cmd_predict, NULL},
+     "(file: one text per line)", cmd_predict, NULL,
+     EX_TRAINED "predict 'the acting was not dull , it was charming'"},
     {"explain", "TEXT", "the running prediction after each word",
-     "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, NULL},
-    {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, NULL},
+     "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, NULL,
+     EX_TRAINED "explain 'the story was not clever , it was slow'"},
+    {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, NULL,
+     EX_TRAINED "history"},
     {"plot", "[metric=loss|accuracy] [run=RUN] [width=N] [height=N]", "terminal line chart of a run",
      "plot [metric=loss|accuracy] [run=RUN] [width=N] [height=N]: train and validation curves as a terminal\n"
      "chart (the last run by default). width defaults to 72 columns, or the output area's width when that is\n"
-     "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, NULL},
-    {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL},
+     "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, NULL,
+     EX_TRAINED "plot metric=accuracy width=60 height=10"},
+    {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL,
+     EX_TRAINED "runs"},
     {"compare", "RUN RUN ... [metric=val_accuracy]", "overlay the curves of several runs",
-     "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL},
+     "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL,
+     EX_COMPILED "fit epochs=2 validation_split=0.2 name=short\nfit epochs=3 validation_split=0.2 name=more\n"
+     "compare short more metric=val_loss"},
     {"gradcheck", "[samples=4] [seed=N]", "finite-difference check of the model's gradients",
-     "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL},
-    {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history", cmd_save, NULL},
-    {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote", cmd_open, NULL},
-    {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL},
+     "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL,
+     EX_COMPILED "gradcheck samples=2"},
+    {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history", cmd_save, NULL,
+     EX_TRAINED "save demo-lstm.rnnlab"},
+    {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote", cmd_open, NULL,
+     EX_TRAINED "save demo-lstm.rnnlab\nopen demo-lstm.rnnlab"},
+    {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL,
+     EX_TRAINED "export history demo-history.csv"},
     /* Session */
     {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",
-     "set seed=N threads=N [data_dir=DIR]: the seed used by new models, fit and gradcheck; the data set\n"
-     "cache folder (created when a data set is downloaded; an existing file is refused)", cmd_set, NULL},
-    {"status", "", "what is loaded, built and trained", "status", cmd_status, NULL},
-    {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands},
-    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script", cmd_session, NULL},
+     "set [seed=N] [threads=N] [data_dir=DIR]: the seed used by new models, fit and gradcheck, the worker\n"
+     "threads, the data set cache folder (created when a data set is downloaded; an existing file is\n"
+     "refused); set alone shows them.", cmd_set, NULL,
+     "set seed=42 threads=1"},
+    {"status", "", "what is loaded, built and trained", "status", cmd_status, NULL,
+     EX_TOKENIZED "status"},
+    {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands,
+     "help fit"},
+    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script", cmd_session, NULL,
+     EX_TOKENIZED "session save demo-session.rnn"},
     {"source", "FILE", "run a script", "source FILE: runs the commands of FILE; scripts nest at most 16 deep, so a script that\n"
-     "sources itself stops with an error", cmd_source, NULL},
+     "sources itself stops with an error. In a script, a relative path a command reads (source, load,\n"
+     "embeddings load, open, predict file=) is looked up in the script's folder first, then in the\n"
+     "current folder; files a command writes go to the current folder.", cmd_source, NULL,
+     EX_TOKENIZED "session save demo-session.rnn\nsource demo-session.rnn"},
     {"expect", "NAME OP VALUE [tol=F]", "check a value; a failure fails the script",
      "expect NAME OP VALUE [tol=1e-6]: OP is == != < <= > >= (== within a relative tolerance).\n"
      "Names: test.accuracy, test.loss, train.accuracy (evaluated if needed); loss, accuracy, val_loss,\n"
      "val_accuracy, ... (last epoch of the last run); epochs; best_epoch; vocab.size (words + 1);\n"
      "vocab.words; train.count; test.count; classes; stats.count, stats.mean, stats.std, stats.min,\n"
      "stats.max, stats.50%; model.params, model.trainable, model.non_trainable, model.layers;\n"
-     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, complete_expect},
+     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, complete_expect,
+     "load demo\nexpect train.count == 2000"},
     {"time", "COMMAND [ARGS...]", "run a command and report its wall time",
      "time COMMAND [ARGS...]: runs the command as typed, then prints \"time: COMMAND took N ms\" (or s).\n"
      "The first predict or evaluate of a model also sizes its workspaces: time the second for the\n"
-     "steady figure.", cmd_time, complete_commands},
-    {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, NULL},
+     "steady figure.", cmd_time, complete_commands,
+     EX_TOKENIZED "time pad maxlen=12"},
+    {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, NULL,
+     "quit"},
 };
 #define N_COMMANDS (sizeof command_table / sizeof command_table[0])
 
@@ -171,6 +221,18 @@ void app_print_command_list(void)
     app_printf("\nhelp COMMAND for details; Tab completes commands, keys, layer names and files.\n");
 }
 
+/* "Example:" and the example's lines, indented. */
+static void help_print_example(const app_command *c)
+{
+    if (!c->example) return;
+    app_printf("\nExample:\n");
+    for (const char *p = c->example; *p;) {
+        size_t n = strcspn(p, "\n");
+        app_printf("  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 APP_HANDLER(help)
 {
     (void)s;
@@ -179,19 +241,22 @@ APP_HANDLER(help)
     const app_command *c = app_command_find(argv[1]);
     if (!c) return app_fail(RNN_EUSAGE, "help", "'%s': no such command (help lists them)", argv[1]);
     app_printf("%s %s\n  %s\n\n%s\n", c->name, c->args, c->summary, c->usage);
+    help_print_example(c);
     return RNN_OK;
 }
 
-/* Man page escaping: backslashes and leading dots/quotes. */
-static void man_text(const char *t)
+/* Man page escaping of the n bytes at t: backslashes, dashes and leading dots/quotes. */
+static void man_text_n(const char *t, size_t n)
 {
-    for (const char *p = t; *p; p++) {
+    for (const char *p = t; p < t + n && *p; p++) {
         if (*p == '\\') fputs("\\e", stdout);
         else if (*p == '-') fputs("\\-", stdout);
         else if ((*p == '.' || *p == '\'') && (p == t || p[-1] == '\n')) fputs("\\&", stdout), putchar(*p);
         else putchar(*p);
     }
 }
+
+static void man_text(const char *t) { man_text_n(t, strlen(t)); }
 
 void app_print_man_commands(void)
 {
@@ -206,7 +271,18 @@ void app_print_man_commands(void)
         /* the usage text keeps its lines */
         fputs(".\n.nf\n", stdout);
         man_text(c->usage);
-        fputs("\n.fi\n", stdout);
+        if (c->example) {
+            fputs("\n\nExample:\n", stdout);
+            for (const char *p = c->example; *p;) {
+                size_t n = strcspn(p, "\n");
+                fputs("  ", stdout);
+                man_text_n(p, n);
+                fputs("\n", stdout);
+                p += n + (p[n] == '\n');
+            }
+        } else
+            fputs("\n", stdout);
+        fputs(".fi\n", stdout);
     }
 }
 

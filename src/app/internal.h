@@ -46,6 +46,19 @@ int app_fail_err(const char *cmd, const rnn_error *err);
 /* Reports "CMD: message" and returns code. */
 int app_fail(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* "1 epoch", "2 epochs": the noun that goes with the count n. */
+static inline const char *app_noun(unsigned long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+/* Spaces that pad s to cols terminal columns (0 when it is as wide or wider): aligns a table
+ * column of words that may be wide (CJK) or hold combining marks, which %-20s counts in bytes. */
+int app_pad_to(const char *s, int cols);
+
+/* A relative path a command reads, as a script means it: the file in the running script's folder
+ * when there is one, else NULL (use the path as given: the current folder). malloc'd. */
+char *app_input_path(const char *path);
+
 /* ---- commands.c ---- */
 const app_command *app_command_find(const char *name);
 /* Runs one already split command (argv[0] = name). */

@@ -40,6 +40,7 @@ static void main_usage(FILE *f)
             "      --threads N        worker threads (default: online CPUs, at most 8)\n"
             "      --data-dir DIR     data set cache folder (also RNNLAB_DATA)\n"
             "      --help-commands    print the command list as man page source\n"
+            "      --complete LINE    print the Tab completions of LINE's last word, one per line\n"
             "  -V, --version          print the version\n"
             "  -h, --help             print this help\n\n"
             "exit status: 0 ok, 64 usage, 65 failed command, data error or expectation, 66 cannot\n"

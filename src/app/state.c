@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "app/internal.h"
 
 static app_sink_fn sink_fn;
 static void *sink_ud;
 static char err_where[4200];   /* "FILE:LINE: " while a script runs */
+static char script_dir[4200];  /* folder of the running script file, "" outside scripts and on stdin */
 
 void app_set_sink(app_sink_fn fn, void *ud) { sink_fn = fn; sink_ud = ud; }
 
@@ -54,6 +56,12 @@ void app_error(const char *fmt, ...)
     va_start(ap, fmt);
     sink_vwrite(true, prefix, fmt, ap);
     va_end(ap);
+}
+
+int app_pad_to(const char *s, int cols)
+{
+    size_t w = rnn_utf8_width(s);
+    return w >= (size_t)cols ? 0 : cols - (int)w;
 }
 
 int app_fail(int code, const char *cmd, const char *fmt, ...)
@@ -181,6 +189,27 @@ static bool script_starts_binary(FILE *f)
     return nul;
 }
 
+char *app_input_path(const char *path)
+{
+    if (!path || !path[0] || path[0] == '/' || !script_dir[0]) return NULL;
+    size_t n = strlen(script_dir) + strlen(path) + 2;
+    char *p = malloc(n);
+    if (!p) return NULL;
+    snprintf(p, n, "%s/%s", script_dir, path);
+    if (access(p, F_OK) == 0) return p;
+    free(p);
+    return NULL;
+}
+
+/* The folder part of a script's path ("." for a bare name). */
+static void script_dir_of(const char *path, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(out, n, ".");
+    else if (slash == path) snprintf(out, n, "/");
+    else snprintf(out, n, "%.*s", (int)(slash - path), path);
+}
+
 int app_exec_file(app_state *s, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -201,8 +230,11 @@ int app_exec_file(app_state *s, const char *path)
         if (f != stdin) fclose(f);
         return RNN_EDATA;
     }
-    char saved[sizeof err_where];
+    char saved[sizeof err_where], saved_dir[sizeof script_dir];
     memcpy(saved, err_where, sizeof saved);
+    memcpy(saved_dir, script_dir, sizeof saved_dir);
+    if (f == stdin) script_dir[0] = 0;
+    else script_dir_of(path, script_dir, sizeof script_dir);
     char *line = NULL; size_t cap = 0; ssize_t len;
     long lineno = 0;
     int result = RNN_OK;
@@ -228,5 +260,6 @@ int app_exec_file(app_state *s, const char *path)
     free(line);
     if (f != stdin) fclose(f);
     memcpy(err_where, saved, sizeof err_where);
+    memcpy(script_dir, saved_dir, sizeof script_dir);
     return result;
 }
