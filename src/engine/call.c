@@ -39,18 +39,53 @@ static char *dup_range(const char *a, size_t n)
     return s;
 }
 
-/* Describes the token at the cursor for error messages: "'foo'" or "end of text". */
+/* Up to max bytes of s for a one-line message, as Python's repr shows them: control characters
+ * escaped (\n, \t, \xNN), never cut inside a UTF-8 sequence, "..." when s goes on. */
+static void quote_text(const char *s, size_t max, char *buf, size_t n)
+{
+    size_t len = 0, i = 0;
+    buf[0] = '\0';
+    while (s[i] && i < max) {
+        unsigned char c = (unsigned char)s[i];
+        size_t seq = c < 0xC0 || c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        bool stray = c >= 0x80 && seq == 1;
+        for (size_t k = 1; k < seq && !stray; k++)
+            stray = ((unsigned char)s[i + k] & 0xC0) != 0x80;   /* also stops at the NUL */
+        if (stray)
+            seq = 1;
+        if (i + seq > max)
+            break;
+        char esc[8] = "";
+        if (c == '\n' || c == '\t' || c == '\r')
+            snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+        else if (c < 0x20 || c == 0x7F || stray)
+            snprintf(esc, sizeof esc, "\\x%02x", c);
+        size_t add = esc[0] ? strlen(esc) : seq;
+        if (len + add + 4 > n)
+            break;
+        memcpy(buf + len, esc[0] ? esc : s + i, add);
+        len += add;
+        buf[len] = '\0';
+        i += seq;
+    }
+    if (s[i] && len + 4 <= n)
+        memcpy(buf + len, "...", 4);
+}
+
+/* Describes the token at the cursor for error messages: "'foo' at column 3" or "end of text". */
 static const char *at_what(parser *ps, char *buf, size_t n)
 {
     if (!*ps->p)
         return "end of text";
-    snprintf(buf, n, "'%.12s' at column %d", ps->p, (int)(ps->p - ps->s) + 1);
+    char token[64];
+    quote_text(ps->p, 12, token, sizeof token);
+    snprintf(buf, n, "'%s' at column %d", token, (int)(ps->p - ps->s) + 1);
     return buf;
 }
 
 static int syntax_error(parser *ps, const char *expected)
 {
-    char buf[64];
+    char buf[96];
     return rnn_fail(ps->err, RNN_EUSAGE, "layer call: expected %s, found %s", expected,
                     at_what(ps, buf, sizeof buf));
 }
@@ -370,8 +405,13 @@ static void value_repr(const rnn_value *v, char *buf, size_t n)
     case RNN_VAL_NONE: snprintf(buf, n, "None"); break;
     case RNN_VAL_NUMBER: snprintf(buf, n, "%g", v->number); break;
     case RNN_VAL_BOOL: snprintf(buf, n, "%s", v->number ? "True" : "False"); break;
-    case RNN_VAL_STRING: snprintf(buf, n, "'%.40s'", v->string); break;
-    case RNN_VAL_IDENT: snprintf(buf, n, "%.40s", v->string); break;
+    case RNN_VAL_STRING: {
+        char text[200];
+        quote_text(v->string, 40, text, sizeof text);
+        snprintf(buf, n, "'%s'", text);
+        break;
+    }
+    case RNN_VAL_IDENT: snprintf(buf, n, "%.40s", v->string); break;   /* identifiers are ASCII */
     case RNN_VAL_CALL: snprintf(buf, n, "%.40s(...)", v->call->name); break;
     case RNN_VAL_LIST: snprintf(buf, n, "a list of %d item%s", v->n_items, v->n_items == 1 ? "" : "s"); break;
     }
@@ -414,7 +454,7 @@ static void arg_label(int pos, const char *key, char *buf, size_t n)
 static int type_error(const rnn_call *c, int pos, const char *key, const rnn_value *v, const char *expected,
                       rnn_error *err)
 {
-    char label[64], got[96];
+    char label[64], got[224];
     arg_label(pos, key, label, sizeof label);
     value_repr(v, got, sizeof got);
     return rnn_fail(err, RNN_EUSAGE, "%s: %s expects %s, got %s", c->name, label, expected, got);

@@ -116,8 +116,28 @@ static void check_nesting(void)
     }
 }
 
+/* Text echoed from the call stays on one line, as valid UTF-8 (line breaks and stray bytes escaped,
+ * a character never cut). */
+static void check_message_echo(void)
+{
+    parse_bad("\x06\n]_", "found '\\x06\\n]_' at column 1");
+    parse_bad("Dense(3,\x01\t)", "found '\\x01\\t)' at column 9");
+    parse_bad("Dense(\xff\xc3)", "found '\\xff\\xc3)'");
+    parse_bad("Dense(3 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9)", "found '\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...'");
+    rnn_call *c = parse_ok("LSTM(activation='a\\nb')");
+    if (c) {
+        rnn_error err = {0};
+        long n;
+        CHECK(rnn_call_int(c, -1, "activation", 0, &n, &err) == RNN_EUSAGE
+                  && strcmp(err.msg, "LSTM: 'activation' expects an integer, got 'a\\nb'") == 0,
+              "string value in a message: %s", err.msg);
+        rnn_call_free(c);
+    }
+}
+
 int main(void)
 {
+    check_message_echo();
     check_values();
     check_nesting();
     parse_bad("", "empty");
