@@ -1,0 +1,62 @@
+/* The command language (scripts, `-c`, the prompt): split a line into commands, each command into
+ * words, then read the words as the command table's command would: positional and key=value
+ * arguments, each value through every typed reader. Nothing is run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/internal.h"
+#include "fuzz_util.h"
+
+static void quiet(const char *text, size_t len, bool is_error, void *ud)
+{
+    (void)text; (void)len; (void)is_error; (void)ud;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc; (void)argv;
+    app_set_sink(quiet, NULL);   /* the commands' error messages would flood the fuzzer's output */
+    return 0;
+}
+
+/* Reads a command's words as a handler does; args_parse splits key=value words in place, so each
+ * way of reading gets its own words. */
+static void read_command(const char *cmd, bool extra_keys, int max_pos)
+{
+    int argc = 0;
+    char **argv = NULL;
+    rnn_error err;
+    if (parse_words(cmd, &argc, &argv, &err) != RNN_OK)
+        return;
+    const app_command *c = argc > 0 ? app_command_find(argv[0]) : NULL;
+    app_args a;
+    if (c && args_parse(&a, c, argc, argv, max_pos, extra_keys) == RNN_OK) {
+        for (int i = 0; i < a.nkv; i++) {
+            long l; double d; bool b; const char *s;
+            args_long(&a, a.key[i], 0, -1000000, 1000000, &l);
+            args_double(&a, a.key[i], 0, 0, 1, &d);
+            args_bool(&a, a.key[i], false, &b);
+            args_choice(&a, a.key[i], "pre|post|none", "pre", &s);
+        }
+        free(args_join(&a, 0));
+        free(args_join(&a, 1));
+    }
+    parse_free_words(argc, argv);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *line = fuzz_string((fuzz_input){ data, size });
+    char **cmds = NULL;
+    int n = 0;
+    rnn_error err;
+    if (parse_split(line, &cmds, &n, &err) == RNN_OK) {
+        for (int i = 0; i < n; i++) {
+            read_command(cmds[i], false, -1);
+            read_command(cmds[i], true, 1);
+        }
+        parse_free_strings(n, cmds);
+    }
+    free(line);
+    return 0;
+}
