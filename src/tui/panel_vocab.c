@@ -80,7 +80,8 @@ static void vocab_draw(tui_panel *p, tui *t, tui_rect r)
     char line[256], tot[16];
     int row = 0;
     count_short(tot, sizeof tot, v->total);
-    snprintf(line, sizeof line, "%zu words, %s tokens", v->size, tot);
+    snprintf(line, sizeof line, "%zu word%s, %s token%s", v->size, v->size == 1 ? "" : "s", tot,
+             v->total == 1 ? "" : "s");
     tui_put(r, row++, 0, line, theme_attr(ROLE_VALUE));
     if (v->num_words > 0)
         snprintf(line, sizeof line, "num_words %d: %.1f%% kept", v->num_words,
