@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Status codes are sysexits values so the program can exit with them directly. */
 enum rnn_status {
@@ -57,5 +58,38 @@ void rnn_fmatrix_free(rnn_fmatrix *m);
 /* Progress of a long operation (download, load); done/total in bytes or items, total 0 if unknown.
  * Return non-zero to cancel. */
 typedef int (*rnn_progress_fn)(const char *what, uint64_t done, uint64_t total, void *user);
+
+/* Writing a file so that an error never damages it. The new content goes to PATH.tmp in the same
+ * folder, which is flushed, synced and renamed over PATH; then the folder is synced. A target that
+ * exists and is not a regular file (a folder, a device such as /dev/full, a FIFO, a socket) is
+ * refused; a symbolic link is followed and the file it names is replaced. On any error the old
+ * file is left as it was and the temporary is removed. A PATH.tmp left behind by a killed process
+ * is replaced; one another process is writing at the same time (it holds a lock on it) is an error.
+ * Messages name the file the user gave. Usage:
+ *     rnn_outfile o;
+ *     if (rnn_outfile_open(&o, path, err)) return err->code;
+ *     fprintf(o.f, ...);
+ *     return rnn_outfile_commit(&o, err);     (or rnn_outfile_discard(&o) to give up) */
+typedef struct rnn_outfile {
+    FILE *f;            /* the temporary, open for writing */
+    char *path;         /* the file to replace (symbolic links resolved) */
+    char *tmp;          /* path + ".tmp" */
+    const char *shown;  /* the name given by the caller, for messages (not copied) */
+} rnn_outfile;
+int rnn_outfile_open(rnn_outfile *o, const char *path, rnn_error *err);
+/* Flushes, syncs and renames; the FILE is closed whatever the outcome. */
+int rnn_outfile_commit(rnn_outfile *o, rnn_error *err);
+/* Closes and removes the temporary; the target is untouched. */
+void rnn_outfile_discard(rnn_outfile *o);
+/* The whole new content of path in one call: open, write len bytes, commit. */
+int rnn_write_file(const char *path, const void *data, size_t len, rnn_error *err);
+/* fsync of the folder holding path, so that a rename into it survives a crash (best effort). */
+void rnn_sync_parent_dir(const char *path);
+
+/* Bytes this process may still allocate: the smaller of the system's available memory
+ * (MemAvailable) and what RLIMIT_AS leaves; UINT64_MAX when neither is known. */
+uint64_t rnn_mem_available(void);
+/* Formats a size for messages: "512 B", "3.9 KB", "11.8 GB" (powers of 1024). Returns buf. */
+const char *rnn_format_bytes(uint64_t bytes, char *buf, size_t cap);
 
 #endif

@@ -730,8 +730,10 @@ APP_HANDLER(export)
     if (a.npos != 2 || strcmp(a.pos[0], "history") != 0) return app_fail(RNN_EUSAGE, "export", "expected: export history FILE.csv [run=RUN]");
     app_run *r = app_find_run(s, "export", args_get(&a, "run"));
     if (!r) return RNN_EUSAGE;
-    FILE *f = fopen(a.pos[1], "w");
-    if (!f) return app_fail(RNN_EIO, "export", "cannot write '%s': %s", a.pos[1], strerror(errno));
+    rnn_outfile o;
+    rnn_error err = {0};
+    if (rnn_outfile_open(&o, a.pos[1], &err)) return app_fail_err("export", &err);
+    FILE *f = o.f;
     const rnn_history *h = &r->hist;
     fprintf(f, "epoch");
     for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%s", h->names[j]);
@@ -741,7 +743,7 @@ APP_HANDLER(export)
         for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%.9g", h->values[(size_t)e * (size_t)h->n_metrics + (size_t)j]);
         fprintf(f, ",%.6f\n", h->seconds ? h->seconds[e] : 0.0);  /* microseconds: short epochs too */
     }
-    if (fclose(f) != 0) return app_fail(RNN_EIO, "export", "writing '%s': %s", a.pos[1], strerror(errno));
+    if (rnn_outfile_commit(&o, &err)) return app_fail_err("export", &err);
     app_printf("wrote %d %s of run '%s' to %s\n", h->n_epochs, app_noun((unsigned)h->n_epochs, "epoch", "epochs"), r->name,
                a.pos[1]);
     return RNN_OK;

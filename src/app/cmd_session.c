@@ -90,21 +90,16 @@ APP_HANDLER(session)
     if (rc) return rc;
     if (a.npos != 2 || strcmp(a.pos[0], "save") != 0) return app_fail(RNN_EUSAGE, "session", "expected: session save FILE");
     const char *path = a.pos[1];
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return app_fail(RNN_EIO, "session", "cannot write '%s': %s", path, strerror(errno));
+    rnn_outfile o;
+    rnn_error err = {0};
+    if (rnn_outfile_open(&o, path, &err)) return app_fail_err("session", &err);
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
-    fprintf(f, "# rnnlab %s session, saved %s; replay with: rnnlab %s\n", rnn_version(), when, path);
-    fprintf(f, "set seed=%lu\n", s->start_seed);
-    for (int i = 0; i < s->n_session; i++) fprintf(f, "%s\n", s->session[i]);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return app_fail(RNN_EIO, "session", "cannot write '%s': %s", path, strerror(e));
-    }
+    fprintf(o.f, "# rnnlab %s session, saved %s; replay with: rnnlab %s\n", rnn_version(), when, path);
+    fprintf(o.f, "set seed=%lu\n", s->start_seed);
+    for (int i = 0; i < s->n_session; i++) fprintf(o.f, "%s\n", s->session[i]);
+    if (rnn_outfile_commit(&o, &err)) return app_fail_err("session", &err);
     app_printf("wrote %d %s to %s\n", s->n_session, app_noun((unsigned)s->n_session, "command", "commands"), path);
     return RNN_OK;
 }

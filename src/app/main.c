@@ -2,6 +2,7 @@
 #include "config.h"
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,9 @@ int main(int argc, char **argv)
     static app_state state;
     app_state *s = &state;
     app_init(s);
+    /* Over a file-size limit (ulimit -f) a write fails with EFBIG and the file is not replaced,
+     * instead of the default of killing the program in the middle of it. */
+    signal(SIGXFSZ, SIG_IGN);
     if (o.seed >= 0) s->seed = (unsigned long)o.seed;
     s->start_seed = s->seed;
     s->keep_going = o.keep_going;

@@ -1,4 +1,4 @@
-/* Downloads with libcurl into DEST.part, then fsync and rename, checking SHA-256 on the way;
+/* Downloads with libcurl through rnn_outfile (DEST.tmp, synced and renamed), checking SHA-256 on the way;
  * and the table of data sets the program knows how to download. */
 #include "config.h"
 #include <errno.h>
@@ -37,7 +37,7 @@ const rnn_dataset_info *rnn_known_datasets(size_t *n)
 
 /* State shared by the libcurl callbacks of one download. */
 typedef struct fetch_state {
-    int fd;
+    FILE *f;
     int write_errno;        /* set when writing the part file failed */
     bool cancelled;         /* set when the progress callback asked to stop */
     uint64_t done;
@@ -50,16 +50,11 @@ typedef struct fetch_state {
 static size_t fetch_write(char *data, size_t size, size_t nmemb, void *user)
 {
     fetch_state *st = user;
-    size_t n = size * nmemb, left = n;
-    while (left > 0) {
-        ssize_t put = write(st->fd, data + (n - left), left);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put < 0) {
-            st->write_errno = errno;
-            return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
-        }
-        left -= (size_t)put;
+    size_t n = size * nmemb;
+    errno = 0;
+    if (fwrite(data, 1, n, st->f) != n) {
+        st->write_errno = errno ? errno : EIO;
+        return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
     }
     rnn_sha256_update(&st->sha, data, n);
     st->done += n;
@@ -116,26 +111,7 @@ static bool fetch_valid_hex(const char *s)
     return n == 64;
 }
 
-/* fsync of the folder holding `path`, so the rename survives a crash; best effort. */
-static void fetch_sync_parent(const char *path)
-{
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Runs the transfer into st->fd; returns a status with a message naming url. */
+/* Runs the transfer into st->f; returns a status with a message naming url. */
 static int fetch_transfer(const char *url, fetch_state *st, rnn_error *err)
 {
     pthread_once(&fetch_curl_once, fetch_curl_init);
@@ -183,23 +159,17 @@ int rnn_fetch(const char *url, const char *dest, const char *sha256,
         return rnn_fail(err, RNN_EUSAGE, "download needs a URL and a destination file");
     if (sha256 && !fetch_valid_hex(sha256))
         return rnn_fail(err, RNN_EUSAGE, "invalid SHA-256 '%s' (expected 64 hex digits)", sha256);
-    char part[PATH_MAX];
-    if (snprintf(part, sizeof part, "%s.part", dest) >= (int)sizeof part)
-        return rnn_fail(err, RNN_EUSAGE, "%s: path too long", dest);
     int status = fetch_make_parent(dest, err);
     if (status)
         return status;
     const char *slash = strrchr(dest, '/');
     fetch_state st = { .progress = progress, .user = user, .what = slash ? slash + 1 : dest };
     rnn_sha256_init(&st.sha);
-    st.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (st.fd < 0)
-        return rnn_fail(err, RNN_EIO, "cannot create %s: %s", part, strerror(errno));
+    rnn_outfile out;
+    if ((status = rnn_outfile_open(&out, dest, err)))
+        return status;
+    st.f = out.f;
     status = fetch_transfer(url, &st, err);
-    if (!status && fsync(st.fd) != 0)
-        status = rnn_fail(err, RNN_EIO, "cannot write %s: %s", part, strerror(errno));
-    if (close(st.fd) != 0 && !status)
-        status = rnn_fail(err, RNN_EIO, "cannot write %s: %s", part, strerror(errno));
     if (!status && sha256) {
         char got[65];
         rnn_sha256_final_hex(&st.sha, got);
@@ -208,13 +178,12 @@ int rnn_fetch(const char *url, const char *dest, const char *sha256,
                               "%s: SHA-256 mismatch for %s (expected %s, got %s); download deleted",
                               dest, url, sha256, got);
     }
-    if (!status && rename(part, dest) != 0)
-        status = rnn_fail(err, RNN_EIO, "cannot rename %s to %s: %s", part, dest, strerror(errno));
     if (status) {
-        unlink(part);
+        rnn_outfile_discard(&out);
         return status;
     }
-    fetch_sync_parent(dest);
+    if ((status = rnn_outfile_commit(&out, err)))
+        return status;
     if (progress)
         progress(st.what, st.done, st.done, user); /* a final 100% for progress bars */
     return RNN_OK;

@@ -9,9 +9,8 @@
  *                    weights, optimizer configuration and state
  *              RUNS  u32 count, per run: name, history
  *   trailer  u32 CRC-32 (IEEE, as zlib) of header and body
- * Integers and floats are little-endian; strings are u32 length + bytes. The file is written to
- * FILE.tmp, fsync'ed and renamed over FILE (then the folder is fsync'ed): a crash leaves the old
- * file or the new one, never a mix. */
+ * Integers and floats are little-endian; strings are u32 length + bytes. The file is written through
+ * rnn_write_file (FILE.tmp, synced, renamed): a crash leaves the old file or the new one, never a mix. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -495,25 +494,6 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     return RNN_OK;
 }
 
-/* fsync of the folder holding path, so that the rename itself is durable. */
-static void sync_parent_dir(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 int rnn_pipeline_save(const char *path, const rnn_pipeline *p, rnn_error *err)
 {
     char *buf = NULL;
@@ -521,25 +501,9 @@ int rnn_pipeline_save(const char *path, const rnn_pipeline *p, rnn_error *err)
     int rc = save_build(p, &buf, &len, err);
     if (rc)
         return rc;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        free(buf);
-        return rnn_fail(err, RNN_EIO, "save: cannot create %s: %s", tmp, strerror(errno));
-    }
-    bool ok = fwrite(buf, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved_errno = errno;
-    ok = fclose(f) == 0 && ok;
+    rc = rnn_write_file(path, buf, len, err);
     free(buf);
-    if (!ok || rename(tmp, path) != 0) {
-        if (ok)
-            saved_errno = errno;
-        unlink(tmp);
-        return rnn_fail(err, RNN_EIO, "save: cannot write %s: %s", path, strerror(saved_errno));
-    }
-    sync_parent_dir(path);
-    return RNN_OK;
+    return rc;
 }
 
 /* ---- open ---- */

@@ -113,7 +113,7 @@ static void test_fetch_file_urls(void)
     /* Success with the right hash, into a folder that does not exist yet. */
     char dest[600], part[610];
     snprintf(dest, sizeof dest, "%s", test_path("cache/sub/dest.bin"));
-    snprintf(part, sizeof part, "%s.part", dest);
+    snprintf(part, sizeof part, "%s.tmp", dest);
     progress_log log = { 0 };
     CHECK_STATUS(rnn_fetch(url, dest, hex, on_progress, &log, &err), RNN_OK, &err);
     char got[65] = "";
@@ -160,7 +160,7 @@ static void test_fetch_file_urls(void)
     CHECK_STATUS(rnn_fetch("unknownscheme://x/y", test_path("d2"), NULL, NULL, NULL, &err),
                  RNN_EIO, &err);
     CHECK_MSG(&err, "unknownscheme://x/y");
-    CHECK(!test_exists(test_path("d2")) && !test_exists(test_path("d2.part")));
+    CHECK(!test_exists(test_path("d2")) && !test_exists(test_path("d2.tmp")));
     free(data);
 }
 
@@ -222,7 +222,7 @@ static void test_fetch_http(void)
         CHECK_STATUS(rnn_fetch(url, dest, NULL, NULL, NULL, &err), RNN_EIO, &err);
         CHECK_MSG(&err, "not-there.tar.gz");
         CHECK_MSG(&err, "404");
-        CHECK(!test_exists(dest) && !test_exists(test_path("http/dest.bin.part")));
+        CHECK(!test_exists(dest) && !test_exists(test_path("http/dest.bin.tmp")));
     }
     if (f)
         fclose(f);
