@@ -134,11 +134,15 @@ static const app_command command_table[] = {
     {"gradcheck", "[samples=4] [seed=N]", "finite-difference check of the model's gradients",
      "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL,
      EX_COMPILED "gradcheck samples=2"},
-    {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history", cmd_save, NULL,
+    {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history.\n"
+     "Written to FILE.tmp, synced, then renamed over FILE: on any error (a full disk) the old FILE is\n"
+     "kept; a FILE that is a folder, a device or a FIFO is refused.", cmd_save, NULL,
      EX_TRAINED "save demo-lstm.rnnlab"},
-    {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote", cmd_open, NULL,
+    {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote. A damaged file, one over the save-file limits\n"
+     "(rnnlab(1), FILES) or one larger than half the memory available is refused before it is read.", cmd_open, NULL,
      EX_TRAINED "save demo-lstm.rnnlab\nopen demo-lstm.rnnlab"},
-    {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]", cmd_export, NULL,
+    {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]: FILE.csv is replaced only once the whole CSV is written\n"
+     "(as save writes).", cmd_export, NULL,
      EX_TRAINED "export history demo-history.csv"},
     /* Session */
     {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",
@@ -150,7 +154,7 @@ static const app_command command_table[] = {
      EX_TOKENIZED "status"},
     {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands,
      "help fit"},
-    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script", cmd_session, NULL,
+    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script, written as save writes (the old FILE kept on error).", cmd_session, NULL,
      EX_TOKENIZED "session save demo-session.rnn"},
     {"source", "FILE", "run a script", "source FILE: runs the commands of FILE; scripts nest at most 16 deep, so a script that\n"
      "sources itself stops with an error. In a script, a relative path a command reads (source, load,\n"

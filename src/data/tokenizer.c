@@ -278,6 +278,9 @@ typedef struct tok_buf {
     size_t cap;
 } tok_buf;
 
+/* Limits of a saved tokenizer (the save file's TOKN section). */
+enum { TOK_MAX_SAVED_WORD = 1 << 20, TOK_MAX_SAVED_WORDS = 100000000 };
+
 static int buf_reserve(tok_buf *b, size_t n)
 {
     if (n <= b->cap)
@@ -914,6 +917,9 @@ int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err)
     bad = bad || fprintf(f, "fitted %d\nwords %zu %" PRIu64 "\n", t->fitted, t->vocab.n, t->total) < 0;
     for (size_t e = 0; e < t->vocab.n && !bad; e++) {
         const tok_entry *w = &t->vocab.entries[e];
+        if (w->len > TOK_MAX_SAVED_WORD)
+            return rnn_fail(err, RNN_EUSAGE, "the tokenizer holds a word of %u bytes; a saved word is at most "
+                            "%d bytes", w->len, TOK_MAX_SAVED_WORD);
         bad = fprintf(f, "%" PRIu64 " %u ", w->count, w->len) < 0
            || fwrite(w->word, 1, w->len, f) != w->len || fputc('\n', f) == EOF;
     }
@@ -923,13 +929,26 @@ int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err)
     return RNN_OK;
 }
 
+/* Bytes from the position of f to its end; UINT64_MAX when f cannot tell (a pipe). */
+static uint64_t stream_left(FILE *f)
+{
+    off_t at = ftello(f);
+    if (at < 0 || fseeko(f, 0, SEEK_END) != 0)
+        return UINT64_MAX;
+    off_t end = ftello(f);
+    if (fseeko(f, at, SEEK_SET) != 0 || end < at)
+        return 0;
+    return (uint64_t)(end - at);
+}
+
 /* Reads "KEY LEN BYTES\n" (LEN -1 = NULL) into a malloc'd string. */
 static int read_bytes(FILE *f, const char *key, char **out)
 {
     char k[32];
     long long len;
     *out = NULL;
-    if (fscanf(f, "%31s %lld", k, &len) != 2 || strcmp(k, key) != 0 || len < -1 || len > 1 << 20)
+    if (fscanf(f, "%31s %lld", k, &len) != 2 || strcmp(k, key) != 0 || len < -1 || len > 1 << 20
+        || (len > 0 && (uint64_t)len >= stream_left(f)))
         return RNN_EDATA;
     if (len < 0)
         return fgetc(f) == '\n' ? RNN_OK : RNN_EDATA;
@@ -947,15 +966,31 @@ static int read_bytes(FILE *f, const char *key, char **out)
     return RNN_OK;
 }
 
-static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n)
+/* Reads n "COUNT LEN WORD" lines; a length is checked against the limit and against the bytes
+ * left before the buffer grows for it. */
+static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n, char *why, size_t why_cap)
 {
     tok_buf b = {0};
     int rc = RNN_OK;
     for (size_t e = 0; e < n && !rc; e++) {
-        uint64_t count;
+        uint64_t count, left;
         unsigned len;
-        if (fscanf(f, "%" SCNu64 " %u", &count, &len) != 2 || fgetc(f) != ' ' || buf_reserve(&b, len + 1)
-            || fread(b.p, 1, len, f) != len || fgetc(f) != '\n'
+        if (fscanf(f, "%" SCNu64 " %u", &count, &len) != 2 || fgetc(f) != ' ') {
+            rc = RNN_EDATA;
+            break;
+        }
+        left = stream_left(f);
+        if (len > TOK_MAX_SAVED_WORD || len >= left) {
+            if (len > TOK_MAX_SAVED_WORD)
+                snprintf(why, why_cap, ": the length of word %zu: %u bytes, over the limit of %d", e + 1, len,
+                         TOK_MAX_SAVED_WORD);
+            else
+                snprintf(why, why_cap, ": the length of word %zu: %u bytes, more than the %llu left", e + 1, len,
+                         (unsigned long long)left);
+            rc = RNN_EDATA;
+            break;
+        }
+        if (buf_reserve(&b, (size_t)len + 1) || fread(b.p, 1, len, f) != len || fgetc(f) != '\n'
             || rnn_utf8_valid_prefix(b.p, len) != len || memchr(b.p, 0, len)) {
             rc = RNN_EDATA;
             break;
@@ -977,6 +1012,7 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     uint64_t total = 0;
     char *oov = NULL, *filters = NULL;
     rnn_tokenizer *t = NULL;
+    char why[160] = "";
     *out = NULL;
     rnn_tokenizer_opts_default(&o);
     int rc = fscanf(f, " rnnlab-tokenizer %d num_words %d lower %d char_level %d split %d ", &version,
@@ -986,8 +1022,14 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
         rc = read_bytes(f, "oov_token", &oov);
     if (!rc)
         rc = read_bytes(f, "filters", &filters);
+    /* a word's line is at least "C L W\n": 5 bytes */
     if (!rc && fscanf(f, " fitted %d words %zu %" SCNu64, &fitted, &n, &total) != 3)
         rc = RNN_EDATA;
+    if (!rc && (n > TOK_MAX_SAVED_WORDS || n > stream_left(f) / 5)) {
+        snprintf(why, sizeof why, ": its words: %zu, over the limit of %d or more than the bytes left hold", n,
+                 TOK_MAX_SAVED_WORDS);
+        rc = RNN_EDATA;
+    }
     if (!rc && fgetc(f) != '\n')
         rc = RNN_EDATA;
     if (!rc) {
@@ -997,7 +1039,7 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
         o.oov_token = oov;
         o.filters = filters;
         t = rnn_tokenizer_new(&o);
-        rc = t ? tokenizer_read_words(t, f, n) : RNN_EDATA;
+        rc = t ? tokenizer_read_words(t, f, n, why, sizeof why) : RNN_EDATA;
     }
     char end[8];
     if (!rc && (fscanf(f, " %7s", end) != 1 || strcmp(end, "end") != 0 || fgetc(f) != '\n'))
@@ -1011,7 +1053,7 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     free(filters);
     if (rc) {
         rnn_tokenizer_free(t);
-        return rc == RNN_EDATA ? rnn_fail(err, RNN_EDATA, "the tokenizer in the saved file is damaged")
+        return rc == RNN_EDATA ? rnn_fail(err, RNN_EDATA, "the tokenizer in the saved file is damaged%s", why)
                                : rnn_fail(err, rc, "out of memory reading the tokenizer");
     }
     *out = t;

@@ -10,14 +10,19 @@
  *              RUNS  u32 count, per run: name, history
  *   trailer  u32 CRC-32 (IEEE, as zlib) of header and body
  * Integers and floats are little-endian; strings are u32 length + bytes. The file is written through
- * rnn_write_file (FILE.tmp, synced, renamed): a crash leaves the old file or the new one, never a mix. */
+ * rnn_write_file (FILE.tmp, synced, renamed): a crash leaves the old file or the new one, never a mix.
+ * The reader trusts nothing: every length and count is checked against the bytes left in its
+ * section and against the limits in rnnlab/io.h before anything is allocated for it, a section
+ * may appear only once, and the file is checked (magic, declared size, memory) before it is read. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "rnnlab/io.h"
 #include "engine/train_internal.h"
@@ -25,12 +30,13 @@
 #define IO_FORMAT_VERSION 1u
 #define MODEL_FORMAT_VERSION 1u
 static const unsigned char io_magic[8] = {0x89, 'R', 'N', 'L', '\r', '\n', 0x1a, '\n'};
-enum { IO_HEADER = 24, IO_MAX_STRING = 1 << 20 };
+enum { IO_HEADER = 24, IO_TRAILER = 4 };
 
 /* ---- CRC-32 (reflected polynomial 0xEDB88320) ---- */
 
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+uint32_t rnn_crc32(uint32_t crc, const void *data, size_t n)
 {
+    const unsigned char *p = data;
     static uint32_t table[256];
     static bool ready;
     if (!ready) {
@@ -96,27 +102,45 @@ static void put_floats(FILE *f, const float *x, size_t n)
     }
 }
 
-/* ---- readers: `bad` is set on a short read or an implausible value ---- */
+/* ---- readers: a cursor over one section in memory; `bad` is set when a value would run past
+ * the end of the section or is implausible ---- */
 
 typedef struct rd {
-    FILE *f;
+    const unsigned char *p;
+    size_t left;
     bool bad;
 } rd;
 
+/* The next n bytes, or NULL (and bad) when fewer remain. */
+static const unsigned char *rd_take(rd *r, uint64_t n)
+{
+    if (r->bad || n > r->left) {
+        r->bad = true;
+        return NULL;
+    }
+    const unsigned char *q = r->p;
+    r->p += n;
+    r->left -= (size_t)n;
+    return q;
+}
+
+static uint32_t le32(const unsigned char *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *b) { return le32(b) | (uint64_t)le32(b + 4) << 32; }
+
 static uint32_t get_u32(rd *r)
 {
-    unsigned char b[4];
-    if (fread(b, 1, 4, r->f) != 4) {
-        r->bad = true;
-        return 0;
-    }
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    const unsigned char *b = rd_take(r, 4);
+    return b ? le32(b) : 0;
 }
 
 static uint64_t get_u64(rd *r)
 {
-    uint64_t lo = get_u32(r);
-    return lo | (uint64_t)get_u32(r) << 32;
+    const unsigned char *b = rd_take(r, 8);
+    return b ? le64(b) : 0;
 }
 
 static double get_f64(rd *r)
@@ -127,20 +151,19 @@ static double get_f64(rd *r)
     return d;
 }
 
-/* malloc'd string; NULL (and bad) on failure. */
+/* malloc'd string of at most RNN_SAVE_MAX_STRING bytes; NULL (and bad) on failure. */
 static char *get_str(rd *r)
 {
     uint32_t n = get_u32(r);
-    if (r->bad || n > IO_MAX_STRING) {
+    if (n > RNN_SAVE_MAX_STRING)
+        r->bad = true;
+    const unsigned char *b = rd_take(r, n);
+    char *s = b ? malloc((size_t)n + 1) : NULL;
+    if (!s) {
         r->bad = true;
         return NULL;
     }
-    char *s = malloc((size_t)n + 1);
-    if (!s || fread(s, 1, n, r->f) != n) {
-        free(s);
-        r->bad = true;
-        return NULL;
-    }
+    memcpy(s, b, n);
     s[n] = '\0';
     return s;
 }
@@ -154,17 +177,37 @@ static void get_str_into(rd *r, char *buf, size_t cap)
 
 static void get_floats(rd *r, float *x, size_t n)
 {
-    if (r->bad)
+    if (n > r->left / 4) {
+        r->bad = true;
+        return;
+    }
+    const unsigned char *b = rd_take(r, (uint64_t)n * 4);
+    if (!b)
         return;
     if (host_is_le()) {
-        if (fread(x, sizeof *x, n, r->f) != n)
-            r->bad = true;
+        memcpy(x, b, n * 4);
         return;
     }
-    for (size_t i = 0; i < n && !r->bad; i++) {
-        uint32_t v = get_u32(r);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = le32(b + 4 * i);
         memcpy(&x[i], &v, 4);
     }
+}
+
+/* True when `count` items of at least `each` bytes can still be in the section. */
+static bool rd_room(const rd *r, uint64_t count, uint64_t each)
+{
+    return !r->bad && count <= r->left / each;
+}
+
+/* The message for a count over its limit or over what the section can hold; `what` names it. */
+static int rd_count_error(const rd *r, rnn_error *err, const char *what, uint64_t n, uint64_t limit)
+{
+    if (n > limit)
+        return rnn_fail(err, RNN_EDATA, "open: %s: %llu, over the limit of %llu", what, (unsigned long long)n,
+                        (unsigned long long)limit);
+    return rnn_fail(err, RNN_EDATA, "open: %s: %llu, more than the %zu bytes left in its section can hold", what,
+                    (unsigned long long)n, r->left);
 }
 
 /* ---- model ---- */
@@ -254,6 +297,12 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     uint64_t n = get_u64(r);
     if (r->bad)
         return rnn_fail(err, RNN_EDATA, "open: the optimizer section is damaged");
+    /* the moments are as many floats as the weights: checked before compile allocates them */
+    if (n != rnn_model_n_params(m) || n_slots > sizeof ((train_state *)0)->opt.slot / sizeof (float *) ||
+        (n_slots && !rd_room(r, (uint64_t)n_slots * n, 4)))
+        return rnn_fail(err, RNN_EDATA, "open: the optimizer state does not fit the model (%u x %llu "
+                        "values for %zu weights, %zu bytes left)", n_slots, (unsigned long long)n,
+                        rnn_model_n_params(m), r->left);
     int rc = train_compile_config(m, &c, loss, (int)nm, kinds, names, err);
     if (rc)
         return rc;
@@ -266,45 +315,77 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     return r->bad ? rnn_fail(err, RNN_EDATA, "open: the optimizer state is truncated") : RNN_OK;
 }
 
-/* Rebuilds the layers from their call text and restores names, flags and weights. */
-static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx, rnn_error *err)
+/* One entry of the model's layer table. */
+typedef struct layer_entry {
+    char *call, *name;
+    bool trainable;
+    uint64_t n_params;
+} layer_entry;
+
+/* Reads the whole layer table, so that the weights it declares can be checked against the bytes
+ * that follow before any layer is built. */
+static int read_layer_table(rd *r, layer_entry *e, uint32_t nl, rnn_error *err)
 {
-    uint64_t *sizes = calloc(nl ? nl : 1, sizeof *sizes);
-    if (!sizes)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
-    int rc = RNN_OK;
-    for (uint32_t i = 0; i < nl && !rc; i++) {
-        char *call = get_str(r), *name = get_str(r);
-        bool trainable = get_u32(r) != 0;
-        sizes[i] = get_u64(r);
-        if (r->bad) {
-            rc = rnn_fail(err, RNN_EDATA, "open: the layer list is damaged");
-        } else if ((rc = rnn_model_add(m, call, ctx, err)) == RNN_OK) {
-            rnn_layer *l = rnn_model_layer(m, i);
-            snprintf(l->name, sizeof l->name, "%s", name);
-            l->trainable = trainable;
-            if (l->n_params != sizes[i])
-                rc = rnn_fail(err, RNN_EDATA, "open: layer %s (%s) has %zu parameter%s here but %llu in "
-                              "the file", name, call, l->n_params, l->n_params == 1 ? "" : "s",
-                              (unsigned long long)sizes[i]);
-        } else {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < nl; i++) {
+        e[i].call = get_str(r);
+        e[i].name = get_str(r);
+        e[i].trainable = get_u32(r) != 0;
+        e[i].n_params = get_u64(r);
+        if (r->bad)
+            return rnn_fail(err, RNN_EDATA, "open: the layer list is damaged (layer %u of %u)", i + 1, nl);
+        if (e[i].n_params > r->left / 4 || total + e[i].n_params > r->left / 4)
+            return rnn_fail(err, RNN_EDATA, "open: the weights of layer %s (%s): %llu, more than the %zu "
+                            "bytes left in the section can hold", e[i].name, e[i].call,
+                            (unsigned long long)e[i].n_params, r->left);
+        total += e[i].n_params;
+    }
+    return RNN_OK;
+}
+
+/* Rebuilds the layers from their call text and restores names and flags. */
+static int build_layers(rnn_model *m, const layer_entry *e, uint32_t nl, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    for (uint32_t i = 0; i < nl; i++) {
+        int rc = rnn_model_add(m, e[i].call, ctx, err);
+        if (rc) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err ? err->msg : "");
-            rc = rnn_fail(err, rc, "open: cannot rebuild layer %s: %s", call, why);
+            return rnn_fail(err, rc, "open: cannot rebuild layer %s: %s", e[i].call, why);
         }
-        free(call);
-        free(name);
+        rnn_layer *l = rnn_model_layer(m, i);
+        snprintf(l->name, sizeof l->name, "%s", e[i].name);
+        l->trainable = e[i].trainable;
+        if (l->n_params != e[i].n_params)
+            return rnn_fail(err, RNN_EDATA, "open: layer %s (%s) has %zu parameter%s here but %llu in the file",
+                            e[i].name, e[i].call, l->n_params, l->n_params == 1 ? "" : "s",
+                            (unsigned long long)e[i].n_params);
     }
-    free(sizes);
+    return RNN_OK;
+}
+
+static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    layer_entry *e = calloc(nl ? nl : 1, sizeof *e);
+    if (!e)
+        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+    int rc = read_layer_table(r, e, nl, err);
+    if (!rc)
+        rc = build_layers(m, e, nl, ctx, err);
+    for (uint32_t i = 0; i < nl; i++) {
+        free(e[i].call);
+        free(e[i].name);
+    }
+    free(e);
     return rc;
 }
 
-int rnn_model_read(rnn_model **out, FILE *f, const rnn_add_ctx *ctx, rnn_error *err)
+int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_ctx *ctx, rnn_error *err)
 {
-    rd r = {f, false};
-    char tag[4];
+    rd r = {data, len, false};
     *out = NULL;
-    if (fread(tag, 1, 4, f) != 4 || memcmp(tag, "RNNM", 4))
+    const unsigned char *tag = rd_take(&r, 4);
+    if (!tag || memcmp(tag, "RNNM", 4))
         return rnn_fail(err, RNN_EDATA, "open: the model section is not an rnnlab model");
     uint32_t version = get_u32(&r);
     if (!r.bad && version > MODEL_FORMAT_VERSION)
@@ -312,9 +393,14 @@ int rnn_model_read(rnn_model **out, FILE *f, const rnn_add_ctx *ctx, rnn_error *
                         "this build reads up to %u)", version, MODEL_FORMAT_VERSION);
     char *name = get_str(&r);
     uint32_t nl = get_u32(&r);
-    if (r.bad || nl > 100000) {
+    if (r.bad) {
         free(name);
         return rnn_fail(err, RNN_EDATA, "open: the model section is damaged");
+    }
+    /* a layer entry is at least two string lengths, a flag and a size: 20 bytes */
+    if (nl > RNN_SAVE_MAX_LAYERS || !rd_room(&r, nl, 20)) {
+        free(name);
+        return rd_count_error(&r, err, "the number of layers", nl, RNN_SAVE_MAX_LAYERS);
     }
     rnn_model *m = rnn_model_new(name, 0);
     free(name);
@@ -365,8 +451,14 @@ static int read_history(rd *r, char **name, rnn_history *h, rnn_error *err)
     for (uint32_t i = 0; i < nm; i++)
         get_str_into(r, h->names[i], sizeof h->names[i]);
     uint32_t ne = get_u32(r);
-    if (r->bad || ne > 10000000)
+    if (r->bad)
         return rnn_fail(err, RNN_EDATA, "open: a run's history is damaged");
+    /* each epoch holds nm values and its seconds, 8 bytes each */
+    if (ne > RNN_SAVE_MAX_EPOCHS || !rd_room(r, ne, 8 * ((uint64_t)nm + 1))) {
+        char what[96];
+        snprintf(what, sizeof what, "the number of epochs of run '%.40s'", *name);
+        return rd_count_error(r, err, what, ne, RNN_SAVE_MAX_EPOCHS);
+    }
     h->n_epochs = h->cap_epochs = (int)ne;
     h->values = malloc(((size_t)ne * RNN_MAX_METRICS + 1) * sizeof *h->values);
     h->seconds = malloc(((size_t)ne + 1) * sizeof *h->seconds);
@@ -378,6 +470,8 @@ static int read_history(rd *r, char **name, rnn_history *h, rnn_error *err)
         h->seconds[e] = get_f64(r);
     h->best_epoch = (int)get_u32(r);
     get_str_into(r, h->stop_reason, sizeof h->stop_reason);
+    if (h->best_epoch < -1 || h->best_epoch >= (int)ne)
+        h->best_epoch = -1; /* not one of its epochs: none */
     return r->bad ? rnn_fail(err, RNN_EDATA, "open: a run's history is truncated") : RNN_OK;
 }
 
@@ -480,7 +574,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     if (fclose(f))
         return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
     unsigned char crc[4];
-    uint32_t c = crc32_update(0, (const unsigned char *)all, alen);
+    uint32_t c = rnn_crc32(0, (const unsigned char *)all, alen);
     for (int i = 0; i < 4; i++)
         crc[i] = (unsigned char)(c >> (8 * i));
     char *grown = realloc(all, alen + 4);
@@ -494,14 +588,44 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     return RNN_OK;
 }
 
+/* What open would refuse is not written: a file save makes always opens. */
+static int save_check_limits(const rnn_pipeline *p, rnn_error *err)
+{
+    if (p->maxlen < 0 || p->maxlen > RNN_SAVE_MAX_MAXLEN)
+        return rnn_fail(err, RNN_EUSAGE, "save: maxlen %d is over the limit of %d", p->maxlen, RNN_SAVE_MAX_MAXLEN);
+    if (p->n_classes > RNN_SAVE_MAX_CLASSES)
+        return rnn_fail(err, RNN_EUSAGE, "save: %d classes, over the limit of %d", p->n_classes, RNN_SAVE_MAX_CLASSES);
+    for (int i = 0; p->class_names && i < p->n_classes; i++)
+        if (p->class_names[i] && strlen(p->class_names[i]) > RNN_SAVE_MAX_STRING)
+            return rnn_fail(err, RNN_EUSAGE, "save: class %d has a name over %d bytes", i, RNN_SAVE_MAX_STRING);
+    if (p->n_runs > RNN_SAVE_MAX_RUNS)
+        return rnn_fail(err, RNN_EUSAGE, "save: %d runs, over the limit of %d", p->n_runs, RNN_SAVE_MAX_RUNS);
+    for (int i = 0; i < p->n_runs; i++)
+        if (p->runs[i].n_epochs > RNN_SAVE_MAX_EPOCHS)
+            return rnn_fail(err, RNN_EUSAGE, "save: run %d has %d epochs, over the limit of %d", i + 1,
+                            p->runs[i].n_epochs, RNN_SAVE_MAX_EPOCHS);
+    if (p->model && rnn_model_n_layers(p->model) > RNN_SAVE_MAX_LAYERS)
+        return rnn_fail(err, RNN_EUSAGE, "save: %zu layers, over the limit of %d", rnn_model_n_layers(p->model),
+                        RNN_SAVE_MAX_LAYERS);
+    return RNN_OK;
+}
+
 int rnn_pipeline_save(const char *path, const rnn_pipeline *p, rnn_error *err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = save_build(p, &buf, &len, err);
+    int rc = save_check_limits(p, err);
     if (rc)
         return rc;
-    rc = rnn_write_file(path, buf, len, err);
+    char *buf = NULL;
+    size_t len = 0;
+    if ((rc = save_build(p, &buf, &len, err)))
+        return rc;
+    char size[32], limit[32];
+    if ((uint64_t)len > RNN_SAVE_MAX_BYTES)
+        rc = rnn_fail(err, RNN_EUSAGE, "save: the pipeline takes %s, over the save file limit of %s",
+                      rnn_format_bytes(len, size, sizeof size),
+                      rnn_format_bytes(RNN_SAVE_MAX_BYTES, limit, sizeof limit));
+    else
+        rc = rnn_write_file(path, buf, len, err);
     free(buf);
     return rc;
 }
@@ -528,72 +652,28 @@ void rnn_pipeline_free(rnn_pipeline *p)
     memset(p, 0, sizeof *p);
 }
 
-static int read_file(const char *path, unsigned char **out, size_t *len, rnn_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, "open: cannot open %s: %s", path,
-                        strerror(errno));
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            unsigned char *g = realloc(buf, cap);
-            if (!g) {
-                free(buf);
-                fclose(f);
-                return rnn_fail(err, RNN_EINTERNAL, "open: out of memory reading %s", path);
-            }
-            buf = g;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return rnn_fail(err, RNN_EIO, "open: cannot read %s", path);
-    }
-    *out = buf;
-    *len = n;
-    return RNN_OK;
-}
-
-static uint64_t le64(const unsigned char *b)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | b[i];
-    return v;
-}
-
-/* Magic, version, length and checksum; on success *body and *blen locate the sections. */
-static int open_validate(const char *path, const unsigned char *buf, size_t len, const unsigned char **body,
+/* Magic, version, length and checksum of a whole file in memory; on success *body and *blen
+ * locate the sections. */
+static int open_validate(const char *name, const unsigned char *buf, size_t len, const unsigned char **body,
                          size_t *blen, rnn_error *err)
 {
     if (len < 8 || memcmp(buf, io_magic, 8))
-        return rnn_fail(err, RNN_EDATA, "open: %s is not an rnnlab save file", path);
-    if (len < IO_HEADER + 4)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu bytes)", path, len);
-    uint32_t version = (uint32_t)le64(buf + 8) & 0xffffffffu;
+        return rnn_fail(err, RNN_EDATA, "open: %s is not an rnnlab save file", name);
+    if (len < IO_HEADER + IO_TRAILER)
+        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu bytes)", name, len);
+    uint32_t version = le32(buf + 8);
     if (version > IO_FORMAT_VERSION || version == 0)
         return rnn_fail(err, RNN_EDATA, "open: %s was written by a newer rnnlab (file format %u; this build "
-                        "reads up to %u)", path, version, IO_FORMAT_VERSION);
+                        "reads up to %u)", name, version, IO_FORMAT_VERSION);
     uint64_t want = le64(buf + 16);
-    if (want > len - IO_HEADER - 4)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu of %llu bytes)", path, len,
-                        (unsigned long long)(want + IO_HEADER + 4));
-    if (want < len - IO_HEADER - 4)
-        return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", path,
-                        (unsigned long long)(len - IO_HEADER - 4 - want));
-    uint32_t stored = (uint32_t)buf[len - 4] | (uint32_t)buf[len - 3] << 8 | (uint32_t)buf[len - 2] << 16 |
-             (uint32_t)buf[len - 1] << 24;
-    if (crc32_update(0, buf, len - 4) != stored)
-        return rnn_fail(err, RNN_EDATA, "open: %s is corrupt (checksum mismatch)", path);
+    if (want > len - IO_HEADER - IO_TRAILER)
+        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu of %llu bytes)", name, len,
+                        (unsigned long long)want + IO_HEADER + IO_TRAILER);
+    if (want < len - IO_HEADER - IO_TRAILER)
+        return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", name,
+                        (unsigned long long)(len - IO_HEADER - IO_TRAILER - want));
+    if (rnn_crc32(0, buf, len - IO_TRAILER) != le32(buf + len - IO_TRAILER))
+        return rnn_fail(err, RNN_EDATA, "open: %s is corrupt (checksum mismatch)", name);
     *body = buf + IO_HEADER;
     *blen = (size_t)want;
     return RNN_OK;
@@ -602,8 +682,10 @@ static int open_validate(const char *path, const unsigned char *buf, size_t len,
 static int read_classes(rd *r, rnn_pipeline *p, rnn_error *err)
 {
     uint32_t n = get_u32(r);
-    if (r->bad || n > 1000000)
+    if (r->bad)
         return rnn_fail(err, RNN_EDATA, "open: the class names are damaged");
+    if (n > RNN_SAVE_MAX_CLASSES || !rd_room(r, n, 4))
+        return rd_count_error(r, err, "the number of class names", n, RNN_SAVE_MAX_CLASSES);
     p->class_names = calloc(n ? n : 1, sizeof *p->class_names);
     if (!p->class_names)
         return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
@@ -616,8 +698,11 @@ static int read_classes(rd *r, rnn_pipeline *p, rnn_error *err)
 static int read_runs(rd *r, rnn_pipeline *p, rnn_error *err)
 {
     uint32_t n = get_u32(r);
-    if (r->bad || n > 100000)
+    if (r->bad)
         return rnn_fail(err, RNN_EDATA, "open: the runs are damaged");
+    /* a run is at least a name length, two counts, its best epoch and a stop reason: 20 bytes */
+    if (n > RNN_SAVE_MAX_RUNS || !rd_room(r, n, 20))
+        return rd_count_error(r, err, "the number of runs", n, RNN_SAVE_MAX_RUNS);
     p->run_names = calloc(n ? n : 1, sizeof *p->run_names);
     p->runs = calloc(n ? n : 1, sizeof *p->runs);
     if (!p->run_names || !p->runs)
@@ -630,66 +715,192 @@ static int read_runs(rd *r, rnn_pipeline *p, rnn_error *err)
     return rc;
 }
 
-static int read_section(const char *tag, FILE *f, rnn_pipeline *p, rnn_error *err)
+static int read_padding(rd *r, rnn_pipeline *p, rnn_error *err)
 {
-    rd r = {f, false};
-    if (!memcmp(tag, "TOKN", 4))
-        return rnn_tokenizer_read(&p->tokenizer, f, err);
-    if (!memcmp(tag, "PADS", 4)) {
-        p->maxlen = (int)get_u32(&r);
-        int a = fgetc(f), b = fgetc(f);
-        p->pad_post = a == 1;
-        p->trunc_post = b == 1;
-        return r.bad || a == EOF || b == EOF ? rnn_fail(err, RNN_EDATA, "open: the padding settings are damaged")
-                                             : RNN_OK;
-    }
-    if (!memcmp(tag, "CLSS", 4))
-        return read_classes(&r, p, err);
-    if (!memcmp(tag, "MODL", 4))
-        return rnn_model_read(&p->model, f, NULL, err);
-    if (!memcmp(tag, "RUNS", 4))
-        return read_runs(&r, p, err);
-    return RNN_OK; /* a section of a later minor revision: skipped */
+    uint32_t maxlen = get_u32(r);
+    const unsigned char *flags = rd_take(r, 2);
+    if (!flags)
+        return rnn_fail(err, RNN_EDATA, "open: the padding settings are damaged");
+    if (maxlen > RNN_SAVE_MAX_MAXLEN)
+        return rd_count_error(r, err, "the padding length (maxlen)", maxlen, RNN_SAVE_MAX_MAXLEN);
+    p->maxlen = (int)maxlen;
+    p->pad_post = flags[0] == 1;
+    p->trunc_post = flags[1] == 1;
+    return RNN_OK;
 }
 
-int rnn_pipeline_open(const char *path, rnn_pipeline *p, rnn_error *err)
+static int read_tokenizer(const unsigned char *data, size_t len, rnn_pipeline *p, rnn_error *err)
 {
-    unsigned char *buf = NULL;
-    size_t len = 0, blen = 0;
-    const unsigned char *body = NULL;
-    memset(p, 0, sizeof *p);
-    int rc = read_file(path, &buf, &len, err);
-    if (rc)
-        return rc;
-    if ((rc = open_validate(path, buf, len, &body, &blen, err))) {
-        free(buf);
-        return rc;
+    FILE *f = fmemopen((void *)data, len, "rb");
+    if (!f)
+        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+    int rc = rnn_tokenizer_read(&p->tokenizer, f, err);
+    fclose(f);
+    return rc;
+}
+
+/* The sections this build reads; each may appear once. Others are skipped (a later minor revision). */
+static const char *const known_sections[] = {"TOKN", "PADS", "CLSS", "MODL", "RUNS"};
+enum { N_SECTIONS = sizeof known_sections / sizeof known_sections[0] };
+
+static int read_section(int kind, const unsigned char *data, size_t len, rnn_pipeline *p, rnn_error *err)
+{
+    rd r = {data, len, false};
+    switch (kind) {
+    case 0: return read_tokenizer(data, len, p, err);
+    case 1: return read_padding(&r, p, err);
+    case 2: return read_classes(&r, p, err);
+    case 3: return rnn_model_read(&p->model, data, len, NULL, err);
+    case 4: return read_runs(&r, p, err);
     }
+    return RNN_OK;
+}
+
+/* A section's message, with the file named: "open: NAME: what went wrong". */
+static int section_error(const char *name, int rc, rnn_error *err)
+{
+    if (!err)
+        return rc;
+    const char *why = strncmp(err->msg, "open: ", 6) == 0 ? err->msg + 6 : err->msg;
+    char copy[sizeof err->msg];
+    snprintf(copy, sizeof copy, "%s", why);
+    return rnn_fail(err, rc, "open: %s: %s", name, copy);
+}
+
+static int read_sections(const char *name, const unsigned char *body, size_t blen, rnn_pipeline *p, rnn_error *err)
+{
+    bool seen[N_SECTIONS] = {false};
     size_t pos = 0;
-    while (!rc && pos < blen) {
-        if (blen - pos < 12) {
-            rc = rnn_fail(err, RNN_EDATA, "open: %s has a damaged section table", path);
-            break;
-        }
+    while (pos < blen) {
+        if (blen - pos < 12)
+            return rnn_fail(err, RNN_EDATA, "open: %s has a damaged section table", name);
         char tag[5] = {0};
         memcpy(tag, body + pos, 4);
         uint64_t slen = le64(body + pos + 4);
         pos += 12;
-        if (slen > blen - pos) {
-            rc = rnn_fail(err, RNN_EDATA, "open: %s: section %s overruns the file", path, tag);
-            break;
-        }
-        FILE *f = slen ? fmemopen((void *)(body + pos), (size_t)slen, "rb") : NULL;
-        if (slen && !f)
-            rc = rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
-        else if (f) {
-            rc = read_section(tag, f, p, err);
-            fclose(f);
+        if (slen > blen - pos)
+            return rnn_fail(err, RNN_EDATA, "open: %s: section %.4s overruns the file", name, tag);
+        int kind = -1;
+        for (int k = 0; k < N_SECTIONS; k++)
+            if (!memcmp(tag, known_sections[k], 4))
+                kind = k;
+        if (kind >= 0 && seen[kind])
+            return rnn_fail(err, RNN_EDATA, "open: %s has a second %s section (each may appear once)", name, tag);
+        if (kind >= 0) {
+            seen[kind] = true;
+            int rc = read_section(kind, body + pos, (size_t)slen, p, err);
+            if (rc)
+                return section_error(name, rc, err);
         }
         pos += (size_t)slen;
     }
-    free(buf);
-    if (rc)
+    return RNN_OK;
+}
+
+int rnn_pipeline_read(const void *data, size_t len, const char *name, rnn_pipeline *p, rnn_error *err)
+{
+    const unsigned char *body = NULL;
+    size_t blen = 0;
+    memset(p, 0, sizeof *p);
+    int rc = open_validate(name, data, len, &body, &blen, err);
+    if (!rc && (rc = read_sections(name, body, blen, p, err)))
         rnn_pipeline_free(p);
+    return rc;
+}
+
+/* Reads up to n bytes (fewer only at the end of the file); -1 on error. */
+static ssize_t read_full(int fd, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* Reads a save file whole, after its header has said how long it is: a file of another kind (or
+ * /dev/zero) is refused at its first bytes, one too large before it is read. */
+static int read_save_file(const char *path, int fd, unsigned char **out, size_t *len, rnn_error *err)
+{
+    struct stat st;
+    unsigned char head[IO_HEADER];
+    if (fstat(fd, &st) != 0)
+        return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return rnn_fail(err, RNN_EDATA, "open: %s is a folder, not a save file", path);
+    ssize_t got = read_full(fd, head, sizeof head);
+    if (got < 0)
+        return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+    if (got == 0)
+        return rnn_fail(err, RNN_EDATA, "open: %s is empty, not an rnnlab save file", path);
+    if (got < 8 || memcmp(head, io_magic, 8))
+        return rnn_fail(err, RNN_EDATA, "open: %s is not an rnnlab save file", path);
+    if (got < IO_HEADER)
+        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zd bytes)", path, got);
+    uint64_t body = le64(head + 16);
+    char a[32], b[32];
+    if (body > RNN_SAVE_MAX_BYTES - IO_HEADER - IO_TRAILER)
+        return rnn_fail(err, RNN_EDATA, "open: %s declares %s, over the save file limit of %s", path,
+                        rnn_format_bytes(body, a, sizeof a), rnn_format_bytes(RNN_SAVE_MAX_BYTES, b, sizeof b));
+    uint64_t total = body + IO_HEADER + IO_TRAILER;
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < total)
+        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%lld of %llu bytes)", path,
+                        (long long)st.st_size, (unsigned long long)total);
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > total)
+        return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", path,
+                        (unsigned long long)((uint64_t)st.st_size - total));
+    /* the file in memory, and about as much again for what is built from it */
+    uint64_t avail = rnn_mem_available();
+    if (total > avail / 2)
+        return rnn_fail(err, RNN_EDATA, "open: %s needs about %s of memory; %s available", path,
+                        rnn_format_bytes(2 * total, a, sizeof a), rnn_format_bytes(avail, b, sizeof b));
+    unsigned char *buf = malloc((size_t)total);
+    if (!buf)
+        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory for %s (%s)", path,
+                        rnn_format_bytes(total, a, sizeof a));
+    memcpy(buf, head, IO_HEADER);
+    got = read_full(fd, buf + IO_HEADER, (size_t)total - IO_HEADER);
+    unsigned char extra;
+    ssize_t more = got == (ssize_t)(total - IO_HEADER) ? read_full(fd, &extra, 1) : 0;
+    int rc = RNN_OK;
+    if (got < 0 || more < 0)
+        rc = rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+    else if ((uint64_t)got < total - IO_HEADER)
+        rc = rnn_fail(err, RNN_EDATA, "open: %s is truncated (%llu of %llu bytes)", path,
+                      (unsigned long long)got + IO_HEADER, (unsigned long long)total);
+    else if (more > 0)
+        rc = rnn_fail(err, RNN_EDATA, "open: %s has unexpected bytes at its end", path);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = (size_t)total;
+    return RNN_OK;
+}
+
+int rnn_pipeline_open(const char *path, rnn_pipeline *p, rnn_error *err)
+{
+    memset(p, 0, sizeof *p);
+    /* non-blocking only to open: a FIFO nobody writes to then reads as empty instead of hanging */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, "open: cannot open %s: %s", path,
+                        strerror(errno));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc = read_save_file(path, fd, &buf, &len, err);
+    close(fd);
+    if (!rc)
+        rc = rnn_pipeline_read(buf, len, path, p, err);
+    free(buf);
     return rc;
 }
