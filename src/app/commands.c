@@ -71,7 +71,9 @@ static const app_command command_table[] = {
      EX_PADDED "show 0 split=test"},
     {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext]", "load pretrained word vectors",
      "embeddings load FILE [format=...]: vectors matched to the tokenizer's words (rows = num_words);\n"
-     "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).", cmd_embeddings, NULL,
+     "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).\n"
+     "Limits: vectors of at most 65536 values, text rows of at most 16 MB, a matrix of at most 4 GB\n"
+     "and no more than the memory available.", cmd_embeddings, NULL,
      EX_PADDED "embeddings load examples/demo-vectors.txt format=glove   # -> vectors found for 48 of 49 words"},
     /* Model */
     {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, NULL,

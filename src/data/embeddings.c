@@ -8,9 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <inttypes.h>
 #include "rnnlab/text.h"
 
-enum { EMB_CHUNK = 4 << 20, EMB_MAX_DIM = 1 << 20 };
+/* Limits: a vector of at most EMB_MAX_DIM values, a text row of at most EMB_MAX_LINE bytes, a
+ * matrix of at most EMB_MAX_MATRIX bytes (and no more than the memory available). */
+enum { EMB_CHUNK = 4 << 20, EMB_MAX_DIM = 65536, EMB_MAX_LINE = 16 << 20 };
+#define EMB_MAX_MATRIX ((uint64_t)4 << 30)
 
 /* A buffered reader: buf[start..end) holds unread bytes. */
 typedef struct emb_reader {
@@ -76,6 +80,9 @@ static int reader_line(emb_reader *r, char **line, size_t *len, rnn_error *err)
             *line = NULL;
             return RNN_OK;
         }
+        if (avail >= EMB_MAX_LINE)
+            return rnn_fail(err, RNN_EDATA, "%s:%zu: a line of over %d MB (not a word-vector file?)", r->path,
+                            r->line + 1, EMB_MAX_LINE >> 20);
         scanned = avail;
         int rc = reader_fill(r, avail + 1, err);
         if (rc)
@@ -111,6 +118,17 @@ typedef struct emb_target {
 
 static int target_alloc(emb_target *t, size_t dim, const char *path, rnn_error *err)
 {
+    char need[32], have[32];
+    if (dim > EMB_MAX_DIM)
+        return rnn_fail(err, RNN_EDATA, "%s: vectors of %zu values, over the limit of %d", path, dim, EMB_MAX_DIM);
+    uint64_t bytes = (uint64_t)t->rows * dim * sizeof *t->out->data, avail = rnn_mem_available();
+    if (bytes > EMB_MAX_MATRIX)
+        return rnn_fail(err, RNN_EDATA, "%s: a %zu x %zu matrix takes %s, over the limit of %s (lower num_words "
+                        "in tokenize)", path, t->rows, dim, rnn_format_bytes(bytes, need, sizeof need),
+                        rnn_format_bytes(EMB_MAX_MATRIX, have, sizeof have));
+    if (bytes > avail)
+        return rnn_fail(err, RNN_EDATA, "%s: a %zu x %zu matrix needs %s; %s available", path, t->rows, dim,
+                        rnn_format_bytes(bytes, need, sizeof need), rnn_format_bytes(avail, have, sizeof have));
     t->dim = dim;
     t->out->data = calloc(t->rows * dim, sizeof *t->out->data);
     t->seen = calloc(t->rows, sizeof *t->seen);
@@ -224,8 +242,6 @@ static int emb_read_text(emb_reader *r, emb_target *t, rnn_error *err)
             return rc;
         long n_words;
         if (r->line == 1 && emb_parse_header(line, &n_words, &header_dim)) {
-            if (header_dim > EMB_MAX_DIM)
-                return rnn_fail(err, RNN_EDATA, "%s:1: dimension %ld is too large", r->path, header_dim);
             if ((rc = target_alloc(t, (size_t)header_dim, r->path, err)))
                 return rc;
             continue;
@@ -266,8 +282,6 @@ static int emb_read_binary(emb_reader *r, emb_target *t, rnn_error *err)
     if (!line || !emb_parse_header(line, &n, &dim))
         return rnn_fail(err, RNN_EDATA, "%s: not word2vec binary (the first line is not \"N D\")",
                         r->path);
-    if (dim > EMB_MAX_DIM)
-        return rnn_fail(err, RNN_EDATA, "%s:1: dimension %ld is too large", r->path, dim);
     if ((rc = target_alloc(t, (size_t)dim, r->path, err)))
         return rc;
     size_t bytes = (size_t)dim * 4;
@@ -332,14 +346,17 @@ static int emb_guess_binary(emb_reader *r, bool *binary, rnn_error *err)
     long n, dim;
     if (!emb_parse_header(head, &n, &dim))
         return RNN_OK;
+    if (dim > EMB_MAX_DIM)
+        return RNN_OK; /* the reader refuses it, naming the limit */
     const char *space = memchr(nl + 1, ' ', (size_t)(end - nl - 1));
     if (!space)
         return RNN_OK;
-    const char *q = space + 1;
-    for (; q < end && q < space + 1 + 4 * dim && *q != '\n'; q++)
+    /* the first vector: 4 * dim bytes after the word, or what is buffered of them */
+    const char *q = space + 1, *stop = (size_t)(end - q) < 4 * (size_t)dim ? end : q + 4 * (size_t)dim;
+    for (; q < stop && *q != '\n'; q++)
         if (!*q || !strchr("0123456789.-+eE \t\rnaifNAIF", *q))
             break;
-    *binary = q == space + 1 || (q < end && q < space + 1 + 4 * dim && *q != '\n');
+    *binary = q == space + 1 || (q < stop && *q != '\n');
     return RNN_OK;
 }
 
