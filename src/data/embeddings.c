@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include "rnnlab/text.h"
 
@@ -390,6 +391,11 @@ int rnn_embeddings_load(const char *path, const char *format, const rnn_tokenize
     emb_reader r = { .path = path, .fd = open(path, O_RDONLY | O_CLOEXEC) };
     if (r.fd < 0)
         return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(r.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(r.fd);
+        return rnn_fail(err, RNN_ENOINPUT, "%s: is a folder, not a file", path);
+    }
     bool binary = kind == 3;
     if (kind < 0)
         rc = emb_guess_binary(&r, &binary, err);
