@@ -172,12 +172,14 @@ char *args_join(const app_args *a, int from)
     if (from >= a->npos) return NULL;
     size_t n = 1;
     for (int i = from; i < a->npos; i++) n += strlen(a->pos[i]) + 1;
-    char *s = malloc(n);
+    char *s = malloc(n), *end = s;
     if (!s) return NULL;
-    s[0] = 0;
     for (int i = from; i < a->npos; i++) {
-        if (i > from) strcat(s, " ");
-        strcat(s, a->pos[i]);
+        if (i > from) *end++ = ' ';
+        size_t len = strlen(a->pos[i]);
+        memcpy(end, a->pos[i], len);
+        end += len;
     }
+    *end = 0;
     return s;
 }

@@ -15,3 +15,4 @@ printf 'load lines %s\n' "$kv" >classes_65.rnn
 { echo 'source ready_data.rnn'; printf "encode '"; head -c 1000000 /dev/zero | tr '\0' a; echo "'"; } >long_word.rnn
 { head -c 100000 /dev/zero | tr '\0' ';'; echo 'status'; } >semicolons.rnn
 { printf 'add Dense('; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo ')'; } >deep_call.rnn
+printf 'source ready_data.rnn\ndecode [%s]\n' "$(seq -s ', ' 1 100000)" >long_list.rnn
