@@ -218,15 +218,15 @@ int app_exec_file(app_state *s, const char *path)
         app_error("cannot open script '%s': %s", path, strerror(errno));
         return code;
     }
+    const char *name = f == stdin ? "standard input" : path;
     struct stat st;
-    if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        app_error("cannot open script '%s': is a folder, expected a file of commands", path);
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        app_error("cannot open script '%s': is a folder, expected a file of commands", name);
+        if (f != stdin) fclose(f);
         return RNN_ENOINPUT;
     }
     if (script_starts_binary(f)) {
-        app_error("'%s' is not a script: a NUL byte in its first %d KB (a binary file?)",
-                  f == stdin ? "standard input" : path, SCRIPT_PEEK / 1024);
+        app_error("'%s' is not a script: a NUL byte in its first %d KB (a binary file?)", name, SCRIPT_PEEK / 1024);
         if (f != stdin) fclose(f);
         return RNN_EDATA;
     }
