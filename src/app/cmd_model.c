@@ -557,7 +557,9 @@ APP_HANDLER(explain)
         const char *w = rnn_tokenizer_word(s->tok, ids[i]);
         char pred[64];
         snprintf(pred, sizeof pred, "%s %.3f", app_class_name(s, b), pi[b]);
-        app_printf("%-4zu %-18s %-24s %s\n", i + 1, w ? w : "?", pred, prev >= 0 && b != prev ? "<- flips the decision" : "");
+        if (!w) w = "?";
+        app_printf("%-4zu %s%*s %s%*s %s\n", i + 1, w, app_pad_to(w, 18), "", pred, app_pad_to(pred, 24), "",
+                   prev >= 0 && b != prev ? "<- flips the decision" : "");
         prev = b;
     }
     free(p);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "rnnlab/metrics.h"
+#include "rnnlab/text.h"
 #include "engine/train_internal.h"
 
 /* ---- running metrics ---- */
@@ -209,6 +210,13 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
     b->len += (size_t)need;
 }
 
+/* name right-aligned in width terminal columns (%*s would count bytes: accents, CJK). */
+static void sb_name(strbuf *b, int width, const char *name)
+{
+    int pad = width - (int)rnn_utf8_width(name);
+    sb_printf(b, "%*s%s", pad > 0 ? pad : 0, "", name);
+}
+
 /* sklearn: width = max(longest name, len("weighted avg"), digits); header "{:>w} " + " {:>9}" x 4;
  * rows "{:>w} " + " {:>9.df}" x 3 + " {:>9}"; accuracy row leaves precision and recall blank. */
 char *rnn_class_report_format(const rnn_class_report *r, const char *const *class_names, int digits)
@@ -228,13 +236,15 @@ char *rnn_class_report_format(const rnn_class_report *r, const char *const *clas
             snprintf(names[c], sizeof names[c], "%d", c);
             name[c] = names[c];
         }
-        if ((int)strlen(name[c]) > width)
-            width = (int)strlen(name[c]);
+        if ((int)rnn_utf8_width(name[c]) > width)
+            width = (int)rnn_utf8_width(name[c]);
     }
     sb_printf(&b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support");
-    for (int c = 0; c < r->n_classes; c++)
-        sb_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, name[c], digits, r->precision[c], digits,
-                  r->recall[c], digits, r->f1[c], r->support[c]);
+    for (int c = 0; c < r->n_classes; c++) {
+        sb_name(&b, width, name[c]);
+        sb_printf(&b, "  %9.*f %9.*f %9.*f %9zu\n", digits, r->precision[c], digits, r->recall[c], digits, r->f1[c],
+                  r->support[c]);
+    }
     sb_printf(&b, "\n%*s  %9s %9s %9.*f %9zu\n", width, "accuracy", "", "", digits, r->accuracy, r->total);
     sb_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, "macro avg", digits, r->macro_p, digits, r->macro_r,
               digits, r->macro_f1, r->total);
@@ -245,7 +255,7 @@ char *rnn_class_report_format(const rnn_class_report *r, const char *const *clas
      * each column as wide as its class name or its largest count. */
     int cw[64], nw = 0;
     for (int k = 0; k < r->n_classes; k++) {
-        int l = (int)strlen(name[k]);
+        int l = (int)rnn_utf8_width(name[k]);
         nw = l > nw ? l : nw;
         cw[k] = l;
         for (int c = 0; c < r->n_classes; c++) {
@@ -254,11 +264,13 @@ char *rnn_class_report_format(const rnn_class_report *r, const char *const *clas
         }
     }
     sb_printf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n%*s", nw, "");
-    for (int k = 0; k < r->n_classes; k++)
-        sb_printf(&b, "  %*s", cw[k], name[k]);
+    for (int k = 0; k < r->n_classes; k++) {
+        sb_printf(&b, "  ");
+        sb_name(&b, cw[k], name[k]);
+    }
     sb_printf(&b, "\n");
     for (int c = 0; c < r->n_classes; c++) {
-        sb_printf(&b, "%*s", nw, name[c]);
+        sb_name(&b, nw, name[c]);
         for (int k = 0; k < r->n_classes; k++)
             sb_printf(&b, "  %*zu", cw[k], r->confusion[c][k]);
         sb_printf(&b, "\n");
