@@ -224,7 +224,8 @@ void app_print_command_list(void)
         }
         app_printf("  %-11s %s\n", command_table[i].name, command_table[i].summary);
     }
-    app_printf("\nhelp COMMAND for details; Tab completes commands, keys, layer names and files.\n");
+    app_printf("\nhelp COMMAND for details and an example that runs on the demo data set;\n"
+               "Tab completes commands, keys, layer names and files.\n");
 }
 
 /* "Example:" and the example's lines, indented. */
