@@ -20,8 +20,14 @@ typedef struct rnn_dataset {
      * tokenizer fitted before the split sees, as seed 002's); otherwise NULL. */
     char **source_text;
     size_t n_source;
+    /* Invalid UTF-8 sequences the loader replaced by U+FFFD (in texts, labels and class names). */
+    size_t n_invalid_utf8;
     struct rnn_arena *arena;/* owns all strings; private */
 } rnn_dataset;
+
+/* Limits on what the loaders read, each named in the error that enforces it. */
+#define RNN_LINE_LIMIT ((size_t)16 << 20)   /* bytes in one line of a CSV/TSV, line file or script */
+#define RNN_MEMBER_LIMIT ((size_t)64 << 20) /* bytes in one file of load dir or one archive member */
 
 /* Options for every loader; zero-initialise, then set what applies. */
 typedef struct rnn_load_opts {
@@ -40,6 +46,7 @@ typedef struct rnn_load_opts {
     const char *const *line_classes, *const *line_files;
     rnn_progress_fn progress; void *progress_user;
     bool allow_download;     /* false: fail with a clear message instead of downloading */
+    bool refetch;            /* imdb/sms without path: download again, replacing the cached copy */
 } rnn_load_opts;
 
 /* Loads data set `kind` ("imdb", "sms", "csv", "dir", "lines", "demo"). On success *out is a new data set. */
@@ -50,7 +57,8 @@ void rnn_dataset_free(rnn_dataset *ds);
 rnn_dataset *rnn_dataset_new(const char *name, const char *source);
 /* Adds class `name` if new; returns its index. */
 int rnn_dataset_class(rnn_dataset *ds, const char *name);
-/* Appends a copy of text[0..len) to split (0 = train, 1 = test). Validates UTF-8 (RNN_EDATA naming `where`). */
+/* Appends a copy of text[0..len) to split (0 = train, 1 = test), each invalid UTF-8 sequence
+ * replaced by U+FFFD (counted in n_invalid_utf8). A NUL byte is an error (RNN_EDATA naming `where`). */
 int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
                     const char *where, rnn_error *err);
 /* Sorts class names and relabels (csv/dir/lines: "mapped to classes in sorted order"). */

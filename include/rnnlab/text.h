@@ -85,19 +85,43 @@ int rnn_describe_values(const double *v, size_t n, const double *pcts, int n_pct
 int rnn_embeddings_load(const char *path, const char *format, const rnn_tokenizer *t,
                         rnn_fmatrix *out, size_t *n_found, rnn_error *err);
 
-/* UTF-8 helpers shared by all text code. */
+/* UTF-8 helpers shared by all text code. The one rule for invalid UTF-8, in data sets and typed
+ * text alike: each invalid sequence (its maximal subpart, as Unicode 3.9, WHATWG and Python's
+ * errors='replace' define it) reads as one U+FFFD REPLACEMENT CHARACTER. */
 /* Returns the number of bytes of a valid UTF-8 prefix; equal to len when the whole buffer is valid. */
 size_t rnn_utf8_valid_prefix(const char *s, size_t len);
-/* Decodes one code point at s (valid UTF-8 assumed); returns bytes consumed. */
-int rnn_utf8_decode(const char *s, uint32_t *cp);
+/* Decodes one code point of s[0..len) (len >= 1), U+FFFD for an invalid sequence; returns the bytes
+ * it takes: at least 1, never more than len. */
+int rnn_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Length of s[0..len) once each invalid sequence is replaced by U+FFFD; *n_invalid (may be NULL)
+ * gets the number of invalid sequences. */
+size_t rnn_utf8_repaired_length(const char *s, size_t len, size_t *n_invalid);
+/* Writes s[0..len) with each invalid sequence replaced by U+FFFD to out, which holds
+ * rnn_utf8_repaired_length bytes (no NUL is added). */
+void rnn_utf8_repair(const char *s, size_t len, char *out);
+/* The same as a malloc'd NUL-terminated string; NULL when out of memory. */
+char *rnn_utf8_repaired(const char *s, size_t len, size_t *n_invalid);
 /* Encodes cp into out (4 bytes max); returns bytes written. */
 int rnn_utf8_encode(uint32_t cp, char *out);
+/* A text file read line by line (scripts, predict file=), never more than RNN_LINE_LIMIT bytes a
+ * line: zero-initialise, set f and name, call rnn_line_next until *got is false, then free. */
+typedef struct rnn_line_reader {
+    FILE *f;
+    const char *name;   /* the file, for errors */
+    size_t line;        /* number of the line in buf, 1-based */
+    char *buf;          /* the line, NUL-terminated, without its "\n" or "\r\n" */
+    size_t len, cap;
+} rnn_line_reader;
+/* Reads the next line. RNN_EDATA naming name:line for a line longer than RNN_LINE_LIMIT or holding
+ * a NUL byte (not a text file: /dev/zero ends here at once), RNN_EIO for a read error. */
+int rnn_line_next(rnn_line_reader *r, bool *got, rnn_error *err);
+void rnn_line_reader_free(rnn_line_reader *r);
 /* Python's str.isspace() for one code point. */
 bool rnn_unicode_isspace(uint32_t cp);
 /* Terminal columns of one code point, as wcwidth but independent of the locale: 0 for combining
  * marks, format and control characters, 2 for East Asian Wide and Fullwidth, else 1. */
 int rnn_unicode_width(uint32_t cp);
-/* Terminal columns of a UTF-8 string (a byte that is not valid UTF-8 counts one column). */
+/* Terminal columns of a UTF-8 string (an invalid sequence counts one column, as its U+FFFD). */
 size_t rnn_utf8_width(const char *s);
 
 #endif

@@ -34,8 +34,8 @@ static int load_on_progress(const char *what, uint64_t done, uint64_t total, voi
 /* Keys that apply to each kind of `load`. */
 static const char *load_keys_for(const char *kind)
 {
-    if (strcmp(kind, "imdb") == 0) return "path seed shuffle";
-    if (strcmp(kind, "sms") == 0) return "path clean test_split seed";
+    if (strcmp(kind, "imdb") == 0) return "path seed shuffle refetch";
+    if (strcmp(kind, "sms") == 0) return "path clean test_split seed refetch";
     if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed";
     if (strcmp(kind, "dir") == 0) return "path test_split seed";
     if (strcmp(kind, "lines") == 0) return "test_split seed";
@@ -88,6 +88,14 @@ void app_reencode(app_state *s)
     }
 }
 
+/* The count of the one rule for invalid UTF-8 (see help load), for load and stats. */
+static void load_report_invalid_utf8(const rnn_dataset *ds)
+{
+    if (ds->n_invalid_utf8)
+        app_printf("invalid UTF-8: %zu sequence%s replaced by U+FFFD\n", ds->n_invalid_utf8,
+                   ds->n_invalid_utf8 == 1 ? "" : "s");
+}
+
 static void load_report(const app_state *s)
 {
     const rnn_dataset *ds = s->ds;
@@ -102,6 +110,7 @@ static void load_report(const app_state *s)
         app_printf("  %d %s%*s %8zu train %8zu test\n", k, ds->class_names[k], app_pad_to(ds->class_names[k], 12), "",
                    cnt[k], cnt[ds->n_classes + k]);
     free(cnt);
+    load_report_invalid_utf8(ds);
 }
 
 APP_HANDLER(load)
@@ -132,9 +141,11 @@ APP_HANDLER(load)
     bool shuffle;
     if ((rc = args_long(&a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(&a, "test_split", -1, 0, 0.99, &split)) ||
         (rc = args_bool(&a, "clean", false, &o.clean)) || (rc = args_bool(&a, "shuffle", true, &shuffle)) ||
+        (rc = args_bool(&a, "refetch", false, &o.refetch)) ||
         (rc = load_delimiter(&a, &o.delimiter)))
         return rc;
     o.keep_order = !shuffle;
+    if (o.refetch && o.path) return app_fail(RNN_EUSAGE, "load", "refetch=true downloads into the cache folder; it does not go with a path");
     if (!shuffle && args_get(&a, "seed"))
         return app_fail(RNN_EUSAGE, "load", "seed= shuffles; it does not go with shuffle=false");
     if (args_get(&a, "seed")) o.seed = seed;
@@ -331,6 +342,7 @@ APP_HANDLER(stats)
         app_printf("%s %s %zu (%.1f%%)", k ? "," : "", s->ds->class_names[k], cnt[k], 100.0 * (double)cnt[k] / (double)sp->n);
     app_printf("\n");
     free(cnt);
+    load_report_invalid_utf8(s->ds);
     return RNN_OK;
 }
 

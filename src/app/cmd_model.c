@@ -459,27 +459,34 @@ static void predict_print(const app_state *s, const float *p, int k, const char 
     app_printf("\n");
 }
 
-/* Lines of a file (without newlines); malloc'd. */
+/* Lines of a file (without newlines), each invalid UTF-8 sequence replaced by U+FFFD as in any
+ * text; malloc'd. */
 static int read_lines(const char *cmd, const char *path, char ***lines, size_t *n)
 {
     FILE *f = fopen(path, "r");
     if (!f) return app_fail(errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, cmd, "file=%s: cannot open: %s", path, strerror(errno));
     *lines = NULL; *n = 0;
-    char *line = NULL; size_t cap = 0; ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (rnn_utf8_valid_prefix(line, (size_t)len) != (size_t)len) {
-            int rc = app_fail(RNN_EDATA, cmd, "file=%s: line %zu is not valid UTF-8", path, *n + 1);
-            parse_free_strings((int)*n, *lines); free(line); fclose(f);
-            return rc;
-        }
+    rnn_line_reader lr = {.f = f, .name = path};
+    rnn_error err = {0};
+    bool got;
+    int rc;
+    while ((rc = rnn_line_next(&lr, &got, &err)) == RNN_OK && got) {
         char **v = realloc(*lines, sizeof *v * (*n + 1));
-        if (!v) break;
+        if (!v || !(v[*n] = rnn_utf8_repaired(lr.buf, lr.len, NULL))) {
+            if (v) *lines = v;
+            rc = rnn_fail(&err, RNN_EINTERNAL, "file=%s: out of memory", path);
+            break;
+        }
         *lines = v;
-        v[(*n)++] = strdup(line);
+        (*n)++;
     }
-    free(line);
+    rnn_line_reader_free(&lr);
     fclose(f);
+    if (rc) {
+        parse_free_strings((int)*n, *lines);
+        *lines = NULL; *n = 0;
+        return app_fail_err(cmd, &err);
+    }
     return RNN_OK;
 }
 

@@ -26,20 +26,26 @@ static char **complete_expect(const char *text, int arg_index);
 static const app_command command_table[] = {
     /* Data */
     {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [seed=N] [shuffle=true] "
-             "[text=COL] [label=COL] [test=FILE] [delimiter=,] [CLASS=FILE ...]",
+             "[text=COL] [label=COL] [test=FILE] [delimiter=,] [refetch=false] [CLASS=FILE ...]",
      "load a data set",
      "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113] [shuffle=true]: Stanford IMDB, 25,000 train /\n"
      "  25,000 test, neg=0 pos=1, shuffled as keras.datasets.imdb; shuffle=false keeps neg then pos (the\n"
      "  Hugging Face copy's order: validation_split then takes positive reviews only, as in seed 000).\n"
-     "  Without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent.\n"
-     "load sms [path=smsspamcollection.zip|FILE] [clean=true] [test_split=0.2] [seed=42]: UCI SMS Spam\n"
-     "  Collection, ham=0 spam=1; clean=true is seed 002's cleaning.\n"
+     "  Without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent;\n"
+     "  refetch=true downloads it again, replacing a damaged cached copy. If the download fails, place the\n"
+     "  file named in the message in the cache folder by hand (see datasets).\n"
+     "load sms [path=smsspamcollection.zip|FILE] [clean=true] [test_split=0.2] [seed=42] [refetch=false]:\n"
+     "  UCI SMS Spam Collection, ham=0 spam=1; clean=true is seed 002's cleaning.\n"
      "load csv FILE text=COL label=COL [test=FILE] [test_split=F] [delimiter=,]: CSV/TSV with a header.\n"
      "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
      "When rnnlab splits one source into train and test (" SPLIT_SOURCES "),\n"
-     "`tokenize` fits on all texts in the source's order, as seed 002 does.", cmd_load, NULL,
+     "`tokenize` fits on all texts in the source's order, as seed 002 does.\n"
+     "Text is UTF-8: each invalid sequence (a maximal subpart, as Unicode and WHATWG define it) becomes one\n"
+     "U+FFFD, in texts, labels, class names and typed text alike; no example is dropped and no file refused\n"
+     "for it, and load and stats report the count. A NUL byte is an error (not a text file). Limits: 16 MB\n"
+     "a line (CSV/TSV, line files, scripts), 64 MB a file of load dir or an archive member.", cmd_load, NULL,
      "load demo test_split=0.3 seed=7"},
     {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL,
      "datasets"},

@@ -235,29 +235,27 @@ int app_exec_file(app_state *s, const char *path)
     memcpy(saved_dir, script_dir, sizeof saved_dir);
     if (f == stdin) script_dir[0] = 0;
     else script_dir_of(path, script_dir, sizeof script_dir);
-    char *line = NULL; size_t cap = 0; ssize_t len;
-    long lineno = 0;
-    int result = RNN_OK;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        snprintf(err_where, sizeof err_where, "%s:%ld: ", f == stdin ? "stdin" : path, lineno);
-        if (memchr(line, 0, (size_t)len)) {
-            app_error("not a script: a NUL byte in line %ld (a binary file?)", lineno);
-            if (result == RNN_OK) result = RNN_EDATA;
-            break;
-        }
-        int rc = app_exec(s, line);
-        if (rc == APP_QUIT) { result = APP_QUIT; break; }
-        if (rc != RNN_OK) {
-            if (result == RNN_OK) result = rc;
+    const char *where = f == stdin ? "stdin" : path;
+    rnn_line_reader lr = {.f = f, .name = where};
+    rnn_error err = {0};
+    int result = RNN_OK, rc;
+    bool got;
+    while ((rc = rnn_line_next(&lr, &got, &err)) == RNN_OK && got) {
+        snprintf(err_where, sizeof err_where, "%s:%zu: ", where, lr.line);
+        int done = app_exec(s, lr.buf);
+        if (done == APP_QUIT) { result = APP_QUIT; break; }
+        if (done != RNN_OK) {
+            if (result == RNN_OK) result = done;
             if (!s->keep_going) break;
         }
     }
-    if (ferror(f) && result == RNN_OK) {
-        app_error("reading script '%s': %s", path, strerror(errno));
-        result = RNN_EIO;
+    if (rc != RNN_OK) {
+        /* the script itself is at fault: a line past the limit, a NUL byte, a read error */
+        memcpy(err_where, saved, sizeof err_where);
+        app_error("%s", err.msg);
+        if (result == RNN_OK) result = rc;
     }
-    free(line);
+    rnn_line_reader_free(&lr);
     if (f != stdin) fclose(f);
     memcpy(err_where, saved, sizeof err_where);
     memcpy(script_dir, saved_dir, sizeof script_dir);

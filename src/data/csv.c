@@ -1,5 +1,6 @@
 /* `load csv`: RFC 4180 CSV/TSV with a header row; one column holds the text, one the label.
- * The file is read whole and parsed in place (unescaped fields are never longer than raw ones). */
+ * The file is read whole (invalid UTF-8 replaced by U+FFFD first: no replaced byte is a quote,
+ * delimiter or line end) and parsed in place (unescaped fields are never longer than raw ones). */
 #include "config.h"
 #include <math.h>
 #include <stdlib.h>
@@ -184,18 +185,17 @@ typedef struct csv_record {
     size_t text_len, line;
 } csv_record;
 
-/* One parsed file: its buffer and the records of the two chosen columns. */
+/* One parsed file: its text and the records of the two chosen columns. */
 typedef struct csv_file {
     const char *path;
-    char *buf;
-    size_t len;
+    rnn_io_text text;   /* invalid UTF-8 already replaced by U+FFFD (text.n_invalid of them) */
     csv_record *rec;
     size_t n, cap;
 } csv_file;
 
 static void csv_file_free(csv_file *f)
 {
-    free(f->buf);
+    rnn_io_text_free(&f->text);
     free(f->rec);
 }
 
@@ -251,14 +251,13 @@ static int csv_add_record(csv_file *f, const csv_field *text, const csv_field *l
 /* Reads and parses one file, keeping the text and label columns of every data row. */
 static int csv_read(const rnn_load_opts *o, const char *path, csv_file *f, rnn_error *err)
 {
-    size_t cap = 0;
     f->path = path;
-    int rc = rnn_io_read_file(path, &f->buf, &f->len, &cap, err);
+    int rc = rnn_io_read_text(path, SIZE_MAX, RNN_LINE_LIMIT, &f->text, err);
     if (rc)
         return rc;
-    csv_reader r = { .path = path, .p = f->buf, .end = f->buf + f->len, .line = 1,
+    csv_reader r = { .path = path, .p = f->text.p, .end = f->text.p + f->text.len, .line = 1,
                      .delim = csv_delimiter(o, path) };
-    if (f->len >= 3 && memcmp(r.p, "\xEF\xBB\xBF", 3) == 0)
+    if (f->text.len >= 3 && memcmp(r.p, "\xEF\xBB\xBF", 3) == 0)
         r.p += 3; /* a UTF-8 byte order mark, as written by spreadsheet programs */
     bool got;
     size_t line = 1;
@@ -271,12 +270,9 @@ static int csv_read(const rnn_load_opts *o, const char *path, csv_file *f, rnn_e
         goto done;
     }
     char where[4200];
-    snprintf(where, sizeof where, "%s:%zu", path, line);
-    for (size_t i = 0; i < r.n_fields && !rc; i++)
-        rc = rnn_utf8_check(r.fields[i].s, r.fields[i].len, where, err);
     const char *text_name = o->text_col ? o->text_col : "text";
     const char *label_name = o->label_col ? o->label_col : "label";
-    if (rc || (rc = csv_find_column(&r, text_name, "text", &text_col, err)) ||
+    if ((rc = csv_find_column(&r, text_name, "text", &text_col, err)) ||
         (rc = csv_find_column(&r, label_name, "label", &label_col, err)))
         goto done;
     size_t width = r.n_fields;
@@ -294,8 +290,7 @@ static int csv_read(const rnn_load_opts *o, const char *path, csv_file *f, rnn_e
             rc = rnn_fail(err, RNN_EDATA, "%s: empty label in column '%s'", where, label_name);
             break;
         }
-        if ((rc = rnn_utf8_check(label->s, label->len, where, err)) ||
-            (rc = csv_add_record(f, &r.fields[text_col], label, line, err)))
+        if ((rc = csv_add_record(f, &r.fields[text_col], label, line, err)))
             break;
     }
     if (!rc && f->n == 0)
@@ -369,6 +364,8 @@ int rnn_load_csv(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
         rc = csv_read(o, o->test_path, &test, err);
     if (!rc && !(ds = rnn_dataset_new("csv", o->path)))
         rc = rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", o->path);
+    if (!rc)
+        ds->n_invalid_utf8 = train.text.n_invalid + test.text.n_invalid;
     if (!rc)
         rc = csv_classes(ds, &train, &test, o, err);
     if (!rc)

@@ -192,16 +192,39 @@ int rnn_split_append(rnn_split *s, char *text, int label)
     return RNN_OK;
 }
 
+char *rnn_dataset_text(rnn_dataset *ds, const char *text, size_t len, bool in_arena)
+{
+    size_t bad, n = rnn_utf8_repaired_length(text, len, &bad);
+    if (!bad)
+        return in_arena ? (char *)text : rnn_arena_strndup(ds->arena, text, len);
+    char *copy = rnn_arena_alloc(ds->arena, n + 1, 1);
+    if (!copy)
+        return NULL;
+    rnn_utf8_repair(text, len, copy);
+    copy[n] = '\0';
+    ds->n_invalid_utf8 += bad;
+    return copy;
+}
+
+int rnn_dataset_check_nul(const char *text, size_t len, const char *where, rnn_error *err)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul)
+        return rnn_fail(err, RNN_EDATA, "%s: NUL byte at byte %zu (not a text file?)",
+                        where ? where : "text", (size_t)(nul - text));
+    return RNN_OK;
+}
+
 int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
                     const char *where, rnn_error *err)
 {
-    int rc = rnn_utf8_check(text, len, where, err);
+    int rc = rnn_dataset_check_nul(text, len, where, err);
     if (rc)
         return rc;
     if (label < 0 || label >= ds->n_classes)
         return rnn_fail(err, RNN_EINTERNAL, "%s: label %d outside 0..%d", where ? where : "text",
                         label, ds->n_classes - 1);
-    char *copy = rnn_arena_strndup(ds->arena, text, len);
+    char *copy = rnn_dataset_text(ds, text, len, false);
     if (!copy || rnn_split_append(split ? &ds->test : &ds->train, copy, label))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory adding a text");
     return RNN_OK;
@@ -321,9 +344,10 @@ int rnn_data_locate(const rnn_load_opts *o, const char *kind, const char *alt_di
     }
     const char *dir = o->path ? o->path : o->data_dir ? o->data_dir : rnn_data_dir();
     snprintf(out, size, "%s/%s", dir, info->file);
-    if (path_exists(out))
+    bool refetch = o->refetch && !o->path;
+    if (path_exists(out) && !refetch)
         return RNN_OK;
-    if (alt_dir) {
+    if (alt_dir && !refetch) {
         snprintf(out, size, "%s/%s", dir, alt_dir);
         if (path_is_dir(out)) {
             *is_dir = true;
@@ -340,7 +364,23 @@ int rnn_data_locate(const rnn_load_opts *o, const char *kind, const char *alt_di
     if (!o->allow_download)
         return rnn_fail(err, RNN_ENOINPUT, "%s not found in %s (downloads are off; get %s there)",
                         info->file, dir, info->url);
-    return rnn_fetch(info->url, out, info->sha256, o->progress, o->progress_user, err);
+    rnn_error why = { 0 };
+    int rc = rnn_fetch(info->url, out, info->sha256, o->progress, o->progress_user, &why);
+    if (rc)
+        rnn_fail(err, rc, "%s; to get it by hand, download %s and place %s in %s", why.msg, info->url,
+                 info->file, dir);
+    return rc;
+}
+
+int rnn_data_damaged(const rnn_load_opts *o, const char *kind, int rc, rnn_error *err)
+{
+    if (rc != RNN_EDATA || o->path)
+        return rc; /* only the cached copy is rnnlab's to fetch again */
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    char hint[96];
+    int n = snprintf(hint, sizeof hint, " (the cached copy: load %s refetch=true downloads it again)", kind);
+    return rnn_fail(err, rc, "%.*s%s", (int)(sizeof msg - 1 - (size_t)n), msg, hint);
 }
 
 /* ---- cache folder ---- */

@@ -1,5 +1,5 @@
 /* `load dir PATH`: one sub-folder per class, one file per example, optionally under train/ and
- * test/; and the whole-file reader the csv and lines loaders share. */
+ * test/; and the whole-file text reader the csv and lines loaders share. */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,77 @@
 #include "data/data_internal.h"
 #include "data/io_internal.h"
 
-int rnn_io_read_file(const char *path, char **buf, size_t *len, size_t *cap, rnn_error *err)
+int rnn_io_line_too_long(const char *path, size_t line, size_t limit, rnn_error *err)
 {
+    char lim[32];
+    return rnn_fail(err, RNN_EDATA, "%s:%zu: line longer than %s (the line limit; not a text file?)",
+                    path, line, rnn_format_bytes(limit, lim, sizeof lim));
+}
+
+/* Follows the lines through got new bytes: counts the newlines, checks every line against max_line
+ * (0: no limit) and keeps the length of the line still open at the end; false at a longer line.
+ * A line ends at LF or CR, as the CSV reader's do; only files of CR line ends need the byte loop. */
+static bool read_track_lines(const char *p, size_t got, size_t max_line, size_t *line, size_t *open)
+{
+    const char *end = p + got;
+    for (const char *q = p; q < end;) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q)), *stop = nl ? nl : end;
+        size_t run = *open + (size_t)(stop - q);
+        if (max_line && run > max_line) {
+            for (const char *c = q; c < stop; c++)
+                if (*c == '\r')
+                    *open = 0;
+                else if (++*open > max_line)
+                    return false;
+        } else if (!nl) {
+            const char *cr = memrchr(q, '\r', (size_t)(stop - q));
+            *open = cr ? (size_t)(stop - cr - 1) : run;
+        }
+        if (!nl)
+            break;
+        ++*line;
+        *open = 0;
+        q = nl + 1;
+    }
+    return true;
+}
+
+/* Replaces t's buffer by its repaired copy when it holds invalid UTF-8 (counted in t->n_invalid). */
+static int read_repair(const char *path, rnn_io_text *t, rnn_error *err)
+{
+    size_t n = rnn_utf8_repaired_length(t->p, t->len, &t->n_invalid);
+    if (!t->n_invalid)
+        return RNN_OK;
+    char *q = malloc(n + 2);
+    if (!q)
+        return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory replacing invalid UTF-8", path);
+    rnn_utf8_repair(t->p, t->len, q);
+    q[n] = '\0';
+    free(t->p);
+    t->p = q;
+    t->len = n;
+    t->cap = n + 2;
+    return RNN_OK;
+}
+
+/* Whether a text of `bytes` fits: the loaders keep a copy of what they read, so about twice the
+ * file must fit in the memory available. */
+static int read_fits_memory(const char *path, uint64_t bytes, rnn_error *err)
+{
+    uint64_t avail = rnn_mem_available();
+    if (bytes <= avail / 2)
+        return RNN_OK;
+    char need[32], have[32];
+    return rnn_fail(err, RNN_EDATA, "%s: reading it needs about %s of memory; %s available", path,
+                    rnn_format_bytes(2 * bytes, need, sizeof need), rnn_format_bytes(avail, have, sizeof have));
+}
+
+int rnn_io_read_text(const char *path, size_t max_bytes, size_t max_line, rnn_io_text *t,
+                     rnn_error *err)
+{
+    char lim[32], got_s[32];
+    int rc = RNN_OK;
+    t->len = t->n_invalid = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(errno));
@@ -23,42 +92,76 @@ int rnn_io_read_file(const char *path, char **buf, size_t *len, size_t *cap, rnn
         close(fd);
         return rnn_fail(err, RNN_ENOINPUT, "%s: is a folder, not a file", path);
     }
-    /* st_size is a hint: the loop also copes with files that grow or report 0 (pipes, /proc). */
+    if (sb.st_size > 0 && (uint64_t)sb.st_size > max_bytes) {
+        close(fd);
+        return rnn_fail(err, RNN_EDATA, "%s: %s, more than the %s limit for one file", path,
+                        rnn_format_bytes((uint64_t)sb.st_size, got_s, sizeof got_s),
+                        rnn_format_bytes(max_bytes, lim, sizeof lim));
+    }
+    if (sb.st_size > 0 && (rc = read_fits_memory(path, (uint64_t)sb.st_size, err))) {
+        close(fd);
+        return rc;
+    }
+    /* st_size is a hint: the loop also copes with files that grow or report 0 (pipes, /proc),
+     * and stops at the limits instead of reading until memory runs out (/dev/zero). */
     /* One spare byte for the NUL and one so that the read reaching EOF needs no growth. */
     size_t want = (sb.st_size > 0 ? (size_t)sb.st_size : 4096) + 2;
-    size_t n = 0;
+    size_t n = 0, line = 1, open_line = 0;
     for (;;) {
-        if (*cap < want || *cap - n < 2) {
-            size_t c = want > 2 * *cap ? want : 2 * *cap;
-            char *b = realloc(*buf, c);
+        if (t->cap < want || t->cap - n < 2) {
+            size_t c = want > 2 * t->cap ? want : 2 * t->cap;
+            if (c > want && (rc = read_fits_memory(path, c, err)))
+                break; /* a file that grows as it is read (a pipe, /dev/urandom) */
+            char *b = realloc(t->p, c);
             if (!b) {
-                close(fd);
-                return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory reading %zu bytes", path, c);
+                rc = rnn_fail(err, RNN_EINTERNAL, "%s: out of memory reading %zu bytes", path, c);
+                break;
             }
-            *buf = b;
-            *cap = c;
+            t->p = b;
+            t->cap = c;
         }
-        ssize_t got = read(fd, *buf + n, *cap - n - 1);
+        size_t room = t->cap - n - 1;
+        if (max_bytes - n < room)
+            room = max_bytes - n + 1; /* one byte past the limit tells a file at it from a longer one */
+        ssize_t got = read(fd, t->p + n, room);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
-            int e = errno;
-            close(fd);
-            return rnn_fail(err, RNN_EIO, "%s: read error: %s", path, strerror(e));
+            rc = rnn_fail(err, RNN_EIO, "%s: read error: %s", path, strerror(errno));
+            break;
         }
         if (got == 0)
             break;
+        if (!read_track_lines(t->p + n, (size_t)got, max_line, &line, &open_line)) {
+            rc = rnn_io_line_too_long(path, line, max_line, err);
+            break;
+        }
         n += (size_t)got;
+        if (n > max_bytes) {
+            rc = rnn_fail(err, RNN_EDATA, "%s: more than the %s limit for one file", path,
+                          rnn_format_bytes(max_bytes, lim, sizeof lim));
+            break;
+        }
     }
     close(fd);
-    (*buf)[n] = '\0';
-    *len = n;
-    return RNN_OK;
+    if (rc)
+        return rc;
+    t->p[n] = '\0';
+    t->len = n;
+    return read_repair(path, t, err);
 }
 
-/* A sorted list of entry names of one folder. */
+void rnn_io_text_free(rnn_io_text *t)
+{
+    free(t->p);
+    memset(t, 0, sizeof *t);
+}
+
+/* A sorted list of entry names of one folder; for class folders, label[i] is the class name of
+ * name[i] (valid UTF-8, in the data set's arena). */
 typedef struct dir_list {
     char **name;
+    const char **label;
     size_t n;
 } dir_list;
 
@@ -67,7 +170,9 @@ static void dir_list_free(dir_list *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->name[i]);
     free(l->name);
+    free(l->label);
     l->name = NULL;
+    l->label = NULL;
     l->n = 0;
 }
 
@@ -89,8 +194,9 @@ static int dir_join(char *out, const char *dir, const char *name, rnn_error *err
     return RNN_OK;
 }
 
-/* Whether entry e (at path) is a folder (folders = true) or a regular file; symbolic links are
- * followed. d_type saves a stat per file when the file system fills it in. */
+/* Whether entry e (at path) is a folder (folders = true) or anything else that exists (a file, or
+ * a device or pipe, which dir_fill refuses by name); symbolic links are followed. d_type saves a
+ * stat per file when the file system fills it in. */
 static bool dir_entry_wanted(const struct dirent *e, const char *path, bool folders)
 {
     if (e->d_type == DT_DIR || e->d_type == DT_REG)
@@ -98,10 +204,10 @@ static bool dir_entry_wanted(const struct dirent *e, const char *path, bool fold
     struct stat sb;
     if (stat(path, &sb) != 0)
         return false;
-    return folders ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode);
+    return folders == S_ISDIR(sb.st_mode);
 }
 
-/* Lists the non-hidden sub-folders (folders = true) or regular files of dir, sorted by name. */
+/* Lists the non-hidden sub-folders (folders = true) or other entries of dir, sorted by name. */
 static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err)
 {
     DIR *d = opendir(dir);
@@ -151,9 +257,19 @@ static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n
     if (!names)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
     n = 0;
-    for (int r = 0; r < n_roots; r++)
-        for (size_t i = 0; i < roots[r].n; i++)
-            names[n++] = roots[r].name[i];
+    for (int r = 0; r < n_roots; r++) {
+        /* Class names follow the rule for text: invalid UTF-8 in a folder name reads as U+FFFD. */
+        dir_list *l = &roots[r];
+        if (l->n && !(l->label = malloc(l->n * sizeof *l->label))) {
+            free(names);
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
+        }
+        for (size_t i = 0; i < l->n; i++)
+            if (!(names[n++] = l->label[i] = rnn_dataset_text(ds, l->name[i], strlen(l->name[i]), false))) {
+                free(names);
+                return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
+            }
+    }
     n = rnn_io_sort_class_names(names, n, false); /* sorted(os.listdir()), as Keras */
     int rc;
     if (n == 0)
@@ -176,24 +292,34 @@ static int dir_class_index(const rnn_dataset *ds, const char *name)
     return -1;
 }
 
+int rnn_io_read_example(const char *path, rnn_io_text *t, rnn_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return rnn_fail(err, RNN_EDATA, "%s: not a regular file (a device, pipe or socket); a data set "
+                        "folder holds one regular file per example", path);
+    return rnn_io_read_text(path, RNN_MEMBER_LIMIT, 0, t, err);
+}
+
 /* Reads every file of every class folder of one root into split. */
 static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list *classes,
-                    char **buf, size_t *cap, rnn_error *err)
+                    rnn_io_text *t, rnn_error *err)
 {
     char folder[PATH_MAX], file[PATH_MAX];
     for (size_t k = 0; k < classes->n; k++) {
-        int label = dir_class_index(ds, classes->name[k]), rc;
+        int label = dir_class_index(ds, classes->label[k]), rc;
         dir_list files = { 0 };
         if ((rc = dir_join(folder, root, classes->name[k], err)) ||
-            (rc = rnn_utf8_check(classes->name[k], strlen(classes->name[k]), folder, err)) ||
             (rc = dir_read(folder, false, &files, err)))
             return rc;
-        for (size_t i = 0; i < files.n && !rc; i++) {
-            size_t len;
+        for (size_t i = 0; i < files.n && !rc; i++)
             if (!(rc = dir_join(file, folder, files.name[i], err)) &&
-                !(rc = rnn_io_read_file(file, buf, &len, cap, err)))
-                rc = rnn_dataset_add(ds, split, *buf, len, label, file, err);
-        }
+                !(rc = rnn_io_read_example(file, t, err))) {
+                ds->n_invalid_utf8 += t->n_invalid;
+                rc = rnn_dataset_add(ds, split, t->p, t->len, label, file, err);
+            }
         dir_list_free(&files);
         if (rc)
             return rc;
@@ -216,14 +342,13 @@ static int dir_load(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
         return rnn_fail(err, RNN_EUSAGE, "%s already has a test/ folder; test_split= does not apply",
                         path);
     dir_list classes[2] = { { 0 }, { 0 } };
-    char *buf = NULL;
-    size_t cap = 0;
+    rnn_io_text text = { 0 };
     for (int r = 0; r < n_roots && !rc; r++)
         rc = dir_read(roots[r], true, &classes[r], err);
     if (!rc)
         rc = dir_classes(ds, path, classes, n_roots, err);
     for (int r = 0; r < n_roots && !rc; r++)
-        rc = dir_fill(ds, r, roots[r], &classes[r], &buf, &cap, err);
+        rc = dir_fill(ds, r, roots[r], &classes[r], &text, err);
     if (!rc && ds->train.n == 0)
         rc = rnn_fail(err, RNN_EDATA, "%s: no files in the class folders (empty data set)",
                       roots[0]);
@@ -232,7 +357,7 @@ static int dir_load(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
                       roots[1]);
     if (!rc)
         rc = rnn_io_apply_test_split(ds, o, err);
-    free(buf);
+    rnn_io_text_free(&text);
     dir_list_free(&classes[0]);
     dir_list_free(&classes[1]);
     return rc;

@@ -5,15 +5,14 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include "data/data_internal.h"
+#include "data/io_internal.h"
 
 #define IMDB_PER_FOLDER 12500
 
@@ -101,53 +100,44 @@ static int reader_finish(imdb_reader *r, rnn_error *err)
     return RNN_OK;
 }
 
-/* Reads the current archive member (size bytes, or unknown when size < 0) into the arena, NUL-terminated. */
-static int tar_read_member(struct archive *a, rnn_arena *arena, int64_t size, char **text, size_t *len)
+/* Reads the current archive member into the arena, NUL-terminated: straight there when its size is
+ * recorded (checked against RNN_MEMBER_LIMIT first), else through t. */
+static int tar_read_member(struct archive *a, struct archive_entry *e, rnn_arena *arena, const char *path,
+                           const char *member, rnn_io_text *t, char **text, size_t *len, rnn_error *err)
 {
-    if (size >= 0) {
-        char *p = rnn_arena_alloc(arena, (size_t)size + 1, 1);
-        if (!p)
-            return RNN_EINTERNAL;
-        size_t got = 0;
-        while (got < (size_t)size) {
-            la_ssize_t k = archive_read_data(a, p + got, (size_t)size - got);
-            if (k <= 0)
-                return RNN_EIO;
-            got += (size_t)k;
-        }
-        p[got] = '\0';
-        *text = p;
-        *len = got;
+    int64_t size;
+    int rc = rnn_archive_member_size(e, path, member, &size, err);
+    if (rc)
+        return rc;
+    if (size < 0) {
+        if ((rc = rnn_archive_read_member(a, path, member, t, err)))
+            return rc;
+        if (!(*text = rnn_arena_strndup(arena, t->p, t->len)))
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
+        *len = t->len;
         return RNN_OK;
     }
-    /* Size not recorded: read into a growing buffer, then copy. */
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf)
-            return RNN_EINTERNAL;
-        la_ssize_t k = archive_read_data(a, buf + n, cap - n);
-        if (k < 0) {
-            free(buf);
-            return RNN_EIO;
+    char *p = rnn_arena_alloc(arena, (size_t)size + 1, 1);
+    if (!p)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
+    size_t got = 0;
+    while (got < (size_t)size) {
+        la_ssize_t k = archive_read_data(a, p + got, (size_t)size - got);
+        if (k <= 0) {
+            char why[256];
+            return rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive in member %s (%s)", path,
+                            member, rnn_archive_error(a, "short read", why, sizeof why));
         }
-        if (k == 0)
-            break;
-        n += (size_t)k;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
+        got += (size_t)k;
     }
-    *text = rnn_arena_strndup(arena, buf, n);
-    *len = n;
-    free(buf);
-    return *text ? RNN_OK : RNN_EINTERNAL;
+    p[got] = '\0';
+    *text = p;
+    *len = got;
+    return RNN_OK;
 }
 
-static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *o, rnn_error *err)
+static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *o, rnn_io_text *member,
+                         rnn_error *err)
 {
     struct archive *a = archive_read_new();
     if (!a)
@@ -159,8 +149,9 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
     uint64_t total = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     int rc = RNN_OK;
     if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
+        char why[256];
         rc = rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EDATA, "%s: cannot read: %s", path,
-                      archive_error_string(a) ? archive_error_string(a) : "unknown error");
+                      rnn_archive_error(a, "unknown error", why, sizeof why));
         archive_read_free(a);
         return rc;
     }
@@ -171,8 +162,9 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
         if (h == ARCHIVE_EOF)
             break;
         if (h < ARCHIVE_WARN) {
+            char why[256];
             rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive after %zu member%s (%s)", path,
-                          members, members == 1 ? "" : "s", archive_error_string(a));
+                          members, members == 1 ? "" : "s", rnn_archive_error(a, "unknown error", why, sizeof why));
             break;
         }
         members++;
@@ -195,24 +187,14 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
         int g = imdb_group(rel + 1, &name);
         if (g < 0)
             continue;
-        char *text;
-        size_t len;
-        int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
-        int k = tar_read_member(a, r->ds->arena, size, &text, &len);
-        if (k == RNN_EINTERNAL) {
-            rc = rnn_fail(err, k, "out of memory loading %s", path);
-            break;
-        }
-        if (k) {
-            rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive in member %s (%s)", path, full,
-                          archive_error_string(a) ? archive_error_string(a) : "short read");
-            break;
-        }
-        char where[4200];
+        char *text = NULL, where[4200];
+        size_t len = 0;
         snprintf(where, sizeof where, "%s: %s", path, full);
-        if ((rc = rnn_utf8_check(text, len, where, err)))
+        if ((rc = tar_read_member(a, e, r->ds->arena, path, full, member, &text, &len, err)) ||
+            (rc = rnn_dataset_check_nul(text, len, where, err)))
             break;
-        if (reader_push(r, name, strlen(name), text, g)) {
+        if (!(text = rnn_dataset_text(r->ds, text, len, true)) ||
+            reader_push(r, name, strlen(name), text, g)) {
             rc = rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", path);
             break;
         }
@@ -221,39 +203,7 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
     return rc;
 }
 
-/* Reads a whole file into the arena, NUL-terminated. */
-static int read_file_arena(rnn_arena *arena, const char *path, char **text, size_t *len, rnn_error *err)
-{
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(e));
-    }
-    char *p = rnn_arena_alloc(arena, (size_t)st.st_size + 1, 1);
-    size_t got = 0;
-    while (p && got < (size_t)st.st_size) {
-        ssize_t k = read(fd, p + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (!p)
-        return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", path);
-    if (got != (size_t)st.st_size)
-        return rnn_fail(err, RNN_EIO, "%s: short read", path);
-    p[got] = '\0';
-    *text = p;
-    *len = got;
-    return RNN_OK;
-}
-
-static int imdb_read_dir(imdb_reader *r, const char *root, rnn_error *err)
+static int imdb_read_dir(imdb_reader *r, const char *root, rnn_io_text *t, rnn_error *err)
 {
     char path[8192];
     for (int g = 0; g < 4; g++) {
@@ -270,11 +220,10 @@ static int imdb_read_dir(imdb_reader *r, const char *root, rnn_error *err)
                 continue;
             snprintf(path, sizeof path, "%s/%s/%s/%s", root, imdb_splits[g / 2], imdb_labels[g % 2], de->d_name);
             char *text = NULL;
-            size_t len = 0;
-            rc = read_file_arena(r->ds->arena, path, &text, &len, err);
-            if (!rc)
-                rc = rnn_utf8_check(text, len, path, err);
-            if (!rc && reader_push(r, de->d_name, n, text, g))
+            if ((rc = rnn_io_read_example(path, t, err)) || (rc = rnn_dataset_check_nul(t->p, t->len, path, err)))
+                break;
+            r->ds->n_invalid_utf8 += t->n_invalid;
+            if (!(text = rnn_dataset_text(r->ds, t->p, t->len, false)) || reader_push(r, de->d_name, n, text, g))
                 rc = rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", root);
         }
         closedir(d);
@@ -299,9 +248,13 @@ int rnn_load_imdb(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
         rnn_dataset_free(r.ds);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory loading IMDB");
     }
-    rc = is_dir ? imdb_read_dir(&r, path, err) : imdb_read_tar(&r, path, o, err);
+    rnn_io_text t = { 0 };
+    rc = is_dir ? imdb_read_dir(&r, path, &t, err) : imdb_read_tar(&r, path, o, &t, err);
+    rnn_io_text_free(&t);
     if (!rc)
         rc = reader_finish(&r, err);
+    if (rc && !is_dir)
+        rc = rnn_data_damaged(o, "imdb", rc, err);
     free(r.reviews);
     if (!rc && !o->keep_order) {
         /* One RandomState draws the train permutation, then the test one (as keras.datasets.imdb). */

@@ -1,6 +1,6 @@
 # Data I/O (owned by the data-io area): downloads, checksums, csv/dir/lines loaders, embeddings.
 librnnlab_la_SOURCES += src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c \
-	src/data/embeddings.c src/data/load.c
+	src/data/embeddings.c src/data/load.c src/data/archive.c
 noinst_HEADERS += src/data/io_internal.h
 
 check_PROGRAMS += tests/data_io/test_fetch

@@ -1,5 +1,8 @@
-/* `load lines CLASS=FILE ...`: every non-blank line of a class's file is one example. */
+/* `load lines CLASS=FILE ...`: every non-blank line of a class's file is one example; and the
+ * bounded line reader of scripts and predict file=. */
 #include "config.h"
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "data/data_internal.h"
@@ -28,8 +31,6 @@ static int lines_add_file(rnn_dataset *ds, const char *path, const char *buf, si
             n--;
         if (!lines_blank(p, n)) {
             snprintf(where, sizeof where, "%s:%zu", path, line);
-            if (memchr(p, '\0', n))
-                return rnn_fail(err, RNN_EDATA, "%s: NUL byte (not a text file?)", where);
             int rc = rnn_dataset_add(ds, 0, p, n, label, where, err);
             if (rc)
                 return rc;
@@ -51,40 +52,46 @@ static int lines_class_index(const rnn_dataset *ds, const char *name)
     return -1;
 }
 
-/* Checks the pairs and registers their sorted distinct class names. */
-static int lines_classes(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
+/* Checks the pairs and registers their sorted distinct class names; names[i] gets the class name
+ * of pair i (typed text: invalid UTF-8 reads as U+FFFD). */
+static int lines_classes(const rnn_load_opts *o, rnn_dataset *ds, const char **names, rnn_error *err)
 {
     size_t n = (size_t)o->n_lines;
     for (size_t i = 0; i < n; i++) {
         const char *c = o->line_classes[i], *f = o->line_files[i];
         if (!c || !*c || !f || !*f)
             return rnn_fail(err, RNN_EUSAGE, "load lines: pair %zu is not CLASS=FILE", i + 1);
-        int rc = rnn_utf8_check(c, strlen(c), "class name", err);
-        if (rc)
-            return rc;
+        if (!(names[i] = rnn_dataset_text(ds, c, strlen(c), false)))
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     }
-    const char **names = malloc(n * sizeof *names);
-    if (!names)
+    const char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
-    memcpy(names, o->line_classes, n * sizeof *names);
-    size_t k = rnn_io_sort_class_names(names, n, true);
+    memcpy(sorted, names, n * sizeof *sorted);
+    size_t k = rnn_io_sort_class_names(sorted, n, true);
     int rc = k < 2 ? rnn_fail(err, RNN_EDATA, "load lines: a single class ('%s'); classification "
-                              "needs files of at least two classes", names[0])
-                   : rnn_io_add_classes(ds, names, k, err);
-    free(names);
+                              "needs files of at least two classes", sorted[0])
+                   : rnn_io_add_classes(ds, sorted, k, err);
+    free(sorted);
     return rc;
 }
 
 static int lines_load(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
 {
-    int rc = lines_classes(o, ds, err);
-    char *buf = NULL;
-    size_t cap = 0, len;
-    for (int i = 0; i < o->n_lines && !rc; i++)
-        if (!(rc = rnn_io_read_file(o->line_files[i], &buf, &len, &cap, err)))
-            rc = lines_add_file(ds, o->line_files[i], buf, len,
-                                lines_class_index(ds, o->line_classes[i]), err);
-    free(buf);
+    const char **names = calloc((size_t)o->n_lines, sizeof *names);
+    if (!names)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    int rc = lines_classes(o, ds, names, err);
+    rnn_io_text t = { 0 };
+    for (int i = 0; i < o->n_lines && !rc; i++) {
+        const char *path = o->line_files[i];
+        if (!(rc = rnn_io_read_text(path, SIZE_MAX, RNN_LINE_LIMIT, &t, err))) {
+            ds->n_invalid_utf8 += t.n_invalid;
+            rc = lines_add_file(ds, path, t.p, t.len, lines_class_index(ds, names[i]), err);
+        }
+    }
+    rnn_io_text_free(&t);
+    free(names);
     if (!rc)
         rc = rnn_io_apply_test_split(ds, o, err);
     return rc;
@@ -111,4 +118,58 @@ int rnn_load_lines(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
     }
     *out = ds;
     return RNN_OK;
+}
+
+/* ---- line by line, within RNN_LINE_LIMIT ---- */
+
+int rnn_line_next(rnn_line_reader *r, bool *got, rnn_error *err)
+{
+    *got = false;
+    r->len = 0;
+    int c = EOF;
+    flockfile(r->f);
+    for (;;) {
+        c = getc_unlocked(r->f);
+        if (c == EOF || c == '\n')
+            break;
+        if (c == '\0' || r->len == RNN_LINE_LIMIT)
+            break;
+        if (r->len + 2 > r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 256;
+            char *b = realloc(r->buf, cap);
+            if (!b) {
+                funlockfile(r->f);
+                return rnn_fail(err, RNN_EINTERNAL, "%s:%zu: out of memory reading a line", r->name,
+                                r->line + 1);
+            }
+            r->buf = b;
+            r->cap = cap;
+        }
+        r->buf[r->len++] = (char)c;
+    }
+    bool failed = c == EOF && ferror(r->f);
+    funlockfile(r->f);
+    if (failed)
+        return rnn_fail(err, RNN_EIO, "%s: read error: %s", r->name, strerror(errno));
+    if (c == EOF && r->len == 0)
+        return RNN_OK;
+    r->line++;
+    if (c == '\0')
+        return rnn_fail(err, RNN_EDATA, "%s:%zu: NUL byte (not a text file?)", r->name, r->line);
+    if (c != EOF && c != '\n')
+        return rnn_io_line_too_long(r->name, r->line, RNN_LINE_LIMIT, err);
+    if (r->len > 0 && r->buf[r->len - 1] == '\r')
+        r->len--;
+    if (r->cap == 0 && !(r->buf = malloc(r->cap = 1)))
+        return rnn_fail(err, RNN_EINTERNAL, "%s:%zu: out of memory reading a line", r->name, r->line);
+    r->buf[r->len] = '\0';
+    *got = true;
+    return RNN_OK;
+}
+
+void rnn_line_reader_free(rnn_line_reader *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+    r->len = r->cap = 0;
 }

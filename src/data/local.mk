@@ -13,3 +13,7 @@ EXTRA_DIST += tests/data/keras.test tests/data/check_keras.py tests/data/gen_uni
 check_PROGRAMS += tests/data/test_datasets
 tests_data_test_datasets_SOURCES = tests/data/test_datasets.c
 tests_data_test_datasets_LDADD = $(RNNLAB_TEST_LIBS)
+
+check_PROGRAMS += tests/data/test_utf8
+tests_data_test_utf8_SOURCES = tests/data/test_utf8.c
+tests_data_test_utf8_LDADD = $(RNNLAB_TEST_LIBS)

@@ -10,41 +10,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "data/data_internal.h"
+#include "data/io_internal.h"
 
 #define SMS_MEMBER "SMSSpamCollection"
 
-/* Reads all of the current archive member into a malloc'd, NUL-terminated buffer. */
-static int sms_read_member(struct archive *a, char **buf, size_t *len)
-{
-    size_t cap = 1 << 20, n = 0;
-    char *b = malloc(cap);
-    for (;;) {
-        if (!b)
-            return RNN_EINTERNAL;
-        if (n + 1 >= cap) {
-            char *g = realloc(b, cap *= 2);
-            if (!g)
-                free(b);
-            b = g;
-            continue;
-        }
-        la_ssize_t k = archive_read_data(a, b + n, cap - n - 1);
-        if (k < 0) {
-            free(b);
-            return RNN_EDATA;
-        }
-        if (k == 0)
-            break;
-        n += (size_t)k;
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return RNN_OK;
-}
-
 /* Reads the SMSSpamCollection member of a zip, or the whole file when it is not an archive. */
-static int sms_read(const char *path, char **buf, size_t *len, rnn_error *err)
+static int sms_read(const char *path, rnn_io_text *t, rnn_error *err)
 {
     struct archive *a = archive_read_new();
     if (!a)
@@ -53,10 +24,11 @@ static int sms_read(const char *path, char **buf, size_t *len, rnn_error *err)
     archive_read_support_format_zip(a);
     archive_read_support_format_tar(a);
     archive_read_support_format_raw(a); /* the bare file */
+    char why[256];
     int rc;
     if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
         rc = rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EDATA, "%s: cannot read: %s", path,
-                      archive_error_string(a) ? archive_error_string(a) : "unknown error");
+                      rnn_archive_error(a, "unknown error", why, sizeof why));
         archive_read_free(a);
         return rc;
     }
@@ -67,7 +39,8 @@ static int sms_read(const char *path, char **buf, size_t *len, rnn_error *err)
         if (h == ARCHIVE_EOF)
             break;
         if (h < ARCHIVE_WARN) {
-            rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive (%s)", path, archive_error_string(a));
+            rc = rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive (%s)", path,
+                          rnn_archive_error(a, "unknown error", why, sizeof why));
             break;
         }
         const char *name = archive_entry_pathname(e), *base = name ? strrchr(name, '/') : NULL;
@@ -75,12 +48,9 @@ static int sms_read(const char *path, char **buf, size_t *len, rnn_error *err)
         bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
         if (!raw && (!base || strcmp(base, SMS_MEMBER) != 0))
             continue;
-        rc = sms_read_member(a, buf, len);
-        if (rc == RNN_EDATA)
-            rnn_fail(err, rc, "%s: damaged or truncated archive in %s (%s)", path, raw ? "the file" : SMS_MEMBER,
-                     archive_error_string(a) ? archive_error_string(a) : "read error");
-        else if (rc)
-            rnn_fail(err, rc, "out of memory reading %s", path);
+        int64_t size;
+        if (!(rc = rnn_archive_member_size(e, path, raw ? "(the bare file)" : SMS_MEMBER, &size, err)))
+            rc = rnn_archive_read_member(a, path, raw ? "(the bare file)" : SMS_MEMBER, t, err);
         break;
     }
     archive_read_free(a);
@@ -117,9 +87,7 @@ static size_t sms_clean(char *t, size_t len)
 
 static int sms_parse(rnn_dataset *ds, char *raw, size_t len, const char *path, bool clean, rnn_error *err)
 {
-    int rc = rnn_utf8_check(raw, len, path, err);
-    if (rc)
-        return rc;
+    int rc;
     size_t line_no = 0;
     for (char *line = raw, *end; line < raw + len; line = end + 1) {
         end = memchr(line, '\n', (size_t)(raw + len - line));
@@ -138,9 +106,13 @@ static int sms_parse(rnn_dataset *ds, char *raw, size_t len, const char *path, b
         if (label < 0)
             return rnn_fail(err, RNN_EDATA, "%s: line %zu: label '%.40s' is neither ham nor spam", path, line_no, line);
         char *text = tab + 1;
-        size_t tl = (size_t)(end - text);
-        if (clean)
+        size_t tl = (size_t)(end - text), bad;
+        if (clean) {
+            /* Cleaning drops non-ASCII, U+FFFD included: count what the rule replaced first. */
+            rnn_utf8_repaired_length(text, tl, &bad);
+            ds->n_invalid_utf8 += bad;
             tl = sms_clean(text, tl);
+        }
         char where[4200];
         snprintf(where, sizeof where, "%s: line %zu", path, line_no);
         if ((rc = rnn_dataset_add(ds, 0, text, tl, label, where, err)))
@@ -170,18 +142,21 @@ int rnn_load_sms(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
             return rnn_fail(err, RNN_ENOINPUT, "%.*s: neither smsspamcollection.zip nor %s in this folder",
                             (int)n, path, SMS_MEMBER);
     }
-    char *raw = NULL;
-    size_t len = 0;
-    if ((rc = sms_read(path, &raw, &len, err)))
-        return rc;
+    rnn_io_text raw = { 0 };
+    if ((rc = sms_read(path, &raw, err))) {
+        rnn_io_text_free(&raw);
+        return rnn_data_damaged(o, "sms", rc, err);
+    }
     rnn_dataset *ds = rnn_dataset_new("sms", path);
     if (!ds || rnn_dataset_class(ds, "ham") != 0 || rnn_dataset_class(ds, "spam") != 1) {
-        free(raw);
+        rnn_io_text_free(&raw);
         rnn_dataset_free(ds);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory loading SMS");
     }
-    rc = sms_parse(ds, raw, len, path, o->clean, err);
-    free(raw);
+    rc = sms_parse(ds, raw.p, raw.len, path, o->clean, err);
+    rnn_io_text_free(&raw);
+    if (rc)
+        rc = rnn_data_damaged(o, "sms", rc, err);
     double split = o->test_split < 0 ? 0.2 : o->test_split;
     if (!rc && split > 0)
         rc = rnn_dataset_split_test(ds, split, (unsigned long)(o->seed < 0 ? 42 : o->seed), err);

@@ -8,16 +8,16 @@
 size_t rnn_count_words(const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = 0;
+    size_t n = 0, len = strlen(text);
     bool in_word = false;
-    for (size_t i = 0; s[i];) {
+    for (size_t i = 0; i < len;) {
         bool space;
         if (s[i] < 0x80) {
             space = (s[i] >= 0x09 && s[i] <= 0x0D) || (s[i] >= 0x1C && s[i] <= 0x20);
             i++;
         } else {
             uint32_t cp;
-            i += (size_t)rnn_utf8_decode(text + i, &cp);
+            i += (size_t)rnn_utf8_decode(text + i, len - i, &cp);
             space = rnn_unicode_isspace(cp);
         }
         if (!space && !in_word)

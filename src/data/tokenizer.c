@@ -208,14 +208,12 @@ static int tokenizer_setup_filters(rnn_tokenizer *t)
 {
     const char *f = t->filters;
     size_t len = strlen(f);
-    if (rnn_utf8_valid_prefix(f, len) != len)
-        return RNN_EUSAGE;
     t->wide_filters = malloc((len + 1) * sizeof *t->wide_filters);
     if (!t->wide_filters)
         return RNN_EINTERNAL;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        i += (size_t)rnn_utf8_decode(f + i, &cp);
+        i += (size_t)rnn_utf8_decode(f + i, len - i, &cp);
         if (cp < 128)
             t->ascii_filtered[cp] = true;
         else
@@ -244,8 +242,10 @@ rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o)
         t->opts.split = ' ';
     if (t->opts.num_words < 0)
         t->opts.num_words = 0;
-    t->filters = strdup(o->filters ? o->filters : keras_filters);
-    t->oov = o->oov_token ? strdup(o->oov_token) : NULL;
+    /* Typed options follow the rule for text: invalid UTF-8 reads as U+FFFD. */
+    const char *filters = o->filters ? o->filters : keras_filters;
+    t->filters = rnn_utf8_repaired(filters, strlen(filters), NULL);
+    t->oov = o->oov_token ? rnn_utf8_repaired(o->oov_token, strlen(o->oov_token), NULL) : NULL;
     if (!t->filters || (o->oov_token && !t->oov) || (unsigned char)t->opts.split >= 128
         || tokenizer_setup_filters(t) || table_init(&t->vocab)) {
         rnn_tokenizer_free(t);
@@ -321,8 +321,9 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
     scan_word batch[SCAN_BATCH];
     int n_batch = 0;
     size_t len = strlen(text);
-    /* Lowering grows a code point by at most 3 bytes (U+0130 -> i + U+0307: 2 -> 3 bytes). */
-    if (buf_reserve(buf, len * 2 + 8))
+    /* Output grows by at most 3 times: an invalid byte becomes U+FFFD (1 -> 3 bytes); lowering
+     * grows a code point by at most 1.5 (U+0130 -> i + U+0307: 2 -> 3 bytes). */
+    if (len > (SIZE_MAX - 8) / 3 || buf_reserve(buf, len * 3 + 8))
         return RNN_EINTERNAL;
     const unsigned char *s = (const unsigned char *)text;
     const unsigned char split = (unsigned char)t->opts.split;
@@ -362,7 +363,7 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
             continue;
         }
         uint32_t cp, low[3];
-        int n = rnn_utf8_decode(text + i, &cp), k = 1;
+        int n = rnn_utf8_decode(text + i, len - i, &cp), k = 1;
         if (!t->opts.lower)
             low[0] = cp;
         else if (cp == 0x3A3)

@@ -1,30 +1,59 @@
-/* UTF-8 validation (as strict as Python's decoder), decoding, encoding, and Python's str.isspace. */
+/* UTF-8 validation (as strict as Python's decoder), decoding and repair (each invalid sequence becomes
+ * U+FFFD), encoding, and Python's str.isspace and str.lower. */
 #include "config.h"
+#include <stdlib.h>
 #include <string.h>
 #include "data/data_internal.h"
 
-/* Length of the valid sequence starting at s[0] (a non-ASCII lead byte), 0 if invalid or cut off.
+/* One code point at s[0..len) (len >= 1): its bytes, with *ok = false and U+FFFD for an invalid
+ * sequence, which then takes its maximal subpart (Unicode 3.9, "U+FFFD substitution of maximal
+ * subparts", as WHATWG's decoder and Python's errors='replace'): the lead byte and the
+ * continuation bytes that still fit a well-formed sequence, or the one byte that starts none.
  * Rejects overlong forms, surrogates and code points above U+10FFFF, as Python does. */
-static size_t utf8_sequence(const unsigned char *s, size_t avail)
+static int utf8_next(const unsigned char *s, size_t len, uint32_t *cp, bool *ok)
 {
-    unsigned char c = s[0];
-    if (c >= 0xC2 && c <= 0xDF)
-        return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
-            return 0; /* overlong / surrogate */
-        return 3;
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    int need;
+    uint32_t v;
+    *ok = true;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
     }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-            return 0; /* overlong / above U+10FFFF */
-        return 4;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        v = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong below */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates above */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        v = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong below */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        *ok = false; /* a continuation byte, C0, C1 or F5..FF: starts no sequence */
+        *cp = 0xFFFD;
+        return 1;
     }
-    return 0;
+    for (int i = 1; i <= need; i++) {
+        if ((size_t)i >= len || s[i] < lo || s[i] > hi) {
+            *ok = false;
+            *cp = 0xFFFD;
+            return i;
+        }
+        v = v << 6 | (s[i] & 0x3F);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    *cp = v;
+    return need + 1;
 }
 
 size_t rnn_utf8_valid_prefix(const char *str, size_t len)
@@ -46,46 +75,65 @@ size_t rnn_utf8_valid_prefix(const char *str, size_t len)
             i++;
             continue;
         }
-        size_t k = utf8_sequence(s + i, len - i);
-        if (k == 0)
+        uint32_t cp;
+        bool ok;
+        int k = utf8_next(s + i, len - i, &cp, &ok);
+        if (!ok)
             return i;
-        i += k;
+        i += (size_t)k;
     }
     return len;
 }
 
-int rnn_utf8_check(const char *text, size_t len, const char *where, rnn_error *err)
+int rnn_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
-    size_t ok = rnn_utf8_valid_prefix(text, len);
-    if (ok != len)
-        return rnn_fail(err, RNN_EDATA, "%s: invalid UTF-8 at byte %zu (0x%02X)",
-                        where ? where : "text", ok, (unsigned)(unsigned char)text[ok]);
-    const char *nul = memchr(text, '\0', len);
-    if (nul)
-        return rnn_fail(err, RNN_EDATA, "%s: NUL byte at byte %zu", where ? where : "text",
-                        (size_t)(nul - text));
-    return RNN_OK;
+    bool ok;
+    return utf8_next((const unsigned char *)str, len, cp, &ok);
 }
 
-int rnn_utf8_decode(const char *str, uint32_t *cp)
+size_t rnn_utf8_repaired_length(const char *str, size_t len, size_t *n_invalid)
 {
     const unsigned char *s = (const unsigned char *)str;
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
+    size_t i = rnn_utf8_valid_prefix(str, len), out = i, bad = 0;
+    while (i < len) {
+        uint32_t cp;
+        bool ok;
+        size_t k = (size_t)utf8_next(s + i, len - i, &cp, &ok);
+        out += ok ? k : 3; /* U+FFFD is 3 bytes */
+        bad += !ok;
+        i += k;
     }
-    if (c < 0xE0) {
-        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
+    if (n_invalid)
+        *n_invalid = bad;
+    return out;
+}
+
+void rnn_utf8_repair(const char *str, size_t len, char *out)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = rnn_utf8_valid_prefix(str, len), w = i;
+    memcpy(out, str, i);
+    while (i < len) {
+        uint32_t cp;
+        bool ok;
+        size_t k = (size_t)utf8_next(s + i, len - i, &cp, &ok);
+        if (ok)
+            memcpy(out + w, s + i, k), w += k;
+        else
+            w += (size_t)rnn_utf8_encode(0xFFFD, out + w);
+        i += k;
     }
-    if (c < 0xF0) {
-        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        return 3;
-    }
-    *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12)
-        | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    return 4;
+}
+
+char *rnn_utf8_repaired(const char *str, size_t len, size_t *n_invalid)
+{
+    size_t n = rnn_utf8_repaired_length(str, len, n_invalid);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    rnn_utf8_repair(str, len, out);
+    out[n] = '\0';
+    return out;
 }
 
 int rnn_utf8_encode(uint32_t cp, char *out)
@@ -164,13 +212,8 @@ size_t rnn_utf8_width(const char *s)
             i++;
             continue;
         }
-        uint32_t cp;
-        if (utf8_sequence((const unsigned char *)s + i, len - i) == 0) {
-            cols++;
-            i++;
-            continue;
-        }
-        i += (size_t)rnn_utf8_decode(s + i, &cp);
+        uint32_t cp; /* an invalid sequence shows as one U+FFFD: one column */
+        i += (size_t)rnn_utf8_decode(s + i, len - i, &cp);
         cols += (size_t)rnn_unicode_width(cp);
     }
     return cols;
@@ -212,13 +255,23 @@ int rnn_unicode_lower(uint32_t cp, uint32_t out[3])
     return 1;
 }
 
-/* Start of the code point that ends just before byte `at`. */
-static size_t utf8_prev(const char *text, size_t at)
+/* The code point that ends just before byte `at` of text, as a forward decode from the start sees it:
+ * every byte that is not a continuation byte starts a sequence (or is one invalid byte), so the
+ * sequence is found from the last such byte in the 4 before `at`. Returns its start. */
+static size_t utf8_prev(const char *text, size_t at, uint32_t *cp)
 {
-    do
-        at--;
-    while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80);
-    return at;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t lead = at - 1;
+    while (lead > 0 && at - lead < 4 && (s[lead] & 0xC0) == 0x80)
+        lead--;
+    if ((s[lead] & 0xC0) != 0x80) {
+        bool ok;
+        size_t k = (size_t)utf8_next(s + lead, at - lead, cp, &ok);
+        if (lead + k == at)
+            return lead;
+    }
+    *cp = 0xFFFD; /* a continuation byte outside any sequence */
+    return at - 1;
 }
 
 uint32_t rnn_lower_sigma(const char *text, size_t len, size_t at)
@@ -228,8 +281,7 @@ uint32_t rnn_lower_sigma(const char *text, size_t len, size_t at)
     size_t i = at;
     bool found = false;
     while (i > 0) {
-        i = utf8_prev(text, i);
-        rnn_utf8_decode(text + i, &cp);
+        i = utf8_prev(text, i, &cp);
         if (!rnn_unicode_case_ignorable(cp)) {
             found = true;
             break;
@@ -238,7 +290,7 @@ uint32_t rnn_lower_sigma(const char *text, size_t len, size_t at)
     if (!found || !rnn_unicode_cased(cp))
         return 0x3C3;
     for (i = at + 2; i < len;) {
-        i += (size_t)rnn_utf8_decode(text + i, &cp);
+        i += (size_t)rnn_utf8_decode(text + i, len - i, &cp);
         if (!rnn_unicode_case_ignorable(cp))
             return rnn_unicode_cased(cp) ? 0x3C3 : 0x3C2;
     }

@@ -95,12 +95,21 @@ static void test_bad_input(const char *data)
     CHECK(rnn_load_sms(&o, &ds, &err) == RNN_ENOINPUT, "absent, no download: %s", err.msg);
     printf("absent: %s\n", err.msg);
 
-    /* Invalid UTF-8 in a bare SMS file, at byte 9 of the file. */
-    static const char bad_utf8[] = "ham\tok\nham\tbad \xC3\x28 here\n";
+    /* Invalid UTF-8 in a bare SMS file: U+FFFD, counted, nothing refused or dropped (also when
+     * clean=true then drops it with the rest of the non-ASCII). */
+    static const char bad_utf8[] = "ham\tok\nham\tbad \xC3\x28 here\nspam\t\xFF\n";
     write_file("SMSSpamCollection", bad_utf8, strlen(bad_utf8));
     o.path = tmpdir;
-    CHECK(rnn_load_sms(&o, &ds, &err) == RNN_EDATA && strstr(err.msg, "invalid UTF-8 at byte 15"), "%s", err.msg);
-    printf("invalid UTF-8: %s\n", err.msg);
+    o.test_split = 0;
+    CHECK(rnn_load_sms(&o, &ds, &err) == RNN_OK && ds->n_invalid_utf8 == 2 && ds->train.n == 3
+          && !strcmp(ds->train.text[1], "bad \xEF\xBF\xBD( here"), "%s", err.msg);
+    rnn_dataset_free(ds);
+    o.clean = true;
+    CHECK(rnn_load_sms(&o, &ds, &err) == RNN_OK && ds->n_invalid_utf8 == 2 && ds->train.n == 3
+          && !strcmp(ds->train.text[1], "bad here"), "%s", err.msg);
+    rnn_dataset_free(ds);
+    o.clean = false;
+    o.test_split = -1;
     /* Overlong and surrogate encodings are invalid too, as in Python. */
     CHECK(rnn_utf8_valid_prefix("a\xC0\xAF", 3) == 1 && rnn_utf8_valid_prefix("\xED\xA0\x80", 3) == 0
           && rnn_utf8_valid_prefix("\xF4\x90\x80\x80", 4) == 0 && rnn_utf8_valid_prefix("\xE2\x82", 2) == 0

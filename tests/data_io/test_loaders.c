@@ -211,12 +211,15 @@ static void test_csv_errors(void)
     o = opts_for(test_write_str("width2.csv", "text,label\na,pos,extra\n"));
     EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "width2.csv:2:", "3 fields");
 
-    o = opts_for(test_write_str("utf8.csv", "text,label\nok,pos\nbad \xC3\x28 byte,neg\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "utf8.csv:3", "invalid UTF-8");
-    o = opts_for(test_write_str("utf8label.csv", "text,label\nok,p\xFFs\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "utf8label.csv:2", "invalid UTF-8");
-    o = opts_for(test_write_str("utf8head.csv", "te\xFFxt,label\nok,pos\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "utf8head.csv:1", "invalid UTF-8");
+    /* Invalid UTF-8 refuses nothing: each invalid sequence becomes U+FFFD, in texts, labels and
+     * the header alike (no replaced byte is a quote, delimiter or line end), and is counted. */
+    o = opts_for(test_write_str("utf8.csv", "te\xFFxt,label\nok,pos\n\"bad \xC3\x28 \xE2\x82\",n\xC0g\n"));
+    o.text_col = "te\xEF\xBF\xBDxt";
+    rnn_dataset *ds = load_ok(rnn_load_csv, &o);
+    CHECK(ds->n_invalid_utf8 == 4 && ds->train.n == 2 && ds->n_classes == 2);
+    CHECK(!strcmp(ds->class_names[0], "n\xEF\xBF\xBDg") && !strcmp(ds->class_names[1], "pos"));
+    CHECK_TEXT(ds->train.text[1], "bad \xEF\xBF\xBD( \xEF\xBF\xBD");
+    rnn_dataset_free(ds);
 
     o = opts_for(test_write_str("empty.csv", ""));
     EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "empty.csv", "empty file");
@@ -328,9 +331,26 @@ static void test_dir_loader(void)
     o = opts_for(test_path("hollow"));
     EXPECT_ERROR(rnn_load_dir, &o, RNN_EDATA, "hollow", "empty data set");
     test_write_str("badutf/a/1.txt", "fine");
-    test_write_str("badutf/b/2.txt", "not \xED\xA0\x80 fine"); /* an encoded surrogate */
+    test_write_str("badutf/b\xFF/2.txt", "not \xED\xA0\x80 fine"); /* an encoded surrogate */
     o = opts_for(test_path("badutf"));
-    EXPECT_ERROR(rnn_load_dir, &o, RNN_EDATA, "badutf/b/2.txt", "invalid UTF-8");
+    ds = load_ok(rnn_load_dir, &o);
+    CHECK(ds->n_invalid_utf8 == 4 && ds->n_classes == 2 && !strcmp(ds->class_names[1], "b\xEF\xBF\xBD"));
+    CHECK_TEXT(ds->train.text[1], "not \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD fine");
+    rnn_dataset_free(ds);
+    /* A device or pipe among the examples is refused by name (never read: /dev/zero has no end). */
+    test_write_str("device/a/1.txt", "fine");
+    test_write_str("device/b/2.txt", "fine too");
+    if (symlink("/dev/zero", test_path("device/b/zero.txt")) == 0) {
+        o = opts_for(test_path("device"));
+        EXPECT_ERROR(rnn_load_dir, &o, RNN_EDATA, "zero.txt", "not a regular file");
+    }
+    /* A file over RNN_MEMBER_LIMIT is refused before it is read. */
+    test_write_str("huge/a/1.txt", "fine");
+    test_write_str("huge/b/2.txt", "");
+    if (truncate(test_path("huge/b/2.txt"), (off_t)RNN_MEMBER_LIMIT + 1) == 0) {
+        o = opts_for(test_path("huge"));
+        EXPECT_ERROR(rnn_load_dir, &o, RNN_EDATA, "2.txt", "more than the 64.0 MB limit for one file");
+    }
     o = opts_for(NULL);
     EXPECT_ERROR(rnn_load_dir, &o, RNN_EUSAGE, NULL, "needs a folder");
 }
@@ -370,8 +390,28 @@ static void test_lines_loader(void)
     o.line_files = blank;
     EXPECT_ERROR(rnn_load_lines, &o, RNN_EDATA, "blank.txt", "no non-blank lines");
     const char *bad[] = { spam, test_write_str("bad.txt", "fine\nbroken \xF8 here\n") };
+    const char *bad_classes[] = { "spam", "h\xE2\x82m" };
     o.line_files = bad;
-    EXPECT_ERROR(rnn_load_lines, &o, RNN_EDATA, "bad.txt:2", "invalid UTF-8");
+    o.line_classes = bad_classes;
+    ds = load_ok(rnn_load_lines, &o);
+    CHECK(ds->n_invalid_utf8 == 2 && !strcmp(ds->class_names[0], "h\xEF\xBF\xBDm"));
+    CHECK_TEXT(ds->train.text[4], "broken \xEF\xBF\xBD here");
+    rnn_dataset_free(ds);
+    o.line_classes = classes;
+    const char *nul[] = { spam, test_write("nul.txt", "fine\nnul\0 here\n", 15) };
+    o.line_files = nul;
+    EXPECT_ERROR(rnn_load_lines, &o, RNN_EDATA, "nul.txt:2", "NUL byte");
+    /* A line over RNN_LINE_LIMIT stops the reading there (/dev/zero ends as soon). */
+    char *longline = malloc(RNN_LINE_LIMIT + 2);
+    memset(longline, 'a', RNN_LINE_LIMIT + 1);
+    longline[RNN_LINE_LIMIT + 1] = '\n';
+    const char *too_long[] = { spam, test_write("long.txt", longline, RNN_LINE_LIMIT + 2) };
+    free(longline);
+    o.line_files = too_long;
+    EXPECT_ERROR(rnn_load_lines, &o, RNN_EDATA, "long.txt:1", "line longer than 16.0 MB (the line limit");
+    const char *zero[] = { spam, "/dev/zero" };
+    o.line_files = zero;
+    EXPECT_ERROR(rnn_load_lines, &o, RNN_EDATA, "/dev/zero:1", "the line limit");
     const char *same[] = { "spam", "spam" };
     o.line_classes = same;
     o.line_files = files;
