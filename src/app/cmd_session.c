@@ -11,6 +11,7 @@
 #define CMD(name) const app_command *c = app_command_find(name); (void)c
 
 int app_source_depth;
+bool app_source_overflow;
 
 const char *app_data_dir_problem(const char *dir)
 {
@@ -111,11 +112,14 @@ APP_HANDLER(source)
     int rc = args_parse(&a, c, argc, argv, 1, false);
     if (rc) return rc;
     if (a.npos != 1) return app_fail(RNN_EUSAGE, "source", "expected a script FILE");
-    if (app_source_depth >= 16) return app_fail(RNN_EUSAGE, "source", "'%s': scripts nested too deep (a script sourcing itself?)", a.pos[0]);
+    if (app_source_depth >= 16) {
+        app_source_overflow = true;
+        return app_fail(RNN_EUSAGE, "source", "'%s': scripts nested too deep (a script sourcing itself?)", a.pos[0]);
+    }
     char *in_script_dir = app_input_path(a.pos[0]);
     app_source_depth++;
     rc = app_exec_file(s, in_script_dir ? in_script_dir : a.pos[0]);
-    app_source_depth--;
+    if (--app_source_depth == 0) app_source_overflow = false;
     free(in_script_dir);
     return rc == APP_QUIT ? APP_QUIT : rc;
 }

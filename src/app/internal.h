@@ -69,8 +69,11 @@ void app_print_command_list(void);
 /* Why DIR cannot be the data set cache folder (empty, or an existing non-folder), or NULL. A
  * folder that does not exist yet is fine: it is created when a data set is downloaded. */
 const char *app_data_dir_problem(const char *dir);
-/* Nested `source` depth guard. */
+/* Nested `source` depth guard; app_source_overflow is set while the scripts unwind from a
+ * nesting that went too deep, so that --keep-going does not run the rest of every level (a
+ * script that sources itself on 3 lines would make 3^16 calls). */
 extern int app_source_depth;
+extern bool app_source_overflow;
 
 /* ---- handlers (cmd_*.c) ---- */
 #define APP_HANDLER(n) int cmd_##n(app_state *s, int argc, char **argv)

@@ -167,7 +167,7 @@ int app_exec(app_state *s, const char *line)
         if (rc == APP_QUIT) { result = APP_QUIT; break; }
         if (rc != RNN_OK) {
             if (result == RNN_OK) result = rc;
-            if (!s->keep_going) break;
+            if (!s->keep_going || app_source_overflow) break;
         }
     }
     parse_free_strings(n, cmds);
@@ -246,7 +246,7 @@ int app_exec_file(app_state *s, const char *path)
         if (done == APP_QUIT) { result = APP_QUIT; break; }
         if (done != RNN_OK) {
             if (result == RNN_OK) result = done;
-            if (!s->keep_going) break;
+            if (!s->keep_going || app_source_overflow) break;
         }
     }
     if (rc != RNN_OK) {

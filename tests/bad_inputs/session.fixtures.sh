@@ -2,6 +2,7 @@
 # file given as scripts, and very long lines (generated, up to 1 MB).
 echo 'source loop.rnn' >loop.rnn
 echo 'source pong.rnn' >ping.rnn; echo 'source ping.rnn' >pong.rnn
+printf 'source fork.rnn\nsource fork.rnn\nsource fork.rnn\n' >fork.rnn   # 3^16 calls with --keep-going
 mkdir -p a_folder
 printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\003\000>\000status\n' >prog.bin
 printf 'load demo\nbogus\nexpect train.count == 2000\n' >two_errors.rnn
