@@ -40,6 +40,20 @@ int rnn_get_threads(void);
 /* Seconds on the monotonic clock (for durations: epoch times, `time`, the dashboard's rates). */
 double rnn_now(void);
 
+/* Memory the process may still allocate, in bytes: the least of MemAvailable (/proc/meminfo) and the
+ * room left under RLIMIT_AS and RLIMIT_DATA; UINT64_MAX when none of them is known. */
+uint64_t rnn_mem_available(void);
+/* Bytes for a message in decimal units: "11.8 GB", "512 MB", "20 KB". Returns buf. */
+char *rnn_mem_str(uint64_t bytes, char *buf, size_t n);
+/* Before a large allocation: RNN_OK when `need` bytes fit in what the process may use, counting the
+ * `held` bytes of it that are already allocated (and will be reused or freed). Else fails with
+ * RNN_EDATA and "needs 11.8 GB for <fmt...>; 3.9 GB available: <hint>" (hint may be NULL). */
+int rnn_mem_check(uint64_t need, uint64_t held, const char *hint, rnn_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Longest padded sequence (pad maxlen=, Input(shape=(T,))). */
+#define RNN_MAX_SEQUENCE_LENGTH 1000000
+
 /* A dense row-major int32 matrix (padded sequences: rows = samples, cols = time steps). */
 typedef struct rnn_imatrix {
     size_t rows, cols;

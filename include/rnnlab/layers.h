@@ -61,6 +61,8 @@ char *rnn_shape_str(rnn_shape s, char *buf, size_t n);
 /* What `add` may need beyond the call itself. */
 typedef struct rnn_add_ctx {
     const rnn_fmatrix *pretrained;  /* from `embeddings load`, for weights=pretrained; may be NULL */
+    int data_length;                /* length the data is padded to, that Input(shape=(T,)) must
+                                     * match; 0 = no padded data */
 } rnn_add_ctx;
 
 /* Per-call context of forward. */
@@ -84,8 +86,9 @@ typedef struct rnn_layer_kind {
     int (*configure)(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);
     /* Given l->in, sets l->out and l->n_params (all trainable when l->trainable); shape errors name the layer. */
     int (*build)(rnn_layer *l, rnn_error *err);
-    /* Keras default initialisation of l->params (pretrained weights copied here too). */
-    void (*init)(rnn_layer *l, rnn_rng *rng);
+    /* Keras default initialisation of l->params (pretrained weights copied here too); fails only
+     * when its scratch cannot be allocated (RNN_EINTERNAL). */
+    int (*init)(rnn_layer *l, rnn_rng *rng, rnn_error *err);
     /* Sizes workspaces for batches up to B of length T (called before forward when B or T grow). */
     int (*reserve)(rnn_layer *l, int B, int T, rnn_error *err);
     /* y = f(x). x/y layouts per the shapes above. Must keep what backward needs. */
@@ -108,6 +111,12 @@ typedef struct rnn_layer_kind {
      * logits of the last forward ([rows][units], as y) and sets *act; else NULL. The loss then
      * works on the logits, as Keras on TensorFlow does, and backward gets dy_is_logits. */
     const float *(*logits)(const rnn_layer *l, rnn_out_act *act);
+    /* Optional (NULL: none). Bytes of the workspaces reserve(l, B, T) allocates for batches of B x T
+     * on a layer that has none yet (the model counts the activation buffers between layers), at
+     * the layer's thread count: what memory estimates are made of. */
+    size_t (*workspace_bytes)(const rnn_layer *l, int B, int T);
+    /* Optional (NULL: none). Bytes of scratch init allocates (and frees before it returns). */
+    size_t (*init_bytes)(const rnn_layer *l);
 } rnn_layer_kind;
 
 struct rnn_layer {

@@ -10,9 +10,13 @@ void rnn_model_free(rnn_model *m);
 const char *rnn_model_name(const rnn_model *m);
 /* Parses a Keras constructor call (prefixes tf.keras.layers., keras.layers., layers. accepted),
  * creates, builds (shape errors name the layer) and initialises the layer, and appends it.
- * Input(shape=(T,)) before the first layer fixes the sequence length (no layer is added; pop
- * undoes it). On error the model is unchanged. */
+ * Input(shape=(T,)) (also keras.Input, InputLayer(input_shape=(T,)), batch_shape=(None, T)) before
+ * the first layer fixes the sequence length (no layer is added; pop undoes it; a second Input
+ * replaces the first); it must match ctx->data_length when that is set. Refuses a layer whose
+ * parameters would not fit in memory (rnn_mem_check). On error the model is unchanged. */
 int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err);
+/* The sequence length Input(shape=(T,)) fixed, or -1 (none given, or None). */
+int rnn_model_input_length(const rnn_model *m);
 /* Removes the last layer (undo). */
 int rnn_model_pop(rnn_model *m, rnn_error *err);
 size_t rnn_model_n_layers(const rnn_model *m);
@@ -23,8 +27,9 @@ size_t rnn_model_n_trainable(const rnn_model *m);
 /* Keras's summary table (Model: "name", Layer (type) / Output Shape / Param #, totals), malloc'd.
  * width = total line width (Keras uses 65 in TF2, 98 in Keras 3); 0 = 65. */
 char *rnn_model_summary(const rnn_model *m, int width);
-/* Re-initialises every parameter from seed (Keras initialisers). */
-void rnn_model_reset(rnn_model *m, unsigned long seed);
+/* Re-initialises every parameter from seed (Keras initialisers); RNN_EINTERNAL when an
+ * initialiser's scratch cannot be allocated (the layers after it keep their values). */
+int rnn_model_reset(rnn_model *m, unsigned long seed, rnn_error *err);
 
 /* Flat parameter/gradient blocks: exactly rnn_model_n_params floats each, the layers' views
  * contiguous in layer order (no padding). Adding or popping a layer moves the blocks (views are
@@ -40,6 +45,16 @@ void *rnn_model_train_state(const rnn_model *m);
 void rnn_model_set_train_state(rnn_model *m, void *state, void (*destroy)(void *state));
 /* The model's generator (initialisers and dropout masks); fit reseeds it from its seed. */
 rnn_rng *rnn_model_rng(rnn_model *m);
+
+/* Bytes a forward and backward over batches up to B sequences of T steps allocate: every layer's
+ * workspace (at its thread count) and the activation buffers between layers; *largest (may be
+ * NULL) is the layer with the largest share. */
+uint64_t rnn_model_batch_bytes(const rnn_model *m, int B, int T, rnn_layer const **largest);
+/* Before running batches up to B x T: refuses (RNN_EDATA, "needs 11.8 GB for a batch of 512 x 200000
+ * (LSTM(64) workspaces); 3.9 GB available: lower batch_size or maxlen") when their buffers and
+ * `extra` bytes the caller allocates beside them exceed what the process may use (rnn_mem_check).
+ * Forward checks itself before it grows its buffers; callers add their own batch buffers. */
+int rnn_model_check_memory(const rnn_model *m, int B, int T, uint64_t extra, rnn_error *err);
 
 /* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,

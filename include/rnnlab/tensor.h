@@ -18,6 +18,9 @@ typedef struct rnn_rng rnn_rng;
 rnn_rng *rnn_rng_new(unsigned long seed);
 void rnn_rng_free(rnn_rng *r);
 void rnn_rng_seed(rnn_rng *r, unsigned long seed);
+/* A generator in the same state (NULL when out of memory); rnn_rng_restore copies a state back. */
+rnn_rng *rnn_rng_clone(const rnn_rng *r);
+void rnn_rng_restore(rnn_rng *r, const rnn_rng *saved);
 double rnn_rng_uniform(rnn_rng *r);                 /* [0,1) */
 double rnn_rng_gaussian(rnn_rng *r, double sigma);
 unsigned long rnn_rng_uint(rnn_rng *r, unsigned long n); /* [0,n) */
@@ -28,7 +31,9 @@ void rnn_fill_uniform(rnn_rng *r, float *x, size_t n, float lo, float hi);
 void rnn_fill_dropout_mask(rnn_rng *r, float *keep, size_t n, double rate);
 /* Keras glorot_uniform for a fan_in x fan_out kernel. */
 void rnn_init_glorot_uniform(rnn_rng *r, float *w, int fan_in, int fan_out);
-/* Keras orthogonal initialiser for a rows x cols matrix (gain 1). */
-void rnn_init_orthogonal(rnn_rng *r, float *w, int rows, int cols);
+/* Keras orthogonal initialiser for a rows x cols matrix (gain 1); RNN_EINTERNAL when out of memory. */
+int rnn_init_orthogonal(rnn_rng *r, float *w, int rows, int cols, rnn_error *err);
+/* Bytes of scratch rnn_init_orthogonal allocates for a rows x cols matrix. */
+size_t rnn_init_orthogonal_bytes(int rows, int cols);
 
 #endif

@@ -75,17 +75,24 @@ APP_HANDLER(add)
         if (!(s->model = rnn_model_new("sequential", s->seed))) return app_fail(RNN_EINTERNAL, "add", "out of memory");
         created = true;
     }
-    rnn_add_ctx ctx = {s->pretrained.data ? &s->pretrained : NULL};
+    rnn_add_ctx ctx = {s->pretrained.data ? &s->pretrained : NULL, s->x_train.data ? (int)s->x_train.cols : 0};
     rnn_error err = {0};
+    size_t before = rnn_model_n_layers(s->model);
     if (rnn_model_add(s->model, argv[1], &ctx, &err) != RNN_OK) {
         if (created) { rnn_model_free(s->model); s->model = NULL; }
         return app_fail_err("add", &err);
     }
-    rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
     char sh[64];
-    shape_text(l->out, sh, sizeof sh);
-    app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, sh, l->n_params,
-               app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
+    if (rnn_model_n_layers(s->model) == before) { /* Input(shape=(T,)): the input spec, no layer */
+        int T = rnn_model_input_length(s->model);
+        if (T > 0) app_printf("input: sequences of %d token ids, shape (None, %d)\n", T, T);
+        else app_printf("input: sequences of any length, shape (None, None)\n");
+    } else {
+        rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
+        shape_text(l->out, sh, sizeof sh);
+        app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, sh, l->n_params,
+                   app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
+    }
     s->last_eval.n = 0;
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
@@ -98,8 +105,10 @@ APP_HANDLER(pop)
     int rc = need_model(s, "pop", false);
     if (rc) return rc;
     rnn_error err = {0};
+    size_t before = rnn_model_n_layers(s->model);
     if (rnn_model_pop(s->model, &err) != RNN_OK) return app_fail_err("pop", &err);
-    app_printf("removed the last layer; %zu left\n", rnn_model_n_layers(s->model));
+    if (before == 0) app_printf("removed the input spec; the model takes sequences of any length\n");
+    else app_printf("removed the last layer; %zu left\n", rnn_model_n_layers(s->model));
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
 }
@@ -118,9 +127,12 @@ APP_HANDLER(summary)
     return RNN_OK;
 }
 
+/* A number; its range is the optimizer's to check, in one place for compile and save files. */
 static int compile_double(const app_args *a, const char *key, double *field)
 {
-    return args_double(a, key, *field, 0, 1e9, field);
+    const char *v = args_get(a, key);
+    if (v && !str_to_double(v, field)) return app_fail(RNN_EUSAGE, "compile", "%s='%s': expected a number", key, v);
+    return RNN_OK;
 }
 
 APP_HANDLER(compile)

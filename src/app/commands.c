@@ -70,7 +70,8 @@ static const app_command command_table[] = {
      EX_TOKENIZED "decode 2 24 3 1 19   # -> the acting was not dull"},
     {"pad", "[maxlen=N] [padding=pre|post] [truncating=pre|post] [value=0]", "pad_sequences on train and test",
      "pad maxlen=N [padding=pre] [truncating=pre] [value=0]: Keras pad_sequences semantics and defaults\n"
-     "(without maxlen, the longest sequence); reports how many sequences were truncated.", cmd_pad, NULL,
+     "(without maxlen, the longest sequence; maxlen at most 1,000,000); reports how many sequences were\n"
+     "truncated. Refused up front, with the estimate, when the padded ids would not fit in memory.", cmd_pad, NULL,
      EX_TOKENIZED "pad maxlen=8 padding=post truncating=post"},
     {"show", "N [split=train|test]", "one example: text, label, ids, padded form",
      "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, NULL,
@@ -90,7 +91,12 @@ static const app_command command_table[] = {
      "  add Bidirectional(GRU(128, dropout=0.3))\n  add Dense(2, activation='softmax')\n"
      "Embedding(N, D, weights=pretrained, trainable=False) uses the vectors of `embeddings load`.\n"
      "Bidirectional's merge_mode: concat (the default), sum, mul or ave; merge_mode=None (Keras returns\n"
-     "both directions' outputs as a list) is not supported.", cmd_add, complete_layers,
+     "both directions' outputs as a list) is not supported.\n"
+     "add Input(shape=(T,)) (or keras.Input, InputLayer(input_shape=(T,))) before the first layer is the\n"
+     "model's input spec: sequences of T ids, checked against pad's maxlen and shown by summary (pop\n"
+     "removes it). Limits: units and output_dim up to 65536, input_dim up to 100,000,000; a layer whose\n"
+     "parameters would not fit in memory is refused with the estimate and the memory available.",
+     cmd_add, complete_layers,
      "add Embedding(50, 16)\nadd Bidirectional(GRU(8), merge_mode='sum')\nadd Dense(1, activation='sigmoid')"},
     {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, NULL,
      "add Embedding(50, 16); add LSTM(16)\npop"},
@@ -112,7 +118,8 @@ static const app_command command_table[] = {
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
      "is the last fraction, taken before shuffling). Ctrl-C stops at the end of the batch, keeping the\n"
-     "weights. Every fit is a named run (see runs, compare).", cmd_fit, NULL,
+     "weights. Every fit is a named run (see runs, compare). A batch whose workspaces would not fit in\n"
+     "memory is refused before training, with the estimate (as evaluate and predict).", cmd_fit, NULL,
      EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
     {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics", "evaluate [split=test]", cmd_evaluate, NULL,
      EX_TRAINED "evaluate split=test"},

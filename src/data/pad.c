@@ -52,6 +52,10 @@ int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32
     size_t cells = s->n * cols;
     if (cols && cells / cols != s->n)
         return rnn_fail(err, RNN_EUSAGE, "maxlen=%zu is too large for %zu sequences", cols, s->n);
+    int rc = rnn_mem_check((uint64_t)cells * sizeof *out->data, 0, "lower maxlen", err,
+                           "%zu sequences of %zu token ids", s->n, cols);
+    if (rc)
+        return rc;
     out->data = rnn_big_alloc((cells ? cells : 1) * sizeof *out->data);
     if (!out->data)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory padding %zu sequences to %zu", s->n, cols);

@@ -3,6 +3,7 @@ pkginclude_HEADERS += include/rnnlab/rnnlab.h include/rnnlab/common.h include/rn
 	include/rnnlab/data.h include/rnnlab/text.h include/rnnlab/layers.h include/rnnlab/model.h \
 	include/rnnlab/train.h include/rnnlab/metrics.h include/rnnlab/io.h
 librnnlab_la_SOURCES += src/engine/common.c src/engine/outfile.c src/engine/blas.c src/engine/alloc.c src/engine/rng.c \
+	src/engine/memory.c \
 	src/engine/call.c src/engine/model.c src/engine/summary.c
 noinst_HEADERS += src/engine/model_internal.h src/engine/vector_kernel.h
 

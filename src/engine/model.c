@@ -2,6 +2,7 @@
  * each with per-layer views, shape inference at add, forward/backward over a batch with
  * workspaces reserved once per (B, T) growth (no allocation inside forward/backward). */
 #include "config.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rnnlab/model.h"
@@ -97,36 +98,81 @@ size_t rnn_model_n_trainable(const rnn_model *m)
     return n;
 }
 
-/* Lays out the first n layers' parameters in fresh blocks (copying their values) and re-points
- * every view. The views are contiguous in layer order (no padding), so the blocks are exactly
- * rnn_model_n_params floats and can be copied whole (best weights, save files). */
-static int model_layout(rnn_model *m, rnn_layer **layers, size_t n, rnn_error *err)
+/* Parameter and gradient blocks for a list of layers, before they replace the model's. */
+typedef struct model_blocks {
+    float *p, *g;
+    size_t total;
+} model_blocks;
+
+static size_t layers_n_params(rnn_layer *const *layers, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += layers[i]->n_params;
-    float *p = rnn_alloc_aligned((total ? total : 1) * sizeof(float));
-    float *g = rnn_alloc_aligned((total ? total : 1) * sizeof(float));
-    if (!p || !g) {
-        rnn_free_aligned(p);
-        rnn_free_aligned(g);
-        return rnn_fail(err, RNN_EINTERNAL, "out of memory for %zu parameters", total);
+    return total;
+}
+
+static int model_blocks_alloc(rnn_layer *const *layers, size_t n, model_blocks *b, rnn_error *err)
+{
+    b->total = layers_n_params(layers, n);
+    b->p = rnn_alloc_aligned((b->total ? b->total : 1) * sizeof(float));
+    b->g = rnn_alloc_aligned((b->total ? b->total : 1) * sizeof(float));
+    if (!b->p || !b->g) {
+        rnn_free_aligned(b->p);
+        rnn_free_aligned(b->g);
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory for %zu parameters", b->total);
     }
+    return RNN_OK;
+}
+
+/* Float offset of layer i's parameters in blocks laid out for layers[0..]. */
+static size_t layers_offset(rnn_layer *const *layers, size_t i)
+{
+    return layers_n_params(layers, i);
+}
+
+/* Moves the layers' parameters into the blocks (a layer already pointing there keeps its values),
+ * re-points every view and frees the old blocks. The views are contiguous in layer order (no
+ * padding), so the blocks are exactly rnn_model_n_params floats and can be copied whole (best
+ * weights, save files). Gradients start at zero (a frozen layer's stay untouched). */
+static void model_blocks_commit(rnn_model *m, rnn_layer **layers, size_t n, model_blocks *b)
+{
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         rnn_layer *l = layers[i];
-        if (l->params) /* gradients start at zero (never copied: a frozen layer's stay untouched) */
-            memcpy(p + off, l->params, l->n_params * sizeof(float));
-        l->params = p + off;
-        l->grads = g + off;
+        if (l->params && l->params != b->p + off)
+            memcpy(b->p + off, l->params, l->n_params * sizeof(float));
+        l->params = b->p + off;
+        l->grads = b->g + off;
         off += l->n_params;
     }
     rnn_free_aligned(m->params);
     rnn_free_aligned(m->grads);
-    m->params = p;
-    m->grads = g;
-    m->n_floats = total;
-    return RNN_OK;
+    m->params = b->p;
+    m->grads = b->g;
+    m->n_floats = b->total;
+}
+
+/* Lays out the first n layers' parameters in fresh blocks (copying their values). */
+static int model_layout(rnn_model *m, rnn_layer **layers, size_t n, rnn_error *err)
+{
+    model_blocks b;
+    int rc = model_blocks_alloc(layers, n, &b, err);
+    if (!rc)
+        model_blocks_commit(m, layers, n, &b);
+    return rc;
+}
+
+/* Before the blocks for a new layer are allocated: the new parameter and gradient blocks (the old
+ * ones are freed only after) and the scratch of the layer's initialiser. */
+static int model_check_add_memory(const rnn_model *m, const rnn_layer *l, rnn_error *err)
+{
+    uint64_t floats = (uint64_t)rnn_model_n_params(m) + l->n_params;
+    uint64_t need = 2 * floats * sizeof(float) + (l->kind->init_bytes ? l->kind->init_bytes(l) : 0);
+    char call[160];
+    l->kind->describe(l, call, sizeof call);
+    return rnn_mem_check(need, 0, "use a smaller layer", err, "%s (%zu parameters, their gradients%s)", call,
+                         l->n_params, l->kind->init_bytes ? " and the initialiser's scratch" : "");
 }
 
 /* Keras-style auto name: prefix, prefix_1, prefix_2, ... unique within the model. */
@@ -191,23 +237,68 @@ static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
-/* Input(shape=(T,)) as the first entry of a Keras Sequential list: fixes the sequence length. */
-static int model_add_input(rnn_model *m, const rnn_call *call, rnn_error *err)
+/* The sequence length of Input's shape=(T,) / input_shape=(T,) (Keras 2's InputLayer), or of
+ * batch_shape=(B, T) / batch_input_shape=(B, T): T, or -1 for None. */
+static int input_length_arg(const rnn_call *call, int *T, rnn_error *err)
 {
-    static const char *const keys[] = {"shape", "batch_size", "batch_shape", "sparse", NULL};
-    const rnn_value *v = rnn_call_arg(call, 0, "shape");
-    int rc = rnn_call_check_keys(call, 1, keys, err);
-    if (rc)
+    static const char *const names[] = {"shape", "input_shape", "batch_shape", "batch_input_shape"};
+    const rnn_value *v = NULL;
+    int which = -1;
+    for (int i = 0; i < 4; i++) {
+        const rnn_value *a = rnn_call_arg(call, i == 0 ? 0 : -1, names[i]);
+        if (a && v)
+            return rnn_fail(err, RNN_EUSAGE, "%s: give one of shape, input_shape, batch_shape", call->name);
+        if (a) {
+            v = a;
+            which = i;
+        }
+    }
+    int want = which >= 2 ? 2 : 1;  /* items in the tuple: (T,) or (batch, T) */
+    const rnn_value *t = v && v->type == RNN_VAL_LIST && v->n_items == want ? &v->items[want - 1] : NULL;
+    if (!t || !(t->type == RNN_VAL_NONE || (t->type == RNN_VAL_NUMBER && t->is_integer && t->number >= 1)))
+        return rnn_fail(err, RNN_EUSAGE, "%s: '%s' expects a tuple with the sequence length, e.g. "
+                        "Input(shape=(284,)) or Input(shape=(None,))", call->name, which >= 0 ? names[which] : "shape");
+    if (t->type == RNN_VAL_NUMBER && t->number > RNN_MAX_SEQUENCE_LENGTH)
+        return rnn_fail(err, RNN_EUSAGE, "%s: the sequence length %.0f is above the limit of %d", call->name,
+                        t->number, RNN_MAX_SEQUENCE_LENGTH);
+    *T = t->type == RNN_VAL_NONE ? -1 : (int)t->number;
+    return RNN_OK;
+}
+
+/* Input(shape=(T,)) as the first entry of a Keras Sequential list: the model's input spec, the
+ * sequence length (None: any). It must match the padded data when there is some. */
+static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+{
+    static const char *const keys[] = {"shape", "input_shape", "batch_size", "batch_shape", "batch_input_shape",
+                                       "sparse", NULL};
+    int T = -1, rc = rnn_call_check_keys(call, 1, keys, err);
+    if (rc || (rc = input_length_arg(call, &T, err)))
         return rc;
     if (m->n > 0)
-        return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer", call->name);
-    if (!v || v->type != RNN_VAL_LIST || v->n_items != 1 ||
-        !(v->items[0].type == RNN_VAL_NONE || (v->items[0].type == RNN_VAL_NUMBER && v->items[0].is_integer &&
-                                               v->items[0].number >= 1 && v->items[0].number <= 1e8)))
-        return rnn_fail(err, RNN_EUSAGE, "%s: 'shape' expects a tuple with the sequence length, e.g. "
-                        "Input(shape=(284,)) or Input(shape=(None,))", call->name);
-    m->input_length = v->items[0].type == RNN_VAL_NONE ? -1 : (int)v->items[0].number;
+        return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer (pop the layers, or start "
+                        "with model new)", call->name);
+    if (T > 0 && ctx && ctx->data_length > 0 && T != ctx->data_length)
+        return rnn_fail(err, RNN_EUSAGE, "%s: the sequence length %d does not match the data, padded to "
+                        "maxlen=%d: use shape=(%d,), or pad maxlen=%d", call->name, T, ctx->data_length,
+                        ctx->data_length, T);
+    m->input_length = T;
     return RNN_OK;
+}
+
+int rnn_model_input_length(const rnn_model *m) { return m->input_length; }
+
+/* Initialises a new layer; on failure the generator is back where it was, so that a failed add
+ * leaves every later draw (and a session's replay) as it would have been. */
+static int model_init_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
+{
+    rnn_rng *saved = rnn_rng_clone(m->rng);
+    if (!saved)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    int rc = l->kind->init(l, m->rng, err);
+    if (rc)
+        rnn_rng_restore(m->rng, saved);
+    rnn_rng_free(saved);
+    return rc;
 }
 
 int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err)
@@ -216,7 +307,7 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
     rnn_layer *l = NULL;
     int rc = rnn_call_parse(keras_call, &call, err);
     if (!rc && (strcmp(call->name, "Input") == 0 || strcmp(call->name, "InputLayer") == 0)) {
-        rc = model_add_input(m, call, err);
+        rc = model_add_input(m, call, ctx, err);
         rnn_call_free(call);
         return rc;
     }
@@ -238,17 +329,29 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
         rc = model_grow_arrays(m, err);
     if (!rc)
         rc = model_build_layer(m, l, err);
+    if (!rc)
+        rc = model_check_add_memory(m, l, err);
+    model_blocks b = {0};
     if (!rc) {
         m->layers[m->n] = l; /* tentatively, for the layout */
-        rc = model_layout(m, m->layers, m->n + 1, err);
+        rc = model_blocks_alloc(m->layers, m->n + 1, &b, err);
+    }
+    if (!rc) { /* initialised in its place in the new blocks: a failure leaves the model as it was */
+        l->params = b.p + layers_offset(m->layers, m->n);
+        l->grads = b.g + layers_offset(m->layers, m->n);
+        rc = model_init_layer(m, l, err);
+        if (rc) {
+            rnn_free_aligned(b.p);
+            rnn_free_aligned(b.g);
+        }
     }
     if (rc) {
         rnn_layer_destroy(l);
         return rc;
     }
+    model_blocks_commit(m, m->layers, m->n + 1, &b);
     m->act[m->n] = m->dact[m->n] = NULL;
     m->n++;
-    l->kind->init(l, m->rng);
     model_free_buffers(m); /* the next forward reserves for the new stack */
     return RNN_OK;
 }
@@ -271,13 +374,15 @@ int rnn_model_pop(rnn_model *m, rnn_error *err)
     return RNN_OK;
 }
 
-void rnn_model_reset(rnn_model *m, unsigned long seed)
+int rnn_model_reset(rnn_model *m, unsigned long seed, rnn_error *err)
 {
     m->seed = seed;
     rnn_rng_seed(m->rng, seed);
-    for (size_t i = 0; i < m->n; i++)
-        m->layers[i]->kind->init(m->layers[i], m->rng);
+    int rc = RNN_OK;
+    for (size_t i = 0; i < m->n && !rc; i++)
+        rc = m->layers[i]->kind->init(m->layers[i], m->rng, err);
     rnn_model_zero_grad(m);
+    return rc;
 }
 
 /* Frozen layers never receive gradient (their region stays zero), so a frozen pretrained
@@ -302,6 +407,53 @@ static size_t shape_floats(rnn_shape s, int B, int T)
     return s.rank == 2 ? (size_t)B * T * s.dim[1] : (size_t)B * s.dim[0];
 }
 
+/* Bytes of layer i's activation and activation-gradient buffers, and of its workspace. */
+static uint64_t layer_batch_bytes(const rnn_layer *l, int B, int T)
+{
+    uint64_t bytes = 2 * ((uint64_t)shape_floats(l->out, B, T) * sizeof(float) + 64);
+    return bytes + (l->kind->workspace_bytes ? l->kind->workspace_bytes(l, B, T) : 0);
+}
+
+uint64_t rnn_model_batch_bytes(const rnn_model *m, int B, int T, const rnn_layer **largest)
+{
+    uint64_t total = 0, most = 0;
+    if (largest)
+        *largest = NULL;
+    for (size_t i = 0; i < m->n; i++) {
+        uint64_t b = layer_batch_bytes(m->layers[i], B, T);
+        total += b;
+        if (largest && b > most) {
+            most = b;
+            *largest = m->layers[i];
+        }
+    }
+    rnn_shape out = rnn_model_output_shape(m);
+    if (m->n && out.rank == 2) /* a sequence output's batch-major copy and its gradient */
+        total += 2 * (uint64_t)shape_floats(out, B, T) * sizeof(float);
+    return total;
+}
+
+/* Bytes the batch buffers hold now (they are freed before growing). */
+static uint64_t model_held_bytes(const rnn_model *m)
+{
+    return m->cap_B > 0 ? rnn_model_batch_bytes(m, m->cap_B, m->cap_T, NULL) : 0;
+}
+
+int rnn_model_check_memory(const rnn_model *m, int B, int T, uint64_t extra, rnn_error *err)
+{
+    if ((uint64_t)B * (uint64_t)T > INT_MAX) /* rows of the sequence GEMMs are int */
+        return rnn_fail(err, RNN_EUSAGE, "a batch of %d x %d has more than %d time steps in all: lower "
+                        "batch_size or maxlen", B, T, INT_MAX);
+    int nB = B > m->cap_B ? B : m->cap_B, nT = T > m->cap_T ? T : m->cap_T;
+    const rnn_layer *big;
+    uint64_t need = rnn_model_batch_bytes(m, nB, nT, &big) + extra;
+    char call[160] = "";
+    if (big)
+        big->kind->describe(big, call, sizeof call);
+    return rnn_mem_check(need, model_held_bytes(m), "lower batch_size or maxlen", err,
+                         "a batch of %d x %d (%s workspaces)", nB, nT, call);
+}
+
 /* Sizes every layer's workspace and activation buffers for batches up to (B, T); only grows. */
 static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
 {
@@ -309,6 +461,9 @@ static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
     if (B <= m->cap_B && T <= m->cap_T && threads == m->reserved_threads)
         return RNN_OK;
     int nB = B > m->cap_B ? B : m->cap_B, nT = T > m->cap_T ? T : m->cap_T;
+    int rc = rnn_model_check_memory(m, nB, nT, 0, err);
+    if (rc)
+        return rc;
     model_free_buffers(m);
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
@@ -344,6 +499,9 @@ static int model_check_batch(const rnn_model *m, const int32_t *x, int B, int T,
     if (B < 1 || T < 1)
         return rnn_fail(err, RNN_EUSAGE, "empty batch (%d x %d)", B, T);
     const rnn_layer *first = m->layers[0];
+    if (m->input_length > 0 && m->input_length != T)
+        return rnn_fail(err, RNN_EDATA, "the model's Input has shape=(%d,) but the sequences have length %d "
+                        "(pad them to maxlen=%d)", m->input_length, T, m->input_length);
     if (first->out.rank == 2 && first->out.dim[0] > 0 && first->out.dim[0] != T)
         return rnn_fail(err, RNN_EDATA, "%s has input_length=%d but the sequences have length %d (pad them "
                         "to maxlen=%d)", first->name, first->out.dim[0], T, first->out.dim[0]);

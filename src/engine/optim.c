@@ -33,8 +33,8 @@ static double dflt(double v, double d) { return isnan(v) ? d : v; }
 static int check_range(double v, double lo, double hi, bool lo_open, const char *name, rnn_error *err)
 {
     if (!isfinite(v) || v < lo || v > hi || (lo_open && v == lo))
-        return rnn_fail(err, RNN_EUSAGE, "compile: %s=%g is out of range (expected %s%g..%g]", name, v,
-                        lo_open ? "(" : "[", lo, hi);
+        return rnn_fail(err, RNN_EUSAGE, "compile: %s=%g is out of range: expected a number in %s%g, %g]", name,
+                        v, lo_open ? "(" : "[", lo, hi);
     return RNN_OK;
 }
 

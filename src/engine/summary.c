@@ -96,6 +96,10 @@ char *rnn_model_summary(const rnn_model *m, int width)
     char head[128];
     snprintf(head, sizeof head, "Model: \"%s\"", m->name);
     sbuf_line(&b, head);
+    if (m->input_length > 0) { /* Input(shape=(T,)): Keras lists no row for it, the shapes show T */
+        snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
+        sbuf_line(&b, head);
+    }
     sbuf_rule(&b, '_', width);
     summary_row(&b, (const char *const[3]){"Layer (type)", "Output Shape", "Param #"}, pos);
     sbuf_rule(&b, '=', width);

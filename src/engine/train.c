@@ -313,6 +313,31 @@ static int batch_buf_init(batch_buf *b, int B, int T, int K, rnn_error *err)
     return RNN_OK;
 }
 
+static uint64_t batch_buf_bytes(int B, int T, int K)
+{
+    return (uint64_t)B * T * sizeof(int32_t) + (uint64_t)B * sizeof(int) + (uint64_t)B * K * sizeof(float);
+}
+
+/* Memory of a fit, estimated before it allocates anything: the model's batch buffers at the
+ * largest batch (rnn_model_check_memory) and fit's own: the batch copies of training and of
+ * validation, the row order, the best weights kept for restore_best_weights and the row stamps of
+ * sparse (Embedding) updates. */
+static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn_fit_opts *o, int B, int T,
+                            int K, size_t n_train, rnn_error *err)
+{
+    uint64_t extra = 2 * batch_buf_bytes(B, T, K) + (uint64_t)n_train * sizeof(size_t);
+    if (o->early_stopping && o->restore_best_weights)
+        extra += (uint64_t)rnn_model_n_params(m) * sizeof(float);
+    for (int i = 0; i < st->n_vars; i++) {
+        const int32_t *rows;
+        int row_len = 0;
+        if (rnn_layer_sparse_rows(rnn_model_layer((rnn_model *)m, st->vars[i].layer), &rows, &row_len) >= 0 &&
+            row_len > 0)
+            extra += st->vars[i].n / (size_t)row_len * sizeof(int64_t);
+    }
+    return rnn_model_check_memory(m, B, T, extra, err);
+}
+
 int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
                    size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err)
 {
@@ -320,6 +345,8 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
     if ((rc = model_output_units(m, "evaluate", &K, err)))
         return rc;
     int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
+    if ((rc = rnn_model_check_memory(m, Bmax > 0 ? Bmax : 1, T, batch_buf_bytes(Bmax, T, K), err)))
+        return rc;
     batch_buf bb;
     if ((rc = batch_buf_init(&bb, Bmax > 0 ? Bmax : 1, T, K, err)))
         return rc;
@@ -669,10 +696,12 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     if ((rc = history_columns(c->h, names, c->n_cols, err)) ||
         (rc = es_init(&c->es, &c->es_col, o, names, c->n_cols, err)))
         return rc;
+    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    if ((rc = fit_check_memory(c->m, c->st, o, Bmax, d->T, c->K, c->n_train, err)))
+        return rc;
     fit_check_data(d, split_at, o);
     c->idx = malloc(c->n_train * sizeof *c->idx);
     c->shuffle_rng = rnn_rng_new(o->seed);
-    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
     if (!c->idx || !c->shuffle_rng)
         return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory");
     if ((rc = batch_buf_init(&c->bb, Bmax, d->T, c->K, err)))

@@ -125,11 +125,13 @@ static int bidi_build(rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
-static void bidi_init(rnn_layer *l, rnn_rng *rng)
+static int bidi_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
 {
     bidi_bind(l);
-    for (int i = 0; i < 2; i++)
-        l->inner[i].kind->init(&l->inner[i], rng);
+    int rc = RNN_OK;
+    for (int i = 0; i < 2 && !rc; i++)
+        rc = l->inner[i].kind->init(&l->inner[i], rng, err);
+    return rc;
 }
 
 static int bidi_reserve(rnn_layer *l, int B, int T, rnn_error *err)
@@ -157,6 +159,26 @@ static int bidi_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     c->capB = nB;
     c->capT = nT;
     return RNN_OK;
+}
+
+/* Each direction's workspace (one thread each) and the merge buffers. */
+static size_t bidi_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    const bidi *c = l->cfg;
+    size_t bytes = 0;
+    for (int i = 0; i < 2; i++) {
+        rnn_layer inner = l->inner[i];
+        inner.threads = 1;  /* as reserve sets it */
+        bytes += inner.kind->workspace_bytes(&inner, B, T);
+    }
+    size_t ny = (size_t)B * c->H * (c->seq ? T : 1), nx = (size_t)B * T * l->in.dim[1];
+    ny = (ny + 15) & ~(size_t)15;
+    return bytes + (4 * ny + nx) * sizeof(float);
+}
+
+static size_t bidi_init_bytes(const rnn_layer *l)
+{
+    return l->inner[0].kind->init_bytes(&l->inner[0]);  /* the two copies are initialised in turn */
 }
 
 /* Work of one direction on its own thread. */
@@ -353,5 +375,7 @@ const rnn_layer_kind rnn_bidirectional_kind = {
     .out_mask = NULL,
     .describe = bidi_describe,
     .param_groups = bidi_param_groups,
+    .workspace_bytes = bidi_workspace_bytes,
+    .init_bytes = bidi_init_bytes,
     .destroy = bidi_destroy,
 };

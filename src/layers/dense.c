@@ -41,6 +41,8 @@ static int dense_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx
         return rc;
     if (units < 1)
         return rnn_fail(err, RNN_EUSAGE, "Dense: 'units' must be a positive integer, e.g. Dense(1, activation='sigmoid')");
+    if ((rc = layer_check_size("Dense", "units", units, LAYER_MAX_UNITS, err)))
+        return rc;
     if (strcmp(kinit, "glorot_uniform") != 0)
         return rnn_fail(err, RNN_EUSAGE, "Dense: 'kernel_initializer' supports only 'glorot_uniform', got '%s'", kinit);
     if (strcmp(binit, "zeros") != 0)
@@ -61,12 +63,14 @@ static int dense_build(rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
-static void dense_init(rnn_layer *l, rnn_rng *rng)
+static int dense_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
 {
+    (void)err;
     dense_cfg *c = l->cfg;
     rnn_init_glorot_uniform(rng, l->params, c->in, c->units);
     if (c->use_bias)
         memset(l->params + (size_t)c->in * c->units, 0, (size_t)c->units * sizeof(float));
+    return RNN_OK;
 }
 
 static size_t dense_rows(const rnn_layer *l, int B, int T)
@@ -87,6 +91,12 @@ static int dense_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     if (!rc && dense_has_logits(c))
         rc = layer_reserve_floats(&c->z, &c->z_cap, n, err, l->name);
     return rc;
+}
+
+static size_t dense_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    const dense_cfg *c = l->cfg;
+    return (dense_has_logits(c) ? 2 : 1) * dense_rows(l, B, T) * c->units * sizeof(float);
 }
 
 /* x [rows][in] -> y [rows][units], rows = B (vector) or T*B (sequence). */
@@ -196,5 +206,6 @@ const rnn_layer_kind rnn_dense_kind = {
     .describe = dense_describe,
     .param_groups = dense_param_groups,
     .destroy = dense_destroy,
+    .workspace_bytes = dense_workspace_bytes,
     .logits = dense_logits,
 };

@@ -66,7 +66,7 @@ static int dropout_build(rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
-static void dropout_init(rnn_layer *l, rnn_rng *rng) { (void)l, (void)rng; }
+static int dropout_init(rnn_layer *l, rnn_rng *rng, rnn_error *err) { (void)l, (void)rng, (void)err; return RNN_OK; }
 
 /* Elements of one sample-row: F for vectors and spatial masks, T*F in total for sequences. */
 static size_t dropout_mask_len(const rnn_layer *l, int B, int T)
@@ -82,6 +82,11 @@ static int dropout_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     dropout_cfg *c = l->cfg;
     return layer_reserve_floats(&c->scale, &c->scale_cap, dropout_mask_len(l, B, T), err, l->name);
+}
+
+static size_t dropout_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    return dropout_mask_len(l, B, T) * sizeof(float);
 }
 
 /* x -> y (same layout); training: y = x * keep / (1 - rate). */

@@ -76,8 +76,13 @@ static int embedding_configure(rnn_layer *l, const rnn_call *call, const rnn_add
     if (out_dim < 1)
         return rnn_fail(err, RNN_EUSAGE, "Embedding: 'output_dim' must be a positive integer, e.g. "
                         "Embedding(10000, 32)");
+    if ((rc = layer_check_size("Embedding", "input_dim", in_dim, LAYER_MAX_VOCABULARY, err)) ||
+        (rc = layer_check_size("Embedding", "output_dim", out_dim, LAYER_MAX_UNITS, err)))
+        return rc;
     if (len == 0 || len < -1)
         return rnn_fail(err, RNN_EUSAGE, "Embedding: 'input_length' must be a positive integer or None");
+    if (len > RNN_MAX_SEQUENCE_LENGTH)
+        return layer_check_size("Embedding", "input_length", len, RNN_MAX_SEQUENCE_LENGTH, err);
     if (strcmp(init, "uniform") != 0 && strcmp(init, "random_uniform") != 0 && strcmp(init, "RandomUniform") != 0)
         return rnn_fail(err, RNN_EUSAGE, "Embedding: 'embeddings_initializer' supports only 'uniform', got '%s'",
                         init);
@@ -101,8 +106,9 @@ static int embedding_build(rnn_layer *l, rnn_error *err)
 }
 
 /* Keras: RandomUniform(-0.05, 0.05), or the pretrained vectors. */
-static void embedding_init(rnn_layer *l, rnn_rng *rng)
+static int embedding_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
 {
+    (void)err;
     embedding_cfg *c = l->cfg;
     size_t n = (size_t)c->input_dim * c->output_dim;
     if (c->pretrained)
@@ -114,6 +120,7 @@ static void embedding_init(rnn_layer *l, rnn_rng *rng)
     /* the caller's matrix may go away: frozen pretrained weights stay as they are on reset */
     c->frozen_pretrained |= c->source != NULL;
     c->source = NULL;
+    return RNN_OK;
 }
 
 static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
@@ -134,6 +141,13 @@ static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     c->mask = m;
     c->mask_cap = need;
     return RNN_OK;
+}
+
+/* The row bookkeeping of sparse gradients, and the mask. */
+static size_t embedding_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    const embedding_cfg *c = l->cfg;
+    return (size_t)c->input_dim * (1 + sizeof *c->rows) + (c->mask_zero ? (size_t)B * T : 0);
 }
 
 /* x ids [B][T] -> y [T][B][D]; mask [T][B] = (id != 0) when mask_zero. */
@@ -275,4 +289,5 @@ const rnn_layer_kind rnn_embedding_kind = {
     .describe = embedding_describe,
     .param_groups = embedding_param_groups,
     .destroy = embedding_destroy,
+    .workspace_bytes = embedding_workspace_bytes,
 };

@@ -24,12 +24,17 @@ static int flatten_build(rnn_layer *l, rnn_error *err)
                         "(give the Embedding input_length=..., or use GlobalMaxPooling1D)",
                         l->name, rnn_shape_str(l->in, s, sizeof s));
     }
-    l->out = (rnn_shape){.rank = 1, .dim = {l->in.rank == 2 ? l->in.dim[0] * l->in.dim[1] : l->in.dim[0]}};
+    long features = l->in.rank == 2 ? (long)l->in.dim[0] * l->in.dim[1] : l->in.dim[0];
+    if (features > LAYER_MAX_FEATURES)
+        return rnn_fail(err, RNN_EUSAGE, "%s: Flatten of %d steps x %d features gives %ld features, above the "
+                        "limit of %d (use GlobalMaxPooling1D, or a shorter maxlen)", l->name, l->in.dim[0],
+                        l->in.dim[1], features, LAYER_MAX_FEATURES);
+    l->out = (rnn_shape){.rank = 1, .dim = {(int)features}};
     l->n_params = 0;
     return RNN_OK;
 }
 
-static void flatten_init(rnn_layer *l, rnn_rng *rng) { (void)l, (void)rng; }
+static int flatten_init(rnn_layer *l, rnn_rng *rng, rnn_error *err) { (void)l, (void)rng, (void)err; return RNN_OK; }
 
 static int flatten_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {

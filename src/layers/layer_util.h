@@ -19,6 +19,15 @@ void layer_act_forward(layer_act a, float *y, size_t rows, int n);
 /* dz = dy * act'(z) given the activation output y (all Keras activations here are expressible in y). */
 void layer_act_backward(layer_act a, const float *y, const float *dy, float *dz, size_t rows, int n);
 
+/* Limits of the sizes a layer call gives: beyond them a layer is a typo rather than a model, and
+ * every dimension the engine computes (int) stays far from overflow. Memory is checked apart. */
+#define LAYER_MAX_UNITS 65536              /* SimpleRNN, LSTM, GRU, Dense units; Embedding output_dim */
+#define LAYER_MAX_VOCABULARY 100000000     /* Embedding input_dim */
+#define LAYER_MAX_FEATURES (1 << 24)       /* features of any output (Flatten's steps x features) */
+/* RNN_OK when 1 <= v <= max; else "LAYER: 'ARG' must be a positive integer, got V" or
+ * "LAYER: 'ARG'=V is above the limit of MAX". */
+int layer_check_size(const char *layer, const char *arg, long v, long max, rnn_error *err);
+
 /* Appends printf text to buf[n] at *len (truncating safely); for describe(). */
 void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -42,6 +51,7 @@ const uint8_t *layer_embedding_mask(const rnn_layer *l);
         .build = fn##_build, .init = fn##_init, .reserve = fn##_reserve,                          \
         .forward = fn##_forward, .backward = fn##_backward, .out_mask = NULL,                     \
         .describe = fn##_describe, .param_groups = fn##_param_groups, .destroy = fn##_destroy,   \
+        .workspace_bytes = fn##_workspace_bytes,                                                  \
     }
 
 #endif

@@ -63,7 +63,7 @@ static int pooling_build(rnn_layer *l, rnn_error *err)
     return RNN_OK;
 }
 
-static void pooling_init(rnn_layer *l, rnn_rng *rng) { (void)l, (void)rng; }
+static int pooling_init(rnn_layer *l, rnn_rng *rng, rnn_error *err) { (void)l, (void)rng, (void)err; return RNN_OK; }
 
 static int pooling_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
@@ -80,6 +80,13 @@ static int pooling_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     if (!c->is_max)
         return layer_reserve_floats(&c->inv_count, &c->inv_cap, need, err, l->name);
     return RNN_OK;
+}
+
+static size_t pooling_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    (void)T;
+    const pooling_cfg *c = l->cfg;
+    return c->is_max ? (size_t)B * l->in.dim[1] * sizeof(int) : (size_t)B * sizeof(float);
 }
 
 /* x [T][B][F] -> y [B][F] = max over t; argmax kept for backward (first maximum wins). */

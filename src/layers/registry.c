@@ -136,6 +136,15 @@ void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
         *len = *len + (size_t)w < n ? *len + (size_t)w : n - 1;
 }
 
+int layer_check_size(const char *layer, const char *arg, long v, long max, rnn_error *err)
+{
+    if (v < 1)
+        return rnn_fail(err, RNN_EUSAGE, "%s: '%s' must be a positive integer, got %ld", layer, arg, v);
+    if (v > max)
+        return rnn_fail(err, RNN_EUSAGE, "%s: '%s'=%ld is above the limit of %ld", layer, arg, v, max);
+    return RNN_OK;
+}
+
 int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err, const char *layer)
 {
     if (count <= *cap && *buf)

@@ -48,8 +48,8 @@ static int rec_read_args(rnn_rec *r, const rnn_call *call, rnn_error *err)
         return rnn_fail(err, RNN_EUSAGE, "%s: missing 'units' (e.g. %s(32))", call->name, call->name);
     if ((rc = rnn_call_int(call, 0, "units", 0, &units, err)))
         return rc;
-    if (units < 1 || units > 65536)
-        return rnn_fail(err, RNN_EUSAGE, "%s: 'units' must be a positive integer, got %ld", call->name, units);
+    if ((rc = layer_check_size(call->name, "units", units, LAYER_MAX_UNITS, err)))
+        return rc;
     r->H = (int)units;
     if (!rc) rc = rnn_call_bool(call, -1, "use_bias", true, &r->use_bias, err);
     if (!rc) rc = rnn_call_bool(call, -1, "return_sequences", false, &r->return_sequences, err);
@@ -151,19 +151,20 @@ static inline float *rec_bias(const rnn_rec *r, float *p)
     return p + (size_t)(r->F + r->H) * r->G * r->H;
 }
 
-void rnn_rec_init(rnn_layer *l, rnn_rng *rng)
+int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
 {
     rnn_rec *r = l->cfg;
     int GH = r->G * r->H;
     rnn_init_glorot_uniform(rng, rec_kernel(r, l->params), r->F, GH);
-    rnn_init_orthogonal(rng, rec_recurrent(r, l->params), r->H, GH);
-    if (!r->use_bias)
-        return;
+    int rc = rnn_init_orthogonal(rng, rec_recurrent(r, l->params), r->H, GH, err);
+    if (rc || !r->use_bias)
+        return rc;
     float *b = rec_bias(r, l->params);
     memset(b, 0, rnn_rec_bias_size(r) * sizeof *b);
     if (r->cell == RNN_CELL_LSTM && r->unit_forget_bias)
         for (int j = r->H; j < 2 * r->H; j++)
             b[j] = 1.0f;  /* Keras unit_forget_bias: forget gate starts open */
+    return RNN_OK;
 }
 
 /* ---- workspaces: one aligned block, carved into per-slice buffers ---- */
@@ -223,6 +224,22 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     for (int i = 0; i < n; i++)
         rec_layout_slice(r, &r->slice[i], k, rows, T);
+}
+
+size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T)
+{
+    rnn_rec r = *(const rnn_rec *)l->cfg, views[REC_MAX_SLICES];
+    r.n_params = l->n_params;
+    r.slice = views;
+    rec_block k = {0};
+    rec_layout(&r, &k, B, T, rnn_rec_threads(l, B, T));
+    return k.used * sizeof(float) + REC_MAX_SLICES * sizeof(rnn_rec);
+}
+
+size_t rnn_rec_init_bytes(const rnn_layer *l)
+{
+    const rnn_rec *r = l->cfg;
+    return rnn_init_orthogonal_bytes(r->H, r->G * r->H);
 }
 
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)

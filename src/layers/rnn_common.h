@@ -102,8 +102,10 @@ void rnn_rec_backprop_state(rnn_rec *r, const float *U, int ldu, int k, const fl
 /* Kind entry points shared by SimpleRNN, LSTM and GRU. */
 int rnn_rec_configure(rnn_layer *l, const rnn_call *call, rnn_cell_type cell, rnn_error *err);
 int rnn_rec_build(rnn_layer *l, rnn_error *err);
-void rnn_rec_init(rnn_layer *l, rnn_rng *rng);
+int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
+size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T);
+size_t rnn_rec_init_bytes(const rnn_layer *l);
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx);
 int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n);
@@ -160,7 +162,13 @@ void rnn_tanh_v(float *y, const float *x, size_t n);
 
 /* The layer-kind table shared by SimpleRNN, LSTM and GRU: only the Keras name, the auto-name
  * prefix and configure (which picks the cell) differ. */
-#define RNN_REC_KIND(keras_name, name_prefix, configure_fn) \
-    LAYER_KIND_OF(rnn_rec, keras_name, name_prefix, configure_fn)
+#define RNN_REC_KIND(keras_name, name_prefix, configure_fn) {                                     \
+        .name = keras_name, .prefix = name_prefix, .configure = configure_fn,                     \
+        .build = rnn_rec_build, .init = rnn_rec_init, .reserve = rnn_rec_reserve,                 \
+        .forward = rnn_rec_forward, .backward = rnn_rec_backward, .out_mask = NULL,               \
+        .describe = rnn_rec_describe, .param_groups = rnn_rec_param_groups,                       \
+        .destroy = rnn_rec_destroy, .workspace_bytes = rnn_rec_workspace_bytes,                   \
+        .init_bytes = rnn_rec_init_bytes,                                                         \
+    }
 
 #endif

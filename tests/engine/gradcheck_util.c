@@ -99,7 +99,7 @@ static int gc_setup(gc_state *s, const char *call_text, rnn_shape in, const rnn_
     size_t np = s->l->n_params ? s->l->n_params : 1;
     s->l->params = rnn_alloc_aligned(np * sizeof(float));
     s->l->grads = rnn_alloc_aligned(np * sizeof(float));
-    s->l->kind->init(s->l, init);
+    s->l->kind->init(s->l, init, NULL);
     for (size_t i = 0; i < s->l->n_params; i++)
         s->l->params[i] += (float)((rnn_rng_uniform(init) * 2.0 - 1.0) * o->param_noise);
     if (s->l->kind->reserve(s->l, o->B, o->T, &err)) {

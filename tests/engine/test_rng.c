@@ -111,7 +111,7 @@ int main(void)
     for (int s = 0; s < 4; s++) {
         int r = shapes[s][0], c = shapes[s][1];
         float *q = malloc((size_t)r * c * sizeof *q);
-        rnn_init_orthogonal(a, q, r, c);
+        CHECK(rnn_init_orthogonal(a, q, r, c, NULL) == RNN_OK, "orthogonal %dx%d failed", r, c);
         double e = gram_error(q, r, c, r <= c);
         printf("orthogonal %dx%d: max |gram - I| = %.3g\n", r, c, e);
         CHECK(e < 1e-5, "orthogonal %dx%d not orthonormal (%g)", r, c, e);
@@ -120,9 +120,9 @@ int main(void)
     /* same seed, same orthogonal matrix */
     float q1[12], q2[12];
     rnn_rng_seed(a, 3);
-    rnn_init_orthogonal(a, q1, 3, 4);
+    rnn_init_orthogonal(a, q1, 3, 4, NULL);
     rnn_rng_seed(a, 3);
-    rnn_init_orthogonal(a, q2, 3, 4);
+    rnn_init_orthogonal(a, q2, 3, 4, NULL);
     CHECK(memcmp(q1, q2, sizeof q1) == 0, "orthogonal not deterministic");
 
     /* rnn_sgemm transposes against a naive product */

@@ -151,7 +151,7 @@ static int stack_init(stack *s, const char *a, const char *b, int B, int T, int 
         l->threads = threads;
         l->params = rnn_alloc_aligned(l->n_params * sizeof(float));
         l->grads = rnn_alloc_aligned(l->n_params * sizeof(float));
-        l->kind->init(l, init);
+        l->kind->init(l, init, NULL);
         for (size_t k = 0; k < l->n_params; k++)
             l->params[k] += (float)(rnn_rng_uniform(init) * 0.2 - 0.1);
         rnn_error err;
