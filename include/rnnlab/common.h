@@ -43,8 +43,8 @@ double rnn_now(void);
 /* Memory the process may still allocate, in bytes: the least of MemAvailable (/proc/meminfo) and the
  * room left under RLIMIT_AS and RLIMIT_DATA; UINT64_MAX when none of them is known. */
 uint64_t rnn_mem_available(void);
-/* Bytes for a message in decimal units: "11.8 GB", "512 MB", "20 KB". Returns buf. */
-char *rnn_mem_str(uint64_t bytes, char *buf, size_t n);
+/* Formats a size for messages: "512 B", "3.9 KB", "11.8 GB" (powers of 1024). Returns buf. */
+const char *rnn_format_bytes(uint64_t bytes, char *buf, size_t cap);
 /* Before a large allocation: RNN_OK when `need` bytes fit in what the process may use, counting the
  * `held` bytes of it that are already allocated (and will be reused or freed). Else fails with
  * RNN_EDATA and "needs 11.8 GB for <fmt...>; 3.9 GB available: <hint>" (hint may be NULL). */
@@ -99,11 +99,5 @@ void rnn_outfile_discard(rnn_outfile *o);
 int rnn_write_file(const char *path, const void *data, size_t len, rnn_error *err);
 /* fsync of the folder holding path, so that a rename into it survives a crash (best effort). */
 void rnn_sync_parent_dir(const char *path);
-
-/* Bytes this process may still allocate: the smaller of the system's available memory
- * (MemAvailable) and what RLIMIT_AS leaves; UINT64_MAX when neither is known. */
-uint64_t rnn_mem_available(void);
-/* Formats a size for messages: "512 B", "3.9 KB", "11.8 GB" (powers of 1024). Returns buf. */
-const char *rnn_format_bytes(uint64_t bytes, char *buf, size_t cap);
 
 #endif

@@ -2,6 +2,7 @@
  * lengths, batch workspaces) are checked here before they are allocated, so a typo is refused with
  * the numbers instead of ending in a failed allocation or the kernel's OOM killer. */
 #include "config.h"
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,18 +65,19 @@ uint64_t rnn_mem_available(void)
     return data < avail ? data : avail;
 }
 
-char *rnn_mem_str(uint64_t bytes, char *buf, size_t n)
+const char *rnn_format_bytes(uint64_t bytes, char *buf, size_t cap)
 {
-    if (bytes >= 1000000000ULL * 1000)
-        snprintf(buf, n, "%.1f TB", (double)bytes / 1e12);
-    else if (bytes >= 1000000000ULL)
-        snprintf(buf, n, "%.1f GB", (double)bytes / 1e9);
-    else if (bytes >= 1000000ULL)
-        snprintf(buf, n, "%.0f MB", (double)bytes / 1e6);
-    else if (bytes >= 1000ULL)
-        snprintf(buf, n, "%.0f KB", (double)bytes / 1e3);
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 6) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, cap, "%" PRIu64 " B", bytes);
     else
-        snprintf(buf, n, "%llu bytes", (unsigned long long)bytes);
+        snprintf(buf, cap, "%.1f %s", v, units[u]);
     return buf;
 }
 
@@ -90,6 +92,6 @@ int rnn_mem_check(uint64_t need, uint64_t held, const char *hint, rnn_error *err
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return rnn_fail(err, RNN_EDATA, "needs %s for %s; %s available%s%s", rnn_mem_str(need, nb, sizeof nb), what,
-                    rnn_mem_str(avail, ab, sizeof ab), hint ? ": " : "", hint ? hint : "");
+    return rnn_fail(err, RNN_EDATA, "needs %s for %s; %s available%s%s", rnn_format_bytes(need, nb, sizeof nb), what,
+                    rnn_format_bytes(avail, ab, sizeof ab), hint ? ": " : "", hint ? hint : "");
 }
