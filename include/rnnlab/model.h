@@ -56,6 +56,9 @@ uint64_t rnn_model_batch_bytes(const rnn_model *m, int B, int T, rnn_layer const
  * Forward checks itself before it grows its buffers; callers add their own batch buffers. */
 int rnn_model_check_memory(const rnn_model *m, int B, int T, uint64_t extra, rnn_error *err);
 
+/* Checks ids [n][T] against the model without running it (sequence length, token ids within the
+ * Embedding's input_dim); the error names the first offending sample. */
+int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t n, int T, rnn_error *err);
 /* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,
                                rnn_error *err);

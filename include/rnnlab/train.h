@@ -38,13 +38,14 @@ typedef struct rnn_history {
     double *values;              /* [epoch][n_metrics] */
     double *seconds;             /* [epoch] wall time */
     int best_epoch;              /* 0-based epoch restored by restore_best_weights, -1 if none */
-    char stop_reason[160];       /* "", "early stopping: ...", "interrupted", "loss is NaN ..." */
+    char stop_reason[160];       /* "", "early stopping: ...", "interrupted ...", "loss is NaN ..." */
 } rnn_history;
 void rnn_history_free(rnn_history *h);
 /* Value of metric `name` at epoch e, NAN if absent. */
 double rnn_history_get(const rnn_history *h, int epoch, const char *name);
 
-/* Progress reported during fit, after every batch and at every epoch end. */
+/* Progress reported during fit, after every batch, at every epoch end, and once more when an
+ * epoch is cut short (interrupt, training fault). */
 typedef struct rnn_fit_progress {
     int epoch, epochs;           /* 1-based epoch */
     int batch, batches;          /* batches done in this epoch */
@@ -55,6 +56,8 @@ typedef struct rnn_fit_progress {
     double ms_per_step, samples_per_s;
     bool epoch_end;              /* true once per epoch, after validation; history holds the row */
     const rnn_history *history;
+    bool partial;                /* the last report of an epoch cut short after `batch` of `batches`:
+                                    training ends, and the history has no row for this epoch */
 } rnn_fit_progress;
 /* Return non-zero to stop training after this batch (weights kept). */
 typedef int (*rnn_fit_callback)(const rnn_fit_progress *p, void *user);
@@ -75,10 +78,20 @@ typedef struct rnn_fit_opts {
     void (*warn)(const char *msg, void *user);
 } rnn_fit_opts;
 void rnn_fit_opts_default(rnn_fit_opts *o);
-/* Appends epochs to *hist (initialise with {0}). Returns RNN_OK also when stopped early or
- * interrupted (see hist->stop_reason); RNN_EDATA on NaN/Inf loss (training stopped, weights kept). */
+/* Appends the epochs it completes to *hist (initialise with {0}). Everything rnn_model_fit_check
+ * checks is checked before anything changes: such an error leaves the model, its generator and
+ * *hist as they were. Returns RNN_OK also when stopped early or interrupted (see
+ * hist->stop_reason); an epoch interrupted before its last batch is not in the history (the
+ * weights keep its batches). A non-finite loss (checked every batch) or weight (checked at every
+ * epoch's end, and when interrupted) stops training with RNN_EDATA, naming the epoch and batch: the
+ * model gets back the weights of the last complete epoch (those from before the fit in its first),
+ * the last checked to be all finite, and the optimizer's moments are reset if they are not finite. */
 int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_history *hist,
                   rnn_error *err);
+/* The checks fit makes before it changes anything (compiled, data, labels, token ids, finite
+ * weights, arguments, early-stopping monitor, columns of a history to extend; hist may be NULL). */
+int rnn_model_fit_check(const rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o,
+                        const rnn_history *hist, rnn_error *err);
 
 /* Loss and compiled metrics over data, Keras names ("loss", "accuracy", ...). */
 typedef struct rnn_eval {

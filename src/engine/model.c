@@ -491,13 +491,13 @@ static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
     return RNN_OK;
 }
 
-/* Checks the batch against the model before running it: length and id range. */
-static int model_check_batch(const rnn_model *m, const int32_t *x, int B, int T, rnn_error *err)
+/* Checks rows of ids against the model before running them: length and id range. */
+int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t B, int T, rnn_error *err)
 {
     if (m->n == 0)
         return rnn_fail(err, RNN_EUSAGE, "the model has no layers (add Embedding(...) first)");
     if (B < 1 || T < 1)
-        return rnn_fail(err, RNN_EUSAGE, "empty batch (%d x %d)", B, T);
+        return rnn_fail(err, RNN_EUSAGE, "empty batch (%zu x %d)", B, T);
     const rnn_layer *first = m->layers[0];
     if (m->input_length > 0 && m->input_length != T)
         return rnn_fail(err, RNN_EDATA, "the model's Input has shape=(%d,) but the sequences have length %d "
@@ -506,7 +506,7 @@ static int model_check_batch(const rnn_model *m, const int32_t *x, int B, int T,
         return rnn_fail(err, RNN_EDATA, "%s has input_length=%d but the sequences have length %d (pad them "
                         "to maxlen=%d)", first->name, first->out.dim[0], T, first->out.dim[0]);
     int vocab = layer_embedding_input_dim(first);
-    for (size_t i = 0; vocab > 0 && i < (size_t)B * T; i++)
+    for (size_t i = 0; vocab > 0 && i < B * (size_t)T; i++)
         if (x[i] < 0 || x[i] >= vocab)
             return rnn_fail(err, RNN_EDATA, "%s: token id %d (sample %zu, step %zu) is not in [0, %d): "
                             "tokenize with num_words <= input_dim", first->name, (int)x[i], i / T, i % T, vocab);
@@ -526,7 +526,7 @@ static void model_transpose(const float *src, float *dst, int B, int T, int F, b
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training, rnn_error *err)
 {
     m->have_forward = false;
-    if (model_check_batch(m, x, B, T, err) || model_reserve(m, B, T, err))
+    if (rnn_model_check_input(m, x, B > 0 ? (size_t)B : 0, T, err) || model_reserve(m, B, T, err))
         return NULL;
     const void *in = x;
     const uint8_t *mask = NULL;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "rnnlab/tensor.h"
 #include "engine/train_internal.h"
+#include "engine/vector_kernel.h"
 
 /* ---- the per-model training state (attached to the model, freed with it) ---- */
 
@@ -219,21 +220,11 @@ double rnn_history_get(const rnn_history *h, int epoch, const char *name)
     return NAN;
 }
 
-/* Sets the columns of an empty history, or checks that an existing one has the same. */
-static int history_columns(rnn_history *h, char names[][32], int n, rnn_error *err)
+/* An empty history takes any columns; one with epochs must have the same. */
+static int history_columns_check(const rnn_history *h, char names[][32], int n, rnn_error *err)
 {
-    if (h->n_epochs == 0) {
-        free(h->values);
-        free(h->seconds);
-        h->values = NULL;
-        h->seconds = NULL;
-        h->cap_epochs = 0;
-        h->n_metrics = n;
-        for (int i = 0; i < n; i++)
-            memcpy(h->names[i], names[i], 32);
-        h->best_epoch = -1;
+    if (!h || h->n_epochs == 0)
         return RNN_OK;
-    }
     bool same = h->n_metrics == n;
     for (int i = 0; same && i < n; i++)
         same = !strcmp(h->names[i], names[i]);
@@ -241,6 +232,22 @@ static int history_columns(rnn_history *h, char names[][32], int n, rnn_error *e
         return rnn_fail(err, RNN_EUSAGE, "fit: this run's history has other columns (compile or "
                         "validation_split changed): start a new run");
     return RNN_OK;
+}
+
+/* Sets the columns of an empty history (one with epochs was checked to have them). */
+static void history_set_columns(rnn_history *h, char names[][32], int n)
+{
+    if (h->n_epochs > 0)
+        return;
+    free(h->values);
+    free(h->seconds);
+    h->values = NULL;
+    h->seconds = NULL;
+    h->cap_epochs = 0;
+    h->n_metrics = n;
+    for (int i = 0; i < n; i++)
+        memcpy(h->names[i], names[i], 32);
+    h->best_epoch = -1;
 }
 
 static int history_append(rnn_history *h, const double *row, double seconds, rnn_error *err)
@@ -325,7 +332,10 @@ static uint64_t batch_buf_bytes(int B, int T, int K)
 static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn_fit_opts *o, int B, int T,
                             int K, size_t n_train, rnn_error *err)
 {
-    uint64_t extra = 2 * batch_buf_bytes(B, T, K) + (uint64_t)n_train * sizeof(size_t);
+    /* the batch buffers, the training order, the last complete epoch's weights (kept against
+     * training faults) */
+    uint64_t extra = 2 * batch_buf_bytes(B, T, K) + (uint64_t)n_train * sizeof(size_t) +
+                     (uint64_t)rnn_model_n_params(m) * sizeof(float);
     if (o->early_stopping && o->restore_best_weights)
         extra += (uint64_t)rnn_model_n_params(m) * sizeof(float);
     for (int i = 0; i < st->n_vars; i++) {
@@ -417,10 +427,10 @@ bool early_stop_epoch_end(early_stop *es, const float *params, size_t np, int e,
     return es->wait >= es->patience && e > 0;
 }
 
-/* Looks the monitor up among the history columns; errors name the argument. */
-static int es_init(early_stop *es, int *col, const rnn_fit_opts *o, char names[][32], int n, rnn_error *err)
+/* Looks the monitor up among the history columns (-1: no early stopping); errors name the
+ * argument. */
+static int es_monitor_column(const rnn_fit_opts *o, char names[][32], int n, int *col, rnn_error *err)
 {
-    memset(es, 0, sizeof *es);
     *col = -1;
     if (!o->early_stopping || !*o->early_stopping)
         return RNN_OK;
@@ -438,7 +448,6 @@ static int es_init(early_stop *es, int *col, const rnn_fit_opts *o, char names[]
     }
     if (o->patience < 0)
         return rnn_fail(err, RNN_EUSAGE, "fit: patience=%d must be >= 0", o->patience);
-    early_stop_setup(es, o->early_stopping, o->min_delta, o->patience, o->restore_best_weights);
     return RNN_OK;
 }
 
@@ -563,26 +572,138 @@ static void apply_gradients(rnn_model *m, train_state *st)
     optim_step_done(&st->opt);
 }
 
+/* ---- fit: checks before anything changes, the last finite weights, the epoch loop ---- */
+
+/* What fit derives from its arguments; made and checked before fit changes anything. */
+typedef struct fit_plan {
+    train_state *st;
+    int K, n_cols;
+    size_t n_train, n_val;
+    char names[RNN_MAX_METRICS][32];
+    int es_col;                  /* history column monitored, -1 = off */
+} fit_plan;
+
+/* Bit 31 set for a float whose exponent bits are all ones (Inf or NaN), from its bits b: OR-ed
+ * over an array in integer operations, which vectorise where a chain of float tests would not. */
+#define FLOAT_NONFINITE_BIT(b) (((b) & 0x7f800000u) + 0x00800000u)
+
+RNN_VECTOR_KERNEL
+static bool floats_finite(const float *restrict x, size_t n)
+{
+    uint32_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, x + i, sizeof b);
+        any |= FLOAT_NONFINITE_BIT(b);
+    }
+    return !(any & 0x80000000u);
+}
+
+/* The first layer whose weights hold NaN or Inf, or NULL. */
+static const rnn_layer *model_nonfinite_layer(const rnn_model *m)
+{
+    for (size_t i = 0; i < rnn_model_n_layers(m); i++) {
+        const rnn_layer *l = rnn_model_layer((rnn_model *)m, i);
+        if (l->n_params && !floats_finite(l->params, l->n_params))
+            return l;
+    }
+    return NULL;
+}
+
+/* Token ids and sequence length of the whole data set against the model, before any batch. */
+static int fit_check_input(const rnn_model *m, const rnn_xy *d, rnn_error *err)
+{
+    rnn_error e = {0};
+    if (rnn_model_check_input(m, d->x, d->n, d->T, &e) == RNN_OK)
+        return RNN_OK;
+    return rnn_fail(err, e.code, "fit: %s", e.msg);
+}
+
+static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts *o, const rnn_history *h,
+                         fit_plan *p, rnn_error *err)
+{
+    int rc;
+    memset(p, 0, sizeof *p);
+    p->es_col = -1;
+    if (!(p->st = train_state_get(m)))
+        return rnn_fail(err, RNN_EUSAGE, "fit: the model is not compiled%s: run compile first",
+                        state_lookup(m) ? " (layers changed since compile)" : "");
+    if ((rc = model_output_units(m, "fit", &p->K, err)))
+        return rc;
+    if (!d || d->n == 0 || d->T <= 0 || !d->x || !d->y)
+        return rnn_fail(err, RNN_EUSAGE, "fit: no training data (load, tokenize and pad first)");
+    if (o->epochs < 0)
+        return rnn_fail(err, RNN_EUSAGE, "fit: epochs=%d must be >= 0", o->epochs);
+    if (o->batch_size < 1)
+        return rnn_fail(err, RNN_EUSAGE, "fit: batch_size=%d must be >= 1", o->batch_size);
+    if (!(o->validation_split >= 0 && o->validation_split < 1))
+        return rnn_fail(err, RNN_EUSAGE, "fit: validation_split=%g must be in [0, 1)", o->validation_split);
+    if ((rc = check_labels(d->y, d->n, p->K, "fit", err)) || (rc = fit_check_input(m, d, err)))
+        return rc;
+    const rnn_layer *bad = model_nonfinite_layer(m);
+    if (bad)
+        return rnn_fail(err, RNN_EDATA, "fit: the weights of layer '%s' hold NaN or Inf before training: "
+                        "build the model again (model new, add ...)", bad->name);
+    /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate. */
+    size_t split_at = d->n;
+    if (o->validation_split > 0) {
+        split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
+        if (split_at == 0 || split_at == d->n)
+            return rnn_fail(err, RNN_EUSAGE, "fit: %zu example%s %s not enough to split with "
+                            "validation_split=%g", d->n, d->n == 1 ? "" : "s", d->n == 1 ? "is" : "are",
+                            o->validation_split);
+    }
+    p->n_train = split_at;
+    p->n_val = d->n - split_at;
+    p->n_cols = train_metric_names(p->st, "", p->names, RNN_MAX_METRICS);
+    if (p->n_val)
+        p->n_cols += train_metric_names(p->st, "val_", p->names + p->n_cols, RNN_MAX_METRICS - p->n_cols);
+    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    if ((rc = history_columns_check(h, p->names, p->n_cols, err)) ||
+        (rc = es_monitor_column(o, p->names, p->n_cols, &p->es_col, err)) ||
+        (rc = fit_check_memory(m, p->st, o, Bmax, d->T, p->K, p->n_train, err)))
+        return rc;
+    return RNN_OK;
+}
+
+int rnn_model_fit_check(const rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, const rnn_history *hist,
+                        rnn_error *err)
+{
+    fit_plan p;
+    if (!m || !o)
+        return rnn_fail(err, RNN_EUSAGE, "fit: no model");
+    return fit_plan_make(m, data, o, hist, &p, err);
+}
+
 typedef struct fit_ctx {
     rnn_model *m;
     train_state *st;
     const rnn_xy *d;
     const rnn_fit_opts *o;
     rnn_history *h;
-    int K, n_cols, n_train_cols;
+    int K, n_cols;
     size_t n_train, n_val;
+    int batches;                 /* per epoch */
+    int base_epoch;              /* epochs in the history before this fit */
     size_t *idx;                 /* training rows in this epoch's order */
-    size_t *val_rows;            /* NULL: validation rows are n_train.. */
     batch_buf bb;
     rnn_rng *shuffle_rng;
     early_stop es;
     int es_col;                  /* history column monitored, -1 = off */
     double last_loss;            /* of the last batch */
+    long steps;                  /* batches applied by this fit */
+    bool stop_after_epoch;       /* a stop asked during an epoch's last batch: the epoch completes */
+    float *finite_weights;       /* the weights of the last complete epoch (or the fit's start),
+                                    checked all finite: what a training fault falls back to */
+    const train_var *fault_var;  /* the variable found non-finite, NULL for a non-finite loss */
+    bool fault_in_gradient;      /* ... and its last gradient was not finite either */
 } fit_ctx;
+
+enum fit_report_kind { REPORT_BATCH, REPORT_EPOCH_END, REPORT_PARTIAL };
 
 /* Keras's progress numbers after each batch; returns non-zero when the caller asks to stop. */
 static int fit_report(fit_ctx *c, int epoch, int batch, int batches, size_t done, const metric_acc *acc,
-                      double batch_loss, double t0, bool epoch_end)
+                      double batch_loss, double t0, enum fit_report_kind kind)
 {
     const rnn_fit_opts *o = c->o;
     rnn_fit_progress p = {0};
@@ -599,15 +720,77 @@ static int fit_report(fit_ctx *c, int epoch, int batch, int batches, size_t done
             p.accuracy = metric_acc_value(acc, METRIC_ACCURACY);
     p.batch_loss = batch_loss;
     p.elapsed = rnn_now() - t0;
-    p.eta = batch ? p.elapsed / batch * (batches - batch) : 0;
+    p.eta = batch && kind == REPORT_BATCH ? p.elapsed / batch * (batches - batch) : 0;
     p.ms_per_step = batch ? p.elapsed * 1000 / batch : 0;
     p.samples_per_s = p.elapsed > 0 ? done / p.elapsed : 0;
-    p.epoch_end = epoch_end;
+    p.epoch_end = kind == REPORT_EPOCH_END;
+    p.partial = kind == REPORT_PARTIAL;
     p.history = c->h;
     return o->callback ? o->callback(&p, o->user) : 0;
 }
 
-enum fit_outcome { FIT_GO_ON, FIT_INTERRUPTED, FIT_NAN, FIT_ERROR };
+/* Whether a step changes v (apply_gradients skips frozen variables). */
+static bool var_is_trained(rnn_model *m, const train_var *v)
+{
+    return v->slot_off != TRAIN_NO_SLOT && rnn_model_layer(m, v->layer)->trainable;
+}
+
+/* Weights are checked and kept once per epoch, at its end: one read and one copy of them per
+ * epoch (about 1% of an sms_rnn epoch, whose 431k-float Embedding dwarfs its SimpleRNN(10); far
+ * less for the other models). Keeping what each step wrote instead measured 4-5%, the Embedding's
+ * sparse update being a good part of that model's step. The loss, checked every batch, catches
+ * most faults at the batch after them anyway. */
+
+/* The first trained variable whose weights hold NaN or Inf, or NULL. */
+static const train_var *guard_nonfinite_var(fit_ctx *c)
+{
+    const float *w = rnn_model_params(c->m);
+    for (int i = 0; i < c->st->n_vars; i++) {
+        const train_var *v = &c->st->vars[i];
+        if (var_is_trained(c->m, v) && !floats_finite(w + v->off, v->n))
+            return v;
+    }
+    return NULL;
+}
+
+/* At an epoch's end: its weights become the ones to fall back to when they are all finite; else
+ * the first variable that is not is returned, and the kept weights stay. */
+static const train_var *guard_epoch_end(fit_ctx *c)
+{
+    const train_var *bad = guard_nonfinite_var(c);
+    if (!bad)
+        memcpy(c->finite_weights, rnn_model_params(c->m), rnn_model_n_params(c->m) * sizeof(float));
+    return bad;
+}
+
+/* The optimizer as compile leaves it (moments zero, no step taken). */
+static void optimizer_reset(train_state *st)
+{
+    for (int s = 0; s < st->opt.n_slots; s++)
+        memset(st->opt.slot[s], 0, st->opt.n * sizeof(float));
+    st->opt.iterations = 0;
+    for (int i = 0; i < st->n_vars; i++) {
+        free(st->vars[i].row_stamp);
+        st->vars[i].row_stamp = NULL;
+    }
+}
+
+/* A training fault: back to the kept weights. The optimizer's moments are kept when they are
+ * finite, else it starts afresh; returns true in that case. */
+static bool guard_restore(fit_ctx *c)
+{
+    const train_var *v = c->fault_var;
+    c->fault_in_gradient = v && !floats_finite(rnn_model_grads(c->m) + v->off, v->n);
+    memcpy(rnn_model_params(c->m), c->finite_weights, rnn_model_n_params(c->m) * sizeof(float));
+    bool moments_finite = true;
+    for (int s = 0; s < c->st->opt.n_slots; s++)
+        moments_finite = moments_finite && floats_finite(c->st->opt.slot[s], c->st->opt.n);
+    if (!moments_finite)
+        optimizer_reset(c->st);
+    return !moments_finite;
+}
+
+enum fit_outcome { FIT_GO_ON, FIT_INTERRUPTED, FIT_NAN, FIT_FAULT, FIT_ERROR };
 
 /* One epoch of training batches; fills acc with the running metrics. */
 static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double t0, int *batch_out,
@@ -615,10 +798,9 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
 {
     const rnn_fit_opts *o = c->o;
     int T = c->d->T, K = c->K;
-    int batches = (int)((c->n_train + o->batch_size - 1) / o->batch_size);
     bool auc = state_tracks_auc(c->st);
     metric_acc_reset(acc);
-    for (int b = 0; b < batches; b++) {
+    for (int b = 0; b < c->batches; b++) {
         size_t start = (size_t)b * o->batch_size;
         int B = (int)(c->n_train - start < (size_t)o->batch_size ? c->n_train - start : (size_t)o->batch_size);
         gather_batch(c->d->x, c->d->y, T, c->idx, start, B, c->bb.x, c->bb.y);
@@ -629,16 +811,20 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
         double loss = loss_model_batch(c->st->loss, c->m, out, c->bb.y, B, K, c->bb.grad, &from_logits);
         *batch_out = b + 1;
         c->last_loss = loss;
-        if (!isfinite(loss)) /* checked before the update: the weights stay finite */
+        if (!isfinite(loss)) /* before the update */
             return FIT_NAN;
         metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
         rnn_model_zero_grad(c->m);
         if (loss_model_backward(c->m, c->bb.grad, from_logits, err))
             return FIT_ERROR;
         apply_gradients(c->m, c->st);
-        int stop = fit_report(c, epoch, b + 1, batches, start + B, acc, loss, t0, false);
-        if (stop || (o->stop && *o->stop))
-            return FIT_INTERRUPTED;
+        c->steps++;
+        int stop = fit_report(c, epoch, b + 1, c->batches, start + B, acc, loss, t0, REPORT_BATCH);
+        if (stop || (o->stop && *o->stop)) {
+            if (b + 1 < c->batches)
+                return FIT_INTERRUPTED;
+            c->stop_after_epoch = true;
+        }
     }
     return FIT_GO_ON;
 }
@@ -657,57 +843,39 @@ static void fit_row(fit_ctx *c, const metric_acc *acc, const metric_acc *val, do
     }
 }
 
+/* Everything is checked first (fit_plan_make): on an error there nothing has changed. */
 static int fit_setup(fit_ctx *c, rnn_error *err)
 {
     const rnn_fit_opts *o = c->o;
     const rnn_xy *d = c->d;
+    fit_plan p;
     int rc;
-    if (!(c->st = train_state_get(c->m)))
-        return rnn_fail(err, RNN_EUSAGE, "fit: the model is not compiled%s: run compile first",
-                        state_lookup(c->m) ? " (layers changed since compile)" : "");
-    if ((rc = model_output_units(c->m, "fit", &c->K, err)))
+    if ((rc = fit_plan_make(c->m, d, o, c->h, &p, err)))
         return rc;
-    if (!d || d->n == 0 || d->T <= 0 || !d->x || !d->y)
-        return rnn_fail(err, RNN_EUSAGE, "fit: no training data (load, tokenize and pad first)");
-    if (o->epochs < 0)
-        return rnn_fail(err, RNN_EUSAGE, "fit: epochs=%d must be >= 0", o->epochs);
-    if (o->batch_size < 1)
-        return rnn_fail(err, RNN_EUSAGE, "fit: batch_size=%d must be >= 1", o->batch_size);
-    if (!(o->validation_split >= 0 && o->validation_split < 1))
-        return rnn_fail(err, RNN_EUSAGE, "fit: validation_split=%g must be in [0, 1)", o->validation_split);
-    if ((rc = check_labels(d->y, d->n, c->K, "fit", err)))
-        return rc;
-    /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate. */
-    size_t split_at = d->n;
-    if (o->validation_split > 0) {
-        split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
-        if (split_at == 0 || split_at == d->n)
-            return rnn_fail(err, RNN_EUSAGE, "fit: %zu example%s %s not enough to split with "
-                            "validation_split=%g", d->n, d->n == 1 ? "" : "s", d->n == 1 ? "is" : "are",
-                            o->validation_split);
-    }
-    c->n_train = split_at;
-    c->n_val = d->n - split_at;
-    char names[RNN_MAX_METRICS][32];
-    c->n_train_cols = train_metric_names(c->st, "", names, RNN_MAX_METRICS);
-    c->n_cols = c->n_train_cols;
-    if (c->n_val)
-        c->n_cols += train_metric_names(c->st, "val_", names + c->n_cols, RNN_MAX_METRICS - c->n_cols);
-    if ((rc = history_columns(c->h, names, c->n_cols, err)) ||
-        (rc = es_init(&c->es, &c->es_col, o, names, c->n_cols, err)))
-        return rc;
-    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
-    if ((rc = fit_check_memory(c->m, c->st, o, Bmax, d->T, c->K, c->n_train, err)))
-        return rc;
-    fit_check_data(d, split_at, o);
+    c->st = p.st;
+    c->K = p.K;
+    c->n_train = p.n_train;
+    c->n_val = p.n_val;
+    c->n_cols = p.n_cols;
+    c->es_col = p.es_col;
+    c->batches = (int)((c->n_train + o->batch_size - 1) / o->batch_size);
+    c->base_epoch = c->h->n_epochs;
+    size_t np = rnn_model_n_params(c->m);
     c->idx = malloc(c->n_train * sizeof *c->idx);
     c->shuffle_rng = rnn_rng_new(o->seed);
-    if (!c->idx || !c->shuffle_rng)
+    c->finite_weights = malloc((np ? np : 1) * sizeof *c->finite_weights);
+    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    if (!c->idx || !c->shuffle_rng || !c->finite_weights)
         return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory");
     if ((rc = batch_buf_init(&c->bb, Bmax, d->T, c->K, err)))
         return rc;
+    history_set_columns(c->h, p.names, p.n_cols);
+    if (c->es_col >= 0)
+        early_stop_setup(&c->es, o->early_stopping, o->min_delta, o->patience, o->restore_best_weights);
+    fit_check_data(d, c->n_train, o);
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
+    memcpy(c->finite_weights, rnn_model_params(c->m), np * sizeof *c->finite_weights);
     /* Same seed and thread count, same run: shuffling has its own generator, dropout masks come
      * from the model's, both seeded here. */
     rnn_rng_seed(rnn_model_rng(c->m), o->seed ^ 0x5deece66dUL);
@@ -720,6 +888,95 @@ static void fit_cleanup(fit_ctx *c)
     rnn_rng_free(c->shuffle_rng);
     batch_buf_free(&c->bb);
     free(c->es.best_weights);
+    free(c->finite_weights);
+}
+
+/* The stop reason of a training fault (the kept weights are back in the model). */
+static void fit_fault_reason(fit_ctx *c, enum fit_outcome out, int e, int batch, bool optimizer_reset)
+{
+    char what[160], kept[64], reason[320];
+    int epoch = c->base_epoch + e + 1;
+    if (out == FIT_NAN)
+        snprintf(what, sizeof what, "loss is %s at epoch %d, batch %d", isnan(c->last_loss) ? "NaN" : "infinite",
+                 epoch, batch);
+    else
+        snprintf(what, sizeof what, "weights of layer '%.32s' became NaN or Inf%s in epoch %d (found after batch "
+                 "%d)", rnn_model_layer(c->m, c->fault_var->layer)->name,
+                 c->fault_in_gradient ? " (so did its gradient)" : "", epoch, batch);
+    if (e > 0)
+        snprintf(kept, sizeof kept, "weights of epoch %d kept", epoch - 1);
+    else
+        snprintf(kept, sizeof kept, "weights from before this fit kept");
+    snprintf(reason, sizeof reason, "%s: training stopped (%s%s)", what, kept,
+             optimizer_reset ? "; optimizer reset" : "");
+    snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "%.159s", reason);
+}
+
+static bool guard_restore_needed(enum fit_outcome out) { return out == FIT_FAULT || out == FIT_NAN; }
+
+/* An epoch cut short by an interrupt, a training fault or an error: no history row for it. */
+static int fit_cut_short(fit_ctx *c, enum fit_outcome out, int e, int batch, const metric_acc *acc, double t0,
+                         rnn_error *err)
+{
+    int epoch = c->base_epoch + e + 1;
+    if (out == FIT_ERROR) {
+        if (c->steps > 0)
+            snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "error at epoch %d, batch %d: training "
+                     "stopped", epoch, batch);
+        return err ? err->code : RNN_EINTERNAL;
+    }
+    if (out == FIT_INTERRUPTED && (c->fault_var = guard_nonfinite_var(c)))
+        out = FIT_FAULT; /* the weights of the cut epoch are not checked otherwise */
+    bool reset = guard_restore_needed(out) && guard_restore(c);
+    size_t done = (size_t)batch * (size_t)c->o->batch_size;
+    fit_report(c, e, batch, c->batches, done < c->n_train ? done : c->n_train, acc, c->last_loss, t0,
+               REPORT_PARTIAL);
+    if (out == FIT_INTERRUPTED) {
+        snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "interrupted at epoch %d, batch %d/%d (a partial "
+                 "epoch, not in the history)", epoch, batch, c->batches);
+        return RNN_OK;
+    }
+    fit_fault_reason(c, out, e, batch, reset);
+    return rnn_fail(err, RNN_EDATA, "fit: %s; lower learning_rate or compile with clipnorm=1.0",
+                    c->h->stop_reason);
+}
+
+/* One epoch: training batches, then validation, the history row and early stopping. *done when
+ * training ends with it. */
+static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
+{
+    const rnn_fit_opts *o = c->o;
+    metric_acc acc, val;
+    double t0 = rnn_now(), row[RNN_MAX_METRICS];
+    int batch = 0, rc;
+    if (o->shuffle)
+        shuffle_rows(c->idx, c->n_train, c->shuffle_rng);
+    enum fit_outcome out = fit_epoch(c, e, &acc, t0, &batch, err);
+    if (out == FIT_GO_ON && (c->fault_var = guard_epoch_end(c)))
+        out = FIT_FAULT;
+    if (out != FIT_GO_ON) {
+        *done = true;
+        return fit_cut_short(c, out, e, batch, &acc, t0, err);
+    }
+    bool validated = c->n_val > 0;
+    if (validated && (rc = train_evaluate(c->m, c->st, c->d->x + c->n_train * c->d->T, c->d->y + c->n_train,
+                                          NULL, c->n_val, c->d->T, o->batch_size, &val, err)))
+        return rc;
+    fit_row(c, &acc, validated ? &val : NULL, row);
+    if ((rc = history_append(c->h, row, rnn_now() - t0, err)))
+        return rc;
+    if (c->stop_after_epoch) {
+        snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "interrupted after epoch %d", c->base_epoch + e + 1);
+        *done = true;
+    } else if (c->es_col >= 0 && early_stop_epoch_end(&c->es, rnn_model_params(c->m), rnn_model_n_params(c->m), e,
+                                                      row[c->es_col])) {
+        snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "early stopping: %s did not improve "
+                 "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c->es.wait,
+                 c->es.wait == 1 ? "" : "s", c->es.best, c->base_epoch + c->es.best_epoch + 1);
+        *done = true;
+    }
+    fit_report(c, e, c->batches, c->batches, c->n_train, &acc, NAN, t0, REPORT_EPOCH_END);
+    return RNN_OK;
 }
 
 int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_history *hist,
@@ -732,49 +989,12 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
         return rc;
     }
     hist->stop_reason[0] = '\0';
-    int base_row = hist->n_epochs;
-    enum fit_outcome out = FIT_GO_ON;
-    for (int e = 0; e < o->epochs && out == FIT_GO_ON; e++) {
-        metric_acc acc, val;
-        double t0 = rnn_now(), row[RNN_MAX_METRICS];
-        int batch = 0;
-        if (o->shuffle)
-            shuffle_rows(c.idx, c.n_train, c.shuffle_rng);
-        out = fit_epoch(&c, e, &acc, t0, &batch, err);
-        if (out == FIT_ERROR) {
-            rc = err ? err->code : RNN_EINTERNAL;
-            break;
-        }
-        if (out == FIT_NAN) {
-            snprintf(hist->stop_reason, sizeof hist->stop_reason, "loss is %s at epoch %d, batch %d: "
-                     "training stopped (weights before that batch kept)",
-                     isnan(c.last_loss) ? "NaN" : "infinite", base_row + e + 1, batch);
-            rc = rnn_fail(err, RNN_EDATA, "fit: %s", hist->stop_reason);
-            break;
-        }
-        bool validated = out == FIT_GO_ON && c.n_val > 0;
-        if (validated &&
-            (rc = train_evaluate(m, c.st, data->x + c.n_train * data->T, data->y + c.n_train, NULL, c.n_val,
-                                 data->T, o->batch_size, &val, err)))
-            break;
-        fit_row(&c, &acc, validated ? &val : NULL, row);
-        if ((rc = history_append(hist, row, rnn_now() - t0, err)))
-            break;
-        if (out == FIT_INTERRUPTED) {
-            snprintf(hist->stop_reason, sizeof hist->stop_reason, "interrupted at epoch %d, batch %d",
-                     base_row + e + 1, batch);
-        } else if (c.es_col >= 0 &&
-                   early_stop_epoch_end(&c.es, rnn_model_params(m), rnn_model_n_params(m), e, row[c.es_col])) {
-            snprintf(hist->stop_reason, sizeof hist->stop_reason, "early stopping: %s did not improve "
-                     "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c.es.wait,
-                     c.es.wait == 1 ? "" : "s", c.es.best, base_row + c.es.best_epoch + 1);
-            out = FIT_INTERRUPTED; /* ends the loop; not an error */
-        }
-        fit_report(&c, e, batch, batch, c.n_train, &acc, NAN, t0, true);
-    }
+    bool done = false;
+    for (int e = 0; e < o->epochs && !done && rc == RNN_OK; e++)
+        rc = fit_run_epoch(&c, e, &done, err);
     if (c.es.restore && c.es.best_weights) {
         memcpy(rnn_model_params(m), c.es.best_weights, rnn_model_n_params(m) * sizeof(float));
-        hist->best_epoch = base_row + c.es.best_epoch;
+        hist->best_epoch = c.base_epoch + c.es.best_epoch;
     }
     fit_cleanup(&c);
     return rc;

@@ -20,3 +20,6 @@ tests_train_test_fit_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/train/test_io
 tests_train_test_io_SOURCES = tests/train/test_io.c
 tests_train_test_io_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/train/test_faults
+tests_train_test_faults_SOURCES = tests/train/test_faults.c
+tests_train_test_faults_LDADD = $(RNNLAB_TEST_LIBS)
