@@ -8,6 +8,9 @@
 #include "rnnlab/rnnlab.h"
 
 #define APP_QUIT (-1)   /* app_exec result of `quit` */
+/* app_exec result when the user stopped a command (Ctrl-C, the dashboard's q): the rest of the line
+ * and of the script is not run, whatever keep_going says; a script then ends with status 130. */
+#define APP_INTERRUPTED (-2)
 
 typedef struct app_run {
     char name[64];

@@ -242,6 +242,26 @@ static void fit_draw_bar(const rnn_fit_progress *p, int digits, int cols)
     fflush(stdout);
 }
 
+/* The last line of an epoch cut short: the batches done and the running metrics, then why. */
+static void fit_print_partial(fit_ctx *f, const rnn_fit_progress *p, int digits)
+{
+    char bar[FIT_BAR_WIDTH + 1], step[32], met[96];
+    int n = snprintf(met, sizeof met, " - loss: %.4f", p->loss);
+    if (!isnan(p->accuracy) && n > 0 && (size_t)n < sizeof met)
+        snprintf(met + n, sizeof met - (size_t)n, " - accuracy: %.4f", p->accuracy);
+    const char *why = f->s->stop ? "interrupted" : "stopped";
+    if (f->bar) {
+        if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
+        fit_bar(p->batch, p->batches, FIT_BAR_WIDTH, bar);
+        app_printf("\r%*d/%d [%s] - %.0fs %s%s - %s\033[K\n", digits, p->batch, p->batches, bar, p->elapsed,
+                   fit_step_text(p->ms_per_step, step, sizeof step), met, why);
+    } else
+        app_printf("Epoch %d/%d - %d/%d - %.0fs %s%s - %s\n", p->epoch, p->epochs, p->batch, p->batches,
+                   p->elapsed, fit_step_text(p->ms_per_step, step, sizeof step), met, why);
+    f->shown_epoch = p->epoch;
+    fflush(stdout);
+}
+
 static int fit_on_progress(const rnn_fit_progress *p, void *user)
 {
     fit_ctx *f = user;
@@ -249,6 +269,10 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
     if (s->on_progress) { s->on_progress(p, s->hook_ud); return s->stop ? 1 : 0; }
     char bar[FIT_BAR_WIDTH + 1], met[1024], step[32];
     int digits = snprintf(NULL, 0, "%d", p->batches);
+    if (p->partial) {
+        fit_print_partial(f, p, digits);
+        return 1;
+    }
     if (p->epoch_end) {
         const rnn_history *h = p->history;
         fit_metrics_text(h, h->n_epochs - 1, met, sizeof met);
@@ -281,6 +305,12 @@ static void fit_warn(const char *msg, void *user)
 {
     (void)user;
     app_printf("warning: %s\n", msg);
+}
+
+/* Forgets the last run (a fit that failed before its first batch). */
+static void app_run_drop_last(app_state *s)
+{
+    if (s->n_runs > 0) rnn_history_free(&s->runs[--s->n_runs].hist);
 }
 
 app_run *app_run_new(app_state *s, const char *name)
@@ -323,40 +353,48 @@ APP_HANDLER(fit)
     for (int i = 0; name && i < s->n_runs; i++)
         if (strcmp(s->runs[i].name, name) == 0) return app_fail(RNN_EUSAGE, "fit", "name=%s: a run with that name exists, expected a new name", name);
     if (name && strlen(name) >= sizeof s->runs[0].name) return app_fail(RNN_EUSAGE, "fit", "name: expected at most 63 characters");
-    o.seed = s->seed + (unsigned long)s->n_runs;
     o.stop = &s->stop;
     fit_ctx f = {s, 0, -1, s->tty && !s->on_progress};
     o.callback = fit_on_progress;
     o.user = &f;
     o.warn = fit_warn;
+    rnn_error err = {0};
+    /* A fit that fails its checks changes nothing: no run, so the next fit's seed is the same. */
+    if (rnn_model_fit_check(s->model, &xy, &o, NULL, &err) != RNN_OK) return app_fail_err("fit", &err);
+    o.seed = s->seed + (unsigned long)s->n_runs;
     app_run *r = app_run_new(s, name);
     if (!r) return app_fail(RNN_EINTERNAL, "fit", "out of memory");
-    rnn_error err = {0};
     s->stop = 0;
     s->in_fit = true;
     app_changed(s, APP_CHANGED_RUNS);
     rc = rnn_model_fit(s->model, &xy, &o, &r->hist, &err);
     s->in_fit = false;
+    bool interrupted = s->stop != 0;
     s->stop = 0;
+    if (rc != RNN_OK && r->hist.n_epochs == 0 && !r->hist.stop_reason[0]) {
+        app_run_drop_last(s);   /* failed before its first batch */
+        app_changed(s, APP_CHANGED_RUNS);
+        return app_fail_err("fit", &err);
+    }
     s->last_eval.n = 0;
-    if (r->hist.stop_reason[0]) app_printf("%s\n", r->hist.stop_reason);
+    if (r->hist.stop_reason[0] && rc == RNN_OK) app_printf("%s\n", r->hist.stop_reason);
     if (r->hist.best_epoch >= 0 && o.restore_best_weights)
         app_printf("restored the weights of epoch %d\n", r->hist.best_epoch + 1);
     app_printf("run '%s': %d %s\n", r->name, r->hist.n_epochs, app_noun((unsigned)r->hist.n_epochs, "epoch", "epochs"));
     app_changed(s, APP_CHANGED_RUNS | APP_CHANGED_MODEL);
     if (rc != RNN_OK) return app_fail_err("fit", &err);
-    return RNN_OK;
+    return interrupted ? APP_INTERRUPTED : RNN_OK;
 }
 
 /* ---- evaluate, report, predict, explain ---- */
 
-int app_evaluate(app_state *s, const char *cmd, const char *split, rnn_eval *out)
+int app_evaluate(app_state *s, const char *cmd, const char *split, int batch_size, rnn_eval *out)
 {
     int rc = need_model(s, cmd, true);
     rnn_xy xy;
     if (rc || (rc = split_xy(s, cmd, split, &xy))) return rc;
     rnn_error err = {0};
-    if (rnn_model_evaluate(s->model, &xy, 32, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
+    if (rnn_model_evaluate(s->model, &xy, batch_size, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
     s->last_eval = *out;
     snprintf(s->last_eval_split, sizeof s->last_eval_split, "%s", split);
     for (int i = 0; i < out->n; i++)
@@ -373,13 +411,15 @@ APP_HANDLER(evaluate)
     long batch;
     int rc = args_parse(&a, c, argc, argv, 0, false);
     if (rc || (rc = args_choice(&a, "split", "test|train", "test", &split)) ||
-        (rc = args_long(&a, "batch_size", 32, 1, 1 << 20, &batch)))
+        (rc = args_long(&a, "batch_size", APP_EVAL_BATCH, 1, 1 << 20, &batch)))
         return rc;
     rnn_eval e;
-    if ((rc = app_evaluate(s, "evaluate", split, &e))) return rc;
+    if ((rc = app_evaluate(s, "evaluate", split, (int)batch, &e))) return rc;
     app_printf("%s:", split);
     for (int i = 0; i < e.n; i++) app_printf("%s %s: %.4f", i ? " -" : "", e.names[i], e.values[i]);
-    app_printf("\n");
+    size_t n = strcmp(split, "test") == 0 ? s->ds->test.n : s->ds->train.n;
+    size_t b = (size_t)batch < n ? (size_t)batch : n, batches = (n + b - 1) / b;
+    app_printf(" (%zu texts in %zu batch%s of %zu)\n", n, batches, batches == 1 ? "" : "es", b);
     app_changed(s, APP_CHANGED_RUNS);
     return RNN_OK;
 }

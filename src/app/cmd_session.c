@@ -124,6 +124,11 @@ APP_HANDLER(source)
     return rc == APP_QUIT ? APP_QUIT : rc;
 }
 
+static const char *time_outcome(int rc)
+{
+    return rc == APP_INTERRUPTED ? " (interrupted)" : rc ? " (failed)" : "";
+}
+
 /* time COMMAND [ARGS...]: runs the command, then reports its wall time (as a shell's `time`). */
 APP_HANDLER(time)
 {
@@ -134,9 +139,9 @@ APP_HANDLER(time)
     double sec = rnn_now() - t0;
     if (rc == APP_QUIT) return rc;
     if (sec < 1.0)
-        app_printf("time: %s took %.3f ms%s\n", argv[1], sec * 1e3, rc ? " (failed)" : "");
+        app_printf("time: %s took %.3f ms%s\n", argv[1], sec * 1e3, time_outcome(rc));
     else
-        app_printf("time: %s took %.3f s%s\n", argv[1], sec, rc ? " (failed)" : "");
+        app_printf("time: %s took %.3f s%s\n", argv[1], sec, time_outcome(rc));
     return rc;
 }
 
@@ -166,7 +171,7 @@ static int expect_eval(app_state *s, const char *split, const char *metric, doub
     rnn_eval e;
     int rc;
     if (s->last_eval.n > 0 && strcmp(s->last_eval_split, split) == 0) e = s->last_eval;
-    else if ((rc = app_evaluate(s, "expect", split, &e))) return rc;
+    else if ((rc = app_evaluate(s, "expect", split, APP_EVAL_BATCH, &e))) return rc;
     for (int i = 0; i < e.n; i++)
         if (strcmp(e.names[i], metric) == 0) { *v = e.values[i]; return RNN_OK; }
     return app_fail(RNN_EUSAGE, "expect", "%s.%s: the model has no metric '%s' (compile metrics=...)", split, metric, metric);

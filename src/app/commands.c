@@ -117,12 +117,20 @@ static const app_command command_table[] = {
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
-     "is the last fraction, taken before shuffling). Ctrl-C stops at the end of the batch, keeping the\n"
-     "weights. Every fit is a named run (see runs, compare). A batch whose workspaces would not fit in\n"
-     "memory is refused before training, with the estimate (as evaluate and predict).", cmd_fit, NULL,
+     "is the last fraction, taken before shuffling). Every fit is a named run (see runs, compare); a fit\n"
+     "that fails its checks (arguments, labels, token ids, memory) makes no run and changes nothing: a\n"
+     "batch whose workspaces would not fit in memory is refused before training, with the estimate\n"
+     "(as evaluate and predict). Ctrl-C stops at the end of the batch, keeping the weights: an epoch\n"
+     "cut short is shown as interrupted and is not in the history, and the rest of the line or script\n"
+     "is not run (a script ends with status 130). A NaN or infinite loss (checked every batch) or weight\n"
+     "(checked at every epoch's end) stops training with an error naming the epoch and batch; the model\n"
+     "gets back the weights of the last complete epoch (from before the fit in its first epoch).",
+     cmd_fit, NULL,
      EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
-    {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics", "evaluate [split=test]", cmd_evaluate, NULL,
-     EX_TRAINED "evaluate split=test"},
+    {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics",
+     "evaluate [split=test] [batch_size=32]: loss and compiled metrics over the split, in batches of\n"
+     "batch_size (the same numbers for any batch size; a larger batch is faster and takes more memory)",
+     cmd_evaluate, NULL, EX_TRAINED "evaluate split=test batch_size=100"},
     {"report", "[split=test|train]", "classification report and confusion matrix",
      "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, NULL,
      EX_TRAINED "report split=test"},

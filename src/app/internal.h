@@ -98,7 +98,9 @@ void app_reencode(app_state *s);
 /* Class name k from the data set, or from an opened pipeline. */
 const char *app_class_name(const app_state *s, int k);
 /* Evaluates the model on "train" or "test" into *out (requires compiled model and padded data). */
-int app_evaluate(app_state *s, const char *cmd, const char *split, rnn_eval *out);
+/* Evaluates a split in batches of batch_size (APP_EVAL_BATCH by default, as Keras's evaluate). */
+enum { APP_EVAL_BATCH = 32 };
+int app_evaluate(app_state *s, const char *cmd, const char *split, int batch_size, rnn_eval *out);
 /* Appends a new run (name NULL: run1, run2, ...); NULL when out of memory. */
 app_run *app_run_new(app_state *s, const char *name);
 /* The last run, or the run named `name`; NULL with an error reported when there is none. */

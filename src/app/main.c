@@ -45,8 +45,8 @@ static void main_usage(FILE *f)
             "  -V, --version          print the version\n"
             "  -h, --help             print this help\n\n"
             "exit status: 0 ok, 64 usage, 65 failed command, data error or expectation, 66 cannot\n"
-            "open input, 70 internal error, 74 I/O error. Type `help` inside rnnlab for the commands;\n"
-            "see rnnlab(1) and rnnlab-script(5).\n");
+            "open input, 70 internal error, 74 I/O error, 130 interrupted (Ctrl-C). Type `help` inside\n"
+            "rnnlab for the commands; see rnnlab(1) and rnnlab-script(5).\n");
 }
 
 typedef struct main_opts {
@@ -122,22 +122,41 @@ static int main_parse(int argc, char **argv, main_opts *o)
     return -1;
 }
 
+enum { MAIN_INTERRUPTED = 128 + SIGINT };
+
 /* A failed command in a non-interactive run exits 65 (EX_DATAERR); input, I/O and internal
- * errors keep their own codes. */
+ * errors keep their own codes; an interrupted one 130. */
 static int main_status(int rc)
 {
     if (rc == RNN_OK || rc == APP_QUIT) return 0;
+    if (rc == APP_INTERRUPTED) return MAIN_INTERRUPTED;
     if (rc == RNN_ENOINPUT || rc == RNN_EIO || rc == RNN_EINTERNAL) return rc;
     return RNN_EDATA;
 }
 
-/* Runs scripts in order; the first failure ends the run unless --keep-going. */
+/* Ends a non-interactive run. One stopped by Ctrl-C ends as SIGINT would have ended it, so that
+ * a calling shell script stops too (it sees status 130). */
+static int main_exit(app_state *s, int rc)
+{
+    int status = main_status(rc);
+    app_free(s);
+    if (status == MAIN_INTERRUPTED) {
+        fflush(stdout);
+        fflush(stderr);
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+    return status;
+}
+
+/* Runs scripts in order; the first failure ends the run unless --keep-going; an interrupt ends it. */
 static int main_scripts(app_state *s, char *const *files, int n, bool *quit)
 {
     int first = RNN_OK;
     for (int i = 0; i < n && !*quit; i++) {
         int rc = app_exec_file(s, files[i]);
         if (rc == APP_QUIT) { *quit = true; break; }
+        if (rc == APP_INTERRUPTED) return rc;
         if (rc != RNN_OK) {
             if (first == RNN_OK) first = rc;
             if (!s->keep_going) break;
@@ -177,20 +196,18 @@ int main(int argc, char **argv)
         /* non-interactive: scripts, then -c */
         app_signals_install(s, false);
         result = main_scripts(s, files, n_files, &quit);
-        if (o.command && !quit && (result == RNN_OK || s->keep_going)) {
+        if (o.command && !quit && result != APP_INTERRUPTED && (result == RNN_OK || s->keep_going)) {
             rc = app_exec(s, o.command);
-            if (rc != RNN_OK && rc != APP_QUIT && result == RNN_OK) result = rc;
+            if (rc == APP_INTERRUPTED || (rc != RNN_OK && rc != APP_QUIT && result == RNN_OK)) result = rc;
         }
-        app_free(s);
-        return main_status(result);
+        return main_exit(s, result);
     }
     if (!stdin_tty && o.n_interactive == 0) {
         /* commands on stdin: a script without prompt and without control characters */
         app_signals_install(s, false);
         s->tty = false;
         result = app_exec_file(s, "-");
-        app_free(s);
-        return main_status(result);
+        return main_exit(s, result);
     }
     if (!o.plain && tui_can_start()) {
         s->plain = false;

@@ -161,10 +161,11 @@ int app_exec(app_state *s, const char *line)
             s->stop = 0;
             rc = app_dispatch(s, argc, argv);
             if (!sink_fn) fflush(stdout);   /* logs of long scripts show each command's output as it ends */
-            if (rc == RNN_OK && exec_is_recorded(argv[0])) exec_record(s, cmds[i]);
+            /* an interrupted fit made a run: a replay needs it for the next fit's seed */
+            if ((rc == RNN_OK || rc == APP_INTERRUPTED) && exec_is_recorded(argv[0])) exec_record(s, cmds[i]);
             parse_free_words(argc, argv);
         }
-        if (rc == APP_QUIT) { result = APP_QUIT; break; }
+        if (rc == APP_QUIT || rc == APP_INTERRUPTED) { result = rc; break; }
         if (rc != RNN_OK) {
             if (result == RNN_OK) result = rc;
             if (!s->keep_going || app_source_overflow) break;
@@ -243,7 +244,7 @@ int app_exec_file(app_state *s, const char *path)
     while ((rc = rnn_line_next(&lr, &got, &err)) == RNN_OK && got) {
         snprintf(err_where, sizeof err_where, "%s:%zu: ", where, lr.line);
         int done = app_exec(s, lr.buf);
-        if (done == APP_QUIT) { result = APP_QUIT; break; }
+        if (done == APP_QUIT || done == APP_INTERRUPTED) { result = done; break; }
         if (done != RNN_OK) {
             if (result == RNN_OK) result = done;
             if (!s->keep_going || app_source_overflow) break;

@@ -393,6 +393,8 @@ static void job_finish(tui *t)
     current_job.line = NULL;
     if (current_job.rc == APP_QUIT)
         t->quit = true;
+    if (current_job.rc == APP_INTERRUPTED)   /* an interrupt also ends the scripts given with -i */
+        t->next_script = t->n_scripts;
     t->app->stop = 0;
     panels_snapshot(t, ~0u & ~(unsigned)APP_CHANGED_RUNS);
     t->dirty = 1;

@@ -271,8 +271,9 @@ static int training_header_live(tui *t, tui_rect r)
     tui_train_view *v = &t->train_ui;
     const rnn_fit_progress *p = &v->last;
     char left[64], right[128], line[256], eta[16], total[16], bar[256];
-    snprintf(left, sizeof left, "%s %d/%d ", v->active ? "epoch" : "done: epoch", p->epoch,
-             p->epochs);
+    /* an epoch cut short (interrupt, training fault) shows the batches it did, not a full bar */
+    snprintf(left, sizeof left, "%s %d/%d ", v->active ? "epoch" : p->partial ? "stopped: epoch" : "done: epoch",
+             p->epoch, p->epochs);
     tui_put(r, 0, 0, left, theme_attr(ROLE_VALUE));
     int col = (int)strlen(left);
     double done = p->batches > 0 ? (double)p->batch / p->batches : 0;
