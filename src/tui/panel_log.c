@@ -13,6 +13,7 @@ typedef struct log_data {
     int start, count;                /* ring */
     char *pending; size_t pending_len, pending_cap; bool pending_error;
     bool in_escape;                  /* inside an ANSI escape sequence */
+    unsigned long output, drawn;     /* appends so far / as of the last frame drawn */
 } log_data;
 
 static log_data *log_of(tui *t) { return t->panel[PANEL_LOG].data; }
@@ -79,6 +80,8 @@ void log_append(tui *t, const char *text, size_t len, bool is_error)
 {
     pthread_mutex_lock(&t->lock);
     log_feed(log_of(t), text, len, is_error);
+    if (len > 0)
+        log_of(t)->output++;
     t->dirty = 1;
     pthread_mutex_unlock(&t->lock);
     tui_wake(t);
@@ -126,6 +129,12 @@ static void log_draw(tui_panel *p, tui *t, tui_rect r)
     (void)t;
     if (r.w <= 0 || r.h <= 0)
         return;
+    /* New output brings the log back to its end, as a terminal does after its scrollback was
+     * paged through (the UI thread owns the scroll offset, hence here rather than in log_append). */
+    if (d->output != d->drawn) {
+        p->scroll = 0;
+        d->drawn = d->output;
+    }
     /* Walk back from the newest line (minus the scroll offset in lines) filling rows upwards. */
     int skip = p->scroll, row = r.h;
     if (skip > d->count - 1) skip = p->scroll = d->count > 0 ? d->count - 1 : 0;
