@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "app/internal.h"
@@ -517,6 +518,11 @@ static int read_lines(const char *cmd, const char *path, char ***lines, size_t *
 {
     FILE *f = fopen(path, "r");
     if (!f) return app_fail(errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, cmd, "file=%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return app_fail(RNN_ENOINPUT, cmd, "file=%s: is a folder, not a file of texts", path);
+    }
     *lines = NULL; *n = 0;
     rnn_line_reader lr = {.f = f, .name = path};
     rnn_error err = {0};

@@ -37,3 +37,4 @@ echo 'H4sIAAAAAAACA+3NSwqDQBBF0VqKK7DLL7iErCJ0EhMEP6GtgMu3yUBcgAgh90zumz1/7y/D4+
 # one holding a damaged copy of the SMS archive.
 mkdir -p text_cache text_damaged_cache
 cp text_wrongsize.zip text_damaged_cache/smsspamcollection.zip
+head -c 60 text_bigmember.tar.gz >text_damaged_cache/aclImdb_v1.tar.gz
