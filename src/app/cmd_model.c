@@ -308,6 +308,16 @@ static void fit_warn(const char *msg, void *user)
     app_printf("warning: %s\n", msg);
 }
 
+/* A run name is one word that runs, compare and run= can show and take back: not empty, no
+ * spaces or control characters. */
+static bool run_name_ok(const char *name)
+{
+    if (!*name) return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p <= ' ' || *p == 0x7f) return false;
+    return true;
+}
+
 /* Forgets the last run (a fit that failed before its first batch). */
 static void app_run_drop_last(app_state *s)
 {
@@ -322,7 +332,13 @@ app_run *app_run_new(app_state *s, const char *name)
     app_run *r = &v[s->n_runs++];
     memset(r, 0, sizeof *r);
     if (name) snprintf(r->name, sizeof r->name, "%s", name);
-    else snprintf(r->name, sizeof r->name, "run%d", s->n_runs);
+    else   /* runN for the Nth run, or the next N free when a fit was named runN before */
+        for (int k = s->n_runs; ; k++) {
+            snprintf(r->name, sizeof r->name, "run%d", k);
+            bool taken = false;
+            for (int i = 0; i < s->n_runs - 1 && !taken; i++) taken = strcmp(s->runs[i].name, r->name) == 0;
+            if (!taken) break;
+        }
     r->test_accuracy = NAN;
     return r;
 }
@@ -354,6 +370,8 @@ APP_HANDLER(fit)
     for (int i = 0; name && i < s->n_runs; i++)
         if (strcmp(s->runs[i].name, name) == 0) return app_fail(RNN_EUSAGE, "fit", "name=%s: a run with that name exists, expected a new name", name);
     if (name && strlen(name) >= sizeof s->runs[0].name) return app_fail(RNN_EUSAGE, "fit", "name: expected at most 63 characters");
+    if (name && !run_name_ok(name))
+        return app_fail(RNN_EUSAGE, "fit", "name='%s': expected a run name of one word, without spaces or control characters", name);
     o.stop = &s->stop;
     fit_ctx f = {s, 0, -1, s->tty && !s->on_progress};
     o.callback = fit_on_progress;
