@@ -253,9 +253,8 @@ static void fit_print_partial(fit_ctx *f, const rnn_fit_progress *p, int digits)
     const char *why = f->s->stop ? "interrupted" : "stopped";
     if (f->bar) {
         if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
-        fit_bar(p->batch, p->batches, FIT_BAR_WIDTH, bar);
-        app_printf("\r%*d/%d [%s] - %.0fs %s%s - %s\033[K\n", digits, p->batch, p->batches, bar, p->elapsed,
-                   fit_step_text(p->ms_per_step, step, sizeof step), met, why);
+        fit_bar(p->batch, p->batches, FIT_BAR_WIDTH, bar);   /* no step time: the line fits 80 columns */
+        app_printf("\r%*d/%d [%s] %s%s\033[K\n", digits, p->batch, p->batches, bar, why, met);
     } else
         app_printf("Epoch %d/%d - %d/%d - %.0fs %s%s - %s\n", p->epoch, p->epochs, p->batch, p->batches,
                    p->elapsed, fit_step_text(p->ms_per_step, step, sizeof step), met, why);
