@@ -182,8 +182,8 @@ static void get_floats(rd *r, float *x, size_t n)
         return;
     }
     const unsigned char *b = rd_take(r, (uint64_t)n * 4);
-    if (!b)
-        return;
+    if (!b || n == 0)
+        return; /* a model without weights has no buffer to copy into */
     if (host_is_le()) {
         memcpy(x, b, n * 4);
         return;

@@ -217,6 +217,7 @@ int main(int argc, char **argv)
     counted(dir, "classes-count", "CLSS", 4000000000u);
     counted(dir, "runs-count", "RUNS", 100000);
     history_epochs(dir);
+    model(dir, "model-empty", 0, NULL, 0);      /* valid: no layers, no weights */
     model(dir, "model-layers", 100000, NULL, 0);
     model(dir, "model-weights", 1, "Embedding(1000000, 1000)", 1000000000ULL);
     huge_header(dir, "huge-20g", (uint64_t)20 << 30);
