@@ -15,6 +15,31 @@ static char script_dir[4200];  /* folder of the running script file, "" outside 
 
 void app_set_sink(app_sink_fn fn, void *ud) { sink_fn = fn; sink_ud = ud; }
 
+/* An error is one line that cannot drive the terminal: control characters in it (a newline in a
+ * quoted argument, an escape sequence in a mistyped command) are written as \n, \t, \r or \xNN.
+ * Returns s itself when it has none, else a malloc'd copy with room for one more byte (NULL when
+ * out of memory). */
+static char *error_escaped(char *s, size_t *len)
+{
+    size_t extra = 0;
+    for (size_t i = 0; i < *len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) extra += 3;
+    if (!extra) return s;
+    char *e = malloc(*len + extra + 2), *o = e;   /* and a newline and a NUL */
+    if (!e) return NULL;
+    for (size_t i = 0; i < *len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != 0x7f) *o++ = (char)c;
+        else if (c == '\n') o += sprintf(o, "\\n");
+        else if (c == '\t') o += sprintf(o, "\\t");
+        else if (c == '\r') o += sprintf(o, "\\r");
+        else o += sprintf(o, "\\x%02x", c);
+    }
+    *o = 0;
+    *len = (size_t)(o - e);
+    return e;
+}
+
 static void sink_vwrite(bool is_error, const char *prefix, const char *fmt, va_list ap)
 {
     char small[1024], *buf = small;
@@ -29,7 +54,13 @@ static void sink_vwrite(bool is_error, const char *prefix, const char *fmt, va_l
     memcpy(buf, prefix, plen);
     vsnprintf(buf + plen, (size_t)n + 1, fmt, ap);
     size_t len = plen + (size_t)n;
-    if (is_error) buf[len++] = '\n';
+    if (is_error) {
+        char *e = error_escaped(buf, &len);
+        if (e != buf && buf != small) free(buf);
+        if (!e) return;
+        buf = e;
+        buf[len++] = '\n';
+    }
     buf[len] = 0;
     if (sink_fn) sink_fn(buf, len, is_error, sink_ud);
     else {
@@ -69,8 +100,14 @@ int app_fail(int code, const char *cmd, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg) {
+        /* a long argument quoted in the message: cut it between two UTF-8 characters, and say so */
+        size_t cut = sizeof msg - 4;
+        while (cut > 0 && ((unsigned char)msg[cut] & 0xc0) == 0x80) cut--;
+        memcpy(msg + cut, "...", 4);
+    }
     app_error("%s: %s", cmd, msg);
     return code;
 }

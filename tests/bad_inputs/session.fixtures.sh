@@ -17,3 +17,4 @@ printf 'load lines %s\n' "$kv" >classes_65.rnn
 { head -c 100000 /dev/zero | tr '\0' ';'; echo 'status'; } >semicolons.rnn
 { printf 'add Dense('; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo ')'; } >deep_call.rnn
 printf 'source ready_data.rnn\ndecode [%s]\n' "$(seq -s ', ' 1 100000)" >long_list.rnn
+{ printf 'source ready_data.rnn\npad maxlen='; head -c 3000 /dev/zero | tr '\0' x | sed 's/x/é/g'; echo; } >long_value.rnn
