@@ -73,6 +73,12 @@ void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The readline history file, $XDG_STATE_HOME/rnnlab/history (folders created); -1 without a
  * home. Shared by the plain REPL and the dashboard's prompt (added by the tui area). */
 int app_history_path(char *buf, size_t n);
+/* Reads the history file into readline's history when it is a regular file (a FIFO would block). */
+void app_history_load(const char *path);
+/* Writes the last APP_HISTORY_LINES lines of readline's history to path through rnn_outfile (a
+ * crash or a full disk keeps the old file; a path that is not a regular file is left alone). */
+#define APP_HISTORY_LINES 2000
+void app_history_save(const char *path);
 
 /* The one command table: names for completion and help. */
 typedef struct app_command {

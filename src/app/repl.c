@@ -63,6 +63,23 @@ static int history_path(char *buf, size_t n)
 /* Added for the dashboard's prompt (tui area): one history file for both prompts. */
 int app_history_path(char *buf, size_t n) { return history_path(buf, n); }
 
+void app_history_load(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) read_history(path);
+}
+
+void app_history_save(const char *path)
+{
+    rnn_outfile o;
+    if (rnn_outfile_open(&o, path, NULL)) return;   /* best effort, as a shell's history */
+    HIST_ENTRY **list = history_list();
+    int n = 0;
+    while (list && list[n]) n++;
+    for (int i = n > APP_HISTORY_LINES ? n - APP_HISTORY_LINES : 0; i < n; i++) fprintf(o.f, "%s\n", list[i]->line);
+    rnn_outfile_commit(&o, NULL);
+}
+
 static app_state *repl_state;
 static bool repl_done;
 
@@ -90,7 +107,7 @@ int app_repl(app_state *s)
     char hist[4200];
     bool have_hist = history_path(hist, sizeof hist) == 0;
     using_history();
-    if (have_hist) read_history(hist);
+    if (have_hist) app_history_load(hist);
     rl_readline_name = "rnnlab";
     rl_attempted_completion_function = repl_complete;
     rl_completer_word_break_characters = " \t\n;";
@@ -121,9 +138,6 @@ int app_repl(app_state *s)
         rl_callback_read_char();
     }
     rl_callback_handler_remove();
-    if (have_hist) {
-        write_history(hist);
-        history_truncate_file(hist, 2000);
-    }
+    if (have_hist) app_history_save(hist);
     return RNN_OK;
 }

@@ -80,7 +80,7 @@ void prompt_init(tui *t, void (*on_line)(tui *t, char *line))
     using_history();
     prompt_have_history = app_history_path(prompt_history, sizeof prompt_history) == 0;
     if (prompt_have_history)
-        read_history(prompt_history);
+        app_history_load(prompt_history);
     rl_readline_name = "rnnlab";
     rl_catch_signals = 0;
     rl_catch_sigwinch = 0;
@@ -180,10 +180,8 @@ void prompt_clear_line(void)
 void prompt_done(void)
 {
     rl_callback_handler_remove();
-    if (prompt_have_history) {
-        write_history(prompt_history);
-        history_truncate_file(prompt_history, 2000);
-    }
+    if (prompt_have_history)
+        app_history_save(prompt_history);
     prompt_tui = NULL;
     if (prompt_null) {
         rl_outstream = stdout;
