@@ -272,10 +272,11 @@ static void test_checks_change_nothing(void)
     rnn_fit_opts o;
     rnn_fit_opts_default(&o);
     o.epochs = 1;
-    rnn_history h = {0};
+    rnn_history h = {0}, twin_h = {0};
     rnn_error err = {0};
     CHECK(rnn_model_fit(m, &(rnn_xy){N, T, X, Y}, &o, &h, &err) == RNN_OK, "%s", err.msg);
-    CHECK(rnn_model_fit(twin, &(rnn_xy){N, T, X, Y}, &o, &(rnn_history){0}, &err) == RNN_OK, "%s", err.msg);
+    CHECK(rnn_model_fit(twin, &(rnn_xy){N, T, X, Y}, &o, &twin_h, &err) == RNN_OK, "%s", err.msg);
+    rnn_history_free(&twin_h);
     size_t np = rnn_model_n_params(m);
     float *before = malloc(np * sizeof *before);
     memcpy(before, rnn_model_params(m), np * sizeof *before);
