@@ -208,8 +208,8 @@ static char csv_delimiter(const rnn_load_opts *o, const char *path)
 }
 
 /* Index of column `want` (a header name, else a 0-based number); lists the columns when absent. */
-static int csv_find_column(const csv_reader *r, const char *want, const char *arg, int *col,
-                           rnn_error *err)
+static int csv_column_index(const csv_reader *r, const char *want, const char *arg, int *col,
+                            rnn_error *err)
 {
     for (size_t i = 0; i < r->n_fields; i++)
         if (strcmp(r->fields[i].s, want) == 0) {
@@ -231,6 +231,18 @@ static int csv_find_column(const csv_reader *r, const char *want, const char *ar
         strcpy(list + sizeof list - 5, "...");
     return rnn_fail(err, RNN_EDATA, "%s: no column '%s' for %s= (columns: %s)", r->path, want, arg,
                     list);
+}
+
+/* csv_column_index of a typed name: the header's invalid UTF-8 became U+FFFD, and so does the name's. */
+static int csv_find_column(const csv_reader *r, const char *typed, const char *arg, int *col,
+                           rnn_error *err)
+{
+    char *want = rnn_utf8_repaired(typed, strlen(typed), NULL);
+    if (!want)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", r->path);
+    int rc = csv_column_index(r, want, arg, col, err);
+    free(want);
+    return rc;
 }
 
 static int csv_add_record(csv_file *f, const csv_field *text, const csv_field *label, size_t line,
@@ -357,6 +369,9 @@ int rnn_load_csv(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
         return rnn_fail(err, RNN_EUSAGE, "load csv needs a FILE");
     if (o->test_path && o->test_split > 0)
         return rnn_fail(err, RNN_EUSAGE, "test= and test_split= cannot be combined");
+    if ((unsigned char)o->delimiter >= 0x80)
+        return rnn_fail(err, RNN_EUSAGE, "delimiter: expected an ASCII character, got byte 0x%02X",
+                        (unsigned)(unsigned char)o->delimiter);
     csv_file train = { 0 }, test = { 0 };
     rnn_dataset *ds = NULL;
     int rc = csv_read(o, o->path, &train, err);
