@@ -613,15 +613,22 @@ APP_HANDLER(explain)
     free(text);
     if (rc) return app_fail_err("explain", &err);
     if (n == 0) { free(ids); return app_fail(RNN_EDATA, "explain", "TEXT: no known words after tokenizing"); }
-    /* one padded row per prefix: row k holds the first k+1 words */
+    /* one padded row per prefix: row k holds the first k+1 words, of which padding keeps maxlen
+     * (the last ones, or the first with truncating=post): only those are copied, n x maxlen ids */
+    size_t keep = (size_t)s->maxlen, total = 0;
+    for (size_t k = 0; k < n; k++) total += k + 1 < keep ? k + 1 : keep;
+    if ((rc = rnn_mem_check(2 * (uint64_t)total * sizeof *ids, 0, "explain a shorter text", &err,
+                            "%zu prefixes of up to %zu token ids", n, keep)))
+        { free(ids); return app_fail_err("explain", &err); }
     size_t *off = malloc(sizeof *off * (n + 1));
-    int32_t *all = malloc(sizeof *all * (n * (n + 1) / 2));
+    int32_t *all = malloc(sizeof *all * (total ? total : 1));
     rnn_seqs q = {n, off, all};
     if (!off || !all) { free(off); free(all); free(ids); return app_fail(RNN_EINTERNAL, "explain", "out of memory"); }
     off[0] = 0;
     for (size_t k = 0; k < n; k++) {
-        memcpy(all + off[k], ids, sizeof *ids * (k + 1));
-        off[k + 1] = off[k] + k + 1;
+        size_t len = k + 1 < keep ? k + 1 : keep, from = s->trunc_post ? 0 : k + 1 - len;
+        memcpy(all + off[k], ids + from, sizeof *ids * len);
+        off[k + 1] = off[k] + len;
     }
     rnn_imatrix x = {0};
     rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, &x, NULL, &err);
