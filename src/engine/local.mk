@@ -25,3 +25,6 @@ EXTRA_DIST += tests/engine/gen_fixtures.py tests/fixtures/engine
 check_PROGRAMS += tests/engine/test_rng
 tests_engine_test_rng_SOURCES = tests/engine/test_rng.c
 tests_engine_test_rng_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/engine/test_memory
+tests_engine_test_memory_SOURCES = tests/engine/test_memory.c
+tests_engine_test_memory_LDADD = $(RNNLAB_TEST_LIBS)
