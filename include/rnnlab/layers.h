@@ -63,6 +63,8 @@ typedef struct rnn_add_ctx {
     const rnn_fmatrix *pretrained;  /* from `embeddings load`, for weights=pretrained; may be NULL */
     int data_length;                /* length the data is padded to, that Input(shape=(T,)) must
                                      * match; 0 = no padded data */
+    const uint64_t *saved_params;   /* open: the parameter count the save file gives the layer,
+                                     * checked before anything is allocated for it; may be NULL */
 } rnn_add_ctx;
 
 /* Per-call context of forward. */

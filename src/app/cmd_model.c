@@ -76,7 +76,7 @@ APP_HANDLER(add)
         if (!(s->model = rnn_model_new("sequential", s->seed))) return app_fail(RNN_EINTERNAL, "add", "out of memory");
         created = true;
     }
-    rnn_add_ctx ctx = {s->pretrained.data ? &s->pretrained : NULL, s->x_train.data ? (int)s->x_train.cols : 0};
+    rnn_add_ctx ctx = {.pretrained = s->pretrained.data ? &s->pretrained : NULL, .data_length = s->x_train.data ? (int)s->x_train.cols : 0};
     rnn_error err = {0};
     size_t before = rnn_model_n_layers(s->model);
     if (rnn_model_add(s->model, argv[1], &ctx, &err) != RNN_OK) {

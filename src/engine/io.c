@@ -347,7 +347,9 @@ static int read_layer_table(rd *r, layer_entry *e, uint32_t nl, rnn_error *err)
 static int build_layers(rnn_model *m, const layer_entry *e, uint32_t nl, const rnn_add_ctx *ctx, rnn_error *err)
 {
     for (uint32_t i = 0; i < nl; i++) {
-        int rc = rnn_model_add(m, e[i].call, ctx, err);
+        rnn_add_ctx c = ctx ? *ctx : (rnn_add_ctx){0};
+        c.saved_params = &e[i].n_params; /* a layer larger than the file says is never allocated */
+        int rc = rnn_model_add(m, e[i].call, &c, err);
         if (rc) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err ? err->msg : "");

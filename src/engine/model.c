@@ -329,6 +329,9 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
         rc = model_grow_arrays(m, err);
     if (!rc)
         rc = model_build_layer(m, l, err);
+    if (!rc && ctx && ctx->saved_params && *ctx->saved_params != l->n_params)
+        rc = rnn_fail(err, RNN_EDATA, "%s has %zu parameter%s, but the file gives it %llu", l->kind->name,
+                      l->n_params, l->n_params == 1 ? "" : "s", (unsigned long long)*ctx->saved_params);
     if (!rc)
         rc = model_check_add_memory(m, l, err);
     model_blocks b = {0};

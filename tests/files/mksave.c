@@ -194,6 +194,30 @@ static void model(const char *dir, const char *name, uint32_t n_layers, const ch
     free(p.p);
 }
 
+/* An Embedding(10, 4) and then an LSTM(5000) the file says has 1 parameter, with the 41 weights
+ * this declares: the LSTM's 100 million parameters must not be allocated (nor initialised). */
+static void lying_layer(const char *dir)
+{
+    buf p = {0};
+    put(&p, "RNNM", 4);
+    put_u32(&p, 1);
+    put_str(&p, "crafted");
+    put_u32(&p, 2);
+    put_str(&p, "Embedding(10, 4)");
+    put_str(&p, "embedding");
+    put_u32(&p, 1);
+    put_u64(&p, 40);
+    put_str(&p, "LSTM(5000)");
+    put_str(&p, "lstm");
+    put_u32(&p, 1);
+    put_u64(&p, 1);
+    for (int i = 0; i < 41; i++)
+        put_u32(&p, 0);
+    put_u32(&p, 0);
+    one_section(dir, "model-lying-layer", "MODL", &p);
+    free(p.p);
+}
+
 /* A header declaring a body of `declared` bytes; the test makes the file that long (sparse). */
 static void huge_header(const char *dir, const char *name, uint64_t declared)
 {
@@ -219,6 +243,7 @@ int main(int argc, char **argv)
     history_epochs(dir);
     model(dir, "model-empty", 0, NULL, 0);      /* valid: no layers, no weights */
     model(dir, "model-layers", 100000, NULL, 0);
+    lying_layer(dir);
     model(dir, "model-weights", 1, "Embedding(1000000, 1000)", 1000000000ULL);
     huge_header(dir, "huge-20g", (uint64_t)20 << 30);
     huge_header(dir, "huge-8g", (uint64_t)8 << 30);
