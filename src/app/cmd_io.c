@@ -69,8 +69,8 @@ APP_HANDLER(open)
     if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
     rnn_pipeline_free(&p);
     s->last_eval.n = 0;
-    app_printf("opened %s:%s%s, %d %s\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "", s->n_runs,
-               app_noun((unsigned)s->n_runs, "run", "runs"));
+    app_printf("opened %s:%s%s%s %d %s\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "",
+               s->tok || s->model ? "," : "", s->n_runs, app_noun((unsigned)s->n_runs, "run", "runs"));
     app_reencode(s);
     app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);
     return RNN_OK;

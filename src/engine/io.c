@@ -151,7 +151,9 @@ static double get_f64(rd *r)
     return d;
 }
 
-/* malloc'd string of at most RNN_SAVE_MAX_STRING bytes; NULL (and bad) on failure. */
+/* malloc'd string of at most RNN_SAVE_MAX_STRING bytes; NULL (and bad) on failure. Control
+ * characters (a NUL, an escape sequence a crafted file would have the terminal run) become '?':
+ * names are printed, and none that rnnlab writes holds one. */
 static char *get_str(rd *r)
 {
     uint32_t n = get_u32(r);
@@ -163,7 +165,8 @@ static char *get_str(rd *r)
         r->bad = true;
         return NULL;
     }
-    memcpy(s, b, n);
+    for (uint32_t i = 0; i < n; i++)
+        s[i] = b[i] < 0x20 || b[i] == 0x7f ? '?' : (char)b[i];
     s[n] = '\0';
     return s;
 }
@@ -295,7 +298,7 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     int64_t iterations = (int64_t)get_u64(r);
     uint32_t n_slots = get_u32(r);
     uint64_t n = get_u64(r);
-    if (r->bad)
+    if (r->bad || iterations < 0)
         return rnn_fail(err, RNN_EDATA, "open: the optimizer section is damaged");
     /* the moments are as many floats as the weights: checked before compile allocates them */
     if (n != rnn_model_n_params(m) || n_slots > sizeof ((train_state *)0)->opt.slot / sizeof (float *) ||

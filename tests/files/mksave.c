@@ -175,6 +175,20 @@ static void history_epochs(const char *dir)
     free(p.p);
 }
 
+/* One run of no epochs whose name would colour the terminal red when printed. */
+static void run_escape(const char *dir)
+{
+    buf p = {0};
+    put_u32(&p, 1);
+    put_str(&p, "\033[31mred");
+    put_u32(&p, 0);
+    put_u32(&p, 0);
+    put_u32(&p, 0xffffffffu);
+    put_str(&p, "");
+    one_section(dir, "run-escape", "RUNS", &p);
+    free(p.p);
+}
+
 /* A model section: name, then `n_layers` declared, and the layers given. */
 static void model(const char *dir, const char *name, uint32_t n_layers, const char *call, uint64_t params)
 {
@@ -241,6 +255,7 @@ int main(int argc, char **argv)
     counted(dir, "classes-count", "CLSS", 4000000000u);
     counted(dir, "runs-count", "RUNS", 100000);
     history_epochs(dir);
+    run_escape(dir);
     model(dir, "model-empty", 0, NULL, 0);      /* valid: no layers, no weights */
     model(dir, "model-layers", 100000, NULL, 0);
     lying_layer(dir);
