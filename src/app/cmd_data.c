@@ -57,7 +57,8 @@ static int load_delimiter(const app_args *a, char *out)
     *out = 0;
     if (!d) return RNN_OK;
     if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0) { *out = '\t'; return RNN_OK; }
-    if (strlen(d) != 1) return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one character (or tab)", d);
+    if (strlen(d) != 1 || (unsigned char)d[0] >= 0x80)
+        return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one ASCII character (or tab)", d);
     *out = d[0];
     return RNN_OK;
 }
@@ -402,7 +403,8 @@ APP_HANDLER(tokenize)
     if (args_get(&a, "filters")) o.filters = args_get(&a, "filters");
     const char *split = args_get(&a, "split");
     if (split) {
-        if (strlen(split) != 1) return app_fail(RNN_EUSAGE, "tokenize", "split='%s': expected one character", split);
+        if (strlen(split) != 1 || (unsigned char)split[0] >= 0x80)
+            return app_fail(RNN_EUSAGE, "tokenize", "split='%s': expected one ASCII character", split);
         o.split = split[0];
     }
     rnn_tokenizer *t = rnn_tokenizer_new(&o);
