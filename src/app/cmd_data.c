@@ -57,8 +57,8 @@ static int load_delimiter(const app_args *a, char *out)
     *out = 0;
     if (!d) return RNN_OK;
     if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0) { *out = '\t'; return RNN_OK; }
-    if (strlen(d) != 1 || (unsigned char)d[0] >= 0x80)
-        return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one ASCII character (or tab)", d);
+    /* one byte here; the loader says which bytes can separate fields */
+    if (strlen(d) != 1) return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one ASCII character (or tab)", d);
     *out = d[0];
     return RNN_OK;
 }
