@@ -51,7 +51,8 @@ static const app_command command_table[] = {
      "datasets"},
     {"stats", "[split=train|test] [percentiles=25,50,75,95,99]", "word-count statistics (pandas describe) and class balance",
      "stats [split=train] [percentiles=25,50,75,95,99]: pandas Series.describe of len(text.split())\n"
-     "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance.", cmd_stats, NULL,
+     "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance;\n"
+     "when loading replaced invalid UTF-8, the count of U+FFFD (see help load).", cmd_stats, NULL,
      "load demo\nstats split=test percentiles=10,50,90"},
     {"vocab", "[top=20]", "vocabulary size, most frequent words, coverage at num_words",
      "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
