@@ -122,14 +122,15 @@ static int target_alloc(emb_target *t, size_t dim, const char *path, rnn_error *
     char need[32], have[32];
     if (dim > EMB_MAX_DIM)
         return rnn_fail(err, RNN_EDATA, "%s: vectors of %zu values, over the limit of %d", path, dim, EMB_MAX_DIM);
-    uint64_t bytes = (uint64_t)t->rows * dim * sizeof *t->out->data, avail = rnn_mem_available();
+    uint64_t bytes = (uint64_t)t->rows * dim * sizeof *t->out->data;
     if (bytes > EMB_MAX_MATRIX)
         return rnn_fail(err, RNN_EDATA, "%s: a %zu x %zu matrix takes %s, over the limit of %s (lower num_words "
                         "in tokenize)", path, t->rows, dim, rnn_format_bytes(bytes, need, sizeof need),
                         rnn_format_bytes(EMB_MAX_MATRIX, have, sizeof have));
-    if (bytes > avail)
-        return rnn_fail(err, RNN_EDATA, "%s: a %zu x %zu matrix needs %s; %s available", path, t->rows, dim,
-                        rnn_format_bytes(bytes, need, sizeof need), rnn_format_bytes(avail, have, sizeof have));
+    int rc = rnn_mem_check(bytes, 0, "lower num_words in tokenize", err, "%s: a %zu x %zu matrix", path, t->rows,
+                           dim);
+    if (rc)
+        return rc;
     t->dim = dim;
     t->out->data = calloc(t->rows * dim, sizeof *t->out->data);
     t->seen = calloc(t->rows, sizeof *t->seen);

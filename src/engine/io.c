@@ -861,11 +861,10 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > total)
         return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", path,
                         (unsigned long long)((uint64_t)st.st_size - total));
-    /* the file in memory, and about as much again for what is built from it */
-    uint64_t avail = rnn_mem_available();
-    if (total > avail / 2)
-        return rnn_fail(err, RNN_EDATA, "open: %s needs about %s of memory; %s available", path,
-                        rnn_format_bytes(2 * total, a, sizeof a), rnn_format_bytes(avail, b, sizeof b));
+    int rc = rnn_mem_check(2 * total, 0, NULL, err, "%s (the file, and about as much for what is built from it)",
+                           path);
+    if (rc)
+        return rc;
     unsigned char *buf = malloc((size_t)total);
     if (!buf)
         return rnn_fail(err, RNN_EINTERNAL, "open: out of memory for %s (%s)", path,
@@ -874,7 +873,6 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
     got = read_full(fd, buf + IO_HEADER, (size_t)total - IO_HEADER);
     unsigned char extra;
     ssize_t more = got == (ssize_t)(total - IO_HEADER) ? read_full(fd, &extra, 1) : 0;
-    int rc = RNN_OK;
     if (got < 0 || more < 0)
         rc = rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
     else if ((uint64_t)got < total - IO_HEADER)
