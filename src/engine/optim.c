@@ -91,6 +91,15 @@ int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err)
     case OPTIM_RMSPROP: o->n_slots = c->momentum > 0 ? 2 : 1; break;
     case OPTIM_ADAM: o->n_slots = 2; break;
     }
+    int rc = rnn_mem_check((uint64_t)o->n_slots * n * sizeof(float), 0, "use a smaller model, or optimizer=sgd",
+                           err, "the optimizer's state (%d x %zu floats)", o->n_slots, n);
+    if (rc && err) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        rnn_fail(err, rc, "compile: %s", why);
+    }
+    if (rc)
+        return rc;
     for (int s = 0; s < o->n_slots; s++) {
         o->slot[s] = rnn_alloc_aligned((n ? n : 1) * sizeof(float));
         if (!o->slot[s]) {

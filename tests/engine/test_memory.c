@@ -102,6 +102,29 @@ static void check_add_refused(void)
     rnn_model_free(m);
 }
 
+/* Adam's two moments of 16 million parameters (128 MB) in a room of 64 MB. */
+static void check_compile_refused(void)
+{
+    rnn_model *m = rnn_model_new("m", 7);
+    const char *calls[] = {"Embedding(1000000, 16)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')"};
+    rnn_error err = {0};
+    for (int i = 0; i < 3; i++)
+        CHECK(rnn_model_add(m, calls[i], NULL, &err) == RNN_OK, "add %s: %s", calls[i], err.msg);
+    rnn_compile_opts co;
+    rnn_compile_opts_default(&co);
+    co.optimizer = "adam";
+    co.loss = "binary_crossentropy";
+    limit_address_space(64 << 20);
+    int rc = rnn_model_compile(m, &co, &err);
+    unlimit_address_space();
+    CHECK(rc == RNN_EDATA && strstr(err.msg, "compile: needs 122.1 MB for the optimizer's state (2 x 16000017 floats); ")
+          && strstr(err.msg, "available: use a smaller model, or optimizer=sgd"), "compile in 64 MB: %d '%s'", rc,
+          err.msg);
+    CHECK(!rnn_model_is_compiled(m), "a refused compile left the model compiled");
+    CHECK(rnn_model_compile(m, &co, &err) == RNN_OK, "compile with memory: %s", err.msg);
+    rnn_model_free(m);
+}
+
 /* Peak resident memory of a fit against its estimate: the batch buffers dominate this config
  * (LSTM gates and states of 80 x 4000 steps, about 150 MB). */
 static void check_estimate_against_rss(void)
@@ -174,6 +197,7 @@ int main(void)
     check_available_and_check();
     check_gsl_does_not_abort();
     check_add_refused();
+    check_compile_refused();
     check_estimate_against_rss();
     printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
     return failures != 0;
