@@ -1,1 +1,1 @@
-noinst_HEADERS += tests/check.h
+noinst_HEADERS += tests/check.h tests/train/mean_token_data.h

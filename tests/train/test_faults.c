@@ -11,24 +11,13 @@
 #include "engine/train_internal.h"
 
 #include "tests/check.h"
+#include "tests/train/mean_token_data.h"
 
 enum { N = 600, T = 10, V = 20, BATCHES = 19 /* 600 / 32 */ };
 static int32_t X[N * T];
 static int Y[N];
 
-static void make_data(void)
-{
-    unsigned s = 77;
-    for (int i = 0; i < N; i++) {
-        int sum = 0;
-        for (int t = 0; t < T; t++) {
-            s = s * 1103515245u + 12345u;
-            X[i * T + t] = 1 + (int32_t)((s >> 16) % (V - 1));
-            sum += X[i * T + t];
-        }
-        Y[i] = sum * 2 > T * V ? 1 : 0;
-    }
-}
+static void make_data(void) { mean_token_data(X, Y, N, T, V, 77u); }
 
 static const char *pooled_model[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()",
                                      "Dense(1, activation='sigmoid')", NULL};

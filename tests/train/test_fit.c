@@ -10,26 +10,13 @@
 #include "engine/train_internal.h"
 
 #include "tests/check.h"
+#include "tests/train/mean_token_data.h"
 
 enum { N = 600, T = 10, V = 20 };
 static int32_t X[N * T];
 static int Y[N];
 
-/* Label 1 when the mean token id is above the middle: a bag-of-words problem an averaged
- * embedding solves. */
-static void make_data(void)
-{
-    unsigned s = 2024;
-    for (int i = 0; i < N; i++) {
-        int sum = 0;
-        for (int t = 0; t < T; t++) {
-            s = s * 1103515245u + 12345u;
-            X[i * T + t] = 1 + (int32_t)((s >> 16) % (V - 1));
-            sum += X[i * T + t];
-        }
-        Y[i] = sum * 2 > T * V ? 1 : 0;
-    }
-}
+static void make_data(void) { mean_token_data(X, Y, N, T, V, 2024u); }
 
 static rnn_model *make_model(const char *const *calls, unsigned long seed)
 {
