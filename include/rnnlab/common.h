@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Status codes are sysexits values so the program can exit with them directly. */
 enum rnn_status {
@@ -99,5 +100,9 @@ void rnn_outfile_discard(rnn_outfile *o);
 int rnn_write_file(const char *path, const void *data, size_t len, rnn_error *err);
 /* fsync of the folder holding path, so that a rename into it survives a crash (best effort). */
 void rnn_sync_parent_dir(const char *path);
+
+/* Reads up to n bytes from fd, retrying after signals; fewer only at the end of the input.
+ * Returns the count, or -1 with errno set. */
+ssize_t rnn_read_full(int fd, void *buf, size_t n);
 
 #endif

@@ -99,9 +99,7 @@ int rnn_sha256_file(const char *path, char hex[65], rnn_error *err)
     rnn_sha256_init(&c);
     uint8_t buf[1 << 16];
     for (;;) {
-        ssize_t got = read(fd, buf, sizeof buf);
-        if (got < 0 && errno == EINTR)
-            continue;
+        ssize_t got = rnn_read_full(fd, buf, sizeof buf);
         if (got < 0) {
             int e = errno;
             close(fd);

@@ -1,5 +1,6 @@
 /* Errors, version, the engine's thread count, the clock and the memory this process may use. */
 #include "config.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,3 +78,19 @@ void rnn_fmatrix_free(rnn_fmatrix *m)
     }
 }
 
+
+ssize_t rnn_read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, (char *)buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}

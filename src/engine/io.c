@@ -813,23 +813,6 @@ int rnn_pipeline_read(const void *data, size_t len, const char *name, rnn_pipeli
     return rc;
 }
 
-/* Reads up to n bytes (fewer only at the end of the file); -1 on error. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, buf + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    return (ssize_t)got;
-}
-
 /* Reads a save file whole, after its header has said how long it is: a file of another kind (or
  * /dev/zero) is refused at its first bytes, one too large before it is read. */
 static int read_save_file(const char *path, int fd, unsigned char **out, size_t *len, rnn_error *err)
@@ -840,7 +823,7 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
         return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
         return rnn_fail(err, RNN_EDATA, "open: %s is a folder, not a save file", path);
-    ssize_t got = read_full(fd, head, sizeof head);
+    ssize_t got = rnn_read_full(fd, head, sizeof head);
     if (got < 0)
         return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
     if (got == 0)
@@ -870,9 +853,9 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
         return rnn_fail(err, RNN_EINTERNAL, "open: out of memory for %s (%s)", path,
                         rnn_format_bytes(total, a, sizeof a));
     memcpy(buf, head, IO_HEADER);
-    got = read_full(fd, buf + IO_HEADER, (size_t)total - IO_HEADER);
+    got = rnn_read_full(fd, buf + IO_HEADER, (size_t)total - IO_HEADER);
     unsigned char extra;
-    ssize_t more = got == (ssize_t)(total - IO_HEADER) ? read_full(fd, &extra, 1) : 0;
+    ssize_t more = got == (ssize_t)(total - IO_HEADER) ? rnn_read_full(fd, &extra, 1) : 0;
     if (got < 0 || more < 0)
         rc = rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
     else if ((uint64_t)got < total - IO_HEADER)
