@@ -102,18 +102,26 @@ static void check_add_refused(void)
     rnn_model_free(m);
 }
 
-/* Adam's two moments of 16 million parameters (128 MB) in a room of 64 MB. */
-static void check_compile_refused(void)
+/* A model of three layers, each added and checked; *co is Adam on binary crossentropy. */
+static rnn_model *model_of_three(const char *const calls[3], unsigned long seed, rnn_compile_opts *co)
 {
-    rnn_model *m = rnn_model_new("m", 7);
-    const char *calls[] = {"Embedding(1000000, 16)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')"};
+    rnn_model *m = rnn_model_new("m", seed);
     rnn_error err = {0};
     for (int i = 0; i < 3; i++)
         CHECK(rnn_model_add(m, calls[i], NULL, &err) == RNN_OK, "add %s: %s", calls[i], err.msg);
+    rnn_compile_opts_default(co);
+    co->optimizer = "adam";
+    co->loss = "binary_crossentropy";
+    return m;
+}
+
+/* Adam's two moments of 16 million parameters (128 MB) in a room of 64 MB. */
+static void check_compile_refused(void)
+{
+    const char *calls[] = {"Embedding(1000000, 16)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')"};
     rnn_compile_opts co;
-    rnn_compile_opts_default(&co);
-    co.optimizer = "adam";
-    co.loss = "binary_crossentropy";
+    rnn_model *m = model_of_three(calls, 7, &co);
+    rnn_error err = {0};
     limit_address_space(64 << 20);
     int rc = rnn_model_compile(m, &co, &err);
     unlimit_address_space();
@@ -130,15 +138,10 @@ static void check_compile_refused(void)
 static void check_estimate_against_rss(void)
 {
     enum { N = 80, T = 4000 };
-    rnn_model *m = rnn_model_new("m", 3);
     const char *calls[] = {"Embedding(100, 8)", "LSTM(16)", "Dense(1, activation='sigmoid')"};
-    rnn_error err = {0};
-    for (int i = 0; i < 3; i++)
-        CHECK(rnn_model_add(m, calls[i], NULL, &err) == RNN_OK, "add %s: %s", calls[i], err.msg);
     rnn_compile_opts co;
-    rnn_compile_opts_default(&co);
-    co.optimizer = "adam";
-    co.loss = "binary_crossentropy";
+    rnn_model *m = model_of_three(calls, 3, &co);
+    rnn_error err = {0};
     CHECK(rnn_model_compile(m, &co, &err) == RNN_OK, "compile: %s", err.msg);
     int32_t *x = malloc(sizeof *x * N * T);
     int *y = malloc(sizeof *y * N);
