@@ -355,7 +355,7 @@ static int csv_fill(rnn_dataset *ds, int split, const csv_file *f, rnn_error *er
         last = c;
         last_label = rec->label;
         snprintf(where, sizeof where, "%s:%zu", f->path, rec->line);
-        int rc = rnn_dataset_add(ds, split, rec->text, rec->text_len, c, where, err);
+        int rc = rnn_dataset_add_valid(ds, split, rec->text, rec->text_len, c, where, err);
         if (rc)
             return rc;
     }

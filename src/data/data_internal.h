@@ -57,6 +57,10 @@ int rnn_data_locate(const rnn_load_opts *o, const char *kind, const char *alt_di
  * and counted in ds->n_invalid_utf8. With in_arena, text already lives in the arena and comes back
  * as is when valid. NULL when out of memory. */
 char *rnn_dataset_text(rnn_dataset *ds, const char *text, size_t len, bool in_arena);
+/* rnn_dataset_add of a text already valid UTF-8 (read by rnn_io_read_text, which replaced the
+ * invalid sequences and counted them): copied as is, without scanning it again. */
+int rnn_dataset_add_valid(rnn_dataset *ds, int split, const char *text, size_t len, int label,
+                          const char *where, rnn_error *err);
 /* "WHERE: NUL byte at byte N (not a text file?)" when text[0..len) holds one; a NUL is never text. */
 int rnn_dataset_check_nul(const char *text, size_t len, const char *where, rnn_error *err);
 

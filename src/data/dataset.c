@@ -215,8 +215,9 @@ int rnn_dataset_check_nul(const char *text, size_t len, const char *where, rnn_e
     return RNN_OK;
 }
 
-int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
-                    const char *where, rnn_error *err)
+/* rnn_dataset_add; with `valid`, text is known to be valid UTF-8 and is copied without a scan. */
+static int dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
+                       const char *where, bool valid, rnn_error *err)
 {
     int rc = rnn_dataset_check_nul(text, len, where, err);
     if (rc)
@@ -224,10 +225,22 @@ int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, in
     if (label < 0 || label >= ds->n_classes)
         return rnn_fail(err, RNN_EINTERNAL, "%s: label %d outside 0..%d", where ? where : "text",
                         label, ds->n_classes - 1);
-    char *copy = rnn_dataset_text(ds, text, len, false);
+    char *copy = valid ? rnn_arena_strndup(ds->arena, text, len) : rnn_dataset_text(ds, text, len, false);
     if (!copy || rnn_split_append(split ? &ds->test : &ds->train, copy, label))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory adding a text");
     return RNN_OK;
+}
+
+int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,
+                    const char *where, rnn_error *err)
+{
+    return dataset_add(ds, split, text, len, label, where, false, err);
+}
+
+int rnn_dataset_add_valid(rnn_dataset *ds, int split, const char *text, size_t len, int label,
+                          const char *where, rnn_error *err)
+{
+    return dataset_add(ds, split, text, len, label, where, true, err);
 }
 
 static int compare_names(const void *a, const void *b)

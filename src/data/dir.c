@@ -318,7 +318,7 @@ static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list
             if (!(rc = dir_join(file, folder, files.name[i], err)) &&
                 !(rc = rnn_io_read_example(file, t, err))) {
                 ds->n_invalid_utf8 += t->n_invalid;
-                rc = rnn_dataset_add(ds, split, t->p, t->len, label, file, err);
+                rc = rnn_dataset_add_valid(ds, split, t->p, t->len, label, file, err);
             }
         dir_list_free(&files);
         if (rc)

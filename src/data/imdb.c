@@ -223,7 +223,7 @@ static int imdb_read_dir(imdb_reader *r, const char *root, rnn_io_text *t, rnn_e
             if ((rc = rnn_io_read_example(path, t, err)) || (rc = rnn_dataset_check_nul(t->p, t->len, path, err)))
                 break;
             r->ds->n_invalid_utf8 += t->n_invalid;
-            if (!(text = rnn_dataset_text(r->ds, t->p, t->len, false)) || reader_push(r, de->d_name, n, text, g))
+            if (!(text = rnn_arena_strndup(r->ds->arena, t->p, t->len)) || reader_push(r, de->d_name, n, text, g))
                 rc = rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", root);
         }
         closedir(d);

@@ -31,7 +31,7 @@ static int lines_add_file(rnn_dataset *ds, const char *path, const char *buf, si
             n--;
         if (!lines_blank(p, n)) {
             snprintf(where, sizeof where, "%s:%zu", path, line);
-            int rc = rnn_dataset_add(ds, 0, p, n, label, where, err);
+            int rc = rnn_dataset_add_valid(ds, 0, p, n, label, where, err);
             if (rc)
                 return rc;
             added++;
