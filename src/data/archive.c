@@ -22,6 +22,14 @@ const char *rnn_archive_error(struct archive *a, const char *fallback, char *buf
     return buf;
 }
 
+int rnn_archive_damaged(struct archive *a, const char *path, const char *member, const char *fallback,
+                        rnn_error *err)
+{
+    char why[256];
+    return rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive in member %s (%s)", path, member,
+                    rnn_archive_error(a, fallback, why, sizeof why));
+}
+
 /* The error for a member past RNN_MEMBER_LIMIT: its declared size (or -1 while reading it). */
 static int archive_too_big(const char *path, const char *member, int64_t size, rnn_error *err)
 {
@@ -57,11 +65,8 @@ int rnn_archive_read_member(struct archive *a, const char *path, const char *mem
             t->cap = cap;
         }
         la_ssize_t k = archive_read_data(a, t->p + t->len, t->cap - t->len - 1);
-        if (k < 0) {
-            char why[256];
-            return rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive in member %s (%s)", path,
-                            member, rnn_archive_error(a, "read error", why, sizeof why));
-        }
+        if (k < 0)
+            return rnn_archive_damaged(a, path, member, "read error", err);
         if (k == 0)
             break;
         t->len += (size_t)k;

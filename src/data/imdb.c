@@ -123,11 +123,8 @@ static int tar_read_member(struct archive *a, struct archive_entry *e, rnn_arena
     size_t got = 0;
     while (got < (size_t)size) {
         la_ssize_t k = archive_read_data(a, p + got, (size_t)size - got);
-        if (k <= 0) {
-            char why[256];
-            return rnn_fail(err, RNN_EDATA, "%s: damaged or truncated archive in member %s (%s)", path,
-                            member, rnn_archive_error(a, "short read", why, sizeof why));
-        }
+        if (k <= 0)
+            return rnn_archive_damaged(a, path, member, "short read", err);
         got += (size_t)k;
     }
     p[got] = '\0';

@@ -42,6 +42,9 @@ struct archive;
 struct archive_entry;
 /* libarchive's last error on one line (it may end some in a newline), or fallback, into buf. */
 const char *rnn_archive_error(struct archive *a, const char *fallback, char *buf, size_t n);
+/* "PATH: damaged or truncated archive in member MEMBER (libarchive's error, else fallback)". */
+int rnn_archive_damaged(struct archive *a, const char *path, const char *member, const char *fallback,
+                        rnn_error *err);
 /* The current member's declared size into *size (-1 when not recorded); RNN_EDATA naming path,
  * member and the limit when it is above RNN_MEMBER_LIMIT, checked before any byte is read. */
 int rnn_archive_member_size(struct archive_entry *e, const char *path, const char *member,
