@@ -968,11 +968,14 @@ static int read_bytes(FILE *f, const char *key, char **out)
 }
 
 /* Reads n "COUNT LEN WORD" lines; a length is checked against the limit and against the bytes
- * left before the buffer grows for it. */
+ * left before the buffer grows for it. The end of the stream is found once: the bytes left at a
+ * word are those left at the first one less what was read since. */
 static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n, char *why, size_t why_cap)
 {
     tok_buf b = {0};
     int rc = RNN_OK;
+    const uint64_t left_at_start = stream_left(f);
+    const off_t start = ftello(f);
     for (size_t e = 0; e < n && !rc; e++) {
         uint64_t count, left;
         unsigned len;
@@ -980,7 +983,12 @@ static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n, char *why, 
             rc = RNN_EDATA;
             break;
         }
-        left = stream_left(f);
+        left = left_at_start;
+        if (left != UINT64_MAX) {
+            off_t at = ftello(f);
+            uint64_t read = at < start ? 0 : (uint64_t)(at - start);
+            left = read < left ? left - read : 0;
+        }
         if (len > TOK_MAX_SAVED_WORD || len >= left) {
             if (len > TOK_MAX_SAVED_WORD)
                 snprintf(why, why_cap, ": the length of word %zu: %u bytes, over the limit of %d", e + 1, len,
