@@ -93,8 +93,8 @@ void app_reencode(app_state *s)
 static void load_report_invalid_utf8(const rnn_dataset *ds)
 {
     if (ds->n_invalid_utf8)
-        app_printf("invalid UTF-8: %zu sequence%s replaced by U+FFFD\n", ds->n_invalid_utf8,
-                   ds->n_invalid_utf8 == 1 ? "" : "s");
+        app_printf("invalid UTF-8: %zu %s replaced by U+FFFD\n", ds->n_invalid_utf8,
+                   app_noun(ds->n_invalid_utf8, "sequence", "sequences"));
 }
 
 static void load_report(const app_state *s)

@@ -437,7 +437,7 @@ APP_HANDLER(evaluate)
     for (int i = 0; i < e.n; i++) app_printf("%s %s: %.4f", i ? " -" : "", e.names[i], e.values[i]);
     size_t n = strcmp(split, "test") == 0 ? s->ds->test.n : s->ds->train.n;
     size_t b = (size_t)batch < n ? (size_t)batch : n, batches = (n + b - 1) / b;
-    app_printf(" (%zu texts in %zu batch%s of %zu)\n", n, batches, batches == 1 ? "" : "es", b);
+    app_printf(" (%zu texts in %zu %s of %zu)\n", n, batches, app_noun(batches, "batch", "batches"), b);
     app_changed(s, APP_CHANGED_RUNS);
     return RNN_OK;
 }
