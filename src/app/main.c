@@ -100,13 +100,15 @@ static int main_parse(int argc, char **argv, main_opts *o)
             break;
         case OPT_SEED: if (!main_number("--seed", optarg, 0, 4294967295L, &o->seed)) return RNN_EUSAGE; break;
         case OPT_THREADS: if (!main_number("--threads", optarg, 1, 256, &o->threads)) return RNN_EUSAGE; break;
-        case OPT_DATA_DIR:
-            if (app_data_dir_problem(optarg)) {
-                fprintf(stderr, "rnnlab: --data-dir '%s': %s\n", optarg, app_data_dir_problem(optarg));
+        case OPT_DATA_DIR: {
+            const char *why = app_data_dir_problem(optarg);
+            if (why) {
+                fprintf(stderr, "rnnlab: --data-dir '%s': %s\n", optarg, why);
                 return RNN_EUSAGE;
             }
             o->data_dir = optarg;
             break;
+        }
         case OPT_HELP_COMMANDS: app_print_man_commands(); return 0;
         case OPT_COMPLETE: main_complete(optarg); return 0;
         case 'V': main_version(); return 0;
