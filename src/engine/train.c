@@ -578,6 +578,7 @@ static void apply_gradients(rnn_model *m, train_state *st)
 typedef struct fit_plan {
     train_state *st;
     int K, n_cols;
+    int Bmax;                    /* the largest batch: batch_size, or every example when fewer */
     size_t n_train, n_val;
     char names[RNN_MAX_METRICS][32];
     int es_col;                  /* history column monitored, -1 = off */
@@ -658,10 +659,10 @@ static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts
     p->n_cols = train_metric_names(p->st, "", p->names, RNN_MAX_METRICS);
     if (p->n_val)
         p->n_cols += train_metric_names(p->st, "val_", p->names + p->n_cols, RNN_MAX_METRICS - p->n_cols);
-    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    p->Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
     if ((rc = history_columns_check(h, p->names, p->n_cols, err)) ||
         (rc = es_monitor_column(o, p->names, p->n_cols, &p->es_col, err)) ||
-        (rc = fit_check_memory(m, p->st, o, Bmax, d->T, p->K, p->n_train, err)))
+        (rc = fit_check_memory(m, p->st, o, p->Bmax, d->T, p->K, p->n_train, err)))
         return rc;
     return RNN_OK;
 }
@@ -864,10 +865,9 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->idx = malloc(c->n_train * sizeof *c->idx);
     c->shuffle_rng = rnn_rng_new(o->seed);
     c->finite_weights = malloc((np ? np : 1) * sizeof *c->finite_weights);
-    int Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
     if (!c->idx || !c->shuffle_rng || !c->finite_weights)
         return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory");
-    if ((rc = batch_buf_init(&c->bb, Bmax, d->T, c->K, err)))
+    if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)))
         return rc;
     history_set_columns(c->h, p.names, p.n_cols);
     if (c->es_col >= 0)
