@@ -12,41 +12,7 @@
 #define RNNLAB_LAYERS_H
 #include "rnnlab/common.h"
 #include "rnnlab/tensor.h"
-
-/* A parsed Keras constructor call, e.g. Bidirectional(GRU(128, dropout=0.3), merge_mode='sum'). */
-typedef enum rnn_value_type {
-    RNN_VAL_NONE, RNN_VAL_NUMBER, RNN_VAL_STRING, RNN_VAL_BOOL, RNN_VAL_IDENT, RNN_VAL_CALL, RNN_VAL_LIST
-} rnn_value_type;
-typedef struct rnn_call rnn_call;
-typedef struct rnn_value {
-    rnn_value_type type;
-    double number;          /* NUMBER, BOOL (0/1) */
-    bool is_integer;        /* NUMBER written without '.', 'e' */
-    char *string;           /* STRING, IDENT (e.g. pretrained, None) */
-    rnn_call *call;         /* CALL */
-    int n_items; struct rnn_value *items; /* LIST / tuple */
-} rnn_value;
-struct rnn_call {
-    char *name;             /* prefix stripped: "LSTM" for tf.keras.layers.LSTM */
-    int n_args;
-    char **keys;            /* keys[i] NULL for positional arguments */
-    rnn_value *args;
-};
-/* Parses "LSTM(32, return_sequences=True)"; a bare name "Flatten" is a call without arguments. */
-int rnn_call_parse(const char *text, rnn_call **out, rnn_error *err);
-void rnn_call_free(rnn_call *c);
-/* Argument access by position or keyword (either may be given). Each returns RNN_OK and sets *out,
- * the default when absent, or an RNN_EUSAGE error naming the layer and argument on a wrong type. */
-const rnn_value *rnn_call_arg(const rnn_call *c, int pos, const char *key);
-int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err);
-int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, double *out, rnn_error *err);
-int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err);
-int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out, rnn_error *err);
-/* Fails with RNN_EUSAGE naming the first argument not in `known` (NULL-terminated keyword list;
- * positional arguments beyond n_positional are also errors). The base-layer keywords name=,
- * trainable= and dtype= are always accepted: rnn_layer_create reads name and trainable into the
- * layer before configure. None counts as absent for the int/float/string accessors. */
-int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err);
+#include "rnnlab/call.h"
 
 /* Shape without the batch dimension. rank 1: {F}; rank 2: {T, F}; T may be -1 (None).
  * The model input (ids) has rank 1 {T} and is_ids set. */

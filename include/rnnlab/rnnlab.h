@@ -3,6 +3,7 @@
 #define RNNLAB_H
 #include "rnnlab/common.h"
 #include "rnnlab/tensor.h"
+#include "rnnlab/call.h"
 #include "rnnlab/data.h"
 #include "rnnlab/text.h"
 #include "rnnlab/layers.h"

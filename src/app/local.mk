@@ -10,7 +10,3 @@ dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn exam
 	examples/seed002_sms_simplernn.rnn examples/seed003_imdb_lstm.rnn examples/seed004_imdb_simplernn_lstm.rnn \
 	examples/demo-vectors.txt
 
-EXTRA_DIST += tests/app/common.sh tests/app/update-man.sh tests/app/parse.test tests/app/errors.test \
-	tests/app/invocation.test tests/app/help.test tests/app/session.test tests/app/expect.test \
-	tests/app/imdb.test tests/app/sms.test tests/app/saveopen.test tests/app/examples.test tests/app/messages.test \
-	tests/app/script_paths.test tests/app/clean_tree.test

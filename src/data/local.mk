@@ -1,19 +1,7 @@
-# Data core (owned by the data area): data sets, UTF-8/Unicode, tokenizer, padding, statistics, loaders.
-librnnlab_la_SOURCES += src/data/arena.c src/data/dataset.c src/data/utf8.c
-noinst_HEADERS += src/data/data_internal.h
-librnnlab_la_SOURCES += src/data/unicode_tables.c src/data/tokenizer.c
-librnnlab_la_SOURCES += src/data/pad.c src/data/stats.c src/data/imdb.c src/data/sms.c src/data/demo.c
-
-# Tests of the data area.
-check_PROGRAMS += tests/data/keras_driver
-tests_data_keras_driver_SOURCES = tests/data/keras_driver.c
-tests_data_keras_driver_LDADD = $(RNNLAB_TEST_LIBS)
-EXTRA_DIST += tests/data/keras.test tests/data/check_keras.py tests/data/gen_unicode.py
-
-check_PROGRAMS += tests/data/test_datasets
-tests_data_test_datasets_SOURCES = tests/data/test_datasets.c
-tests_data_test_datasets_LDADD = $(RNNLAB_TEST_LIBS)
-
-check_PROGRAMS += tests/data/test_utf8
-tests_data_test_utf8_SOURCES = tests/data/test_utf8.c
-tests_data_test_utf8_LDADD = $(RNNLAB_TEST_LIBS)
+# Data, on the core only: data sets, UTF-8/Unicode, the tokenizer, padding, statistics, the loaders
+# (IMDB, SMS, CSV, folders, line files), downloads and checksums, word-vector files.
+librnnlab_la_SOURCES += src/data/arena.c src/data/dataset.c src/data/utf8.c src/data/unicode_tables.c \
+	src/data/tokenizer.c src/data/pad.c src/data/stats.c src/data/imdb.c src/data/sms.c src/data/demo.c \
+	src/data/sha256.c src/data/fetch.c src/data/csv.c src/data/dir.c src/data/lines.c \
+	src/data/embeddings.c src/data/load.c src/data/archive.c
+noinst_HEADERS += src/data/data_internal.h src/data/io_internal.h

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "rnnlab/layers.h"
 #include "layers/layer_util.h"
-#include "engine/vector_kernel.h"
+#include "core/vector_kernel.h"
 
 typedef struct embedding_cfg {
     int input_dim, output_dim, input_length; /* input_length -1 = None */

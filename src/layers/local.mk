@@ -1,4 +1,7 @@
-# Non-recurrent layer kinds and the kind registry (owned by the engine area).
+# Layer kinds and their registry, on the core only: Embedding, Dense, Dropout, pooling, Flatten, and
+# the recurrent kinds (SimpleRNN, LSTM, GRU, Bidirectional) on one shared driver.
 librnnlab_la_SOURCES += src/layers/registry.c src/layers/embedding.c src/layers/dense.c \
-	src/layers/dropout.c src/layers/pooling.c src/layers/flatten.c
-noinst_HEADERS += src/layers/layer_util.h
+	src/layers/dropout.c src/layers/pooling.c src/layers/flatten.c \
+	src/layers/rnn_common.c src/layers/simple_rnn.c src/layers/lstm.c src/layers/gru.c \
+	src/layers/bidirectional.c
+noinst_HEADERS += src/layers/layer_util.h src/layers/rnn_common.h

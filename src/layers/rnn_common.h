@@ -11,7 +11,7 @@
 #include "rnnlab/layers.h"
 #include "rnnlab/tensor.h"
 #include "layers/layer_util.h"
-#include "engine/vector_kernel.h"   /* RNN_VECTOR_KERNEL: the fused gate loops */
+#include "core/vector_kernel.h"   /* RNN_VECTOR_KERNEL: the fused gate loops */
 
 typedef enum rnn_cell_type { RNN_CELL_SIMPLE, RNN_CELL_LSTM, RNN_CELL_GRU } rnn_cell_type;
 
@@ -123,7 +123,7 @@ int rnn_rec_threads(const rnn_layer *l, int B, int T);
 extern double rnn_rec_parallel_min_work;
 
 /* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
- * them; accurate to a few 1e-8 relative (checked against libm in tests/rnn/test_activations). */
+ * them; accurate to a few 1e-8 relative (checked against libm in tests/layers/test_activations). */
 typedef union { float f; int32_t i; } rnn_f32_bits;
 static inline float rnn_fast_exp(float x)
 {

@@ -1,7 +1,7 @@
-# Fixtures of files.table, made in the scratch folder: crafted save files (tests/files/mksave writes
+# Fixtures of files.table, made in the scratch folder: crafted save files (tests/model/mksave writes
 # them, checksums and all), word-vector files that lie about their sizes, and targets that are not
 # regular files. Everything is generated here; the large ones are sparse or a few MB.
-"$builddir/tests/files/mksave" . >/dev/null || return 1
+"$builddir/tests/model/mksave" . >/dev/null || return 1
 truncate -s $(( (20 << 30) + 28 )) huge-20g.rnnlab    # a header declaring 20 GB, and that many (sparse) bytes
 mkfifo fifo; mkdir folder
 # word2vec binary whose header declares 2^62 dimensions (4 * dim overflowed while guessing the format)

@@ -1,0 +1,585 @@
+/* Parser for Keras constructor calls ("Bidirectional(GRU(128, dropout=0.3))") and typed access
+ * to their arguments. Grammar:
+ *   call  := name [ '(' [ arg { ',' arg } [','] ] ')' ]
+ *   arg   := [ ident '=' ] value
+ *   value := number | 'str' | "str" | True | False | None | name | call | '[' items ']' | '(' items ')'
+ * name is a dotted identifier; tf.keras.layers., keras.layers., layers. and tf.keras. are stripped. */
+#include "config.h"
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "rnnlab/call.h"
+
+typedef struct parser {
+    const char *s;      /* whole text, for error positions */
+    const char *p;      /* cursor */
+    rnn_error *err;
+    int depth;
+} parser;
+
+static int parse_value(parser *ps, rnn_value *v);
+static int parse_call_rest(parser *ps, char *name, rnn_call **out);
+
+static void skip_space(parser *ps)
+{
+    while (isspace((unsigned char)*ps->p))
+        ps->p++;
+}
+
+static char *dup_range(const char *a, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, a, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+/* Up to max bytes of s for a one-line message, as Python's repr shows them: control characters
+ * escaped (\n, \t, \xNN), never cut inside a UTF-8 sequence, "..." when s goes on. */
+static void quote_text(const char *s, size_t max, char *buf, size_t n)
+{
+    size_t len = 0, i = 0;
+    buf[0] = '\0';
+    while (s[i] && i < max) {
+        unsigned char c = (unsigned char)s[i];
+        size_t seq = c < 0xC0 || c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        bool stray = c >= 0x80 && seq == 1;
+        for (size_t k = 1; k < seq && !stray; k++)
+            stray = ((unsigned char)s[i + k] & 0xC0) != 0x80;   /* also stops at the NUL */
+        if (stray)
+            seq = 1;
+        if (i + seq > max)
+            break;
+        char esc[8] = "";
+        if (c == '\n' || c == '\t' || c == '\r')
+            snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+        else if (c < 0x20 || c == 0x7F || stray)
+            snprintf(esc, sizeof esc, "\\x%02x", c);
+        size_t add = esc[0] ? strlen(esc) : seq;
+        if (len + add + 4 > n)
+            break;
+        memcpy(buf + len, esc[0] ? esc : s + i, add);
+        len += add;
+        buf[len] = '\0';
+        i += seq;
+    }
+    if (s[i] && len + 4 <= n)
+        memcpy(buf + len, "...", 4);
+}
+
+/* Describes the token at the cursor for error messages: "'foo' at column 3" or "end of text". */
+static const char *at_what(parser *ps, char *buf, size_t n)
+{
+    if (!*ps->p)
+        return "end of text";
+    char token[64];
+    quote_text(ps->p, 12, token, sizeof token);
+    snprintf(buf, n, "'%s' at column %d", token, (int)(ps->p - ps->s) + 1);
+    return buf;
+}
+
+static int syntax_error(parser *ps, const char *expected)
+{
+    char buf[96];
+    return rnn_fail(ps->err, RNN_EUSAGE, "layer call: expected %s, found %s", expected,
+                    at_what(ps, buf, sizeof buf));
+}
+
+static bool is_ident_start(char c) { return isalpha((unsigned char)c) || c == '_'; }
+static bool is_ident_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
+/* Reads a dotted identifier at the cursor (malloc'd), or NULL if none. */
+static char *read_dotted(parser *ps)
+{
+    const char *a = ps->p;
+    if (!is_ident_start(*a))
+        return NULL;
+    const char *e = a;
+    for (;;) {
+        while (is_ident_char(*e))
+            e++;
+        if (e[0] == '.' && is_ident_start(e[1]))
+            e++;
+        else
+            break;
+    }
+    ps->p = e;
+    return dup_range(a, (size_t)(e - a));
+}
+
+/* Strips the module prefixes Keras tutorials write; returns an error for an unknown module. */
+static int strip_prefix(parser *ps, char *name)
+{
+    static const char *const prefixes[] = {"tf.keras.layers.", "keras.layers.", "layers.", "tf.keras.", "keras."};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(name, prefixes[i], n) == 0) {
+            memmove(name, name + n, strlen(name + n) + 1);
+            break;
+        }
+    }
+    if (strchr(name, '.'))
+        return rnn_fail(ps->err, RNN_EUSAGE,
+                        "layer call: unknown module in '%s' (expected a layer name, optionally prefixed "
+                        "by tf.keras.layers., keras.layers. or layers.)", name);
+    return RNN_OK;
+}
+
+static int parse_number(parser *ps, rnn_value *v)
+{
+    char *end;
+    const char *a = ps->p;
+    double d = strtod(a, &end);
+    if (end == a)
+        return syntax_error(ps, "a number");
+    v->type = RNN_VAL_NUMBER;
+    v->number = d;
+    v->is_integer = true;
+    for (const char *q = a; q < end; q++)
+        if (*q == '.' || *q == 'e' || *q == 'E' || isalpha((unsigned char)*q))
+            v->is_integer = false;
+    ps->p = end;
+    if (is_ident_char(*ps->p))
+        return syntax_error(ps, "',' or ')' after the number");
+    return RNN_OK;
+}
+
+static int parse_string(parser *ps, rnn_value *v)
+{
+    char quote = *ps->p++;
+    const char *a = ps->p;
+    size_t cap = strlen(a) + 1, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    while (*ps->p && *ps->p != quote) {
+        char c = *ps->p++;
+        if (c == '\\' && *ps->p) {
+            c = *ps->p++;
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        }
+        s[n++] = c;
+    }
+    s[n] = '\0';
+    if (*ps->p != quote) {
+        free(s);
+        ps->p = a - 1;
+        return rnn_fail(ps->err, RNN_EUSAGE, "layer call: unterminated string starting at column %d",
+                        (int)(a - ps->s));
+    }
+    ps->p++;
+    v->type = RNN_VAL_STRING;
+    v->string = s;
+    return RNN_OK;
+}
+
+static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comma)
+{
+    v->type = RNN_VAL_LIST;
+    int cap = 0;
+    *trailing_comma = false;
+    skip_space(ps);
+    while (*ps->p != close) {
+        if (v->n_items == cap) {
+            cap = cap ? 2 * cap : 4;
+            rnn_value *items = realloc(v->items, (size_t)cap * sizeof *items);
+            if (!items)
+                return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+            v->items = items;
+        }
+        rnn_value *it = &v->items[v->n_items];
+        memset(it, 0, sizeof *it);
+        v->n_items++;
+        int rc = parse_value(ps, it);
+        if (rc)
+            return rc;
+        skip_space(ps);
+        *trailing_comma = *ps->p == ',';
+        if (*ps->p == ',') {
+            ps->p++;
+            skip_space(ps);
+        } else if (*ps->p != close) {
+            return syntax_error(ps, close == ']' ? "',' or ']'" : "',' or ')'");
+        }
+    }
+    ps->p++;
+    return RNN_OK;
+}
+
+static int parse_value(parser *ps, rnn_value *v)
+{
+    skip_space(ps);
+    char c = *ps->p;
+    if (c == '\'' || c == '"')
+        return parse_string(ps, v);
+    if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') && (isdigit((unsigned char)ps->p[1]) || ps->p[1] == '.')))
+        return parse_number(ps, v);
+    if (c == '[' || c == '(') {
+        if (++ps->depth > 32)
+            return rnn_fail(ps->err, RNN_EUSAGE, "layer call: nested too deeply");
+        ps->p++;
+        bool trailing_comma;
+        int rc = parse_items(ps, v, c == '[' ? ']' : ')', &trailing_comma);
+        ps->depth--;
+        if (!rc && c == '(' && v->n_items == 1 && !trailing_comma) { /* Python: (x) is x, (x,) a tuple */
+            rnn_value inner = v->items[0];
+            free(v->items);
+            *v = inner;
+        }
+        return rc;
+    }
+    char *name = read_dotted(ps);
+    if (!name)
+        return syntax_error(ps, "a value (number, 'string', True/False/None, name or call)");
+    skip_space(ps);
+    if (*ps->p == '(') {
+        v->type = RNN_VAL_CALL;
+        return parse_call_rest(ps, name, &v->call);
+    }
+    if (strcmp(name, "True") == 0 || strcmp(name, "true") == 0 || strcmp(name, "False") == 0 ||
+        strcmp(name, "false") == 0) {
+        v->type = RNN_VAL_BOOL;
+        v->number = (name[0] == 'T' || name[0] == 't');
+        v->is_integer = true;
+        free(name);
+    } else if (strcmp(name, "None") == 0) {
+        v->type = RNN_VAL_NONE;
+        free(name);
+    } else {
+        v->type = RNN_VAL_IDENT;
+        v->string = name;
+    }
+    return RNN_OK;
+}
+
+static int call_grow(rnn_call *c, int *cap, parser *ps)
+{
+    if (c->n_args < *cap)
+        return RNN_OK;
+    *cap = *cap ? 2 * *cap : 4;
+    char **keys = realloc(c->keys, (size_t)*cap * sizeof *keys);
+    if (keys)
+        c->keys = keys;
+    rnn_value *args = realloc(c->args, (size_t)*cap * sizeof *args);
+    if (args)
+        c->args = args;
+    return keys && args ? RNN_OK : rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+}
+
+/* Parses one argument into c->args[c->n_args]: "key=value" or "value". */
+static int parse_arg(parser *ps, rnn_call *c)
+{
+    skip_space(ps);
+    const char *save = ps->p;
+    char *key = NULL;
+    if (is_ident_start(*ps->p)) {
+        const char *e = ps->p;
+        while (is_ident_char(*e))
+            e++;
+        const char *q = e;
+        while (isspace((unsigned char)*q))
+            q++;
+        if (q[0] == '=' && q[1] != '=') {
+            key = dup_range(ps->p, (size_t)(e - ps->p));
+            ps->p = q + 1;
+        }
+    }
+    if (!key)
+        for (int i = 0; i < c->n_args; i++)
+            if (c->keys[i]) {
+                ps->p = save;
+                return rnn_fail(ps->err, RNN_EUSAGE,
+                                "%s: positional argument follows keyword argument at column %d",
+                                c->name, (int)(save - ps->s) + 1);
+            }
+    if (key)
+        for (int i = 0; i < c->n_args; i++)
+            if (c->keys[i] && strcmp(c->keys[i], key) == 0) {
+                int rc = rnn_fail(ps->err, RNN_EUSAGE, "%s: argument '%s' given twice", c->name, key);
+                free(key);
+                return rc;
+            }
+    c->keys[c->n_args] = key;
+    rnn_value *v = &c->args[c->n_args];
+    memset(v, 0, sizeof *v);
+    c->n_args++;
+    return parse_value(ps, v);
+}
+
+/* name has been read (malloc'd, ownership taken); the cursor is at '(' or after the name. */
+static int parse_call_rest(parser *ps, char *name, rnn_call **out)
+{
+    rnn_call *c = calloc(1, sizeof *c);
+    if (!c) {
+        free(name);
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    }
+    *out = c;
+    c->name = name;
+    int rc = strip_prefix(ps, name);
+    if (rc)
+        return rc;
+    skip_space(ps);
+    if (*ps->p != '(')
+        return RNN_OK;
+    if (++ps->depth > 32)
+        return rnn_fail(ps->err, RNN_EUSAGE, "layer call: nested too deeply");
+    ps->p++;
+    int cap = 0;
+    skip_space(ps);
+    while (*ps->p != ')') {
+        if ((rc = call_grow(c, &cap, ps)) || (rc = parse_arg(ps, c)))
+            return rc;
+        skip_space(ps);
+        if (*ps->p == ',') {
+            ps->p++;
+            skip_space(ps);
+        } else if (*ps->p != ')') {
+            char what[96];
+            snprintf(what, sizeof what, "',' or ')' in the arguments of %s", c->name);
+            return syntax_error(ps, what);
+        }
+    }
+    ps->p++;
+    ps->depth--;
+    return RNN_OK;
+}
+
+int rnn_call_parse(const char *text, rnn_call **out, rnn_error *err)
+{
+    *out = NULL;
+    parser ps = {.s = text ? text : "", .p = text ? text : "", .err = err};
+    skip_space(&ps);
+    if (!*ps.p)
+        return rnn_fail(err, RNN_EUSAGE, "layer call: empty (expected e.g. LSTM(32) or Dense(1, activation='sigmoid'))");
+    char *name = read_dotted(&ps);
+    if (!name)
+        return syntax_error(&ps, "a layer name such as LSTM or Dense");
+    rnn_call *c = NULL;
+    int rc = parse_call_rest(&ps, name, &c);
+    if (rc == RNN_OK) {
+        skip_space(&ps);
+        if (*ps.p)
+            rc = syntax_error(&ps, "end of the layer call");
+    }
+    if (rc) {
+        rnn_call_free(c);
+        return rc;
+    }
+    *out = c;
+    return RNN_OK;
+}
+
+static void value_free(rnn_value *v)
+{
+    free(v->string);
+    rnn_call_free(v->call);
+    for (int i = 0; i < v->n_items; i++)
+        value_free(&v->items[i]);
+    free(v->items);
+}
+
+void rnn_call_free(rnn_call *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n_args; i++) {
+        free(c->keys[i]);
+        value_free(&c->args[i]);
+    }
+    free(c->keys);
+    free(c->args);
+    free(c->name);
+    free(c);
+}
+
+/* Short Python-like rendering of a value for error messages. */
+static void value_repr(const rnn_value *v, char *buf, size_t n)
+{
+    switch (v->type) {
+    case RNN_VAL_NONE: snprintf(buf, n, "None"); break;
+    case RNN_VAL_NUMBER: snprintf(buf, n, "%g", v->number); break;
+    case RNN_VAL_BOOL: snprintf(buf, n, "%s", v->number ? "True" : "False"); break;
+    case RNN_VAL_STRING: {
+        char text[200];
+        quote_text(v->string, 40, text, sizeof text);
+        snprintf(buf, n, "'%s'", text);
+        break;
+    }
+    case RNN_VAL_IDENT: snprintf(buf, n, "%.40s", v->string); break;   /* identifiers are ASCII */
+    case RNN_VAL_CALL: snprintf(buf, n, "%.40s(...)", v->call->name); break;
+    case RNN_VAL_LIST: snprintf(buf, n, "a list of %d item%s", v->n_items, v->n_items == 1 ? "" : "s"); break;
+    }
+}
+
+const rnn_value *rnn_call_arg(const rnn_call *c, int pos, const char *key)
+{
+    if (key)
+        for (int i = 0; i < c->n_args; i++)
+            if (c->keys[i] && strcmp(c->keys[i], key) == 0)
+                return &c->args[i];
+    if (pos >= 0) {
+        int k = 0;
+        for (int i = 0; i < c->n_args; i++)
+            if (!c->keys[i] && k++ == pos)
+                return &c->args[i];
+    }
+    return NULL;
+}
+
+/* The argument for a typed accessor; fails like Python when given both by position and keyword. */
+static int typed_arg(const rnn_call *c, int pos, const char *key, const rnn_value **out, rnn_error *err)
+{
+    *out = rnn_call_arg(c, pos, key);
+    if (key && pos >= 0 && *out && rnn_call_arg(c, pos, NULL) && rnn_call_arg(c, -1, key))
+        return rnn_fail(err, RNN_EUSAGE, "%s: got multiple values for '%s' (argument %d and %s=)", c->name, key,
+                        pos + 1, key);
+    return RNN_OK;
+}
+
+/* Name of the argument for messages: the keyword, or "argument N". */
+static void arg_label(int pos, const char *key, char *buf, size_t n)
+{
+    if (key)
+        snprintf(buf, n, "'%s'", key);
+    else
+        snprintf(buf, n, "argument %d", pos + 1);
+}
+
+static int type_error(const rnn_call *c, int pos, const char *key, const rnn_value *v, const char *expected,
+                      rnn_error *err)
+{
+    char label[64], got[224];
+    arg_label(pos, key, label, sizeof label);
+    value_repr(v, got, sizeof got);
+    return rnn_fail(err, RNN_EUSAGE, "%s: %s expects %s, got %s", c->name, label, expected, got);
+}
+
+int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err)
+{
+    const rnn_value *v;
+    *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
+    if (!v || v->type == RNN_VAL_NONE)
+        return RNN_OK;
+    if (v->type != RNN_VAL_NUMBER || v->number != floor(v->number) || fabs(v->number) > 2e9)
+        return type_error(c, pos, key, v, "an integer", err);
+    *out = (long)v->number;
+    return RNN_OK;
+}
+
+int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, double *out, rnn_error *err)
+{
+    const rnn_value *v;
+    *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
+    if (!v || v->type == RNN_VAL_NONE)
+        return RNN_OK;
+    if (v->type != RNN_VAL_NUMBER)
+        return type_error(c, pos, key, v, "a number", err);
+    *out = v->number;
+    return RNN_OK;
+}
+
+int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err)
+{
+    const rnn_value *v;
+    *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
+    if (!v)
+        return RNN_OK;
+    if (v->type != RNN_VAL_BOOL)
+        return type_error(c, pos, key, v, "True or False", err);
+    *out = v->number != 0;
+    return RNN_OK;
+}
+
+int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out,
+                    rnn_error *err)
+{
+    const rnn_value *v;
+    *out = dflt;
+    if (typed_arg(c, pos, key, &v, err))
+        return RNN_EUSAGE;
+    if (!v || v->type == RNN_VAL_NONE)
+        return RNN_OK;
+    if (v->type != RNN_VAL_STRING && v->type != RNN_VAL_IDENT) /* activation=relu unquoted is accepted */
+        return type_error(c, pos, key, v, "a string", err);
+    *out = v->string;
+    return RNN_OK;
+}
+
+/* Levenshtein distance, for "did you mean" hints on misspelt keywords. */
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int d[41][41];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+/* Keywords every Keras layer accepts (handled by rnn_layer_create or ignored). */
+static const char *const base_layer_keys[] = {"name", "trainable", "dtype", NULL};
+
+static bool key_known(const char *key, const char *const *known)
+{
+    for (int i = 0; known && known[i]; i++)
+        if (strcmp(known[i], key) == 0)
+            return true;
+    for (int i = 0; base_layer_keys[i]; i++)
+        if (strcmp(base_layer_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err)
+{
+    int npos = 0;
+    for (int i = 0; i < c->n_args; i++)
+        npos += c->keys[i] == NULL;
+    if (npos > n_positional)
+        return rnn_fail(err, RNN_EUSAGE, "%s: too many positional arguments (%d given, at most %d)", c->name,
+                        npos, n_positional);
+    for (int i = 0; i < c->n_args; i++) {
+        const char *key = c->keys[i];
+        if (!key || key_known(key, known))
+            continue;
+        const char *best = NULL;
+        int best_d = 3;
+        for (int j = 0; known && known[j]; j++) {
+            int d = edit_distance(key, known[j]);
+            if (d < best_d) {
+                best_d = d;
+                best = known[j];
+            }
+        }
+        if (best)
+            return rnn_fail(err, RNN_EUSAGE, "%s: unknown argument '%s' (did you mean '%s'?)", c->name, key, best);
+        char list[320] = "";
+        size_t len = 0;
+        for (int j = 0; known && known[j] && len < sizeof list - 40; j++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", known[j]);
+        return rnn_fail(err, RNN_EUSAGE, "%s: unknown argument '%s' (expected one of: %s)", c->name, key,
+                        len ? list : "none");
+    }
+    return RNN_OK;
+}

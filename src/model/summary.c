@@ -1,0 +1,132 @@
+/* Keras's model.summary() table (TF2 / Keras 2 layout for Sequential models):
+ *   Model: "sequential"
+ *   _________________________________________________________________
+ *   Layer (type)                 Output Shape              Param #
+ *   =================================================================
+ *   embedding (Embedding)        (None, None, 32)          320000
+ *   ...
+ * Columns end at 45%, 85% and 100% of the width, each field cut at its column end and the last
+ * character before the next field replaced by a space (Keras's print_row). */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rnnlab/model.h"
+#include "model/model_internal.h"
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void sbuf_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sbuf_line(sbuf *b, const char *s) { sbuf_put(b, s, strlen(s)); sbuf_put(b, "\n", 1); }
+
+static void sbuf_rule(sbuf *b, char c, int width)
+{
+    for (int i = 0; i < width; i++)
+        sbuf_put(b, &c, 1);
+    sbuf_put(b, "\n", 1);
+}
+
+/* Keras's print_row over three fields ending at pos[0..2]. */
+static void summary_row(sbuf *b, const char *const fields[3], const int pos[3])
+{
+    char line[1024] = "";
+    size_t len = 0;
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && len > 0)
+            line[len - 1] = ' ';
+        size_t add = strlen(fields[i]);
+        if (len + add >= sizeof line)
+            add = sizeof line - 1 - len;
+        memcpy(line + len, fields[i], add);
+        len += add;
+        if (len > (size_t)pos[i])
+            len = (size_t)pos[i];
+        while (len < (size_t)pos[i] && len < sizeof line - 1)
+            line[len++] = ' ';
+        line[len] = '\0';
+    }
+    sbuf_line(b, line);
+}
+
+/* 1234567 -> "1,234,567" (Python's '{:,}'). */
+static void thousands(size_t v, char *buf, size_t n)
+{
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%zu", v), k = 0;
+    size_t o = 0;
+    for (int i = 0; i < nd && o + 2 < n; i++) {
+        buf[o++] = digits[i];
+        k = nd - 1 - i;
+        if (k > 0 && k % 3 == 0)
+            buf[o++] = ',';
+    }
+    buf[o] = '\0';
+}
+
+char *rnn_model_summary(const rnn_model *m, int width)
+{
+    if (width <= 0)
+        width = 65;
+    if (width > 400)
+        width = 400;
+    const int pos[3] = {(int)(width * 0.45), (int)(width * 0.85), width};
+    sbuf b = {0};
+    char head[128];
+    snprintf(head, sizeof head, "Model: \"%s\"", m->name);
+    sbuf_line(&b, head);
+    if (m->input_length > 0) { /* Input(shape=(T,)): Keras lists no row for it, the shapes show T */
+        snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
+        sbuf_line(&b, head);
+    }
+    sbuf_rule(&b, '_', width);
+    summary_row(&b, (const char *const[3]){"Layer (type)", "Output Shape", "Param #"}, pos);
+    sbuf_rule(&b, '=', width);
+    for (size_t i = 0; i < m->n; i++) {
+        const rnn_layer *l = m->layers[i];
+        char name[160], shape[64], params[32];
+        snprintf(name, sizeof name, "%s (%s)", l->name, l->kind->name);
+        rnn_shape_str(l->out, shape, sizeof shape);
+        snprintf(params, sizeof params, "%zu", l->n_params);
+        summary_row(&b, (const char *const[3]){name, shape, params}, pos);
+        sbuf_rule(&b, i + 1 == m->n ? '=' : '_', width);
+    }
+    size_t total = rnn_model_n_params(m), trainable = rnn_model_n_trainable(m);
+    char num[40], line[96];
+    thousands(total, num, sizeof num);
+    snprintf(line, sizeof line, "Total params: %s", num);
+    sbuf_line(&b, line);
+    thousands(trainable, num, sizeof num);
+    snprintf(line, sizeof line, "Trainable params: %s", num);
+    sbuf_line(&b, line);
+    thousands(total - trainable, num, sizeof num);
+    snprintf(line, sizeof line, "Non-trainable params: %s", num);
+    sbuf_line(&b, line);
+    sbuf_rule(&b, '_', width);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
