@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench-accuracy: each seed example (examples/seed00N_*.rnn) trained with several --seed values;
-# the test accuracy of each run, its spread, and the time each run took (issue 3 asks for every
+# the test accuracy of each run, its spread, and the time each run took (every
 # figure with its command and time). Training is seconds to minutes per run: a benchmark, not a test.
 # env: BENCH_DATA (data sets, default ../shared/datasets), BENCH_SEEDS (default "1 2 3"),
 #      BENCH_EXAMPLES (default: every seed example but seed000, whose run takes ~15 min a seed),

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-data: load + tokenize (num_words=10000, fit on train) + pad (maxlen=500) of all 50,000 IMDB reviews,
 # rnnlab (bench/bench_data) against keras_like.py's Python pipeline in the same run.
-# Targets (issue 2): under 1 s, at least 5x faster than Python, peak memory under 600 MB.
+# Targets: under 1 s, at least 5x faster than Python, peak memory under 600 MB.
 # env: BENCH_DATA_DIR (data sets, default ../shared/datasets), BENCH_THREADS, BENCH_RUNS (default 5), PYTHON3.
 : "${srcdir:=.}" "${BENCH_RUNS:=5}"
 data=${BENCH_DATA_DIR:-$srcdir/../shared/datasets}

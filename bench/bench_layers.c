@@ -1,5 +1,5 @@
 /* Times forward+backward of the recurrent layers at the peer configurations' shapes and reports
- * ms per training step of the layer and its useful GFLOP/s (issue 4's count: per sample, step and
+ * ms per training step of the layer and its useful GFLOP/s (counted per sample, step and
  * direction 24 h(e+h) for LSTM, 18 h(e+h) for GRU, 6 h(e+h) for SimpleRNN).
  * usage: bench_layers [threads [reps [config...]]] */
 #include "config.h"

@@ -7,7 +7,7 @@ Useful FLOPs are computed from the rnnlab config script itself (see flops_per_ep
 import argparse, ast, datetime, json, math, os, platform, re, sys
 
 # Training FLOPs (forward + backward, backward ~ 2x forward) per sample, time step and direction,
-# with h units and e inputs: issue 4's convention. A gate block costs 2*h*(e+h) multiply-adds x2
+# with h units and e inputs. A gate block costs 2*h*(e+h) multiply-adds x2
 # (FLOPs) forward; LSTM has 4 blocks, GRU 3, SimpleRNN 1; x3 for forward + backward.
 FLOP_COEF = {'lstm': 24, 'gru': 18, 'rnn': 6}
 CELL_NAMES = {'LSTM': 'lstm', 'GRU': 'gru', 'SimpleRNN': 'rnn'}
@@ -224,7 +224,7 @@ def main():
     out.append('| config | peer s/epoch | rnnlab s/epoch | speedup | rnnlab GFLOP/s | % of sgemm | peer peak MB | rnnlab peak MB | verdict |')
     out.append('|---|---:|---:|---:|---:|---:|---:|---:|---|')
     out += ['| ' + ' | '.join(r) + ' |' for r in rows]
-    out.append('\nTargets (SPEC.md section 6, issue 4): speedup >= %gx, rnnlab peak memory <= the peer\'s, and for the'
+    out.append('\nTargets (SPEC.md section 6): speedup >= %gx, rnnlab peak memory <= the peer\'s, and for the'
                ' LSTM/GRU configs >= %d%% of the sgemm ceiling.\n' % (TARGET_SPEEDUP, TARGET_SGEMM * 100))
     out.append('sgemm ceiling: %s GFLOP/s (OpenBLAS sgemm at 2048^3, `sgemm_peak.c` compiled and run in this run'
                ' with OPENBLAS_NUM_THREADS=%d, at the start and at the end of the run; the higher of the two).\n' % (fmt(ceiling), o.threads))
@@ -241,7 +241,7 @@ def main():
                ' against the peer); where the history gives no time, the wall time of the whole script minus the'
                ' wall time of its data-preparation lines run alone ("wall-prep").')
     out.append('- useful FLOPs per epoch: recurrent layers only, per sample, time step (all maxlen steps) and'
-               ' direction: LSTM 24·h·(e+h), GRU 18·h·(e+h), SimpleRNN 6·h·(e+h) (issue 4: these already count'
+               ' direction: LSTM 24·h·(e+h), GRU 18·h·(e+h), SimpleRNN 6·h·(e+h) (these already count'
                ' forward + backward, backward taken as 2x forward), times the training samples of one epoch.'
                ' GFLOP/s = these FLOPs / rnnlab s/epoch.')
     out.append('- peak MB: maximum resident set size from `/usr/bin/time -v` for the whole process; both include'
@@ -250,7 +250,7 @@ def main():
                ' rnnlab steps/epoch | peer prep s | rnnlab prep s (wall) | rnnlab s/epoch from |')
     out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---|')
     out += ['| ' + ' | '.join(r) + ' |' for r in details]
-    out.append('\nInference (issue 4: `predict` on one review under 1 ms, `evaluate` on the test split in a few'
+    out.append('\nInference (targets: `predict` on one review under 1 ms, `evaluate` on the test split in a few'
                ' seconds), after the epoch above, timed by rnnlab\'s `time` command: `predict` of one review of 224'
                ' words (the second call; the first sizes the workspaces), `evaluate` at Keras\'s default batch_size=32.\n')
     out.append('| config | predict, one review (ms) | under 1 ms | evaluate (s) | test examples |')

@@ -33,7 +33,7 @@ bench/bench_data$(EXEEXT): $(top_srcdir)/bench/bench_data.c librnnlab.la
 bench-data: bench/bench_data$(EXEEXT)
 	@srcdir="$(abs_top_srcdir)" PYTHON3="$(PYTHON3)" $(SHELL) $(top_srcdir)/bench/bench_data.sh
 
-# bench-accuracy (issue 3): every seed example over several --seed values; test accuracy, spread and
+# bench-accuracy: every seed example over several --seed values; test accuracy, spread and
 # time of each run, into bench/accuracy.md; with BENCH_PEER, the same models in PyTorch beside them.
 # BENCH_SEEDS, BENCH_EXAMPLES, BENCH_PEER: see bench/accuracy.sh.
 EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference.md bench/reference/peer_accuracy.py

@@ -11,9 +11,9 @@ index, as the examples do.
 
 usage: peer_accuracy.py CONFIG --peer DIR --data DIR [--seeds 1 2 3] [--patience P]
                         [--epochs N] [--batch B] [--elementwise-input-dropout] [--threads 1]
---patience 0 trains every epoch and keeps the last weights (seed 002 has no early stopping).
+--patience 0 trains every epoch and keeps the last weights (the SMS example has no early stopping).
 --elementwise-input-dropout: Dropout after the Embedding instead of the peer's SpatialDropout1D
-(seed 003 has Dropout(0.25) there). Prints a JSON line per seed and a summary line; with
+(examples/seed003_imdb_lstm.rnn has Dropout(0.25) there). Prints a JSON line per seed and a summary line; with
 --runs EXAMPLE RUN, one line per seed in bench/accuracy.sh's form instead:
 EXAMPLE RUN SEED TEST_ACCURACY BEST_EPOCH EPOCHS SECONDS.
 """

@@ -17,7 +17,7 @@ typedef struct rnn_dataset {
     char **class_names;     /* n_classes names, e.g. {"neg","pos"} */
     rnn_split train, test;  /* test.n == 0 when the data set has no test part */
     /* When rnn_dataset_split_test made the test part: every text in the source's order (what a
-     * tokenizer fitted before the split sees, as seed 002's); otherwise NULL. */
+     * tokenizer fitted before the split sees); otherwise NULL. */
     char **source_text;
     size_t n_source;
     /* Invalid UTF-8 sequences the loader replaced by U+FFFD (in texts, labels and class names). */
@@ -35,9 +35,9 @@ typedef struct rnn_load_opts {
     const char *data_dir;    /* cache folder; NULL = rnn_data_dir() */
     long seed;               /* shuffle/split seed; <0 = loader default (imdb 113, sms 42) */
     double test_split;       /* fraction for test when the source has no test part; <0 = default */
-    bool clean;              /* sms: seed 002's cleaning */
+    bool clean;              /* sms: drop non-ASCII, punctuation, digits; lower case */
     bool keep_order;         /* imdb: no shuffle: neg then pos, each in file-name order (sorted by
-                              * label, as Hugging Face's stanfordnlp/imdb that seed 000 loads) */
+                              * label, as Hugging Face's stanfordnlp/imdb) */
     /* csv */
     const char *text_col, *label_col, *test_path;
     char delimiter;          /* 0 = ',' (or '\t' for .tsv) */

@@ -39,7 +39,7 @@ float *rnn_model_params(rnn_model *m);
 float *rnn_model_grads(rnn_model *m);
 void rnn_model_zero_grad(rnn_model *m);
 
-/* Training state attached by compile (owned by src/engine/train.c): freed with the model through
+/* Training state attached by compile (made by src/model/train.c): freed with the model through
  * `destroy`; NULL when not compiled. */
 void *rnn_model_train_state(const rnn_model *m);
 void rnn_model_set_train_state(rnn_model *m, void *state, void (*destroy)(void *state));

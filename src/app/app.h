@@ -1,5 +1,5 @@
 /* The session state and the command interpreter shared by the plain REPL, scripts and the dashboard.
- * Owned by the app area; the dashboard (src/tui) uses only what is declared here. */
+ * The dashboard (src/tui) uses only what is declared here. */
 #ifndef RNNLAB_APP_H
 #define RNNLAB_APP_H
 #include <signal.h>
@@ -41,17 +41,16 @@ typedef struct app_state {
     void (*on_change)(unsigned what, void *ud);
     void *hook_ud;
     char **session; int n_session;    /* successful commands, for `session save` */
-    /* Added by the app area (after the members above, which the dashboard uses). */
     size_t truncated_train, truncated_test;   /* sequences cut by the last `pad` */
     double gradcheck_error;           /* largest relative error of the last `gradcheck`, NAN before */
     bool in_fit;                      /* a `fit` is running (SIGINT stops it instead of quitting) */
     char **saved_classes; int n_saved_classes;   /* class names from `open` when no data set is loaded */
     unsigned long start_seed;         /* seed when the session began (first line of `session save`) */
-    /* Added by the tui area: `compare` stores the compared runs here (indices into runs, in the
+    /* `compare` stores the compared runs here (indices into runs, in the
      * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
      * n_compare = 0 when no comparison is shown. */
     int compare[8]; int n_compare;
-    /* Columns the output area shows, 0 when unknown: the dashboard sets its log panel's inner width
+    /* Columns the output shows, 0 when unknown: the dashboard sets its log panel's inner width
      * (from its UI thread, hence atomic); `plot` fits its default width to it. */
     atomic_int out_cols;
 } app_state;
@@ -71,7 +70,7 @@ void app_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The readline history file, $XDG_STATE_HOME/rnnlab/history (folders created); -1 without a
- * home. Shared by the plain REPL and the dashboard's prompt (added by the tui area). */
+ * home. Shared by the plain REPL and the dashboard's prompt. */
 int app_history_path(char *buf, size_t n);
 /* Reads the history file into readline's history when it is a regular file (a FIFO would block). */
 void app_history_load(const char *path);

@@ -412,8 +412,8 @@ APP_HANDLER(tokenize)
     const rnn_dataset *ds = s->ds;
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
-    /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as
-     * seed 002 fits before splitting: words of equal count rank by first use). */
+    /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as a Keras
+     * Tokenizer fitted before the split: words of equal count rank by first use). */
     bool fit_on_all = ds->source_text != NULL;
     size_t n_fit = fit_on_all ? ds->n_source : ds->train.n;
     rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
@@ -434,7 +434,7 @@ APP_HANDLER(tokenize)
     if (o.num_words) app_printf(", num_words=%d", o.num_words);
     if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
     app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
-    if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as seed 002 does)\n");
+    if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");
     app_changed(s, APP_CHANGED_VOCAB);
     return RNN_OK;
 }

@@ -711,7 +711,7 @@ static int chart_print(const app_state *s, const chart_series *sr, int n, int wi
     return RNN_OK;
 }
 
-/* 72 columns, or fewer when the output area is narrower (a dashboard's log panel, a small terminal),
+/* 72 columns, or fewer when the output is narrower (a dashboard's log panel, a small terminal),
  * so that no chart line wraps; never under the 30 the chart needs. */
 static long plot_default_width(const app_state *s)
 {

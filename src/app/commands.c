@@ -30,18 +30,19 @@ static const app_command command_table[] = {
      "load a data set",
      "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113] [shuffle=true]: Stanford IMDB, 25,000 train /\n"
      "  25,000 test, neg=0 pos=1, shuffled as keras.datasets.imdb; shuffle=false keeps neg then pos (the\n"
-     "  Hugging Face copy's order: validation_split then takes positive reviews only, as in seed 000).\n"
+     "  Hugging Face copy's order: validation_split then takes positive reviews only).\n"
      "  Without path, from the cache folder, downloading the official archive (SHA-256 checked) if absent;\n"
      "  refetch=true downloads it again, replacing a damaged cached copy. If the download fails, place the\n"
      "  file named in the message in the cache folder by hand (see datasets).\n"
      "load sms [path=smsspamcollection.zip|FILE] [clean=true] [test_split=0.2] [seed=42] [refetch=false]:\n"
-     "  UCI SMS Spam Collection, ham=0 spam=1; clean=true is seed 002's cleaning.\n"
+     "  UCI SMS Spam Collection, ham=0 spam=1; clean=true drops non-ASCII bytes, punctuation, underscores and\n"
+     "  digits, collapses spaces and lowers the case.\n"
      "load csv FILE text=COL label=COL [test=FILE] [test_split=F] [delimiter=,]: CSV/TSV with a header.\n"
      "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
      "When rnnlab splits one source into train and test (" SPLIT_SOURCES "),\n"
-     "`tokenize` fits on all texts in the source's order, as seed 002 does.\n"
+     "`tokenize` fits on all texts in the source's order, as a Keras Tokenizer fitted before the split does.\n"
      "Text is UTF-8: each invalid sequence (a maximal subpart, as Unicode and WHATWG define it) becomes one\n"
      "U+FFFD, in texts, labels, class names and typed text alike; no example is dropped and no file refused\n"
      "for it, and load and stats report the count. A NUL byte is an error (not a text file). Limits: 16 MB\n"
@@ -146,7 +147,7 @@ static const app_command command_table[] = {
      EX_TRAINED "history"},
     {"plot", "[metric=loss|accuracy] [run=RUN] [width=N] [height=N]", "terminal line chart of a run",
      "plot [metric=loss|accuracy] [run=RUN] [width=N] [height=N]: train and validation curves as a terminal\n"
-     "chart (the last run by default). width defaults to 72 columns, or the output area's width when that is\n"
+     "chart (the last run by default). width defaults to 72 columns, or the output's width when that is\n"
      "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, NULL,
      EX_TRAINED "plot metric=accuracy width=60 height=10"},
     {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL,

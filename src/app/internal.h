@@ -1,4 +1,4 @@
-/* Private helpers of the app area: line parsing, argument access, shared printing. */
+/* Private helpers of the program: line parsing, argument access, shared printing. */
 #ifndef RNNLAB_APP_INTERNAL_H
 #define RNNLAB_APP_INTERNAL_H
 #include "app/app.h"

@@ -1,4 +1,4 @@
-# The program (owned by the app area): invocation, command language, REPL and command handlers.
+# The program: invocation, command language, REPL and command handlers.
 rnnlab_SOURCES += src/app/main.c src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
 	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c
 noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h

@@ -60,7 +60,7 @@ static int history_path(char *buf, size_t n)
     return 0;
 }
 
-/* Added for the dashboard's prompt (tui area): one history file for both prompts. */
+/* One history file for the plain prompt and the dashboard's. */
 int app_history_path(char *buf, size_t n) { return history_path(buf, n); }
 
 void app_history_load(const char *path)

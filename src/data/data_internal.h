@@ -41,7 +41,7 @@ void rnn_numpy_permutation(rnn_numpy_rng *r, size_t n, size_t *perm);
 /* Shuffles a split with an already seeded generator (keeps texts and labels together). Returns 0 or RNN_EINTERNAL. */
 int rnn_split_shuffle_rng(rnn_split *s, rnn_numpy_rng *r);
 
-/* Appends a text already owned by ds->arena (validated by the caller) to a split. */
+/* Appends a text already in ds->arena (validated by the caller) to a split. */
 int rnn_split_append(rnn_split *s, char *text, int label);
 /* After a loader failed on a known data set's archive: when the archive came from the cache folder (no
  * path given) and is damaged (rc RNN_EDATA), err's message gains the command that downloads it

@@ -1,7 +1,7 @@
 /* IMDB (Large Movie Review Dataset v1.0): read aclImdb_v1.tar.gz directly with libarchive (streaming, no
  * extraction) or an extracted aclImdb/ folder. Order as keras_like.py / peer_torch.py: file names sorted
  * within neg then pos, then train and test each shuffled by one numpy RandomState(seed) (113 default);
- * keep_order skips the shuffle (sorted by label, as the Hugging Face copy seed 000 loads). */
+ * keep_order skips the shuffle (sorted by label, as Hugging Face's stanfordnlp/imdb copy). */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>

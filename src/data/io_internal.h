@@ -1,4 +1,4 @@
-/* Private helpers of the data I/O area (fetch, checksums, csv/dir/lines loaders). */
+/* Private helpers of the data loaders (fetch, checksums, csv/dir/lines loaders). */
 #ifndef RNNLAB_DATA_IO_INTERNAL_H
 #define RNNLAB_DATA_IO_INTERNAL_H
 #include <stddef.h>

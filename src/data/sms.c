@@ -1,5 +1,5 @@
 /* SMS Spam Collection v.1: smsspamcollection.zip (member SMSSpamCollection, read with libarchive) or the
- * bare file. Lines "ham|spam TAB message"; ham=0, spam=1. clean=true is seed 002's cleaning; then
+ * bare file. Lines "ham|spam TAB message"; ham=0, spam=1. clean=true is sms_clean below; then
  * test_split (0.2 by default) with numpy RandomState(seed).permutation (seed 42), as peer_torch.py. */
 #include "config.h"
 #include <errno.h>
@@ -59,7 +59,7 @@ static int sms_read(const char *path, rnn_io_text *t, rnn_error *err)
     return rc;
 }
 
-/* Seed 002's clean_text after dropping non-ASCII (encode('ascii', 'ignore')):
+/* The SMS example's clean_text after dropping non-ASCII (encode('ascii', 'ignore')):
  * re.sub(r"([^\s\w]|_|[0-9])+", "", t), then " ".join(t.split()), then lower(). Returns the new length. */
 static size_t sms_clean(char *t, size_t len)
 {

@@ -1,4 +1,4 @@
-/* Private interface of the training area: optimizers (optim.c), losses (loss.c), running metrics
+/* Private interface of training: optimizers (optim.c), losses (loss.c), running metrics
  * (metrics.c) and the per-model training state shared by train.c, gradcheck.c and io.c. */
 #ifndef RNNLAB_TRAIN_INTERNAL_H
 #define RNNLAB_TRAIN_INTERNAL_H

@@ -145,7 +145,7 @@ static void frame_ranges(chart_frame *f, const chart_series *s, int n_series, co
     f->x_min = xl; f->x_max = xh; f->y_min = yl; f->y_max = yh;
 }
 
-/* Pixel coordinates of a data point (origin top-left of the plot area). */
+/* Pixel coordinates of a data point (origin top-left of the plot). */
 static void point_pixel(const chart_frame *f, double x, double y, int *px, int *py)
 {
     int pw = f->plot_w * f->sub_x, ph = f->plot_h * f->sub_y;
@@ -169,7 +169,7 @@ static void braille_glyph(unsigned bits, char out[5])
     out[3] = 0;
 }
 
-/* Per-cell dot masks of the plot area, so series sharing a cell combine their dots. */
+/* Per-cell dot masks of the plot, so series sharing a cell combine their dots. */
 typedef struct dot_layer { unsigned *bits; } dot_layer;
 
 static void plot_pixel(chart_frame *f, unsigned *bits, int px, int py, int color, int role)

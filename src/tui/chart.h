@@ -1,5 +1,5 @@
 /* Terminal line charts (braille cells), used by the dashboard and by `plot` in plain mode.
- * Owned by the tui area. No curses here: it renders into text. */
+ * No curses here: it renders into text. */
 #ifndef RNNLAB_CHART_H
 #define RNNLAB_CHART_H
 #include <stdbool.h>

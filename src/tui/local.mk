@@ -1,4 +1,4 @@
-# The dashboard and terminal charts (tui area).
+# The dashboard and terminal charts.
 noinst_HEADERS += src/tui/chart.h src/tui/tui.h src/tui/dashboard.h
 rnnlab_SOURCES += src/tui/chart.c src/tui/layout.c src/tui/theme.c src/tui/actions.c \
 	src/tui/prompt.c src/tui/dashboard.c src/tui/panel_data.c src/tui/panel_vocab.c \

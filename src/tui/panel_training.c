@@ -247,7 +247,7 @@ static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const c
     (void)t;
 }
 
-/* Splits the chart area into a loss and an accuracy chart: side by side, stacked, or loss only. */
+/* Splits the panel's chart space into a loss and an accuracy chart: side by side, stacked, or loss only. */
 static int chart_areas(tui_rect r, tui_rect out[2])
 {
     if (r.w >= 2 * 22 + 1 && r.h >= 6) {

@@ -1,4 +1,4 @@
-/* The dashboard: the entry points the program (src/app/main.c) calls. Owned by the tui area. */
+/* The dashboard: the entry points the program (src/app/main.c) calls. */
 #ifndef RNNLAB_TUI_H
 #define RNNLAB_TUI_H
 #include <stdbool.h>

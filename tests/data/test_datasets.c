@@ -161,7 +161,7 @@ static void test_sms(const char *data)
     memcpy(all + ds->train.n, ds->test.text, ds->test.n * sizeof *all);
     rnn_tokenizer *t = rnn_tokenizer_new(NULL);
     CHECK(rnn_tokenizer_fit(t, all, ds->train.n + ds->test.n, &err) == 0, "%s", err.msg);
-    CHECK(rnn_tokenizer_size(t) == 8629, "SMS clean vocabulary %zu, seed 002 has 8629", rnn_tokenizer_size(t));
+    CHECK(rnn_tokenizer_size(t) == 8629, "SMS clean vocabulary %zu, Keras has 8629", rnn_tokenizer_size(t));
     printf("sms clean: %zu words, split %zu/%zu, first train text: %s\n", rnn_tokenizer_size(t), ds->train.n,
            ds->test.n, ds->train.text[0]);
     rnn_tokenizer_free(t);
@@ -185,7 +185,7 @@ static void test_imdb(const char *data)
            d.count, d.mean, d.std, d.min, d.value[0], d.value[1], d.value[2], d.value[3], d.value[4], d.max);
     CHECK(d.count == 25000 && fabs(d.mean - 233.7872) < 5e-5 && fabs(d.std - 173.733032) < 5e-7 && d.min == 10
           && d.value[0] == 127 && d.value[1] == 174 && d.value[2] == 284 && d.value[3] == 598
-          && d.value[4] == 913 && d.max == 2470, "describe differs from seed 000");
+          && d.value[4] == 913 && d.max == 2470, "describe differs from pandas' figures");
     /* The order equals peer_torch.py's (numpy RandomState(113)); the label sequence pins it. */
     unsigned h = 0;
     for (size_t i = 0; i < 32; i++)

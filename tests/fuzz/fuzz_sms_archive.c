@@ -1,6 +1,6 @@
 /* The SMS archive reader (`load sms path=FILE`): smsspamcollection.zip (member SMSSpamCollection),
  * a tar holding it, or the bare file; lines "ham|spam TAB message". Input: the file; its size's
- * parity chooses clean=true (seed 002's cleaning). */
+ * parity chooses clean=true. */
 #include <unistd.h>
 #include "rnnlab/rnnlab.h"
 #include "fuzz_util.h"

@@ -76,23 +76,23 @@ static void check_counts(const char *what, const char *const *calls, const rnn_a
 static void check_seed_counts(void)
 {
     const char *s004a[] = {"Embedding(10000, 32)", "SimpleRNN(32)", NULL};
-    check_counts("seed 004 SimpleRNN", s004a, NULL, 322080, 322080, "SimpleRNN");
+    check_counts("Chollet SimpleRNN(32)", s004a, NULL, 322080, 322080, "SimpleRNN");
     const char *s004b[] = {"Embedding(10000, 32)", "SimpleRNN(32, return_sequences=True)",
                            "SimpleRNN(32, return_sequences=True)", "SimpleRNN(32, return_sequences=True)",
                            "SimpleRNN(32)", NULL};
-    check_counts("seed 004 stacked", s004b, NULL, 328320, 328320, "SimpleRNN");
+    check_counts("Chollet stacked SimpleRNN", s004b, NULL, 328320, 328320, "SimpleRNN");
     const char *s001[] = {"tf.keras.layers.Embedding(input_dim=10000, output_dim=128)",
                           "tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(64))", "tf.keras.layers.Flatten()",
                           "tf.keras.layers.Dense(64, activation=\"relu\")", "tf.keras.layers.Dropout(0.3)",
                           "tf.keras.layers.Dense(1, activation=\"sigmoid\")", NULL};
-    check_counts("seed 001", s001, NULL, 1387137, 1387137, "Bidirectional");
+    check_counts("IMDB BiLSTM(64)", s001, NULL, 1387137, 1387137, "Bidirectional");
     static float w[20000 * 300];
     rnn_fmatrix pre = {20000, 300, w};
     rnn_add_ctx ctx = {.pretrained = &pre};
     const char *s000[] = {"layers.Embedding(weights=[pretrained], input_dim=20000, output_dim=300, trainable=False)",
                           "layers.SpatialDropout1D(0.2)", "layers.Bidirectional(layers.GRU(128, dropout=0.3))",
                           "layers.Dropout(0.6)", "layers.Dense(2, activation='softmax')", NULL};
-    check_counts("seed 000", s000, &ctx, 6330754, 330754, "Bidirectional");
+    check_counts("IMDB BiGRU(128), frozen embedding", s000, &ctx, 6330754, 330754, "Bidirectional");
     const char *s000_in[] = {"layers.Input(shape=(284,))", "layers.Embedding(input_dim=200, output_dim=30)",
                              "layers.SpatialDropout1D(0.2)", "Dense(2)", NULL};
     rnn_model *mi = build(NULL, s000_in, NULL);
