@@ -155,6 +155,5 @@ int main(void)
     parse_bad("foo.Dense(3)", "unknown module in 'foo.Dense'");
     parse_bad("Dense(x=[1, 2)", "expected ',' or ']'");
     parse_bad("Bidirectional(GRU(128, dropout=0.3)", "in the arguments of Bidirectional");
-    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_call");
 }

@@ -207,6 +207,5 @@ int main(void)
     check_add_refused();
     check_compile_refused();
     check_estimate_against_rss();
-    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
-    return failures != 0;
+    return check_finish("test_memory");
 }

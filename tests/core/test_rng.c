@@ -137,6 +137,5 @@ int main(void)
     rnn_free_aligned(p);
     rnn_rng_free(a);
     rnn_rng_free(b);
-    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_rng");
 }

@@ -71,7 +71,7 @@ static const char *write_binary(const char *name, bool newline_rows, size_t cut)
 static void check_matrix(const rnn_tokenizer *t, const rnn_fmatrix *m, size_t rows, size_t found,
                          size_t want_found, int line)
 {
-    int before = test_failures;
+    int before = failures;
     CHECK(m->rows == rows && m->cols == DIM && found == want_found);
     for (size_t i = 0; i < m->rows && m->cols == DIM; i++) {
         int k_last = -1;
@@ -82,7 +82,7 @@ static void check_matrix(const rnn_tokenizer *t, const rnn_fmatrix *m, size_t ro
         for (int j = 0; j < DIM; j++)
             CHECK(m->data[i * DIM + j] == (k_last < 0 ? 0.0f : vec_value(k_last, j)));
     }
-    if (test_failures != before)
+    if (failures != before)
         fprintf(stderr, "  (matrix checked at line %d)\n", line);
 }
 
@@ -96,7 +96,7 @@ static void load_and_check(const char *path, const char *format, const rnn_token
     if (rc != RNN_OK) {
         fprintf(stderr, "line %d: %s (%s): status %d: %s\n", line, path, format ? format : "guess",
                 rc, err.msg);
-        test_failures++;
+        failures++;
         return;
     }
     check_matrix(t, &m, rows, found, want_found, line);
@@ -116,7 +116,7 @@ static void expect_error(const char *path, const char *format, const rnn_tokeniz
     if (rc != status || !strstr(err.msg, needle) || m.data) {
         fprintf(stderr, "line %d: status %d (want %d), message '%s' (want '%s')\n", line, rc,
                 status, err.msg, needle);
-        test_failures++;
+        failures++;
     }
     rnn_fmatrix_free(&m);
 }
@@ -226,5 +226,5 @@ int main(void)
     rnn_tokenizer_free(t4);
     rnn_tokenizer_free(t);
     test_random_blanks();
-    return test_finish("test_embeddings");
+    return check_finish("test_embeddings");
 }

@@ -92,7 +92,7 @@ static int on_progress(const char *what, uint64_t done, uint64_t total, void *us
     log->last_done = done;
     log->last_total = total;
     if (strcmp(what, "dest.bin") != 0)
-        fprintf(stderr, "progress names '%s'\n", what), test_failures++;
+        fprintf(stderr, "progress names '%s'\n", what), failures++;
     return log->cancel_after && log->calls >= log->cancel_after;
 }
 
@@ -252,5 +252,5 @@ int main(void)
     test_fetch_file_urls();
     test_fetch_http();
     test_known_datasets();
-    return test_finish("test_fetch");
+    return check_finish("test_fetch");
 }

@@ -69,5 +69,5 @@ int main(void)
             rnn_dataset_free(ds);
         }
     }
-    return test_finish("test_load");
+    return check_finish("test_load");
 }

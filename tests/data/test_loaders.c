@@ -11,7 +11,7 @@ static rnn_load_opts opts_for(const char *path)
 
 #define CHECK_TEXT(got, want) do { const char *g_ = (got), *w_ = (want); if (strcmp(g_, w_)) { \
     fprintf(stderr, "%s:%d: text '%s', expected '%s'\n", __FILE__, __LINE__, g_, w_); \
-    test_failures++; } } while (0)
+    failures++; } } while (0)
 
 /* Loads and expects failure with `status`, a message containing the file name and `needle`. */
 static void expect_error(int (*load)(const rnn_load_opts *, rnn_dataset **, rnn_error *),
@@ -27,7 +27,7 @@ static void expect_error(int (*load)(const rnn_load_opts *, rnn_dataset **, rnn_
         strchr(err.msg, '\n')) {
         fprintf(stderr, "%s:%d: status %d (want %d), message '%s' (want '%s' and '%s')\n", __FILE__,
                 line, rc, status, err.msg, file ? file : "", needle);
-        test_failures++;
+        failures++;
     }
     if (rc == RNN_OK)
         rnn_dataset_free(ds);
@@ -430,5 +430,5 @@ int main(void)
     test_csv_errors();
     test_dir_loader();
     test_lines_loader();
-    return test_finish("test_loaders");
+    return check_finish("test_loaders");
 }

@@ -237,6 +237,5 @@ int main(void)
     test_decode_bounds();
     test_tokenizer_reads_repaired_text();
     test_line_reader();
-    printf("%s\n", failures ? "UTF-8 checks failed" : "all UTF-8 checks passed");
-    return failures != 0;
+    return check_finish("test_utf8");
 }

@@ -1,4 +1,4 @@
-/* Small helpers for the data I/O tests: checks that fail the test, a scratch folder, file writing. */
+/* Small helpers for the data I/O tests: status and message checks, a scratch folder, file writing. */
 #ifndef RNNLAB_TEST_DATA_IO_UTIL_H
 #define RNNLAB_TEST_DATA_IO_UTIL_H
 /* Include config.h (which defines _GNU_SOURCE) before this header. */
@@ -10,18 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int test_failures;
+#include "tests/check.h"
 
-#define CHECK(cond) do { if (!(cond)) { \
-    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    test_failures++; } } while (0)
 /* A status check that also shows the engine's message. */
 #define CHECK_STATUS(got, want, err) do { int got_ = (got); if (got_ != (want)) { \
     fprintf(stderr, "%s:%d: status %d, expected %d (%s)\n", __FILE__, __LINE__, got_, \
-            (int)(want), (err)->msg); test_failures++; } } while (0)
+            (int)(want), (err)->msg); failures++; } } while (0)
 #define CHECK_MSG(err, needle) do { if (!strstr((err)->msg, (needle))) { \
     fprintf(stderr, "%s:%d: message '%s' lacks '%s'\n", __FILE__, __LINE__, (err)->msg, \
-            (needle)); test_failures++; } } while (0)
+            (needle)); failures++; } } while (0)
 
 static char test_dir[256];
 static char *test_paths[4096]; /* paths handed out by test_path, freed at exit */
@@ -94,13 +91,4 @@ static inline bool test_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-static inline int test_finish(const char *name)
-{
-    if (test_failures) {
-        fprintf(stderr, "%s: %d check(s) failed\n", name, test_failures);
-        return 1;
-    }
-    printf("%s: all checks passed\n", name);
-    return 0;
-}
 #endif

@@ -10,12 +10,11 @@ check_PROGRAMS += tests/layers/test_gradcheck_recurrent
 tests_layers_test_gradcheck_recurrent_SOURCES = tests/layers/test_gradcheck_recurrent.c tests/layers/gradcheck_util.c
 tests_layers_test_gradcheck_recurrent_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/layers/test_fixtures
-tests_layers_test_fixtures_SOURCES = tests/layers/test_fixtures.c 
+tests_layers_test_fixtures_SOURCES = tests/layers/test_fixtures.c tests/fixture.c
 tests_layers_test_fixtures_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/layers/test_torch
-tests_layers_test_torch_SOURCES = tests/layers/test_torch.c 
+tests_layers_test_torch_SOURCES = tests/layers/test_torch.c tests/fixture.c
 tests_layers_test_torch_LDADD = $(RNNLAB_TEST_LIBS)
-tests_layers_test_torch_CPPFLAGS = $(AM_CPPFLAGS) -DRNN_TOP_SRCDIR='"$(abs_top_srcdir)"'
 check_PROGRAMS += tests/layers/test_layers
 tests_layers_test_layers_SOURCES = tests/layers/test_layers.c 
 tests_layers_test_layers_LDADD = $(RNNLAB_TEST_LIBS)

@@ -10,8 +10,7 @@
 #include "rnnlab/tensor.h"
 #include "layers/rnn_common.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { printf("FAIL: " __VA_ARGS__); printf("\n"); failures++; } } while (0)
+#include "tests/check.h"
 
 /* sigmoid and tanh over [-20, 20] and near 0, relative error against double libm. */
 static void test_activations(void)
@@ -249,6 +248,5 @@ int main(void)
     test_counts();
     test_stack_gradcheck();
     test_deterministic();
-    printf("%d failures\n", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_layers");
 }

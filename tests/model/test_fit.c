@@ -476,6 +476,5 @@ int main(void)
     test_frozen();
     test_gradcheck_catches();
     test_saturated_outputs();
-    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_fit");
 }

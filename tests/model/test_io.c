@@ -173,6 +173,5 @@ int main(void)
     rnn_tokenizer_free(tok);
     unlink(path);
     rmdir(dir);
-    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_io");
 }

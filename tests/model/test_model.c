@@ -320,6 +320,5 @@ int main(void)
     check_errors();
     check_names_and_pop();
     check_forward_backward();
-    printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_model");
 }

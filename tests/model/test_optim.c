@@ -246,6 +246,5 @@ int main(void)
     test_losses();
     test_config_errors();
     test_rmsprop_rows();
-    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_optim");
 }

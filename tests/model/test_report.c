@@ -134,6 +134,5 @@ int main(void)
 {
     test_reports();
     test_auc();
-    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_report");
 }

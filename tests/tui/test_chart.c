@@ -5,10 +5,7 @@
 #include <string.h>
 #include "tui/chart.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#include "tests/check.h"
 
 /* Columns of a UTF-8 line without SGR sequences (every character is one column here). */
 static int line_columns(const char *s, size_t len)
@@ -162,6 +159,5 @@ int main(void)
     test_ascii_and_colour();
     test_roles_differ();
     test_edges();
-    if (failures) fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_chart");
 }

@@ -4,10 +4,7 @@
 #include <string.h>
 #include "tui/dashboard.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#include "tests/check.h"
 
 static bool inside(tui_rect r, int rows, int cols)
 {
@@ -91,6 +88,5 @@ int main(void)
     test_tiling();
     test_too_small_and_zoom();
     test_helpers();
-    if (failures) fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_finish("test_layout");
 }
