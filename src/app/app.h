@@ -79,13 +79,23 @@ void app_history_load(const char *path);
 #define APP_HISTORY_LINES 2000
 void app_history_save(const char *path);
 
-/* The one command table: names for completion and help. */
-typedef struct app_command {
+/* The one command table: dispatch, help, completion and the man page's command list. The
+ * dispatcher parses a command's words into app_args (internal.h) from its args text (the valid
+ * keys) and max_pos, then calls its handler; errors name the command from the table. */
+typedef struct app_command app_command;
+typedef struct app_args app_args;
+typedef int app_handler(app_state *s, const app_command *c, const app_args *a);
+enum {
+    APP_ARGS_ANY = -1,     /* max_pos: any number of positional words (a TEXT of several words) */
+    APP_ARGS_WORDS = -2,   /* max_pos: the words as typed, unparsed (`time` runs them as a command) */
+};
+struct app_command {
     const char *name, *args, *summary, *usage;
-    int (*handler)(app_state *s, int argc, char **argv);
+    app_handler *handler;
+    int max_pos;           /* positional words it takes at most, or APP_ARGS_ANY / APP_ARGS_WORDS */
     char **(*complete)(const char *text, int arg_index);   /* may be NULL */
     const char *example;   /* lines that run as written in a new session; the last uses the command */
-} app_command;
+};
 const app_command *app_commands(size_t *n);
 /* readline completion generator usable by the plain REPL and the dashboard. */
 char **app_complete(const char *line_buffer, const char *text, int start, int end);

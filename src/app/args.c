@@ -44,36 +44,56 @@ static void args_gather_positionals(app_args *a, int argc, char **argv, char *co
         argv[w++] = argv[i];
     }
     for (k = 0; k < a->nkv; k++) argv[w++] = kv[k];
-    a->pos = (const char *const *)argv + 1;
+    a->pos = argv + 1;
 }
 
-int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max_pos, bool extra_keys)
+/* Does the args text hold an UPPER-case placeholder key ("CLASS=FILE"): any key is the handler's? */
+static bool args_text_any_key(const char *args)
+{
+    for (const char *p = args; *p; p++)
+        if (*p == '=' && p > args && isupper((unsigned char)p[-1])) return true;
+    return false;
+}
+
+/* "unexpected argument 'x'" and what the command takes. */
+static int args_too_many(const app_command *c, const char *arg)
+{
+    if (!c->args[0]) return app_fail(RNN_EUSAGE, c, "unexpected argument '%s': expected no arguments", arg);
+    return app_fail(RNN_EUSAGE, c, "unexpected argument '%s': usage: %s %s", arg, c->name, c->args);
+}
+
+int args_parse(app_args *a, const app_command *c, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
-    a->cmd = c->name;
+    a->cmd = c;
+    if (c->max_pos == APP_ARGS_WORDS) {
+        a->npos = argc - 1;
+        a->pos = argv + 1;
+        return RNN_OK;
+    }
+    bool any_key = args_text_any_key(c->args);
     char *kv[ARGS_MAX];
     for (int i = 1; i < argc; i++) {
         if (parse_is_keyval(argv[i])) {
             char *eq = strchr(argv[i], '=');
             size_t klen = (size_t)(eq - argv[i]);
-            if (!extra_keys && !args_text_has_key(c->args, argv[i], klen)) {
+            if (!any_key && !args_text_has_key(c->args, argv[i], klen)) {
                 char keys[512];
                 args_text_keys(c->args, keys, sizeof keys);
-                return app_fail(RNN_EUSAGE, c->name, "unknown key '%.*s': expected %s%s", (int)klen, argv[i],
+                return app_fail(RNN_EUSAGE, c, "unknown key '%.*s': expected %s%s", (int)klen, argv[i],
                                 keys[0] ? "one of " : "no key=value arguments", keys);
             }
             for (int k = 0; k < a->nkv; k++)
                 if (strlen(a->key[k]) == klen && strncmp(a->key[k], argv[i], klen) == 0)
-                    return app_fail(RNN_EUSAGE, c->name, "%.*s: given twice, expected once", (int)klen, argv[i]);
+                    return app_fail(RNN_EUSAGE, c, "%.*s: given twice, expected once", (int)klen, argv[i]);
             if (a->nkv == ARGS_MAX)
-                return app_fail(RNN_EUSAGE, c->name, "'%.*s=': at most %d key=value arguments", (int)klen, argv[i], ARGS_MAX);
+                return app_fail(RNN_EUSAGE, c, "'%.*s=': at most %d key=value arguments", (int)klen, argv[i], ARGS_MAX);
             kv[a->nkv] = argv[i];
             *eq = 0;   /* argv is ours: split in place */
             a->key[a->nkv] = argv[i];
             a->val[a->nkv++] = eq + 1;
         } else {
-            if (max_pos >= 0 && a->npos >= max_pos)
-                return app_fail(RNN_EUSAGE, c->name, "unexpected argument '%s': usage: %s %s", argv[i], c->name, c->args);
+            if (c->max_pos != APP_ARGS_ANY && a->npos >= c->max_pos) return args_too_many(c, argv[i]);
             a->npos++;
         }
     }

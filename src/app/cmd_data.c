@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include "app/internal.h"
 
-#define CMD(name) const app_command *c = app_command_find(name); (void)c
 
 /* ---- load ---- */
 
@@ -58,7 +57,7 @@ static int load_delimiter(const app_args *a, char *out)
     if (!d) return RNN_OK;
     if (strcmp(d, "\\t") == 0 || strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0) { *out = '\t'; return RNN_OK; }
     /* one byte here; the loader says which bytes can separate fields */
-    if (strlen(d) != 1) return app_fail(RNN_EUSAGE, "load", "delimiter='%s': expected one ASCII character (or tab)", d);
+    if (strlen(d) != 1) return app_fail(RNN_EUSAGE, a->cmd, "delimiter='%s': expected one ASCII character (or tab)", d);
     *out = d[0];
     return RNN_OK;
 }
@@ -114,50 +113,47 @@ static void load_report(const app_state *s)
     load_report_invalid_utf8(ds);
 }
 
-APP_HANDLER(load)
+int cmd_load(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("load");
-    bool lines = argc > 1 && strcmp(argv[1], "lines") == 0;
-    app_args a;
     /* keys are checked per kind below (lines takes CLASS=FILE pairs) */
-    int rc = args_parse(&a, c, argc, argv, 2, true);
-    if (rc) return rc;
-    if (a.npos == 0) return app_fail(RNN_EUSAGE, "load", "expected a data set kind: imdb, sms, csv, dir, lines or demo");
-    const char *kind = a.pos[0];
+    int rc;
+    if (a->npos == 0) return app_fail(RNN_EUSAGE, c, "expected a data set kind: imdb, sms, csv, dir, lines or demo");
+    const char *kind = a->pos[0];
+    bool lines = strcmp(kind, "lines") == 0;
     const char *keys = load_keys_for(kind);
-    if (!keys) return app_fail(RNN_EUSAGE, "load", "'%s': unknown data set kind: expected imdb, sms, csv, dir, lines or demo", kind);
+    if (!keys) return app_fail(RNN_EUSAGE, c, "'%s': unknown data set kind: expected imdb, sms, csv, dir, lines or demo", kind);
     rnn_load_opts o = {0};
     o.seed = -1; o.test_split = -1;
     o.allow_download = true;
-    o.path = a.npos > 1 ? a.pos[1] : args_get(&a, "path");
-    if (a.npos > 1 && args_get(&a, "path")) return app_fail(RNN_EUSAGE, "load", "path given twice (positional and path=)");
-    if (o.path && !word_in(keys, "path")) return app_fail(RNN_EUSAGE, "load", "'%s': load %s takes no path", o.path, kind);
+    o.path = a->npos > 1 ? a->pos[1] : args_get(a, "path");
+    if (a->npos > 1 && args_get(a, "path")) return app_fail(RNN_EUSAGE, c, "path given twice (positional and path=)");
+    if (o.path && !word_in(keys, "path")) return app_fail(RNN_EUSAGE, c, "'%s': load %s takes no path", o.path, kind);
     const char *class_names[ARGS_MAX], *class_files[ARGS_MAX];
-    for (int i = 0; i < a.nkv; i++) {
-        if (word_in(keys, a.key[i])) continue;
-        if (lines) { class_names[o.n_lines] = a.key[i]; class_files[o.n_lines++] = a.val[i]; continue; }
-        return app_fail(RNN_EUSAGE, "load", "key '%s' does not apply to load %s: expected %s", a.key[i], kind, keys);
+    for (int i = 0; i < a->nkv; i++) {
+        if (word_in(keys, a->key[i])) continue;
+        if (lines) { class_names[o.n_lines] = a->key[i]; class_files[o.n_lines++] = a->val[i]; continue; }
+        return app_fail(RNN_EUSAGE, c, "key '%s' does not apply to load %s: expected %s", a->key[i], kind, keys);
     }
     long seed; double split;
     bool shuffle;
-    if ((rc = args_long(&a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(&a, "test_split", -1, 0, 0.99, &split)) ||
-        (rc = args_bool(&a, "clean", false, &o.clean)) || (rc = args_bool(&a, "shuffle", true, &shuffle)) ||
-        (rc = args_bool(&a, "refetch", false, &o.refetch)) ||
-        (rc = load_delimiter(&a, &o.delimiter)))
+    if ((rc = args_long(a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(a, "test_split", -1, 0, 0.99, &split)) ||
+        (rc = args_bool(a, "clean", false, &o.clean)) || (rc = args_bool(a, "shuffle", true, &shuffle)) ||
+        (rc = args_bool(a, "refetch", false, &o.refetch)) ||
+        (rc = load_delimiter(a, &o.delimiter)))
         return rc;
     o.keep_order = !shuffle;
-    if (o.refetch && o.path) return app_fail(RNN_EUSAGE, "load", "refetch=true downloads into the cache folder; it does not go with a path");
-    if (!shuffle && args_get(&a, "seed"))
-        return app_fail(RNN_EUSAGE, "load", "seed= shuffles; it does not go with shuffle=false");
-    if (args_get(&a, "seed")) o.seed = seed;
-    if (args_get(&a, "test_split")) o.test_split = split;
-    o.text_col = args_get(&a, "text");
-    o.label_col = args_get(&a, "label");
-    o.test_path = args_get(&a, "test");
+    if (o.refetch && o.path) return app_fail(RNN_EUSAGE, c, "refetch=true downloads into the cache folder; it does not go with a path");
+    if (!shuffle && args_get(a, "seed"))
+        return app_fail(RNN_EUSAGE, c, "seed= shuffles; it does not go with shuffle=false");
+    if (args_get(a, "seed")) o.seed = seed;
+    if (args_get(a, "test_split")) o.test_split = split;
+    o.text_col = args_get(a, "text");
+    o.label_col = args_get(a, "label");
+    o.test_path = args_get(a, "test");
     if (strcmp(kind, "csv") == 0 && (!o.path || !o.text_col || !o.label_col))
-        return app_fail(RNN_EUSAGE, "load", "load csv: expected FILE text=COLUMN label=COLUMN");
-    if (strcmp(kind, "dir") == 0 && !o.path) return app_fail(RNN_EUSAGE, "load", "load dir: expected a folder PATH");
-    if (lines && o.n_lines < 2) return app_fail(RNN_EUSAGE, "load", "load lines: expected at least two CLASS=FILE pairs");
+        return app_fail(RNN_EUSAGE, c, "load csv: expected FILE text=COLUMN label=COLUMN");
+    if (strcmp(kind, "dir") == 0 && !o.path) return app_fail(RNN_EUSAGE, c, "load dir: expected a folder PATH");
+    if (lines && o.n_lines < 2) return app_fail(RNN_EUSAGE, c, "load lines: expected at least two CLASS=FILE pairs");
     /* in a script, files in the script's folder first */
     const char *path_given = o.path;
     char *path_in_dir = app_input_path(o.path), *test_in_dir = app_input_path(o.test_path), *lines_in_dir[ARGS_MAX];
@@ -177,10 +173,10 @@ APP_HANDLER(load)
     free(test_in_dir);
     for (int i = 0; i < o.n_lines; i++) free(lines_in_dir[i]);
     o.path = path_given;
-    if (rc != RNN_OK) return app_fail_err("load", &err);
+    if (rc != RNN_OK) return app_fail_err(c, &err);
     if (ds->train.n == 0) {
         rnn_dataset_free(ds);
-        return app_fail(RNN_EDATA, "load", "%s: the data set is empty (no training texts)", o.path ? o.path : kind);
+        return app_fail(RNN_EDATA, c, "%s: the data set is empty (no training texts)", o.path ? o.path : kind);
     }
     /* the new data set replaces the old; encoded data belonged to the old one */
     if (s->ds) rnn_dataset_free(s->ds);
@@ -192,12 +188,9 @@ APP_HANDLER(load)
     return RNN_OK;
 }
 
-APP_HANDLER(datasets)
+int cmd_datasets(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("datasets");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
+    (void)c; (void)a;
     size_t n;
     const rnn_dataset_info *info = rnn_known_datasets(&n);
     app_printf("cache folder: %s\n", rnn_data_dir());
@@ -235,7 +228,7 @@ void app_format_column(const double *v, int n, char out[][40])
     for (int i = 0; i < n; i++) snprintf(out[i], 40, "%.*f", dec, v[i]);
 }
 
-static int split_of(const app_state *s, const char *cmd, const char *name, const rnn_split **out)
+static int split_of(const app_state *s, const app_command *cmd, const char *name, const rnn_split **out)
 {
     if (!s->ds) return app_fail(RNN_EUSAGE, cmd, "no data set: run load first (e.g. load demo)");
     *out = strcmp(name, "test") == 0 ? &s->ds->test : &s->ds->train;
@@ -243,7 +236,7 @@ static int split_of(const app_state *s, const char *cmd, const char *name, const
     return RNN_OK;
 }
 
-int app_describe(app_state *s, const char *cmd, const char *split, const double *pct, int n_pct, rnn_describe *out)
+int app_describe(app_state *s, const app_command *cmd, const char *split, const double *pct, int n_pct, rnn_describe *out)
 {
     const rnn_split *sp = NULL;
     int rc = split_of(s, cmd, split, &sp);
@@ -260,8 +253,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* "25,50,75" (percent) or "0.25,0.5" (fractions); 50% is always included, as pandas does. */
-static int stats_percentiles(const char *text, double *pct, int *n)
+static int stats_percentiles(const app_args *a, double *pct, int *n)
 {
+    const char *text = args_get(a, "percentiles");
     *n = 0;
     if (!text) {
         static const double dflt[] = {0.25, 0.5, 0.75, 0.95, 0.99};
@@ -275,7 +269,7 @@ static int stats_percentiles(const char *text, double *pct, int *n)
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         double v;
         if (*n >= RNN_MAX_PERCENTILES - 1 || !str_to_double(t, &v) || v < 0 || v > 100)
-            return app_fail(RNN_EUSAGE, "stats", "percentiles='%s': expected up to %d numbers from 0 to 100 (or fractions), comma-separated",
+            return app_fail(RNN_EUSAGE, a->cmd, "percentiles='%s': expected up to %d numbers from 0 to 100 (or fractions), comma-separated",
                             text, RNN_MAX_PERCENTILES - 1);
         if (v > 1) percent = true;
         pct[(*n)++] = v;
@@ -302,20 +296,17 @@ static void stats_pct_label(double p, char *out, size_t n)
     }
 }
 
-APP_HANDLER(stats)
+int cmd_stats(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("stats");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
+    int rc;
     const char *split;
     double pct[RNN_MAX_PERCENTILES];
     int n_pct;
-    if ((rc = args_choice(&a, "split", "train|test", "train", &split)) ||
-        (rc = stats_percentiles(args_get(&a, "percentiles"), pct, &n_pct)))
+    if ((rc = args_choice(a, "split", "train|test", "train", &split)) ||
+        (rc = stats_percentiles(a, pct, &n_pct)))
         return rc;
     rnn_describe d;
-    if ((rc = app_describe(s, "stats", split, pct, n_pct, &d))) return rc;
+    if ((rc = app_describe(s, c, split, pct, n_pct, &d))) return rc;
     double v[RNN_MAX_PERCENTILES + 5];
     char label[RNN_MAX_PERCENTILES + 5][16];
     int n = 0;
@@ -336,7 +327,7 @@ APP_HANDLER(stats)
     app_printf("Name: text, dtype: float64\n");
     const rnn_split *sp = strcmp(split, "test") == 0 ? &s->ds->test : &s->ds->train;
     size_t *cnt = calloc((size_t)s->ds->n_classes, sizeof *cnt);
-    if (!cnt) return app_fail(RNN_EINTERNAL, "stats", "out of memory");
+    if (!cnt) return app_fail(RNN_EINTERNAL, c, "out of memory");
     rnn_split_class_counts(s->ds, sp, cnt);
     app_printf("class balance (%s):", split);
     for (int k = 0; k < s->ds->n_classes; k++)
@@ -349,19 +340,17 @@ APP_HANDLER(stats)
 
 /* ---- tokenizer ---- */
 
-static int need_tokenizer(const app_state *s, const char *cmd)
+static int need_tokenizer(const app_state *s, const app_command *cmd)
 {
     if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize first");
     return RNN_OK;
 }
 
-APP_HANDLER(vocab)
+int cmd_vocab(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("vocab");
-    app_args a;
     long top;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_long(&a, "top", 20, 0, 1000000, &top)) || (rc = need_tokenizer(s, "vocab"))) return rc;
+    int rc = RNN_OK;
+    if ((rc = args_long(a, "top", 20, 0, 1000000, &top)) || (rc = need_tokenizer(s, c))) return rc;
     const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
     size_t size = rnn_tokenizer_size(s->tok);
     uint64_t total = rnn_tokenizer_total(s->tok);
@@ -385,30 +374,27 @@ APP_HANDLER(vocab)
     return RNN_OK;
 }
 
-APP_HANDLER(tokenize)
+int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("tokenize");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
-    if (!s->ds) return app_fail(RNN_EUSAGE, "tokenize", "no data set: run load first");
+    int rc;
+    if (!s->ds) return app_fail(RNN_EUSAGE, c, "no data set: run load first");
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
     long nw;
-    if ((rc = args_long(&a, "num_words", 0, 0, 100000000, &nw)) || (rc = args_bool(&a, "lower", o.lower, &o.lower)) ||
-        (rc = args_bool(&a, "char_level", o.char_level, &o.char_level)))
+    if ((rc = args_long(a, "num_words", 0, 0, 100000000, &nw)) || (rc = args_bool(a, "lower", o.lower, &o.lower)) ||
+        (rc = args_bool(a, "char_level", o.char_level, &o.char_level)))
         return rc;
     o.num_words = (int)nw;
-    o.oov_token = args_get(&a, "oov_token");
-    if (args_get(&a, "filters")) o.filters = args_get(&a, "filters");
-    const char *split = args_get(&a, "split");
+    o.oov_token = args_get(a, "oov_token");
+    if (args_get(a, "filters")) o.filters = args_get(a, "filters");
+    const char *split = args_get(a, "split");
     if (split) {
         if (strlen(split) != 1 || (unsigned char)split[0] >= 0x80)
-            return app_fail(RNN_EUSAGE, "tokenize", "split='%s': expected one ASCII character", split);
+            return app_fail(RNN_EUSAGE, c, "split='%s': expected one ASCII character", split);
         o.split = split[0];
     }
     rnn_tokenizer *t = rnn_tokenizer_new(&o);
-    if (!t) return app_fail(RNN_EINTERNAL, "tokenize", "out of memory");
+    if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
     const rnn_dataset *ds = s->ds;
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
@@ -421,7 +407,7 @@ APP_HANDLER(tokenize)
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
     if (rc != RNN_OK) {
         rnn_seqs_free(&tr); rnn_seqs_free(&te); rnn_tokenizer_free(t);
-        return app_fail_err("tokenize", &err);
+        return app_fail_err(c, &err);
     }
     app_clear_encoded(s);
     if (s->tok) rnn_tokenizer_free(s->tok);
@@ -446,19 +432,17 @@ static void print_ids(const int32_t *ids, size_t n)
     app_printf("]\n");
 }
 
-APP_HANDLER(encode)
+int cmd_encode(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("encode");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, -1, false);
-    if (rc || (rc = need_tokenizer(s, "encode"))) return rc;
-    char *text = args_join(&a, 0);
-    if (!text) return app_fail(RNN_EUSAGE, "encode", "expected TEXT, e.g. encode 'Hello World'");
+    int rc = RNN_OK;
+    if ((rc = need_tokenizer(s, c))) return rc;
+    char *text = args_join(a, 0);
+    if (!text) return app_fail(RNN_EUSAGE, c, "expected TEXT, e.g. encode 'Hello World'");
     int32_t *ids = NULL; size_t n = 0;
     rnn_error err = {0};
     rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
     free(text);
-    if (rc) return app_fail_err("encode", &err);
+    if (rc) return app_fail_err(c, &err);
     print_ids(ids, n);
     free(ids);
     return RNN_OK;
@@ -469,15 +453,15 @@ static int decode_parse(const app_args *a, int32_t **ids, size_t *n)
 {
     char *text = args_join(a, 0);
     *ids = NULL; *n = 0;
-    if (!text) return app_fail(RNN_EUSAGE, "decode", "expected IDS, e.g. decode [12, 7, 300]");
+    if (!text) return app_fail(RNN_EUSAGE, a->cmd, "expected IDS, e.g. decode [12, 7, 300]");
     int32_t *v = malloc(sizeof *v * (strlen(text) / 2 + 1));
-    if (!v) { free(text); return app_fail(RNN_EINTERNAL, "decode", "out of memory"); }
+    if (!v) { free(text); return app_fail(RNN_EINTERNAL, a->cmd, "out of memory"); }
     for (char *p = text; *p; p++) if (*p == '[' || *p == ']' || *p == ',') *p = ' ';
     size_t k = 0;
     for (char *save = NULL, *t = strtok_r(text, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
         long x;
         if (!str_to_long(t, &x) || x < 0 || x > INT32_MAX) {
-            int rc = app_fail(RNN_EUSAGE, "decode", "'%s': expected a non-negative integer token id", t);
+            int rc = app_fail(RNN_EUSAGE, a->cmd, "'%s': expected a non-negative integer token id", t);
             free(v); free(text);
             return rc;
         }
@@ -488,34 +472,29 @@ static int decode_parse(const app_args *a, int32_t **ids, size_t *n)
     return RNN_OK;
 }
 
-APP_HANDLER(decode)
+int cmd_decode(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("decode");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, -1, false);
-    if (rc || (rc = need_tokenizer(s, "decode"))) return rc;
+    int rc = RNN_OK;
+    if ((rc = need_tokenizer(s, c))) return rc;
     int32_t *ids; size_t n;
-    if ((rc = decode_parse(&a, &ids, &n))) return rc;
+    if ((rc = decode_parse(a, &ids, &n))) return rc;
     char *text = rnn_tokenizer_decode(s->tok, ids, n);
     free(ids);
-    if (!text) return app_fail(RNN_EINTERNAL, "decode", "out of memory");
+    if (!text) return app_fail(RNN_EINTERNAL, c, "out of memory");
     app_printf("%s\n", text);
     free(text);
     return RNN_OK;
 }
 
-APP_HANDLER(pad)
+int cmd_pad(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("pad");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
-    if (!s->seq_train.off) return app_fail(RNN_EUSAGE, "pad", "no token sequences: run tokenize first");
+    int rc;
+    if (!s->seq_train.off) return app_fail(RNN_EUSAGE, c, "no token sequences: run tokenize first");
     long maxlen, value;
     const char *padding, *truncating;
-    if ((rc = args_long(&a, "maxlen", 0, 1, 1000000, &maxlen)) || (rc = args_long(&a, "value", 0, 0, INT32_MAX, &value)) ||
-        (rc = args_choice(&a, "padding", "pre|post", "pre", &padding)) ||
-        (rc = args_choice(&a, "truncating", "pre|post", "pre", &truncating)))
+    if ((rc = args_long(a, "maxlen", 0, 1, 1000000, &maxlen)) || (rc = args_long(a, "value", 0, 0, INT32_MAX, &value)) ||
+        (rc = args_choice(a, "padding", "pre|post", "pre", &padding)) ||
+        (rc = args_choice(a, "truncating", "pre|post", "pre", &truncating)))
         return rc;
     bool pad_post = strcmp(padding, "post") == 0, trunc_post = strcmp(truncating, "post") == 0;
     rnn_imatrix xtr = {0}, xte = {0};
@@ -527,7 +506,7 @@ APP_HANDLER(pad)
         rc = rnn_pad(&s->seq_test, (int)xtr.cols, pad_post, trunc_post, (int32_t)value, &xte, &tte, &err);
     if (rc != RNN_OK) {
         rnn_imatrix_free(&xtr); rnn_imatrix_free(&xte);
-        return app_fail_err("pad", &err);
+        return app_fail_err(c, &err);
     }
     app_clear_padded(s);
     s->x_train = xtr; s->x_test = xte;
@@ -540,19 +519,17 @@ APP_HANDLER(pad)
     return RNN_OK;
 }
 
-APP_HANDLER(show)
+int cmd_show(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("show");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
+    int rc = RNN_OK;
     const char *split;
-    if (rc || (rc = args_choice(&a, "split", "train|test", "train", &split))) return rc;
+    if ((rc = args_choice(a, "split", "train|test", "train", &split))) return rc;
     const rnn_split *sp = NULL;
-    if ((rc = split_of(s, "show", split, &sp))) return rc;
+    if ((rc = split_of(s, c, split, &sp))) return rc;
     long i;
-    if (a.npos == 0) return app_fail(RNN_EUSAGE, "show", "expected an example number N from 0 to %zu", sp->n - 1);
-    if (!str_to_long(a.pos[0], &i) || i < 0 || (size_t)i >= sp->n)
-        return app_fail(RNN_EUSAGE, "show", "N='%s': expected an example number from 0 to %zu", a.pos[0], sp->n - 1);
+    if (a->npos == 0) return app_fail(RNN_EUSAGE, c, "expected an example number N from 0 to %zu", sp->n - 1);
+    if (!str_to_long(a->pos[0], &i) || i < 0 || (size_t)i >= sp->n)
+        return app_fail(RNN_EUSAGE, c, "N='%s': expected an example number from 0 to %zu", a->pos[0], sp->n - 1);
     bool test = sp == &s->ds->test;
     size_t words = rnn_count_words(sp->text[i]);
     app_printf("%s example %ld of %zu, label %d (%s), %zu %s\n", split, i, sp->n, sp->label[i],
@@ -573,25 +550,22 @@ APP_HANDLER(show)
     return RNN_OK;
 }
 
-APP_HANDLER(embeddings)
+int cmd_embeddings(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("embeddings");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 2, false);
-    if (rc) return rc;
-    if (a.npos < 1 || strcmp(a.pos[0], "load") != 0)
-        return app_fail(RNN_EUSAGE, "embeddings", "expected: embeddings load FILE [format=glove|word2vec|word2vec-bin|fasttext]");
-    if (a.npos < 2) return app_fail(RNN_EUSAGE, "embeddings", "expected a FILE of word vectors after load");
+    int rc;
+    if (a->npos < 1 || strcmp(a->pos[0], "load") != 0)
+        return app_fail(RNN_EUSAGE, c, "expected: embeddings load FILE [format=glove|word2vec|word2vec-bin|fasttext]");
+    if (a->npos < 2) return app_fail(RNN_EUSAGE, c, "expected a FILE of word vectors after load");
     const char *fmt;
-    if ((rc = args_choice(&a, "format", "glove|word2vec|word2vec-bin|fasttext", NULL, &fmt)) || (rc = need_tokenizer(s, "embeddings")))
+    if ((rc = args_choice(a, "format", "glove|word2vec|word2vec-bin|fasttext", NULL, &fmt)) || (rc = need_tokenizer(s, c)))
         return rc;
     rnn_fmatrix m = {0};
     size_t found = 0;
     rnn_error err = {0};
-    char *in_script_dir = app_input_path(a.pos[1]);
-    rc = rnn_embeddings_load(in_script_dir ? in_script_dir : a.pos[1], fmt, s->tok, &m, &found, &err);
+    char *in_script_dir = app_input_path(a->pos[1]);
+    rc = rnn_embeddings_load(in_script_dir ? in_script_dir : a->pos[1], fmt, s->tok, &m, &found, &err);
     free(in_script_dir);
-    if (rc != RNN_OK) return app_fail_err("embeddings", &err);
+    if (rc != RNN_OK) return app_fail_err(c, &err);
     rnn_fmatrix_free(&s->pretrained);
     s->pretrained = m;
     size_t words = m.rows > 0 ? m.rows - 1 : 0;

@@ -4,16 +4,12 @@
 #include <string.h>
 #include "app/internal.h"
 
-#define CMD(name) const app_command *c = app_command_find(name); (void)c
 
-APP_HANDLER(save)
+int cmd_save(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("save");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
-    if (rc) return rc;
-    if (a.npos != 1) return app_fail(RNN_EUSAGE, "save", "expected a FILE name");
-    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, "save", "nothing to save: tokenize or build a model first");
+    int rc;
+    if (a->npos != 1) return app_fail(RNN_EUSAGE, c, "expected a FILE name");
+    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, c, "nothing to save: tokenize or build a model first");
     rnn_pipeline p = {0};
     p.tokenizer = s->tok;
     p.maxlen = s->x_train.data ? s->maxlen : 0;
@@ -24,29 +20,26 @@ APP_HANDLER(save)
     p.n_runs = s->n_runs;
     p.run_names = malloc(sizeof *p.run_names * (size_t)(s->n_runs + 1));
     p.runs = malloc(sizeof *p.runs * (size_t)(s->n_runs + 1));
-    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, "save", "out of memory"); }
+    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
     for (int i = 0; i < s->n_runs; i++) { p.run_names[i] = s->runs[i].name; p.runs[i] = s->runs[i].hist; }
     rnn_error err = {0};
-    rc = rnn_pipeline_save(a.pos[0], &p, &err);
+    rc = rnn_pipeline_save(a->pos[0], &p, &err);
     free(p.run_names); free(p.runs);
-    if (rc != RNN_OK) return app_fail_err("save", &err);
-    app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a.pos[0]);
+    if (rc != RNN_OK) return app_fail_err(c, &err);
+    app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a->pos[0]);
     return RNN_OK;
 }
 
-APP_HANDLER(open)
+int cmd_open(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("open");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
-    if (rc) return rc;
-    if (a.npos != 1) return app_fail(RNN_EUSAGE, "open", "expected a FILE written by save");
+    int rc;
+    if (a->npos != 1) return app_fail(RNN_EUSAGE, c, "expected a FILE written by save");
     rnn_pipeline p = {0};
     rnn_error err = {0};
-    char *in_script_dir = app_input_path(a.pos[0]);
-    rc = rnn_pipeline_open(in_script_dir ? in_script_dir : a.pos[0], &p, &err);
+    char *in_script_dir = app_input_path(a->pos[0]);
+    rc = rnn_pipeline_open(in_script_dir ? in_script_dir : a->pos[0], &p, &err);
     free(in_script_dir);
-    if (rc != RNN_OK) return app_fail_err("open", &err);
+    if (rc != RNN_OK) return app_fail_err(c, &err);
     /* take ownership of everything in p */
     if (p.tokenizer) {
         app_clear_encoded(s);
@@ -69,7 +62,7 @@ APP_HANDLER(open)
     if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
     rnn_pipeline_free(&p);
     s->last_eval.n = 0;
-    app_printf("opened %s:%s%s%s %d %s\n", a.pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "",
+    app_printf("opened %s:%s%s%s %d %s\n", a->pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "",
                s->tok || s->model ? "," : "", s->n_runs, app_noun((unsigned)s->n_runs, "run", "runs"));
     app_reencode(s);
     app_changed(s, APP_CHANGED_VOCAB | APP_CHANGED_MODEL | APP_CHANGED_RUNS | APP_CHANGED_DATA);

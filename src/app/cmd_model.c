@@ -11,7 +11,6 @@
 #include "app/internal.h"
 #include "tui/chart.h"
 
-#define CMD(name) const app_command *c = app_command_find(name); (void)c
 
 const char *app_class_name(const app_state *s, int k)
 {
@@ -22,7 +21,7 @@ const char *app_class_name(const app_state *s, int k)
     return buf;
 }
 
-static int need_model(const app_state *s, const char *cmd, bool compiled)
+static int need_model(const app_state *s, const app_command *cmd, bool compiled)
 {
     if (!s->model) return app_fail(RNN_EUSAGE, cmd, "no model: build one with model new; add ...");
     if (compiled && !rnn_model_is_compiled(s->model))
@@ -31,7 +30,7 @@ static int need_model(const app_state *s, const char *cmd, bool compiled)
 }
 
 /* Padded ids and labels of a split. */
-static int split_xy(const app_state *s, const char *cmd, const char *split, rnn_xy *xy)
+static int split_xy(const app_state *s, const app_command *cmd, const char *split, rnn_xy *xy)
 {
     if (!s->ds) return app_fail(RNN_EUSAGE, cmd, "no data set: run load first");
     bool test = strcmp(split, "test") == 0;
@@ -50,15 +49,11 @@ static void shape_text(rnn_shape sh, char *buf, size_t n)
     else snprintf(buf, n, "(None, %d, %d)", sh.dim[0], sh.dim[1]);
 }
 
-APP_HANDLER(model)
+int cmd_model(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("model");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 2, false);
-    if (rc) return rc;
-    if (a.npos < 1 || strcmp(a.pos[0], "new") != 0) return app_fail(RNN_EUSAGE, "model", "expected: model new [NAME]");
-    rnn_model *m = rnn_model_new(a.npos > 1 ? a.pos[1] : "sequential", s->seed);
-    if (!m) return app_fail(RNN_EINTERNAL, "model", "out of memory");
+    if (a->npos < 1 || strcmp(a->pos[0], "new") != 0) return app_fail(RNN_EUSAGE, c, "expected: model new [NAME]");
+    rnn_model *m = rnn_model_new(a->npos > 1 ? a->pos[1] : "sequential", s->seed);
+    if (!m) return app_fail(RNN_EINTERNAL, c, "out of memory");
     if (s->model) rnn_model_free(s->model);
     s->model = m;
     s->last_eval.n = 0;
@@ -67,21 +62,20 @@ APP_HANDLER(model)
     return RNN_OK;
 }
 
-APP_HANDLER(add)
+int cmd_add(app_state *s, const app_command *c, const app_args *a)
 {
-    (void)argv;
-    if (argc < 2) return app_fail(RNN_EUSAGE, "add", "expected a layer, e.g. add LSTM(32) (help add)");
+    if (a->npos < 1) return app_fail(RNN_EUSAGE, c, "expected a layer, e.g. add LSTM(32) (help add)");
     bool created = false;
     if (!s->model) {
-        if (!(s->model = rnn_model_new("sequential", s->seed))) return app_fail(RNN_EINTERNAL, "add", "out of memory");
+        if (!(s->model = rnn_model_new("sequential", s->seed))) return app_fail(RNN_EINTERNAL, c, "out of memory");
         created = true;
     }
     rnn_add_ctx ctx = {.pretrained = s->pretrained.data ? &s->pretrained : NULL, .data_length = s->x_train.data ? (int)s->x_train.cols : 0};
     rnn_error err = {0};
     size_t before = rnn_model_n_layers(s->model);
-    if (rnn_model_add(s->model, argv[1], &ctx, &err) != RNN_OK) {
+    if (rnn_model_add(s->model, a->pos[0], &ctx, &err) != RNN_OK) {
         if (created) { rnn_model_free(s->model); s->model = NULL; }
-        return app_fail_err("add", &err);
+        return app_fail_err(c, &err);
     }
     char sh[64];
     if (rnn_model_n_layers(s->model) == before) { /* Input(shape=(T,)): the input spec, no layer */
@@ -99,29 +93,27 @@ APP_HANDLER(add)
     return RNN_OK;
 }
 
-APP_HANDLER(pop)
+int cmd_pop(app_state *s, const app_command *c, const app_args *a)
 {
-    (void)argv;
-    if (argc > 1) return app_fail(RNN_EUSAGE, "pop", "expected no arguments");
-    int rc = need_model(s, "pop", false);
+    (void)a;
+    int rc = need_model(s, c, false);
     if (rc) return rc;
     rnn_error err = {0};
     size_t before = rnn_model_n_layers(s->model);
-    if (rnn_model_pop(s->model, &err) != RNN_OK) return app_fail_err("pop", &err);
+    if (rnn_model_pop(s->model, &err) != RNN_OK) return app_fail_err(c, &err);
     if (before == 0) app_printf("removed the input spec; the model takes sequences of any length\n");
     else app_printf("removed the last layer; %zu left\n", rnn_model_n_layers(s->model));
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
 }
 
-APP_HANDLER(summary)
+int cmd_summary(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("summary");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = need_model(s, "summary", false))) return rc;
+    (void)a;
+    int rc;
+    if ((rc = need_model(s, c, false))) return rc;
     char *t = rnn_model_summary(s->model, 0);
-    if (!t) return app_fail(RNN_EINTERNAL, "summary", "out of memory");
+    if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
     app_printf("%s", t);
     if (t[0] && t[strlen(t) - 1] != '\n') app_printf("\n");
     free(t);
@@ -132,36 +124,34 @@ APP_HANDLER(summary)
 static int compile_double(const app_args *a, const char *key, double *field)
 {
     const char *v = args_get(a, key);
-    if (v && !str_to_double(v, field)) return app_fail(RNN_EUSAGE, "compile", "%s='%s': expected a number", key, v);
+    if (v && !str_to_double(v, field)) return app_fail(RNN_EUSAGE, a->cmd, "%s='%s': expected a number", key, v);
     return RNN_OK;
 }
 
-APP_HANDLER(compile)
+int cmd_compile(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("compile");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = need_model(s, "compile", false))) return rc;
-    if (rnn_model_n_layers(s->model) == 0) return app_fail(RNN_EUSAGE, "compile", "the model has no layers: add some first");
+    int rc = RNN_OK;
+    if ((rc = need_model(s, c, false))) return rc;
+    if (rnn_model_n_layers(s->model) == 0) return app_fail(RNN_EUSAGE, c, "the model has no layers: add some first");
     rnn_compile_opts o;
     rnn_compile_opts_default(&o);
     const char *dflt_loss = rnn_model_output_shape(s->model).dim[0] == 1 ? "binary_crossentropy" : "sparse_categorical_crossentropy";
-    if ((rc = args_choice(&a, "optimizer", "adam|rmsprop|sgd|Adam|RMSprop|SGD", "adam", &o.optimizer)) ||
-        (rc = args_choice(&a, "loss", "binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy",
+    if ((rc = args_choice(a, "optimizer", "adam|rmsprop|sgd|Adam|RMSprop|SGD", "adam", &o.optimizer)) ||
+        (rc = args_choice(a, "loss", "binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy",
                           dflt_loss, &o.loss)) ||
-        (rc = compile_double(&a, "learning_rate", &o.learning_rate)) || (rc = compile_double(&a, "momentum", &o.momentum)) ||
-        (rc = compile_double(&a, "rho", &o.rho)) || (rc = compile_double(&a, "beta_1", &o.beta_1)) ||
-        (rc = compile_double(&a, "beta_2", &o.beta_2)) || (rc = compile_double(&a, "epsilon", &o.epsilon)) ||
-        (rc = compile_double(&a, "clipnorm", &o.clipnorm)) || (rc = compile_double(&a, "clipvalue", &o.clipvalue)) ||
-        (rc = args_bool(&a, "nesterov", o.nesterov, &o.nesterov)))
+        (rc = compile_double(a, "learning_rate", &o.learning_rate)) || (rc = compile_double(a, "momentum", &o.momentum)) ||
+        (rc = compile_double(a, "rho", &o.rho)) || (rc = compile_double(a, "beta_1", &o.beta_1)) ||
+        (rc = compile_double(a, "beta_2", &o.beta_2)) || (rc = compile_double(a, "epsilon", &o.epsilon)) ||
+        (rc = compile_double(a, "clipnorm", &o.clipnorm)) || (rc = compile_double(a, "clipvalue", &o.clipvalue)) ||
+        (rc = args_bool(a, "nesterov", o.nesterov, &o.nesterov)))
         return rc;
     char opt[16];
     snprintf(opt, sizeof opt, "%s", o.optimizer);
     for (char *p = opt; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     o.optimizer = opt;
-    o.metrics = args_get(&a, "metrics") ? args_get(&a, "metrics") : "accuracy";
+    o.metrics = args_get(a, "metrics") ? args_get(a, "metrics") : "accuracy";
     rnn_error err = {0};
-    if (rnn_model_compile(s->model, &o, &err) != RNN_OK) return app_fail_err("compile", &err);
+    if (rnn_model_compile(s->model, &o, &err) != RNN_OK) return app_fail_err(c, &err);
     app_printf("compiled: optimizer=%s", opt);
     if (!isnan(o.learning_rate)) app_printf(" learning_rate=%g", o.learning_rate);
     app_printf(" loss=%s metrics=%s\n", o.loss, o.metrics);
@@ -342,35 +332,33 @@ app_run *app_run_new(app_state *s, const char *name)
     return r;
 }
 
-APP_HANDLER(fit)
+int cmd_fit(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("fit");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = need_model(s, "fit", true))) return rc;
+    int rc = RNN_OK;
+    if ((rc = need_model(s, c, true))) return rc;
     rnn_xy xy;
-    if ((rc = split_xy(s, "fit", "train", &xy))) return rc;
+    if ((rc = split_xy(s, c, "train", &xy))) return rc;
     rnn_fit_opts o;
     rnn_fit_opts_default(&o);
     long epochs, batch, patience;
-    if ((rc = args_long(&a, "epochs", o.epochs, 1, 1000000, &epochs)) ||
-        (rc = args_long(&a, "batch_size", o.batch_size, 1, 1 << 20, &batch)) ||
-        (rc = args_double(&a, "validation_split", o.validation_split, 0, 0.99, &o.validation_split)) ||
-        (rc = args_bool(&a, "shuffle", o.shuffle, &o.shuffle)) ||
-        (rc = args_long(&a, "patience", o.patience, 0, 1000000, &patience)) ||
-        (rc = args_double(&a, "min_delta", o.min_delta, 0, 1e9, &o.min_delta)) ||
-        (rc = args_bool(&a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)))
+    if ((rc = args_long(a, "epochs", o.epochs, 1, 1000000, &epochs)) ||
+        (rc = args_long(a, "batch_size", o.batch_size, 1, 1 << 20, &batch)) ||
+        (rc = args_double(a, "validation_split", o.validation_split, 0, 0.99, &o.validation_split)) ||
+        (rc = args_bool(a, "shuffle", o.shuffle, &o.shuffle)) ||
+        (rc = args_long(a, "patience", o.patience, 0, 1000000, &patience)) ||
+        (rc = args_double(a, "min_delta", o.min_delta, 0, 1e9, &o.min_delta)) ||
+        (rc = args_bool(a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)))
         return rc;
     o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
-    o.early_stopping = args_get(&a, "early_stopping");
+    o.early_stopping = args_get(a, "early_stopping");
     if (o.early_stopping && strncmp(o.early_stopping, "val_", 4) == 0 && o.validation_split <= 0)
-        return app_fail(RNN_EUSAGE, "fit", "early_stopping=%s needs a validation part: give validation_split=F", o.early_stopping);
-    const char *name = args_get(&a, "name");
+        return app_fail(RNN_EUSAGE, c, "early_stopping=%s needs a validation part: give validation_split=F", o.early_stopping);
+    const char *name = args_get(a, "name");
     for (int i = 0; name && i < s->n_runs; i++)
-        if (strcmp(s->runs[i].name, name) == 0) return app_fail(RNN_EUSAGE, "fit", "name=%s: a run with that name exists, expected a new name", name);
-    if (name && strlen(name) >= sizeof s->runs[0].name) return app_fail(RNN_EUSAGE, "fit", "name: expected at most 63 characters");
+        if (strcmp(s->runs[i].name, name) == 0) return app_fail(RNN_EUSAGE, c, "name=%s: a run with that name exists, expected a new name", name);
+    if (name && strlen(name) >= sizeof s->runs[0].name) return app_fail(RNN_EUSAGE, c, "name: expected at most 63 characters");
     if (name && !run_name_ok(name))
-        return app_fail(RNN_EUSAGE, "fit", "name='%s': expected a run name of one word, without spaces or control characters", name);
+        return app_fail(RNN_EUSAGE, c, "name='%s': expected a run name of one word, without spaces or control characters", name);
     o.stop = &s->stop;
     fit_ctx f = {s, 0, -1, s->tty && !s->on_progress};
     o.callback = fit_on_progress;
@@ -378,10 +366,10 @@ APP_HANDLER(fit)
     o.warn = fit_warn;
     rnn_error err = {0};
     /* A fit that fails its checks changes nothing: no run, so the next fit's seed is the same. */
-    if (rnn_model_fit_check(s->model, &xy, &o, NULL, &err) != RNN_OK) return app_fail_err("fit", &err);
+    if (rnn_model_fit_check(s->model, &xy, &o, NULL, &err) != RNN_OK) return app_fail_err(c, &err);
     o.seed = s->seed + (unsigned long)s->n_runs;
     app_run *r = app_run_new(s, name);
-    if (!r) return app_fail(RNN_EINTERNAL, "fit", "out of memory");
+    if (!r) return app_fail(RNN_EINTERNAL, c, "out of memory");
     s->stop = 0;
     s->in_fit = true;
     app_changed(s, APP_CHANGED_RUNS);
@@ -392,7 +380,7 @@ APP_HANDLER(fit)
     if (rc != RNN_OK && r->hist.n_epochs == 0 && !r->hist.stop_reason[0]) {
         app_run_drop_last(s);   /* failed before its first batch */
         app_changed(s, APP_CHANGED_RUNS);
-        return app_fail_err("fit", &err);
+        return app_fail_err(c, &err);
     }
     s->last_eval.n = 0;
     if (r->hist.stop_reason[0] && rc == RNN_OK) app_printf("%s\n", r->hist.stop_reason);
@@ -400,13 +388,13 @@ APP_HANDLER(fit)
         app_printf("restored the weights of epoch %d\n", r->hist.best_epoch + 1);
     app_printf("run '%s': %d %s\n", r->name, r->hist.n_epochs, app_noun((unsigned)r->hist.n_epochs, "epoch", "epochs"));
     app_changed(s, APP_CHANGED_RUNS | APP_CHANGED_MODEL);
-    if (rc != RNN_OK) return app_fail_err("fit", &err);
+    if (rc != RNN_OK) return app_fail_err(c, &err);
     return interrupted ? APP_INTERRUPTED : RNN_OK;
 }
 
 /* ---- evaluate, report, predict, explain ---- */
 
-int app_evaluate(app_state *s, const char *cmd, const char *split, int batch_size, rnn_eval *out)
+int app_evaluate(app_state *s, const app_command *cmd, const char *split, int batch_size, rnn_eval *out)
 {
     int rc = need_model(s, cmd, true);
     rnn_xy xy;
@@ -421,18 +409,16 @@ int app_evaluate(app_state *s, const char *cmd, const char *split, int batch_siz
     return RNN_OK;
 }
 
-APP_HANDLER(evaluate)
+int cmd_evaluate(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("evaluate");
-    app_args a;
     const char *split;
     long batch;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_choice(&a, "split", "test|train", "test", &split)) ||
-        (rc = args_long(&a, "batch_size", APP_EVAL_BATCH, 1, 1 << 20, &batch)))
+    int rc = RNN_OK;
+    if ((rc = args_choice(a, "split", "test|train", "test", &split)) ||
+        (rc = args_long(a, "batch_size", APP_EVAL_BATCH, 1, 1 << 20, &batch)))
         return rc;
     rnn_eval e;
-    if ((rc = app_evaluate(s, "evaluate", split, (int)batch, &e))) return rc;
+    if ((rc = app_evaluate(s, c, split, (int)batch, &e))) return rc;
     app_printf("%s:", split);
     for (int i = 0; i < e.n; i++) app_printf("%s %s: %.4f", i ? " -" : "", e.names[i], e.values[i]);
     size_t n = strcmp(split, "test") == 0 ? s->ds->test.n : s->ds->train.n;
@@ -443,7 +429,7 @@ APP_HANDLER(evaluate)
 }
 
 /* Class probabilities of the rows of x: malloc'd [n][*k]. */
-static float *predict_rows(app_state *s, const char *cmd, const int32_t *x, size_t n, int T, int *k)
+static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *x, size_t n, int T, int *k)
 {
     int nc = rnn_model_n_classes(s->model);
     if (nc < 2) nc = 2;
@@ -465,33 +451,31 @@ static int argmax(const float *p, int k)
     return b;
 }
 
-APP_HANDLER(report)
+int cmd_report(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("report");
-    app_args a;
     const char *split;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_choice(&a, "split", "test|train", "test", &split)) || (rc = need_model(s, "report", false))) return rc;
+    int rc = RNN_OK;
+    if ((rc = args_choice(a, "split", "test|train", "test", &split)) || (rc = need_model(s, c, false))) return rc;
     rnn_xy xy;
-    if ((rc = split_xy(s, "report", split, &xy))) return rc;
+    if ((rc = split_xy(s, c, split, &xy))) return rc;
     int k;
-    float *p = predict_rows(s, "report", xy.x, xy.n, xy.T, &k);
+    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k);
     if (!p) return RNN_EDATA;
     int *pred = malloc(sizeof *pred * xy.n);
     rnn_class_report *r = malloc(sizeof *r);
-    if (!pred || !r) { free(p); free(pred); free(r); return app_fail(RNN_EINTERNAL, "report", "out of memory"); }
+    if (!pred || !r) { free(p); free(pred); free(r); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
     for (size_t i = 0; i < xy.n; i++) pred[i] = argmax(p + i * (size_t)k, k);
     free(p);
     rnn_error err = {0};
     int nc = s->ds->n_classes > k ? s->ds->n_classes : k;
     rc = rnn_classification_report(xy.y, pred, xy.n, nc, r, &err);
     free(pred);
-    if (rc != RNN_OK) { free(r); return app_fail_err("report", &err); }
+    if (rc != RNN_OK) { free(r); return app_fail_err(c, &err); }
     const char *names[64];
     for (int j = 0; j < nc && j < 64; j++) names[j] = s->ds->class_names[j < s->ds->n_classes ? j : 0];
     char *t = rnn_class_report_format(r, names, 2);
     free(r);
-    if (!t) return app_fail(RNN_EINTERNAL, "report", "out of memory");
+    if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
     app_printf("%s", t);
     if (t[0] && t[strlen(t) - 1] != '\n') app_printf("\n");
     free(t);
@@ -499,7 +483,7 @@ APP_HANDLER(report)
 }
 
 /* predict and explain need the training data's tokenizer and padding. */
-static int need_encoding(const app_state *s, const char *cmd)
+static int need_encoding(const app_state *s, const app_command *cmd)
 {
     if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize (or open a saved pipeline)");
     if (s->maxlen <= 0) return app_fail(RNN_EUSAGE, cmd, "no padding: run pad maxlen=N first");
@@ -507,7 +491,7 @@ static int need_encoding(const app_state *s, const char *cmd)
 }
 
 /* Encodes and pads texts exactly as the training data: rows [n][maxlen]. */
-static int encode_padded(app_state *s, const char *cmd, char *const *texts, size_t n, rnn_imatrix *x)
+static int encode_padded(app_state *s, const app_command *cmd, char *const *texts, size_t n, rnn_imatrix *x)
 {
     int rc = need_encoding(s, cmd);
     if (rc) return rc;
@@ -531,7 +515,7 @@ static void predict_print(const app_state *s, const float *p, int k, const char 
 
 /* Lines of a file (without newlines), each invalid UTF-8 sequence replaced by U+FFFD as in any
  * text; malloc'd. */
-static int read_lines(const char *cmd, const char *path, char ***lines, size_t *n)
+static int read_lines(const app_command *cmd, const char *path, char ***lines, size_t *n)
 {
     FILE *f = fopen(path, "r");
     if (!f) return app_fail(errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, cmd, "file=%s: cannot open: %s", path, strerror(errno));
@@ -565,32 +549,30 @@ static int read_lines(const char *cmd, const char *path, char ***lines, size_t *
     return RNN_OK;
 }
 
-APP_HANDLER(predict)
+int cmd_predict(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("predict");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, -1, false);
-    if (rc || (rc = need_model(s, "predict", false))) return rc;
-    const char *file = args_get(&a, "file");
+    int rc = RNN_OK;
+    if ((rc = need_model(s, c, false))) return rc;
+    const char *file = args_get(a, "file");
     char **texts = NULL; size_t n = 0;
-    char *one = args_join(&a, 0);
-    if (file && one) { free(one); return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE, not both"); }
-    if (!file && !one) return app_fail(RNN_EUSAGE, "predict", "expected TEXT or file=FILE");
+    char *one = args_join(a, 0);
+    if (file && one) { free(one); return app_fail(RNN_EUSAGE, c, "expected TEXT or file=FILE, not both"); }
+    if (!file && !one) return app_fail(RNN_EUSAGE, c, "expected TEXT or file=FILE");
     if (file) {
         char *in_script_dir = app_input_path(file);
-        rc = read_lines("predict", in_script_dir ? in_script_dir : file, &texts, &n);
+        rc = read_lines(c, in_script_dir ? in_script_dir : file, &texts, &n);
         free(in_script_dir);
         if (rc) return rc;
-        if (n == 0) return app_fail(RNN_EDATA, "predict", "file=%s: no lines", file);
+        if (n == 0) return app_fail(RNN_EDATA, c, "file=%s: no lines", file);
     } else {
         texts = malloc(sizeof *texts);
-        if (!texts) { free(one); return app_fail(RNN_EINTERNAL, "predict", "out of memory"); }
+        if (!texts) { free(one); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
         texts[0] = one; n = 1;
     }
     rnn_imatrix x = {0};
-    rc = encode_padded(s, "predict", texts, n, &x);
+    rc = encode_padded(s, c, texts, n, &x);
     int k = 0;
-    float *p = rc ? NULL : predict_rows(s, "predict", x.data, n, (int)x.cols, &k);
+    float *p = rc ? NULL : predict_rows(s, c, x.data, n, (int)x.cols, &k);
     if (!rc && !p) rc = RNN_EDATA;
     for (size_t i = 0; p && i < n; i++) predict_print(s, p + i * (size_t)k, k, file ? texts[i] : NULL);
     free(p);
@@ -599,31 +581,29 @@ APP_HANDLER(predict)
     return rc;
 }
 
-APP_HANDLER(explain)
+int cmd_explain(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("explain");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, -1, false);
-    if (rc || (rc = need_model(s, "explain", false)) || (rc = need_encoding(s, "explain"))) return rc;
-    char *text = args_join(&a, 0);
-    if (!text) return app_fail(RNN_EUSAGE, "explain", "expected TEXT, e.g. explain 'not bad at all'");
+    int rc = RNN_OK;
+    if ((rc = need_model(s, c, false)) || (rc = need_encoding(s, c))) return rc;
+    char *text = args_join(a, 0);
+    if (!text) return app_fail(RNN_EUSAGE, c, "expected TEXT, e.g. explain 'not bad at all'");
     int32_t *ids = NULL; size_t n = 0;
     rnn_error err = {0};
     rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
     free(text);
-    if (rc) return app_fail_err("explain", &err);
-    if (n == 0) { free(ids); return app_fail(RNN_EDATA, "explain", "TEXT: no known words after tokenizing"); }
+    if (rc) return app_fail_err(c, &err);
+    if (n == 0) { free(ids); return app_fail(RNN_EDATA, c, "TEXT: no known words after tokenizing"); }
     /* one padded row per prefix: row k holds the first k+1 words, of which padding keeps maxlen
      * (the last ones, or the first with truncating=post): only those are copied, n x maxlen ids */
     size_t keep = (size_t)s->maxlen, total = 0;
     for (size_t k = 0; k < n; k++) total += k + 1 < keep ? k + 1 : keep;
     if ((rc = rnn_mem_check(2 * (uint64_t)total * sizeof *ids, 0, "explain a shorter text", &err,
                             "%zu prefixes of up to %zu token ids", n, keep)))
-        { free(ids); return app_fail_err("explain", &err); }
+        { free(ids); return app_fail_err(c, &err); }
     size_t *off = malloc(sizeof *off * (n + 1));
     int32_t *all = malloc(sizeof *all * (total ? total : 1));
     rnn_seqs q = {n, off, all};
-    if (!off || !all) { free(off); free(all); free(ids); return app_fail(RNN_EINTERNAL, "explain", "out of memory"); }
+    if (!off || !all) { free(off); free(all); free(ids); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
     off[0] = 0;
     for (size_t k = 0; k < n; k++) {
         size_t len = k + 1 < keep ? k + 1 : keep, from = s->trunc_post ? 0 : k + 1 - len;
@@ -633,9 +613,9 @@ APP_HANDLER(explain)
     rnn_imatrix x = {0};
     rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, &x, NULL, &err);
     rnn_seqs_free(&q);
-    if (rc) { free(ids); return app_fail_err("explain", &err); }
+    if (rc) { free(ids); return app_fail_err(c, &err); }
     int k = 0;
-    float *p = predict_rows(s, "explain", x.data, n, (int)x.cols, &k);
+    float *p = predict_rows(s, c, x.data, n, (int)x.cols, &k);
     rnn_imatrix_free(&x);
     if (!p) { free(ids); return RNN_EDATA; }
     app_printf("%-4s %-18s %-24s %s\n", "#", "word", "prediction", "");
@@ -658,7 +638,7 @@ APP_HANDLER(explain)
 
 /* ---- runs, history, plot, compare, export ---- */
 
-app_run *app_find_run(app_state *s, const char *cmd, const char *name)
+app_run *app_find_run(app_state *s, const app_command *cmd, const char *name)
 {
     if (s->n_runs == 0) { app_fail(RNN_EUSAGE, cmd, "no runs yet: fit first"); return NULL; }
     if (!name) return &s->runs[s->n_runs - 1];
@@ -668,13 +648,9 @@ app_run *app_find_run(app_state *s, const char *cmd, const char *name)
     return NULL;
 }
 
-APP_HANDLER(history)
+int cmd_history(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("history");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
-    app_run *r = app_find_run(s, "history", args_get(&a, "run"));
+    app_run *r = app_find_run(s, c, args_get(a, "run"));
     if (!r) return RNN_EUSAGE;
     const rnn_history *h = &r->hist;
     app_printf("run '%s'\n%5s", r->name, "epoch");
@@ -719,16 +695,14 @@ static long plot_default_width(const app_state *s)
     return cols > 0 && cols < 72 ? (cols < 30 ? 30 : cols) : 72;
 }
 
-APP_HANDLER(plot)
+int cmd_plot(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("plot");
-    app_args a;
     long width, height;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_long(&a, "width", plot_default_width(s), 30, 1000, &width)) ||
-        (rc = args_long(&a, "height", 16, 6, 200, &height))) return rc;
-    const char *metric = args_get(&a, "metric") ? args_get(&a, "metric") : "loss";
-    app_run *r = app_find_run(s, "plot", args_get(&a, "run"));
+    int rc = RNN_OK;
+    if ((rc = args_long(a, "width", plot_default_width(s), 30, 1000, &width)) ||
+        (rc = args_long(a, "height", 16, 6, 200, &height))) return rc;
+    const char *metric = args_get(a, "metric") ? args_get(a, "metric") : "loss";
+    app_run *r = app_find_run(s, c, args_get(a, "run"));
     if (!r) return RNN_EUSAGE;
     const rnn_history *h = &r->hist;
     char val[48], title[128], lt[64], lv[64];
@@ -738,7 +712,7 @@ APP_HANDLER(plot)
     for (int e = 0; y && yv && e < h->n_epochs; e++) { has |= !isnan(y[e]); has_v |= !isnan(yv[e]); }
     if (!has) {
         free(y); free(yv);
-        return app_fail(RNN_EUSAGE, "plot", "metric=%s: run '%s' has no such metric (history shows its names)", metric, r->name);
+        return app_fail(RNN_EUSAGE, c, "metric=%s: run '%s' has no such metric (history shows its names)", metric, r->name);
     }
     snprintf(lt, sizeof lt, "train %s", metric);
     snprintf(lv, sizeof lv, "validation %s", metric);
@@ -746,16 +720,13 @@ APP_HANDLER(plot)
     snprintf(title, sizeof title, "%s per epoch, run '%s'", metric, r->name);
     rc = chart_print(s, sr, has_v ? 2 : 1, (int)width, (int)height, title);
     free(y); free(yv);
-    if (rc) return app_fail(rc, "plot", "out of memory");
+    if (rc) return app_fail(rc, c, "out of memory");
     return RNN_OK;
 }
 
-APP_HANDLER(runs)
+int cmd_runs(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("runs");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
+    (void)c; (void)a;
     if (s->n_runs == 0) { app_printf("no runs yet (fit)\n"); return RNN_OK; }
     app_printf("%-16s %6s %10s %12s %13s  %s\n", "run", "epochs", "loss", "val_loss", "test_accuracy", "stopped");
     for (int i = 0; i < s->n_runs; i++) {
@@ -767,20 +738,17 @@ APP_HANDLER(runs)
     return RNN_OK;
 }
 
-APP_HANDLER(compare)
+int cmd_compare(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("compare");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 16, false);
-    if (rc) return rc;
-    if (a.npos < 2) return app_fail(RNN_EUSAGE, "compare", "expected at least two RUN names (runs lists them)");
-    const char *metric = args_get(&a, "metric") ? args_get(&a, "metric") : "val_accuracy";
+    int rc = RNN_OK;
+    if (a->npos < 2) return app_fail(RNN_EUSAGE, c, "expected at least two RUN names (runs lists them)");
+    const char *metric = args_get(a, "metric") ? args_get(a, "metric") : "val_accuracy";
     chart_series sr[16];
     double *cols[16] = {0};
     int n = 0;
     app_printf("%-16s %6s %12s %12s\n", "run", "epochs", "last", "best");
-    for (int i = 0; i < a.npos; i++) {
-        app_run *r = app_find_run(s, "compare", a.pos[i]);
+    for (int i = 0; i < a->npos; i++) {
+        app_run *r = app_find_run(s, c, a->pos[i]);
         if (!r) { rc = RNN_EUSAGE; break; }
         cols[n] = history_column(&r->hist, metric);
         double last = NAN, best = NAN;
@@ -793,7 +761,7 @@ APP_HANDLER(compare)
         }
         if (isnan(last)) {
             free(cols[n]);
-            rc = app_fail(RNN_EUSAGE, "compare", "metric=%s: run '%s' has no such metric", metric, r->name);
+            rc = app_fail(RNN_EUSAGE, c, "metric=%s: run '%s' has no such metric", metric, r->name);
             break;
         }
         app_printf("%-16s %6d %12.4f %12.4f\n", r->name, r->hist.n_epochs, last, best);
@@ -806,24 +774,20 @@ APP_HANDLER(compare)
     if (rc == RNN_OK) {
         char title[96];
         snprintf(title, sizeof title, "%s per epoch", metric);
-        if ((rc = chart_print(s, sr, n, 72, 16, title))) rc = app_fail(rc, "compare", "out of memory");
+        if ((rc = chart_print(s, sr, n, 72, 16, title))) rc = app_fail(rc, c, "out of memory");
     }
     for (int i = 0; i < n; i++) free(cols[i]);
     return rc;
 }
 
-APP_HANDLER(export)
+int cmd_export(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("export");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 2, false);
-    if (rc) return rc;
-    if (a.npos != 2 || strcmp(a.pos[0], "history") != 0) return app_fail(RNN_EUSAGE, "export", "expected: export history FILE.csv [run=RUN]");
-    app_run *r = app_find_run(s, "export", args_get(&a, "run"));
+    if (a->npos != 2 || strcmp(a->pos[0], "history") != 0) return app_fail(RNN_EUSAGE, c, "expected: export history FILE.csv [run=RUN]");
+    app_run *r = app_find_run(s, c, args_get(a, "run"));
     if (!r) return RNN_EUSAGE;
     rnn_outfile o;
     rnn_error err = {0};
-    if (rnn_outfile_open(&o, a.pos[1], &err)) return app_fail_err("export", &err);
+    if (rnn_outfile_open(&o, a->pos[1], &err)) return app_fail_err(c, &err);
     FILE *f = o.f;
     const rnn_history *h = &r->hist;
     fprintf(f, "epoch");
@@ -834,31 +798,29 @@ APP_HANDLER(export)
         for (int j = 0; j < h->n_metrics; j++) fprintf(f, ",%.9g", h->values[(size_t)e * (size_t)h->n_metrics + (size_t)j]);
         fprintf(f, ",%.6f\n", h->seconds ? h->seconds[e] : 0.0);  /* microseconds: short epochs too */
     }
-    if (rnn_outfile_commit(&o, &err)) return app_fail_err("export", &err);
+    if (rnn_outfile_commit(&o, &err)) return app_fail_err(c, &err);
     app_printf("wrote %d %s of run '%s' to %s\n", h->n_epochs, app_noun((unsigned)h->n_epochs, "epoch", "epochs"), r->name,
-               a.pos[1]);
+               a->pos[1]);
     return RNN_OK;
 }
 
 /* ---- gradcheck ---- */
 
-APP_HANDLER(gradcheck)
+int cmd_gradcheck(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("gradcheck");
-    app_args a;
     long samples, seed;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc || (rc = args_long(&a, "samples", 4, 1, 100000, &samples)) ||
-        (rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) || (rc = need_model(s, "gradcheck", true)))
+    int rc = RNN_OK;
+    if ((rc = args_long(a, "samples", 4, 1, 100000, &samples)) ||
+        (rc = args_long(a, "seed", (long)s->seed, 0, 4294967295L, &seed)) || (rc = need_model(s, c, true)))
         return rc;
     rnn_xy xy;
-    if ((rc = split_xy(s, "gradcheck", "train", &xy))) return rc;
+    if ((rc = split_xy(s, c, "train", &xy))) return rc;
     rnn_gradcheck_report *r = malloc(sizeof *r);
-    if (!r) return app_fail(RNN_EINTERNAL, "gradcheck", "out of memory");
+    if (!r) return app_fail(RNN_EINTERNAL, c, "out of memory");
     rnn_error err = {0};
     if (rnn_model_gradcheck(s->model, &xy, (int)samples, (unsigned long)seed, r, &err) != RNN_OK) {
         free(r);
-        return app_fail_err("gradcheck", &err);
+        return app_fail_err(c, &err);
     }
     app_printf("%-24s %-16s %8s %14s\n", "layer", "parameter", "checked", "max rel error");
     for (int i = 0; i < r->n_rows; i++)
@@ -868,6 +830,6 @@ APP_HANDLER(gradcheck)
     app_printf("largest relative error %.3e, tolerance %.1e: %s\n", r->max_rel_error, r->tolerance, ok ? "passed" : "FAILED");
     double tol = r->tolerance, worst = r->max_rel_error;
     free(r);
-    if (!ok) return app_fail(RNN_EDATA, "gradcheck", "largest relative error %.3e is above the tolerance %.1e", worst, tol);
+    if (!ok) return app_fail(RNN_EDATA, c, "largest relative error %.3e is above the tolerance %.1e", worst, tol);
     return RNN_OK;
 }

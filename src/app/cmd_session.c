@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include "app/internal.h"
 
-#define CMD(name) const app_command *c = app_command_find(name); (void)c
 
 int app_source_depth;
 bool app_source_overflow;
@@ -21,18 +20,15 @@ const char *app_data_dir_problem(const char *dir)
     return NULL;
 }
 
-APP_HANDLER(set)
+int cmd_set(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("set");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
+    int rc;
     long seed, threads;
-    if ((rc = args_long(&a, "seed", (long)s->seed, 0, 4294967295L, &seed)) ||
-        (rc = args_long(&a, "threads", s->threads, 1, 256, &threads)))
+    if ((rc = args_long(a, "seed", (long)s->seed, 0, 4294967295L, &seed)) ||
+        (rc = args_long(a, "threads", s->threads, 1, 256, &threads)))
         return rc;
-    const char *dir = args_get(&a, "data_dir"), *why = dir ? app_data_dir_problem(dir) : NULL;
-    if (why) return app_fail(RNN_EUSAGE, "set", "data_dir='%s': %s", dir, why);
+    const char *dir = args_get(a, "data_dir"), *why = dir ? app_data_dir_problem(dir) : NULL;
+    if (why) return app_fail(RNN_EUSAGE, c, "data_dir='%s': %s", dir, why);
     s->seed = (unsigned long)seed;
     if (threads != s->threads) {
         rnn_set_threads((int)threads);
@@ -43,12 +39,9 @@ APP_HANDLER(set)
     return RNN_OK;
 }
 
-APP_HANDLER(status)
+int cmd_status(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("status");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 0, false);
-    if (rc) return rc;
+    (void)c; (void)a;
     if (s->ds)
         app_printf("data:      %s, %zu train / %zu test, %d %s, from %s\n", s->ds->name, s->ds->train.n,
                    s->ds->test.n, s->ds->n_classes, app_noun((unsigned)s->ds->n_classes, "class", "classes"), s->ds->source);
@@ -83,42 +76,35 @@ APP_HANDLER(status)
     return RNN_OK;
 }
 
-APP_HANDLER(session)
+int cmd_session(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("session");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 2, false);
-    if (rc) return rc;
-    if (a.npos != 2 || strcmp(a.pos[0], "save") != 0) return app_fail(RNN_EUSAGE, "session", "expected: session save FILE");
-    const char *path = a.pos[1];
+    if (a->npos != 2 || strcmp(a->pos[0], "save") != 0) return app_fail(RNN_EUSAGE, c, "expected: session save FILE");
+    const char *path = a->pos[1];
     rnn_outfile o;
     rnn_error err = {0};
-    if (rnn_outfile_open(&o, path, &err)) return app_fail_err("session", &err);
+    if (rnn_outfile_open(&o, path, &err)) return app_fail_err(c, &err);
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
     fprintf(o.f, "# rnnlab %s session, saved %s; replay with: rnnlab %s\n", rnn_version(), when, path);
     fprintf(o.f, "set seed=%lu\n", s->start_seed);
     for (int i = 0; i < s->n_session; i++) fprintf(o.f, "%s\n", s->session[i]);
-    if (rnn_outfile_commit(&o, &err)) return app_fail_err("session", &err);
+    if (rnn_outfile_commit(&o, &err)) return app_fail_err(c, &err);
     app_printf("wrote %d %s to %s\n", s->n_session, app_noun((unsigned)s->n_session, "command", "commands"), path);
     return RNN_OK;
 }
 
-APP_HANDLER(source)
+int cmd_source(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("source");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 1, false);
-    if (rc) return rc;
-    if (a.npos != 1) return app_fail(RNN_EUSAGE, "source", "expected a script FILE");
+    int rc;
+    if (a->npos != 1) return app_fail(RNN_EUSAGE, c, "expected a script FILE");
     if (app_source_depth >= 16) {
         app_source_overflow = true;
-        return app_fail(RNN_EUSAGE, "source", "'%s': scripts nested too deep (a script sourcing itself?)", a.pos[0]);
+        return app_fail(RNN_EUSAGE, c, "'%s': scripts nested too deep (a script sourcing itself?)", a->pos[0]);
     }
-    char *in_script_dir = app_input_path(a.pos[0]);
+    char *in_script_dir = app_input_path(a->pos[0]);
     app_source_depth++;
-    rc = app_exec_file(s, in_script_dir ? in_script_dir : a.pos[0]);
+    rc = app_exec_file(s, in_script_dir ? in_script_dir : a->pos[0]);
     if (--app_source_depth == 0) app_source_overflow = false;
     free(in_script_dir);
     return rc == APP_QUIT ? APP_QUIT : rc;
@@ -130,25 +116,24 @@ static const char *time_outcome(int rc)
 }
 
 /* time COMMAND [ARGS...]: runs the command, then reports its wall time (as a shell's `time`). */
-APP_HANDLER(time)
+int cmd_time(app_state *s, const app_command *c, const app_args *a)
 {
-    if (argc < 2) return app_fail(RNN_EUSAGE, "time", "expected a command to time, e.g. time evaluate");
-    if (strcmp(argv[1], "time") == 0) return app_fail(RNN_EUSAGE, "time", "expected a command other than time");
+    if (a->npos < 1) return app_fail(RNN_EUSAGE, c, "expected a command to time, e.g. time evaluate");
+    if (strcmp(a->pos[0], c->name) == 0) return app_fail(RNN_EUSAGE, c, "expected a command other than time");
     double t0 = rnn_now();
-    int rc = app_dispatch(s, argc - 1, argv + 1);
+    int rc = app_dispatch(s, a->npos, a->pos);
     double sec = rnn_now() - t0;
     if (rc == APP_QUIT) return rc;
     if (sec < 1.0)
-        app_printf("time: %s took %.3f ms%s\n", argv[1], sec * 1e3, time_outcome(rc));
+        app_printf("time: %s took %.3f ms%s\n", a->pos[0], sec * 1e3, time_outcome(rc));
     else
-        app_printf("time: %s took %.3f s%s\n", argv[1], sec, time_outcome(rc));
+        app_printf("time: %s took %.3f s%s\n", a->pos[0], sec, time_outcome(rc));
     return rc;
 }
 
-APP_HANDLER(quit)
+int cmd_quit(app_state *s, const app_command *c, const app_args *a)
 {
-    (void)s; (void)argv;
-    if (argc > 1) return app_fail(RNN_EUSAGE, "quit", "expected no arguments");
+    (void)s; (void)c; (void)a;
     return APP_QUIT;
 }
 
@@ -166,18 +151,18 @@ static bool expect_history(app_state *s, const char *name, double *v)
     return !isnan(*v);
 }
 
-static int expect_eval(app_state *s, const char *split, const char *metric, double *v)
+static int expect_eval(app_state *s, const app_command *c, const char *split, const char *metric, double *v)
 {
     rnn_eval e;
     int rc;
     if (s->last_eval.n > 0 && strcmp(s->last_eval_split, split) == 0) e = s->last_eval;
-    else if ((rc = app_evaluate(s, "expect", split, APP_EVAL_BATCH, &e))) return rc;
+    else if ((rc = app_evaluate(s, c, split, APP_EVAL_BATCH, &e))) return rc;
     for (int i = 0; i < e.n; i++)
         if (strcmp(e.names[i], metric) == 0) { *v = e.values[i]; return RNN_OK; }
-    return app_fail(RNN_EUSAGE, "expect", "%s.%s: the model has no metric '%s' (compile metrics=...)", split, metric, metric);
+    return app_fail(RNN_EUSAGE, c, "%s.%s: the model has no metric '%s' (compile metrics=...)", split, metric, metric);
 }
 
-static int expect_stats(app_state *s, const char *what, double *v)
+static int expect_stats(app_state *s, const app_command *c, const char *what, double *v)
 {
     double pct[RNN_MAX_PERCENTILES];
     int n_pct = 0;
@@ -193,7 +178,7 @@ static int expect_stats(app_state *s, const char *what, double *v)
     }
     if (is_pct) pct[n_pct++] = want / 100;
     rnn_describe d;
-    int rc = app_describe(s, "expect", "train", pct, n_pct, &d);
+    int rc = app_describe(s, c, "train", pct, n_pct, &d);
     if (rc) return rc;
     if (is_pct) { *v = d.value[0]; return RNN_OK; }
     if (strcmp(p, "count") == 0) *v = (double)d.count;
@@ -201,71 +186,71 @@ static int expect_stats(app_state *s, const char *what, double *v)
     else if (strcmp(p, "std") == 0) *v = d.std;
     else if (strcmp(p, "min") == 0) *v = d.min;
     else if (strcmp(p, "max") == 0) *v = d.max;
-    else return app_fail(RNN_EUSAGE, "expect", "stats.%s: expected stats.count, mean, std, min, max or a percentile like stats.50%%", what);
+    else return app_fail(RNN_EUSAGE, c, "stats.%s: expected stats.count, mean, std, min, max or a percentile like stats.50%%", what);
     return RNN_OK;
 }
 
-static int expect_need(bool ok, const char *name, const char *what)
+static int expect_need(const app_command *c, bool ok, const char *name, const char *what)
 {
-    if (!ok) return app_fail(RNN_EUSAGE, "expect", "%s: no value yet (%s)", name, what);
+    if (!ok) return app_fail(RNN_EUSAGE, c, "%s: no value yet (%s)", name, what);
     return RNN_OK;
 }
 
 /* The current value of `name` (see the command's usage for the list). */
-static int expect_value(app_state *s, const char *name, double *v)
+static int expect_value(app_state *s, const app_command *c, const char *name, double *v)
 {
     int rc;
     if (strncmp(name, "test.", 5) == 0 || strncmp(name, "train.", 6) == 0) {
         const char *split = name[1] == 'e' ? "test" : "train", *metric = strchr(name, '.') + 1;
         if (strcmp(metric, "count") == 0) {
-            if ((rc = expect_need(s->ds != NULL, name, "load a data set"))) return rc;
+            if ((rc = expect_need(c, s->ds != NULL, name, "load a data set"))) return rc;
             *v = (double)(name[1] == 'e' ? s->ds->test.n : s->ds->train.n);
             return RNN_OK;
         }
         if (strcmp(metric, "acc") == 0) metric = "accuracy";
-        return expect_eval(s, split, metric, v);
+        return expect_eval(s, c, split, metric, v);
     }
-    if (strncmp(name, "stats.", 6) == 0) return expect_stats(s, name + 6, v);
+    if (strncmp(name, "stats.", 6) == 0) return expect_stats(s, c, name + 6, v);
     if (strncmp(name, "vocab.", 6) == 0) {
-        if ((rc = expect_need(s->tok != NULL, name, "tokenize first"))) return rc;
+        if ((rc = expect_need(c, s->tok != NULL, name, "tokenize first"))) return rc;
         size_t n = rnn_tokenizer_size(s->tok);
         if (strcmp(name + 6, "size") == 0) *v = (double)(n + 1);
         else if (strcmp(name + 6, "words") == 0) *v = (double)n;
-        else return app_fail(RNN_EUSAGE, "expect", "%s: expected vocab.size or vocab.words", name);
+        else return app_fail(RNN_EUSAGE, c, "%s: expected vocab.size or vocab.words", name);
         return RNN_OK;
     }
     if (strncmp(name, "model.", 6) == 0) {
-        if ((rc = expect_need(s->model != NULL, name, "build a model first"))) return rc;
+        if ((rc = expect_need(c, s->model != NULL, name, "build a model first"))) return rc;
         const char *w = name + 6;
         if (strcmp(w, "params") == 0) *v = (double)rnn_model_n_params(s->model);
         else if (strcmp(w, "trainable") == 0) *v = (double)rnn_model_n_trainable(s->model);
         else if (strcmp(w, "non_trainable") == 0) *v = (double)(rnn_model_n_params(s->model) - rnn_model_n_trainable(s->model));
         else if (strcmp(w, "layers") == 0) *v = (double)rnn_model_n_layers(s->model);
-        else return app_fail(RNN_EUSAGE, "expect", "%s: expected model.params, model.trainable, model.non_trainable or model.layers", name);
+        else return app_fail(RNN_EUSAGE, c, "%s: expected model.params, model.trainable, model.non_trainable or model.layers", name);
         return RNN_OK;
     }
     if (strcmp(name, "classes") == 0) {
-        if ((rc = expect_need(s->ds != NULL, name, "load a data set"))) return rc;
+        if ((rc = expect_need(c, s->ds != NULL, name, "load a data set"))) return rc;
         *v = s->ds->n_classes;
         return RNN_OK;
     }
     if (strcmp(name, "pad.maxlen") == 0 || strcmp(name, "pad.truncated") == 0) {
-        if ((rc = expect_need(s->x_train.data != NULL, name, "pad first"))) return rc;
+        if ((rc = expect_need(c, s->x_train.data != NULL, name, "pad first"))) return rc;
         *v = name[4] == 'm' ? s->maxlen : (double)(s->truncated_train + s->truncated_test);
         return RNN_OK;
     }
     if (strcmp(name, "gradcheck.error") == 0) {
-        if ((rc = expect_need(!isnan(s->gradcheck_error), name, "run gradcheck first"))) return rc;
+        if ((rc = expect_need(c, !isnan(s->gradcheck_error), name, "run gradcheck first"))) return rc;
         *v = s->gradcheck_error;
         return RNN_OK;
     }
     if (strcmp(name, "embeddings.rows") == 0) {
-        if ((rc = expect_need(s->pretrained.data != NULL, name, "embeddings load first"))) return rc;
+        if ((rc = expect_need(c, s->pretrained.data != NULL, name, "embeddings load first"))) return rc;
         *v = (double)s->pretrained.rows;
         return RNN_OK;
     }
     if (expect_history(s, name, v)) return RNN_OK;
-    return app_fail(RNN_EUSAGE, "expect", "'%s': unknown name or no value yet: expected test.accuracy, val_accuracy, "
+    return app_fail(RNN_EUSAGE, c, "'%s': unknown name or no value yet: expected test.accuracy, val_accuracy, "
                     "vocab.size, train.count, stats.mean, model.params, ... (help expect)", name);
 }
 
@@ -277,27 +262,24 @@ static const char *expect_number(double v, char *buf, size_t n)
     return buf;
 }
 
-APP_HANDLER(expect)
+int cmd_expect(app_state *s, const app_command *c, const app_args *a)
 {
-    CMD("expect");
-    app_args a;
-    int rc = args_parse(&a, c, argc, argv, 3, false);
-    if (rc) return rc;
-    if (a.npos != 3) return app_fail(RNN_EUSAGE, "expect", "expected NAME OP VALUE, e.g. expect test.accuracy >= 0.85");
-    const char *name = a.pos[0], *op = a.pos[1];
+    int rc;
+    if (a->npos != 3) return app_fail(RNN_EUSAGE, c, "expected NAME OP VALUE, e.g. expect test.accuracy >= 0.85");
+    const char *name = a->pos[0], *op = a->pos[1];
     double want, tol, got = NAN;
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
     int k = -1;
     for (int i = 0; i < 6; i++) if (strcmp(op, ops[i]) == 0) k = i;
-    if (k < 0) return app_fail(RNN_EUSAGE, "expect", "OP '%s': expected one of == != < <= > >=", op);
-    if (!str_to_double(a.pos[2], &want)) return app_fail(RNN_EUSAGE, "expect", "VALUE '%s': expected a number", a.pos[2]);
-    if ((rc = args_double(&a, "tol", 1e-6, 0, 1e300, &tol))) return rc;
-    if ((rc = expect_value(s, name, &got))) return rc;
+    if (k < 0) return app_fail(RNN_EUSAGE, c, "OP '%s': expected one of == != < <= > >=", op);
+    if (!str_to_double(a->pos[2], &want)) return app_fail(RNN_EUSAGE, c, "VALUE '%s': expected a number", a->pos[2]);
+    if ((rc = args_double(a, "tol", 1e-6, 0, 1e300, &tol))) return rc;
+    if ((rc = expect_value(s, c, name, &got))) return rc;
     bool eq = fabs(got - want) <= tol * fmax(1.0, fabs(want));
     bool ok = k == 0 ? eq : k == 1 ? !eq : k == 2 ? got < want : k == 3 ? got <= want : k == 4 ? got > want : got >= want;
     char num[64];
-    if (!ok) return app_fail(RNN_EDATA, "expect", "%s %s %s failed: %s is %s", name, op, a.pos[2], name,
+    if (!ok) return app_fail(RNN_EDATA, c, "%s %s %s failed: %s is %s", name, op, a->pos[2], name,
                              expect_number(got, num, sizeof num));
-    app_printf("ok: %s = %s %s %s\n", name, expect_number(got, num, sizeof num), op, a.pos[2]);
+    app_printf("ok: %s = %s %s %s\n", name, expect_number(got, num, sizeof num), op, a->pos[2]);
     return RNN_OK;
 }

@@ -46,46 +46,46 @@ static const app_command command_table[] = {
      "Text is UTF-8: each invalid sequence (a maximal subpart, as Unicode and WHATWG define it) becomes one\n"
      "U+FFFD, in texts, labels, class names and typed text alike; no example is dropped and no file refused\n"
      "for it, and load and stats report the count. A NUL byte is an error (not a text file). Limits: 16 MB\n"
-     "a line (CSV/TSV, line files, scripts), 64 MB a file of load dir or an archive member.", cmd_load, NULL,
+     "a line (CSV/TSV, line files, scripts), 64 MB a file of load dir or an archive member.", cmd_load, 2, NULL,
      "load demo test_split=0.3 seed=7"},
-    {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, NULL,
+    {"datasets", "", "list the known, cached and loaded data sets", "datasets", cmd_datasets, 0, NULL,
      "datasets"},
     {"stats", "[split=train|test] [percentiles=25,50,75,95,99]", "word-count statistics (pandas describe) and class balance",
      "stats [split=train] [percentiles=25,50,75,95,99]: pandas Series.describe of len(text.split())\n"
      "(count, mean, std with n-1, min, percentiles by linear interpolation, max) and the class balance;\n"
-     "when loading replaced invalid UTF-8, the count of U+FFFD (see help load).", cmd_stats, NULL,
+     "when loading replaced invalid UTF-8, the count of U+FFFD (see help load).", cmd_stats, 0, NULL,
      "load demo\nstats split=test percentiles=10,50,90"},
     {"vocab", "[top=20]", "vocabulary size, most frequent words, coverage at num_words",
      "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
-     "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, NULL,
+     "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, 0, NULL,
      EX_TOKENIZED "vocab top=5"},
     {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false]",
      "fit Keras's Tokenizer and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
-     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.", cmd_tokenize, NULL,
+     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.", cmd_tokenize, 0, NULL,
      "load demo\ntokenize num_words=20 oov_token='<OOV>'"},
     {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: the token ids of TEXT through the fitted tokenizer (words it does not know are\n"
-     "dropped, or become oov_token's id).", cmd_encode, NULL,
+     "dropped, or become oov_token's id).", cmd_encode, APP_ARGS_ANY, NULL,
      EX_TOKENIZED "encode 'the acting was not dull'   # -> [2, 24, 3, 1, 19]"},
-    {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: the words of a list of token ids, written [12, 7, 300] or 12 7 300.", cmd_decode, NULL,
+    {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: the words of a list of token ids, written [12, 7, 300] or 12 7 300.", cmd_decode, APP_ARGS_ANY, NULL,
      EX_TOKENIZED "decode 2 24 3 1 19   # -> the acting was not dull"},
     {"pad", "[maxlen=N] [padding=pre|post] [truncating=pre|post] [value=0]", "pad_sequences on train and test",
      "pad maxlen=N [padding=pre] [truncating=pre] [value=0]: Keras pad_sequences semantics and defaults\n"
      "(without maxlen, the longest sequence; maxlen at most 1,000,000); reports how many sequences were\n"
-     "truncated. Refused up front, with the estimate, when the padded ids would not fit in memory.", cmd_pad, NULL,
+     "truncated. Refused up front, with the estimate, when the padded ids would not fit in memory.", cmd_pad, 0, NULL,
      EX_TOKENIZED "pad maxlen=8 padding=post truncating=post"},
     {"show", "N [split=train|test]", "one example: text, label, ids, padded form",
-     "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, NULL,
+     "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, 1, NULL,
      EX_PADDED "show 0 split=test"},
     {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext]", "load pretrained word vectors",
      "embeddings load FILE [format=...]: vectors matched to the tokenizer's words (rows = num_words);\n"
      "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).\n"
      "Limits: vectors of at most 65536 values, text rows of at most 16 MB, a matrix of at most 4 GB\n"
-     "and no more than the memory available.", cmd_embeddings, NULL,
+     "and no more than the memory available.", cmd_embeddings, 2, NULL,
      EX_PADDED "embeddings load examples/demo-vectors.txt format=glove   # -> vectors found for 48 of 49 words"},
     /* Model */
-    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, NULL,
+    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, 2, NULL,
      "model new demo_lstm"},
     {"add", "LAYER", "append a layer written as a Keras call",
      "add LAYER: a Keras constructor call, prefixes tf.keras.layers., keras.layers. and layers. accepted:\n"
@@ -98,11 +98,11 @@ static const app_command command_table[] = {
      "model's input spec: sequences of T ids, checked against pad's maxlen and shown by summary (pop\n"
      "removes it). Limits: units and output_dim up to 65536, input_dim up to 100,000,000; a layer whose\n"
      "parameters would not fit in memory is refused with the estimate and the memory available.",
-     cmd_add, complete_layers,
+     cmd_add, 1, complete_layers,
      "add Embedding(50, 16)\nadd Bidirectional(GRU(8), merge_mode='sum')\nadd Dense(1, activation='sigmoid')"},
-    {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, NULL,
+    {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, 0, NULL,
      "add Embedding(50, 16); add LSTM(16)\npop"},
-    {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, NULL,
+    {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, 0, NULL,
      EX_MODEL "summary"},
     {"compile", "[optimizer=adam|rmsprop|sgd] [learning_rate=F] [loss=binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy] "
                 "[metrics=accuracy,precision,recall,auc] [momentum=F] [nesterov=false] [rho=0.9] [beta_1=0.9] [beta_2=0.999] "
@@ -112,7 +112,7 @@ static const app_command command_table[] = {
      "(adam/rmsprop 0.001, sgd 0.01, epsilon 1e-7, rho 0.9); metrics accuracy, precision, recall, auc.\n"
      "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.\n"
      "As Keras on TensorFlow, the loss of a sigmoid (binary) or softmax (categorical) output is computed\n"
-     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].", cmd_compile, NULL,
+     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].", cmd_compile, 0, NULL,
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
     {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR] "
             "[patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]",
@@ -127,64 +127,64 @@ static const app_command command_table[] = {
      "is not run (a script ends with status 130). A NaN or infinite loss (checked every batch) or weight\n"
      "(checked at every epoch's end) stops training with an error naming the epoch and batch; the model\n"
      "gets back the weights of the last complete epoch (from before the fit in its first epoch).",
-     cmd_fit, NULL,
+     cmd_fit, 0, NULL,
      EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
     {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics",
      "evaluate [split=test] [batch_size=32]: loss and compiled metrics over the split, in batches of\n"
      "batch_size (the same numbers for any batch size; a larger batch is faster and takes more memory)",
-     cmd_evaluate, NULL, EX_TRAINED "evaluate split=test batch_size=100"},
+     cmd_evaluate, 0, NULL, EX_TRAINED "evaluate split=test batch_size=100"},
     {"report", "[split=test|train]", "classification report and confusion matrix",
-     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, NULL,
+     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, 0, NULL,
      EX_TRAINED "report split=test"},
     {"predict", "TEXT|file=FILE", "class probabilities of a text",
      "predict TEXT | predict file=FILE: class probabilities through the same tokenizer and padding\n"
-     "(file: one text per line)", cmd_predict, NULL,
+     "(file: one text per line)", cmd_predict, APP_ARGS_ANY, NULL,
      EX_TRAINED "predict 'the acting was not dull , it was charming'"},
     {"explain", "TEXT", "the running prediction after each word",
-     "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, NULL,
+     "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, APP_ARGS_ANY, NULL,
      EX_TRAINED "explain 'the story was not clever , it was slow'"},
-    {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, NULL,
+    {"history", "[run=RUN]", "per-epoch table of the last run", "history [run=RUN]", cmd_history, 0, NULL,
      EX_TRAINED "history"},
     {"plot", "[metric=loss|accuracy] [run=RUN] [width=N] [height=N]", "terminal line chart of a run",
      "plot [metric=loss|accuracy] [run=RUN] [width=N] [height=N]: train and validation curves as a terminal\n"
      "chart (the last run by default). width defaults to 72 columns, or the output's width when that is\n"
-     "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, NULL,
+     "narrower (the dashboard's log panel, a small terminal); height to 16 rows.", cmd_plot, 0, NULL,
      EX_TRAINED "plot metric=accuracy width=60 height=10"},
-    {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, NULL,
+    {"runs", "", "list the runs (one per fit)", "runs", cmd_runs, 0, NULL,
      EX_TRAINED "runs"},
     {"compare", "RUN RUN ... [metric=val_accuracy]", "overlay the curves of several runs",
-     "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, NULL,
+     "compare RUN RUN ... [metric=val_accuracy]: a table of their best values and one chart", cmd_compare, 16, NULL,
      EX_COMPILED "fit epochs=2 validation_split=0.2 name=short\nfit epochs=3 validation_split=0.2 name=more\n"
      "compare short more metric=val_loss"},
     {"gradcheck", "[samples=4] [seed=N]", "finite-difference check of the model's gradients",
-     "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, NULL,
+     "gradcheck [samples=4]: largest relative error per parameter; fails above the tolerance", cmd_gradcheck, 0, NULL,
      EX_COMPILED "gradcheck samples=2"},
     {"save", "FILE", "save the whole pipeline", "save FILE: tokenizer, padding, model, weights, optimizer state, history.\n"
      "Written to FILE.tmp, synced, then renamed over FILE: on any error (a full disk) the old FILE is\n"
-     "kept; a FILE that is a folder, a device or a FIFO is refused.", cmd_save, NULL,
+     "kept; a FILE that is a folder, a device or a FIFO is refused.", cmd_save, 1, NULL,
      EX_TRAINED "save demo-lstm.rnnlab"},
     {"open", "FILE", "open a saved pipeline", "open FILE: restores what `save` wrote. A damaged file, one over the save-file limits\n"
-     "(rnnlab(1), FILES) or one larger than half the memory available is refused before it is read.", cmd_open, NULL,
+     "(rnnlab(1), FILES) or one larger than half the memory available is refused before it is read.", cmd_open, 1, NULL,
      EX_TRAINED "save demo-lstm.rnnlab\nopen demo-lstm.rnnlab"},
     {"export", "history FILE [run=RUN]", "write a run's curves as CSV", "export history FILE.csv [run=RUN]: FILE.csv is replaced only once the whole CSV is written\n"
-     "(as save writes).", cmd_export, NULL,
+     "(as save writes).", cmd_export, 2, NULL,
      EX_TRAINED "export history demo-history.csv"},
     /* Session */
     {"set", "[seed=N] [threads=N] [data_dir=DIR]", "set the seed, thread count or data folder",
      "set [seed=N] [threads=N] [data_dir=DIR]: the seed used by new models, fit and gradcheck, the worker\n"
      "threads, the data set cache folder (created when a data set is downloaded; an existing file is\n"
-     "refused); set alone shows them.", cmd_set, NULL,
+     "refused); set alone shows them.", cmd_set, 0, NULL,
      "set seed=42 threads=1"},
-    {"status", "", "what is loaded, built and trained", "status", cmd_status, NULL,
+    {"status", "", "what is loaded, built and trained", "status", cmd_status, 0, NULL,
      EX_TOKENIZED "status"},
-    {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, complete_commands,
+    {"help", "[COMMAND]", "list commands or describe one", "help [COMMAND]", cmd_help, 1, complete_commands,
      "help fit"},
-    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script, written as save writes (the old FILE kept on error).", cmd_session, NULL,
+    {"session", "save FILE", "write the commands so far as a script", "session save FILE: a replayable script, written as save writes (the old FILE kept on error).", cmd_session, 2, NULL,
      EX_TOKENIZED "session save demo-session.rnn"},
     {"source", "FILE", "run a script", "source FILE: runs the commands of FILE; scripts nest at most 16 deep, so a script that\n"
      "sources itself stops with an error. In a script, a relative path a command reads (source, load,\n"
      "embeddings load, open, predict file=) is looked up in the script's folder first, then in the\n"
-     "current folder; files a command writes go to the current folder.", cmd_source, NULL,
+     "current folder; files a command writes go to the current folder.", cmd_source, 1, NULL,
      EX_TOKENIZED "session save demo-session.rnn\nsource demo-session.rnn"},
     {"expect", "NAME OP VALUE [tol=F]", "check a value; a failure fails the script",
      "expect NAME OP VALUE [tol=1e-6]: OP is == != < <= > >= (== within a relative tolerance).\n"
@@ -192,14 +192,14 @@ static const app_command command_table[] = {
      "val_accuracy, ... (last epoch of the last run); epochs; best_epoch; vocab.size (words + 1);\n"
      "vocab.words; train.count; test.count; classes; stats.count, stats.mean, stats.std, stats.min,\n"
      "stats.max, stats.50%; model.params, model.trainable, model.non_trainable, model.layers;\n"
-     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, complete_expect,
+     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, 3, complete_expect,
      "load demo\nexpect train.count == 2000"},
     {"time", "COMMAND [ARGS...]", "run a command and report its wall time",
      "time COMMAND [ARGS...]: runs the command as typed, then prints \"time: COMMAND took N ms\" (or s).\n"
      "The first predict or evaluate of a model also sizes its workspaces: time the second for the\n"
-     "steady figure.", cmd_time, complete_commands,
+     "steady figure.", cmd_time, APP_ARGS_WORDS, complete_commands,
      EX_TOKENIZED "time pad maxlen=12"},
-    {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, NULL,
+    {"quit", "", "leave rnnlab", "quit (also exit, Ctrl-D)", cmd_quit, 0, NULL,
      "quit"},
 };
 #define N_COMMANDS (sizeof command_table / sizeof command_table[0])
@@ -228,10 +228,13 @@ int app_dispatch(app_state *s, int argc, char **argv)
         for (size_t i = 0; i < N_COMMANDS; i++)
             if (strncmp(command_table[i].name, argv[0], 2) == 0 && strlen(near) + 20 < sizeof near)
                 snprintf(near + strlen(near), sizeof near - strlen(near), "%s%s", near[0] ? ", " : "", command_table[i].name);
-        return app_fail(RNN_EUSAGE, argv[0], "unknown command: expected a command name (%s%s)",
-                        near[0] ? "did you mean " : "see help", near);
+        app_error("%s: unknown command: expected a command name (%s%s)", argv[0], near[0] ? "did you mean " : "see help",
+                  near);
+        return RNN_EUSAGE;
     }
-    return c->handler(s, argc, argv);
+    app_args a;
+    int rc = args_parse(&a, c, argc, argv);
+    return rc ? rc : c->handler(s, c, &a);
 }
 
 /* ---- help ---- */
@@ -263,15 +266,14 @@ static void help_print_example(const app_command *c)
     }
 }
 
-APP_HANDLER(help)
+int cmd_help(app_state *s, const app_command *c, const app_args *a)
 {
     (void)s;
-    if (argc > 2) return app_fail(RNN_EUSAGE, "help", "expected at most one command name");
-    if (argc == 1) { app_print_command_list(); return RNN_OK; }
-    const app_command *c = app_command_find(argv[1]);
-    if (!c) return app_fail(RNN_EUSAGE, "help", "'%s': no such command (help lists them)", argv[1]);
-    app_printf("%s %s\n  %s\n\n%s\n", c->name, c->args, c->summary, c->usage);
-    help_print_example(c);
+    if (a->npos == 0) { app_print_command_list(); return RNN_OK; }
+    const app_command *h = app_command_find(a->pos[0]);
+    if (!h) return app_fail(RNN_EUSAGE, c, "'%s': no such command (help lists them)", a->pos[0]);
+    app_printf("%s %s\n  %s\n\n%s\n", h->name, h->args, h->summary, h->usage);
+    help_print_example(h);
     return RNN_OK;
 }
 

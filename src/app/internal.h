@@ -15,19 +15,20 @@ bool parse_is_keyval(const char *arg);
 void parse_free_words(int argc, char **argv);
 void parse_free_strings(int n, char **v);
 
-/* ---- args.c: checked access to a command's arguments ---- */
+/* ---- args.c: a command's arguments, parsed once by the dispatcher ---- */
 #define ARGS_MAX 64   /* key=value arguments of one command; positional words are not limited */
-typedef struct app_args {
-    const char *cmd;                      /* command name, for messages */
-    int npos; const char *const *pos;     /* positional arguments (in argv, which args_parse reorders) */
+struct app_args {
+    const app_command *cmd;               /* for messages */
+    int npos; char **pos;                 /* positional arguments, in order (or the words as typed) */
     int nkv; const char *key[ARGS_MAX], *val[ARGS_MAX];
-} app_args;
+};
 /* Splits argv[1..] into positional and key=value arguments, moving the positional words to the
  * front of argv (in order) so that a->pos can point to them. Keys must appear as `key=` in the
- * command's args text (the table is the one list of valid keys), unless extra_keys is true;
- * an unknown key is an error listing the valid ones. More than max_pos positionals is an error
- * (max_pos < 0: any number). */
-int args_parse(app_args *a, const app_command *c, int argc, char **argv, int max_pos, bool extra_keys);
+ * command's args text (the table is the one list of valid keys); an UPPER-case `KEY=` there (load
+ * lines's CLASS=FILE) admits any key for the handler to check. An unknown key is an error listing
+ * the valid ones; more than c->max_pos positionals is an error. With APP_ARGS_WORDS, pos holds
+ * argv[1..] as typed. */
+int args_parse(app_args *a, const app_command *c, int argc, char **argv);
 const char *args_get(const app_args *a, const char *key);
 int args_long(const app_args *a, const char *key, long dflt, long lo, long hi, long *out);
 int args_double(const app_args *a, const char *key, double dflt, double lo, double hi, double *out);
@@ -41,10 +42,11 @@ bool str_to_long(const char *s, long *out);
 bool str_to_double(const char *s, double *out);
 bool str_to_bool(const char *s, bool *out);
 
-/* Reports an engine error (already names what is at fault) as "CMD: message"; returns its code. */
-int app_fail_err(const char *cmd, const rnn_error *err);
+/* Reports a library error (which names what is at fault, never the command) as "CMD: message",
+ * CMD from the table; returns its code. */
+int app_fail_err(const app_command *cmd, const rnn_error *err);
 /* Reports "CMD: message" and returns code. */
-int app_fail(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int app_fail(int code, const app_command *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "1 epoch", "2 epochs": the noun that goes with the count n. */
 static inline const char *app_noun(unsigned long long n, const char *one, const char *many)
@@ -75,18 +77,12 @@ const char *app_data_dir_problem(const char *dir);
 extern int app_source_depth;
 extern bool app_source_overflow;
 
-/* ---- handlers (cmd_*.c) ---- */
-#define APP_HANDLER(n) int cmd_##n(app_state *s, int argc, char **argv)
-APP_HANDLER(load); APP_HANDLER(datasets); APP_HANDLER(stats); APP_HANDLER(vocab);
-APP_HANDLER(tokenize); APP_HANDLER(encode); APP_HANDLER(decode); APP_HANDLER(pad);
-APP_HANDLER(show); APP_HANDLER(embeddings);
-APP_HANDLER(model); APP_HANDLER(add); APP_HANDLER(pop); APP_HANDLER(summary); APP_HANDLER(compile);
-APP_HANDLER(fit); APP_HANDLER(evaluate); APP_HANDLER(report); APP_HANDLER(predict);
-APP_HANDLER(explain); APP_HANDLER(history); APP_HANDLER(plot); APP_HANDLER(runs);
-APP_HANDLER(compare); APP_HANDLER(gradcheck); APP_HANDLER(save); APP_HANDLER(open);
-APP_HANDLER(export);
-APP_HANDLER(set); APP_HANDLER(status); APP_HANDLER(help); APP_HANDLER(session);
-APP_HANDLER(source); APP_HANDLER(expect); APP_HANDLER(time); APP_HANDLER(quit);
+/* ---- handlers (cmd_*.c), one per command of the table ---- */
+app_handler cmd_load, cmd_datasets, cmd_stats, cmd_vocab, cmd_tokenize, cmd_encode, cmd_decode, cmd_pad, cmd_show,
+    cmd_embeddings;
+app_handler cmd_model, cmd_add, cmd_pop, cmd_summary, cmd_compile, cmd_fit, cmd_evaluate, cmd_report, cmd_predict,
+    cmd_explain, cmd_history, cmd_plot, cmd_runs, cmd_compare, cmd_gradcheck, cmd_save, cmd_open, cmd_export;
+app_handler cmd_set, cmd_status, cmd_help, cmd_session, cmd_source, cmd_expect, cmd_time, cmd_quit;
 
 /* Shared by handlers. */
 void app_changed(app_state *s, unsigned what);
@@ -100,13 +96,13 @@ const char *app_class_name(const app_state *s, int k);
 /* Evaluates the model on "train" or "test" into *out (requires compiled model and padded data). */
 /* Evaluates a split in batches of batch_size (APP_EVAL_BATCH by default, as Keras's evaluate). */
 enum { APP_EVAL_BATCH = 32 };
-int app_evaluate(app_state *s, const char *cmd, const char *split, int batch_size, rnn_eval *out);
+int app_evaluate(app_state *s, const app_command *cmd, const char *split, int batch_size, rnn_eval *out);
 /* Appends a new run (name NULL: run1, run2, ...); NULL when out of memory. */
 app_run *app_run_new(app_state *s, const char *name);
 /* The last run, or the run named `name`; NULL with an error reported when there is none. */
-app_run *app_find_run(app_state *s, const char *cmd, const char *name);
+app_run *app_find_run(app_state *s, const app_command *cmd, const char *name);
 /* Word-count description of a split with the given percentiles. */
-int app_describe(app_state *s, const char *cmd, const char *split, const double *pct, int n_pct,
+int app_describe(app_state *s, const app_command *cmd, const char *split, const double *pct, int n_pct,
                  rnn_describe *out);
 /* pandas-style number formatting of a column: all values with the same, minimal number of decimals. */
 void app_format_column(const double *v, int n, char out[][40]);

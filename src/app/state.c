@@ -95,7 +95,7 @@ int app_pad_to(const char *s, int cols)
     return w >= (size_t)cols ? 0 : cols - (int)w;
 }
 
-int app_fail(int code, const char *cmd, const char *fmt, ...)
+int app_fail(int code, const app_command *cmd, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -108,18 +108,21 @@ int app_fail(int code, const char *cmd, const char *fmt, ...)
         while (cut > 0 && ((unsigned char)msg[cut] & 0xc0) == 0x80) cut--;
         memcpy(msg + cut, "...", 4);
     }
-    app_error("%s: %s", cmd, msg);
+    app_error("%s: %s", cmd->name, msg);
     return code;
 }
 
-/* "CMD: message"; an engine message that already names the command ("compile: ...") keeps one. */
-int app_fail_err(const char *cmd, const rnn_error *err)
+int app_fail_err(const app_command *cmd, const rnn_error *err)
 {
-    int code = err->code ? err->code : RNN_EINTERNAL;
-    size_t n = strlen(cmd);
-    if (strncmp(err->msg, cmd, n) == 0 && err->msg[n] == ':') app_error("%s", err->msg);
-    else app_error("%s: %s", cmd, err->msg[0] ? err->msg : "failed");
-    return code;
+    app_error("%s: %s", cmd->name, err->msg[0] ? err->msg : "failed");
+    return err->code ? err->code : RNN_EINTERNAL;
+}
+
+/* A line that does not parse: "syntax: message". */
+static int exec_syntax_error(const rnn_error *err)
+{
+    app_error("syntax: %s", err->msg);
+    return err->code ? err->code : RNN_EINTERNAL;
 }
 
 void app_init(app_state *s)
@@ -188,12 +191,12 @@ int app_exec(app_state *s, const char *line)
 {
     rnn_error err = {0};
     char **cmds; int n;
-    if (parse_split(line, &cmds, &n, &err) != RNN_OK) return app_fail_err("syntax", &err);
+    if (parse_split(line, &cmds, &n, &err) != RNN_OK) return exec_syntax_error(&err);
     int result = RNN_OK;
     for (int i = 0; i < n; i++) {
         int argc; char **argv;
         int rc = parse_words(cmds[i], &argc, &argv, &err);
-        if (rc != RNN_OK) rc = app_fail_err("syntax", &err);
+        if (rc != RNN_OK) rc = exec_syntax_error(&err);
         else {
             s->stop = 0;
             rc = app_dispatch(s, argc, argv);

@@ -137,7 +137,7 @@ static size_t gc_pick(const float *g, size_t n, rnn_rng *r, size_t *pick)
 static int gc_prepare(gc_ctx *c, const rnn_xy *d, int samples, rnn_rng *r, rnn_error *err)
 {
     if (!d || d->n == 0 || !d->x || !d->y || d->T <= 0)
-        return rnn_fail(err, RNN_EUSAGE, "gradcheck: no data (load, tokenize and pad first)");
+        return rnn_fail(err, RNN_EUSAGE, "no data (load, tokenize and pad first)");
     if (samples <= 0)
         samples = 4;
     c->B = (size_t)samples < d->n ? samples : (int)d->n;
@@ -146,14 +146,14 @@ static int gc_prepare(gc_ctx *c, const rnn_xy *d, int samples, rnn_rng *r, rnn_e
     c->y = malloc((size_t)c->B * sizeof *c->y);
     c->dout = malloc((size_t)c->B * c->K * sizeof *c->dout);
     if (!c->x || !c->y || !c->dout)
-        return rnn_fail(err, RNN_EINTERNAL, "gradcheck: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int classes = c->K == 1 ? 2 : c->K;
     for (int b = 0; b < c->B; b++) {
         size_t row = (size_t)rnn_rng_uint(r, d->n);
         memcpy(c->x + (size_t)b * c->T, d->x + row * d->T, (size_t)c->T * sizeof *c->x);
         c->y[b] = d->y[row];
         if (c->y[b] < 0 || c->y[b] >= classes)
-            return rnn_fail(err, RNN_EDATA, "gradcheck: label %d of example %zu is not a class of the "
+            return rnn_fail(err, RNN_EDATA, "label %d of example %zu is not a class of the "
                             "model's output", c->y[b], row);
     }
     return RNN_OK;
@@ -201,7 +201,7 @@ static int gc_layers(gc_ctx *c, const float *grads, rnn_rng *r, rnn_gradcheck_re
             for (size_t i = 0; i < k; i++) {
                 double e = gc_coord_error(c, base + off + pick[i], off + pick[i], grads[off + pick[i]], err);
                 if (isnan(e))
-                    return err && err->code ? err->code : rnn_fail(err, RNN_EDATA, "gradcheck: the loss "
+                    return err && err->code ? err->code : rnn_fail(err, RNN_EDATA, "the loss "
                                                                       "is not finite");
                 if (e < 0) {
                     row->skipped++;
@@ -225,13 +225,13 @@ int rnn_model_gradcheck(rnn_model *m, const rnn_xy *data, int samples, unsigned 
     memset(out, 0, sizeof *out);
     out->tolerance = GRADCHECK_TOLERANCE;
     if (!(c.st = train_state_get(m)))
-        return rnn_fail(err, RNN_EUSAGE, "gradcheck: the model is not compiled: run compile first");
+        return rnn_fail(err, RNN_EUSAGE, "the model is not compiled: run compile first");
     rnn_shape s = rnn_model_output_shape(m);
     c.K = s.dim[0];
     rnn_rng *r = rnn_rng_new(seed);
     size_t np = rnn_model_n_params(m);
     float *grads = malloc((np ? np : 1) * sizeof *grads);
-    int rc = !r || !grads ? rnn_fail(err, RNN_EINTERNAL, "gradcheck: out of memory") : RNN_OK;
+    int rc = !r || !grads ? rnn_fail(err, RNN_EINTERNAL, "out of memory") : RNN_OK;
     if (!rc && !(rc = gc_prepare(&c, data, samples, r, err)) && !(rc = gc_analytic(&c, err))) {
         memcpy(grads, rnn_model_grads(m), np * sizeof *grads);
         rc = gc_layers(&c, grads, r, out, err);

@@ -207,9 +207,9 @@ static bool rd_room(const rd *r, uint64_t count, uint64_t each)
 static int rd_count_error(const rd *r, rnn_error *err, const char *what, uint64_t n, uint64_t limit)
 {
     if (n > limit)
-        return rnn_fail(err, RNN_EDATA, "open: %s: %llu, over the limit of %llu", what, (unsigned long long)n,
+        return rnn_fail(err, RNN_EDATA, "%s: %llu, over the limit of %llu", what, (unsigned long long)n,
                         (unsigned long long)limit);
-    return rnn_fail(err, RNN_EDATA, "open: %s: %llu, more than the %zu bytes left in its section can hold", what,
+    return rnn_fail(err, RNN_EDATA, "%s: %llu, more than the %zu bytes left in its section can hold", what,
                     (unsigned long long)n, r->left);
 }
 
@@ -255,7 +255,7 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
         rnn_layer *l = rnn_model_layer(m, i);
         int n = l->kind->describe(l, call, sizeof call);
         if (n < 0 || (size_t)n >= sizeof call)
-            return rnn_fail(err, RNN_EINTERNAL, "save: the call text of layer %s does not fit", l->name);
+            return rnn_fail(err, RNN_EINTERNAL, "the call text of layer %s does not fit", l->name);
         put_str(f, call);
         put_str(f, l->name);
         put_u32(f, l->trainable);
@@ -266,7 +266,7 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
     put_u32(f, st != NULL);
     if (st)
         write_optimizer(f, st);
-    return ferror(f) ? rnn_fail(err, RNN_EIO, "save: cannot write the model: %s", strerror(errno)) : RNN_OK;
+    return ferror(f) ? rnn_fail(err, RNN_EIO, "cannot write the model: %s", strerror(errno)) : RNN_OK;
 }
 
 /* Reads the optimizer section and compiles m with it, moments and step count included. */
@@ -286,7 +286,7 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     loss_kind loss = (loss_kind)get_u32(r);
     uint32_t nm = get_u32(r);
     if (r->bad || c.kind > OPTIM_ADAM || loss > LOSS_CCE || nm > TRAIN_MAX_METRICS)
-        return rnn_fail(err, RNN_EDATA, "open: the optimizer section is damaged");
+        return rnn_fail(err, RNN_EDATA, "the optimizer section is damaged");
     metric_kind kinds[TRAIN_MAX_METRICS];
     char names[TRAIN_MAX_METRICS][32];
     for (uint32_t i = 0; i < nm; i++) {
@@ -299,11 +299,11 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     uint32_t n_slots = get_u32(r);
     uint64_t n = get_u64(r);
     if (r->bad || iterations < 0)
-        return rnn_fail(err, RNN_EDATA, "open: the optimizer section is damaged");
+        return rnn_fail(err, RNN_EDATA, "the optimizer section is damaged");
     /* the moments are as many floats as the weights: checked before compile allocates them */
     if (n != rnn_model_n_params(m) || n_slots > sizeof ((train_state *)0)->opt.slot / sizeof (float *) ||
         (n_slots && !rd_room(r, (uint64_t)n_slots * n, 4)))
-        return rnn_fail(err, RNN_EDATA, "open: the optimizer state does not fit the model (%u x %llu "
+        return rnn_fail(err, RNN_EDATA, "the optimizer state does not fit the model (%u x %llu "
                         "values for %zu weights, %zu bytes left)", n_slots, (unsigned long long)n,
                         rnn_model_n_params(m), r->left);
     int rc = train_compile_config(m, &c, loss, (int)nm, kinds, names, err);
@@ -311,11 +311,11 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
         return rc;
     train_state *st = train_state_get(m);
     if ((int)n_slots != st->opt.n_slots || n != st->opt.n)
-        return rnn_fail(err, RNN_EDATA, "open: the optimizer state does not fit the model");
+        return rnn_fail(err, RNN_EDATA, "the optimizer state does not fit the model");
     for (uint32_t s = 0; s < n_slots; s++)
         get_floats(r, st->opt.slot[s], (size_t)n);
     st->opt.iterations = iterations;
-    return r->bad ? rnn_fail(err, RNN_EDATA, "open: the optimizer state is truncated") : RNN_OK;
+    return r->bad ? rnn_fail(err, RNN_EDATA, "the optimizer state is truncated") : RNN_OK;
 }
 
 /* One entry of the model's layer table. */
@@ -336,9 +336,9 @@ static int read_layer_table(rd *r, layer_entry *e, uint32_t nl, rnn_error *err)
         e[i].trainable = get_u32(r) != 0;
         e[i].n_params = get_u64(r);
         if (r->bad)
-            return rnn_fail(err, RNN_EDATA, "open: the layer list is damaged (layer %u of %u)", i + 1, nl);
+            return rnn_fail(err, RNN_EDATA, "the layer list is damaged (layer %u of %u)", i + 1, nl);
         if (e[i].n_params > r->left / 4 || total + e[i].n_params > r->left / 4)
-            return rnn_fail(err, RNN_EDATA, "open: the weights of layer %s (%s): %llu, more than the %zu "
+            return rnn_fail(err, RNN_EDATA, "the weights of layer %s (%s): %llu, more than the %zu "
                             "bytes left in the section can hold", e[i].name, e[i].call,
                             (unsigned long long)e[i].n_params, r->left);
         total += e[i].n_params;
@@ -356,13 +356,13 @@ static int build_layers(rnn_model *m, const layer_entry *e, uint32_t nl, const r
         if (rc) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err ? err->msg : "");
-            return rnn_fail(err, rc, "open: cannot rebuild layer %s: %s", e[i].call, why);
+            return rnn_fail(err, rc, "cannot rebuild layer %s: %s", e[i].call, why);
         }
         rnn_layer *l = rnn_model_layer(m, i);
         snprintf(l->name, sizeof l->name, "%s", e[i].name);
         l->trainable = e[i].trainable;
         if (l->n_params != e[i].n_params)
-            return rnn_fail(err, RNN_EDATA, "open: layer %s (%s) has %zu parameter%s here but %llu in the file",
+            return rnn_fail(err, RNN_EDATA, "layer %s (%s) has %zu parameter%s here but %llu in the file",
                             e[i].name, e[i].call, l->n_params, l->n_params == 1 ? "" : "s",
                             (unsigned long long)e[i].n_params);
     }
@@ -373,7 +373,7 @@ static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx,
 {
     layer_entry *e = calloc(nl ? nl : 1, sizeof *e);
     if (!e)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = read_layer_table(r, e, nl, err);
     if (!rc)
         rc = build_layers(m, e, nl, ctx, err);
@@ -391,16 +391,16 @@ int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_
     *out = NULL;
     const unsigned char *tag = rd_take(&r, 4);
     if (!tag || memcmp(tag, "RNNM", 4))
-        return rnn_fail(err, RNN_EDATA, "open: the model section is not an rnnlab model");
+        return rnn_fail(err, RNN_EDATA, "the model section is not an rnnlab model");
     uint32_t version = get_u32(&r);
     if (!r.bad && version > MODEL_FORMAT_VERSION)
-        return rnn_fail(err, RNN_EDATA, "open: the model was written by a newer rnnlab (model format %u, "
+        return rnn_fail(err, RNN_EDATA, "the model was written by a newer rnnlab (model format %u, "
                         "this build reads up to %u)", version, MODEL_FORMAT_VERSION);
     char *name = get_str(&r);
     uint32_t nl = get_u32(&r);
     if (r.bad) {
         free(name);
-        return rnn_fail(err, RNN_EDATA, "open: the model section is damaged");
+        return rnn_fail(err, RNN_EDATA, "the model section is damaged");
     }
     /* a layer entry is at least two string lengths, a flag and a size: 20 bytes */
     if (nl > RNN_SAVE_MAX_LAYERS || !rd_room(&r, nl, 20)) {
@@ -410,13 +410,13 @@ int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_
     rnn_model *m = rnn_model_new(name, 0);
     free(name);
     if (!m)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = read_layers(&r, m, nl, ctx, err);
     if (!rc) {
         get_floats(&r, rnn_model_params(m), rnn_model_n_params(m));
         uint32_t compiled = get_u32(&r);
         if (r.bad)
-            rc = rnn_fail(err, RNN_EDATA, "open: the model weights are truncated");
+            rc = rnn_fail(err, RNN_EDATA, "the model weights are truncated");
         else if (compiled)
             rc = read_optimizer(&r, m, err);
     }
@@ -451,13 +451,13 @@ static int read_history(rd *r, char **name, rnn_history *h, rnn_error *err)
     *name = get_str(r);
     uint32_t nm = get_u32(r);
     if (r->bad || nm > RNN_MAX_METRICS)
-        return rnn_fail(err, RNN_EDATA, "open: a run's history is damaged");
+        return rnn_fail(err, RNN_EDATA, "a run's history is damaged");
     h->n_metrics = (int)nm;
     for (uint32_t i = 0; i < nm; i++)
         get_str_into(r, h->names[i], sizeof h->names[i]);
     uint32_t ne = get_u32(r);
     if (r->bad)
-        return rnn_fail(err, RNN_EDATA, "open: a run's history is damaged");
+        return rnn_fail(err, RNN_EDATA, "a run's history is damaged");
     /* each epoch holds nm values and its seconds, 8 bytes each */
     if (ne > RNN_SAVE_MAX_EPOCHS || !rd_room(r, ne, 8 * ((uint64_t)nm + 1))) {
         char what[96];
@@ -468,7 +468,7 @@ static int read_history(rd *r, char **name, rnn_history *h, rnn_error *err)
     h->values = malloc(((size_t)ne * RNN_MAX_METRICS + 1) * sizeof *h->values);
     h->seconds = malloc(((size_t)ne + 1) * sizeof *h->seconds);
     if (!h->values || !h->seconds)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     for (size_t i = 0; i < (size_t)ne * nm; i++)
         h->values[i] = get_f64(r);
     for (uint32_t e = 0; e < ne; e++)
@@ -477,7 +477,7 @@ static int read_history(rd *r, char **name, rnn_history *h, rnn_error *err)
     get_str_into(r, h->stop_reason, sizeof h->stop_reason);
     if (h->best_epoch < -1 || h->best_epoch >= (int)ne)
         h->best_epoch = -1; /* not one of its epochs: none */
-    return r->bad ? rnn_fail(err, RNN_EDATA, "open: a run's history is truncated") : RNN_OK;
+    return r->bad ? rnn_fail(err, RNN_EDATA, "a run's history is truncated") : RNN_OK;
 }
 
 /* ---- sections ---- */
@@ -525,10 +525,10 @@ static int add_section(FILE *body, const char *tag, section_writer fn, const rnn
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = fn(p, f, err);
     if (fclose(f) && !rc)
-        rc = rnn_fail(err, RNN_EINTERNAL, "save: out of memory for the %.4s section", tag);
+        rc = rnn_fail(err, RNN_EINTERNAL, "out of memory for the %.4s section", tag);
     if (!rc) {
         fwrite(tag, 1, 4, body);
         put_u64(body, len);
@@ -545,7 +545,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     size_t blen = 0;
     FILE *f = open_memstream(&body, &blen);
     if (!f)
-        return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = RNN_OK;
     if (p->tokenizer)
         rc = add_section(f, "TOKN", write_tokenizer, p, err);
@@ -558,7 +558,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     if (!rc && p->n_runs > 0)
         rc = add_section(f, "RUNS", write_runs, p, err);
     if (fclose(f) && !rc)
-        rc = rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        rc = rnn_fail(err, RNN_EINTERNAL, "out of memory");
     if (rc) {
         free(body);
         return rc;
@@ -568,7 +568,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     f = open_memstream(&all, &alen);
     if (!f) {
         free(body);
-        return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     }
     fwrite(io_magic, 1, 8, f);
     put_u32(f, IO_FORMAT_VERSION);
@@ -577,7 +577,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     fwrite(body, 1, blen, f);
     free(body);
     if (fclose(f))
-        return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     unsigned char crc[4];
     uint32_t c = rnn_crc32(0, (const unsigned char *)all, alen);
     for (int i = 0; i < 4; i++)
@@ -585,7 +585,7 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
     char *grown = realloc(all, alen + 4);
     if (!grown) {
         free(all);
-        return rnn_fail(err, RNN_EINTERNAL, "save: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     }
     memcpy(grown + alen, crc, 4);
     *out = grown;
@@ -597,20 +597,20 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
 static int save_check_limits(const rnn_pipeline *p, rnn_error *err)
 {
     if (p->maxlen < 0 || p->maxlen > RNN_SAVE_MAX_MAXLEN)
-        return rnn_fail(err, RNN_EUSAGE, "save: maxlen %d is over the limit of %d", p->maxlen, RNN_SAVE_MAX_MAXLEN);
+        return rnn_fail(err, RNN_EUSAGE, "maxlen %d is over the limit of %d", p->maxlen, RNN_SAVE_MAX_MAXLEN);
     if (p->n_classes > RNN_SAVE_MAX_CLASSES)
-        return rnn_fail(err, RNN_EUSAGE, "save: %d classes, over the limit of %d", p->n_classes, RNN_SAVE_MAX_CLASSES);
+        return rnn_fail(err, RNN_EUSAGE, "%d classes, over the limit of %d", p->n_classes, RNN_SAVE_MAX_CLASSES);
     for (int i = 0; p->class_names && i < p->n_classes; i++)
         if (p->class_names[i] && strlen(p->class_names[i]) > RNN_SAVE_MAX_STRING)
-            return rnn_fail(err, RNN_EUSAGE, "save: class %d has a name over %d bytes", i, RNN_SAVE_MAX_STRING);
+            return rnn_fail(err, RNN_EUSAGE, "class %d has a name over %d bytes", i, RNN_SAVE_MAX_STRING);
     if (p->n_runs > RNN_SAVE_MAX_RUNS)
-        return rnn_fail(err, RNN_EUSAGE, "save: %d runs, over the limit of %d", p->n_runs, RNN_SAVE_MAX_RUNS);
+        return rnn_fail(err, RNN_EUSAGE, "%d runs, over the limit of %d", p->n_runs, RNN_SAVE_MAX_RUNS);
     for (int i = 0; i < p->n_runs; i++)
         if (p->runs[i].n_epochs > RNN_SAVE_MAX_EPOCHS)
-            return rnn_fail(err, RNN_EUSAGE, "save: run %d has %d epochs, over the limit of %d", i + 1,
+            return rnn_fail(err, RNN_EUSAGE, "run %d has %d epochs, over the limit of %d", i + 1,
                             p->runs[i].n_epochs, RNN_SAVE_MAX_EPOCHS);
     if (p->model && rnn_model_n_layers(p->model) > RNN_SAVE_MAX_LAYERS)
-        return rnn_fail(err, RNN_EUSAGE, "save: %zu layers, over the limit of %d", rnn_model_n_layers(p->model),
+        return rnn_fail(err, RNN_EUSAGE, "%zu layers, over the limit of %d", rnn_model_n_layers(p->model),
                         RNN_SAVE_MAX_LAYERS);
     return RNN_OK;
 }
@@ -626,7 +626,7 @@ int rnn_pipeline_save(const char *path, const rnn_pipeline *p, rnn_error *err)
         return rc;
     char size[32], limit[32];
     if ((uint64_t)len > RNN_SAVE_MAX_BYTES)
-        rc = rnn_fail(err, RNN_EUSAGE, "save: the pipeline takes %s, over the save file limit of %s",
+        rc = rnn_fail(err, RNN_EUSAGE, "the pipeline takes %s, over the save file limit of %s",
                       rnn_format_bytes(len, size, sizeof size),
                       rnn_format_bytes(RNN_SAVE_MAX_BYTES, limit, sizeof limit));
     else
@@ -663,22 +663,22 @@ static int open_validate(const char *name, const unsigned char *buf, size_t len,
                          size_t *blen, rnn_error *err)
 {
     if (len < 8 || memcmp(buf, io_magic, 8))
-        return rnn_fail(err, RNN_EDATA, "open: %s is not an rnnlab save file", name);
+        return rnn_fail(err, RNN_EDATA, "%s is not an rnnlab save file", name);
     if (len < IO_HEADER + IO_TRAILER)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu bytes)", name, len);
+        return rnn_fail(err, RNN_EDATA, "%s is truncated (%zu bytes)", name, len);
     uint32_t version = le32(buf + 8);
     if (version > IO_FORMAT_VERSION || version == 0)
-        return rnn_fail(err, RNN_EDATA, "open: %s was written by a newer rnnlab (file format %u; this build "
+        return rnn_fail(err, RNN_EDATA, "%s was written by a newer rnnlab (file format %u; this build "
                         "reads up to %u)", name, version, IO_FORMAT_VERSION);
     uint64_t want = le64(buf + 16);
     if (want > len - IO_HEADER - IO_TRAILER)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zu of %llu bytes)", name, len,
+        return rnn_fail(err, RNN_EDATA, "%s is truncated (%zu of %llu bytes)", name, len,
                         (unsigned long long)want + IO_HEADER + IO_TRAILER);
     if (want < len - IO_HEADER - IO_TRAILER)
-        return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", name,
+        return rnn_fail(err, RNN_EDATA, "%s has %llu unexpected bytes at its end", name,
                         (unsigned long long)(len - IO_HEADER - IO_TRAILER - want));
     if (rnn_crc32(0, buf, len - IO_TRAILER) != le32(buf + len - IO_TRAILER))
-        return rnn_fail(err, RNN_EDATA, "open: %s is corrupt (checksum mismatch)", name);
+        return rnn_fail(err, RNN_EDATA, "%s is corrupt (checksum mismatch)", name);
     *body = buf + IO_HEADER;
     *blen = (size_t)want;
     return RNN_OK;
@@ -688,30 +688,30 @@ static int read_classes(rd *r, rnn_pipeline *p, rnn_error *err)
 {
     uint32_t n = get_u32(r);
     if (r->bad)
-        return rnn_fail(err, RNN_EDATA, "open: the class names are damaged");
+        return rnn_fail(err, RNN_EDATA, "the class names are damaged");
     if (n > RNN_SAVE_MAX_CLASSES || !rd_room(r, n, 4))
         return rd_count_error(r, err, "the number of class names", n, RNN_SAVE_MAX_CLASSES);
     p->class_names = calloc(n ? n : 1, sizeof *p->class_names);
     if (!p->class_names)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     p->n_classes = (int)n;
     for (uint32_t i = 0; i < n && !r->bad; i++)
         p->class_names[i] = get_str(r);
-    return r->bad ? rnn_fail(err, RNN_EDATA, "open: the class names are damaged") : RNN_OK;
+    return r->bad ? rnn_fail(err, RNN_EDATA, "the class names are damaged") : RNN_OK;
 }
 
 static int read_runs(rd *r, rnn_pipeline *p, rnn_error *err)
 {
     uint32_t n = get_u32(r);
     if (r->bad)
-        return rnn_fail(err, RNN_EDATA, "open: the runs are damaged");
+        return rnn_fail(err, RNN_EDATA, "the runs are damaged");
     /* a run is at least a name length, two counts, its best epoch and a stop reason: 20 bytes */
     if (n > RNN_SAVE_MAX_RUNS || !rd_room(r, n, 20))
         return rd_count_error(r, err, "the number of runs", n, RNN_SAVE_MAX_RUNS);
     p->run_names = calloc(n ? n : 1, sizeof *p->run_names);
     p->runs = calloc(n ? n : 1, sizeof *p->runs);
     if (!p->run_names || !p->runs)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = RNN_OK;
     for (uint32_t i = 0; i < n && !rc; i++) {
         p->n_runs = (int)i + 1;
@@ -725,7 +725,7 @@ static int read_padding(rd *r, rnn_pipeline *p, rnn_error *err)
     uint32_t maxlen = get_u32(r);
     const unsigned char *flags = rd_take(r, 2);
     if (!flags)
-        return rnn_fail(err, RNN_EDATA, "open: the padding settings are damaged");
+        return rnn_fail(err, RNN_EDATA, "the padding settings are damaged");
     if (maxlen > RNN_SAVE_MAX_MAXLEN)
         return rd_count_error(r, err, "the padding length (maxlen)", maxlen, RNN_SAVE_MAX_MAXLEN);
     p->maxlen = (int)maxlen;
@@ -738,7 +738,7 @@ static int read_tokenizer(const unsigned char *data, size_t len, rnn_pipeline *p
 {
     FILE *f = fmemopen((void *)data, len, "rb");
     if (!f)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     int rc = rnn_tokenizer_read(&p->tokenizer, f, err);
     fclose(f);
     return rc;
@@ -761,15 +761,14 @@ static int read_section(int kind, const unsigned char *data, size_t len, rnn_pip
     return RNN_OK;
 }
 
-/* A section's message, with the file named: "open: NAME: what went wrong". */
+/* A section's message, with the file named: "NAME: what went wrong". */
 static int section_error(const char *name, int rc, rnn_error *err)
 {
     if (!err)
         return rc;
-    const char *why = strncmp(err->msg, "open: ", 6) == 0 ? err->msg + 6 : err->msg;
     char copy[sizeof err->msg];
-    snprintf(copy, sizeof copy, "%s", why);
-    return rnn_fail(err, rc, "open: %s: %s", name, copy);
+    snprintf(copy, sizeof copy, "%s", err->msg);
+    return rnn_fail(err, rc, "%s: %s", name, copy);
 }
 
 static int read_sections(const char *name, const unsigned char *body, size_t blen, rnn_pipeline *p, rnn_error *err)
@@ -778,19 +777,19 @@ static int read_sections(const char *name, const unsigned char *body, size_t ble
     size_t pos = 0;
     while (pos < blen) {
         if (blen - pos < 12)
-            return rnn_fail(err, RNN_EDATA, "open: %s has a damaged section table", name);
+            return rnn_fail(err, RNN_EDATA, "%s has a damaged section table", name);
         char tag[5] = {0};
         memcpy(tag, body + pos, 4);
         uint64_t slen = le64(body + pos + 4);
         pos += 12;
         if (slen > blen - pos)
-            return rnn_fail(err, RNN_EDATA, "open: %s: section %.4s overruns the file", name, tag);
+            return rnn_fail(err, RNN_EDATA, "%s: section %.4s overruns the file", name, tag);
         int kind = -1;
         for (int k = 0; k < N_SECTIONS; k++)
             if (!memcmp(tag, known_sections[k], 4))
                 kind = k;
         if (kind >= 0 && seen[kind])
-            return rnn_fail(err, RNN_EDATA, "open: %s has a second %s section (each may appear once)", name, tag);
+            return rnn_fail(err, RNN_EDATA, "%s has a second %s section (each may appear once)", name, tag);
         if (kind >= 0) {
             seen[kind] = true;
             int rc = read_section(kind, body + pos, (size_t)slen, p, err);
@@ -820,29 +819,29 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
     struct stat st;
     unsigned char head[IO_HEADER];
     if (fstat(fd, &st) != 0)
-        return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+        return rnn_fail(err, RNN_EIO, "cannot read %s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return rnn_fail(err, RNN_EDATA, "open: %s is a folder, not a save file", path);
+        return rnn_fail(err, RNN_EDATA, "%s is a folder, not a save file", path);
     ssize_t got = rnn_read_full(fd, head, sizeof head);
     if (got < 0)
-        return rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+        return rnn_fail(err, RNN_EIO, "cannot read %s: %s", path, strerror(errno));
     if (got == 0)
-        return rnn_fail(err, RNN_EDATA, "open: %s is empty, not an rnnlab save file", path);
+        return rnn_fail(err, RNN_EDATA, "%s is empty, not an rnnlab save file", path);
     if (got < 8 || memcmp(head, io_magic, 8))
-        return rnn_fail(err, RNN_EDATA, "open: %s is not an rnnlab save file", path);
+        return rnn_fail(err, RNN_EDATA, "%s is not an rnnlab save file", path);
     if (got < IO_HEADER)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%zd bytes)", path, got);
+        return rnn_fail(err, RNN_EDATA, "%s is truncated (%zd bytes)", path, got);
     uint64_t body = le64(head + 16);
     char a[32], b[32];
     if (body > RNN_SAVE_MAX_BYTES - IO_HEADER - IO_TRAILER)
-        return rnn_fail(err, RNN_EDATA, "open: %s declares %s, over the save file limit of %s", path,
+        return rnn_fail(err, RNN_EDATA, "%s declares %s, over the save file limit of %s", path,
                         rnn_format_bytes(body, a, sizeof a), rnn_format_bytes(RNN_SAVE_MAX_BYTES, b, sizeof b));
     uint64_t total = body + IO_HEADER + IO_TRAILER;
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < total)
-        return rnn_fail(err, RNN_EDATA, "open: %s is truncated (%lld of %llu bytes)", path,
+        return rnn_fail(err, RNN_EDATA, "%s is truncated (%lld of %llu bytes)", path,
                         (long long)st.st_size, (unsigned long long)total);
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > total)
-        return rnn_fail(err, RNN_EDATA, "open: %s has %llu unexpected bytes at its end", path,
+        return rnn_fail(err, RNN_EDATA, "%s has %llu unexpected bytes at its end", path,
                         (unsigned long long)((uint64_t)st.st_size - total));
     int rc = rnn_mem_check(2 * total, 0, NULL, err, "%s (the file, and about as much for what is built from it)",
                            path);
@@ -850,19 +849,19 @@ static int read_save_file(const char *path, int fd, unsigned char **out, size_t 
         return rc;
     unsigned char *buf = malloc((size_t)total);
     if (!buf)
-        return rnn_fail(err, RNN_EINTERNAL, "open: out of memory for %s (%s)", path,
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory for %s (%s)", path,
                         rnn_format_bytes(total, a, sizeof a));
     memcpy(buf, head, IO_HEADER);
     got = rnn_read_full(fd, buf + IO_HEADER, (size_t)total - IO_HEADER);
     unsigned char extra;
     ssize_t more = got == (ssize_t)(total - IO_HEADER) ? rnn_read_full(fd, &extra, 1) : 0;
     if (got < 0 || more < 0)
-        rc = rnn_fail(err, RNN_EIO, "open: cannot read %s: %s", path, strerror(errno));
+        rc = rnn_fail(err, RNN_EIO, "cannot read %s: %s", path, strerror(errno));
     else if ((uint64_t)got < total - IO_HEADER)
-        rc = rnn_fail(err, RNN_EDATA, "open: %s is truncated (%llu of %llu bytes)", path,
+        rc = rnn_fail(err, RNN_EDATA, "%s is truncated (%llu of %llu bytes)", path,
                       (unsigned long long)got + IO_HEADER, (unsigned long long)total);
     else if (more > 0)
-        rc = rnn_fail(err, RNN_EDATA, "open: %s has unexpected bytes at its end", path);
+        rc = rnn_fail(err, RNN_EDATA, "%s has unexpected bytes at its end", path);
     if (rc) {
         free(buf);
         return rc;
@@ -878,7 +877,7 @@ int rnn_pipeline_open(const char *path, rnn_pipeline *p, rnn_error *err)
     /* non-blocking only to open: a FIFO nobody writes to then reads as empty instead of hanging */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, "open: cannot open %s: %s", path,
+        return rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EIO, "cannot open %s: %s", path,
                         strerror(errno));
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     unsigned char *buf = NULL;

@@ -21,14 +21,14 @@ int loss_parse(const char *name, loss_kind *out, rnn_error *err)
         {"categorical_crossentropy", LOSS_CCE}, {"CategoricalCrossentropy", LOSS_CCE},
     };
     if (!name)
-        return rnn_fail(err, RNN_EUSAGE, "compile: loss is required (binary_crossentropy, "
+        return rnn_fail(err, RNN_EUSAGE, "loss is required (binary_crossentropy, "
                         "sparse_categorical_crossentropy or categorical_crossentropy)");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i].name)) {
             *out = names[i].k;
             return RNN_OK;
         }
-    return rnn_fail(err, RNN_EUSAGE, "compile: loss='%s' is unknown (expected binary_crossentropy, "
+    return rnn_fail(err, RNN_EUSAGE, "loss='%s' is unknown (expected binary_crossentropy, "
                     "sparse_categorical_crossentropy or categorical_crossentropy)", name);
 }
 

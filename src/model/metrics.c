@@ -27,7 +27,7 @@ int metric_parse(const char *name, metric_kind *kind, char hist_name[32], rnn_er
             snprintf(hist_name, 32, "%s", names[i].hist);
             return RNN_OK;
         }
-    return rnn_fail(err, RNN_EUSAGE, "compile: metrics: '%s' is unknown (expected accuracy, acc, "
+    return rnn_fail(err, RNN_EUSAGE, "metrics: '%s' is unknown (expected accuracy, acc, "
                     "precision, recall or auc)", name);
 }
 
@@ -146,12 +146,12 @@ int rnn_classification_report(const int *y_true, const int *y_pred, size_t n, in
                               rnn_class_report *out, rnn_error *err)
 {
     if (n_classes < 1 || n_classes > 64)
-        return rnn_fail(err, RNN_EUSAGE, "report: %d classes (expected 1..64)", n_classes);
+        return rnn_fail(err, RNN_EUSAGE, "%d classes (expected 1..64)", n_classes);
     memset(out, 0, sizeof *out);
     out->n_classes = n_classes;
     for (size_t i = 0; i < n; i++) {
         if (y_true[i] < 0 || y_true[i] >= n_classes || y_pred[i] < 0 || y_pred[i] >= n_classes)
-            return rnn_fail(err, RNN_EDATA, "report: label %d or prediction %d of example %zu is not a "
+            return rnn_fail(err, RNN_EDATA, "label %d or prediction %d of example %zu is not a "
                             "class in 0..%d", y_true[i], y_pred[i], i, n_classes - 1);
         out->confusion[y_true[i]][y_pred[i]]++;
     }

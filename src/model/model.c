@@ -366,7 +366,7 @@ int rnn_model_pop(rnn_model *m, rnn_error *err)
         return RNN_OK;
     }
     if (m->n == 0)
-        return rnn_fail(err, RNN_EUSAGE, "pop: the model has no layers");
+        return rnn_fail(err, RNN_EUSAGE, "the model has no layers");
     model_free_buffers(m);
     rnn_layer *l = m->layers[m->n - 1];
     int rc = model_layout(m, m->layers, m->n - 1, err);

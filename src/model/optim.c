@@ -33,7 +33,7 @@ static double dflt(double v, double d) { return isnan(v) ? d : v; }
 static int check_range(double v, double lo, double hi, bool lo_open, const char *name, rnn_error *err)
 {
     if (!isfinite(v) || v < lo || v > hi || (lo_open && v == lo))
-        return rnn_fail(err, RNN_EUSAGE, "compile: %s=%g is out of range: expected a number in %s%g, %g]", name,
+        return rnn_fail(err, RNN_EUSAGE, "%s=%g is out of range: expected a number in %s%g, %g]", name,
                         v, lo_open ? "(" : "[", lo, hi);
     return RNN_OK;
 }
@@ -49,7 +49,7 @@ int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error
     else if (!strcasecmp(name, "adam"))
         c->kind = OPTIM_ADAM;
     else
-        return rnn_fail(err, RNN_EUSAGE, "compile: optimizer='%s' is unknown (expected adam, rmsprop or sgd)",
+        return rnn_fail(err, RNN_EUSAGE, "optimizer='%s' is unknown (expected adam, rmsprop or sgd)",
                         name);
     c->learning_rate = dflt(o->learning_rate, c->kind == OPTIM_SGD ? 0.01 : 0.001);
     c->momentum = dflt(o->momentum, 0.0);
@@ -71,13 +71,13 @@ int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error
         (rc = check_range(c->clipvalue, 0, 1e30, false, "clipvalue", err)))
         return rc;
     if (c->beta_1 == 1 || c->beta_2 == 1)
-        return rnn_fail(err, RNN_EUSAGE, "compile: beta_1 and beta_2 must be below 1");
+        return rnn_fail(err, RNN_EUSAGE, "beta_1 and beta_2 must be below 1");
     if (c->clipnorm > 0 && c->clipvalue > 0) /* as Keras: "Only one of clipnorm, clipvalue ... can be set" */
-        return rnn_fail(err, RNN_EUSAGE, "compile: only one of clipnorm and clipvalue can be set");
+        return rnn_fail(err, RNN_EUSAGE, "only one of clipnorm and clipvalue can be set");
     if (c->nesterov && c->kind != OPTIM_SGD)
-        return rnn_fail(err, RNN_EUSAGE, "compile: nesterov applies to optimizer=sgd only");
+        return rnn_fail(err, RNN_EUSAGE, "nesterov applies to optimizer=sgd only");
     if (c->kind == OPTIM_ADAM && !isnan(o->momentum) && o->momentum != 0)
-        return rnn_fail(err, RNN_EUSAGE, "compile: momentum does not apply to optimizer=adam");
+        return rnn_fail(err, RNN_EUSAGE, "momentum does not apply to optimizer=adam");
     return RNN_OK;
 }
 
@@ -93,18 +93,13 @@ int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err)
     }
     int rc = rnn_mem_check((uint64_t)o->n_slots * n * sizeof(float), 0, "use a smaller model, or optimizer=sgd",
                            err, "the optimizer's state (%d x %zu floats)", o->n_slots, n);
-    if (rc && err) {
-        char why[sizeof err->msg];
-        snprintf(why, sizeof why, "%s", err->msg);
-        rnn_fail(err, rc, "compile: %s", why);
-    }
     if (rc)
         return rc;
     for (int s = 0; s < o->n_slots; s++) {
         o->slot[s] = rnn_alloc_aligned((n ? n : 1) * sizeof(float));
         if (!o->slot[s]) {
             optim_free(o);
-            return rnn_fail(err, RNN_EINTERNAL, "compile: out of memory for optimizer state (%zu floats)", n);
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for optimizer state (%zu floats)", n);
         }
     }
     return RNN_OK;

@@ -58,16 +58,16 @@ void rnn_compile_opts_default(rnn_compile_opts *o)
 }
 
 /* Output units of the model's last layer, or an error when it is not a vector. */
-static int model_output_units(const rnn_model *m, const char *what, int *K, rnn_error *err)
+static int model_output_units(const rnn_model *m, int *K, rnn_error *err)
 {
     if (rnn_model_n_layers(m) == 0)
-        return rnn_fail(err, RNN_EUSAGE, "%s: the model has no layers", what);
+        return rnn_fail(err, RNN_EUSAGE, "the model has no layers");
     rnn_shape s = rnn_model_output_shape(m);
     if (s.rank != 1 || s.is_ids || s.dim[0] < 1) {
         char buf[64];
-        return rnn_fail(err, RNN_EUSAGE, "%s: the model's output %s is not one vector per example "
+        return rnn_fail(err, RNN_EUSAGE, "the model's output %s is not one vector per example "
                         "(end with Dense(1, activation='sigmoid') or Dense(N, activation='softmax'))",
-                        what, rnn_shape_str(s, buf, sizeof buf));
+                        rnn_shape_str(s, buf, sizeof buf));
     }
     *K = s.dim[0];
     return RNN_OK;
@@ -82,7 +82,7 @@ static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
         cap += 8;
     st->vars = calloc(cap ? cap : 1, sizeof *st->vars);
     if (!st->vars)
-        return rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     for (size_t i = 0; i < nl; i++) {
         rnn_layer *l = rnn_model_layer(m, i);
         if (l->n_params == 0)
@@ -112,15 +112,15 @@ int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, i
                          const metric_kind *metric, char names[][32], rnn_error *err)
 {
     int K, rc;
-    if ((rc = model_output_units(m, "compile", &K, err)))
+    if ((rc = model_output_units(m, &K, err)))
         return rc;
     if (loss != LOSS_BINARY_CE && K < 2)
-        return rnn_fail(err, RNN_EUSAGE, "compile: loss=%s needs an output of 2 or more units (one per "
+        return rnn_fail(err, RNN_EUSAGE, "loss=%s needs an output of 2 or more units (one per "
                         "class) but the model has 1; use binary_crossentropy with a sigmoid output",
                         loss_name(loss));
     train_state *st = calloc(1, sizeof *st);
     if (!st)
-        return rnn_fail(err, RNN_EINTERNAL, "compile: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     st->loss = loss;
     st->n_metrics = n_metrics;
     for (int i = 0; i < n_metrics; i++) {
@@ -155,13 +155,13 @@ static int parse_metric_list(const char *list, int *n, metric_kind *kinds, char 
         char word[32];
         snprintf(word, sizeof word, "%.*s", (int)(p - s), s);
         if (*n == TRAIN_MAX_METRICS)
-            return rnn_fail(err, RNN_EUSAGE, "compile: metrics: at most %d metrics", TRAIN_MAX_METRICS);
+            return rnn_fail(err, RNN_EUSAGE, "metrics: at most %d metrics", TRAIN_MAX_METRICS);
         int rc = metric_parse(word, &kinds[*n], names[*n], err);
         if (rc)
             return rc;
         for (int i = 0; i < *n; i++)
             if (!strcmp(names[i], names[*n]))
-                return rnn_fail(err, RNN_EUSAGE, "compile: metrics: '%s' is given twice", names[i]);
+                return rnn_fail(err, RNN_EUSAGE, "metrics: '%s' is given twice", names[i]);
         (*n)++;
     }
     return RNN_OK;
@@ -229,7 +229,7 @@ static int history_columns_check(const rnn_history *h, char names[][32], int n, 
     for (int i = 0; same && i < n; i++)
         same = !strcmp(h->names[i], names[i]);
     if (!same)
-        return rnn_fail(err, RNN_EUSAGE, "fit: this run's history has other columns (compile or "
+        return rnn_fail(err, RNN_EUSAGE, "this run's history has other columns (compile or "
                         "validation_split changed): start a new run");
     return RNN_OK;
 }
@@ -256,11 +256,11 @@ static int history_append(rnn_history *h, const double *row, double seconds, rnn
         int cap = h->cap_epochs ? h->cap_epochs * 2 : 16;
         double *v = realloc(h->values, (size_t)cap * RNN_MAX_METRICS * sizeof *v);
         if (!v)
-            return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory for the history");
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for the history");
         h->values = v;
         double *s = realloc(h->seconds, (size_t)cap * sizeof *s);
         if (!s)
-            return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory for the history");
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for the history");
         h->seconds = s;
         h->cap_epochs = cap;
     }
@@ -272,13 +272,13 @@ static int history_append(rnn_history *h, const double *row, double seconds, rnn
 /* ---- batches ---- */
 
 /* Labels must be classes of the output: 0/1 for one sigmoid unit, 0..K-1 otherwise. */
-static int check_labels(const int *y, size_t n, int K, const char *what, rnn_error *err)
+static int check_labels(const int *y, size_t n, int K, rnn_error *err)
 {
     int classes = K == 1 ? 2 : K;
     for (size_t i = 0; i < n; i++)
         if (y[i] < 0 || y[i] >= classes)
-            return rnn_fail(err, RNN_EDATA, "%s: label %d of example %zu is not a class of the model's "
-                            "output (%d unit%s: labels 0..%d)", what, y[i], i, K, K == 1 ? "" : "s",
+            return rnn_fail(err, RNN_EDATA, "label %d of example %zu is not a class of the model's "
+                            "output (%d unit%s: labels 0..%d)", y[i], i, K, K == 1 ? "" : "s",
                             classes - 1);
     return RNN_OK;
 }
@@ -352,7 +352,7 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
                    size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err)
 {
     int K, rc;
-    if ((rc = model_output_units(m, "evaluate", &K, err)))
+    if ((rc = model_output_units(m, &K, err)))
         return rc;
     int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
     if ((rc = rnn_model_check_memory(m, Bmax > 0 ? Bmax : 1, T, batch_buf_bytes(Bmax, T, K), err)))
@@ -441,13 +441,13 @@ static int es_monitor_column(const rnn_fit_opts *o, char names[][32], int n, int
         char list[512] = "";
         for (int i = 0; i < n; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
-        return rnn_fail(err, RNN_EUSAGE, "fit: early_stopping='%s' is not a quantity of this fit (%s)%s",
+        return rnn_fail(err, RNN_EUSAGE, "early_stopping='%s' is not a quantity of this fit (%s)%s",
                         o->early_stopping, list,
                         strncmp(o->early_stopping, "val_", 4) || o->validation_split > 0 ? ""
                         : "; val_ quantities need validation_split");
     }
     if (o->patience < 0)
-        return rnn_fail(err, RNN_EUSAGE, "fit: patience=%d must be >= 0", o->patience);
+        return rnn_fail(err, RNN_EUSAGE, "patience=%d must be >= 0", o->patience);
     return RNN_OK;
 }
 
@@ -611,15 +611,6 @@ static const rnn_layer *model_nonfinite_layer(const rnn_model *m)
     return NULL;
 }
 
-/* Token ids and sequence length of the whole data set against the model, before any batch. */
-static int fit_check_input(const rnn_model *m, const rnn_xy *d, rnn_error *err)
-{
-    rnn_error e = {0};
-    if (rnn_model_check_input(m, d->x, d->n, d->T, &e) == RNN_OK)
-        return RNN_OK;
-    return rnn_fail(err, e.code, "fit: %s", e.msg);
-}
-
 static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts *o, const rnn_history *h,
                          fit_plan *p, rnn_error *err)
 {
@@ -627,30 +618,30 @@ static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts
     memset(p, 0, sizeof *p);
     p->es_col = -1;
     if (!(p->st = train_state_get(m)))
-        return rnn_fail(err, RNN_EUSAGE, "fit: the model is not compiled%s: run compile first",
+        return rnn_fail(err, RNN_EUSAGE, "the model is not compiled%s: run compile first",
                         state_lookup(m) ? " (layers changed since compile)" : "");
-    if ((rc = model_output_units(m, "fit", &p->K, err)))
+    if ((rc = model_output_units(m, &p->K, err)))
         return rc;
     if (!d || d->n == 0 || d->T <= 0 || !d->x || !d->y)
-        return rnn_fail(err, RNN_EUSAGE, "fit: no training data (load, tokenize and pad first)");
+        return rnn_fail(err, RNN_EUSAGE, "no training data (load, tokenize and pad first)");
     if (o->epochs < 0)
-        return rnn_fail(err, RNN_EUSAGE, "fit: epochs=%d must be >= 0", o->epochs);
+        return rnn_fail(err, RNN_EUSAGE, "epochs=%d must be >= 0", o->epochs);
     if (o->batch_size < 1)
-        return rnn_fail(err, RNN_EUSAGE, "fit: batch_size=%d must be >= 1", o->batch_size);
+        return rnn_fail(err, RNN_EUSAGE, "batch_size=%d must be >= 1", o->batch_size);
     if (!(o->validation_split >= 0 && o->validation_split < 1))
-        return rnn_fail(err, RNN_EUSAGE, "fit: validation_split=%g must be in [0, 1)", o->validation_split);
-    if ((rc = check_labels(d->y, d->n, p->K, "fit", err)) || (rc = fit_check_input(m, d, err)))
+        return rnn_fail(err, RNN_EUSAGE, "validation_split=%g must be in [0, 1)", o->validation_split);
+    if ((rc = check_labels(d->y, d->n, p->K, err)) || (rc = rnn_model_check_input(m, d->x, d->n, d->T, err)))
         return rc;
     const rnn_layer *bad = model_nonfinite_layer(m);
     if (bad)
-        return rnn_fail(err, RNN_EDATA, "fit: the weights of layer '%s' hold NaN or Inf before training: "
+        return rnn_fail(err, RNN_EDATA, "the weights of layer '%s' hold NaN or Inf before training: "
                         "build the model again (model new, add ...)", bad->name);
     /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate. */
     size_t split_at = d->n;
     if (o->validation_split > 0) {
         split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
         if (split_at == 0 || split_at == d->n)
-            return rnn_fail(err, RNN_EUSAGE, "fit: %zu example%s %s not enough to split with "
+            return rnn_fail(err, RNN_EUSAGE, "%zu example%s %s not enough to split with "
                             "validation_split=%g", d->n, d->n == 1 ? "" : "s", d->n == 1 ? "is" : "are",
                             o->validation_split);
     }
@@ -672,7 +663,7 @@ int rnn_model_fit_check(const rnn_model *m, const rnn_xy *data, const rnn_fit_op
 {
     fit_plan p;
     if (!m || !o)
-        return rnn_fail(err, RNN_EUSAGE, "fit: no model");
+        return rnn_fail(err, RNN_EUSAGE, "no model");
     return fit_plan_make(m, data, o, hist, &p, err);
 }
 
@@ -866,7 +857,7 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->shuffle_rng = rnn_rng_new(o->seed);
     c->finite_weights = malloc((np ? np : 1) * sizeof *c->finite_weights);
     if (!c->idx || !c->shuffle_rng || !c->finite_weights)
-        return rnn_fail(err, RNN_EINTERNAL, "fit: out of memory");
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)))
         return rc;
     history_set_columns(c->h, p.names, p.n_cols);
@@ -937,7 +928,7 @@ static int fit_cut_short(fit_ctx *c, enum fit_outcome out, int e, int batch, con
         return RNN_OK;
     }
     fit_fault_reason(c, out, e, batch, reset);
-    return rnn_fail(err, RNN_EDATA, "fit: %s; lower learning_rate or compile with clipnorm=1.0",
+    return rnn_fail(err, RNN_EDATA, "%s; lower learning_rate or compile with clipnorm=1.0",
                     c->h->stop_reason);
 }
 
@@ -1007,14 +998,14 @@ int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eva
     train_state *st = train_state_get(m);
     int K, rc;
     if (!st)
-        return rnn_fail(err, RNN_EUSAGE, "evaluate: the model is not compiled: run compile first");
-    if ((rc = model_output_units(m, "evaluate", &K, err)))
+        return rnn_fail(err, RNN_EUSAGE, "the model is not compiled: run compile first");
+    if ((rc = model_output_units(m, &K, err)))
         return rc;
     if (!data || data->n == 0 || !data->x || !data->y)
-        return rnn_fail(err, RNN_EUSAGE, "evaluate: no data");
+        return rnn_fail(err, RNN_EUSAGE, "no data");
     if (batch_size < 1)
-        return rnn_fail(err, RNN_EUSAGE, "evaluate: batch_size=%d must be >= 1", batch_size);
-    if ((rc = check_labels(data->y, data->n, K, "evaluate", err)))
+        return rnn_fail(err, RNN_EUSAGE, "batch_size=%d must be >= 1", batch_size);
+    if ((rc = check_labels(data->y, data->n, K, err)))
         return rc;
     metric_acc acc;
     if ((rc = train_evaluate(m, st, data->x, data->y, NULL, data->n, data->T, batch_size, &acc, err)))
@@ -1041,10 +1032,10 @@ int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch
                       int *n_classes, rnn_error *err)
 {
     int K, rc;
-    if ((rc = model_output_units(m, "predict", &K, err)))
+    if ((rc = model_output_units(m, &K, err)))
         return rc;
     if (batch_size < 1)
-        return rnn_fail(err, RNN_EUSAGE, "predict: batch_size=%d must be >= 1", batch_size);
+        return rnn_fail(err, RNN_EUSAGE, "batch_size=%d must be >= 1", batch_size);
     int C = K == 1 ? 2 : K;
     if (n_classes)
         *n_classes = C;

@@ -125,7 +125,7 @@ static void check_compile_refused(void)
     limit_address_space(64 << 20);
     int rc = rnn_model_compile(m, &co, &err);
     unlimit_address_space();
-    CHECK(rc == RNN_EDATA && strstr(err.msg, "compile: needs 122.1 MB for the optimizer's state (2 x 16000017 floats); ")
+    CHECK(rc == RNN_EDATA && strstr(err.msg, "needs 122.1 MB for the optimizer's state (2 x 16000017 floats); ")
           && strstr(err.msg, "available: use a smaller model, or optimizer=sgd"), "compile in 64 MB: %d '%s'", rc,
           err.msg);
     CHECK(!rnn_model_is_compiled(m), "a refused compile left the model compiled");

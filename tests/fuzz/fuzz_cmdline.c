@@ -19,9 +19,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Reads a command's words as a handler does; args_parse splits key=value words in place, so each
- * way of reading gets its own words. */
-static void read_command(const char *cmd, bool extra_keys, int max_pos)
+/* Reads a command's words as the dispatcher does for its handler (the table says which keys and
+ * how many positional words), then each value through every typed reader. */
+static void read_command(const char *cmd)
 {
     int argc = 0;
     char **argv = NULL;
@@ -30,7 +30,7 @@ static void read_command(const char *cmd, bool extra_keys, int max_pos)
         return;
     const app_command *c = argc > 0 ? app_command_find(argv[0]) : NULL;
     app_args a;
-    if (c && args_parse(&a, c, argc, argv, max_pos, extra_keys) == RNN_OK) {
+    if (c && args_parse(&a, c, argc, argv) == RNN_OK) {
         for (int i = 0; i < a.nkv; i++) {
             long l; double d; bool b; const char *s;
             args_long(&a, a.key[i], 0, -1000000, 1000000, &l);
@@ -52,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rnn_error err;
     if (parse_split(line, &cmds, &n, &err) == RNN_OK) {
         for (int i = 0; i < n; i++) {
-            read_command(cmds[i], false, -1);
-            read_command(cmds[i], true, 1);
+            read_command(cmds[i]);
         }
         parse_free_strings(n, cmds);
     }
