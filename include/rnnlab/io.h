@@ -8,7 +8,7 @@
 
 typedef struct rnn_pipeline {
     rnn_tokenizer *tokenizer;    /* may be NULL */
-    int maxlen; bool pad_post, trunc_post;   /* maxlen 0 = not padded */
+    rnn_prep prep;               /* prep.maxlen 0 = not padded */
     rnn_model *model;            /* may be NULL */
     int n_classes; char **class_names;
     int n_runs; char **run_names; rnn_history *runs;

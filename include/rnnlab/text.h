@@ -61,6 +61,18 @@ int rnn_tokenizer_read(rnn_tokenizer **t, FILE *f, rnn_error *err);
 int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32_t value,
             rnn_imatrix *out, size_t *n_truncated, rnn_error *err);
 
+/* The preprocessing that turns a text's token ids into the model's input row, held by a session
+ * and by its save file so that the training data, predict, explain and a reopened pipeline all see
+ * the same rows: pad_sequences's settings (n-gram settings would join them here). */
+typedef struct rnn_prep {
+    int maxlen;                 /* row length; 0 = not set (nothing padded yet) */
+    bool pad_post, trunc_post;  /* padding='post', truncating='post' (Keras's default is 'pre') */
+    int32_t value;              /* the id that fills the padding */
+} rnn_prep;
+/* Rows of p->maxlen ids from s with p's settings (maxlen 0: the longest of s, as pad_sequences
+ * with maxlen=None). The one place the settings are applied. */
+int rnn_prep_apply(const rnn_prep *p, const rnn_seqs *s, rnn_imatrix *out, size_t *n_truncated, rnn_error *err);
+
 /* len(text.split()) in Python: words separated by Unicode whitespace. */
 size_t rnn_count_words(const char *text);
 

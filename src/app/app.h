@@ -26,7 +26,7 @@ typedef struct app_state {
     rnn_tokenizer *tok;
     rnn_seqs seq_train, seq_test;     /* encoded by `tokenize` */
     rnn_imatrix x_train, x_test;      /* padded by `pad` */
-    int maxlen; bool pad_post, trunc_post;
+    rnn_prep prep;                    /* `pad`'s settings (or open's), for every text the model sees */
     rnn_fmatrix pretrained;           /* `embeddings load` */
     rnn_model *model;
     app_run *runs; int n_runs;

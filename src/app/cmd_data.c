@@ -62,30 +62,43 @@ static int load_delimiter(const app_args *a, char *out)
     return RNN_OK;
 }
 
+int app_pad_splits(app_state *s, rnn_prep prep, rnn_error *err)
+{
+    rnn_imatrix xtr = {0}, xte = {0};
+    size_t ttr = 0, tte = 0;
+    int rc = rnn_prep_apply(&prep, &s->seq_train, &xtr, &ttr, err);
+    prep.maxlen = (int)xtr.cols;   /* the test split gets the train width, also when it was the longest */
+    if (rc == RNN_OK && s->seq_test.n > 0) rc = rnn_prep_apply(&prep, &s->seq_test, &xte, &tte, err);
+    if (rc != RNN_OK) {
+        rnn_imatrix_free(&xtr);
+        rnn_imatrix_free(&xte);
+        return rc;
+    }
+    app_clear_padded(s);
+    s->x_train = xtr; s->x_test = xte;
+    s->prep = prep;
+    s->truncated_train = ttr; s->truncated_test = tte;
+    return RNN_OK;
+}
+
 /* Encodes (and pads, if a padding is set) the new data set with the current tokenizer. */
 void app_reencode(app_state *s)
 {
     if (!s->tok || !s->ds) return;
-    int maxlen = s->maxlen;
-    bool pad_post = s->pad_post, trunc_post = s->trunc_post;
+    rnn_prep prep = s->prep;
     app_clear_encoded(s);
-    s->pad_post = pad_post; s->trunc_post = trunc_post;
     rnn_error err = {0};
     if (rnn_tokenizer_encode_all(s->tok, s->ds->train.text, s->ds->train.n, &s->seq_train, &err) != RNN_OK ||
         rnn_tokenizer_encode_all(s->tok, s->ds->test.text, s->ds->test.n, &s->seq_test, &err) != RNN_OK) {
         app_clear_encoded(s);
+        s->prep = prep;   /* still the pipeline's, for predict */
         app_printf("note: could not encode with the current tokenizer (%s); run tokenize\n", err.msg);
         return;
     }
-    if (maxlen > 0 &&
-        rnn_pad(&s->seq_train, maxlen, s->pad_post, s->trunc_post, 0, &s->x_train, &s->truncated_train, &err) == RNN_OK &&
-        rnn_pad(&s->seq_test, maxlen, s->pad_post, s->trunc_post, 0, &s->x_test, &s->truncated_test, &err) == RNN_OK) {
-        s->maxlen = maxlen;
-        app_printf("encoded with the current tokenizer and padded to maxlen=%d (run tokenize to refit)\n", maxlen);
-    } else {
-        app_clear_padded(s);
+    if (prep.maxlen > 0 && app_pad_splits(s, prep, &err) == RNN_OK)
+        app_printf("encoded with the current tokenizer and padded to maxlen=%d (run tokenize to refit)\n", prep.maxlen);
+    else
         app_printf("encoded with the current tokenizer (run tokenize to refit, then pad)\n");
-    }
 }
 
 /* The count of the one rule for invalid UTF-8 (see help load), for load and stats. */
@@ -496,25 +509,13 @@ int cmd_pad(app_state *s, const app_command *c, const app_args *a)
         (rc = args_choice(a, "padding", "pre|post", "pre", &padding)) ||
         (rc = args_choice(a, "truncating", "pre|post", "pre", &truncating)))
         return rc;
-    bool pad_post = strcmp(padding, "post") == 0, trunc_post = strcmp(truncating, "post") == 0;
-    rnn_imatrix xtr = {0}, xte = {0};
-    size_t ttr = 0, tte = 0;
+    rnn_prep prep = {(int)maxlen, strcmp(padding, "post") == 0, strcmp(truncating, "post") == 0, (int32_t)value};
     rnn_error err = {0};
-    rc = rnn_pad(&s->seq_train, (int)maxlen, pad_post, trunc_post, (int32_t)value, &xtr, &ttr, &err);
-    /* the test split gets the train width, also when maxlen is the longest train sequence */
-    if (rc == RNN_OK && s->seq_test.n > 0)
-        rc = rnn_pad(&s->seq_test, (int)xtr.cols, pad_post, trunc_post, (int32_t)value, &xte, &tte, &err);
-    if (rc != RNN_OK) {
-        rnn_imatrix_free(&xtr); rnn_imatrix_free(&xte);
-        return app_fail_err(c, &err);
-    }
-    app_clear_padded(s);
-    s->x_train = xtr; s->x_test = xte;
-    s->maxlen = (int)xtr.cols;
-    s->pad_post = pad_post; s->trunc_post = trunc_post;
-    s->truncated_train = ttr; s->truncated_test = tte;
-    app_printf("train padded to (%zu, %zu): %zu truncated (%s)\n", xtr.rows, xtr.cols, ttr, truncating);
-    if (xte.rows) app_printf("test padded to (%zu, %zu): %zu truncated (%s)\n", xte.rows, xte.cols, tte, truncating);
+    if ((rc = app_pad_splits(s, prep, &err))) return app_fail_err(c, &err);
+    const rnn_imatrix *xtr = &s->x_train, *xte = &s->x_test;
+    app_printf("train padded to (%zu, %zu): %zu truncated (%s)\n", xtr->rows, xtr->cols, s->truncated_train, truncating);
+    if (xte->rows)
+        app_printf("test padded to (%zu, %zu): %zu truncated (%s)\n", xte->rows, xte->cols, s->truncated_test, truncating);
     app_changed(s, APP_CHANGED_DATA);
     return RNN_OK;
 }

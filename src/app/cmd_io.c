@@ -12,8 +12,7 @@ int cmd_save(app_state *s, const app_command *c, const app_args *a)
     if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, c, "nothing to save: tokenize or build a model first");
     rnn_pipeline p = {0};
     p.tokenizer = s->tok;
-    p.maxlen = s->x_train.data ? s->maxlen : 0;
-    p.pad_post = s->pad_post; p.trunc_post = s->trunc_post;
+    p.prep = s->prep;   /* also when no data is loaded: an opened pipeline's padding is kept */
     p.model = s->model;
     p.n_classes = s->ds ? s->ds->n_classes : s->n_saved_classes;
     p.class_names = s->ds ? s->ds->class_names : s->saved_classes;
@@ -59,7 +58,7 @@ int cmd_open(app_state *s, const app_command *c, const app_args *a)
         r->hist = p.runs[i];
         memset(&p.runs[i], 0, sizeof p.runs[i]);
     }
-    if (p.maxlen > 0) { s->maxlen = p.maxlen; s->pad_post = p.pad_post; s->trunc_post = p.trunc_post; }
+    if (p.prep.maxlen > 0) s->prep = p.prep;
     rnn_pipeline_free(&p);
     s->last_eval.n = 0;
     app_printf("opened %s:%s%s%s %d %s\n", a->pos[0], s->tok ? " tokenizer" : "", s->model ? " model" : "",

@@ -486,7 +486,7 @@ int cmd_report(app_state *s, const app_command *c, const app_args *a)
 static int need_encoding(const app_state *s, const app_command *cmd)
 {
     if (!s->tok) return app_fail(RNN_EUSAGE, cmd, "no tokenizer: run tokenize (or open a saved pipeline)");
-    if (s->maxlen <= 0) return app_fail(RNN_EUSAGE, cmd, "no padding: run pad maxlen=N first");
+    if (s->prep.maxlen <= 0) return app_fail(RNN_EUSAGE, cmd, "no padding: run pad maxlen=N first");
     return RNN_OK;
 }
 
@@ -498,7 +498,7 @@ static int encode_padded(app_state *s, const app_command *cmd, char *const *text
     rnn_seqs q = {0};
     rnn_error err = {0};
     rc = rnn_tokenizer_encode_all(s->tok, texts, n, &q, &err);
-    if (rc == RNN_OK) rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, x, NULL, &err);
+    if (rc == RNN_OK) rc = rnn_prep_apply(&s->prep, &q, x, NULL, &err);
     rnn_seqs_free(&q);
     if (rc != RNN_OK) return app_fail_err(cmd, &err);
     return RNN_OK;
@@ -595,7 +595,7 @@ int cmd_explain(app_state *s, const app_command *c, const app_args *a)
     if (n == 0) { free(ids); return app_fail(RNN_EDATA, c, "TEXT: no known words after tokenizing"); }
     /* one padded row per prefix: row k holds the first k+1 words, of which padding keeps maxlen
      * (the last ones, or the first with truncating=post): only those are copied, n x maxlen ids */
-    size_t keep = (size_t)s->maxlen, total = 0;
+    size_t keep = (size_t)s->prep.maxlen, total = 0;
     for (size_t k = 0; k < n; k++) total += k + 1 < keep ? k + 1 : keep;
     if ((rc = rnn_mem_check(2 * (uint64_t)total * sizeof *ids, 0, "explain a shorter text", &err,
                             "%zu prefixes of up to %zu token ids", n, keep)))
@@ -606,12 +606,12 @@ int cmd_explain(app_state *s, const app_command *c, const app_args *a)
     if (!off || !all) { free(off); free(all); free(ids); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
     off[0] = 0;
     for (size_t k = 0; k < n; k++) {
-        size_t len = k + 1 < keep ? k + 1 : keep, from = s->trunc_post ? 0 : k + 1 - len;
+        size_t len = k + 1 < keep ? k + 1 : keep, from = s->prep.trunc_post ? 0 : k + 1 - len;
         memcpy(all + off[k], ids + from, sizeof *ids * len);
         off[k + 1] = off[k] + len;
     }
     rnn_imatrix x = {0};
-    rc = rnn_pad(&q, s->maxlen, s->pad_post, s->trunc_post, 0, &x, NULL, &err);
+    rc = rnn_prep_apply(&s->prep, &q, &x, NULL, &err);
     rnn_seqs_free(&q);
     if (rc) { free(ids); return app_fail_err(c, &err); }
     int k = 0;

@@ -54,12 +54,15 @@ int cmd_status(app_state *s, const app_command *c, const app_args *a)
                    o->oov_token ? o->oov_token : "", o->oov_token ? "'" : "");
     } else
         app_printf("tokenizer: none (tokenize)\n");
+    char value[32] = "";
+    if (s->prep.value) snprintf(value, sizeof value, " value=%d", s->prep.value);
     if (s->x_train.data)
-        app_printf("padding:   maxlen=%d padding=%s truncating=%s (%zu + %zu truncated)\n", s->maxlen,
-                   s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre", s->truncated_train, s->truncated_test);
-    else if (s->maxlen > 0)
-        app_printf("padding:   maxlen=%d padding=%s truncating=%s (from open; applied to the next data set loaded)\n",
-                   s->maxlen, s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre");
+        app_printf("padding:   maxlen=%d padding=%s truncating=%s%s (%zu + %zu truncated)\n", s->prep.maxlen,
+                   s->prep.pad_post ? "post" : "pre", s->prep.trunc_post ? "post" : "pre", value, s->truncated_train,
+                   s->truncated_test);
+    else if (s->prep.maxlen > 0)
+        app_printf("padding:   maxlen=%d padding=%s truncating=%s%s (from open; applied to the next data set loaded)\n",
+                   s->prep.maxlen, s->prep.pad_post ? "post" : "pre", s->prep.trunc_post ? "post" : "pre", value);
     else
         app_printf("padding:   none (pad maxlen=N)\n");
     if (s->pretrained.data) app_printf("vectors:   %zu x %zu pretrained\n", s->pretrained.rows, s->pretrained.cols);
@@ -236,7 +239,7 @@ static int expect_value(app_state *s, const app_command *c, const char *name, do
     }
     if (strcmp(name, "pad.maxlen") == 0 || strcmp(name, "pad.truncated") == 0) {
         if ((rc = expect_need(c, s->x_train.data != NULL, name, "pad first"))) return rc;
-        *v = name[4] == 'm' ? s->maxlen : (double)(s->truncated_train + s->truncated_test);
+        *v = name[4] == 'm' ? s->prep.maxlen : (double)(s->truncated_train + s->truncated_test);
         return RNN_OK;
     }
     if (strcmp(name, "gradcheck.error") == 0) {

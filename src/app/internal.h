@@ -91,6 +91,9 @@ void app_clear_encoded(app_state *s);
 void app_clear_padded(app_state *s);
 /* Encodes (and pads, when a padding is set) the loaded data set with the current tokenizer. */
 void app_reencode(app_state *s);
+/* Pads the encoded splits with prep (maxlen 0: the longest train sequence; the test split gets the
+ * train width) and makes prep, with that width, the session's. On error nothing changes. */
+int app_pad_splits(app_state *s, rnn_prep prep, rnn_error *err);
 /* Class name k from the data set, or from an opened pipeline. */
 const char *app_class_name(const app_state *s, int k);
 /* Evaluates the model on "train" or "test" into *out (requires compiled model and padded data). */

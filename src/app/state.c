@@ -139,7 +139,7 @@ void app_clear_padded(app_state *s)
 {
     rnn_imatrix_free(&s->x_train);
     rnn_imatrix_free(&s->x_test);
-    s->maxlen = 0;
+    s->prep = (rnn_prep){0};
     s->truncated_train = s->truncated_test = 0;
     s->last_eval.n = 0;
 }

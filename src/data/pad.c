@@ -83,3 +83,8 @@ int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32
         *n_truncated = truncated;
     return RNN_OK;
 }
+
+int rnn_prep_apply(const rnn_prep *p, const rnn_seqs *s, rnn_imatrix *out, size_t *n_truncated, rnn_error *err)
+{
+    return rnn_pad(s, p->maxlen, p->pad_post, p->trunc_post, p->value, out, n_truncated, err);
+}

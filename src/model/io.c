@@ -3,7 +3,9 @@
  *   header   8-byte magic "\x89RNL\r\n\x1a\n", u32 format version, u32 reserved (0), u64 body length
  *   body     sections: 4-byte tag, u64 length, payload (readers skip tags they do not know)
  *              TOKN  the tokenizer (rnn_tokenizer_write)
- *              PADS  i32 maxlen, u8 padding post, u8 truncating post
+ *              PADS  the preprocessing (rnn_prep): i32 maxlen, u8 padding post, u8 truncating post,
+ *                    i32 padding value (from format 2; a format 1 file pads with 0). Fields added
+ *                    later go after these, so a reader takes the ones its section holds
  *              CLSS  u32 count, strings
  *              MODL  the model (rnn_model_write): layers as Keras call text, names, trainable flags,
  *                    weights, optimizer configuration and state
@@ -27,7 +29,9 @@
 #include "rnnlab/io.h"
 #include "model/train_internal.h"
 
-#define IO_FORMAT_VERSION 1u
+/* 2: PADS holds the padding value. Format 1 files open (value 0); a build that reads only format 1
+ * refuses a format 2 file, naming both versions, instead of padding with the wrong id. */
+#define IO_FORMAT_VERSION 2u
 #define MODEL_FORMAT_VERSION 1u
 static const unsigned char io_magic[8] = {0x89, 'R', 'N', 'L', '\r', '\n', 0x1a, '\n'};
 enum { IO_HEADER = 24, IO_TRAILER = 4 };
@@ -492,9 +496,10 @@ static int write_tokenizer(const rnn_pipeline *p, FILE *f, rnn_error *err)
 static int write_padding(const rnn_pipeline *p, FILE *f, rnn_error *err)
 {
     (void)err;
-    put_u32(f, (uint32_t)p->maxlen);
-    fputc(p->pad_post, f);
-    fputc(p->trunc_post, f);
+    put_u32(f, (uint32_t)p->prep.maxlen);
+    fputc(p->prep.pad_post, f);
+    fputc(p->prep.trunc_post, f);
+    put_u32(f, (uint32_t)p->prep.value);
     return RNN_OK;
 }
 
@@ -596,8 +601,10 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
 /* What open would refuse is not written: a file save makes always opens. */
 static int save_check_limits(const rnn_pipeline *p, rnn_error *err)
 {
-    if (p->maxlen < 0 || p->maxlen > RNN_SAVE_MAX_MAXLEN)
-        return rnn_fail(err, RNN_EUSAGE, "maxlen %d is over the limit of %d", p->maxlen, RNN_SAVE_MAX_MAXLEN);
+    if (p->prep.maxlen < 0 || p->prep.maxlen > RNN_SAVE_MAX_MAXLEN)
+        return rnn_fail(err, RNN_EUSAGE, "maxlen %d is over the limit of %d", p->prep.maxlen, RNN_SAVE_MAX_MAXLEN);
+    if (p->prep.value < 0)
+        return rnn_fail(err, RNN_EUSAGE, "the padding value %d is not a token id", p->prep.value);
     if (p->n_classes > RNN_SAVE_MAX_CLASSES)
         return rnn_fail(err, RNN_EUSAGE, "%d classes, over the limit of %d", p->n_classes, RNN_SAVE_MAX_CLASSES);
     for (int i = 0; p->class_names && i < p->n_classes; i++)
@@ -728,9 +735,16 @@ static int read_padding(rd *r, rnn_pipeline *p, rnn_error *err)
         return rnn_fail(err, RNN_EDATA, "the padding settings are damaged");
     if (maxlen > RNN_SAVE_MAX_MAXLEN)
         return rd_count_error(r, err, "the padding length (maxlen)", maxlen, RNN_SAVE_MAX_MAXLEN);
-    p->maxlen = (int)maxlen;
-    p->pad_post = flags[0] == 1;
-    p->trunc_post = flags[1] == 1;
+    p->prep.maxlen = (int)maxlen;
+    p->prep.pad_post = flags[0] == 1;
+    p->prep.trunc_post = flags[1] == 1;
+    p->prep.value = 0;   /* format 1 files end here */
+    if (r->left >= 4) {
+        uint32_t value = get_u32(r);
+        if (value > INT32_MAX)
+            return rnn_fail(err, RNN_EDATA, "the padding value %u is not a token id (0 to %d)", value, INT32_MAX);
+        p->prep.value = (int32_t)value;
+    }
     return RNN_OK;
 }
 

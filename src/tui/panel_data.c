@@ -60,7 +60,7 @@ static void data_prep_text(const app_state *s, char *out, size_t size)
 {
     if (s->x_train.rows > 0)
         snprintf(out, size, "padded %zux%zu %s/%s, %zu cut", s->x_train.rows, s->x_train.cols,
-                 s->pad_post ? "post" : "pre", s->trunc_post ? "post" : "pre", s->truncated_train);
+                 s->prep.pad_post ? "post" : "pre", s->prep.trunc_post ? "post" : "pre", s->truncated_train);
     else if (s->seq_train.n > 0)
         snprintf(out, size, "tokenized %zu; next: pad maxlen=N", s->seq_train.n);
     else

@@ -152,13 +152,13 @@ static void test_read_memory(void)
     char *texts[] = {"the cat sat", "the dog"};
     CHECK(t && rnn_tokenizer_fit(t, texts, 2, &err) == RNN_OK, "fit");
     char *classes[] = {"neg", "pos"};
-    rnn_pipeline p = {.tokenizer = t, .maxlen = 5, .n_classes = 2, .class_names = classes};
+    rnn_pipeline p = {.tokenizer = t, .prep.maxlen = 5, .n_classes = 2, .class_names = classes};
     CHECK(rnn_pipeline_save(at("p.rnnlab"), &p, &err) == RNN_OK, "save: %s", err.msg);
     size_t n;
     unsigned char *b = (unsigned char *)slurp(at("p.rnnlab"), &n);
     rnn_pipeline q;
     CHECK(b && rnn_pipeline_read(b, n, "memory", &q, &err) == RNN_OK, "read: %s", err.msg);
-    CHECK(q.maxlen == 5 && q.n_classes == 2 && !strcmp(q.class_names[1], "pos") &&
+    CHECK(q.prep.maxlen == 5 && q.n_classes == 2 && !strcmp(q.class_names[1], "pos") &&
           rnn_tokenizer_index(q.tokenizer, "cat") == rnn_tokenizer_index(t, "cat"), "read back");
     rnn_pipeline_free(&q);
     b[n / 2] ^= 1;

@@ -110,7 +110,7 @@ int main(void)
     rnn_error err = {0};
     CHECK(tok && rnn_tokenizer_fit(tok, texts, 2, &err) == RNN_OK, "tokenizer: %s", err.msg);
     char *classes[] = {"neg", "neutral", "pos"}, *run_names[] = {"first"};
-    rnn_pipeline p = {.tokenizer = tok, .maxlen = T, .pad_post = true, .trunc_post = false, .model = m,
+    rnn_pipeline p = {.tokenizer = tok, .prep = {.maxlen = T, .pad_post = true, .trunc_post = false, .value = 7}, .model = m,
                       .n_classes = 3, .class_names = classes, .n_runs = 1, .run_names = run_names, .runs = &h};
     CHECK(rnn_pipeline_save(path, &p, &err) == RNN_OK, "save: %s", err.msg);
     char tmp[300];
@@ -120,7 +120,7 @@ int main(void)
 
     rnn_pipeline q;
     CHECK(rnn_pipeline_open(path, &q, &err) == RNN_OK, "open: %s", err.msg);
-    CHECK(q.model && q.tokenizer && q.maxlen == T && q.pad_post && !q.trunc_post, "sections back");
+    CHECK(q.model && q.tokenizer && q.prep.maxlen == T && q.prep.pad_post && !q.prep.trunc_post && q.prep.value == 7, "sections back");
     CHECK(q.n_classes == 3 && !strcmp(q.class_names[2], "pos"), "class names");
     CHECK(q.n_runs == 1 && !strcmp(q.run_names[0], "first") && q.runs[0].n_epochs == 2 &&
           q.runs[0].n_metrics == h.n_metrics && !memcmp(q.runs[0].values, h.values, sizeof(double) * 2 * h.n_metrics)
