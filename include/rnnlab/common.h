@@ -105,4 +105,26 @@ void rnn_sync_parent_dir(const char *path);
  * Returns the count, or -1 with errno set. */
 ssize_t rnn_read_full(int fd, void *buf, size_t n);
 
+/* Makes room for at least `need` elements of `size` bytes in the array *buf points to (buf is the
+ * address of a pointer, e.g. &v->items), whose capacity is *cap elements: the capacity doubles
+ * (from 16), so appending costs amortised O(1). Returns 0, or -1 when out of memory or when the size
+ * would overflow (*buf and *cap unchanged). */
+int rnn_grow(void *buf, size_t *cap, size_t need, size_t size);
+
+/* A growing NUL-terminated string (zero-initialise). On allocation failure the text so far is kept
+ * and `oom` set; later appends do nothing. Free s with free(). */
+typedef struct rnn_strbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} rnn_strbuf;
+void rnn_strbuf_put(rnn_strbuf *b, const char *s, size_t n);
+void rnn_strbuf_printf(rnn_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Copies text for a one-line message into out (n > 0 bytes, always NUL-terminated): control
+ * characters become \n, \t, \r or \xNN and, with `strays`, so do bytes that start no valid UTF-8
+ * sequence. Takes at most `max` of the len bytes of s, never cuts a UTF-8 character, and stops
+ * before a character whose copy would not fit. Returns the bytes of s taken. */
+size_t rnn_escape_text(const char *s, size_t len, size_t max, bool strays, char *out, size_t n);
+
 #endif

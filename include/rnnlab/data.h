@@ -57,6 +57,8 @@ void rnn_dataset_free(rnn_dataset *ds);
 rnn_dataset *rnn_dataset_new(const char *name, const char *source);
 /* Adds class `name` if new; returns its index. */
 int rnn_dataset_class(rnn_dataset *ds, const char *name);
+/* Index of class `name`, or -1 when the data set has no such class. */
+int rnn_dataset_find_class(const rnn_dataset *ds, const char *name);
 /* Appends a copy of text[0..len) to split (0 = train, 1 = test), each invalid UTF-8 sequence
  * replaced by U+FFFD (counted in n_invalid_utf8). A NUL byte is an error (RNN_EDATA naming `where`). */
 int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, int label,

@@ -42,13 +42,6 @@ static int split_xy(const app_state *s, const app_command *cmd, const char *spli
     return RNN_OK;
 }
 
-static void shape_text(rnn_shape sh, char *buf, size_t n)
-{
-    if (sh.rank == 1) snprintf(buf, n, "(None, %d)", sh.dim[0]);
-    else if (sh.dim[0] < 0) snprintf(buf, n, "(None, None, %d)", sh.dim[1]);
-    else snprintf(buf, n, "(None, %d, %d)", sh.dim[0], sh.dim[1]);
-}
-
 int cmd_model(app_state *s, const app_command *c, const app_args *a)
 {
     if (a->npos < 1 || strcmp(a->pos[0], "new") != 0) return app_fail(RNN_EUSAGE, c, "expected: model new [NAME]");
@@ -84,8 +77,7 @@ int cmd_add(app_state *s, const app_command *c, const app_args *a)
         else app_printf("input: sequences of any length, shape (None, None)\n");
     } else {
         rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
-        shape_text(l->out, sh, sizeof sh);
-        app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, sh, l->n_params,
+        app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, rnn_shape_str(l->out, sh, sizeof sh), l->n_params,
                    app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
     }
     s->last_eval.n = 0;

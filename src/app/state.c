@@ -25,18 +25,11 @@ static char *error_escaped(char *s, size_t *len)
     for (size_t i = 0; i < *len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) extra += 3;
     if (!extra) return s;
-    char *e = malloc(*len + extra + 2), *o = e;   /* and a newline and a NUL */
+    size_t cap = *len + extra + 2;   /* and a newline and a NUL */
+    char *e = malloc(cap);
     if (!e) return NULL;
-    for (size_t i = 0; i < *len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != 0x7f) *o++ = (char)c;
-        else if (c == '\n') o += sprintf(o, "\\n");
-        else if (c == '\t') o += sprintf(o, "\\t");
-        else if (c == '\r') o += sprintf(o, "\\r");
-        else o += sprintf(o, "\\x%02x", c);
-    }
-    *o = 0;
-    *len = (size_t)(o - e);
+    rnn_escape_text(s, *len, *len, false, e, cap - 1);
+    *len = strlen(e);
     return e;
 }
 

@@ -43,33 +43,9 @@ static char *dup_range(const char *a, size_t n)
  * escaped (\n, \t, \xNN), never cut inside a UTF-8 sequence, "..." when s goes on. */
 static void quote_text(const char *s, size_t max, char *buf, size_t n)
 {
-    size_t len = 0, i = 0;
-    buf[0] = '\0';
-    while (s[i] && i < max) {
-        unsigned char c = (unsigned char)s[i];
-        size_t seq = c < 0xC0 || c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        bool stray = c >= 0x80 && seq == 1;
-        for (size_t k = 1; k < seq && !stray; k++)
-            stray = ((unsigned char)s[i + k] & 0xC0) != 0x80;   /* also stops at the NUL */
-        if (stray)
-            seq = 1;
-        if (i + seq > max)
-            break;
-        char esc[8] = "";
-        if (c == '\n' || c == '\t' || c == '\r')
-            snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
-        else if (c < 0x20 || c == 0x7F || stray)
-            snprintf(esc, sizeof esc, "\\x%02x", c);
-        size_t add = esc[0] ? strlen(esc) : seq;
-        if (len + add + 4 > n)
-            break;
-        memcpy(buf + len, esc[0] ? esc : s + i, add);
-        len += add;
-        buf[len] = '\0';
-        i += seq;
-    }
-    if (s[i] && len + 4 <= n)
-        memcpy(buf + len, "...", 4);
+    size_t len = strlen(s), took = rnn_escape_text(s, len, max, true, buf, n - 3);
+    if (took < len)
+        strcat(buf, "...");
 }
 
 /* Describes the token at the cursor for error messages: "'foo' at column 3" or "end of text". */
@@ -181,17 +157,12 @@ static int parse_string(parser *ps, rnn_value *v)
 static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comma)
 {
     v->type = RNN_VAL_LIST;
-    int cap = 0;
+    size_t cap = 0;
     *trailing_comma = false;
     skip_space(ps);
     while (*ps->p != close) {
-        if (v->n_items == cap) {
-            cap = cap ? 2 * cap : 4;
-            rnn_value *items = realloc(v->items, (size_t)cap * sizeof *items);
-            if (!items)
-                return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
-            v->items = items;
-        }
+        if (rnn_grow(&v->items, &cap, (size_t)v->n_items + 1, sizeof *v->items))
+            return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
         rnn_value *it = &v->items[v->n_items];
         memset(it, 0, sizeof *it);
         v->n_items++;
@@ -257,18 +228,13 @@ static int parse_value(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
-static int call_grow(rnn_call *c, int *cap, parser *ps)
+/* Room for one more argument: keys and args grow together (cap[0], cap[1] their capacities). */
+static int call_grow(rnn_call *c, size_t cap[2], parser *ps)
 {
-    if (c->n_args < *cap)
-        return RNN_OK;
-    *cap = *cap ? 2 * *cap : 4;
-    char **keys = realloc(c->keys, (size_t)*cap * sizeof *keys);
-    if (keys)
-        c->keys = keys;
-    rnn_value *args = realloc(c->args, (size_t)*cap * sizeof *args);
-    if (args)
-        c->args = args;
-    return keys && args ? RNN_OK : rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    size_t need = (size_t)c->n_args + 1;
+    if (rnn_grow(&c->keys, &cap[0], need, sizeof *c->keys) || rnn_grow(&c->args, &cap[1], need, sizeof *c->args))
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    return RNN_OK;
 }
 
 /* Parses one argument into c->args[c->n_args]: "key=value" or "value". */
@@ -330,10 +296,10 @@ static int parse_call_rest(parser *ps, char *name, rnn_call **out)
     if (++ps->depth > 32)
         return rnn_fail(ps->err, RNN_EUSAGE, "layer call: nested too deeply");
     ps->p++;
-    int cap = 0;
+    size_t cap[2] = {0, 0};
     skip_space(ps);
     while (*ps->p != ')') {
-        if ((rc = call_grow(c, &cap, ps)) || (rc = parse_arg(ps, c)))
+        if ((rc = call_grow(c, cap, ps)) || (rc = parse_arg(ps, c)))
             return rc;
         skip_space(ps);
         if (*ps->p == ',') {

@@ -94,3 +94,99 @@ ssize_t rnn_read_full(int fd, void *buf, size_t n)
     }
     return (ssize_t)got;
 }
+
+int rnn_grow(void *buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return -1;
+        n *= 2;
+    }
+    if (size && n > SIZE_MAX / size)
+        return -1;
+    void *old;
+    memcpy(&old, buf, sizeof old);   /* buf is the address of some T *: read and write it as bytes */
+    void *p = realloc(old, n * size);
+    if (!p)
+        return -1;
+    memcpy(buf, &p, sizeof p);
+    *cap = n;
+    return 0;
+}
+
+void rnn_strbuf_put(rnn_strbuf *b, const char *s, size_t n)
+{
+    if (b->oom || n > SIZE_MAX - b->len - 1 || rnn_grow(&b->s, &b->cap, b->len + n + 1, 1)) {
+        b->oom = true;
+        return;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void rnn_strbuf_printf(rnn_strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->oom)
+        return;
+    if (need < 0 || rnn_grow(&b->s, &b->cap, b->len + (size_t)need + 1, 1)) {
+        b->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)need;
+}
+
+/* Length of the UTF-8 sequence at s[0..avail) (1 to 4), or -1 when s[0] starts no valid sequence
+ * (a stray continuation byte, a lead byte without all its continuations). */
+static int escape_sequence_length(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    int seq = c < 0xC0 || c >= 0xF8 ? -1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    for (int k = 1; k < seq; k++)
+        if ((size_t)k >= avail || (s[k] & 0xC0) != 0x80)
+            return -1;
+    return seq;
+}
+
+size_t rnn_escape_text(const char *s, size_t len, size_t max, bool strays, char *out, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, w = 0;
+    while (i < len) {
+        int seq = escape_sequence_length(u + i, len - i);
+        size_t step = seq < 0 ? 1 : (size_t)seq, add = step;
+        if (i + step > max)
+            break;   /* never half a character */
+        char esc[8];
+        const char *from = s + i;
+        unsigned char c = u[i];
+        if (c < 0x20 || c == 0x7F || (seq < 0 && strays)) {
+            if (c == '\n' || c == '\t' || c == '\r')
+                snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+            else
+                snprintf(esc, sizeof esc, "\\x%02x", c);
+            from = esc;
+            add = strlen(esc);
+        }
+        if (w + add >= n)
+            break;
+        memcpy(out + w, from, add);
+        w += add;
+        i += step;
+    }
+    if (n)
+        out[w] = '\0';
+    return i;
+}

@@ -56,14 +56,8 @@ int rnn_archive_read_member(struct archive *a, const char *path, const char *mem
 {
     t->len = t->n_invalid = 0;
     for (;;) {
-        if (t->cap - t->len < 2) {
-            size_t cap = t->cap ? 2 * t->cap : (size_t)1 << 16;
-            char *p = realloc(t->p, cap);
-            if (!p)
-                return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s in %s", member, path);
-            t->p = p;
-            t->cap = cap;
-        }
+        if (t->cap - t->len < 2 && rnn_grow(&t->p, &t->cap, t->len + ((size_t)1 << 16), 1))
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s in %s", member, path);
         la_ssize_t k = archive_read_data(a, t->p + t->len, t->cap - t->len - 1);
         if (k < 0)
             return rnn_archive_damaged(a, path, member, "read error", err);

@@ -104,14 +104,8 @@ static void csv_skip_blank_lines(csv_reader *r)
 
 static int csv_push_field(csv_reader *r, char *s, size_t len, rnn_error *err)
 {
-    if (r->n_fields == r->cap_fields) {
-        size_t cap = r->cap_fields ? 2 * r->cap_fields : 16;
-        csv_field *f = realloc(r->fields, cap * sizeof *f);
-        if (!f)
-            return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", r->path);
-        r->fields = f;
-        r->cap_fields = cap;
-    }
+    if (rnn_grow(&r->fields, &r->cap_fields, r->n_fields + 1, sizeof *r->fields))
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", r->path);
     r->fields[r->n_fields++] = (csv_field){ s, len };
     return RNN_OK;
 }
@@ -248,14 +242,8 @@ static int csv_find_column(const csv_reader *r, const char *typed, const char *a
 static int csv_add_record(csv_file *f, const csv_field *text, const csv_field *label, size_t line,
                           rnn_error *err)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 1024;
-        csv_record *rec = realloc(f->rec, cap * sizeof *rec);
-        if (!rec)
-            return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", f->path);
-        f->rec = rec;
-        f->cap = cap;
-    }
+    if (rnn_grow(&f->rec, &f->cap, f->n + 1, sizeof *f->rec))
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", f->path);
     f->rec[f->n++] = (csv_record){ text->s, label->s, text->len, line };
     return RNN_OK;
 }
@@ -333,16 +321,6 @@ static int csv_classes(rnn_dataset *ds, const csv_file *train, const csv_file *t
     return rc;
 }
 
-static int csv_class_of(const rnn_dataset *ds, const char *label)
-{
-    /* Classes are in rnn_io_sort_class_names order; a linear scan is fine for few classes,
-     * a binary search would need the same comparator. */
-    for (int c = 0; c < ds->n_classes; c++)
-        if (strcmp(ds->class_names[c], label) == 0)
-            return c;
-    return -1;
-}
-
 static int csv_fill(rnn_dataset *ds, int split, const csv_file *f, rnn_error *err)
 {
     char where[4200];
@@ -351,7 +329,7 @@ static int csv_fill(rnn_dataset *ds, int split, const csv_file *f, rnn_error *er
     for (size_t i = 0; i < f->n; i++) {
         const csv_record *rec = &f->rec[i];
         /* Rows of one class often come in runs: reuse the last lookup. */
-        int c = last_label && strcmp(last_label, rec->label) == 0 ? last : csv_class_of(ds, rec->label);
+        int c = last_label && strcmp(last_label, rec->label) == 0 ? last : rnn_dataset_find_class(ds, rec->label);
         last = c;
         last_label = rec->label;
         snprintf(where, sizeof where, "%s:%zu", f->path, rec->line);

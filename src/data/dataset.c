@@ -142,11 +142,19 @@ void rnn_dataset_free(rnn_dataset *ds)
     free(ds);
 }
 
-int rnn_dataset_class(rnn_dataset *ds, const char *name)
+int rnn_dataset_find_class(const rnn_dataset *ds, const char *name)
 {
     for (int i = 0; i < ds->n_classes; i++)
         if (strcmp(ds->class_names[i], name) == 0)
             return i;
+    return -1;
+}
+
+int rnn_dataset_class(rnn_dataset *ds, const char *name)
+{
+    int found = rnn_dataset_find_class(ds, name);
+    if (found >= 0)
+        return found;
     char **names = realloc(ds->class_names, (size_t)(ds->n_classes + 1) * sizeof *names);
     if (!names)
         return -1;

@@ -54,15 +54,13 @@ static int read_repair(const char *path, rnn_io_text *t, rnn_error *err)
     size_t n = rnn_utf8_repaired_length(t->p, t->len, &t->n_invalid);
     if (!t->n_invalid)
         return RNN_OK;
-    char *q = malloc(n + 2);
+    char *q = rnn_utf8_repaired(t->p, t->len, NULL);   /* the text may hold a NUL: keep n */
     if (!q)
         return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory replacing invalid UTF-8", path);
-    rnn_utf8_repair(t->p, t->len, q);
-    q[n] = '\0';
     free(t->p);
     t->p = q;
     t->len = n;
-    t->cap = n + 2;
+    t->cap = n + 1;
     return RNN_OK;
 }
 
@@ -123,9 +121,7 @@ int rnn_io_read_text(const char *path, size_t max_bytes, size_t max_line, rnn_io
         size_t room = t->cap - n - 1;
         if (max_bytes - n < room)
             room = max_bytes - n + 1; /* one byte past the limit tells a file at it from a longer one */
-        ssize_t got = read(fd, t->p + n, room);
-        if (got < 0 && errno == EINTR)
-            continue;
+        ssize_t got = rnn_read_full(fd, t->p + n, room);
         if (got < 0) {
             rc = rnn_fail(err, RNN_EIO, "%s: read error: %s", path, strerror(errno));
             break;
@@ -224,14 +220,9 @@ static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err
             break;
         if (!dir_entry_wanted(e, path, folders))
             continue;
-        if (out->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **names = realloc(out->name, cap * sizeof *names);
-            if (!names) {
-                rc = rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
-                break;
-            }
-            out->name = names;
+        if (rnn_grow(&out->name, &cap, out->n + 1, sizeof *out->name)) {
+            rc = rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
+            break;
         }
         if (!(out->name[out->n] = strdup(e->d_name)))
             rc = rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
@@ -284,14 +275,6 @@ static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n
     return rc;
 }
 
-static int dir_class_index(const rnn_dataset *ds, const char *name)
-{
-    for (int c = 0; c < ds->n_classes; c++)
-        if (strcmp(ds->class_names[c], name) == 0)
-            return c;
-    return -1;
-}
-
 int rnn_io_read_example(const char *path, rnn_io_text *t, rnn_error *err)
 {
     struct stat sb;
@@ -309,7 +292,7 @@ static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list
 {
     char folder[PATH_MAX], file[PATH_MAX];
     for (size_t k = 0; k < classes->n; k++) {
-        int label = dir_class_index(ds, classes->label[k]), rc;
+        int label = rnn_dataset_find_class(ds, classes->label[k]), rc;
         dir_list files = { 0 };
         if ((rc = dir_join(folder, root, classes->name[k], err)) ||
             (rc = dir_read(folder, false, &files, err)))

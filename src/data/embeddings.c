@@ -36,22 +36,14 @@ static int reader_fill(emb_reader *r, size_t want, rnn_error *err)
             r->end -= r->start;
             r->start = 0;
         }
-        if (r->cap - r->end < EMB_CHUNK / 2 || r->cap < want + 1) {
-            size_t cap = r->cap ? 2 * r->cap : EMB_CHUNK;
-            while (cap < want + 1)
-                cap *= 2;
-            char *b = realloc(r->buf, cap);
-            if (!b)
-                return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory (a %zu-byte row)", r->path, want);
-            r->buf = b;
-            r->cap = cap;
-        }
-        ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
+        size_t need = r->end + EMB_CHUNK / 2 > want + 1 ? r->end + EMB_CHUNK / 2 : want + 1;
+        if (rnn_grow(&r->buf, &r->cap, need, 1))
+            return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory (a %zu-byte row)", r->path, want);
+        size_t room = r->cap - r->end - 1;   /* a spare byte for the NUL after a last line */
+        ssize_t got = rnn_read_full(r->fd, r->buf + r->end, room);
         if (got < 0)
             return rnn_fail(err, RNN_EIO, "%s: read error: %s", r->path, strerror(errno));
-        if (got == 0)
+        if ((size_t)got < room)
             r->eof = true;
         r->end += (size_t)got;
     }

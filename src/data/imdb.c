@@ -36,14 +36,8 @@ typedef struct imdb_reader {
 
 static int reader_push(imdb_reader *r, const char *name, size_t name_len, char *text, int group)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 4 * IMDB_PER_FOLDER;
-        imdb_review *p = realloc(r->reviews, cap * sizeof *p);
-        if (!p)
-            return RNN_EINTERNAL;
-        r->reviews = p;
-        r->cap = cap;
-    }
+    if (rnn_grow(&r->reviews, &r->cap, r->n + 1, sizeof *r->reviews))
+        return RNN_EINTERNAL;
     const char *copy = rnn_arena_strndup(r->ds->arena, name, name_len);
     if (!copy)
         return RNN_EINTERNAL;

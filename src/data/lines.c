@@ -44,14 +44,6 @@ static int lines_add_file(rnn_dataset *ds, const char *path, const char *buf, si
     return RNN_OK;
 }
 
-static int lines_class_index(const rnn_dataset *ds, const char *name)
-{
-    for (int c = 0; c < ds->n_classes; c++)
-        if (strcmp(ds->class_names[c], name) == 0)
-            return c;
-    return -1;
-}
-
 /* Checks the pairs and registers their sorted distinct class names; names[i] gets the class name
  * of pair i (typed text: invalid UTF-8 reads as U+FFFD). */
 static int lines_classes(const rnn_load_opts *o, rnn_dataset *ds, const char **names, rnn_error *err)
@@ -87,7 +79,7 @@ static int lines_load(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
         const char *path = o->line_files[i];
         if (!(rc = rnn_io_read_text(path, SIZE_MAX, RNN_LINE_LIMIT, &t, err))) {
             ds->n_invalid_utf8 += t.n_invalid;
-            rc = lines_add_file(ds, path, t.p, t.len, lines_class_index(ds, names[i]), err);
+            rc = lines_add_file(ds, path, t.p, t.len, rnn_dataset_find_class(ds, names[i]), err);
         }
     }
     rnn_io_text_free(&t);
@@ -134,16 +126,9 @@ int rnn_line_next(rnn_line_reader *r, bool *got, rnn_error *err)
             break;
         if (c == '\0' || r->len == RNN_LINE_LIMIT)
             break;
-        if (r->len + 2 > r->cap) {
-            size_t cap = r->cap ? 2 * r->cap : 256;
-            char *b = realloc(r->buf, cap);
-            if (!b) {
-                funlockfile(r->f);
-                return rnn_fail(err, RNN_EINTERNAL, "%s:%zu: out of memory reading a line", r->name,
-                                r->line + 1);
-            }
-            r->buf = b;
-            r->cap = cap;
+        if (rnn_grow(&r->buf, &r->cap, r->len + 2, 1)) {
+            funlockfile(r->f);
+            return rnn_fail(err, RNN_EINTERNAL, "%s:%zu: out of memory reading a line", r->name, r->line + 1);
         }
         r->buf[r->len++] = (char)c;
     }

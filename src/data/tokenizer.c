@@ -144,14 +144,8 @@ static int table_count_at(tok_table *tb, const char *w, size_t len, uint32_t h, 
         }
     }
     *at = (uint32_t)tb->n;
-    if (tb->n == tb->cap) {
-        size_t cap = tb->cap ? tb->cap * 2 : 1024;
-        tok_entry *entries = realloc(tb->entries, cap * sizeof *entries);
-        if (!entries)
-            return RNN_EINTERNAL;
-        tb->entries = entries;
-        tb->cap = cap;
-    }
+    if (rnn_grow(&tb->entries, &tb->cap, tb->n + 1, sizeof *tb->entries))
+        return RNN_EINTERNAL;
     if (tb->n >= UINT32_MAX - 1 || len > UINT32_MAX)
         return RNN_EINTERNAL;
     char *copy = rnn_arena_strndup(tb->arena, w, len);
@@ -283,17 +277,7 @@ enum { TOK_MAX_SAVED_WORD = 1 << 20, TOK_MAX_SAVED_WORDS = 100000000 };
 
 static int buf_reserve(tok_buf *b, size_t n)
 {
-    if (n <= b->cap)
-        return RNN_OK;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < n)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return RNN_EINTERNAL;
-    b->p = p;
-    b->cap = cap;
-    return RNN_OK;
+    return rnn_grow(&b->p, &b->cap, n, 1) ? RNN_EINTERNAL : RNN_OK;
 }
 
 static bool wide_filtered(const rnn_tokenizer *t, uint32_t cp)
@@ -705,16 +689,8 @@ typedef struct id_vec {
 
 static int vec_push(id_vec *v, int32_t id)
 {
-    if (v->n == v->cap) {
-        if (v->fixed)
-            return RNN_EINTERNAL;
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        int32_t *p = realloc(v->p, cap * sizeof *p);
-        if (!p)
-            return RNN_EINTERNAL;
-        v->p = p;
-        v->cap = cap;
-    }
+    if (v->n == v->cap && (v->fixed || rnn_grow(&v->p, &v->cap, v->n + 1, sizeof *v->p)))
+        return RNN_EINTERNAL;
     v->p[v->n++] = id;
     return RNN_OK;
 }

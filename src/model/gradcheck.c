@@ -182,16 +182,9 @@ static int gc_layers(gc_ctx *c, const float *grads, rnn_rng *r, rnn_gradcheck_re
         rnn_layer *l = rnn_model_layer(c->m, li);
         if (!l->trainable || l->n_params == 0)
             continue;
-        const char *names[8];
-        size_t sizes[8], sum = 0;
-        int ng = l->kind->param_groups ? l->kind->param_groups(l, names, sizes, 8) : 0;
-        for (int g = 0; g < ng; g++)
-            sum += sizes[g];
-        if (ng <= 0 || sum != l->n_params) {
-            ng = 1;
-            names[0] = "weights";
-            sizes[0] = l->n_params;
-        }
+        const char *names[TRAIN_MAX_GROUPS];
+        size_t sizes[TRAIN_MAX_GROUPS];
+        int ng = train_param_groups(l, names, sizes);
         size_t off = (size_t)(l->params - base);
         for (int g = 0; g < ng && out->n_rows < 64; g++) {
             rnn_gradcheck_row *row = &out->rows[out->n_rows++];

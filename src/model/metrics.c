@@ -183,45 +183,18 @@ int rnn_classification_report(const int *y_true, const int *y_pred, size_t n, in
     return RNN_OK;
 }
 
-/* Grows a malloc'd string; on allocation failure the text so far is kept and *ok cleared. */
-typedef struct strbuf { char *s; size_t len, cap; bool ok; } strbuf;
-static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0 || !b->ok)
-        return;
-    if (b->len + (size_t)need + 1 > b->cap) {
-        size_t cap = (b->cap + (size_t)need + 1) * 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->ok = false;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)need;
-}
-
 /* name right-aligned in width terminal columns (%*s would count bytes: accents, CJK). */
-static void sb_name(strbuf *b, int width, const char *name)
+static void sb_name(rnn_strbuf *b, int width, const char *name)
 {
     int pad = width - (int)rnn_utf8_width(name);
-    sb_printf(b, "%*s%s", pad > 0 ? pad : 0, "", name);
+    rnn_strbuf_printf(b, "%*s%s", pad > 0 ? pad : 0, "", name);
 }
 
 /* sklearn: width = max(longest name, len("weighted avg"), digits); header "{:>w} " + " {:>9}" x 4;
  * rows "{:>w} " + " {:>9.df}" x 3 + " {:>9}"; accuracy row leaves precision and recall blank. */
 char *rnn_class_report_format(const rnn_class_report *r, const char *const *class_names, int digits)
 {
-    strbuf b = {NULL, 0, 0, true};
+    rnn_strbuf b = {0};
     char names[64][24];
     const char *name[64];
     int width = (int)strlen("weighted avg");
@@ -239,16 +212,16 @@ char *rnn_class_report_format(const rnn_class_report *r, const char *const *clas
         if ((int)rnn_utf8_width(name[c]) > width)
             width = (int)rnn_utf8_width(name[c]);
     }
-    sb_printf(&b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support");
+    rnn_strbuf_printf(&b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support");
     for (int c = 0; c < r->n_classes; c++) {
         sb_name(&b, width, name[c]);
-        sb_printf(&b, "  %9.*f %9.*f %9.*f %9zu\n", digits, r->precision[c], digits, r->recall[c], digits, r->f1[c],
+        rnn_strbuf_printf(&b, "  %9.*f %9.*f %9.*f %9zu\n", digits, r->precision[c], digits, r->recall[c], digits, r->f1[c],
                   r->support[c]);
     }
-    sb_printf(&b, "\n%*s  %9s %9s %9.*f %9zu\n", width, "accuracy", "", "", digits, r->accuracy, r->total);
-    sb_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, "macro avg", digits, r->macro_p, digits, r->macro_r,
+    rnn_strbuf_printf(&b, "\n%*s  %9s %9s %9.*f %9zu\n", width, "accuracy", "", "", digits, r->accuracy, r->total);
+    rnn_strbuf_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, "macro avg", digits, r->macro_p, digits, r->macro_r,
               digits, r->macro_f1, r->total);
-    sb_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, "weighted avg", digits, r->weighted_p, digits,
+    rnn_strbuf_printf(&b, "%*s  %9.*f %9.*f %9.*f %9zu\n", width, "weighted avg", digits, r->weighted_p, digits,
               r->weighted_r, digits, r->weighted_f1, r->total);
 
     /* Confusion matrix, rows = true class, columns = predicted class (sklearn's confusion_matrix);
@@ -263,19 +236,19 @@ char *rnn_class_report_format(const rnn_class_report *r, const char *const *clas
             cw[k] = d > cw[k] ? d : cw[k];
         }
     }
-    sb_printf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n%*s", nw, "");
+    rnn_strbuf_printf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n%*s", nw, "");
     for (int k = 0; k < r->n_classes; k++) {
-        sb_printf(&b, "  ");
+        rnn_strbuf_printf(&b, "  ");
         sb_name(&b, cw[k], name[k]);
     }
-    sb_printf(&b, "\n");
+    rnn_strbuf_printf(&b, "\n");
     for (int c = 0; c < r->n_classes; c++) {
         sb_name(&b, nw, name[c]);
         for (int k = 0; k < r->n_classes; k++)
-            sb_printf(&b, "  %*zu", cw[k], r->confusion[c][k]);
-        sb_printf(&b, "\n");
+            rnn_strbuf_printf(&b, "  %*zu", cw[k], r->confusion[c][k]);
+        rnn_strbuf_printf(&b, "\n");
     }
-    if (!b.ok) {
+    if (b.oom) {
         free(b.s);
         return NULL;
     }

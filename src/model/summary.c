@@ -14,42 +14,17 @@
 #include "rnnlab/model.h"
 #include "model/model_internal.h"
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
+static void summary_line(rnn_strbuf *b, const char *s) { rnn_strbuf_put(b, s, strlen(s)); rnn_strbuf_put(b, "\n", 1); }
 
-static void sbuf_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sbuf_line(sbuf *b, const char *s) { sbuf_put(b, s, strlen(s)); sbuf_put(b, "\n", 1); }
-
-static void sbuf_rule(sbuf *b, char c, int width)
+static void summary_rule(rnn_strbuf *b, char c, int width)
 {
     for (int i = 0; i < width; i++)
-        sbuf_put(b, &c, 1);
-    sbuf_put(b, "\n", 1);
+        rnn_strbuf_put(b, &c, 1);
+    rnn_strbuf_put(b, "\n", 1);
 }
 
 /* Keras's print_row over three fields ending at pos[0..2]. */
-static void summary_row(sbuf *b, const char *const fields[3], const int pos[3])
+static void summary_row(rnn_strbuf *b, const char *const fields[3], const int pos[3])
 {
     char line[1024] = "";
     size_t len = 0;
@@ -67,7 +42,7 @@ static void summary_row(sbuf *b, const char *const fields[3], const int pos[3])
             line[len++] = ' ';
         line[len] = '\0';
     }
-    sbuf_line(b, line);
+    summary_line(b, line);
 }
 
 /* 1234567 -> "1,234,567" (Python's '{:,}'). */
@@ -92,17 +67,17 @@ char *rnn_model_summary(const rnn_model *m, int width)
     if (width > 400)
         width = 400;
     const int pos[3] = {(int)(width * 0.45), (int)(width * 0.85), width};
-    sbuf b = {0};
+    rnn_strbuf b = {0};
     char head[128];
     snprintf(head, sizeof head, "Model: \"%s\"", m->name);
-    sbuf_line(&b, head);
+    summary_line(&b, head);
     if (m->input_length > 0) { /* Input(shape=(T,)): Keras lists no row for it, the shapes show T */
         snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
-        sbuf_line(&b, head);
+        summary_line(&b, head);
     }
-    sbuf_rule(&b, '_', width);
+    summary_rule(&b, '_', width);
     summary_row(&b, (const char *const[3]){"Layer (type)", "Output Shape", "Param #"}, pos);
-    sbuf_rule(&b, '=', width);
+    summary_rule(&b, '=', width);
     for (size_t i = 0; i < m->n; i++) {
         const rnn_layer *l = m->layers[i];
         char name[160], shape[64], params[32];
@@ -110,20 +85,20 @@ char *rnn_model_summary(const rnn_model *m, int width)
         rnn_shape_str(l->out, shape, sizeof shape);
         snprintf(params, sizeof params, "%zu", l->n_params);
         summary_row(&b, (const char *const[3]){name, shape, params}, pos);
-        sbuf_rule(&b, i + 1 == m->n ? '=' : '_', width);
+        summary_rule(&b, i + 1 == m->n ? '=' : '_', width);
     }
     size_t total = rnn_model_n_params(m), trainable = rnn_model_n_trainable(m);
     char num[40], line[96];
     thousands(total, num, sizeof num);
     snprintf(line, sizeof line, "Total params: %s", num);
-    sbuf_line(&b, line);
+    summary_line(&b, line);
     thousands(trainable, num, sizeof num);
     snprintf(line, sizeof line, "Trainable params: %s", num);
-    sbuf_line(&b, line);
+    summary_line(&b, line);
     thousands(total - trainable, num, sizeof num);
     snprintf(line, sizeof line, "Non-trainable params: %s", num);
-    sbuf_line(&b, line);
-    sbuf_rule(&b, '_', width);
+    summary_line(&b, line);
+    summary_rule(&b, '_', width);
     if (b.oom) {
         free(b.s);
         return NULL;

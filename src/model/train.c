@@ -73,13 +73,27 @@ static int model_output_units(const rnn_model *m, int *K, rnn_error *err)
     return RNN_OK;
 }
 
+int train_param_groups(const rnn_layer *l, const char *names[TRAIN_MAX_GROUPS], size_t sizes[TRAIN_MAX_GROUPS])
+{
+    size_t sum = 0;
+    int ng = l->kind->param_groups ? l->kind->param_groups(l, names, sizes, TRAIN_MAX_GROUPS) : 0;
+    for (int g = 0; g < ng; g++)
+        sum += sizes[g];
+    if (ng <= 0 || sum != l->n_params) { /* no usable groups: the layer is one variable */
+        ng = 1;
+        names[0] = "weights";
+        sizes[0] = l->n_params;
+    }
+    return ng;
+}
+
 /* One train_var per Keras variable (each layer's parameter groups). */
 static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
 {
     size_t nl = rnn_model_n_layers(m), cap = 0;
     float *base = rnn_model_params(m);
     for (size_t i = 0; i < nl; i++)
-        cap += 8;
+        cap += TRAIN_MAX_GROUPS;
     st->vars = calloc(cap ? cap : 1, sizeof *st->vars);
     if (!st->vars)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
@@ -87,15 +101,9 @@ static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
         rnn_layer *l = rnn_model_layer(m, i);
         if (l->n_params == 0)
             continue;
-        const char *names[8];
-        size_t sizes[8], sum = 0;
-        int ng = l->kind->param_groups ? l->kind->param_groups(l, names, sizes, 8) : 0;
-        for (int g = 0; g < ng; g++)
-            sum += sizes[g];
-        if (ng <= 0 || sum != l->n_params) { /* no usable groups: the layer is one variable */
-            ng = 1;
-            sizes[0] = l->n_params;
-        }
+        const char *names[TRAIN_MAX_GROUPS];
+        size_t sizes[TRAIN_MAX_GROUPS];
+        int ng = train_param_groups(l, names, sizes);
         size_t off = (size_t)(l->params - base);
         for (int g = 0; g < ng; g++) {
             size_t slot = l->trainable ? st->n_slot_floats : TRAIN_NO_SLOT;

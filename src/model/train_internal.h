@@ -85,6 +85,10 @@ double metric_acc_value(const metric_acc *a, metric_kind k);
 /* ---- per-model training state ---- */
 #define TRAIN_MAX_METRICS 8
 #define TRAIN_NO_SLOT ((size_t)-1)
+#define TRAIN_MAX_GROUPS 8       /* parameter groups (Keras variables) of one layer */
+/* A layer's Keras variables: names and sizes in parameter order; returns their count. A layer
+ * kind without usable groups is one variable, "weights". */
+int train_param_groups(const rnn_layer *l, const char *names[TRAIN_MAX_GROUPS], size_t sizes[TRAIN_MAX_GROUPS]);
 typedef struct train_var {
     size_t off, n;               /* float offset into the parameter block, size */
     size_t layer;                /* index of the layer that owns it (trainable flag) */
