@@ -60,7 +60,10 @@ static int bench_one(const bench_cfg *c, int reps)
         return 1;
     }
     rnn_rng *rng = rnn_rng_new(42);
-    l->kind->init(l, rng);
+    if (l->kind->init(l, rng, &err)) {
+        fprintf(stderr, "%s: %s\n", c->name, err.msg);
+        return 1;
+    }
     if (l->kind->reserve(l, c->B, c->T, &err)) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return 1;
