@@ -85,6 +85,10 @@ typedef struct rnn_layer_kind {
     size_t (*workspace_bytes)(const rnn_layer *l, int B, int T);
     /* Optional (NULL: none). Bytes of scratch init allocates (and frees before it returns). */
     size_t (*init_bytes)(const rnn_layer *l);
+
+    /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
+     * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
+    const struct rnn_cell *cell;
 } rnn_layer_kind;
 
 struct rnn_layer {

@@ -24,11 +24,6 @@ typedef struct bidi {
     int capB, capT;
 } bidi;
 
-static bool bidi_inner_ok(const rnn_layer_kind *k)
-{
-    return k == &rnn_simple_rnn_kind || k == &rnn_lstm_kind || k == &rnn_gru_kind;
-}
-
 /* Creates the two copies from the inner call into l->inner[0..1]. */
 static int bidi_make_inner(rnn_layer *l, const rnn_call *inner, const rnn_add_ctx *ctx, rnn_error *err)
 {
@@ -36,7 +31,7 @@ static int bidi_make_inner(rnn_layer *l, const rnn_call *inner, const rnn_add_ct
     int rc = RNN_OK;
     for (int i = 0; i < 2 && !rc; i++)
         rc = rnn_layer_create(inner, ctx, &made[i], err);
-    if (!rc && !bidi_inner_ok(made[0]->kind))
+    if (!rc && !made[0]->kind->cell)  /* a kind on the recurrent driver */
         rc = rnn_fail(err, RNN_EUSAGE, "Bidirectional: expects a SimpleRNN, LSTM or GRU layer, got %s",
                       made[0]->kind->name);
     if (!rc && !(l->inner = calloc(2, sizeof *l->inner)))

@@ -143,14 +143,6 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
     gru_carry_masked(r, s, b0, b1);
 }
 
-static void gru_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
-{
-    if (r->reset_after)
-        gru_step_forward_after(r, p, s, b0, b1);
-    else
-        gru_step_forward_before(r, p, s, b0, b1);
-}
-
 static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
@@ -192,23 +184,62 @@ static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, 
     rnn_rec_backprop_state(r, U, GH, 2 * H, dg0, GH, b0, b1);
 }
 
-static void gru_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
+/* reset_after=False: dU's z, r columns see h_prev; its h columns see r*h_prev (kept in aux). */
+static void gru_recurrent_grads_before(rnn_rec *v, const float *hp, float *dU, int s0, int rows)
 {
-    if (r->reset_after)
-        gru_step_backward_after(r, p, s, b0, b1);
-    else
-        gru_step_backward_before(r, p, s, b0, b1);
+    int H = v->H, GH = 3 * H;
+    rnn_sgemm(true, false, H, 2 * H, rows, 1.0f, hp, H, v->dgates, GH, 1.0f, dU, GH);
+    rnn_sgemm(true, false, H, H, rows, 1.0f, v->aux + (size_t)s0 * v->B * H, H, v->dgates + 2 * H, GH, 1.0f,
+              dU + 2 * H, GH);
 }
 
-const rnn_cell_ops rnn_gru_ops = {
-    .step_forward = gru_step_forward,
-    .step_backward = gru_step_backward,
+static void gru_describe_before(const rnn_rec *r, char *buf, size_t n, size_t *len)
+{
+    (void)r;
+    layer_appendf(buf, n, len, ", reset_after=False");
+}
+
+static const rnn_cell gru_reset_before_cell;
+
+/* reset_after=False picks the variant of the cell with the reset gate before the matmul. */
+static int gru_configure(rnn_rec *r, const rnn_call *call, rnn_error *err)
+{
+    bool reset_after;
+    int rc = rnn_call_bool(call, -1, "reset_after", true, &reset_after, err);
+    if (rc)
+        return rc;
+    if (!reset_after)
+        r->cell = &gru_reset_before_cell;
+    return rnn_rec_check_gate_acts(call, err);
+}
+
+static const char *const gru_keys[] = {
+    "units", "activation", "recurrent_activation", "use_bias", "reset_after", "dropout",
+    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
+
+/* reset_after=True (Keras 3's default): bias [2][3H], the recurrent side's gradient kept apart. */
+static const rnn_cell gru_cell = {
+    .gates = 3,
+    .bias_rows = 2,
+    .buffers = RNN_CELL_BUF_AUX | RNN_CELL_BUF_DGREC,
+    .keys = gru_keys,
+    .positional = 1,
+    .configure = gru_configure,
+    .step_forward = gru_step_forward_after,
+    .step_backward = gru_step_backward_after,
 };
 
-static int gru_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
-{
-    (void)ctx;
-    return rnn_rec_configure(l, call, RNN_CELL_GRU, err);
-}
+static const rnn_cell gru_reset_before_cell = {
+    .gates = 3,
+    .bias_rows = 1,
+    .buffers = RNN_CELL_BUF_AUX,
+    .keys = gru_keys,
+    .positional = 1,
+    .configure = gru_configure,
+    .step_forward = gru_step_forward_before,
+    .step_backward = gru_step_backward_before,
+    .recurrent_grads = gru_recurrent_grads_before,
+    .describe = gru_describe_before,
+};
 
-const rnn_layer_kind rnn_gru_kind = RNN_REC_KIND("GRU", "gru", gru_configure);
+const rnn_layer_kind rnn_gru_kind = RNN_REC_KIND("GRU", "gru", &gru_cell);

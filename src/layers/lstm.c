@@ -80,15 +80,47 @@ static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1
                            b0, b1);
 }
 
-const rnn_cell_ops rnn_lstm_ops = {
-    .step_forward = lstm_step_forward,
-    .step_backward = lstm_step_backward,
-};
+enum { LSTM_UNIT_FORGET_BIAS = 1 };  /* rnn_rec.opts */
 
-static int lstm_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
+static int lstm_configure(rnn_rec *r, const rnn_call *call, rnn_error *err)
 {
-    (void)ctx;
-    return rnn_rec_configure(l, call, RNN_CELL_LSTM, err);
+    bool unit_forget_bias;
+    int rc = rnn_call_bool(call, -1, "unit_forget_bias", true, &unit_forget_bias, err);
+    if (rc)
+        return rc;
+    r->opts = unit_forget_bias ? LSTM_UNIT_FORGET_BIAS : 0;
+    return rnn_rec_check_gate_acts(call, err);
 }
 
-const rnn_layer_kind rnn_lstm_kind = RNN_REC_KIND("LSTM", "lstm", lstm_configure);
+/* Keras unit_forget_bias: the forget gate starts open. */
+static void lstm_init_bias(const rnn_rec *r, float *b)
+{
+    if (r->opts & LSTM_UNIT_FORGET_BIAS)
+        for (int j = r->H; j < 2 * r->H; j++)
+            b[j] = 1.0f;
+}
+
+static void lstm_describe(const rnn_rec *r, char *buf, size_t n, size_t *len)
+{
+    if (!(r->opts & LSTM_UNIT_FORGET_BIAS))
+        layer_appendf(buf, n, len, ", unit_forget_bias=False");
+}
+
+static const char *const lstm_keys[] = {
+    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "dropout",
+    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
+
+static const rnn_cell lstm_cell = {
+    .gates = 4,
+    .bias_rows = 1,
+    .buffers = RNN_CELL_BUF_CS,
+    .keys = lstm_keys,
+    .positional = 1,
+    .configure = lstm_configure,
+    .init_bias = lstm_init_bias,
+    .step_forward = lstm_step_forward,
+    .step_backward = lstm_step_backward,
+    .describe = lstm_describe,
+};
+
+const rnn_layer_kind rnn_lstm_kind = RNN_REC_KIND("LSTM", "lstm", &lstm_cell);

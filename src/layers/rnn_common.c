@@ -10,22 +10,9 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-extern const rnn_cell_ops rnn_simple_rnn_ops, rnn_lstm_ops, rnn_gru_ops;
-
 /* ---- configuration ---- */
 
-static const char *const rec_keys_simple[] = {
-    "units", "activation", "use_bias", "dropout", "recurrent_dropout", "return_sequences",
-    "go_backwards", "unroll", NULL};
-static const char *const rec_keys_lstm[] = {
-    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "dropout",
-    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
-static const char *const rec_keys_gru[] = {
-    "units", "activation", "recurrent_activation", "use_bias", "reset_after", "dropout",
-    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
-
-/* LSTM and GRU kernels are written for tanh/sigmoid only (as Keras's defaults). */
-static int rec_check_gate_acts(const rnn_call *call, rnn_error *err)
+int rnn_rec_check_gate_acts(const rnn_call *call, rnn_error *err)
 {
     layer_act a, ra;
     int rc = layer_act_parse(call, -1, "activation", "tanh", &a, err);
@@ -40,6 +27,7 @@ static int rec_check_gate_acts(const rnn_call *call, rnn_error *err)
     return RNN_OK;
 }
 
+/* The arguments every cell takes, then the cell's own. */
 static int rec_read_args(rnn_rec *r, const rnn_call *call, rnn_error *err)
 {
     long units;
@@ -65,39 +53,18 @@ static int rec_read_args(rnn_rec *r, const rnn_call *call, rnn_error *err)
     if (r->recurrent_dropout < 0 || r->recurrent_dropout >= 1)
         return rnn_fail(err, RNN_EUSAGE, "%s: 'recurrent_dropout' must be in [0, 1), got %g", call->name,
                         r->recurrent_dropout);
-    switch (r->cell) {
-    case RNN_CELL_SIMPLE:
-        r->G = 1;
-        r->ops = &rnn_simple_rnn_ops;
-        if ((rc = layer_act_parse(call, 1, "activation", "tanh", &r->act, err)))
-            return rc;
-        if (r->act == ACT_SOFTMAX)
-            return rnn_fail(err, RNN_EUSAGE, "%s: activation='softmax' is not supported in a recurrent layer",
-                            call->name);
-        break;
-    case RNN_CELL_LSTM:
-        r->G = 4;
-        r->ops = &rnn_lstm_ops;
-        r->act = ACT_TANH;
-        if (!rc) rc = rnn_call_bool(call, -1, "unit_forget_bias", true, &r->unit_forget_bias, err);
-        if (!rc) rc = rec_check_gate_acts(call, err);
-        break;
-    case RNN_CELL_GRU:
-        r->G = 3;
-        r->ops = &rnn_gru_ops;
-        r->act = ACT_TANH;
-        if (!rc) rc = rnn_call_bool(call, -1, "reset_after", true, &r->reset_after, err);
-        if (!rc) rc = rec_check_gate_acts(call, err);
-        break;
-    }
-    return rc;
+    r->act = ACT_TANH;
+    if ((rc = r->cell->configure(r, call, err)))
+        return rc;
+    r->G = r->cell->gates;  /* after configure: it may have chosen a variant */
+    return RNN_OK;
 }
 
-int rnn_rec_configure(rnn_layer *l, const rnn_call *call, rnn_cell_type cell, rnn_error *err)
+int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
 {
-    const char *const *keys = cell == RNN_CELL_SIMPLE ? rec_keys_simple
-                            : cell == RNN_CELL_LSTM ? rec_keys_lstm : rec_keys_gru;
-    int rc = rnn_call_check_keys(call, cell == RNN_CELL_SIMPLE ? 2 : 1, keys, err);
+    (void)ctx;
+    const rnn_cell *cell = l->kind->cell;
+    int rc = rnn_call_check_keys(call, cell->positional, cell->keys, err);
     if (rc)
         return rc;
     rnn_rec *r = calloc(1, sizeof *r);
@@ -116,7 +83,7 @@ size_t rnn_rec_bias_size(const rnn_rec *r)
 {
     if (!r->use_bias)
         return 0;
-    return (size_t)(r->cell == RNN_CELL_GRU && r->reset_after ? 2 : 1) * r->G * r->H;
+    return (size_t)r->cell->bias_rows * r->G * r->H;
 }
 
 int rnn_rec_build(rnn_layer *l, rnn_error *err)
@@ -161,9 +128,8 @@ int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
         return rc;
     float *b = rec_bias(r, l->params);
     memset(b, 0, rnn_rec_bias_size(r) * sizeof *b);
-    if (r->cell == RNN_CELL_LSTM && r->unit_forget_bias)
-        for (int j = r->H; j < 2 * r->H; j++)
-            b[j] = 1.0f;  /* Keras unit_forget_bias: forget gate starts open */
+    if (r->cell->init_bias)
+        r->cell->init_bias(r, b);
     return RNN_OK;
 }
 
@@ -198,15 +164,15 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
 {
     size_t RT = (size_t)rows * T, GH = (size_t)r->G * r->H, H = r->H;
     size_t rc = rows > REC_CHUNK_ROWS ? (size_t)rows : REC_CHUNK_ROWS;  /* >= chunk steps * rows */
-    bool gru = r->cell == RNN_CELL_GRU;
+    unsigned need = r->cell->buffers;
     v->gates = rec_carve(k, RT * GH);
     v->hs = rec_carve(k, RT * H + rows * H);
-    v->cs = r->cell == RNN_CELL_LSTM ? rec_carve(k, RT * H + rows * H) : NULL;
+    v->cs = need & RNN_CELL_BUF_CS ? rec_carve(k, RT * H + rows * H) : NULL;
     v->hd = r->recurrent_dropout > 0 ? rec_carve(k, RT * H) : NULL;
-    v->aux = gru ? rec_carve(k, RT * H) : NULL;
-    v->rec = gru ? rec_carve(k, (size_t)rows * GH) : NULL;
+    v->aux = need & RNN_CELL_BUF_AUX ? rec_carve(k, RT * H) : NULL;
+    v->rec = need & RNN_CELL_BUF_AUX ? rec_carve(k, (size_t)rows * GH) : NULL;
     v->dgates = rec_carve(k, rc * GH);
-    v->dgrec = gru && r->reset_after ? rec_carve(k, rc * GH) : NULL;
+    v->dgrec = need & RNN_CELL_BUF_DGREC ? rec_carve(k, rc * GH) : NULL;
     v->xbuf = rec_carve(k, rc * r->F);
     v->acc = rec_carve(k, r->n_params);
     v->dh = rec_carve(k, (size_t)rows * H);
@@ -375,13 +341,12 @@ static void rec_slice_bind(rnn_rec *r, int i, int n)
     rnn_rec *v = &r->slice[i];
     int b0 = r->batch * i / n, b1 = r->batch * (i + 1) / n;
     v->cell = r->cell;
-    v->ops = r->ops;
     v->H = r->H;
     v->G = r->G;
     v->F = r->F;
     v->act = r->act;
+    v->opts = r->opts;
     v->use_bias = r->use_bias;
-    v->reset_after = r->reset_after;
     v->go_backwards = r->go_backwards;
     v->return_sequences = r->return_sequences;
     v->B = b1 - b0;
@@ -468,7 +433,7 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
             for (size_t k = 0; k < BH; k++)
                 hd[k] = h[k] * v->rmask[k];
         }
-        v->ops->step_forward(v, lp->params, s, 0, B);
+        v->cell->step_forward(v, lp->params, s, 0, B);
         if (v->return_sequences)  /* output s is in processing order, as Keras */
             memcpy(lp->y + ((size_t)s * v->batch + v->b0) * H, v->hs + (size_t)(s + 1) * BH, BH * sizeof(float));
     }
@@ -523,11 +488,8 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
     rnn_sgemm(true, false, F, GH, rows, 1.0f, v->xbuf, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
     const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */
     float *dU = rec_recurrent(v, acc);
-    if (v->cell == RNN_CELL_GRU && !v->reset_after) {
-        /* z, r columns see h_prev; the h columns see r*h_prev (kept in aux) */
-        rnn_sgemm(true, false, H, 2 * H, rows, 1.0f, hp, H, v->dgates, GH, 1.0f, dU, GH);
-        rnn_sgemm(true, false, H, H, rows, 1.0f, v->aux + (size_t)s0 * B * H, H, v->dgates + 2 * H, GH, 1.0f,
-                  dU + 2 * H, GH);
+    if (v->cell->recurrent_grads) {
+        v->cell->recurrent_grads(v, hp, dU, s0, rows);
     } else {
         const float *dg = v->dgrec ? v->dgrec : v->dgates;
         rnn_sgemm(true, false, H, GH, rows, 1.0f, hp, H, dg, GH, 1.0f, dU, GH);
@@ -585,7 +547,7 @@ static void rec_backward_slice_run(void *ctx, int i, int n)
                 for (size_t k = 0; k < BH; k++)
                     v->dh[k] += dy[k];
             }
-            v->ops->step_backward(v, lp->params, s, 0, B);
+            v->cell->step_backward(v, lp->params, s, 0, B);
         }
         rec_chunk_grads(v, lp, s0, s1);
     }
@@ -613,14 +575,12 @@ int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n)
     size_t len = 0;
     buf[0] = '\0';
     layer_appendf(buf, n, &len, "%s(%d", l->kind->name, r->H);
-    if (r->cell == RNN_CELL_SIMPLE && r->act != ACT_TANH)
+    if (r->act != ACT_TANH)  /* Keras's default for every cell */
         layer_appendf(buf, n, &len, ", activation='%s'", layer_act_name(r->act));
     if (!r->use_bias)
         layer_appendf(buf, n, &len, ", use_bias=False");
-    if (r->cell == RNN_CELL_LSTM && !r->unit_forget_bias)
-        layer_appendf(buf, n, &len, ", unit_forget_bias=False");
-    if (r->cell == RNN_CELL_GRU && !r->reset_after)
-        layer_appendf(buf, n, &len, ", reset_after=False");
+    if (r->cell->describe)
+        r->cell->describe(r, buf, n, &len);
     if (r->dropout > 0)
         layer_appendf(buf, n, &len, ", dropout=%g", r->dropout);
     if (r->recurrent_dropout > 0)

@@ -2,7 +2,8 @@
  * workspaces, the time-loop driver, dropout masks, threads and the fast activations.
  *
  * Layouts (B batch, T steps, F input features, H units, G gates: SimpleRNN 1, LSTM 4, GRU 3):
- *   params = kernel [F][G*H] | recurrent_kernel [H][G*H] | bias [G*H] (GRU reset_after: [2][3H])
+ *   params = kernel [F][G*H] | recurrent_kernel [H][G*H] | bias [bias_rows][G*H]
+ *   (bias_rows 2 for GRU reset_after: input and recurrent biases)
  *   gate order as Keras: LSTM i,f,c,o; GRU z,r,h.
  * Every buffer is time-major and in PROCESSING order s (s = t, or T-1-t with go_backwards), so the
  * input projection, the weight gradients and dx are each one GEMM over all T*B rows. */
@@ -13,23 +14,50 @@
 #include "layers/layer_util.h"
 #include "core/vector_kernel.h"   /* RNN_VECTOR_KERNEL: the fused gate loops */
 
-typedef enum rnn_cell_type { RNN_CELL_SIMPLE, RNN_CELL_LSTM, RNN_CELL_GRU } rnn_cell_type;
-
 typedef struct rnn_rec rnn_rec;
 
-/* One cell kind: a step of forward and of backward over the batch rows [b0,b1) (per-step GEMMs
- * included), run by the driver for s = 0..T-1 and s = T-1..0. */
-typedef struct rnn_cell_ops {
+/* Buffers a cell needs beyond the driver's own (gates, states, gradients): bits of rnn_cell.buffers. */
+enum {
+    RNN_CELL_BUF_CS = 1,        /* cs: a cell state [T+1][B][H] beside h (LSTM) */
+    RNN_CELL_BUF_AUX = 2,       /* aux [T][B][H] and rec [B][G*H]: a recurrent product kept apart */
+    RNN_CELL_BUF_DGREC = 4,     /* dgrec [Tc][B][G*H]: a gradient of the recurrent side apart from the
+                                 * input side's, for a second bias row (bias_rows 2) and the recurrent
+                                 * kernel's gradient */
+};
+
+/* A recurrent cell: everything the driver needs to know of SimpleRNN, LSTM, GRU. One const
+ * instance per cell, in the cell's file; its layer kind is RNN_REC_KIND(name, prefix, &cell).
+ * The driver reads the common arguments (units, use_bias, dropout, recurrent_dropout,
+ * return_sequences, go_backwards, unroll); the cell reads its own. */
+typedef struct rnn_cell {
+    int gates;                  /* G: blocks of H columns in kernel, recurrent kernel and bias */
+    int bias_rows;              /* bias [bias_rows][G*H] (2: input and recurrent biases apart) */
+    unsigned buffers;           /* RNN_CELL_BUF_* */
+    const char *const *keys;    /* Keras keywords the call accepts, NULL-terminated */
+    int positional;             /* how many of them may be given by position */
+    /* Reads the cell's own arguments into r (r->act, r->opts; may point r->cell at a variant of
+     * itself); errors name call->name. */
+    int (*configure)(rnn_rec *r, const rnn_call *call, rnn_error *err);
+    /* Optional: the bias after Keras's zeros (LSTM's unit_forget_bias). */
+    void (*init_bias)(const rnn_rec *r, float *bias);
+    /* One step of forward / of backward over the batch rows [b0,b1), per-step GEMMs included: run by
+     * the driver for s = 0..T-1 and s = T-1..0. Backward leaves the gate pre-activation gradients of
+     * the step in rnn_rec_dg (and rnn_rec_dgr with RNN_CELL_BUF_DGREC). */
     void (*step_forward)(rnn_rec *r, const float *params, int s, int b0, int b1);
     void (*step_backward)(rnn_rec *r, const float *params, int s, int b0, int b1);
-} rnn_cell_ops;
+    /* Optional: dU += the recurrent kernel's gradient of the chunk of steps s0.. (rows = steps * B)
+     * whose previous states are hp [rows][H]; NULL: dU += hp^T dg (dgrec when kept, else dgates). */
+    void (*recurrent_grads)(rnn_rec *v, const float *hp, float *dU, int s0, int rows);
+    /* Optional: appends the cell's non-default arguments to describe()'s text (", reset_after=False"). */
+    void (*describe)(const rnn_rec *r, char *buf, size_t n, size_t *len);
+} rnn_cell;
 
 struct rnn_rec {
-    rnn_cell_type cell;
-    const rnn_cell_ops *ops;
+    const rnn_cell *cell;
     int H, G, F;            /* units, gates, input features */
-    layer_act act;          /* SimpleRNN activation (linear, relu, tanh, sigmoid) */
-    bool use_bias, return_sequences, go_backwards, unit_forget_bias, reset_after;
+    layer_act act;          /* activation (linear, relu, tanh, sigmoid; LSTM and GRU: tanh) */
+    unsigned opts;          /* the cell's own flags (bits defined in its file) */
+    bool use_bias, return_sequences, go_backwards;
     double dropout, recurrent_dropout;
     /* Buffers of ONE batch slice (rows b0..b0+B of the call's batch): each worker thread owns a
      * slice and its buffers are time-major over the slice's rows only, [T][B][..], so that the
@@ -99,8 +127,8 @@ const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
 void rnn_rec_backprop_state(rnn_rec *r, const float *U, int ldu, int k, const float *dg, int ldg,
                             int b0, int b1);
 
-/* Kind entry points shared by SimpleRNN, LSTM and GRU. */
-int rnn_rec_configure(rnn_layer *l, const rnn_call *call, rnn_cell_type cell, rnn_error *err);
+/* Kind entry points shared by SimpleRNN, LSTM and GRU; configure reads the cell of l->kind. */
+int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);
 int rnn_rec_build(rnn_layer *l, rnn_error *err);
 int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
@@ -111,8 +139,11 @@ void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx
 int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n);
 int rnn_rec_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max);
 void rnn_rec_destroy(rnn_layer *l);
-/* Number of gate blocks and bias floats of a configured layer. */
+/* Bias floats of a configured layer (0 without bias). */
 size_t rnn_rec_bias_size(const rnn_rec *r);
+/* For cells written for tanh/sigmoid only (LSTM, GRU, as Keras's defaults): reads and checks
+ * 'activation' and 'recurrent_activation'. */
+int rnn_rec_check_gate_acts(const rnn_call *call, rnn_error *err);
 
 /* Runs fn(ctx, i, n) for i = 0..n-1, on n threads when n > 1 (OpenBLAS single-threaded inside,
  * restored after); returns when all are done. */
@@ -160,15 +191,14 @@ void rnn_sigmoid_v(float *y, const float *x, size_t n);
 void rnn_tanh_v(float *y, const float *x, size_t n);
 
 
-/* The layer-kind table shared by SimpleRNN, LSTM and GRU: only the Keras name, the auto-name
- * prefix and configure (which picks the cell) differ. */
-#define RNN_REC_KIND(keras_name, name_prefix, configure_fn) {                                     \
-        .name = keras_name, .prefix = name_prefix, .configure = configure_fn,                     \
+/* The layer kind of a cell: only the Keras name, the auto-name prefix and the cell differ. */
+#define RNN_REC_KIND(keras_name, name_prefix, cell_desc) {                                        \
+        .name = keras_name, .prefix = name_prefix, .configure = rnn_rec_configure,                \
         .build = rnn_rec_build, .init = rnn_rec_init, .reserve = rnn_rec_reserve,                 \
         .forward = rnn_rec_forward, .backward = rnn_rec_backward, .out_mask = NULL,               \
         .describe = rnn_rec_describe, .param_groups = rnn_rec_param_groups,                       \
         .destroy = rnn_rec_destroy, .workspace_bytes = rnn_rec_workspace_bytes,                   \
-        .init_bytes = rnn_rec_init_bytes,                                                         \
+        .init_bytes = rnn_rec_init_bytes, .cell = cell_desc,                                      \
     }
 
 #endif

@@ -97,15 +97,30 @@ static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int 
     rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), H, H, rnn_rec_dg(r, s, b0), H, b0, b1);
 }
 
-const rnn_cell_ops rnn_simple_rnn_ops = {
+/* The activation, also by position: SimpleRNN(32, 'relu'). */
+static int simple_configure(rnn_rec *r, const rnn_call *call, rnn_error *err)
+{
+    int rc = layer_act_parse(call, 1, "activation", "tanh", &r->act, err);
+    if (rc)
+        return rc;
+    if (r->act == ACT_SOFTMAX)
+        return rnn_fail(err, RNN_EUSAGE, "%s: activation='softmax' is not supported in a recurrent layer",
+                        call->name);
+    return RNN_OK;
+}
+
+static const char *const simple_keys[] = {
+    "units", "activation", "use_bias", "dropout", "recurrent_dropout", "return_sequences",
+    "go_backwards", "unroll", NULL};
+
+static const rnn_cell simple_rnn_cell = {
+    .gates = 1,
+    .bias_rows = 1,
+    .keys = simple_keys,
+    .positional = 2,
+    .configure = simple_configure,
     .step_forward = simple_step_forward,
     .step_backward = simple_step_backward,
 };
 
-static int simple_rnn_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
-{
-    (void)ctx;
-    return rnn_rec_configure(l, call, RNN_CELL_SIMPLE, err);
-}
-
-const rnn_layer_kind rnn_simple_rnn_kind = RNN_REC_KIND("SimpleRNN", "simple_rnn", simple_rnn_configure);
+const rnn_layer_kind rnn_simple_rnn_kind = RNN_REC_KIND("SimpleRNN", "simple_rnn", &simple_rnn_cell);
