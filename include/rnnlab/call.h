@@ -8,7 +8,9 @@
 
 /* A parsed Keras constructor call, e.g. Bidirectional(GRU(128, dropout=0.3), merge_mode='sum'). */
 typedef enum rnn_value_type {
-    RNN_VAL_NONE, RNN_VAL_NUMBER, RNN_VAL_STRING, RNN_VAL_BOOL, RNN_VAL_IDENT, RNN_VAL_CALL, RNN_VAL_LIST
+    RNN_VAL_NONE, RNN_VAL_NUMBER, RNN_VAL_STRING, RNN_VAL_BOOL, RNN_VAL_IDENT, RNN_VAL_CALL, RNN_VAL_LIST,
+    RNN_VAL_DICT,           /* {k: v, ...}: items[2i] the key, items[2i+1] its value */
+    RNN_VAL_EXPR            /* rnn_expr_parse only: string names the operator, items its operands (below) */
 } rnn_value_type;
 typedef struct rnn_call rnn_call;
 typedef struct rnn_value {
@@ -17,7 +19,8 @@ typedef struct rnn_value {
     bool is_integer;        /* NUMBER written without '.', 'e' */
     char *string;           /* STRING, IDENT (e.g. pretrained, None) */
     rnn_call *call;         /* CALL */
-    int n_items; struct rnn_value *items; /* LIST / tuple */
+    int n_items; struct rnn_value *items; /* LIST / tuple, DICT, EXPR operands */
+    bool is_tuple;          /* LIST written with ( ) */
 } rnn_value;
 struct rnn_call {
     char *name;             /* prefix stripped: "LSTM" for tf.keras.layers.LSTM */
@@ -40,5 +43,20 @@ int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dfl
  * trainable= and dtype= are always accepted (the layer level reads name and trainable).
  * None counts as absent for the int/float/string accessors. */
 int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err);
+
+/* A Python expression of a Keras script, e.g. model.add(layers.LSTM(32)), (x_train, y_train),
+ * {0: 1, 1: 6.5}, len(tokenizer.word_index) + 1, x[:n], layers.Dense(1)(x). Names keep their dots
+ * (no prefix is stripped: a call's name is "layers.LSTM"). Besides the call grammar's values it
+ * reads dicts and EXPR nodes, whose string is the operator:
+ *   "+", "-", "*", "/", "//", "%"  binary arithmetic (items: left, right); "neg" (items: operand)
+ *   "[]"   subscript (items: target, index); an index written a:b is an EXPR ":" (items: lo, hi,
+ *          each NONE when left out)
+ *   "."    attribute of a value that is not a name (items: target, IDENT attribute)
+ *   "()"   call of a value that is not a name (items: callee; call: the arguments, name "")
+ * The text must hold only the expression. Free *out with rnn_value_free. */
+int rnn_expr_parse(const char *text, rnn_value *out, rnn_error *err);
+void rnn_value_free(rnn_value *v);
+/* Deep copy; false when out of memory (*dst is then empty). */
+bool rnn_value_copy(rnn_value *dst, const rnn_value *src);
 
 #endif

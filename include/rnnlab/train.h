@@ -62,6 +62,31 @@ typedef struct rnn_fit_progress {
 /* Return non-zero to stop training after this batch (weights kept). */
 typedef int (*rnn_fit_callback)(const rnn_fit_progress *p, void *user);
 
+/* Keras callbacks checked at every epoch's end (src/model/callbacks.c), with Keras 3's semantics:
+ * EarlyStopping, ReduceLROnPlateau and ModelCheckpoint (which saves through rnn_fit_opts.save). */
+typedef enum rnn_callback_kind {
+    RNN_CALLBACK_EARLY_STOPPING, RNN_CALLBACK_REDUCE_LR, RNN_CALLBACK_CHECKPOINT
+} rnn_callback_kind;
+typedef struct rnn_callback {
+    rnn_callback_kind kind;
+    char monitor[32];            /* "val_loss" */
+    char mode[8];                /* "auto", "min", "max" */
+    double min_delta;            /* EarlyStopping 0, ReduceLROnPlateau 1e-4 */
+    int patience;                /* EarlyStopping 0, ReduceLROnPlateau 10 */
+    int verbose;                 /* 1: a line when the callback acts (rnn_fit_opts.note) */
+    double baseline;             /* EarlyStopping baseline, ModelCheckpoint initial_value_threshold; NAN = None */
+    bool restore_best_weights;   /* EarlyStopping */
+    int start_from_epoch;        /* EarlyStopping */
+    double factor, min_lr;       /* ReduceLROnPlateau: 0.1, 0 */
+    int cooldown;                /* ReduceLROnPlateau */
+    char filepath[1024];         /* ModelCheckpoint: may hold {epoch:02d}, {val_loss:.2f}, ... */
+    bool save_best_only;         /* ModelCheckpoint */
+} rnn_callback;
+/* Parses a Keras callback call, e.g. "EarlyStopping(monitor='val_loss', patience=3)" (module
+ * prefixes tf.keras.callbacks., keras.callbacks., callbacks. accepted), with Keras's defaults.
+ * Errors name the argument; an argument rnnlab cannot honour is refused with the reason. */
+int rnn_callback_parse(const char *keras_call, rnn_callback *out, rnn_error *err);
+
 typedef struct rnn_fit_opts {
     int epochs;                  /* 10 */
     int batch_size;              /* 32 */
@@ -76,6 +101,17 @@ typedef struct rnn_fit_opts {
     rnn_fit_callback callback; void *user;
     /* Warnings (single-class validation part, data ordered by label): called with one line each. */
     void (*warn)(const char *msg, void *user);
+    /* Validation on these rows instead of a validation_split part (Keras's validation_data, which
+     * overrides validation_split); NULL = none. */
+    const rnn_xy *validation_data;
+    /* Callbacks run in order at every epoch's end, after the history row. */
+    const rnn_callback *callbacks; int n_callbacks;
+    /* ModelCheckpoint writes through this (the caller's whole-pipeline save, atomic); required
+     * when a ModelCheckpoint is given. */
+    int (*save)(const char *path, void *user, rnn_error *err);
+    /* The lines callbacks print with verbose=1 ("Epoch 5: ReduceLROnPlateau reducing learning rate
+     * to 0.0001."); may be NULL. Called with the same user as callback. */
+    void (*note)(const char *msg, void *user);
 } rnn_fit_opts;
 void rnn_fit_opts_default(rnn_fit_opts *o);
 /* Appends the epochs it completes to *hist (initialise with {0}). Everything rnn_model_fit_check

@@ -53,6 +53,9 @@ typedef struct app_state {
     /* Columns the output shows, 0 when unknown: the dashboard sets its log panel's inner width
      * (from its UI thread, hence atomic); `plot` fits its default width to it. */
     atomic_int out_cols;
+    /* The names Keras statements bind, their functions, where a script's statement starts
+     * (src/app/pyvalue.c); NULL until the first Python statement. */
+    struct py_session *py;
 } app_state;
 
 void app_init(app_state *s);
@@ -60,6 +63,13 @@ void app_free(app_state *s);
 /* Runs one line (may hold several ';'-separated commands and a comment). Returns RNN_OK,
  * an rnn_status error (already reported through app_error), or APP_QUIT. */
 int app_exec(app_state *s, const char *line);
+/* Runs a line typed at a prompt: a statement whose brackets are still open (or a Python block)
+ * waits for the next lines, as Python's prompt does; app_prompt_continues then says so (the
+ * prompt shows "...> "). Returns as app_exec. */
+int app_exec_typed(app_state *s, const char *line);
+bool app_prompt_continues(const app_state *s);
+/* Ctrl-C at the prompt: forgets the lines of an unfinished statement. */
+void app_prompt_cancel(app_state *s);
 /* Runs a script file line by line (stops at the first error unless keep_going). */
 int app_exec_file(app_state *s, const char *path);
 

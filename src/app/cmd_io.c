@@ -3,13 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/internal.h"
+#include "app/python.h"
 
 
-int cmd_save(app_state *s, const app_command *c, const app_args *a)
+int app_pipeline_save(app_state *s, const char *path, rnn_error *err)
 {
-    int rc;
-    if (a->npos != 1) return app_fail(RNN_EUSAGE, c, "expected a FILE name");
-    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, c, "nothing to save: tokenize or build a model first");
     rnn_pipeline p = {0};
     p.tokenizer = s->tok;
     p.prep = s->prep;   /* also when no data is loaded: an opened pipeline's padding is kept */
@@ -19,12 +17,19 @@ int cmd_save(app_state *s, const app_command *c, const app_args *a)
     p.n_runs = s->n_runs;
     p.run_names = malloc(sizeof *p.run_names * (size_t)(s->n_runs + 1));
     p.runs = malloc(sizeof *p.runs * (size_t)(s->n_runs + 1));
-    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
+    if (!p.run_names || !p.runs) { free(p.run_names); free(p.runs); return rnn_fail(err, RNN_EINTERNAL, "out of memory"); }
     for (int i = 0; i < s->n_runs; i++) { p.run_names[i] = s->runs[i].name; p.runs[i] = s->runs[i].hist; }
-    rnn_error err = {0};
-    rc = rnn_pipeline_save(a->pos[0], &p, &err);
+    int rc = rnn_pipeline_save(path, &p, err);
     free(p.run_names); free(p.runs);
-    if (rc != RNN_OK) return app_fail_err(c, &err);
+    return rc;
+}
+
+int cmd_save(app_state *s, const app_command *c, const app_args *a)
+{
+    if (a->npos != 1) return app_fail(RNN_EUSAGE, c, "expected a FILE name");
+    if (!s->tok && !s->model) return app_fail(RNN_EUSAGE, c, "nothing to save: tokenize or build a model first");
+    rnn_error err = {0};
+    if (app_pipeline_save(s, a->pos[0], &err) != RNN_OK) return app_fail_err(c, &err);
     app_printf("saved %s%s%s to %s\n", s->tok ? "tokenizer" : "", s->tok && s->model ? ", " : "", s->model ? "model" : "", a->pos[0]);
     return RNN_OK;
 }

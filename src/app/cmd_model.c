@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "app/internal.h"
+#include "app/python.h"
 #include "tui/chart.h"
 
 
@@ -289,6 +290,45 @@ static void fit_warn(const char *msg, void *user)
     app_printf("warning: %s\n", msg);
 }
 
+/* A callback's line (verbose=1), on a line of its own after the epoch's progress. */
+static void fit_note(const char *msg, void *user)
+{
+    (void)user;
+    app_printf("%s\n", msg);
+}
+
+static int fit_checkpoint_save(const char *path, void *user, rnn_error *err)
+{
+    fit_ctx *f = user;
+    return app_pipeline_save(f->s, path, err);
+}
+
+#define FIT_MAX_CALLBACKS 8
+/* callbacks=[EarlyStopping(...), ...] (or one callback): the engine's callbacks, *n of them. */
+static int fit_parse_callbacks(const app_command *c, const char *text, rnn_callback *out, int *n)
+{
+    rnn_value v = {0};
+    rnn_error err = {0};
+    *n = 0;
+    if (rnn_expr_parse(text, &v, &err) != RNN_OK) return app_fail(RNN_EUSAGE, c, "callbacks: %s", err.msg);
+    const rnn_value *items = v.type == RNN_VAL_LIST ? v.items : &v;
+    int count = v.type == RNN_VAL_LIST ? v.n_items : 1;
+    int rc = count > FIT_MAX_CALLBACKS ? app_fail(RNN_EUSAGE, c, "callbacks: at most %d", FIT_MAX_CALLBACKS) : RNN_OK;
+    char *call = malloc(8192);
+    if (!call) rc = app_fail(RNN_EINTERNAL, c, "out of memory");
+    for (int i = 0; i < count && !rc; i++) {
+        if (items[i].type != RNN_VAL_CALL || !py_value_text(&items[i], call, 8192))
+            rc = app_fail(RNN_EUSAGE, c, "callbacks: item %d: expected a callback such as EarlyStopping(patience=2)", i + 1);
+        else if (rnn_callback_parse(call, &out[i], &err) != RNN_OK)
+            rc = app_fail(RNN_EUSAGE, c, "callbacks: %s", err.msg);
+        else
+            (*n)++;
+    }
+    free(call);
+    rnn_value_free(&v);
+    return rc;
+}
+
 /* A run name is one word that runs, compare and run= can show and take back: not empty, no
  * spaces or control characters. */
 static bool run_name_ok(const char *name)
@@ -343,7 +383,21 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
         return rc;
     o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
     o.early_stopping = args_get(a, "early_stopping");
-    if (o.early_stopping && strncmp(o.early_stopping, "val_", 4) == 0 && o.validation_split <= 0)
+    const char *vdata = args_get(a, "validation_data");
+    rnn_xy vxy;
+    if (vdata) {
+        if (strcmp(vdata, "test") != 0) return app_fail(RNN_EUSAGE, c, "validation_data=%s: expected test (the padded test split)", vdata);
+        if ((rc = split_xy(s, c, "test", &vxy))) return rc;
+        o.validation_data = &vxy;
+    }
+    rnn_callback cbs[FIT_MAX_CALLBACKS];
+    int n_cbs = 0;
+    if (args_get(a, "callbacks") && (rc = fit_parse_callbacks(c, args_get(a, "callbacks"), cbs, &n_cbs))) return rc;
+    o.callbacks = cbs;
+    o.n_callbacks = n_cbs;
+    o.save = fit_checkpoint_save;
+    o.note = fit_note;
+    if (o.early_stopping && strncmp(o.early_stopping, "val_", 4) == 0 && o.validation_split <= 0 && !vdata)
         return app_fail(RNN_EUSAGE, c, "early_stopping=%s needs a validation part: give validation_split=F", o.early_stopping);
     const char *name = args_get(a, "name");
     for (int i = 0; name && i < s->n_runs; i++)

@@ -114,8 +114,9 @@ static const app_command command_table[] = {
      "As Keras on TensorFlow, the loss of a sigmoid (binary) or softmax (categorical) output is computed\n"
      "from its logits; other outputs are clipped to [1e-7, 1-1e-7].", cmd_compile, 0, NULL,
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
-    {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR] "
-            "[patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]",
+    {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [shuffle=true] "
+            "[early_stopping=MONITOR] [patience=0] [min_delta=0] [restore_best_weights=false] "
+            "[callbacks=[CALLBACK,...]] [name=RUN]",
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
@@ -126,7 +127,19 @@ static const app_command command_table[] = {
      "cut short is shown as interrupted and is not in the history, and the rest of the line or script\n"
      "is not run (a script ends with status 130). A NaN or infinite loss (checked every batch) or weight\n"
      "(checked at every epoch's end) stops training with an error naming the epoch and batch; the model\n"
-     "gets back the weights of the last complete epoch (from before the fit in its first epoch).",
+     "gets back the weights of the last complete epoch (from before the fit in its first epoch).\n"
+     "validation_data=test validates on the padded test split instead of a validation_split part (as\n"
+     "Keras's validation_data=(x_test, y_test), which overrides validation_split).\n"
+     "callbacks=[...]: Keras callbacks with Keras 3's semantics, checked at each epoch's end in order:\n"
+     "  EarlyStopping(monitor='val_loss', min_delta=0, patience=0, mode='auto', baseline=None,\n"
+     "    restore_best_weights=False, start_from_epoch=0)\n"
+     "  ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10, mode='auto', min_delta=1e-4,\n"
+     "    cooldown=0, min_lr=0)\n"
+     "  ModelCheckpoint(FILE, monitor='val_loss', save_best_only=False, mode='auto',\n"
+     "    initial_value_threshold=None): writes the whole pipeline as save does (atomically); FILE may\n"
+     "    hold {epoch:02d} and {val_loss:.2f}-style fields. verbose=1 prints a line when one acts.\n"
+     "mode='auto' takes the direction from the name (loss down; accuracy, precision, recall, auc up;\n"
+     "ReduceLROnPlateau: up when the name holds 'acc'). Quote the list: callbacks=\"[...]\".",
      cmd_fit, 0, NULL,
      EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
     {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics",

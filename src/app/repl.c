@@ -97,9 +97,10 @@ static void repl_on_line(char *line)
     }
     /* the command runs outside readline's terminal settings (fit draws its own bar) */
     rl_callback_handler_remove();
-    if (app_exec(repl_state, line) == APP_QUIT) repl_done = true;
+    if (app_exec_typed(repl_state, line) == APP_QUIT) repl_done = true;
     free(line);
-    if (!repl_done) rl_callback_handler_install("rnnlab> ", repl_on_line);
+    /* a statement whose brackets are open goes on: Python's continuation prompt */
+    if (!repl_done) rl_callback_handler_install(app_prompt_continues(repl_state) ? "...> " : "rnnlab> ", repl_on_line);
 }
 
 int app_repl(app_state *s)
@@ -127,6 +128,8 @@ int app_repl(app_state *s)
             if (got_sigint) {
                 /* Ctrl-C at the prompt clears the line */
                 got_sigint = 0;
+                app_prompt_cancel(repl_state);
+                rl_set_prompt("rnnlab> ");
                 rl_free_line_state();
                 rl_replace_line("", 0);
                 rl_crlf();

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "app/internal.h"
+#include "app/python.h"
 
 static app_sink_fn sink_fn;
 static void *sink_ud;
@@ -155,6 +156,7 @@ void app_free(app_state *s)
     free(s->runs);
     parse_free_strings(s->n_session, s->session);
     parse_free_strings(s->n_saved_classes, s->saved_classes);
+    py_session_free(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -180,6 +182,27 @@ static void exec_record(app_state *s, const char *cmd)
     if ((v[s->n_session] = strdup(cmd))) s->n_session++;
 }
 
+int app_exec_command(app_state *s, const char *cmd)
+{
+    rnn_error err = {0};
+    int argc; char **argv;
+    int rc = parse_words(cmd, &argc, &argv, &err);
+    if (rc != RNN_OK) return exec_syntax_error(&err);
+    s->stop = 0;
+    rc = app_dispatch(s, argc, argv);
+    if (!sink_fn) fflush(stdout);   /* logs of long scripts show each command's output as it ends */
+    /* an interrupted fit made a run: a replay needs it for the next fit's seed */
+    if ((rc == RNN_OK || rc == APP_INTERRUPTED) && argc > 0 && exec_is_recorded(argv[0])) exec_record(s, cmd);
+    parse_free_words(argc, argv);
+    return rc;
+}
+
+void app_set_where(const char *file, size_t line)
+{
+    if (file) snprintf(err_where, sizeof err_where, "%s:%zu: ", file, line);
+    else err_where[0] = 0;
+}
+
 int app_exec(app_state *s, const char *line)
 {
     rnn_error err = {0};
@@ -187,17 +210,8 @@ int app_exec(app_state *s, const char *line)
     if (parse_split(line, &cmds, &n, &err) != RNN_OK) return exec_syntax_error(&err);
     int result = RNN_OK;
     for (int i = 0; i < n; i++) {
-        int argc; char **argv;
-        int rc = parse_words(cmds[i], &argc, &argv, &err);
-        if (rc != RNN_OK) rc = exec_syntax_error(&err);
-        else {
-            s->stop = 0;
-            rc = app_dispatch(s, argc, argv);
-            if (!sink_fn) fflush(stdout);   /* logs of long scripts show each command's output as it ends */
-            /* an interrupted fit made a run: a replay needs it for the next fit's seed */
-            if ((rc == RNN_OK || rc == APP_INTERRUPTED) && exec_is_recorded(argv[0])) exec_record(s, cmds[i]);
-            parse_free_words(argc, argv);
-        }
+        /* a Python statement of a Keras tutorial runs as the commands it stands for */
+        int rc = py_is_statement(cmds[i]) ? py_exec(s, cmds[i]) : app_exec_command(s, cmds[i]);
         if (rc == APP_QUIT || rc == APP_INTERRUPTED) { result = rc; break; }
         if (rc != RNN_OK) {
             if (result == RNN_OK) result = rc;
@@ -206,6 +220,38 @@ int app_exec(app_state *s, const char *line)
     }
     parse_free_strings(n, cmds);
     return result;
+}
+
+int app_exec_typed(app_state *s, const char *line)
+{
+    py_session *ps = py_session_get(s);
+    if (!ps) return app_exec(s, line);
+    if (!ps->typed && !(ps->typed = calloc(1, sizeof *ps->typed))) return app_exec(s, line);
+    py_reader *r = ps->typed;
+    r->interactive = true;
+    int result = RNN_OK;
+    py_feed f;
+    while ((f = py_reader_feed(r, line, ++ps->typed_lines)) != PY_FEED_MORE) {
+        char *text = strdup(r->buf ? r->buf : "");
+        size_t first = r->first_line;
+        py_reader_reset(r);
+        if (!text) return py_fail(RNN_EINTERNAL, "rnnlab", "out of memory");
+        int rc = py_run_logical(s, text, first);
+        free(text);
+        if (rc != RNN_OK && result == RNN_OK) result = rc;
+        if (rc == APP_QUIT || rc == APP_INTERRUPTED || f == PY_FEED_DONE) break;
+    }
+    return result;
+}
+
+void app_prompt_cancel(app_state *s)
+{
+    if (s->py && s->py->typed) py_reader_reset(s->py->typed);
+}
+
+bool app_prompt_continues(const app_state *s)
+{
+    return s->py && s->py->typed && s->py->typed->len > 0;
 }
 
 #define SCRIPT_PEEK 8192
@@ -273,15 +319,36 @@ int app_exec_file(app_state *s, const char *path)
     rnn_line_reader lr = {.f = f, .name = where};
     rnn_error err = {0};
     int result = RNN_OK, rc;
-    bool got;
-    while ((rc = rnn_line_next(&lr, &got, &err)) == RNN_OK && got) {
-        snprintf(err_where, sizeof err_where, "%s:%zu: ", where, lr.line);
-        int done = app_exec(s, lr.buf);
-        if (done == APP_QUIT || done == APP_INTERRUPTED) { result = done; break; }
-        if (done != RNN_OK) {
-            if (result == RNN_OK) result = done;
-            if (!s->keep_going || app_source_overflow) break;
+    bool got, stop = false;
+    py_session *ps = py_session_get(s);
+    char saved_file[sizeof ps->file];
+    int saved_line = ps ? ps->line : 0;
+    if (ps) {
+        memcpy(saved_file, ps->file, sizeof saved_file);
+        snprintf(ps->file, sizeof ps->file, "%s", where);
+    }
+    /* statements go on over lines while their brackets are open (and Python blocks) */
+    py_reader r = {0};
+    while (!stop && (rc = rnn_line_next(&lr, &got, &err)) == RNN_OK) {
+        py_feed fd;
+        while ((fd = got ? py_reader_feed(&r, lr.buf, lr.line) : py_reader_finish(&r) ? PY_FEED_DONE : PY_FEED_MORE) !=
+               PY_FEED_MORE) {
+            snprintf(err_where, sizeof err_where, "%s:%zu: ", where, r.first_line);
+            int done = py_run_logical(s, r.buf, r.first_line);
+            py_reader_reset(&r);
+            if (done == APP_QUIT || done == APP_INTERRUPTED) { result = done; stop = true; break; }
+            if (done != RNN_OK) {
+                if (result == RNN_OK) result = done;
+                if (!s->keep_going || app_source_overflow) { stop = true; break; }
+            }
+            if (fd == PY_FEED_DONE || !got) break;
         }
+        if (!got) break;
+    }
+    py_reader_free(&r);
+    if (ps) {
+        memcpy(ps->file, saved_file, sizeof saved_file);
+        ps->line = saved_line;
     }
     if (rc != RNN_OK) {
         /* the script itself is at fault: a line past the limit, a NUL byte, a read error */

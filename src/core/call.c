@@ -18,10 +18,13 @@ typedef struct parser {
     const char *p;      /* cursor */
     rnn_error *err;
     int depth;
+    bool expr;          /* rnn_expr_parse: Python expressions, names kept whole */
 } parser;
 
 static int parse_value(parser *ps, rnn_value *v);
 static int parse_call_rest(parser *ps, char *name, rnn_call **out);
+static int parse_expr(parser *ps, rnn_value *v);
+static void value_free(rnn_value *v);
 
 static void skip_space(parser *ps)
 {
@@ -91,7 +94,8 @@ static char *read_dotted(parser *ps)
 /* Strips the module prefixes Keras tutorials write; returns an error for an unknown module. */
 static int strip_prefix(parser *ps, char *name)
 {
-    static const char *const prefixes[] = {"tf.keras.layers.", "keras.layers.", "layers.", "tf.keras.", "keras."};
+    static const char *const prefixes[] = {"tf.keras.layers.", "keras.layers.", "layers.", "tf.keras.callbacks.",
+                                           "keras.callbacks.", "callbacks.", "tf.keras.", "keras."};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
         size_t n = strlen(prefixes[i]);
         if (strncmp(name, prefixes[i], n) == 0) {
@@ -182,10 +186,14 @@ static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comm
     return RNN_OK;
 }
 
-static int parse_value(parser *ps, rnn_value *v)
+static int parse_dict(parser *ps, rnn_value *v);
+
+static int parse_primary(parser *ps, rnn_value *v)
 {
     skip_space(ps);
     char c = *ps->p;
+    if (c == '{' && ps->expr)
+        return parse_dict(ps, v);
     if (c == '\'' || c == '"')
         return parse_string(ps, v);
     if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') && (isdigit((unsigned char)ps->p[1]) || ps->p[1] == '.')))
@@ -201,7 +209,8 @@ static int parse_value(parser *ps, rnn_value *v)
             rnn_value inner = v->items[0];
             free(v->items);
             *v = inner;
-        }
+        } else if (c == '(')
+            v->is_tuple = true;
         return rc;
     }
     char *name = read_dotted(ps);
@@ -226,6 +235,272 @@ static int parse_value(parser *ps, rnn_value *v)
         v->string = name;
     }
     return RNN_OK;
+}
+
+static int parse_value(parser *ps, rnn_value *v)
+{
+    return ps->expr ? parse_expr(ps, v) : parse_primary(ps, v);
+}
+
+/* ---- Python expressions (rnn_expr_parse) ---- */
+
+/* Appends an empty item to v->items (v->n_items grows); NULL when out of memory. */
+static rnn_value *push_item(parser *ps, rnn_value *v)
+{
+    rnn_value *items = realloc(v->items, (size_t)(v->n_items + 1) * sizeof *items);
+    if (!items) {
+        rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    v->items = items;
+    memset(&items[v->n_items], 0, sizeof *items);
+    return &items[v->n_items++];
+}
+
+/* Makes *v the EXPR node op whose first operand is the old *v. */
+static int wrap_expr(parser *ps, rnn_value *v, const char *op)
+{
+    rnn_value node = {.type = RNN_VAL_EXPR, .string = strdup(op)};
+    rnn_value *first = node.string ? push_item(ps, &node) : NULL;
+    if (!first) {
+        free(node.string);
+        free(node.items);
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    }
+    *first = *v;
+    *v = node;
+    return RNN_OK;
+}
+
+static int parse_dict(parser *ps, rnn_value *v)
+{
+    v->type = RNN_VAL_DICT;
+    if (++ps->depth > 32)
+        return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+    ps->p++;
+    skip_space(ps);
+    while (*ps->p != '}') {
+        rnn_value *k = push_item(ps, v);
+        if (!k)
+            return RNN_EINTERNAL;
+        int rc = parse_expr(ps, k);
+        if (rc)
+            return rc;
+        skip_space(ps);
+        if (*ps->p != ':')
+            return syntax_error(ps, "':' after a dict key");
+        ps->p++;
+        rnn_value *val = push_item(ps, v);
+        if (!val)
+            return RNN_EINTERNAL;
+        if ((rc = parse_expr(ps, val)))
+            return rc;
+        skip_space(ps);
+        if (*ps->p == ',') {
+            ps->p++;
+            skip_space(ps);
+        } else if (*ps->p != '}')
+            return syntax_error(ps, "',' or '}'");
+    }
+    ps->p++;
+    ps->depth--;
+    return RNN_OK;
+}
+
+/* An index inside [ ]: an expression, or a slice lo:hi with either side left out. */
+static int parse_index(parser *ps, rnn_value *v)
+{
+    skip_space(ps);
+    int rc = RNN_OK;
+    if (*ps->p != ':' && (rc = parse_expr(ps, v)))
+        return rc;
+    skip_space(ps);
+    if (*ps->p != ':')
+        return RNN_OK;
+    ps->p++;
+    if ((rc = wrap_expr(ps, v, ":")))
+        return rc;
+    rnn_value *hi = push_item(ps, v);
+    if (!hi)
+        return RNN_EINTERNAL;
+    skip_space(ps);
+    return *ps->p == ']' ? RNN_OK : parse_expr(ps, hi);
+}
+
+/* Subscripts, attributes and calls after a primary: x[i], f(a)(b), g().attr. */
+static int parse_postfix(parser *ps, rnn_value *v)
+{
+    int rc = parse_primary(ps, v);
+    for (;;) {
+        if (rc)
+            return rc;
+        skip_space(ps);
+        char c = *ps->p;
+        if (c == '[') {
+            if (++ps->depth > 32)
+                return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+            ps->p++;
+            rnn_value *idx;
+            if ((rc = wrap_expr(ps, v, "[]")) || !(idx = push_item(ps, v)) || (rc = parse_index(ps, idx)))
+                return rc ? rc : RNN_EINTERNAL;
+            skip_space(ps);
+            if (*ps->p != ']')
+                return syntax_error(ps, "']'");
+            ps->p++;
+            ps->depth--;
+        } else if (c == '(') {
+            rnn_value *args;
+            char *empty = strdup("");
+            if (!empty)
+                return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+            if ((rc = wrap_expr(ps, v, "()")) || !(args = push_item(ps, v))) {
+                free(empty);
+                return rc ? rc : RNN_EINTERNAL;
+            }
+            args->type = RNN_VAL_CALL;
+            rc = parse_call_rest(ps, empty, &args->call);
+        } else if (c == '.' && is_ident_start(ps->p[1])) {
+            ps->p++;
+            rnn_value *attr;
+            if ((rc = wrap_expr(ps, v, ".")) || !(attr = push_item(ps, v)))
+                return rc ? rc : RNN_EINTERNAL;
+            const char *a = ps->p;
+            while (is_ident_char(*ps->p))
+                ps->p++;
+            attr->type = RNN_VAL_IDENT;
+            if (!(attr->string = dup_range(a, (size_t)(ps->p - a))))
+                return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+        } else
+            return RNN_OK;
+    }
+}
+
+static int parse_unary(parser *ps, rnn_value *v)
+{
+    skip_space(ps);
+    if (*ps->p == '-' && !isdigit((unsigned char)ps->p[1]) && ps->p[1] != '.') {
+        ps->p++;
+        if (++ps->depth > 32)
+            return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+        int rc = parse_unary(ps, v);
+        ps->depth--;
+        return rc ? rc : wrap_expr(ps, v, "neg");
+    }
+    return parse_postfix(ps, v);
+}
+
+/* Reads a binary operator of the level ("+-" or "*"), or returns NULL. */
+static const char *read_operator(parser *ps, bool additive)
+{
+    skip_space(ps);
+    const char *p = ps->p;
+    if (additive && (*p == '+' || *p == '-') && p[1] != '=') {
+        ps->p++;
+        return *p == '+' ? "+" : "-";
+    }
+    if (!additive && p[0] == '/' && p[1] == '/' && p[2] != '=') {
+        ps->p += 2;
+        return "//";
+    }
+    if (!additive && (*p == '*' || *p == '/' || *p == '%') && p[1] != '=' && p[1] != '*') {
+        ps->p++;
+        return *p == '*' ? "*" : *p == '/' ? "/" : "%";
+    }
+    return NULL;
+}
+
+static int parse_binary(parser *ps, rnn_value *v, bool additive)
+{
+    int rc = additive ? parse_binary(ps, v, false) : parse_unary(ps, v);
+    const char *op;
+    while (!rc && (op = read_operator(ps, additive))) {
+        rnn_value *right;
+        if ((rc = wrap_expr(ps, v, op)) || !(right = push_item(ps, v)))
+            return rc ? rc : RNN_EINTERNAL;
+        rc = additive ? parse_binary(ps, right, false) : parse_unary(ps, right);
+    }
+    return rc;
+}
+
+static int parse_expr(parser *ps, rnn_value *v)
+{
+    if (++ps->depth > 64)
+        return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+    int rc = parse_binary(ps, v, true);
+    ps->depth--;
+    return rc;
+}
+
+int rnn_expr_parse(const char *text, rnn_value *out, rnn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    parser ps = {.s = text ? text : "", .p = text ? text : "", .err = err, .expr = true};
+    skip_space(&ps);
+    if (!*ps.p)
+        return rnn_fail(err, RNN_EUSAGE, "expression: empty");
+    int rc = parse_expr(&ps, out);
+    if (rc == RNN_OK) {
+        skip_space(&ps);
+        if (*ps.p)
+            rc = syntax_error(&ps, "end of the expression");
+    }
+    if (rc) {
+        value_free(out);
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
+}
+
+void rnn_value_free(rnn_value *v)
+{
+    if (v)
+        value_free(v);
+}
+
+static bool call_copy(rnn_call **dst, const rnn_call *src)
+{
+    rnn_call *c = calloc(1, sizeof *c);
+    *dst = c;
+    if (!c || !(c->name = strdup(src->name)))
+        return false;
+    if (src->n_args) {
+        c->keys = calloc((size_t)src->n_args, sizeof *c->keys);
+        c->args = calloc((size_t)src->n_args, sizeof *c->args);
+        if (!c->keys || !c->args)
+            return false;
+    }
+    for (int i = 0; i < src->n_args; i++) {
+        c->n_args++;
+        if ((src->keys[i] && !(c->keys[i] = strdup(src->keys[i]))) || !rnn_value_copy(&c->args[i], &src->args[i]))
+            return false;
+    }
+    return true;
+}
+
+bool rnn_value_copy(rnn_value *dst, const rnn_value *src)
+{
+    *dst = *src;
+    dst->string = NULL;
+    dst->call = NULL;
+    dst->items = NULL;
+    dst->n_items = 0;
+    bool ok = true;
+    if (src->string)
+        ok = (dst->string = strdup(src->string)) != NULL;
+    if (ok && src->call)
+        ok = call_copy(&dst->call, src->call);
+    if (ok && src->n_items) {
+        ok = (dst->items = calloc((size_t)src->n_items, sizeof *dst->items)) != NULL;
+        for (int i = 0; ok && i < src->n_items; i++) {
+            dst->n_items++;
+            ok = rnn_value_copy(&dst->items[i], &src->items[i]);
+        }
+    }
+    if (!ok) {
+        value_free(dst);
+        memset(dst, 0, sizeof *dst);
+    }
+    return ok;
 }
 
 /* Room for one more argument: keys and args grow together (cap[0], cap[1] their capacities). */
@@ -287,7 +562,7 @@ static int parse_call_rest(parser *ps, char *name, rnn_call **out)
     }
     *out = c;
     c->name = name;
-    int rc = strip_prefix(ps, name);
+    int rc = ps->expr ? RNN_OK : strip_prefix(ps, name);
     if (rc)
         return rc;
     skip_space(ps);
@@ -343,6 +618,8 @@ int rnn_call_parse(const char *text, rnn_call **out, rnn_error *err)
 
 static void value_free(rnn_value *v)
 {
+    if (!v)
+        return;
     free(v->string);
     rnn_call_free(v->call);
     for (int i = 0; i < v->n_items; i++)
@@ -380,6 +657,8 @@ static void value_repr(const rnn_value *v, char *buf, size_t n)
     case RNN_VAL_IDENT: snprintf(buf, n, "%.40s", v->string); break;   /* identifiers are ASCII */
     case RNN_VAL_CALL: snprintf(buf, n, "%.40s(...)", v->call->name); break;
     case RNN_VAL_LIST: snprintf(buf, n, "a list of %d item%s", v->n_items, v->n_items == 1 ? "" : "s"); break;
+    case RNN_VAL_DICT: snprintf(buf, n, "a dict of %d item%s", v->n_items / 2, v->n_items == 2 ? "" : "s"); break;
+    case RNN_VAL_EXPR: snprintf(buf, n, "an expression"); break;
     }
 }
 

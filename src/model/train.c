@@ -346,6 +346,7 @@ static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn
                      (uint64_t)rnn_model_n_params(m) * sizeof(float);
     if (o->early_stopping && o->restore_best_weights)
         extra += (uint64_t)rnn_model_n_params(m) * sizeof(float);
+    extra += callbacks_bytes(o, rnn_model_n_params(m));
     for (int i = 0; i < st->n_vars; i++) {
         const int32_t *rows;
         int row_len = 0;
@@ -644,9 +645,18 @@ static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts
     if (bad)
         return rnn_fail(err, RNN_EDATA, "the weights of layer '%s' hold NaN or Inf before training: "
                         "build the model again (model new, add ...)", bad->name);
-    /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate. */
+    /* Keras: split_at = floor(n * (1 - validation_split)), the last rows validate; validation_data
+     * overrides validation_split. */
     size_t split_at = d->n;
-    if (o->validation_split > 0) {
+    const rnn_xy *vd = o->validation_data;
+    if (vd) {
+        rnn_error e = {0};
+        if (vd->n == 0 || !vd->x || !vd->y || vd->T <= 0)
+            return rnn_fail(err, RNN_EUSAGE, "validation_data holds no examples");
+        if (check_labels(vd->y, vd->n, p->K, &e) != RNN_OK ||
+            rnn_model_check_input(m, vd->x, vd->n, vd->T, &e) != RNN_OK)
+            return rnn_fail(err, e.code, "validation_data: %s", e.msg);
+    } else if (o->validation_split > 0) {
         split_at = (size_t)floor((double)d->n * (1.0 - o->validation_split));
         if (split_at == 0 || split_at == d->n)
             return rnn_fail(err, RNN_EUSAGE, "%zu example%s %s not enough to split with "
@@ -654,11 +664,20 @@ static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts
                             o->validation_split);
     }
     p->n_train = split_at;
-    p->n_val = d->n - split_at;
+    p->n_val = vd ? vd->n : d->n - split_at;
     p->n_cols = train_metric_names(p->st, "", p->names, RNN_MAX_METRICS);
     if (p->n_val)
         p->n_cols += train_metric_names(p->st, "val_", p->names + p->n_cols, RNN_MAX_METRICS - p->n_cols);
     p->Bmax = (size_t)o->batch_size < d->n ? o->batch_size : (int)d->n;
+    if (o->n_callbacks < 0 || (o->n_callbacks > 0 && !o->callbacks))
+        return rnn_fail(err, RNN_EUSAGE, "no callbacks given");
+    callback_run *runs = o->n_callbacks ? malloc(sizeof *runs * (size_t)o->n_callbacks) : NULL;
+    if (o->n_callbacks && !runs)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    rc = callbacks_begin(runs, o, p->names, p->n_cols, err);
+    free(runs);
+    if (rc)
+        return rc;
     if ((rc = history_columns_check(h, p->names, p->n_cols, err)) ||
         (rc = es_monitor_column(o, p->names, p->n_cols, &p->es_col, err)) ||
         (rc = fit_check_memory(m, p->st, o, p->Bmax, d->T, p->K, p->n_train, err)))
@@ -690,6 +709,8 @@ typedef struct fit_ctx {
     rnn_rng *shuffle_rng;
     early_stop es;
     int es_col;                  /* history column monitored, -1 = off */
+    callback_run *cbr;           /* the Keras callbacks' state, o->n_callbacks */
+    char names[RNN_MAX_METRICS][32];   /* the history columns */
     double last_loss;            /* of the last batch */
     long steps;                  /* batches applied by this fit */
     bool stop_after_epoch;       /* a stop asked during an epoch's last batch: the epoch completes */
@@ -869,6 +890,13 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)))
         return rc;
     history_set_columns(c->h, p.names, p.n_cols);
+    memcpy(c->names, p.names, sizeof c->names);
+    if (o->n_callbacks) {
+        if (!(c->cbr = calloc((size_t)o->n_callbacks, sizeof *c->cbr)))
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+        if ((rc = callbacks_begin(c->cbr, o, p.names, p.n_cols, err)))
+            return rc;
+    }
     if (c->es_col >= 0)
         early_stop_setup(&c->es, o->early_stopping, o->min_delta, o->patience, o->restore_best_weights);
     fit_check_data(d, c->n_train, o);
@@ -888,6 +916,9 @@ static void fit_cleanup(fit_ctx *c)
     batch_buf_free(&c->bb);
     free(c->es.best_weights);
     free(c->finite_weights);
+    for (int i = 0; c->cbr && i < c->o->n_callbacks; i++)
+        free(c->cbr[i].best_weights);   /* a fit that failed keeps its weights */
+    free(c->cbr);
 }
 
 /* The stop reason of a training fault (the kept weights are back in the model). */
@@ -958,8 +989,10 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
         return fit_cut_short(c, out, e, batch, &acc, t0, err);
     }
     bool validated = c->n_val > 0;
-    if (validated && (rc = train_evaluate(c->m, c->st, c->d->x + c->n_train * c->d->T, c->d->y + c->n_train,
-                                          NULL, c->n_val, c->d->T, o->batch_size, &val, err)))
+    const rnn_xy *vd = o->validation_data;
+    if (validated && (rc = train_evaluate(c->m, c->st, vd ? vd->x : c->d->x + c->n_train * c->d->T,
+                                          vd ? vd->y : c->d->y + c->n_train, NULL, c->n_val, vd ? vd->T : c->d->T,
+                                          o->batch_size, &val, err)))
         return rc;
     fit_row(c, &acc, validated ? &val : NULL, row);
     if ((rc = history_append(c->h, row, rnn_now() - t0, err)))
@@ -975,6 +1008,21 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
         *done = true;
     }
     fit_report(c, e, c->batches, c->batches, c->n_train, &acc, NAN, t0, REPORT_EPOCH_END);
+    /* after the epoch's line, as Keras prints the callbacks' lines */
+    if (c->cbr && !c->stop_after_epoch) {
+        bool stop = false;
+        char reason[sizeof c->h->stop_reason];
+        if ((rc = callbacks_epoch_end(c->cbr, o, c->m, c->st, c->names, c->n_cols, row, e, c->base_epoch, &stop,
+                                      reason, sizeof reason, err))) {
+            snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "%.150s", err->msg);
+            *done = true;
+            return rc;
+        }
+        if (stop && !*done) {
+            memcpy(c->h->stop_reason, reason, sizeof reason);
+            *done = true;
+        }
+    }
     return RNN_OK;
 }
 
@@ -994,6 +1042,11 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
     if (c.es.restore && c.es.best_weights) {
         memcpy(rnn_model_params(m), c.es.best_weights, rnn_model_n_params(m) * sizeof(float));
         hist->best_epoch = c.base_epoch + c.es.best_epoch;
+    }
+    if (c.cbr && rc == RNN_OK) {
+        int restored = callbacks_end(c.cbr, o->n_callbacks, m);
+        if (restored >= 0)
+            hist->best_epoch = c.base_epoch + restored;
     }
     fit_cleanup(&c);
     return rc;

@@ -133,6 +133,31 @@ void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int
 /* After epoch e (0-based within the fit) with the monitored value; true = stop training. */
 bool early_stop_epoch_end(early_stop *es, const float *params, size_t n, int e, double current);
 
+/* The callbacks of a fit while it runs (callbacks.c). */
+typedef struct callback_run {
+    const rnn_callback *cb;
+    int col;                     /* history column of the monitor */
+    bool minimize;
+    double min_delta;            /* signed as Keras compares: negative when minimizing */
+    double best;
+    int wait, cooldown_counter, best_epoch, stopped_epoch;
+    float *best_weights;         /* EarlyStopping(restore_best_weights=True), from its first monitored epoch */
+} callback_run;
+/* Checks the callbacks against the fit's history columns (the monitor must be one, its direction
+ * known) before anything changes; fills runs[o->n_callbacks]. */
+int callbacks_begin(callback_run *runs, const rnn_fit_opts *o, char names[][32], int n_cols, rnn_error *err);
+/* After epoch e (0-based in this fit; base = epochs before it) with the history row: runs every
+ * callback in order. *stop and reason (n bytes) when one stops training. A failed checkpoint
+ * save is an error. */
+int callbacks_epoch_end(callback_run *runs, const rnn_fit_opts *o, rnn_model *m, train_state *st,
+                        char names[][32], int n_cols, const double *row, int e, int base, bool *stop, char *reason,
+                        size_t n, rnn_error *err);
+/* At the end of training: the best weights back (EarlyStopping restore_best_weights); returns
+ * the restored epoch (0-based in this fit) or -1. Frees the runs' buffers. */
+int callbacks_end(callback_run *runs, int n_runs, rnn_model *m);
+/* Bytes the callbacks keep during a fit (best weights). */
+uint64_t callbacks_bytes(const rnn_fit_opts *o, size_t n_params);
+
 /* History names of the model's loss and metrics, "loss" first; returns the count. */
 int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max);
 

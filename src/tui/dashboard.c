@@ -355,7 +355,7 @@ static tui_job current_job;
 static void *worker_main(void *arg)
 {
     tui_job *j = arg;
-    j->rc = j->script ? app_exec_file(j->t->app, j->script) : app_exec(j->t->app, j->line);
+    j->rc = j->script ? app_exec_file(j->t->app, j->script) : app_exec_typed(j->t->app, j->line);
     fflush(stdout);
     fflush(stderr);
     j->done = 1;

@@ -157,7 +157,7 @@ static int utf8_offset(const char *s, int col)
 
 void prompt_draw(tui *t, tui_rect r)
 {
-    const char *label = t->running ? "running> " : "rnnlab> ";
+    const char *label = t->running ? "running> " : app_prompt_continues(t->app) ? "...> " : "rnnlab> ";
     int pw = (int)strlen(label);
     tui_put(r, 0, 0, label, theme_attr(t->running ? ROLE_DIM : ROLE_PROMPT));
     const char *buf = rl_line_buffer ? rl_line_buffer : "";

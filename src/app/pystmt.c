@@ -1,0 +1,1483 @@
+/* The statement translator: Python statements of Keras tutorials (model = Sequential([...]),
+ * model.add(...), model.compile(...), model.fit(...), the data idioms, literal assignments) run
+ * as rnnlab's commands. A statement it does not run prints one "skipped:" line saying why. */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "app/internal.h"
+#include "app/python.h"
+
+#define CMD_MAX 65536
+
+/* ---- recognising a statement ---- */
+
+static bool word_is(const char *p, size_t n, const char *w)
+{
+    return strlen(w) == n && strncmp(p, w, n) == 0;
+}
+
+bool py_is_statement(const char *cmd)
+{
+    static const char *const keywords[] = {"import", "from", "def", "class", "with", "for", "if", "elif", "else",
+        "while", "try", "except", "finally", "return", "del", "pass", "assert", "global", "raise", "async", "await",
+        "lambda", "not", "print", "display", NULL};
+    const char *p = cmd;
+    while (isspace((unsigned char)*p)) p++;
+    if (!*p) return false;
+    if (strchr("([{'\"%!@-", *p) || isdigit((unsigned char)*p)) return true;
+    const char *w = p;
+    while (isalnum((unsigned char)*p) || *p == '_' || (*p == '.' && (isalpha((unsigned char)p[1]) || p[1] == '_'))) p++;
+    size_t n = (size_t)(p - w);
+    if (n == 0) return false;
+    for (int i = 0; keywords[i]; i++)
+        if (word_is(w, n, keywords[i])) return true;
+    if (memchr(w, '.', n)) return true;
+    if (*p == '(' || *p == '[') return true;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == ',' || *p == ':') return true;
+    if (*p == '=' && p[1] != '=') return true;
+    return strchr("+-*/%", *p) && p[1] == '=';
+}
+
+/* ---- output ---- */
+
+/* The statement for a one-line message: spaces collapsed, cut at 70 bytes. */
+static void stmt_short(const char *stmt, char *buf, size_t n)
+{
+    size_t o = 0;
+    bool space = false;
+    for (const char *p = stmt; *p && o + 4 < n && o < 70; p++) {
+        if (isspace((unsigned char)*p)) { space = o > 0; continue; }
+        if (space) buf[o++] = ' ';
+        space = false;
+        buf[o++] = *p;
+    }
+    buf[o] = 0;
+    const char *rest = stmt + strlen(stmt);
+    (void)rest;
+    if (o >= 70 && o + 4 < n) memcpy(buf + o, "...", 4);
+}
+
+static void where_prefix(py_session *ps, char *buf, size_t n)
+{
+    if (ps->file[0]) snprintf(buf, n, "%s:%d: ", ps->file, ps->line);
+    else buf[0] = 0;
+}
+
+static int py_skip(app_state *s, const char *stmt, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int py_skip(app_state *s, const char *stmt, const char *fmt, ...)
+{
+    py_session *ps = py_session_get(s);
+    char why[600], text[96], where[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    stmt_short(stmt, text, sizeof text);
+    if (ps && ps->strict) {
+        app_error("skipped: %s (%s; --strict makes a skipped statement an error)", text, why);
+        return RNN_EUSAGE;
+    }
+    where_prefix(ps, where, sizeof where);
+    app_printf("%sskipped: %s (%s)\n", where, text, why);
+    return RNN_OK;
+}
+
+static void py_note(app_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void py_note(app_state *s, const char *fmt, ...)
+{
+    py_session *ps = py_session_get(s);
+    char msg[800], where[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    where_prefix(ps, where, sizeof where);
+    app_printf("%snote: %s\n", where, msg);
+}
+
+int py_fail(int code, const char *what, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    app_error("%s: %s", what, msg);
+    return code;
+}
+
+int py_fail_err(const char *what, const rnn_error *err)
+{
+    app_error("%s: %s", what, err->msg[0] ? err->msg : "failed");
+    return err->code ? err->code : RNN_EINTERNAL;
+}
+
+/* ---- building commands ---- */
+
+typedef struct cmd_buf { char text[CMD_MAX]; size_t len; bool ok; } cmd_buf;
+
+static void cb_init(cmd_buf *c, const char *name)
+{
+    c->len = 0;
+    c->ok = true;
+    int w = snprintf(c->text, sizeof c->text, "%s", name);
+    c->len = (size_t)w;
+}
+
+static void cb_add(cmd_buf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cb_add(cmd_buf *c, const char *fmt, ...)
+{
+    if (!c->ok) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(c->text + c->len, sizeof c->text - c->len, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= sizeof c->text - c->len) c->ok = false;
+    else c->len += (size_t)w;
+}
+
+/* " key=VALUE" with VALUE quoted so that the command line gives it back as it is. */
+static void cb_key_string(cmd_buf *c, const char *key, const char *v)
+{
+    if (!strchr(v, '\'')) { cb_add(c, " %s='%s'", key, v); return; }
+    cb_add(c, " %s=\"", key);
+    for (const char *p = v; *p; p++) cb_add(c, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+    cb_add(c, "\"");
+}
+
+/* A number argument as the commands read it. */
+static void cb_key_number(cmd_buf *c, const char *key, const rnn_value *v)
+{
+    char buf[64];
+    if (py_value_text(v, buf, sizeof buf)) cb_add(c, " %s=%s", key, buf);
+}
+
+static int run_cmd(app_state *s, const char *what, cmd_buf *c)
+{
+    if (!c->ok) return py_fail(RNN_EUSAGE, what, "the statement is too long (at most %d bytes of arguments)", CMD_MAX);
+    return app_exec_command(s, c->text);
+}
+
+/* ---- values ---- */
+
+typedef struct stmt_ctx {
+    app_state *s;
+    const char *text;            /* the statement, for messages */
+} stmt_ctx;
+
+static const rnn_value *call_arg(const rnn_call *c, int pos, const char *key)
+{
+    return rnn_call_arg(c, pos, key);
+}
+
+/* Evaluates e into out; an error names the statement's method (what). */
+static int eval_or_fail(app_state *s, const char *what, const rnn_value *e, rnn_value *out)
+{
+    char why[400];
+    int rc = py_eval(s, e, out, why, sizeof why);
+    if (rc) return py_fail(RNN_EUSAGE, what, "%s", why);
+    return RNN_OK;
+}
+
+static bool is_number(const rnn_value *v)
+{
+    return v && (v->type == RNN_VAL_NUMBER || v->type == RNN_VAL_BOOL);
+}
+
+/* ---- Keras objects ---- */
+
+static bool name_in(const char *name, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(name, list[i]) == 0) return true;
+    return false;
+}
+
+static const char *const optimizer_names[] = {"Adam", "RMSprop", "SGD", "Adagrad", "Nadam", "AdamW", "Adadelta",
+                                              "Adamax", "Ftrl", "Lion", NULL};
+static const char *const loss_classes[] = {"BinaryCrossentropy", "SparseCategoricalCrossentropy",
+                                           "CategoricalCrossentropy", "MeanSquaredError", "Hinge", NULL};
+static const char *const metric_classes[] = {"Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
+                                             "SparseCategoricalAccuracy", "Precision", "Recall", "AUC", NULL};
+static const char *const callback_names[] = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint",
+                                             "TensorBoard", "CSVLogger", "LearningRateScheduler", "History",
+                                             "TerminateOnNaN", NULL};
+
+static bool is_layer_name(const char *base)
+{
+    size_t n;
+    const rnn_layer_kind *const *kinds = rnn_layer_kinds(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kinds[i]->name, base) == 0) return true;
+    static const char *const more[] = {"Input", "InputLayer", "CuDNNLSTM", "CuDNNGRU", "Conv1D", "MaxPooling1D",
+                                       "AveragePooling1D", "Activation", "GlobalMaxPool1D", "GlobalAvgPool1D",
+                                       "MaxPool1D", "AvgPool1D", NULL};
+    return name_in(base, more);
+}
+
+/* A call whose value a name may hold: Keras's layers, optimizers, losses, metrics, callbacks, the
+ * Tokenizer, the functional Input. */
+static bool is_keras_object(const rnn_call *c)
+{
+    const char *b = py_basename(c->name);
+    return is_layer_name(b) || name_in(b, optimizer_names) || name_in(b, loss_classes) || name_in(b, metric_classes) ||
+           name_in(b, callback_names) || strcmp(b, "Tokenizer") == 0;
+}
+
+/* Keras's loss class or function name as compile's loss: BinaryCrossentropy -> binary_crossentropy. */
+static void snake_case(const char *camel, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = camel; *p && o + 2 < n; p++) {
+        if (isupper((unsigned char)*p) && p != camel && o + 3 < n) out[o++] = '_';
+        out[o++] = (char)tolower((unsigned char)*p);
+    }
+    out[o] = 0;
+}
+
+/* ---- layers ---- */
+
+/* Prepares a layer call for `add`: weights=[matrix] of vectors that were not loaded. */
+static int layer_text(app_state *s, const rnn_value *v, char *buf, size_t n)
+{
+    if (v->type != RNN_VAL_CALL)
+        return py_fail(RNN_EUSAGE, "model.add", "expected a layer, e.g. layers.LSTM(32)");
+    rnn_value copy;
+    if (!rnn_value_copy(&copy, v)) return py_fail(RNN_EINTERNAL, "model.add", "out of memory");
+    rnn_call *c = copy.call;
+    for (int i = 0; i < c->n_args; i++) {
+        rnn_value *a = &c->args[i];
+        if (!c->keys[i] || strcmp(c->keys[i], "weights") != 0) continue;
+        const rnn_value *m = a->type == RNN_VAL_LIST && a->n_items == 1 ? &a->items[0] : a;
+        const char *shape = py_obj_is(m, "matrix.");
+        if (!shape) continue;
+        long rows = 0, cols = 0;
+        sscanf(shape, "%ld.%ld", &rows, &cols);
+        rnn_value_free(a);
+        memset(a, 0, sizeof *a);
+        if (s->pretrained.data && (long)s->pretrained.rows == rows && (long)s->pretrained.cols == cols) {
+            a->type = RNN_VAL_IDENT;
+            a->string = strdup("pretrained");
+            py_note(s, "%s: weights are the vectors of `embeddings load`", c->name);
+        } else {
+            /* the matrix was never filled: train the Embedding instead of freezing zeros */
+            a->type = RNN_VAL_NONE;
+            for (int j = 0; j < c->n_args; j++)
+                if (c->keys[j] && strcmp(c->keys[j], "trainable") == 0) {
+                    rnn_value_free(&c->args[j]);
+                    memset(&c->args[j], 0, sizeof c->args[j]);
+                    c->args[j].type = RNN_VAL_BOOL;
+                    c->args[j].number = 1;
+                }
+            py_note(s, "%s: the word vectors of its weights were not loaded, so it is trained from Keras's initialisation "
+                    "instead of frozen (`embeddings load FILE` gives it the vectors)", c->name);
+        }
+    }
+    /* weights=None is the default: drop it */
+    for (int i = 0; i < c->n_args; i++)
+        if (c->keys[i] && strcmp(c->keys[i], "weights") == 0 && c->args[i].type == RNN_VAL_NONE) {
+            free(c->keys[i]);
+            rnn_value_free(&c->args[i]);
+            memmove(&c->keys[i], &c->keys[i + 1], sizeof *c->keys * (size_t)(c->n_args - i - 1));
+            memmove(&c->args[i], &c->args[i + 1], sizeof *c->args * (size_t)(c->n_args - i - 1));
+            c->n_args--;
+            i--;
+        }
+    bool ok = py_value_text(&copy, buf, n);
+    rnn_value_free(&copy);
+    if (!ok) return py_fail(RNN_EUSAGE, "model.add", "the layer's arguments hold a value rnnlab cannot pass to it");
+    return RNN_OK;
+}
+
+static int add_layer(app_state *s, const rnn_value *v)
+{
+    cmd_buf *c = malloc(sizeof *c);
+    char *text = malloc(CMD_MAX);
+    int rc = !c || !text ? py_fail(RNN_EINTERNAL, "model.add", "out of memory") : layer_text(s, v, text, CMD_MAX);
+    if (!rc) {
+        cb_init(c, "add ");
+        cb_add(c, "%s", text);
+        rc = run_cmd(s, "model.add", c);
+    }
+    free(c);
+    free(text);
+    return rc;
+}
+
+static int new_model(app_state *s, const rnn_call *c)
+{
+    const rnn_value *name = call_arg(c, -1, "name");
+    cmd_buf cb;
+    cb_init(&cb, "model new");
+    if (name && name->type == RNN_VAL_STRING) cb_add(&cb, " '%s'", name->string);
+    return run_cmd(s, "Sequential", &cb);
+}
+
+/* Sequential([...]) or Sequential(): a new model with the layers of the list. */
+static int build_sequential(app_state *s, const rnn_call *c)
+{
+    const rnn_value *layers = call_arg(c, 0, "layers");
+    rnn_value list = {0};
+    int rc = layers ? eval_or_fail(s, "Sequential", layers, &list) : RNN_OK;
+    if (rc) return rc;
+    if (layers && list.type != RNN_VAL_LIST && list.type != RNN_VAL_NONE) {
+        rnn_value_free(&list);
+        return py_fail(RNN_EUSAGE, "Sequential", "expected a list of layers, e.g. Sequential([layers.LSTM(32), layers.Dense(1)])");
+    }
+    if (!(rc = new_model(s, c)))
+        for (int i = 0; i < list.n_items && !rc; i++) rc = add_layer(s, &list.items[i]);
+    rnn_value_free(&list);
+    return rc;
+}
+
+/* keras.Model(inputs, outputs): the layers from the input tensor to the output tensor. */
+static int build_functional(app_state *s, const rnn_call *c)
+{
+    const rnn_value *in = call_arg(c, 0, "inputs"), *out = call_arg(c, 1, "outputs");
+    if (!in || !out) return py_fail(RNN_EUSAGE, "Model", "expected Model(inputs, outputs)");
+    rnn_value vi = {0}, vo = {0};
+    int rc = eval_or_fail(s, "Model", in, &vi);
+    if (!rc) rc = eval_or_fail(s, "Model", out, &vo);
+    if (!rc && (vi.type != RNN_VAL_CALL || vo.type != RNN_VAL_CALL || strcmp(vi.call->name, "\001tensor") ||
+                strcmp(vo.call->name, "\001tensor")))
+        rc = py_fail(RNN_EUSAGE, "Model", "inputs and outputs must be tensors of one chain of layers (x = layers.X(...)(x))");
+    if (!rc && (vo.call->n_args < vi.call->n_args || vi.call->n_args != 1))
+        rc = py_fail(RNN_EUSAGE, "Model", "the outputs do not come from these inputs");
+    if (!rc) rc = new_model(s, c);
+    for (int i = 0; !rc && i < vo.call->n_args; i++) rc = add_layer(s, &vo.call->args[i]);
+    rnn_value_free(&vi);
+    rnn_value_free(&vo);
+    return rc;
+}
+
+/* ---- compile ---- */
+
+static int compile_optimizer(cmd_buf *cb, const rnn_value *v)
+{
+    if (v->type == RNN_VAL_STRING || v->type == RNN_VAL_IDENT) {
+        char low[64];
+        snprintf(low, sizeof low, "%s", py_basename(v->string));
+        for (char *p = low; *p; p++) *p = (char)tolower((unsigned char)*p);
+        cb_add(cb, " optimizer=%s", low);
+        return RNN_OK;
+    }
+    if (v->type != RNN_VAL_CALL) return py_fail(RNN_EUSAGE, "model.compile", "optimizer: expected a name or an optimizer such as Adam(learning_rate=1e-3)");
+    const rnn_call *c = v->call;
+    const char *b = py_basename(c->name);
+    char low[64];
+    snprintf(low, sizeof low, "%s", b);
+    for (char *p = low; *p; p++) *p = (char)tolower((unsigned char)*p);
+    cb_add(cb, " optimizer=%s", low);
+    static const char *const same[] = {"learning_rate", "momentum", "nesterov", "rho", "beta_1", "beta_2", "epsilon",
+                                       "clipnorm", "clipvalue", "weight_decay", "initial_accumulator_value", NULL};
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i];
+        const rnn_value *a = &c->args[i];
+        if (!k) {
+            if (i == 0) k = "learning_rate";   /* Adam(0.001) */
+            else return py_fail(RNN_EUSAGE, "model.compile", "%s: expected keyword arguments after the learning rate", b);
+        }
+        if (strcmp(k, "lr") == 0) k = "learning_rate";   /* the old spelling */
+        if (strcmp(k, "name") == 0) continue;
+        if (a->type == RNN_VAL_NONE) continue;
+        if ((strcmp(k, "amsgrad") == 0 || strcmp(k, "centered") == 0) && a->type == RNN_VAL_BOOL && !a->number) continue;
+        if (strcmp(k, "decay") == 0 && is_number(a) && a->number == 0) continue;
+        if (!name_in(k, same))
+            return py_fail(RNN_EUSAGE, "model.compile", "%s: %s= is not supported by rnnlab's optimizers", b, k);
+        if (a->type == RNN_VAL_BOOL) cb_add(cb, " %s=%s", k, a->number ? "true" : "false");
+        else if (is_number(a)) cb_key_number(cb, k, a);
+        else return py_fail(RNN_EUSAGE, "model.compile", "%s: %s= expects a number", b, k);
+    }
+    return RNN_OK;
+}
+
+static int compile_loss(cmd_buf *cb, const rnn_value *v)
+{
+    char name[96];
+    if (v->type == RNN_VAL_STRING || v->type == RNN_VAL_IDENT) {
+        snprintf(name, sizeof name, "%s", py_basename(v->string));
+        if (isupper((unsigned char)name[0])) snake_case(py_basename(v->string), name, sizeof name);
+        cb_add(cb, " loss=%s", name);
+        return RNN_OK;
+    }
+    if (v->type != RNN_VAL_CALL) return py_fail(RNN_EUSAGE, "model.compile", "loss: expected a name or a loss such as BinaryCrossentropy()");
+    const rnn_call *c = v->call;
+    snake_case(py_basename(c->name), name, sizeof name);
+    cb_add(cb, " loss=%s", name);
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i];
+        const rnn_value *a = &c->args[i];
+        if (!k || strcmp(k, "from_logits") != 0) {
+            if (k && strcmp(k, "name") == 0) continue;
+            if (k && strcmp(k, "reduction") == 0 && a->type == RNN_VAL_STRING && strcmp(a->string, "sum_over_batch_size") == 0) continue;
+            if (k && strcmp(k, "label_smoothing") == 0 && is_number(a) && a->number == 0) continue;
+            return py_fail(RNN_EUSAGE, "model.compile", "%s: %s is not supported by rnnlab's losses", py_basename(c->name),
+                            k ? k : "a positional argument");
+        }
+        if (a->type != RNN_VAL_BOOL) return py_fail(RNN_EUSAGE, "model.compile", "%s: from_logits expects True or False", py_basename(c->name));
+        if (a->number) cb_add(cb, " from_logits=true");
+    }
+    return RNN_OK;
+}
+
+static int compile_metrics(cmd_buf *cb, const rnn_value *v)
+{
+    const rnn_value *items = v->type == RNN_VAL_LIST ? v->items : v;
+    int n = v->type == RNN_VAL_LIST ? v->n_items : 1;
+    if (n == 0) return RNN_OK;
+    cb_add(cb, " metrics=");
+    for (int i = 0; i < n; i++) {
+        const rnn_value *m = &items[i];
+        char name[64];
+        if (m->type == RNN_VAL_STRING || m->type == RNN_VAL_IDENT) snprintf(name, sizeof name, "%s", py_basename(m->string));
+        else if (m->type == RNN_VAL_CALL) {
+            const char *b = py_basename(m->call->name);
+            const rnn_value *mn = rnn_call_arg(m->call, -1, "name");
+            if (strstr(b, "Accuracy")) snprintf(name, sizeof name, "%s", mn && mn->type == RNN_VAL_STRING ? mn->string : "accuracy");
+            else snake_case(b, name, sizeof name);
+            if (strcmp(name, "a_u_c") == 0) snprintf(name, sizeof name, "auc");
+            for (int j = 0; j < m->call->n_args; j++)
+                if (!m->call->keys[j] || strcmp(m->call->keys[j], "name") != 0)
+                    return py_fail(RNN_EUSAGE, "model.compile", "%s: arguments are not supported by rnnlab's metrics", b);
+        } else
+            return py_fail(RNN_EUSAGE, "model.compile", "metrics: expected names or metric objects");
+        cb_add(cb, "%s%s", i ? "," : "", name);
+    }
+    return RNN_OK;
+}
+
+static int stmt_compile(app_state *s, const rnn_call *c)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    int rc = eval_or_fail(s, "model.compile", &wrapped, &args);
+    if (rc) return rc;
+    cmd_buf *cb = malloc(sizeof *cb);
+    if (!cb) { rnn_value_free(&args); return py_fail(RNN_EINTERNAL, "model.compile", "out of memory"); }
+    cb_init(cb, "compile");
+    const rnn_call *e = args.call;
+    const rnn_value *opt = rnn_call_arg(e, 0, "optimizer"), *loss = rnn_call_arg(e, 1, "loss"), *met = rnn_call_arg(e, 2, "metrics");
+    for (int i = 0; i < e->n_args && !rc; i++) {
+        const char *k = e->keys[i];
+        if (!k) { if (i > 2) rc = py_fail(RNN_EUSAGE, "model.compile", "too many positional arguments"); continue; }
+        if (strcmp(k, "optimizer") && strcmp(k, "loss") && strcmp(k, "metrics") && strcmp(k, "weighted_metrics") &&
+            strcmp(k, "run_eagerly") && strcmp(k, "jit_compile") && strcmp(k, "steps_per_execution"))
+            rc = py_fail(RNN_EUSAGE, "model.compile", "%s= is not supported by rnnlab", k);
+        if (!strcmp(k, "weighted_metrics") && e->args[i].type != RNN_VAL_NONE)
+            rc = py_fail(RNN_EUSAGE, "model.compile", "weighted_metrics= is not supported by rnnlab");
+    }
+    if (!rc && opt) rc = compile_optimizer(cb, opt);
+    if (!rc && loss) rc = compile_loss(cb, loss);
+    if (!rc && met && met->type != RNN_VAL_NONE) rc = compile_metrics(cb, met);
+    if (!rc && !met) cb_add(cb, " metrics=");
+    if (!rc) rc = run_cmd(s, "model.compile", cb);
+    free(cb);
+    rnn_value_free(&args);
+    return rc;
+}
+
+/* ---- data ---- */
+
+/* Which split x (and y) of a fit/evaluate call name: "train", "test", or NULL with *why. */
+static const char *data_split(const rnn_value *v, const char *what, char *why, size_t n)
+{
+    const char *o;
+    if (!v) { snprintf(why, n, "%s is missing", what); return NULL; }
+    if ((o = py_obj_is(v, "data.train"))) return "train";
+    if ((o = py_obj_is(v, "data.test"))) return "test";
+    if ((o = py_obj_is(v, "skipped."))) return "skipped";
+    snprintf(why, n, "%s: expected the loaded data (x_train, x_test, ...)", what);
+    return NULL;
+}
+
+/* Evaluates an argument, turning a name made by a skipped statement into the "skipped" object
+ * (fit and evaluate then use the loaded data set, with a note). */
+static int eval_data_arg(app_state *s, const char *what, const rnn_value *e, rnn_value *out)
+{
+    char why[400];
+    if (e->type == RNN_VAL_IDENT && e->string[0] != PY_OBJ) {
+        const rnn_value *b = py_lookup(py_session_get(s), e->string);
+        if (b && py_obj_is(b, "skipped.")) return rnn_value_copy(out, b) ? RNN_OK : py_fail(RNN_EINTERNAL, what, "out of memory");
+        if (!b && !strchr(e->string, '.') && s->ds) {
+            /* data loaded by commands (load, tokenize, pad) under the tutorial's names */
+            bool test = strstr(e->string, "test") != NULL;
+            bool labels = e->string[0] == 'y' || strstr(e->string, "label");
+            char obj[48];
+            snprintf(obj, sizeof obj, "data.%s.%s", test ? "test" : "train", labels ? "labels" : "ids");
+            return py_obj_value(out, obj) ? RNN_OK : py_fail(RNN_EINTERNAL, what, "out of memory");
+        }
+    }
+    int rc = py_eval(s, e, out, why, sizeof why);
+    return rc ? py_fail(RNN_EUSAGE, what, "%s", why) : RNN_OK;
+}
+
+static bool data_note_skipped(app_state *s, const char *what, const rnn_value *v, const char *split)
+{
+    const char *line = py_obj_is(v, "skipped.");
+    if (!line) return false;
+    py_note(s, "%s: its data was made by the statement skipped at line %s; it uses the loaded data set's padded %s split",
+            what, line, split);
+    return true;
+}
+
+static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
+{
+    *ran = false;
+    const rnn_value *x = rnn_call_arg(c, 0, "x"), *y = rnn_call_arg(c, 1, "y");
+    rnn_value vx = {0}, vy = {0};
+    char why[200];
+    int rc = x ? eval_data_arg(s, "model.fit", x, &vx) : py_fail(RNN_EUSAGE, "model.fit", "expected the training data: model.fit(x_train, y_train, ...)");
+    if (!rc && y) rc = eval_data_arg(s, "model.fit", y, &vy);
+    if (rc) { rnn_value_free(&vx); return rc; }
+    const char *sx = data_split(&vx, "x", why, sizeof why);
+    if (!sx) rc = py_fail(RNN_EUSAGE, "model.fit", "%s", why);
+    else if (strcmp(sx, "test") == 0) rc = py_fail(RNN_EUSAGE, "model.fit", "x is the test split: rnnlab trains on the train split");
+    else if (!data_note_skipped(s, "model.fit", &vx, "train") && y) data_note_skipped(s, "model.fit", &vy, "train");
+    rnn_value_free(&vx);
+    rnn_value_free(&vy);
+    if (rc) return rc;
+    cmd_buf *cb = malloc(sizeof *cb);
+    if (!cb) return py_fail(RNN_EINTERNAL, "model.fit", "out of memory");
+    cb_init(cb, "fit");
+    long epochs = 1, initial = 0;
+    bool have_epochs = false;
+    for (int i = 0; i < c->n_args && !rc; i++) {
+        const char *k = c->keys[i];
+        if (!k) {
+            if (i >= 3) rc = py_fail(RNN_EUSAGE, "model.fit", "give the arguments after x, y and batch_size by keyword");
+            else if (i == 2) k = "batch_size";
+            else continue;
+            if (rc) break;
+        }
+        if (!strcmp(k, "x") || !strcmp(k, "y")) continue;
+        rnn_value v = {0};
+        if (!strcmp(k, "callbacks") || !strcmp(k, "validation_data")) {
+            rc = eval_data_arg(s, "model.fit", &c->args[i], &v);
+        } else
+            rc = eval_or_fail(s, "model.fit", &c->args[i], &v);
+        if (rc) break;
+        if (!strcmp(k, "epochs") || !strcmp(k, "initial_epoch")) {
+            if (v.type != RNN_VAL_NUMBER || !v.is_integer) rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects an integer", k);
+            else if (k[0] == 'e') { epochs = (long)v.number; have_epochs = true; }
+            else initial = (long)v.number;
+        } else if (!strcmp(k, "batch_size") || !strcmp(k, "validation_split")) {
+            if (v.type == RNN_VAL_NONE) {}
+            else if (!is_number(&v)) rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects a number", k);
+            else cb_key_number(cb, k, &v);
+        } else if (!strcmp(k, "shuffle")) {
+            if (v.type != RNN_VAL_BOOL) rc = py_fail(RNN_EUSAGE, "model.fit", "shuffle= expects True or False");
+            else cb_add(cb, " shuffle=%s", v.number ? "true" : "false");
+        } else if (!strcmp(k, "verbose")) {
+            /* progress lines are rnnlab's own whatever verbose says */
+        } else if (!strcmp(k, "validation_data")) {
+            const char *sv = v.type == RNN_VAL_LIST && v.n_items >= 2 ? data_split(&v.items[0], "validation_data", why, sizeof why) : NULL;
+            if (!sv || strcmp(sv, "test") != 0)
+                rc = py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected (x_test, y_test), the loaded test split");
+            else cb_add(cb, " validation_data=test");
+        } else if (!strcmp(k, "class_weight")) {
+            char text[1024];
+            if (v.type == RNN_VAL_NONE) {}
+            else if (v.type != RNN_VAL_DICT || !py_value_text(&v, text, sizeof text))
+                rc = py_fail(RNN_EUSAGE, "model.fit", "class_weight: expected a dict such as {0: 1, 1: 6.5}");
+            else {
+                cb_add(cb, " class_weight=");
+                for (int j = 0; j + 1 < v.n_items; j += 2) {
+                    char kt[64], vt[64];
+                    py_value_text(&v.items[j], kt, sizeof kt);
+                    py_value_text(&v.items[j + 1], vt, sizeof vt);
+                    cb_add(cb, "%s%s:%s", j ? "," : "", kt, vt);
+                }
+            }
+        } else if (!strcmp(k, "callbacks")) {
+            char *text = malloc(CMD_MAX);
+            if (!text) rc = py_fail(RNN_EINTERNAL, "model.fit", "out of memory");
+            else if (v.type != RNN_VAL_LIST) rc = py_fail(RNN_EUSAGE, "model.fit", "callbacks: expected a list of callbacks");
+            for (int j = 0; !rc && j < v.n_items; j++) {
+                const rnn_value *cv = &v.items[j];
+                if (cv->type != RNN_VAL_CALL || !name_in(py_basename(cv->call->name), callback_names))
+                    rc = py_fail(RNN_EUSAGE, "model.fit", "callbacks: item %d is not a Keras callback", j + 1);
+            }
+            if (!rc && v.n_items > 0 && !py_value_text(&v, text, CMD_MAX))
+                rc = py_fail(RNN_EUSAGE, "model.fit", "callbacks: a value rnnlab cannot pass");
+            else if (!rc && v.n_items > 0)
+                cb_key_string(cb, "callbacks", text);
+            free(text);
+        } else if (!strcmp(k, "steps_per_epoch") || !strcmp(k, "validation_steps") || !strcmp(k, "sample_weight") ||
+                   !strcmp(k, "validation_freq") || !strcmp(k, "validation_batch_size")) {
+            if (v.type != RNN_VAL_NONE && !(!strcmp(k, "validation_freq") && is_number(&v) && v.number == 1))
+                rc = py_fail(RNN_EUSAGE, "model.fit", "%s= is not supported by rnnlab", k);
+        } else
+            rc = py_fail(RNN_EUSAGE, "model.fit", "unknown argument %s=", k);
+        rnn_value_free(&v);
+    }
+    if (!rc && initial >= epochs && have_epochs)
+        rc = py_fail(RNN_EUSAGE, "model.fit", "initial_epoch=%ld: nothing to train with epochs=%ld", initial, epochs);
+    if (!rc) {
+        cb_add(cb, " epochs=%ld", epochs - initial);
+        if (initial > 0) py_note(s, "model.fit: initial_epoch=%ld: trains epochs %ld to %ld", initial, initial + 1, epochs);
+        rc = run_cmd(s, "model.fit", cb);
+        *ran = true;
+    }
+    free(cb);
+    return rc;
+}
+
+static int stmt_evaluate(app_state *s, const rnn_call *c)
+{
+    const rnn_value *x = rnn_call_arg(c, 0, "x");
+    rnn_value vx = {0};
+    char why[200];
+    const char *split = "test";
+    int rc = x ? eval_data_arg(s, "model.evaluate", x, &vx) : RNN_OK;
+    if (rc) return rc;
+    if (x) {
+        split = data_split(&vx, "x", why, sizeof why);
+        if (!split) rc = py_fail(RNN_EUSAGE, "model.evaluate", "%s", why);
+        else if (!strcmp(split, "skipped")) { data_note_skipped(s, "model.evaluate", &vx, "test"); split = "test"; }
+    }
+    rnn_value_free(&vx);
+    if (rc) return rc;
+    cmd_buf cb;
+    cb_init(&cb, "evaluate");
+    cb_add(&cb, " split=%s", split);
+    for (int i = 0; i < c->n_args && !rc; i++) {
+        const char *k = c->keys[i];
+        if (!k || !strcmp(k, "x") || !strcmp(k, "y") || !strcmp(k, "verbose") || !strcmp(k, "return_dict")) continue;
+        rnn_value v = {0};
+        if ((rc = eval_or_fail(s, "model.evaluate", &c->args[i], &v))) break;
+        if (!strcmp(k, "batch_size") && is_number(&v)) cb_key_number(&cb, "batch_size", &v);
+        else if (!(!strcmp(k, "batch_size") && v.type == RNN_VAL_NONE))
+            rc = py_fail(RNN_EUSAGE, "model.evaluate", "%s= is not supported by rnnlab", k);
+        rnn_value_free(&v);
+    }
+    return rc ? rc : run_cmd(s, "model.evaluate", &cb);
+}
+
+/* The loss and metrics of the last evaluate, as Keras returns them (a number or a list). */
+static bool eval_result(app_state *s, rnn_value *out)
+{
+    memset(out, 0, sizeof *out);
+    const rnn_eval *e = &s->last_eval;
+    if (e->n == 1) { out->type = RNN_VAL_NUMBER; out->number = e->values[0]; return true; }
+    out->type = RNN_VAL_LIST;
+    if (!(out->items = calloc((size_t)e->n, sizeof *out->items))) return false;
+    for (int i = 0; i < e->n; i++) {
+        out->items[i].type = RNN_VAL_NUMBER;
+        out->items[i].number = e->values[i];
+    }
+    out->n_items = e->n;
+    return true;
+}
+
+static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call *c)
+{
+    cmd_buf cb;
+    cb_init(&cb, "tokenize");
+    int rc = RNN_OK;
+    if (c->n_args != 1) return py_fail(RNN_EUSAGE, "fit_on_texts", "expected the texts: tokenizer.fit_on_texts(x_train)");
+    rnn_value texts = {0};
+    if ((rc = eval_data_arg(s, "fit_on_texts", &c->args[0], &texts))) return rc;
+    const char *o = py_obj_is(&texts, "data.");
+    const char *line = py_obj_is(&texts, "skipped.");
+    if (line) py_note(s, "fit_on_texts: its texts were made by the statement skipped at line %s; it fits on the loaded data set", line);
+    else if (!o || !strstr(o, "texts")) rc = py_fail(RNN_EUSAGE, "fit_on_texts", "expected the loaded texts (x_train)");
+    else if (strncmp(o, "test", 4) == 0) rc = py_fail(RNN_EUSAGE, "fit_on_texts", "the tokenizer is fitted on the train texts, not the test texts");
+    rnn_value_free(&texts);
+    if (rc) return rc;
+    if (!s->ds) return py_fail(RNN_EUSAGE, "fit_on_texts", "no data set is loaded");
+    const rnn_call *t = tok->call;
+    static const char *const keys[] = {"num_words", "filters", "lower", "split", "char_level", "oov_token", NULL};
+    for (int i = 0; i < t->n_args && !rc; i++) {
+        const char *k = t->keys[i] ? t->keys[i] : i < 6 ? keys[i] : NULL;
+        const rnn_value *v = &t->args[i];
+        if (!k) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "too many positional arguments"); break; }
+        if (v->type == RNN_VAL_NONE) continue;
+        if (!strcmp(k, "document_count") || !strcmp(k, "analyzer")) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "%s= is not supported by rnnlab", k); break; }
+        if (!name_in(k, keys)) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "unknown argument %s=", k); break; }
+        if (v->type == RNN_VAL_STRING) cb_key_string(&cb, k, v->string);
+        else if (v->type == RNN_VAL_BOOL) cb_add(&cb, " %s=%s", k, v->number ? "true" : "false");
+        else if (is_number(v)) cb_key_number(&cb, k, v);
+        else rc = py_fail(RNN_EUSAGE, "Tokenizer", "%s= expects a number, string or True/False", k);
+    }
+    return rc ? rc : run_cmd(s, "fit_on_texts", &cb);
+}
+
+/* pad_sequences(x, maxlen=..., padding=..., truncating=..., value=...) pads both splits. */
+static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    const rnn_value *x0 = rnn_call_arg(c, 0, "sequences");
+    rnn_value vx = {0};
+    int rc = x0 ? eval_data_arg(s, "pad_sequences", x0, &vx) : py_fail(RNN_EUSAGE, "pad_sequences", "expected the sequences");
+    if (rc) return rc;
+    const char *o = py_obj_is(&vx, "data.");
+    const char *line = py_obj_is(&vx, "skipped.");
+    if (line) py_note(s, "pad_sequences: its sequences were made by the statement skipped at line %s; it pads the loaded data set", line);
+    else if (!o) rc = py_fail(RNN_EUSAGE, "pad_sequences", "expected the encoded data (tokenizer.texts_to_sequences(x_train))");
+    if (!rc) {
+        char what[64];
+        snprintf(what, sizeof what, "data.%s.ids", o && strncmp(o, "test", 4) == 0 ? "test" : "train");
+        rc = py_obj_value(result, what) ? RNN_OK : py_fail(RNN_EINTERNAL, "pad_sequences", "out of memory");
+    }
+    rnn_value_free(&vx);
+    if (rc) return rc;
+    /* the arguments besides the sequences */
+    rnn_call rest = *c;
+    rest.n_args = 0;
+    rnn_value *a = calloc((size_t)c->n_args + 1, sizeof *a);
+    char **k = calloc((size_t)c->n_args + 1, sizeof *k);
+    if (!a || !k) { free(a); free(k); return py_fail(RNN_EINTERNAL, "pad_sequences", "out of memory"); }
+    for (int i = 0; i < c->n_args; i++)
+        if (&c->args[i] != x0) { a[rest.n_args] = c->args[i]; k[rest.n_args++] = c->keys[i]; }
+    rest.args = a;
+    rest.keys = k;
+    wrapped.call = &rest;
+    rc = eval_or_fail(s, "pad_sequences", &wrapped, &args);
+    free(a);
+    free(k);
+    if (rc) return rc;
+    cmd_buf cb;
+    cb_init(&cb, "pad");
+    static const char *const keys[] = {"maxlen", "dtype", "padding", "truncating", "value", NULL};
+    long maxlen = -1;
+    const char *padding = "pre", *truncating = "pre";
+    for (int i = 0; i < args.call->n_args && !rc; i++) {
+        const char *key = args.call->keys[i] ? args.call->keys[i] : i < 5 ? keys[i] : NULL;
+        const rnn_value *v = &args.call->args[i];
+        if (!key || !name_in(key, keys)) rc = py_fail(RNN_EUSAGE, "pad_sequences", "unknown argument %s", key ? key : "");
+        else if (!strcmp(key, "dtype")) continue;
+        else if (v->type == RNN_VAL_NONE) continue;
+        else if (!strcmp(key, "maxlen") || !strcmp(key, "value")) {
+            if (!is_number(v)) rc = py_fail(RNN_EUSAGE, "pad_sequences", "%s= expects a number", key);
+            else { cb_key_number(&cb, key, v); if (key[0] == 'm') maxlen = (long)v->number; }
+        } else if (v->type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "pad_sequences", "%s= expects 'pre' or 'post'", key);
+        else {
+            cb_add(&cb, " %s=%s", key, v->string);
+            if (key[0] == 'p') padding = v->string; else truncating = v->string;
+        }
+    }
+    /* the second split of the same padding: pad already did both */
+    bool same = !rc && s->x_train.data && maxlen == s->prep.maxlen && s->prep.pad_post == (strcmp(padding, "post") == 0) &&
+                s->prep.trunc_post == (strcmp(truncating, "post") == 0);
+    if (!rc && !same) rc = run_cmd(s, "pad_sequences", &cb);
+    rnn_value_free(&args);
+    return rc;
+}
+
+/* imdb.load_data(num_words=N): rnnlab's IMDB, tokenized with its Tokenizer. */
+static int stmt_imdb(app_state *s, const rnn_call *c)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    int rc = eval_or_fail(s, "imdb.load_data", &wrapped, &args);
+    if (rc) return rc;
+    cmd_buf cb;
+    cb_init(&cb, "tokenize oov_token='[OOV]'");
+    for (int i = 0; i < args.call->n_args && !rc; i++) {
+        const char *k = args.call->keys[i];
+        const rnn_value *v = &args.call->args[i];
+        if (!k) k = i == 0 ? "path" : i == 1 ? "num_words" : "";
+        if (!strcmp(k, "num_words")) {
+            if (v->type == RNN_VAL_NONE) continue;
+            if (!is_number(v)) rc = py_fail(RNN_EUSAGE, "imdb.load_data", "num_words= expects an integer");
+            else cb_key_number(&cb, "num_words", v);
+        } else if (!strcmp(k, "path") || !strcmp(k, "seed") || !strcmp(k, "oov_char") || !strcmp(k, "start_char") ||
+                   !strcmp(k, "index_from")) {
+            continue;   /* keras.datasets' file and id layout: rnnlab's ids are its Tokenizer's */
+        } else if (!strcmp(k, "skip_top") || !strcmp(k, "maxlen")) {
+            if (v->type != RNN_VAL_NONE && !(is_number(v) && v->number == 0))
+                rc = py_fail(RNN_EUSAGE, "imdb.load_data", "%s= is not supported by rnnlab (pad cuts the reviews)", k);
+        } else
+            rc = py_fail(RNN_EUSAGE, "imdb.load_data", "unknown argument %s=", k);
+    }
+    rnn_value_free(&args);
+    if (rc) return rc;
+    cmd_buf load;
+    cb_init(&load, "load imdb");
+    if ((rc = run_cmd(s, "imdb.load_data", &load))) return rc;
+    py_session *ps = py_session_get(s);
+    if (!ps->said_word_ids) {
+        py_note(s, "imdb.load_data: the word ids are rnnlab's Tokenizer's, fitted on the train reviews (words past "
+                "num_words become '[OOV]'), not keras.datasets' precomputed ids");
+        ps->said_word_ids = true;
+    }
+    return run_cmd(s, "imdb.load_data", &cb);
+}
+
+/* Binds the names of an assignment's targets to the values (tuples unpack). */
+static int bind_targets(app_state *s, const rnn_value *target, const rnn_value *v)
+{
+    py_session *ps = py_session_get(s);
+    if (target->type == RNN_VAL_IDENT) {
+        if (strchr(target->string, '.')) return py_fail(RNN_EUSAGE, "assignment", "rnnlab binds names, not attributes (%s)", target->string);
+        return py_bind(ps, target->string, v) ? RNN_OK : py_fail(RNN_EINTERNAL, "assignment", "out of memory");
+    }
+    if (target->type == RNN_VAL_LIST) {
+        if (v->type != RNN_VAL_LIST || v->n_items != target->n_items)
+            return py_fail(RNN_EUSAGE, "assignment", "cannot unpack: %d names for %d values", target->n_items,
+                            v->type == RNN_VAL_LIST ? v->n_items : 1);
+        for (int i = 0; i < target->n_items; i++) {
+            int rc = bind_targets(s, &target->items[i], &v->items[i]);
+            if (rc) return rc;
+        }
+        return RNN_OK;
+    }
+    return py_fail(RNN_EUSAGE, "assignment", "rnnlab binds names, not subscripts or attributes");
+}
+
+/* Every name of the targets, bound to `what` (the same value for all). */
+static void bind_all(app_state *s, const rnn_value *target, const rnn_value *what)
+{
+    if (target->type == RNN_VAL_IDENT && !strchr(target->string, '.')) py_bind(py_session_get(s), target->string, what);
+    else if (target->type == RNN_VAL_LIST)
+        for (int i = 0; i < target->n_items; i++) bind_all(s, &target->items[i], what);
+}
+
+static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err);
+
+/* The names an assignment's text binds, made unusable by a skip (even when it does not parse). */
+static void bind_skipped_text(app_state *s, const char *lhs)
+{
+    rnn_value target = {0}, sk = {0};
+    rnn_error err = {0};
+    char what[48];
+    snprintf(what, sizeof what, "skipped.%d", py_session_get(s)->line);
+    if (expr_parse_tuple(lhs, &target, &err) == RNN_OK && py_obj_value(&sk, what)) bind_all(s, &target, &sk);
+    rnn_value_free(&target);
+    rnn_value_free(&sk);
+}
+
+/* ---- statements ---- */
+
+typedef struct stmt_parts {
+    char *lhs, *rhs;             /* assignment: the two sides (malloc'd); rhs NULL otherwise */
+    char op;                     /* augmented assignment operator (+=), 0 */
+} stmt_parts;
+
+/* Splits "a, b = expr" at its top-level '=' (not ==, <=, >=, !=, or inside brackets and strings). */
+static bool split_assignment(const char *stmt, stmt_parts *p)
+{
+    int depth = 0;
+    char quote = 0;
+    memset(p, 0, sizeof *p);
+    for (const char *c = stmt; *c; c++) {
+        if (quote) { if (*c == '\\' && c[1]) c++; else if (*c == quote) quote = 0; continue; }
+        if (*c == '\'' || *c == '"') { quote = *c; continue; }
+        if (strchr("([{", *c)) depth++;
+        else if (strchr(")]}", *c)) depth--;
+        else if (*c == '=' && depth == 0 && c[1] != '=' && (c == stmt || !strchr("=<>!", c[-1]))) {
+            const char *e = c;
+            if (c > stmt && strchr("+-*/%", c[-1])) { p->op = c[-1]; e = c - 1; }
+            p->lhs = strndup(stmt, (size_t)(e - stmt));
+            p->rhs = strdup(c + 1);
+            return p->lhs && p->rhs;
+        }
+    }
+    return false;
+}
+
+/* Statements that print: print(...), display(...). */
+static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
+{
+    if (c->n_args == 1 && !c->keys[0] && c->args[0].type == RNN_VAL_CALL) {
+        const rnn_call *in = c->args[0].call;
+        const char *b = py_basename(in->name);
+        if (!strcmp(b, "summary")) return app_exec_command(s, "summary");
+        if (!strcmp(b, "classification_report")) return app_exec_command(s, "report split=test");
+        if (!strcmp(b, "texts_to_sequences") && in->n_args == 1) {
+            rnn_value v = {0};
+            char why[200];
+            if (py_eval(s, &in->args[0], &v, why, sizeof why) == RNN_OK && v.type == RNN_VAL_LIST) {
+                int rc = RNN_OK;
+                for (int i = 0; i < v.n_items && !rc; i++) {
+                    if (v.items[i].type != RNN_VAL_STRING) continue;
+                    cmd_buf cb;
+                    cb_init(&cb, "encode");
+                    cb_key_string(&cb, "x", v.items[i].string);
+                    /* encode takes the text as one positional word */
+                    memmove(cb.text + 7, cb.text + 9, strlen(cb.text + 9) + 1);
+                    rc = run_cmd(s, "texts_to_sequences", &cb);
+                }
+                rnn_value_free(&v);
+                return rc;
+            }
+            rnn_value_free(&v);
+        }
+    }
+    /* values print as Python prints them */
+    char line[4096];
+    size_t used = 0;
+    line[0] = 0;
+    for (int i = 0; i < c->n_args; i++) {
+        if (c->keys[i]) {
+            if (!strcmp(c->keys[i], "sep") || !strcmp(c->keys[i], "end") || !strcmp(c->keys[i], "flush")) continue;
+            return py_skip(s, stmt, "print's %s= is not something rnnlab prints", c->keys[i]);
+        }
+        rnn_value v = {0};
+        char why[300], text[2048];
+        if (py_eval(s, &c->args[i], &v, why, sizeof why)) return py_skip(s, stmt, "%s", why);
+        bool ok = v.type == RNN_VAL_STRING ? snprintf(text, sizeof text, "%s", v.string) < (int)sizeof text
+                                            : py_value_text(&v, text, sizeof text);
+        if (v.type == RNN_VAL_CALL) ok = false;
+        rnn_value_free(&v);
+        if (!ok) return py_skip(s, stmt, "a value rnnlab does not print");
+        int w = snprintf(line + used, sizeof line - used, "%s%s", i ? " " : "", text);
+        if (w > 0 && (size_t)w < sizeof line - used) used += (size_t)w;
+    }
+    app_printf("%s\n", line);
+    return RNN_OK;
+}
+
+/* plt.plot(history.history['acc'], ...): the plot command, once per metric and run. */
+static int stmt_plot(app_state *s, const char *stmt, const rnn_call *c)
+{
+    static char last_plot[96];
+    for (int i = 0; i < c->n_args; i++) {
+        if (c->keys[i]) continue;
+        const rnn_value *a = &c->args[i];
+        const char *metric = NULL;
+        rnn_value v = {0};
+        char why[200];
+        /* history.history['acc'] or a name bound to it */
+        if (a->type == RNN_VAL_EXPR && !strcmp(a->string, "[]") && a->items[1].type == RNN_VAL_STRING) {
+            if (py_eval(s, &a->items[0], &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "history.history"))
+                metric = a->items[1].string;
+        } else if (py_eval(s, a, &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "curve."))
+            metric = py_obj_is(&v, "curve.");
+        rnn_value_free(&v);
+        if (!metric) continue;
+        const char *m = strstr(metric, "loss") ? "loss" : "accuracy";
+        if (!strstr(metric, "loss") && !strstr(metric, "acc"))
+            return py_skip(s, stmt, "plot draws loss and accuracy; %s is in `history`", metric);
+        char key[96];
+        snprintf(key, sizeof key, "%s/%d", m, s->n_runs);
+        if (!strcmp(key, last_plot)) return RNN_OK;   /* its validation curve is in the chart already */
+        snprintf(last_plot, sizeof last_plot, "%s", key);
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "plot metric=%s", m);
+        return app_exec_command(s, cmd);
+    }
+    return py_skip(s, stmt, "plot draws a fit's curves: plt.plot(history.history['loss'])");
+}
+
+static bool is_plt_formatting(const char *name)
+{
+    static const char *const f[] = {"title", "xlabel", "ylabel", "legend", "show", "figure", "grid", "xlim", "ylim",
+                                    "subplot", "tight_layout", "xticks", "yticks", "clf", "close", NULL};
+    return (!strncmp(name, "plt.", 4) || !strncmp(name, "pyplot.", 7)) && name_in(py_basename(name), f);
+}
+
+static const py_func *find_func(py_session *ps, const char *name)
+{
+    for (int i = 0; i < ps->n_funcs; i++)
+        if (!strcmp(ps->funcs[i].name, name)) return &ps->funcs[i];
+    return NULL;
+}
+
+static int run_block_body(app_state *s, const char *body, int first_line);
+
+/* A statement that is a call: model methods, tokenizer methods, print, plot, seeds. */
+static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has_result)
+{
+    const char *name = c->name, *b = py_basename(name);
+    py_session *ps = py_session_get(s);
+    *has_result = false;
+    /* receiver.method(...) */
+    const char *dot = strrchr(name, '.');
+    const rnn_value *recv = NULL;
+    char rname[128] = "";
+    if (dot) {
+        snprintf(rname, sizeof rname, "%.*s", (int)(dot - name < 127 ? dot - name : 127), name);
+        recv = py_lookup(ps, rname);
+    }
+    bool model_recv = dot && ((recv && py_obj_is(recv, "model")) || (!recv && !strchr(rname, '.') &&
+                      (!strcmp(b, "add") || !strcmp(b, "compile") || !strcmp(b, "fit") || !strcmp(b, "evaluate") ||
+                       !strcmp(b, "summary") || !strcmp(b, "pop") || !strcmp(b, "predict")) && s->model));
+    if (model_recv || (dot && !recv && !strcmp(rname, "model"))) {
+        if (!strcmp(b, "add")) {
+            if (c->n_args != 1) return py_fail(RNN_EUSAGE, "model.add", "expected one layer");
+            rnn_value v = {0};
+            int rc = eval_or_fail(s, "model.add", &c->args[0], &v);
+            if (!rc && !s->model) {
+                cmd_buf cb;
+                cb_init(&cb, "model new");
+                rc = run_cmd(s, "model.add", &cb);
+            }
+            if (!rc) rc = add_layer(s, &v);
+            rnn_value_free(&v);
+            return rc;
+        }
+        if (!strcmp(b, "summary")) return app_exec_command(s, "summary");
+        if (!strcmp(b, "pop")) return app_exec_command(s, "pop");
+        if (!strcmp(b, "compile")) return stmt_compile(s, c);
+        if (!strcmp(b, "fit")) {
+            bool ran;
+            int rc = stmt_fit(s, c, &ran);
+            if (ran && (rc == RNN_OK || rc == APP_INTERRUPTED)) *has_result = py_obj_value(result, "history");
+            return rc;
+        }
+        if (!strcmp(b, "evaluate")) {
+            int rc = stmt_evaluate(s, c);
+            if (!rc) *has_result = eval_result(s, result);
+            return rc;
+        }
+        if (!strcmp(b, "save")) {
+            rnn_value v = {0};
+            int rc = c->n_args >= 1 ? eval_or_fail(s, "model.save", &c->args[0], &v) : py_fail(RNN_EUSAGE, "model.save", "expected a file name");
+            if (!rc && v.type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "model.save", "expected a file name");
+            if (!rc) {
+                cmd_buf cb;
+                cb_init(&cb, "save");
+                cb_key_string(&cb, "f", v.string);
+                memmove(cb.text + 5, cb.text + 7, strlen(cb.text + 7) + 1);
+                py_note(s, "model.save: %s is rnnlab's whole-pipeline save file (open reads it), not a Keras file", v.string);
+                rc = run_cmd(s, "model.save", &cb);
+            }
+            rnn_value_free(&v);
+            return rc;
+        }
+        if (!strcmp(b, "predict"))
+            return py_skip(s, stmt, "rnnlab predicts texts: predict TEXT, predict file=F, report for the test split");
+        return py_skip(s, stmt, "%s is not a model method rnnlab runs", b);
+    }
+    if (recv && recv->type == RNN_VAL_CALL && !strcmp(py_basename(recv->call->name), "Tokenizer")) {
+        if (!strcmp(b, "fit_on_texts")) return stmt_tokenizer_fit(s, recv, c);
+    }
+    if (!strcmp(b, "set_random_seed") || !strcmp(name, "tf.random.set_seed") || !strcmp(name, "np.random.seed") ||
+        !strcmp(name, "random.seed") || !strcmp(name, "torch.manual_seed")) {
+        rnn_value v = {0};
+        int rc = c->n_args == 1 ? eval_or_fail(s, name, &c->args[0], &v) : py_fail(RNN_EUSAGE, name, "expected a seed");
+        if (!rc && (v.type != RNN_VAL_NUMBER || !v.is_integer || v.number < 0))
+            rc = py_fail(RNN_EUSAGE, name, "expected a non-negative integer seed");
+        if (!rc) {
+            char cmd[64];
+            snprintf(cmd, sizeof cmd, "set seed=%.0f", v.number);
+            rc = app_exec_command(s, cmd);
+        }
+        rnn_value_free(&v);
+        return rc;
+    }
+    if (!strcmp(name, "print") || !strcmp(name, "display")) return stmt_print(s, stmt, c);
+    if (!strcmp(name, "plt.plot") || !strcmp(name, "pyplot.plot")) return stmt_plot(s, stmt, c);
+    if (is_plt_formatting(name)) return RNN_OK;   /* the plot command draws its own axes, title and legend */
+    if (!strcmp(name, "quit") || !strcmp(name, "exit")) return APP_QUIT;
+    if (!dot && c->n_args == 0) {
+        const py_func *f = find_func(ps, name);
+        if (f) {
+            char *body = strdup(f->body);
+            int rc = body ? run_block_body(s, body, f->line) : py_fail(RNN_EINTERNAL, name, "out of memory");
+            free(body);
+            return rc;
+        }
+    }
+    if (!strcmp(b, "pad_sequences") || !strcmp(b, "texts_to_sequences"))
+        return py_skip(s, stmt, "its result is not kept: write x_train = %s(...)", b);
+    return py_skip(s, stmt, "%s() is not something rnnlab runs", name);
+}
+
+/* load_dataset('stanfordnlp/imdb', split=['train', 'test']) */
+static int stmt_load_dataset(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    *has = false;
+    int rc = eval_or_fail(s, "load_dataset", &wrapped, &args);
+    if (rc) return rc;
+    const rnn_value *name = rnn_call_arg(args.call, 0, "path"), *split = rnn_call_arg(args.call, -1, "split");
+    if (!name || name->type != RNN_VAL_STRING || (strcmp(name->string, "imdb") && strcmp(name->string, "stanfordnlp/imdb"))) {
+        rnn_value_free(&args);
+        return py_skip(s, stmt, "rnnlab's data sets are imdb, sms and files (load csv, dir, lines)");
+    }
+    rc = app_exec_command(s, "load imdb shuffle=false");
+    if (!rc) {
+        if (split && split->type == RNN_VAL_LIST) {
+            result->type = RNN_VAL_LIST;
+            result->items = calloc((size_t)split->n_items + 1, sizeof *result->items);
+            for (int i = 0; result->items && i < split->n_items; i++) {
+                const rnn_value *it = &split->items[i];
+                char what[48];
+                snprintf(what, sizeof what, "dataset.%s", it->type == RNN_VAL_STRING && !strcmp(it->string, "test") ? "test" : "train");
+                if (it->type != RNN_VAL_STRING || (strcmp(it->string, "train") && strcmp(it->string, "test"))) {
+                    rc = py_fail(RNN_EUSAGE, "load_dataset", "split: rnnlab's IMDB has the splits 'train' and 'test'");
+                    break;
+                }
+                py_obj_value(&result->items[result->n_items++], what);
+            }
+        } else if (split && split->type == RNN_VAL_STRING) {
+            char what[48];
+            snprintf(what, sizeof what, "dataset.%s", !strcmp(split->string, "test") ? "test" : "train");
+            py_obj_value(result, what);
+        } else
+            py_obj_value(result, "datasetdict");
+        *has = rc == RNN_OK;
+    }
+    rnn_value_free(&args);
+    return rc;
+}
+
+/* The word-vector sets tutorials download, by name: their dimension. */
+static int known_vectors_dim(const char *text)
+{
+    static const struct { const char *name; int dim; } sets[] = {
+        {"word2vec-google-news-300", 300}, {"GoogleNews-vectors-negative300", 300}, {"glove-wiki-gigaword-50", 50},
+        {"glove-wiki-gigaword-100", 100}, {"glove-wiki-gigaword-200", 200}, {"glove-wiki-gigaword-300", 300},
+        {"glove.6B.50d", 50}, {"glove.6B.100d", 100}, {"glove.6B.200d", 200}, {"glove.6B.300d", 300},
+        {"fasttext-wiki-news-subwords-300", 300}, {"crawl-300d-2M", 300}, {"glove-twitter-100", 100}};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        if (strstr(text, sets[i].name)) return sets[i].dim;
+    return 0;
+}
+
+/* An expression that may be a tuple without brackets: "a, b" reads as "(a, b)". */
+static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
+{
+    int depth = 0;
+    char quote = 0;
+    bool comma = false;
+    for (const char *c = text; *c && !comma; c++) {
+        if (quote) { if (*c == '\\' && c[1]) c++; else if (*c == quote) quote = 0; continue; }
+        if (*c == '\'' || *c == '"') quote = *c;
+        else if (strchr("([{", *c)) depth++;
+        else if (strchr(")]}", *c)) depth--;
+        else if (*c == ',' && depth == 0) comma = true;
+    }
+    if (!comma) return rnn_expr_parse(text, out, err);
+    size_t n = strlen(text);
+    char *wrapped = malloc(n + 4);
+    if (!wrapped) return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    snprintf(wrapped, n + 4, "(%s,)", text);
+    /* "(a, b,)" is the tuple (a, b); a trailing comma in text makes ",,": drop ours */
+    size_t e = strlen(wrapped) - 2;
+    while (e > 0 && (wrapped[e - 1] == ' ' || wrapped[e - 1] == '\t')) e--;
+    if (e > 0 && wrapped[e - 1] == ',') memmove(wrapped + e, wrapped + e + 1, strlen(wrapped + e + 1) + 1);
+    int rc = rnn_expr_parse(wrapped, out, err);
+    free(wrapped);
+    return rc;
+}
+
+/* The right-hand side of an assignment, or an expression statement (lhs NULL). */
+static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn_value *e)
+{
+    rnn_value result = {0}, target = {0};
+    rnn_error err = {0};
+    bool has = false;
+    int rc = RNN_OK;
+    if (lhs && expr_parse_tuple(lhs, &target, &err) != RNN_OK) {
+        rc = py_skip(s, stmt, "rnnlab binds names and tuples of names");
+        goto done;
+    }
+    if (e->type == RNN_VAL_CALL) {
+        const rnn_call *c = e->call;
+        const char *b = py_basename(c->name);
+        if (!strcmp(b, "Sequential")) {
+            if (!(rc = build_sequential(s, c))) has = py_obj_value(&result, "model");
+        } else if (!strcmp(c->name, "Model") || !strcmp(c->name, "keras.Model") || !strcmp(c->name, "tf.keras.Model") ||
+                   !strcmp(c->name, "models.Model") || !strcmp(c->name, "keras.models.Model")) {
+            if (!(rc = build_functional(s, c))) has = py_obj_value(&result, "model");
+        } else if (!strcmp(b, "load_data") && strstr(c->name, "imdb")) {
+            if (!(rc = stmt_imdb(s, c))) {
+                rnn_value pat = {0};
+                rc = rnn_expr_parse("((\001data.train.ids, \001data.train.labels), (\001data.test.ids, \001data.test.labels))", &pat, &err);
+                if (!rc) has = rnn_value_copy(&result, &pat);
+                rnn_value_free(&pat);
+            }
+        } else if (!strcmp(b, "load_dataset")) {
+            rc = stmt_load_dataset(s, stmt, c, &result, &has);
+        } else if (!strcmp(b, "pad_sequences")) {
+            if (!(rc = stmt_pad(s, c, &result))) has = true;
+        } else if ((!strcmp(b, "load") && strstr(c->name, "KeyedVectors")) || !strcmp(c->name, "api.load") ||
+                   !strcmp(c->name, "gensim.downloader.load")) {
+            rnn_value v = {0};
+            char why[300];
+            int dim = 0;
+            if (c->n_args >= 1 && py_eval(s, &c->args[0], &v, why, sizeof why) == RNN_OK) {
+                const char *d = py_obj_is(&v, "vectors.");
+                if (d) dim = atoi(d);
+                else if (v.type == RNN_VAL_STRING) dim = known_vectors_dim(v.string);
+            }
+            rnn_value_free(&v);
+            if (!dim) known_vectors_dim(stmt);
+            char what[48];
+            snprintf(what, sizeof what, "vectors.%d", dim);
+            if (dim) {
+                rc = py_skip(s, stmt, "the word vectors are not downloaded; `embeddings load FILE` loads a copy");
+                has = py_obj_value(&result, what);
+            } else
+                rc = py_skip(s, stmt, "`embeddings load FILE` loads word vectors");
+            if (!has && lhs) bind_skipped_text(s, lhs);
+            goto done;
+        } else if (!strcmp(c->name, "np.zeros") || !strcmp(c->name, "numpy.zeros")) {
+            rnn_value v = {0};
+            char why[300];
+            const rnn_value *shape = rnn_call_arg(c, 0, "shape");
+            if (shape && py_eval(s, shape, &v, why, sizeof why) == RNN_OK && v.type == RNN_VAL_LIST && v.n_items == 2 &&
+                is_number(&v.items[0]) && is_number(&v.items[1])) {
+                char what[64];
+                snprintf(what, sizeof what, "matrix.%.0f.%.0f", v.items[0].number, v.items[1].number);
+                has = py_obj_value(&result, what);
+            } else {
+                rnn_value_free(&v);
+                rc = py_skip(s, stmt, shape ? why : "np.zeros without a shape");
+                if (lhs) bind_skipped_text(s, lhs);
+                goto done;
+            }
+            rnn_value_free(&v);
+        } else if (lhs && known_vectors_dim(stmt) && !is_keras_object(c)) {
+            char what[48];
+            snprintf(what, sizeof what, "vectors.%d", known_vectors_dim(stmt));
+            rc = py_skip(s, stmt, "downloads word vectors; `embeddings load FILE` loads a copy");
+            has = py_obj_value(&result, what);
+            goto bind;
+        } else if (!is_keras_object(c) && strcmp(b, "texts_to_sequences") && strcmp(c->name, "len") &&
+                   strcmp(c->name, "int") && strcmp(c->name, "float") && strcmp(c->name, "str") &&
+                   strcmp(c->name, "np.array") && strcmp(c->name, "list") && strcmp(c->name, "np.asarray")) {
+            rc = stmt_call(s, stmt, c, &result, &has);
+            if (rc || !lhs) goto done;
+            if (!has) { bind_skipped_text(s, lhs); goto done; }
+        }
+    }
+    if (!has && rc == RNN_OK) {
+        if (!lhs) {
+            /* an expression statement: a docstring or a value has no effect */
+            if (e->type == RNN_VAL_STRING) goto done;
+            rc = py_skip(s, stmt, "an expression; print(...) shows a value");
+            goto done;
+        }
+        char why[400];
+        if (py_eval(s, e, &result, why, sizeof why) != RNN_OK) {
+            rc = py_skip(s, stmt, "%s", why);
+            bind_skipped_text(s, lhs);
+            goto done;
+        }
+        /* acc = history.history['acc']: a curve the plot command draws */
+        if (e->type == RNN_VAL_EXPR) {}
+        has = true;
+    }
+bind:
+    if (!rc && has && lhs) rc = bind_targets(s, &target, &result);
+done:
+    rnn_value_free(&result);
+    rnn_value_free(&target);
+    return rc;
+}
+
+/* history.history['acc'] on the right of an assignment: a curve for plt.plot. */
+static bool curve_value(app_state *s, const rnn_value *e, rnn_value *out)
+{
+    if (e->type != RNN_VAL_EXPR || strcmp(e->string, "[]") || e->items[1].type != RNN_VAL_STRING) return false;
+    rnn_value v = {0};
+    char why[200], what[96];
+    bool ok = py_eval(s, &e->items[0], &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "history.history");
+    rnn_value_free(&v);
+    if (!ok) return false;
+    snprintf(what, sizeof what, "curve.%s", e->items[1].string);
+    return py_obj_value(out, what);
+}
+
+int py_exec(app_state *s, const char *stmt)
+{
+    const char *p = stmt;
+    while (isspace((unsigned char)*p)) p++;
+    if (!strncmp(p, "import ", 7) || (!strncmp(p, "from ", 5) && strstr(p, " import "))) return RNN_OK;
+    if (!strcmp(p, "pass")) return RNN_OK;
+    if (*p == '%' || *p == '!') return py_skip(s, p, "a notebook command");
+    if (!strncmp(p, "del ", 4) || !strncmp(p, "assert ", 7) || !strncmp(p, "return", 6) || !strncmp(p, "global ", 7) ||
+        !strncmp(p, "raise ", 6))
+        return py_skip(s, p, "Python rnnlab does not run");
+    stmt_parts parts;
+    rnn_value e = {0};
+    rnn_error err = {0};
+    int rc;
+    if (split_assignment(p, &parts)) {
+        if (parts.op) {
+            rc = py_skip(s, p, "augmented assignment is not something rnnlab runs");
+            bind_skipped_text(s, parts.lhs);
+        } else if (expr_parse_tuple(parts.rhs, &e, &err) != RNN_OK) {
+            rc = py_skip(s, p, "Python rnnlab does not run");
+            bind_skipped_text(s, parts.lhs);
+        } else {
+            rnn_value curve = {0}, target = {0};
+            if (curve_value(s, &e, &curve) && expr_parse_tuple(parts.lhs, &target, &err) == RNN_OK) {
+                rc = bind_targets(s, &target, &curve);
+            } else
+                rc = stmt_value(s, p, parts.lhs, &e);
+            rnn_value_free(&curve);
+            rnn_value_free(&target);
+        }
+        free(parts.lhs);
+        free(parts.rhs);
+    } else {
+        free(parts.lhs);
+        free(parts.rhs);
+        if (rnn_expr_parse(p, &e, &err) != RNN_OK) {
+            /* a docstring of several lines reads as strings side by side */
+            rc = (*p == '"' || *p == '\'') && (!strncmp(p, "\"\"\"", 3) || !strncmp(p, "'''", 3)) ? RNN_OK
+                 : py_skip(s, p, "Python rnnlab does not run");
+        } else
+            rc = stmt_value(s, p, NULL, &e);
+    }
+    rnn_value_free(&e);
+    return rc;
+}
+
+/* ---- blocks ---- */
+
+/* Body lines of a block, dedented, run as statements. */
+static int run_block_body(app_state *s, const char *body, int first_line)
+{
+    py_session *ps = py_session_get(s);
+    int saved_line = ps->line;
+    /* the common indentation */
+    int indent = -1;
+    for (const char *l = body; *l;) {
+        size_t n = strcspn(l, "\n");
+        int w = 0;
+        while (w < (int)n && (l[w] == ' ' || l[w] == '\t')) w++;
+        if (w < (int)n && l[w] != '#' && (indent < 0 || w < indent)) indent = w;
+        l += n + (l[n] == '\n');
+    }
+    py_reader r = {0};
+    int rc = RNN_OK, line = first_line, result = RNN_OK;
+    for (const char *l = body; *l && rc != APP_QUIT && rc != APP_INTERRUPTED;) {
+        size_t n = strcspn(l, "\n");
+        int w = 0;
+        while (w < indent && w < (int)n && (l[w] == ' ' || l[w] == '\t')) w++;
+        char *text = strndup(l + w, n - (size_t)w);
+        if (!text) return py_fail(RNN_EINTERNAL, "block", "out of memory");
+        py_feed f;
+        while ((f = py_reader_feed(&r, text, (size_t)line)) != PY_FEED_MORE) {
+            rc = py_run_logical(s, r.buf, r.first_line);
+            py_reader_reset(&r);
+            if (rc != RNN_OK && result == RNN_OK) result = rc;
+            if ((rc != RNN_OK && !s->keep_going) || f == PY_FEED_DONE) break;
+        }
+        free(text);
+        if (rc != RNN_OK && !s->keep_going) break;
+        l += n + (l[n] == '\n');
+        line++;
+    }
+    if (rc == RNN_OK && py_reader_finish(&r)) {
+        rc = py_run_logical(s, r.buf, r.first_line);
+        if (rc != RNN_OK && result == RNN_OK) result = rc;
+    }
+    py_reader_free(&r);
+    ps->line = saved_line;
+    return rc == APP_QUIT || rc == APP_INTERRUPTED ? rc : result;
+}
+
+static int count_lines(const char *t)
+{
+    int n = 1;
+    for (; *t; t++) n += *t == '\n';
+    return n;
+}
+
+/* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
+ * their body; any other block is skipped whole, in one line. */
+static int run_block(app_state *s, const char *text, int line)
+{
+    py_session *ps = py_session_get(s);
+    const char *nl = strchr(text, '\n');
+    char *header = strndup(text, nl ? (size_t)(nl - text) : strlen(text));
+    const char *body = nl ? nl + 1 : "";
+    if (!header) return py_fail(RNN_EINTERNAL, "block", "out of memory");
+    int rc = RNN_OK;
+    char name[128];
+    const char *h = header;
+    while (*h == ' ' || *h == '\t') h++;
+    if (sscanf(h, "def %127[A-Za-z0-9_]():", name) == 1 && strstr(h, "():")) {
+        py_func *f = realloc(ps->funcs, sizeof *f * (size_t)(ps->n_funcs + 1));
+        if (!f) rc = py_fail(RNN_EINTERNAL, "def", "out of memory");
+        else {
+            ps->funcs = f;
+            f[ps->n_funcs].name = strdup(name);
+            f[ps->n_funcs].body = strdup(body);
+            f[ps->n_funcs].line = line + 1;
+            ps->n_funcs++;
+        }
+    } else if (!strncmp(h, "def ", 4)) {
+        /* a function with parameters: defining it does nothing; calls to it are skipped */
+    } else if (!strncmp(h, "if __name__", 11) && strstr(h, "__main__")) {
+        rc = run_block_body(s, body, line + 1);
+    } else if (!strncmp(h, "with ", 5)) {
+        rc = py_skip(s, h, "a context manager; its block runs");
+        if (!rc) rc = run_block_body(s, body, line + 1);
+    } else {
+        char kw[16] = "";
+        sscanf(h, "%15[a-z]", kw);
+        int n = count_lines(text) - 1;
+        rc = py_skip(s, h, "a%s %s block; its %d line%s not run", kw[0] == 'i' || kw[0] == 'e' ? "n" : "", kw, n,
+                     n == 1 ? " is" : "s are");
+    }
+    free(header);
+    return rc;
+}
+
+int py_run_logical(app_state *s, const char *text, size_t line_no)
+{
+    py_session *ps = py_session_get(s);
+    if (!ps) return py_fail(RNN_EINTERNAL, "rnnlab", "out of memory");
+    ps->line = (int)line_no;
+    const char *p = text;
+    while (*p == ' ' || *p == '\t') p++;
+    bool multi = strchr(text, '\n') != NULL;
+    bool python = py_is_statement(p);
+    if (python && multi) {
+        /* a block, or a statement over several lines */
+        py_reader r = {0};
+        bool block = false;
+        const char *nl = strchr(p, '\n');
+        char *first = strndup(p, (size_t)(nl - p));
+        if (first) {
+            py_feed f = py_reader_feed(&r, first, line_no);
+            block = f == PY_FEED_MORE && r.block;
+            /* the first line alone opening a block (not brackets) */
+        }
+        free(first);
+        py_reader_free(&r);
+        if (block) return run_block(s, p, (int)line_no);
+    }
+    if (!multi) return app_exec(s, text);
+    /* join the lines: comments dropped, newlines inside brackets become spaces; a triple-quoted
+     * string keeps its text */
+    size_t n = strlen(text);
+    char *joined = malloc(n + 1);
+    if (!joined) return py_fail(RNN_EINTERNAL, "rnnlab", "out of memory");
+    size_t o = 0;
+    char quote = 0;
+    bool triple = false;
+    for (const char *c = text; *c; c++) {
+        if (triple) {
+            if (*c == quote && c[1] == quote && c[2] == quote) { triple = false; memcpy(joined + o, c, 3); o += 3; c += 2; continue; }
+            joined[o++] = *c == '\n' ? ' ' : *c;
+            continue;
+        }
+        if (quote) {
+            if (*c == '\\' && c[1]) { joined[o++] = *c++; joined[o++] = *c; continue; }
+            if (*c == quote || *c == '\n') quote = 0;
+            joined[o++] = *c == '\n' ? ' ' : *c;
+            continue;
+        }
+        if (*c == '#') { while (c[1] && c[1] != '\n') c++; continue; }
+        if (*c == '\\' && c[1] == '\n') { joined[o++] = ' '; c++; continue; }
+        if (*c == '\'' || *c == '"') {
+            if (c[1] == *c && c[2] == *c) { triple = true; quote = *c; memcpy(joined + o, c, 3); o += 3; c += 2; continue; }
+            quote = *c;
+        }
+        joined[o++] = *c == '\n' ? ' ' : *c;
+    }
+    joined[o] = 0;
+    int rc;
+    const char *q = joined;
+    while (*q == ' ') q++;
+    if (!strncmp(q, "\"\"\"", 3) || !strncmp(q, "'''", 3)) rc = RNN_OK;   /* a docstring */
+    else rc = app_exec(s, joined);
+    free(joined);
+    return rc;
+}

@@ -1,0 +1,549 @@
+/* The names a Keras script binds and the evaluation of the expressions that use them: literals,
+ * arithmetic, subscripts, len(), and the attributes of the session's objects (data set, tokenizer,
+ * padded data) that tutorials read. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/internal.h"
+#include "app/python.h"
+
+py_session *py_session_get(app_state *s)
+{
+    if (!s->py) s->py = calloc(1, sizeof *s->py);
+    return s->py;
+}
+
+void py_session_free(app_state *s)
+{
+    py_session *ps = s->py;
+    if (!ps) return;
+    for (int i = 0; i < ps->n_names; i++) {
+        free(ps->names[i].name);
+        rnn_value_free(&ps->names[i].v);
+    }
+    for (int i = 0; i < ps->n_funcs; i++) {
+        free(ps->funcs[i].name);
+        free(ps->funcs[i].body);
+    }
+    free(ps->names);
+    free(ps->funcs);
+    if (ps->typed) py_reader_free(ps->typed);
+    free(ps->typed);
+    free(ps);
+    s->py = NULL;
+}
+
+const rnn_value *py_lookup(py_session *ps, const char *name)
+{
+    for (int i = 0; ps && i < ps->n_names; i++)
+        if (strcmp(ps->names[i].name, name) == 0) return &ps->names[i].v;
+    return NULL;
+}
+
+bool py_bind(py_session *ps, const char *name, const rnn_value *v)
+{
+    rnn_value copy;
+    if (!rnn_value_copy(&copy, v)) return false;
+    for (int i = 0; i < ps->n_names; i++)
+        if (strcmp(ps->names[i].name, name) == 0) {
+            rnn_value_free(&ps->names[i].v);
+            ps->names[i].v = copy;
+            return true;
+        }
+    py_binding *nb = realloc(ps->names, sizeof *nb * (size_t)(ps->n_names + 1));
+    char *n = strdup(name);
+    if (!nb || !n) {
+        if (nb) ps->names = nb;
+        free(n);
+        rnn_value_free(&copy);
+        return false;
+    }
+    ps->names = nb;
+    nb[ps->n_names].name = n;
+    nb[ps->n_names++].v = copy;
+    return true;
+}
+
+bool py_obj_value(rnn_value *out, const char *what)
+{
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_IDENT;
+    size_t n = strlen(what);
+    if (!(out->string = malloc(n + 2))) return false;
+    out->string[0] = PY_OBJ;
+    memcpy(out->string + 1, what, n + 1);
+    return true;
+}
+
+const char *py_obj_is(const rnn_value *v, const char *prefix)
+{
+    if (!v || v->type != RNN_VAL_IDENT || !v->string || v->string[0] != PY_OBJ) return NULL;
+    size_t n = strlen(prefix);
+    return strncmp(v->string + 1, prefix, n) == 0 ? v->string + 1 + n : NULL;
+}
+
+const char *py_basename(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot ? dot + 1 : name;
+}
+
+static void set_number(rnn_value *v, double x, bool integer)
+{
+    memset(v, 0, sizeof *v);
+    v->type = RNN_VAL_NUMBER;
+    v->number = x;
+    v->is_integer = integer;
+}
+
+static int eval_fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int eval_fail(char *why, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+    return RNN_EUSAGE;
+}
+
+/* Module paths whose names are Keras's own (a loss, an activation, an optimizer class). */
+static bool is_keras_path(const char *name)
+{
+    static const char *const mods[] = {"tf.", "keras.", "layers.", "losses.", "optimizers.", "metrics.",
+                                       "activations.", "callbacks.", "initializers.", "regularizers.", NULL};
+    for (int i = 0; mods[i]; i++)
+        if (strncmp(name, mods[i], strlen(mods[i])) == 0) return true;
+    return false;
+}
+
+/* The rows of a split: labels and texts of the data set, padded ids once padded. */
+static int split_count(app_state *s, const char *split, size_t *n)
+{
+    if (!s->ds) return -1;
+    *n = strncmp(split, "test", 4) == 0 ? s->ds->test.n : s->ds->train.n;
+    return 0;
+}
+
+/* Session object `obj` (its spelling after PY_OBJ) . attr */
+static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_value *out, char *why, size_t n)
+{
+    char what[96];
+    if (strncmp(obj, "data.", 5) == 0 && strcmp(attr, "shape") == 0) {
+        bool test = strncmp(obj + 5, "test", 4) == 0;
+        size_t rows;
+        if (split_count(s, obj + 5, &rows)) return eval_fail(why, n, "no data set is loaded");
+        bool ids = strstr(obj, ".ids") != NULL;
+        const rnn_imatrix *x = test ? &s->x_test : &s->x_train;
+        out->type = RNN_VAL_LIST;
+        out->is_tuple = true;
+        out->n_items = ids && x->data ? 2 : 1;
+        if (!(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        set_number(&out->items[0], (double)rows, true);
+        if (out->n_items == 2) set_number(&out->items[1], (double)x->cols, true);
+        return RNN_OK;
+    }
+    if (strncmp(obj, "dataset.", 8) == 0 && strcmp(attr, "features") == 0) {
+        snprintf(what, sizeof what, "features");
+        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if (strcmp(obj, "features.label") == 0 && strcmp(attr, "names") == 0)
+        return py_obj_value(out, "classes") ? RNN_OK : eval_fail(why, n, "out of memory");
+    if (strncmp(obj, "vectors.", 8) == 0 && strcmp(attr, "vector_size") == 0) {
+        set_number(out, atof(obj + 8), true);
+        return RNN_OK;
+    }
+    if (strncmp(obj, "matrix.", 7) == 0 && strcmp(attr, "shape") == 0) {
+        long r = 0, c = 0;
+        sscanf(obj + 7, "%ld.%ld", &r, &c);
+        out->type = RNN_VAL_LIST;
+        out->is_tuple = true;
+        if (!(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        out->n_items = 2;
+        set_number(&out->items[0], (double)r, true);
+        set_number(&out->items[1], (double)c, true);
+        return RNN_OK;
+    }
+    if (strcmp(obj, "history") == 0 && strcmp(attr, "history") == 0)
+        return py_obj_value(out, "history.history") ? RNN_OK : eval_fail(why, n, "out of memory");
+    return eval_fail(why, n, "the attribute %s of %s is not something rnnlab computes", attr,
+                     strncmp(obj, "data.", 5) == 0 ? "the data" : obj);
+}
+
+/* value . attr, for the attributes tutorials read. */
+static int eval_attr(app_state *s, rnn_value *base, const char *attr, rnn_value *out, char *why, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    const char *obj = base->type == RNN_VAL_IDENT && base->string && base->string[0] == PY_OBJ ? base->string + 1 : NULL;
+    if (obj) return eval_obj_attr(s, obj, attr, out, why, n);
+    if (base->type == RNN_VAL_CALL && strcmp(py_basename(base->call->name), "Tokenizer") == 0 &&
+        strcmp(attr, "word_index") == 0)
+        return py_obj_value(out, "word_index") ? RNN_OK : eval_fail(why, n, "out of memory");
+    return eval_fail(why, n, "the attribute .%s is not something rnnlab computes", attr);
+}
+
+static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n)
+{
+    const char *o;
+    size_t count;
+    if (v->type == RNN_VAL_LIST) count = (size_t)v->n_items;
+    else if (v->type == RNN_VAL_DICT) count = (size_t)v->n_items / 2;
+    else if (v->type == RNN_VAL_STRING) count = strlen(v->string);
+    else if ((o = py_obj_is(v, "data."))) {
+        if (split_count(s, o, &count)) return eval_fail(why, n, "no data set is loaded");
+    } else if (py_obj_is(v, "classes")) {
+        if (!s->ds) return eval_fail(why, n, "no data set is loaded");
+        count = (size_t)s->ds->n_classes;
+    } else if (py_obj_is(v, "word_index")) {
+        if (!s->tok) return eval_fail(why, n, "the tokenizer is not fitted yet (fit_on_texts)");
+        count = rnn_tokenizer_size(s->tok) - 1;   /* words; index 0 is reserved */
+    } else
+        return eval_fail(why, n, "len() of this value is not something rnnlab computes");
+    set_number(out, (double)count, true);
+    return RNN_OK;
+}
+
+static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rnn_value *out, char *why, size_t n)
+{
+    if (a->type == RNN_VAL_STRING && b->type == RNN_VAL_STRING && strcmp(op, "+") == 0) {
+        size_t la = strlen(a->string), lb = strlen(b->string);
+        out->type = RNN_VAL_STRING;
+        if (!(out->string = malloc(la + lb + 1))) return eval_fail(why, n, "out of memory");
+        memcpy(out->string, a->string, la);
+        memcpy(out->string + la, b->string, lb + 1);
+        return RNN_OK;
+    }
+    if ((a->type != RNN_VAL_NUMBER && a->type != RNN_VAL_BOOL) || (b->type != RNN_VAL_NUMBER && b->type != RNN_VAL_BOOL))
+        return eval_fail(why, n, "'%s' of values that are not numbers", op);
+    double x = a->number, y = b->number, r;
+    bool integer = a->is_integer && b->is_integer;
+    if ((op[0] == '/' || op[0] == '%') && y == 0) return eval_fail(why, n, "division by zero");
+    switch (op[0]) {
+    case '+': r = x + y; break;
+    case '-': r = x - y; break;
+    case '*': r = x * y; break;
+    case '%': r = x - y * floor(x / y); break;
+    default:
+        if (op[1] == '/') r = floor(x / y);
+        else { r = x / y; integer = false; }
+    }
+    set_number(out, r, integer);
+    return RNN_OK;
+}
+
+static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n)
+{
+    const char *o;
+    if ((o = py_obj_is(t, "dataset.")) && idx->type == RNN_VAL_STRING) {
+        char what[64];
+        if (strcmp(idx->string, "text") != 0 && strcmp(idx->string, "label") != 0)
+            return eval_fail(why, n, "the data set's columns are 'text' and 'label'");
+        snprintf(what, sizeof what, "data.%s.%s", o, strcmp(idx->string, "text") == 0 ? "texts" : "labels");
+        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if (py_obj_is(t, "features") && idx->type == RNN_VAL_STRING && strcmp(idx->string, "label") == 0)
+        return py_obj_value(out, "features.label") ? RNN_OK : eval_fail(why, n, "out of memory");
+    if (t->type == RNN_VAL_DICT) {
+        for (int i = 0; i + 1 < t->n_items; i += 2) {
+            const rnn_value *k = &t->items[i];
+            bool same = k->type == idx->type &&
+                        ((k->type == RNN_VAL_STRING && strcmp(k->string, idx->string) == 0) ||
+                         (k->type == RNN_VAL_NUMBER && k->number == idx->number));
+            if (same) return rnn_value_copy(out, &t->items[i + 1]) ? RNN_OK : eval_fail(why, n, "out of memory");
+        }
+        return eval_fail(why, n, "no such key in the dict");
+    }
+    if (t->type != RNN_VAL_LIST) return eval_fail(why, n, "a subscript of a value rnnlab does not hold");
+    if (idx->type == RNN_VAL_EXPR && strcmp(idx->string, ":") == 0) {
+        long lo = 0, hi = t->n_items;
+        if (idx->items[0].type == RNN_VAL_NUMBER) lo = (long)idx->items[0].number;
+        if (idx->n_items > 1 && idx->items[1].type == RNN_VAL_NUMBER) hi = (long)idx->items[1].number;
+        if (lo < 0) lo += t->n_items;
+        if (hi < 0) hi += t->n_items;
+        lo = lo < 0 ? 0 : lo > t->n_items ? t->n_items : lo;
+        hi = hi < lo ? lo : hi > t->n_items ? t->n_items : hi;
+        out->type = RNN_VAL_LIST;
+        out->is_tuple = t->is_tuple;
+        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        for (long i = lo; i < hi; i++)
+            if (!rnn_value_copy(&out->items[out->n_items++], &t->items[i])) return eval_fail(why, n, "out of memory");
+        return RNN_OK;
+    }
+    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return eval_fail(why, n, "a list index must be an integer");
+    long i = (long)idx->number;
+    if (i < 0) i += t->n_items;
+    if (i < 0 || i >= t->n_items) return eval_fail(why, n, "list index %ld out of range", (long)idx->number);
+    return rnn_value_copy(out, &t->items[i]) ? RNN_OK : eval_fail(why, n, "out of memory");
+}
+
+/* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
+ * texts_to_sequences of the data set's texts. *handled false: a call to keep as it is. */
+static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args, rnn_value *out, bool *handled,
+                          char *why, size_t n)
+{
+    const char *b = py_basename(c->name);
+    int npos = 0;
+    for (int i = 0; i < c->n_args; i++) npos += c->keys[i] == NULL;
+    *handled = true;
+    if (strcmp(c->name, "len") == 0 && npos == 1) return eval_len(s, &args[0], out, why, n);
+    if ((strcmp(c->name, "int") == 0 || strcmp(c->name, "float") == 0) && npos == 1) {
+        const rnn_value *a = &args[0];
+        double x;
+        if (a->type == RNN_VAL_NUMBER || a->type == RNN_VAL_BOOL) x = a->number;
+        else if (a->type == RNN_VAL_STRING && str_to_double(a->string, &x)) {}
+        else return eval_fail(why, n, "%s() of a value that is not a number", c->name);
+        if (c->name[0] == 'i') x = trunc(x);
+        set_number(out, x, c->name[0] == 'i');
+        return RNN_OK;
+    }
+    if (strcmp(c->name, "str") == 0 && npos == 1 && args[0].type == RNN_VAL_NUMBER) {
+        char buf[64];
+        if (!py_value_text(&args[0], buf, sizeof buf)) return eval_fail(why, n, "str() of this value");
+        out->type = RNN_VAL_STRING;
+        return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if ((strcmp(c->name, "np.array") == 0 || strcmp(c->name, "numpy.array") == 0 || strcmp(c->name, "np.asarray") == 0 ||
+         strcmp(c->name, "list") == 0) && npos == 1)
+        return rnn_value_copy(out, &args[0]) ? RNN_OK : eval_fail(why, n, "out of memory");
+    if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && py_obj_is(&args[0], "data.")) {
+        const char *o = py_obj_is(&args[0], "data.");
+        char what[64];
+        snprintf(what, sizeof what, "data.%.*s.ids", (int)strcspn(o, "."), o);
+        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    *handled = false;
+    return RNN_OK;
+}
+
+static int eval_call(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n)
+{
+    /* a method of a name bound to a value: tokenizer.texts_to_sequences(...) */
+    rnn_call *copy = calloc(1, sizeof *copy);
+    if (!copy || !(copy->name = strdup(c->name))) { free(copy); return eval_fail(why, n, "out of memory"); }
+    out->type = RNN_VAL_CALL;
+    out->call = copy;
+    if (c->n_args) {
+        copy->keys = calloc((size_t)c->n_args, sizeof *copy->keys);
+        copy->args = calloc((size_t)c->n_args, sizeof *copy->args);
+        if (!copy->keys || !copy->args) return eval_fail(why, n, "out of memory");
+    }
+    for (int i = 0; i < c->n_args; i++) {
+        copy->n_args++;
+        if (c->keys[i] && !(copy->keys[i] = strdup(c->keys[i]))) return eval_fail(why, n, "out of memory");
+        int rc = py_eval(s, &c->args[i], &copy->args[i], why, n);
+        if (rc) return rc;
+    }
+    bool handled;
+    rnn_value result = {0};
+    int rc = eval_pure_call(s, copy, copy->args, &result, &handled, why, n);
+    if (rc || handled) {
+        rnn_value_free(out);
+        memset(out, 0, sizeof *out);
+        if (!rc) *out = result;
+        else rnn_value_free(&result);
+    }
+    return rc;
+}
+
+/* Applies a layer to a functional tensor: layers.Dense(1)(x) */
+static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *out, char *why, size_t n)
+{
+    const rnn_value *t = args->n_args == 1 && !args->keys[0] ? &args->args[0] : NULL;
+    if (callee->type != RNN_VAL_CALL || !t || t->type != RNN_VAL_CALL || strcmp(t->call->name, "\001tensor") != 0)
+        return eval_fail(why, n, "only a layer applied to one tensor, as layers.Dense(1)(x), is a functional model step");
+    if (!rnn_value_copy(out, t)) return eval_fail(why, n, "out of memory");
+    rnn_call *c = out->call;
+    rnn_value *args2 = realloc(c->args, sizeof *args2 * (size_t)(c->n_args + 1));
+    char **keys2 = realloc(c->keys, sizeof *keys2 * (size_t)(c->n_args + 1));
+    if (args2) c->args = args2;
+    if (keys2) c->keys = keys2;
+    if (!args2 || !keys2 || !rnn_value_copy(&c->args[c->n_args], callee)) return eval_fail(why, n, "out of memory");
+    c->keys[c->n_args++] = NULL;
+    return RNN_OK;
+}
+
+static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
+{
+    rnn_value a = {0}, b = {0};
+    int rc = RNN_OK;
+    const char *op = e->string;
+    if (strcmp(op, "()") == 0) {
+        if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
+            rnn_value args = {0};
+            if (!(rc = py_eval(s, &e->items[1], &args, why, n))) rc = eval_apply(&a, args.call, out, why, n);
+            rnn_value_free(&args);
+        }
+    } else if (strcmp(op, ".") == 0) {
+        if (!(rc = py_eval(s, &e->items[0], &a, why, n))) rc = eval_attr(s, &a, e->items[1].string, out, why, n);
+    } else if (strcmp(op, "neg") == 0) {
+        if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
+            if (a.type != RNN_VAL_NUMBER) rc = eval_fail(why, n, "'-' of a value that is not a number");
+            else set_number(out, -a.number, a.is_integer);
+        }
+    } else if (strcmp(op, ":") == 0) {
+        out->type = RNN_VAL_EXPR;
+        if (!(out->string = strdup(":")) || !(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        for (int i = 0; i < e->n_items && !rc; i++, out->n_items++)
+            rc = py_eval(s, &e->items[i], &out->items[i], why, n);
+    } else {
+        if (!(rc = py_eval(s, &e->items[0], &a, why, n)) && !(rc = py_eval(s, &e->items[1], &b, why, n)))
+            rc = strcmp(op, "[]") == 0 ? eval_subscript(&a, &b, out, why, n) : eval_arith(op, &a, &b, out, why, n);
+    }
+    rnn_value_free(&a);
+    rnn_value_free(&b);
+    return rc;
+}
+
+/* A name, dotted or not: a bound name and its attributes, or a name of Keras's own. */
+static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, size_t n)
+{
+    py_session *ps = py_session_get(s);
+    size_t head = strcspn(name, ".");
+    char first[128];
+    snprintf(first, sizeof first, "%.*s", (int)(head < sizeof first ? head : sizeof first - 1), name);
+    const rnn_value *v = py_lookup(ps, first);
+    const char *skipped;
+    if (v && (skipped = py_obj_is(v, "skipped."))) return eval_fail(why, n, "uses %s, made by the statement skipped at line %s", first, skipped);
+    if (v) {
+        if (!rnn_value_copy(out, v)) return eval_fail(why, n, "out of memory");
+        for (const char *p = name + head; *p == '.';) {
+            const char *a = p + 1;
+            size_t len = strcspn(a, ".");
+            char attr[128];
+            snprintf(attr, sizeof attr, "%.*s", (int)(len < sizeof attr ? len : sizeof attr - 1), a);
+            rnn_value next = {0};
+            int rc = eval_attr(s, out, attr, &next, why, n);
+            rnn_value_free(out);
+            *out = next;
+            if (rc) return rc;
+            p = a + len;
+        }
+        return RNN_OK;
+    }
+    if (strcmp(name, "None") == 0) { out->type = RNN_VAL_NONE; return RNN_OK; }
+    if (is_keras_path(name) || strncmp(name, "np.", 3) == 0) {
+        /* loss=tf.keras.losses.binary_crossentropy: Keras's function, by its name */
+        out->type = RNN_VAL_IDENT;
+        return (out->string = strdup(strncmp(name, "np.", 3) == 0 ? name : py_basename(name))) ? RNN_OK
+               : eval_fail(why, n, "out of memory");
+    }
+    return eval_fail(why, n, "name '%s' is not defined", first);
+}
+
+int py_eval(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
+    switch (e->type) {
+    case RNN_VAL_IDENT:
+        if (e->string[0] == PY_OBJ) return rnn_value_copy(out, e) ? RNN_OK : eval_fail(why, n, "out of memory");
+        rc = eval_name(s, e->string, out, why, n);
+        break;
+    case RNN_VAL_CALL: rc = eval_call(s, e->call, out, why, n); break;
+    case RNN_VAL_EXPR: rc = eval_expr(s, e, out, why, n); break;
+    case RNN_VAL_LIST:
+    case RNN_VAL_DICT:
+        out->type = e->type;
+        out->is_tuple = e->is_tuple;
+        if (e->n_items && !(out->items = calloc((size_t)e->n_items, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        rc = RNN_OK;
+        for (int i = 0; i < e->n_items && !rc; i++, out->n_items++) rc = py_eval(s, &e->items[i], &out->items[i], why, n);
+        break;
+    default:
+        return rnn_value_copy(out, e) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if (rc) {
+        rnn_value_free(out);
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
+}
+
+/* ---- text ---- */
+
+typedef struct text_buf { char *p; size_t n, used; bool ok; } text_buf;
+
+static void tb_put(text_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tb_put(text_buf *t, const char *fmt, ...)
+{
+    if (!t->ok) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(t->p + t->used, t->n - t->used, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= t->n - t->used) t->ok = false;
+    else t->used += (size_t)w;
+}
+
+static void value_text(text_buf *t, const rnn_value *v)
+{
+    switch (v->type) {
+    case RNN_VAL_NONE: tb_put(t, "None"); break;
+    case RNN_VAL_BOOL: tb_put(t, "%s", v->number ? "True" : "False"); break;
+    case RNN_VAL_NUMBER:
+        if (v->is_integer && fabs(v->number) < 1e15) tb_put(t, "%.0f", v->number);
+        else {
+            char buf[40];
+            snprintf(buf, sizeof buf, "%.17g", v->number);
+            double back = atof(buf);
+            for (int prec = 1; prec <= 17; prec++) {   /* the shortest spelling that reads back */
+                snprintf(buf, sizeof buf, "%.*g", prec, v->number);
+                if (atof(buf) == v->number) break;
+            }
+            (void)back;
+            tb_put(t, "%s%s", buf, strpbrk(buf, ".eEn") ? "" : ".0");
+        }
+        break;
+    case RNN_VAL_STRING:
+        tb_put(t, "'");
+        for (const char *p = v->string; *p && t->ok; p++) {
+            if (*p == '\'' || *p == '\\') tb_put(t, "\\%c", *p);
+            else if (*p == '\n') tb_put(t, "\\n");
+            else if (*p == '\t') tb_put(t, "\\t");
+            else tb_put(t, "%c", *p);
+        }
+        tb_put(t, "'");
+        break;
+    case RNN_VAL_IDENT:
+        if (v->string[0] == PY_OBJ) t->ok = false;
+        else tb_put(t, "%s", v->string);
+        break;
+    case RNN_VAL_CALL:
+        tb_put(t, "%s(", v->call->name);
+        for (int i = 0; i < v->call->n_args; i++) {
+            tb_put(t, "%s", i ? ", " : "");
+            if (v->call->keys[i]) tb_put(t, "%s=", v->call->keys[i]);
+            value_text(t, &v->call->args[i]);
+        }
+        tb_put(t, ")");
+        break;
+    case RNN_VAL_LIST:
+        tb_put(t, "%s", v->is_tuple ? "(" : "[");
+        for (int i = 0; i < v->n_items; i++) {
+            tb_put(t, "%s", i ? ", " : "");
+            value_text(t, &v->items[i]);
+        }
+        tb_put(t, "%s", v->is_tuple ? (v->n_items == 1 ? ",)" : ")") : "]");
+        break;
+    case RNN_VAL_DICT:
+        tb_put(t, "{");
+        for (int i = 0; i + 1 < v->n_items; i += 2) {
+            tb_put(t, "%s", i ? ", " : "");
+            value_text(t, &v->items[i]);
+            tb_put(t, ": ");
+            value_text(t, &v->items[i + 1]);
+        }
+        tb_put(t, "}");
+        break;
+    case RNN_VAL_EXPR: t->ok = false; break;
+    }
+}
+
+bool py_value_text(const rnn_value *v, char *buf, size_t n)
+{
+    text_buf t = {buf, n, 0, n > 0};
+    if (n) buf[0] = 0;
+    value_text(&t, v);
+    return t.ok;
+}
