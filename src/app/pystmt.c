@@ -1134,6 +1134,40 @@ static int known_vectors_dim(const char *text)
     return 0;
 }
 
+/* A Keras object written alone (as a tutorial shows a layer's signature): checked as it would be
+ * used, and described; a layer is built on a scratch model to check its arguments. */
+static int show_object(app_state *s, const rnn_value *e)
+{
+    rnn_value v = {0};
+    int rc = eval_or_fail(s, py_basename(e->call->name), e, &v);
+    if (rc) return rc;
+    char *text = malloc(CMD_MAX);
+    const char *b = py_basename(v.call->name);
+    rnn_error err = {0};
+    if (!text || !py_value_text(&v, text, CMD_MAX)) rc = app_fail(RNN_EUSAGE, b, "a value rnnlab cannot pass to it");
+    else if (is_layer_name(b) && strcmp(b, "Input") && strcmp(b, "InputLayer")) {
+        rnn_model *m = rnn_model_new("scratch", s->seed);
+        rnn_add_ctx ctx = {0};
+        if (!m) rc = app_fail(RNN_EINTERNAL, b, "out of memory");
+        else if (strcmp(b, "Embedding") && rnn_model_add(m, "Embedding(16, 4)", &ctx, &err)) rc = app_fail_err(b, &err);
+        else if (rnn_model_add(m, text, &ctx, &err)) rc = app_fail_err(b, &err);
+        else {
+            rnn_layer *l = rnn_model_layer(m, rnn_model_n_layers(m) - 1);
+            app_printf("%s: a %s layer (%zu params after a 4-wide input), not in the model: model.add(...) adds it\n",
+                       text, l->kind->name, l->n_params);
+        }
+        if (m) rnn_model_free(m);
+    } else if (name_in(b, callback_names)) {
+        rnn_callback cb;
+        if (rnn_callback_parse(text, &cb, &err)) rc = app_fail_err(b, &err);
+        else app_printf("%s: a callback, for model.fit(..., callbacks=[...])\n", text);
+    } else
+        app_printf("%s\n", text);
+    free(text);
+    rnn_value_free(&v);
+    return rc;
+}
+
 /* An expression that may be a tuple without brackets: "a, b" reads as "(a, b)". */
 static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
 {
@@ -1211,7 +1245,8 @@ static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn
             } else
                 rc = py_skip(s, stmt, "`embeddings load FILE` loads word vectors");
             if (!has && lhs) bind_skipped_text(s, lhs);
-            goto done;
+            if (!has) goto done;
+            goto bind;
         } else if (!strcmp(c->name, "np.zeros") || !strcmp(c->name, "numpy.zeros")) {
             rnn_value v = {0};
             char why[300];
@@ -1246,6 +1281,10 @@ static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn
         if (!lhs) {
             /* an expression statement: a docstring or a value has no effect */
             if (e->type == RNN_VAL_STRING) goto done;
+            if (e->type == RNN_VAL_CALL && is_keras_object(e->call)) {
+                rc = show_object(s, e);
+                goto done;
+            }
             rc = py_skip(s, stmt, "an expression; print(...) shows a value");
             goto done;
         }

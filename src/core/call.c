@@ -796,6 +796,61 @@ static bool key_known(const char *key, const char *const *known)
     return false;
 }
 
+/* Keras arguments that do not change what a layer computes at the value given here: accepted at
+ * that value (and for any value when the default is NULL: use_cudnn, implementation), refused at
+ * any other with the reason (rnnlab has no regularizers, constraints or returned states). */
+static const struct { const char *key; rnn_value_type type; const char *dflt; const char *why; } neutral_keys[] = {
+    {"return_state", RNN_VAL_BOOL, "False", "a recurrent layer returns its output only"},
+    {"stateful", RNN_VAL_BOOL, "False", "states are not carried between batches"},
+    {"time_major", RNN_VAL_BOOL, "False", "inputs are batch-major"},
+    {"kernel_regularizer", RNN_VAL_NONE, NULL, "there are no regularizers"},
+    {"recurrent_regularizer", RNN_VAL_NONE, NULL, "there are no regularizers"},
+    {"bias_regularizer", RNN_VAL_NONE, NULL, "there are no regularizers"},
+    {"activity_regularizer", RNN_VAL_NONE, NULL, "there are no regularizers"},
+    {"embeddings_regularizer", RNN_VAL_NONE, NULL, "there are no regularizers"},
+    {"kernel_constraint", RNN_VAL_NONE, NULL, "there are no constraints"},
+    {"recurrent_constraint", RNN_VAL_NONE, NULL, "there are no constraints"},
+    {"bias_constraint", RNN_VAL_NONE, NULL, "there are no constraints"},
+    {"embeddings_constraint", RNN_VAL_NONE, NULL, "there are no constraints"},
+    {"kernel_initializer", RNN_VAL_STRING, "glorot_uniform", "kernels start from Keras's glorot_uniform"},
+    {"recurrent_initializer", RNN_VAL_STRING, "orthogonal", "recurrent kernels start from Keras's orthogonal"},
+    {"bias_initializer", RNN_VAL_STRING, "zeros", "biases start at zero"},
+    {"embeddings_initializer", RNN_VAL_STRING, "uniform", "embeddings start from Keras's uniform"},
+    {"seed", RNN_VAL_NONE, NULL, "dropout masks follow `set seed=N`"},
+    {"use_cudnn", RNN_VAL_IDENT, NULL, NULL},
+    {"implementation", RNN_VAL_IDENT, NULL, NULL},
+};
+
+/* 0: not a neutral key; 1: accepted; -1: refused (error set). */
+static int neutral_key(const rnn_call *c, const char *key, const rnn_value *v, rnn_error *err)
+{
+    for (size_t i = 0; i < sizeof neutral_keys / sizeof *neutral_keys; i++) {
+        if (strcmp(neutral_keys[i].key, key) != 0)
+            continue;
+        if (!neutral_keys[i].why)
+            return 1;
+        bool same = false;
+        if (neutral_keys[i].type == RNN_VAL_BOOL)
+            same = v->type == RNN_VAL_BOOL && v->number == 0;
+        else if (neutral_keys[i].type == RNN_VAL_NONE)
+            same = v->type == RNN_VAL_NONE;
+        else if (neutral_keys[i].type == RNN_VAL_STRING)
+            same = v->type == RNN_VAL_NONE ||
+                   ((v->type == RNN_VAL_STRING || v->type == RNN_VAL_IDENT) && strcmp(v->string, neutral_keys[i].dflt) == 0);
+        if (same)
+            return 1;
+        char got[224];
+        value_repr(v, got, sizeof got);
+        rnn_fail(err, RNN_EUSAGE, "%s: %s=%s is not supported by rnnlab (%s; only %s=%s%s)", c->name, key, got,
+                 neutral_keys[i].why, key, neutral_keys[i].type == RNN_VAL_STRING ? "'" : "",
+                 neutral_keys[i].dflt ? neutral_keys[i].dflt : "None");
+        if (err && neutral_keys[i].type == RNN_VAL_STRING)
+            snprintf(err->msg + strlen(err->msg) - 1, sizeof err->msg - strlen(err->msg) + 1, "')");
+        return -1;
+    }
+    return 0;
+}
+
 int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *known, rnn_error *err)
 {
     int npos = 0;
@@ -808,6 +863,11 @@ int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *
         const char *key = c->keys[i];
         if (!key || key_known(key, known))
             continue;
+        int neutral = neutral_key(c, key, &c->args[i], err);
+        if (neutral > 0)
+            continue;
+        if (neutral < 0)
+            return RNN_EUSAGE;
         const char *best = NULL;
         int best_d = 3;
         for (int j = 0; known && known[j]; j++) {
