@@ -1144,13 +1144,13 @@ static int show_object(app_state *s, const rnn_value *e)
     char *text = malloc(CMD_MAX);
     const char *b = py_basename(v.call->name);
     rnn_error err = {0};
-    if (!text || !py_value_text(&v, text, CMD_MAX)) rc = app_fail(RNN_EUSAGE, b, "a value rnnlab cannot pass to it");
+    if (!text || !py_value_text(&v, text, CMD_MAX)) rc = py_fail(RNN_EUSAGE, b, "a value rnnlab cannot pass to it");
     else if (is_layer_name(b) && strcmp(b, "Input") && strcmp(b, "InputLayer")) {
         rnn_model *m = rnn_model_new("scratch", s->seed);
         rnn_add_ctx ctx = {0};
-        if (!m) rc = app_fail(RNN_EINTERNAL, b, "out of memory");
-        else if (strcmp(b, "Embedding") && rnn_model_add(m, "Embedding(16, 4)", &ctx, &err)) rc = app_fail_err(b, &err);
-        else if (rnn_model_add(m, text, &ctx, &err)) rc = app_fail_err(b, &err);
+        if (!m) rc = py_fail(RNN_EINTERNAL, b, "out of memory");
+        else if (strcmp(b, "Embedding") && rnn_model_add(m, "Embedding(16, 4)", &ctx, &err)) rc = py_fail_err(b, &err);
+        else if (rnn_model_add(m, text, &ctx, &err)) rc = py_fail_err(b, &err);
         else {
             rnn_layer *l = rnn_model_layer(m, rnn_model_n_layers(m) - 1);
             app_printf("%s: a %s layer (%zu params after a 4-wide input), not in the model: model.add(...) adds it\n",
@@ -1159,7 +1159,7 @@ static int show_object(app_state *s, const rnn_value *e)
         if (m) rnn_model_free(m);
     } else if (name_in(b, callback_names)) {
         rnn_callback cb;
-        if (rnn_callback_parse(text, &cb, &err)) rc = app_fail_err(b, &err);
+        if (rnn_callback_parse(text, &cb, &err)) rc = py_fail_err(b, &err);
         else app_printf("%s: a callback, for model.fit(..., callbacks=[...])\n", text);
     } else
         app_printf("%s\n", text);
