@@ -7,6 +7,14 @@
  *   vector         float [B][F]
  * A mask, when present, is uint8 [T][B] (1 = real step), produced by Embedding(mask_zero=True)
  * and consumed by recurrent and pooling layers.
+ *
+ * A new kind: src/layers/NAME.c defines `const rnn_layer_kind rnn_NAME_kind` with designated
+ * initialisers (the required operations, and any optional one it needs; the model never asks
+ * which kind a layer is, only what its kind provides), declared in the list at the end of this
+ * header and listed in the registry table (src/layers/registry.c). Kinds that differ only in
+ * configure may share one table (LAYER_KIND_OF in src/layers/layer_util.h). A recurrent cell
+ * on the shared driver is an rnn_cell (src/layers/rnn_common.h) and its kind RNN_REC_KIND(...).
+ * doc/CONTRIBUTING.md lists every file a new kind touches.
  */
 #ifndef RNNLAB_LAYERS_H
 #define RNNLAB_LAYERS_H
@@ -86,6 +94,17 @@ typedef struct rnn_layer_kind {
     /* Optional (NULL: none). Bytes of scratch init allocates (and frees before it returns). */
     size_t (*init_bytes)(const rnn_layer *l);
 
+    /* What the model asks of a kind besides the operations above (each optional): */
+    /* The kind takes the model's token ids (ids input, int32 [B][T]) rather than floats: the one
+     * kind a model may start with. */
+    bool takes_ids;
+    /* Optional (NULL: any id goes). Checks the ids [B][T] of a batch before forward: RNN_EDATA
+     * naming the layer and the first id out of range. */
+    int (*check_ids)(const rnn_layer *l, const int32_t *ids, size_t B, int T, rnn_error *err);
+    /* Optional (NULL: all of l->grads is cleared). Clears l->grads before the next batches. */
+    void (*zero_grad)(rnn_layer *l);
+    /* Optional (NULL: dense gradient). See rnn_layer_sparse_rows. */
+    long (*sparse_rows)(const rnn_layer *l, const int32_t **rows, int *row_len);
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;
@@ -110,10 +129,14 @@ struct rnn_layer {
 const rnn_layer_kind *rnn_layer_kind_find(const char *name);
 const rnn_layer_kind *const *rnn_layer_kinds(size_t *n);
 /* Sparse gradients (Embedding): sets *rows to the distinct rows of l->grads (each *row_len floats)
- * that backward passes touched since the last rnn_model_zero_grad, and returns their count; every
- * other row of l->grads is zero. Returns -1 (dense gradient) for other kinds. Optimizers may
- * update only these rows. */
+ * that backward passes touched since the last rnn_layer_zero_grad, and returns their count; every
+ * other row of l->grads is zero. Returns -1 (dense gradient) for kinds without sparse_rows.
+ * Optimizers may update only these rows. */
 long rnn_layer_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_len);
+/* Clears the layer's gradients (the kind's zero_grad, else all of l->grads). */
+void rnn_layer_zero_grad(rnn_layer *l);
+/* Checks a batch of token ids [B][T] against the layer (the kind's check_ids; RNN_OK without one). */
+int rnn_layer_check_ids(const rnn_layer *l, const int32_t *ids, size_t B, int T, rnn_error *err);
 /* Creates and configures a layer (not yet built) from a parsed call. */
 int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **out, rnn_error *err);
 void rnn_layer_destroy(rnn_layer *l);

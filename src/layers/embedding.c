@@ -238,21 +238,30 @@ static void embedding_destroy(rnn_layer *l)
     l->cfg = NULL;
 }
 
-int layer_embedding_input_dim(const rnn_layer *l)
+/* Every id of the batch x [B][T] must be a row of the table. */
+static int embedding_check_ids(const rnn_layer *l, const int32_t *x, size_t B, int T, rnn_error *err)
 {
-    return l->kind == &rnn_embedding_kind ? ((const embedding_cfg *)l->cfg)->input_dim : 0;
+    int vocab = ((const embedding_cfg *)l->cfg)->input_dim;
+    for (size_t i = 0; i < B * (size_t)T; i++)
+        if (x[i] < 0 || x[i] >= vocab)
+            return rnn_fail(err, RNN_EDATA, "%s: token id %d (sample %zu, step %zu) is not in [0, %d): "
+                            "tokenize with num_words <= input_dim", l->name, (int)x[i], i / T, i % T, vocab);
+    return RNN_OK;
 }
 
-long layer_embedding_rows(const rnn_layer *l, const int32_t **rows)
+/* The rows backward touched since the last zero_grad, each output_dim floats. */
+static long embedding_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_len)
 {
     const embedding_cfg *c = l->cfg;
+    *row_len = l->in.is_ids && l->out.rank == 2 ? l->out.dim[1] : 0;
     if (!c->touched) /* no reserve yet: no backward either */
         return 0;
     *rows = c->rows;
     return (long)c->n_rows;
 }
 
-void layer_embedding_zero_grad(rnn_layer *l)
+/* Clears only the touched rows (exact: backward writes nowhere else). */
+static void embedding_zero_grad(rnn_layer *l)
 {
     embedding_cfg *c = l->cfg;
     size_t D = (size_t)c->output_dim;
@@ -270,12 +279,6 @@ void layer_embedding_zero_grad(rnn_layer *l)
     c->n_rows = 0;
 }
 
-const uint8_t *layer_embedding_mask(const rnn_layer *l)
-{
-    const embedding_cfg *c = l->kind == &rnn_embedding_kind ? l->cfg : NULL;
-    return c && c->mask_zero ? c->mask : NULL;
-}
-
 const rnn_layer_kind rnn_embedding_kind = {
     .name = "Embedding",
     .prefix = "embedding",
@@ -290,4 +293,8 @@ const rnn_layer_kind rnn_embedding_kind = {
     .param_groups = embedding_param_groups,
     .destroy = embedding_destroy,
     .workspace_bytes = embedding_workspace_bytes,
+    .takes_ids = true,
+    .check_ids = embedding_check_ids,
+    .zero_grad = embedding_zero_grad,
+    .sparse_rows = embedding_sparse_rows,
 };

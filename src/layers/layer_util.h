@@ -34,15 +34,6 @@ void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __att
 /* Grows an aligned float workspace *buf to at least count floats (never shrinks). */
 int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err, const char *layer);
 
-/* Input dimension of an Embedding layer (for id range checks), 0 for other kinds. */
-int layer_embedding_input_dim(const rnn_layer *l);
-/* Rows of an Embedding's gradient touched since the last zero_grad (see rnn_layer_sparse_rows). */
-long layer_embedding_rows(const rnn_layer *l, const int32_t **rows);
-/* Clears only the touched rows (exact: backward writes nowhere else). */
-void layer_embedding_zero_grad(rnn_layer *l);
-/* Output mask [T][B] the Embedding computed in the last forward (NULL unless mask_zero). */
-const uint8_t *layer_embedding_mask(const rnn_layer *l);
-
 /* The kind table of a layer whose operations are all named FN_build, FN_init, FN_reserve,
  * FN_forward, FN_backward, FN_describe, FN_param_groups and FN_destroy: kinds that differ only in
  * configure (Dropout and SpatialDropout1D, the two global poolings, the recurrent layers) share them. */

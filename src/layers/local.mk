@@ -1,6 +1,6 @@
 # Layer kinds and their registry, on the core only: Embedding, Dense, Dropout, pooling, Flatten, and
 # the recurrent kinds (SimpleRNN, LSTM, GRU, Bidirectional) on one shared driver.
-librnnlab_la_SOURCES += src/layers/registry.c src/layers/embedding.c src/layers/dense.c \
+librnnlab_la_SOURCES += src/layers/registry.c src/layers/layer_util.c src/layers/embedding.c src/layers/dense.c \
 	src/layers/dropout.c src/layers/pooling.c src/layers/flatten.c \
 	src/layers/rnn_common.c src/layers/simple_rnn.c src/layers/lstm.c src/layers/gru.c \
 	src/layers/bidirectional.c

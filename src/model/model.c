@@ -3,11 +3,11 @@
  * workspaces reserved once per (B, T) growth (no allocation inside forward/backward). */
 #include "config.h"
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rnnlab/model.h"
 #include "rnnlab/tensor.h"
-#include "layers/layer_util.h"
 #include "model/model_internal.h"
 
 
@@ -222,7 +222,7 @@ static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
 {
     rnn_error e = {0};
     l->in = rnn_model_output_shape(m);
-    if (m->n == 0 && l->kind != &rnn_embedding_kind)
+    if (m->n == 0 && !l->kind->takes_ids)
         return rnn_fail(err, RNN_EUSAGE, "%s: the first layer must be Embedding (the model's input is token "
                         "ids), e.g. add Embedding(10000, 32)", l->kind->name);
     int rc = l->kind->build(l, &e);
@@ -397,10 +397,7 @@ void rnn_model_zero_grad(rnn_model *m)
         rnn_layer *l = m->layers[i];
         if (!l->trainable || !l->n_params)
             continue;
-        if (l->kind == &rnn_embedding_kind)
-            layer_embedding_zero_grad(l); /* only the rows the last batches touched */
-        else
-            memset(l->grads, 0, l->n_params * sizeof(float));
+        rnn_layer_zero_grad(l); /* an Embedding clears only the rows the last batches touched */
     }
 }
 
@@ -508,12 +505,7 @@ int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t B, int T,
     if (first->out.rank == 2 && first->out.dim[0] > 0 && first->out.dim[0] != T)
         return rnn_fail(err, RNN_EDATA, "%s has input_length=%d but the sequences have length %d (pad them "
                         "to maxlen=%d)", first->name, first->out.dim[0], T, first->out.dim[0]);
-    int vocab = layer_embedding_input_dim(first);
-    for (size_t i = 0; vocab > 0 && i < B * (size_t)T; i++)
-        if (x[i] < 0 || x[i] >= vocab)
-            return rnn_fail(err, RNN_EDATA, "%s: token id %d (sample %zu, step %zu) is not in [0, %d): "
-                            "tokenize with num_words <= input_dim", first->name, (int)x[i], i / T, i % T, vocab);
-    return RNN_OK;
+    return rnn_layer_check_ids(first, x, B, T, err);
 }
 
 /* [T][B][F] -> [B][T][F] (or back with to_time_major). */

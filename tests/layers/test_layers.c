@@ -1,4 +1,5 @@
 /* Recurrent layers: fast activations against libm, Keras parameter counts and output shapes,
+ * describe text, the kinds' optional operations (ids checks, sparse rows, zero_grad),
  * bit-identical results for the same thread count, and a finite-difference check of a stack
  * (Bidirectional(LSTM, sequences) -> GRU(go_backwards) with a mask) through both layers' dx. */
 #include "config.h"
@@ -99,6 +100,64 @@ static void test_counts(void)
         rnn_layer_destroy(l);
         rnn_call_free(call);
     }
+}
+
+/* Each cell's own arguments come back from describe in Keras's order (save files hold this text). */
+static void test_describe(void)
+{
+    struct { const char *call, *text; } c[] = {
+        {"SimpleRNN(4, 'relu', use_bias=False)", "SimpleRNN(4, activation='relu', use_bias=False)"},
+        {"LSTM(4, unit_forget_bias=False, use_bias=False)", "LSTM(4, use_bias=False, unit_forget_bias=False)"},
+        {"GRU(4, return_sequences=True, reset_after=False)", "GRU(4, reset_after=False, return_sequences=True)"},
+        {"GRU(4, reset_after=True, go_backwards=True)", "GRU(4, go_backwards=True)"},
+        {"Bidirectional(GRU(4, reset_after=False), merge_mode='ave')",
+         "Bidirectional(GRU(4, reset_after=False), merge_mode='ave')"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        rnn_layer *l = make_layer(c[i].call, (rnn_shape){.rank = 2, .dim = {5, 3}});
+        CHECK(l != NULL, "%s: not created", c[i].call);
+        if (!l)
+            continue;
+        char d[256];
+        l->kind->describe(l, d, sizeof d);
+        CHECK(strcmp(d, c[i].text) == 0, "%s describes itself as %s, expected %s", c[i].call, d, c[i].text);
+        rnn_layer_destroy(l);
+    }
+}
+
+/* The optional operations the model calls through the registry: ids checks, sparse rows, zero_grad. */
+static void test_optional_ops(void)
+{
+    rnn_layer *e = make_layer("Embedding(10, 2)", (rnn_shape){.rank = 1, .dim = {3}, .is_ids = true});
+    rnn_layer *d = make_layer("Dense(2)", (rnn_shape){.rank = 1, .dim = {3}});
+    CHECK(e && d, "Embedding and Dense created");
+    if (!e || !d)
+        return;
+    CHECK(e->kind->takes_ids && !d->kind->takes_ids, "only Embedding takes token ids");
+    rnn_error err = {0};
+    int32_t ok[] = {0, 9, 3, 1, 2, 4}, bad[] = {0, 9, 3, 1, 10, 4}, neg[] = {-1, 0, 0, 0, 0, 0};
+    CHECK(rnn_layer_check_ids(e, ok, 2, 3, &err) == RNN_OK, "ids in range refused: %s", err.msg);
+    CHECK(rnn_layer_check_ids(e, bad, 2, 3, &err) == RNN_EDATA &&
+              strstr(err.msg, "embedding: token id 10 (sample 1, step 1) is not in [0, 10)"),
+          "id 10 of 10 rows: %s", err.msg);
+    CHECK(rnn_layer_check_ids(e, neg, 2, 3, &err) == RNN_EDATA, "negative id accepted");
+    CHECK(rnn_layer_check_ids(d, bad, 2, 3, &err) == RNN_OK, "a kind without check_ids refused ids");
+    float g[20];
+    const int32_t *rows;
+    int row_len;
+    for (int i = 0; i < 20; i++)
+        g[i] = 1.0f;
+    d->grads = g;
+    CHECK(rnn_layer_sparse_rows(d, &rows, &row_len) == -1, "Dense's gradient is dense");
+    rnn_layer_zero_grad(d);
+    bool zero = true;
+    for (size_t i = 0; i < d->n_params; i++)
+        zero &= g[i] == 0.0f;
+    CHECK(zero && g[d->n_params] == 1.0f, "zero_grad clears exactly Dense's %zu gradients", d->n_params);
+    e->grads = g;
+    CHECK(rnn_layer_sparse_rows(e, &rows, &row_len) == 0 && row_len == 2, "no rows before a backward");
+    rnn_layer_destroy(e);
+    rnn_layer_destroy(d);
 }
 
 /* A stack of layers driven by hand: forward through all, backward with dx chaining. */
@@ -246,6 +305,8 @@ int main(void)
     rnn_rec_parallel_min_work = 0;  /* threads even on these small shapes */
     test_activations();
     test_counts();
+    test_describe();
+    test_optional_ops();
     test_stack_gradcheck();
     test_deterministic();
     return check_finish("test_layers");
