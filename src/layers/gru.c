@@ -214,8 +214,7 @@ static int gru_configure(rnn_rec *r, const rnn_call *call, rnn_error *err)
 }
 
 static const char *const gru_keys[] = {
-    "units", "activation", "recurrent_activation", "use_bias", "reset_after", "dropout",
-    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
+    "units", "activation", "recurrent_activation", "reset_after", RNN_REC_COMMON_KEYS, NULL};
 
 /* reset_after=True (Keras 3's default): bias [2][3H], the recurrent side's gradient kept apart. */
 static const rnn_cell gru_cell = {

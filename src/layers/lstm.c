@@ -107,8 +107,7 @@ static void lstm_describe(const rnn_rec *r, char *buf, size_t n, size_t *len)
 }
 
 static const char *const lstm_keys[] = {
-    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "dropout",
-    "recurrent_dropout", "return_sequences", "go_backwards", "unroll", NULL};
+    "units", "activation", "recurrent_activation", "unit_forget_bias", RNN_REC_COMMON_KEYS, NULL};
 
 static const rnn_cell lstm_cell = {
     .gates = 4,

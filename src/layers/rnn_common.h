@@ -25,6 +25,9 @@ enum {
                                  * kernel's gradient */
 };
 
+/* The keywords the driver reads for every cell: a cell's keys list ends with them. */
+#define RNN_REC_COMMON_KEYS "use_bias", "dropout", "recurrent_dropout", "return_sequences", "go_backwards", "unroll"
+
 /* A recurrent cell: everything the driver needs to know of SimpleRNN, LSTM, GRU. One const
  * instance per cell, in the cell's file; its layer kind is RNN_REC_KIND(name, prefix, &cell).
  * The driver reads the common arguments (units, use_bias, dropout, recurrent_dropout,
@@ -33,7 +36,8 @@ typedef struct rnn_cell {
     int gates;                  /* G: blocks of H columns in kernel, recurrent kernel and bias */
     int bias_rows;              /* bias [bias_rows][G*H] (2: input and recurrent biases apart) */
     unsigned buffers;           /* RNN_CELL_BUF_* */
-    const char *const *keys;    /* Keras keywords the call accepts, NULL-terminated */
+    const char *const *keys;    /* Keras keywords the call accepts, the positional ones first, then
+                                 * the cell's own, then RNN_REC_COMMON_KEYS, NULL */
     int positional;             /* how many of them may be given by position */
     /* Reads the cell's own arguments into r (r->act, r->opts; may point r->cell at a variant of
      * itself); errors name call->name. */

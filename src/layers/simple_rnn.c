@@ -109,9 +109,7 @@ static int simple_configure(rnn_rec *r, const rnn_call *call, rnn_error *err)
     return RNN_OK;
 }
 
-static const char *const simple_keys[] = {
-    "units", "activation", "use_bias", "dropout", "recurrent_dropout", "return_sequences",
-    "go_backwards", "unroll", NULL};
+static const char *const simple_keys[] = {"units", "activation", RNN_REC_COMMON_KEYS, NULL};
 
 static const rnn_cell simple_rnn_cell = {
     .gates = 1,
