@@ -6,6 +6,7 @@
 #include "rnnlab/call.h"
 #include "rnnlab/data.h"
 #include "rnnlab/text.h"
+#include "rnnlab/wordvec.h"
 #include "rnnlab/layers.h"
 #include "rnnlab/model.h"
 #include "rnnlab/train.h"

@@ -26,3 +26,6 @@ tests_data_test_load_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/data/csv_dump
 tests_data_csv_dump_SOURCES = tests/data/csv_dump.c 
 tests_data_csv_dump_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/data/test_wordvec
+tests_data_test_wordvec_SOURCES = tests/data/test_wordvec.c
+tests_data_test_wordvec_LDADD = $(RNNLAB_TEST_LIBS)
