@@ -7,6 +7,7 @@
 #include "rnnlab/data.h"
 #include "rnnlab/text.h"
 #include "rnnlab/wordvec.h"
+#include "rnnlab/ngrams.h"
 #include "rnnlab/layers.h"
 #include "rnnlab/model.h"
 #include "rnnlab/train.h"

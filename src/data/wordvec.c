@@ -55,14 +55,16 @@ static uint64_t wv_rand(uint64_t *s)  /* splitmix64 */
 }
 static double wv_uniform(uint64_t *s) { return (double)(wv_rand(s) >> 11) * (1.0 / 9007199254740992.0); }
 
-RNN_VECTOR_KERNEL static float wv_dot(const float *a, const float *b, int n)
+/* Inlined into the vectorised update (RNN_VECTOR_KERNEL) so each CPU's clone has its own loops. */
+#define WV_INLINE static inline __attribute__((always_inline))
+WV_INLINE float wv_dot(const float *a, const float *b, int n)
 {
     float s = 0;
     for (int i = 0; i < n; i++)
         s += a[i] * b[i];
     return s;
 }
-RNN_VECTOR_KERNEL static void wv_axpy(float *y, const float *x, float a, int n)
+WV_INLINE void wv_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++)
         y[i] += a * x[i];
@@ -155,19 +157,19 @@ struct wv_train {
     bool go, abort;
 };
 
-static float wv_sigmoid(const wv_train *tr, float x)
+WV_INLINE float wv_sigmoid(const wv_train *tr, float x)
 {
     if (x < -WV_MAX_SIGMOID) return 0.0f;
     if (x > WV_MAX_SIGMOID) return 1.0f;
     return tr->sigmoid[(int)((x + WV_MAX_SIGMOID) * WV_SIGMOID_TABLE / WV_MAX_SIGMOID / 2)];
 }
-static float wv_log(const wv_train *tr, float x)
+WV_INLINE float wv_log(const wv_train *tr, float x)
 {
     if (x > 1.0f) return 0.0f;
     return tr->logt[(int)(x * WV_LOG_TABLE)];
 }
 
-static float *row_read(const wv_overlay *ov, float *shared, int32_t r, int dim)
+WV_INLINE float *row_read(const wv_overlay *ov, float *shared, int32_t r, int dim)
 {
     if (!ov->slot) return shared + (size_t)r * dim;
     int32_t s = ov->slot[r];
@@ -198,7 +200,7 @@ static float *row_write(wv_thread *th, wv_overlay *ov, float *shared, int32_t r)
 }
 
 /* One logistic step of negative sampling on output row `target` (fastText's binaryLogistic). */
-static bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
+WV_INLINE bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
 {
     wv_train *tr = th->tr;
     int dim = tr->o->dim;
@@ -212,7 +214,7 @@ static bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
     return true;
 }
 
-static int32_t negative_for(wv_thread *th, int32_t target)
+WV_INLINE int32_t negative_for(wv_thread *th, int32_t target)
 {
     int32_t n;
     do n = th->tr->neg[wv_rand(&th->rng) % th->tr->n_neg];
@@ -222,7 +224,7 @@ static int32_t negative_for(wv_thread *th, int32_t target)
 
 /* The mean of the input rows becomes hidden; the target and negatives are trained on it; every
  * input row moves by the gradient (fastText's Model::update for skip-gram and CBOW). */
-static bool update(wv_thread *th, const int32_t *input, size_t n_in, int32_t target, float lr)
+RNN_VECTOR_KERNEL static bool update(wv_thread *th, const int32_t *input, size_t n_in, int32_t target, float lr)
 {
     wv_train *tr = th->tr;
     int dim = tr->o->dim;
@@ -458,6 +460,8 @@ static int build_vocab(wv_train *tr, const rnn_tokenizer *t, int32_t **row_of_id
 {
     const rnn_seqs *s = tr->seqs;
     size_t n_ids = rnn_tokenizer_size(t) + 1;
+    for (size_t k = 0; k < s->off[s->n]; k++)     /* the OOV token may sit one past the size */
+        if (s->ids[k] > 0 && (size_t)s->ids[k] >= n_ids && rnn_tokenizer_word(t, s->ids[k])) n_ids = (size_t)s->ids[k] + 1;
     uint64_t *c = calloc(n_ids, sizeof *c);
     int32_t *map = malloc(n_ids * sizeof *map);
     if (!c || !map) { free(c); free(map); return rnn_fail(err, RNN_EINTERNAL, "out of memory counting words"); }

@@ -29,3 +29,6 @@ tests_data_csv_dump_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/data/test_wordvec
 tests_data_test_wordvec_SOURCES = tests/data/test_wordvec.c
 tests_data_test_wordvec_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/data/test_ngrams
+tests_data_test_ngrams_SOURCES = tests/data/test_ngrams.c
+tests_data_test_ngrams_LDADD = $(RNNLAB_TEST_LIBS)
