@@ -27,7 +27,8 @@ typedef struct app_state {
     rnn_seqs seq_train, seq_test;     /* encoded by `tokenize` */
     rnn_imatrix x_train, x_test;      /* padded by `pad` */
     rnn_prep prep;                    /* `pad`'s settings (or open's), for every text the model sees */
-    rnn_fmatrix pretrained;           /* `embeddings load` */
+    rnn_fmatrix pretrained;           /* `embeddings load` or `embeddings train` */
+    rnn_wordvec *wordvec;             /* `embeddings train`: words and n-grams, for save and near */
     rnn_model *model;
     app_run *runs; int n_runs;
     rnn_eval last_eval; char last_eval_split[16];

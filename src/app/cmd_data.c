@@ -1,4 +1,4 @@
-/* Data commands: load, datasets, stats, vocab, tokenize, encode, decode, pad, show, embeddings. */
+/* Data commands: load, datasets, stats, vocab, tokenize, encode, decode, pad, show. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -548,30 +548,5 @@ int cmd_show(app_state *s, const app_command *c, const app_args *a)
         print_ids(x->data + (size_t)i * x->cols, x->cols);
     } else
         app_printf("padded: not padded yet (pad maxlen=N)\n");
-    return RNN_OK;
-}
-
-int cmd_embeddings(app_state *s, const app_command *c, const app_args *a)
-{
-    int rc;
-    if (a->npos < 1 || strcmp(a->pos[0], "load") != 0)
-        return app_fail(RNN_EUSAGE, c, "expected: embeddings load FILE [format=glove|word2vec|word2vec-bin|fasttext]");
-    if (a->npos < 2) return app_fail(RNN_EUSAGE, c, "expected a FILE of word vectors after load");
-    const char *fmt;
-    if ((rc = args_choice(a, "format", "glove|word2vec|word2vec-bin|fasttext", NULL, &fmt)) || (rc = need_tokenizer(s, c)))
-        return rc;
-    rnn_fmatrix m = {0};
-    size_t found = 0;
-    rnn_error err = {0};
-    char *in_script_dir = app_input_path(a->pos[1]);
-    rc = rnn_embeddings_load(in_script_dir ? in_script_dir : a->pos[1], fmt, s->tok, &m, &found, &err);
-    free(in_script_dir);
-    if (rc != RNN_OK) return app_fail_err(c, &err);
-    rnn_fmatrix_free(&s->pretrained);
-    s->pretrained = m;
-    size_t words = m.rows > 0 ? m.rows - 1 : 0;
-    app_printf("pretrained: %zu x %zu matrix; vectors found for %zu of %zu %s (%.1f%% coverage)\n", m.rows, m.cols,
-               found, words, app_noun(words, "word", "words"), words ? 100.0 * (double)found / (double)words : 0.0);
-    app_printf("use it with: add Embedding(%zu, %zu, weights=pretrained, trainable=False)\n", m.rows, m.cols);
     return RNN_OK;
 }

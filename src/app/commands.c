@@ -78,12 +78,28 @@ static const app_command command_table[] = {
     {"show", "N [split=train|test]", "one example: text, label, ids, padded form",
      "show N [split=train]: example N (0-based) with its label, token ids and padded row.", cmd_show, 1, NULL,
      EX_PADDED "show 0 split=test"},
-    {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext]", "load pretrained word vectors",
+    {"embeddings", "load FILE [format=glove|word2vec|word2vec-bin|fasttext] | train [model=skipgram|cbow] [dim=100] "
+     "[window=5] [epochs=5] [min_count=5] [negative=5] [minn=3] [maxn=6] [buckets=2000000] [lr=0.05] [sample=1e-4] "
+     "[texts=train|all] [threads=N] [seed=N] | save FILE | near WORD [k=10] | analogy A B C [k=10]",
+     "word vectors: load, train, save, nearest words, analogies",
      "embeddings load FILE [format=...]: vectors matched to the tokenizer's words (rows = num_words);\n"
      "reports coverage. Use them with add Embedding(N, D, weights=pretrained, trainable=False).\n"
      "Limits: vectors of at most 65536 values, text rows of at most 16 MB, a matrix of at most 4 GB\n"
-     "and no more than the memory available.", cmd_embeddings, 2, NULL,
-     EX_PADDED "embeddings load examples/demo-vectors.txt format=glove   # -> vectors found for 48 of 49 words"},
+     "and no more than the memory available.\n"
+     "embeddings train [model=skipgram|cbow] [dim=100] [window=5] [epochs=5] [min_count=5] [negative=5]\n"
+     "  [minn=3] [maxn=6] [buckets=2000000] [lr=0.05] [sample=1e-4] [texts=train|all] [threads=N] [seed=N]:\n"
+     "  word vectors learned from the tokenized training texts (texts=all: the test texts too), as\n"
+     "  fastText learns them: skip-gram or CBOW with negative sampling, each word the mean of its own\n"
+     "  row and its character n-grams (minn..maxn characters hashed into buckets; maxn=0: none), so a\n"
+     "  word seen fewer than min_count times still gets a vector. Same seed and threads, same vectors.\n"
+     "  The result becomes the pretrained matrix, as embeddings load. Ctrl-C stops it and keeps it.\n"
+     "embeddings save FILE: the trained vectors in word2vec text format.\n"
+     "embeddings near WORD [k=10]: the k words nearest WORD by cosine similarity, in the model's\n"
+     "  Embedding (learned by fit) when the model has one, else in the loaded or trained vectors.\n"
+     "embeddings analogy A B C [k=10]: the words nearest A - B + C (unit vectors), as fastText's\n"
+     "  analogies: 'embeddings analogy king man woman' asks what is to woman as king is to man.",
+     cmd_embeddings, 4, NULL,
+     EX_TOKENIZED "embeddings train dim=16 epochs=20 min_count=1 buckets=10000 seed=1\nembeddings near good k=3"},
     /* Model */
     {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, 2, NULL,
      "model new demo_lstm"},

@@ -1,7 +1,7 @@
 # The program: invocation, command language, REPL and command handlers.
 rnnlab_SOURCES += src/app/main.c src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
 	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c \
-	src/app/pyreader.c src/app/pyvalue.c src/app/pystmt.c
+	src/app/cmd_embeddings.c src/app/pyreader.c src/app/pyvalue.c src/app/pystmt.c
 noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/python.h
 dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 

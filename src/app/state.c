@@ -149,6 +149,7 @@ void app_free(app_state *s)
 {
     app_clear_encoded(s);
     rnn_fmatrix_free(&s->pretrained);
+    rnn_wordvec_free(s->wordvec);
     if (s->model) rnn_model_free(s->model);
     if (s->tok) rnn_tokenizer_free(s->tok);
     if (s->ds) rnn_dataset_free(s->ds);

@@ -123,6 +123,5 @@ int main(void)
     test_buckets();
     test_options();
     test_save();
-    printf("%s\n", failures ? "FAILED" : "ok");
-    return failures != 0;
+    return check_finish("test_ngrams");
 }

@@ -194,6 +194,5 @@ int main(void)
     test_queries();
     test_training();
     test_progress_stops();
-    printf("%s\n", failures ? "FAILED" : "ok");
-    return failures != 0;
+    return check_finish("test_wordvec");
 }
