@@ -18,7 +18,7 @@ typedef struct app_run {
     double test_accuracy;        /* NAN until evaluated */
 } app_run;
 
-/* What changed, for panels to refresh (bit mask passed to on_change). */
+/* What changed, for panels to refresh (bit mask passed to app_hooks.changed). */
 enum { APP_CHANGED_DATA = 1, APP_CHANGED_VOCAB = 2, APP_CHANGED_MODEL = 4, APP_CHANGED_RUNS = 8 };
 
 typedef struct app_state {
@@ -37,27 +37,29 @@ typedef struct app_state {
     bool tty;                         /* stdout is a terminal (bars may update in place) */
     bool keep_going;
     atomic_int stop;                  /* set by SIGINT or the UI thread (`q`): stop training after the batch */
-    /* Hooks set by the dashboard (NULL in plain mode). Called from the thread running the command. */
-    void (*on_progress)(const rnn_fit_progress *p, void *ud);
-    void (*on_change)(unsigned what, void *ud);
-    void *hook_ud;
     char **session; int n_session;    /* successful commands, for `session save` */
     size_t truncated_train, truncated_test;   /* sequences cut by the last `pad` */
     double gradcheck_error;           /* largest relative error of the last `gradcheck`, NAN before */
     bool in_fit;                      /* a `fit` is running (SIGINT stops it instead of quitting) */
     char **saved_classes; int n_saved_classes;   /* class names from `open` when no data set is loaded */
     unsigned long start_seed;         /* seed when the session began (first line of `session save`) */
-    /* `compare` stores the compared runs here (indices into runs, in the
-     * order given) before on_change(APP_CHANGED_RUNS); the dashboard overlays their curves.
-     * n_compare = 0 when no comparison is shown. */
-    int compare[8]; int n_compare;
-    /* Columns the output shows, 0 when unknown: the dashboard sets its log panel's inner width
-     * (from its UI thread, hence atomic); `plot` fits its default width to it. */
-    atomic_int out_cols;
     /* The names Keras statements bind, their functions, where a script's statement starts
      * (src/app/pyvalue.c); NULL until the first Python statement. */
     struct py_session *py;
 } app_state;
+
+/* What a front end other than the plain prompt (the dashboard) watches. Every member may be NULL;
+ * the functions are called from the thread running the command. */
+typedef struct app_hooks {
+    void (*progress)(const rnn_fit_progress *p, void *ud);      /* every batch and epoch end of fit */
+    void (*changed)(const app_state *s, unsigned what, void *ud); /* a command changed APP_CHANGED_* */
+    /* `compare` showed runs[0..n) (indices into s->runs, in the order given) */
+    void (*compared)(const app_state *s, const int *runs, int n, void *ud);
+    int (*output_columns)(void *ud);   /* columns the output is shown in (`plot` fits them); 0 when unknown */
+    void *ud;
+} app_hooks;
+/* Installs the hooks (copied); NULL removes them. */
+void app_set_hooks(const app_hooks *h);
 
 void app_init(app_state *s);
 void app_free(app_state *s);

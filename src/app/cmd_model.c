@@ -169,7 +169,8 @@ typedef struct fit_ctx {
 static int output_columns(const app_state *s)
 {
     struct winsize ws;
-    if (s->out_cols > 0) return s->out_cols;
+    int cols = app_output_columns();
+    if (cols > 0) return cols;
     if (s->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
     return 0;
 }
@@ -249,7 +250,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
 {
     fit_ctx *f = user;
     app_state *s = f->s;
-    if (s->on_progress) { s->on_progress(p, s->hook_ud); return s->stop ? 1 : 0; }
+    if (app_progress(p)) return s->stop ? 1 : 0;
     char bar[FIT_BAR_WIDTH + 1], met[1024], step[32];
     int digits = snprintf(NULL, 0, "%d", p->batches);
     if (p->partial) {
@@ -406,7 +407,7 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
     if (name && !run_name_ok(name))
         return app_fail(RNN_EUSAGE, c, "name='%s': expected a run name of one word, without spaces or control characters", name);
     o.stop = &s->stop;
-    fit_ctx f = {s, 0, -1, s->tty && !s->on_progress};
+    fit_ctx f = {s, 0, -1, s->tty && !app_watched()};
     o.callback = fit_on_progress;
     o.user = &f;
     o.warn = fit_warn;
@@ -724,7 +725,7 @@ static double *history_column(const rnn_history *h, const char *name)
 static int chart_print(const app_state *s, const chart_series *sr, int n, int width, int height, const char *title)
 {
     /* colours only straight to a terminal (not into the dashboard's log, not for piped commands) */
-    bool color = s->tty && !s->on_change && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    bool color = s->tty && !app_watched() && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     char *t = chart_render_text(sr, n, width, height, title, MB_CUR_MAX > 1, color);
     if (!t) return RNN_EINTERNAL;
     app_printf("%s", t);
@@ -791,7 +792,7 @@ int cmd_compare(app_state *s, const app_command *c, const app_args *a)
     const char *metric = args_get(a, "metric") ? args_get(a, "metric") : "val_accuracy";
     chart_series sr[16];
     double *cols[16] = {0};
-    int n = 0;
+    int n = 0, shown[16];
     app_printf("%-16s %6s %12s %12s\n", "run", "epochs", "last", "best");
     for (int i = 0; i < a->npos; i++) {
         app_run *r = app_find_run(s, c, a->pos[i]);
@@ -811,12 +812,11 @@ int cmd_compare(app_state *s, const app_command *c, const app_args *a)
             break;
         }
         app_printf("%-16s %6d %12.4f %12.4f\n", r->name, r->hist.n_epochs, last, best);
-        if (n < 8) s->compare[n] = (int)(r - s->runs);
+        shown[n] = (int)(r - s->runs);
         sr[n] = (chart_series){r->name, cols[n], r->hist.n_epochs, CHART_OTHER, 0, 0};
         n++;
     }
-    s->n_compare = rc == RNN_OK ? (n < 8 ? n : 8) : 0;
-    if (rc == RNN_OK) app_changed(s, APP_CHANGED_RUNS);
+    if (rc == RNN_OK) app_compared(s, shown, n);
     if (rc == RNN_OK) {
         char title[96];
         snprintf(title, sizeof title, "%s per epoch", metric);

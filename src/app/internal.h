@@ -86,6 +86,12 @@ app_handler cmd_set, cmd_status, cmd_help, cmd_session, cmd_source, cmd_expect, 
 
 /* Shared by handlers. */
 void app_changed(app_state *s, unsigned what);
+/* The installed app_hooks (app_set_hooks): whether any watches the session; fit's progress (false
+ * when nothing takes it); the runs `compare` showed; the columns of the output (0 when unknown). */
+bool app_watched(void);
+bool app_progress(const rnn_fit_progress *p);
+void app_compared(app_state *s, const int *runs, int n);
+int app_output_columns(void);
 /* Drops encoded/padded data (after a new data set or tokenizer). */
 void app_clear_encoded(app_state *s);
 void app_clear_padded(app_state *s);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "app/internal.h"
 #include "app/repl.h"
-#include "tui/tui.h"
+#include "tui/dashboard.h"
 
 /* "rnnlab 0.1.0", and the sanitizers of a --enable-sanitizers build (tests lift their memory limit on it). */
 static void main_version(void)

@@ -161,10 +161,34 @@ void app_free(app_state *s)
     memset(s, 0, sizeof *s);
 }
 
+static app_hooks hooks;
+
+void app_set_hooks(const app_hooks *h)
+{
+    if (h) hooks = *h;
+    else memset(&hooks, 0, sizeof hooks);
+}
+
+bool app_watched(void) { return hooks.progress || hooks.changed || hooks.compared; }
+
 void app_changed(app_state *s, unsigned what)
 {
-    if (s->on_change) s->on_change(what, s->hook_ud);
+    if (hooks.changed) hooks.changed(s, what, hooks.ud);
 }
+
+bool app_progress(const rnn_fit_progress *p)
+{
+    if (!hooks.progress) return false;
+    hooks.progress(p, hooks.ud);
+    return true;
+}
+
+void app_compared(app_state *s, const int *runs, int n)
+{
+    if (hooks.compared) hooks.compared(s, runs, n, hooks.ud);
+}
+
+int app_output_columns(void) { return hooks.output_columns ? hooks.output_columns(hooks.ud) : 0; }
 
 /* Commands that are not part of a replayable session. */
 static bool exec_is_recorded(const char *name)

@@ -2,11 +2,11 @@
  * Keys no action takes go to the prompt (readline). */
 #include <curses.h>
 #include <stdio.h>
-#include "tui/dashboard.h"
+#include "tui/frame.h"
 
 #define CTRL(c) ((c) & 0x1f)
 
-static bool act_help(tui *t) { t->help_open = !t->help_open; t->dirty = 1; return true; }
+static bool act_help(tui *t) { t->help_open = !t->help_open; t->sh.dirty = 1; return true; }
 
 static void focus_move(tui *t, int delta)
 {
@@ -15,7 +15,7 @@ static void focus_move(tui *t, int delta)
         t->zoom = t->focus;
         t->need_layout = true;
     }
-    t->dirty = 1;
+    t->sh.dirty = 1;
 }
 
 /* Tab completes a word at the prompt; with an empty line (or while a command runs) it moves
@@ -34,7 +34,7 @@ static bool act_zoom(tui *t)
 {
     t->zoom = t->zoom >= 0 ? -1 : t->focus;
     t->need_layout = true;
-    t->dirty = 1;
+    t->sh.dirty = 1;
     return true;
 }
 
@@ -42,7 +42,7 @@ static bool act_zoom(tui *t)
 static bool act_stop(tui *t)
 {
     t->app->stop = 1;
-    log_append(t, "stopping after this batch...\n", 29, false);
+    tui_output(t, "stopping after this batch...\n", 29, false);
     return true;
 }
 
@@ -62,19 +62,20 @@ static bool act_quit(tui *t)
     return true;
 }
 
-static bool act_redraw(tui *t) { clearok(curscr, TRUE); t->dirty = 1; return true; }
+static bool act_redraw(tui *t) { clearok(curscr, TRUE); t->sh.dirty = 1; return true; }
 
-static bool act_resize(tui *t) { t->need_layout = true; t->dirty = 1; return true; }
+static bool act_resize(tui *t) { t->need_layout = true; t->sh.dirty = 1; return true; }
 
 /* Page keys scroll the focused panel. */
 static bool act_scroll(tui *t, int key)
 {
     tui_panel *p = &t->panel[t->focus];
-    if (p->cls->key && p->cls->key(p, t, key)) {
-        t->dirty = 1;
-        return true;
-    }
-    return false;
+    pthread_mutex_lock(&t->sh.lock);
+    bool used = p->ops->key && p->ops->key(p, key);
+    pthread_mutex_unlock(&t->sh.lock);
+    if (used)
+        t->sh.dirty = 1;
+    return used;
 }
 static bool act_page_up(tui *t) { return act_scroll(t, KEY_PPAGE); }
 static bool act_page_down(tui *t) { return act_scroll(t, KEY_NPAGE); }
@@ -103,7 +104,7 @@ bool actions_dispatch(tui *t, int key)
 {
     if (t->help_open && key != KEY_RESIZE) {   /* any key closes the help */
         t->help_open = false;
-        t->dirty = 1;
+        t->sh.dirty = 1;
         return true;
     }
     for (size_t i = 0; i < sizeof action_table / sizeof action_table[0]; i++) {

@@ -1,9 +1,12 @@
 /* The dashboard: curses setup and teardown on every exit path, the frame (title, panels,
  * prompt, key hints), the UI loop and the command thread.
  *
+ * Panels are driven only through their ops (tui.h): the dashboard turns the app's hooks and
+ * output into events, hands them the keys of the focused panel and their sizes, and has them draw.
+ *
  * Threads: the UI thread owns curses and readline; one command at a time runs on a worker thread
- * through app_exec. The worker reports through the app's hooks (sink, on_progress, on_change),
- * which only copy data under a lock and poke a self-pipe; the UI redraws at a fixed rate (10 Hz)
+ * through app_exec. The worker reports through the app's hooks and output sink, which panels turn
+ * into copies made under a lock and a poke of a self-pipe; the UI redraws at a fixed rate (10 Hz)
  * while a command runs, so training never waits for the screen. */
 #include <curses.h>
 #include <term.h>
@@ -19,14 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "tui/dashboard.h"
-#include "tui/tui.h"
+#include "tui/frame.h"
 
 enum { FRAME_MS = 100 };   /* redraw period while a command runs */
 
-static const tui_panel_class *const panel_classes[PANEL_COUNT] = {
-    [PANEL_DATA] = &panel_data_class,   [PANEL_VOCAB] = &panel_vocab_class,
-    [PANEL_MODEL] = &panel_model_class, [PANEL_TRAINING] = &panel_training_class,
-    [PANEL_LOG] = &panel_log_class,
+static const tui_panel_ops *const panel_ops[PANEL_COUNT] = {
+    [PANEL_DATA] = &panel_data_ops,   [PANEL_VOCAB] = &panel_vocab_ops,
+    [PANEL_MODEL] = &panel_model_ops, [PANEL_TRAINING] = &panel_training_ops,
+    [PANEL_LOG] = &panel_log_ops,
 };
 
 /* ---- terminal ownership: restored on every exit path ---- */
@@ -149,33 +152,6 @@ static void screen_stop(int capture_fd)
     saved_stdout = saved_stderr = -1;
 }
 
-/* ---- small shared helpers ---- */
-
-void tui_wake(tui *t)
-{
-    char c = 1;
-    if (t->wake_fd[1] >= 0 && write(t->wake_fd[1], &c, 1) < 0 && errno != EAGAIN)
-        t->dirty = 1;
-}
-
-int tui_put(tui_rect r, int row, int col, const char *text, int attr)
-{
-    if (row < 0 || row >= r.h || col < 0 || col >= r.w || !text)
-        return 0;
-    int cols = 0;
-    size_t bytes = 0;
-    while (text[bytes] && col + cols < r.w) {   /* clip by characters (UTF-8) */
-        bytes++;
-        while (((unsigned char)text[bytes] & 0xC0) == 0x80)
-            bytes++;
-        cols++;
-    }
-    attrset(attr);
-    mvaddnstr(r.y + row, r.x + col, text, (int)bytes);
-    attrset(A_NORMAL);
-    return cols;
-}
-
 /* ---- drawing ---- */
 
 static tui_rect rect_inner(tui_rect r) { return (tui_rect){r.y + 1, r.x + 1, r.h - 2, r.w - 2}; }
@@ -186,7 +162,7 @@ static void draw_border(tui *t, tui_rect r, const char *title, const char *tag, 
      * some terminals (and tmux captures) show as letters. */
     static const char *const box_u[6] = {"─", "│", "┌", "┐", "└", "┘"};
     static const char *const box_a[6] = {"-", "|", "+", "+", "+", "+"};
-    const char *const *b = t->unicode ? box_u : box_a;
+    const char *const *b = t->sh.unicode ? box_u : box_a;
     int attr = theme_attr(focused ? ROLE_BORDER_FOCUS : ROLE_BORDER);
     tui_rect all = {0, 0, t->rows, t->cols};
     for (int x = 1; x < r.w - 1; x++) {
@@ -289,56 +265,80 @@ static void draw_frame(tui *t)
         refresh();
         return;
     }
-    training_sync(t);
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->sh.lock);
     draw_title(t);
     for (int i = 0; i < PANEL_COUNT; i++) {
         tui_rect r = t->layout.panel[i];
         if (r.w < 4 || r.h < 3)
             continue;
         tui_panel *p = &t->panel[i];
-        draw_border(t, r, p->cls->name, p->cls->tag ? p->cls->tag(p, t) : NULL, i == t->focus);
-        t->panel[i].cls->draw(&t->panel[i], t, rect_inner(r));
+        draw_border(t, r, p->ops->name, p->ops->tag ? p->ops->tag(p) : NULL, i == t->focus);
+        p->ops->draw(p, rect_inner(r));
     }
     draw_status(t);
     if (t->help_open)
         draw_help(t);
-    pthread_mutex_unlock(&t->lock);
-    prompt_draw(t, t->layout.prompt);   /* last: it places the cursor */
+    pthread_mutex_unlock(&t->sh.lock);
+    /* last: it places the cursor */
+    prompt_draw(t->layout.prompt, t->running, !t->running && app_prompt_continues(t->app));
     refresh();
 }
 
-static void relayout(tui *t)
+/* Lays the screen out again and tells every panel its new inner size; returns the APP_CHANGED_*
+ * bits the panels need again to fit it. */
+static unsigned relayout(tui *t)
 {
+    unsigned again = 0;
     getmaxyx(stdscr, t->rows, t->cols);
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&t->sh.lock);
     layout_compute(&t->layout, t->rows, t->cols, t->zoom);
-    t->app->out_cols = t->layout.too_small ? 0 : t->layout.panel[PANEL_LOG].w - 2;  /* inside the border */
-    pthread_mutex_unlock(&t->lock);
-}
-
-/* ---- panels and app hooks ---- */
-
-static void panels_snapshot(tui *t, unsigned what)
-{
+    t->out_cols = t->layout.too_small ? 0 : t->layout.panel[PANEL_LOG].w - 2;  /* inside the border */
     for (int i = 0; i < PANEL_COUNT; i++) {
         tui_panel *p = &t->panel[i];
-        if (p->cls->snapshot && (p->cls->changes & what))
-            p->cls->snapshot(p, t, t->app);
+        tui_rect r = t->layout.too_small ? (tui_rect){0, 0, 0, 0} : t->layout.panel[i];
+        if (p->ops->resize)
+            again |= p->ops->resize(p, r.w > 2 ? r.w - 2 : 0, r.h > 2 ? r.h - 2 : 0);
     }
-    if (what & APP_CHANGED_RUNS)
-        training_snapshot_runs(t, t->app);
+    pthread_mutex_unlock(&t->sh.lock);
+    return again;
 }
 
-static void hook_change(unsigned what, void *ud)
+/* ---- the app's hooks become panel events ---- */
+
+static void panels_changed(tui *t, const app_state *s, unsigned what)
 {
-    panels_snapshot(ud, what);
-    tui_wake(ud);
+    tui_event e = {.kind = TUI_EVENT_CHANGED, .app = s, .what = what};
+    tui_panels_event(t->panel, PANEL_COUNT, &e);
+}
+
+static void hook_changed(const app_state *s, unsigned what, void *ud)
+{
+    panels_changed(ud, s, what);
+}
+
+static void hook_compared(const app_state *s, const int *runs, int n, void *ud)
+{
+    tui *t = ud;
+    tui_event e = {.kind = TUI_EVENT_COMPARED, .app = s, .runs = runs, .n_runs = n};
+    tui_panels_event(t->panel, PANEL_COUNT, &e);
+}
+
+static void hook_progress(const rnn_fit_progress *p, void *ud)
+{
+    tui *t = ud;
+    tui_event e = {.kind = TUI_EVENT_PROGRESS, .progress = p};
+    tui_panels_event(t->panel, PANEL_COUNT, &e);
+}
+
+static int hook_columns(void *ud)
+{
+    tui *t = ud;
+    return t->out_cols;
 }
 
 static void hook_sink(const char *text, size_t len, bool is_error, void *ud)
 {
-    log_append(ud, text, len, is_error);
+    tui_output(ud, text, len, is_error);
 }
 
 /* ---- the command thread ---- */
@@ -359,7 +359,7 @@ static void *worker_main(void *arg)
     fflush(stdout);
     fflush(stderr);
     j->done = 1;
-    tui_wake(j->t);
+    tui_redraw(&j->t->sh);
     return NULL;
 }
 
@@ -369,16 +369,16 @@ static void job_start(tui *t, char *line, const char *script)
     if (script) {
         char msg[600];
         int n = snprintf(msg, sizeof msg, "# running script %s\n", script);
-        log_append(t, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1), false);
+        tui_output(t, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1), false);
     }
     snprintf(t->running_line, sizeof t->running_line, "%s%s", script ? "script " : "",
              script ? script : line);
     t->app->stop = 0;
     t->running = true;
-    t->dirty = 1;
+    t->sh.dirty = 1;
     if (pthread_create(&t->worker, NULL, worker_main, &current_job) != 0) {
         t->running = false;
-        log_append(t, "cannot start a thread for the command\n", 38, true);
+        tui_output(t, "cannot start a thread for the command\n", 38, true);
         free(line);
     }
 }
@@ -388,7 +388,8 @@ static void job_finish(tui *t)
 {
     pthread_join(t->worker, NULL);
     t->running = false;
-    training_end(t);
+    tui_event done = {.kind = TUI_EVENT_DONE};
+    tui_panels_event(t->panel, PANEL_COUNT, &done);
     free(current_job.line);
     current_job.line = NULL;
     if (current_job.rc == APP_QUIT)
@@ -396,8 +397,8 @@ static void job_finish(tui *t)
     if (current_job.rc == APP_INTERRUPTED)   /* an interrupt also ends the scripts given with -i */
         t->next_script = t->n_scripts;
     t->app->stop = 0;
-    panels_snapshot(t, ~0u & ~(unsigned)APP_CHANGED_RUNS);
-    t->dirty = 1;
+    panels_changed(t, t->app, ~0u & ~(unsigned)APP_CHANGED_RUNS);
+    t->sh.dirty = 1;
     if (t->quit)
         return;
     if (t->next_script < t->n_scripts) {
@@ -409,8 +410,9 @@ static void job_finish(tui *t)
     }
 }
 
-static void on_prompt_line(tui *t, char *line)
+static void on_prompt_line(void *ud, char *line)
 {
+    tui *t = ud;
     if (!line) {   /* Ctrl-D on an empty line */
         t->quit = true;
         return;
@@ -418,22 +420,28 @@ static void on_prompt_line(tui *t, char *line)
     char echo[1100];
     if (t->running && *line) {   /* type-ahead: runs when the current command ends */
         if (t->n_queued == (int)(sizeof t->queued / sizeof t->queued[0])) {
-            log_append(t, "too many commands waiting; this one is dropped\n", 47, true);
+            tui_output(t, "too many commands waiting; this one is dropped\n", 47, true);
             free(line);
             return;
         }
         t->queued[t->n_queued++] = line;
         int n = snprintf(echo, sizeof echo, "> %s   (queued: runs after the current command)\n", line);
-        log_append(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
+        tui_output(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
         return;
     }
     int n = snprintf(echo, sizeof echo, "> %s\n", line);
-    log_append(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
+    tui_output(t, echo, (size_t)(n < (int)sizeof echo ? n : (int)sizeof echo - 1), false);
     if (!*line) {
         free(line);
         return;
     }
     job_start(t, line, NULL);
+}
+
+/* Completion lists of the prompt go to the log. */
+static void prompt_output(void *ud, const char *text, size_t len)
+{
+    tui_output(ud, text, len, false);
 }
 
 /* ---- the UI loop ---- */
@@ -444,7 +452,7 @@ static void drain_fd(int fd, tui *t, bool to_log)
     ssize_t n;
     while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
         if (to_log)
-            log_append(t, buf, (size_t)n, false);
+            tui_output(t, buf, (size_t)n, false);
 }
 
 static void handle_key(tui *t, int key)
@@ -453,8 +461,8 @@ static void handle_key(tui *t, int key)
         return;
     if (t->layout.too_small)
         return;
-    prompt_key(t, key);
-    t->dirty = 1;
+    prompt_key(key);
+    t->sh.dirty = 1;
 }
 
 static void ui_loop(tui *t, int capture_fd)
@@ -463,14 +471,14 @@ static void ui_loop(tui *t, int capture_fd)
     while (!(t->quit && !t->running)) {
         if (t->need_layout) {
             t->need_layout = false;
-            relayout(t);
-            if (!t->running)
-                panels_snapshot(t, APP_CHANGED_MODEL);   /* the summary is sized to its panel */
+            unsigned again = relayout(t);
+            if (again && !t->running)   /* while a command runs, its end refreshes every panel */
+                panels_changed(t, t->app, again);
         }
         double now = rnn_now();
         bool due = t->running && (now - last_frame) * 1000 >= FRAME_MS;
-        if (t->dirty || due) {
-            t->dirty = 0;
+        if (t->sh.dirty || due) {
+            t->sh.dirty = 0;
             draw_frame(t);
             last_frame = now;
         }
@@ -514,21 +522,23 @@ static int tui_setup(tui *t, app_state *s)
     t->zoom = -1;
     t->focus = PANEL_TRAINING;
     t->wake_fd[0] = t->wake_fd[1] = -1;
-    pthread_mutex_init(&t->lock, NULL);
-    pthread_mutex_init(&t->progress_lock, NULL);
+    t->sh.wake_fd = -1;
+    pthread_mutex_init(&t->sh.lock, NULL);
     if (pipe(t->wake_fd) != 0)
         return -1;
     for (int i = 0; i < 2; i++) {
         fcntl(t->wake_fd[i], F_SETFL, O_NONBLOCK);
         fcntl(t->wake_fd[i], F_SETFD, FD_CLOEXEC);
     }
+    t->sh.wake_fd = t->wake_fd[1];
+    const char *cs = setlocale(LC_CTYPE, NULL);
+    t->sh.unicode = cs && (strstr(cs, "UTF-8") || strstr(cs, "utf8") || strstr(cs, "UTF8"));
     for (int i = 0; i < PANEL_COUNT; i++) {
-        t->panel[i].cls = panel_classes[i];
-        if (t->panel[i].cls->init && !t->panel[i].cls->init(&t->panel[i]))
+        t->panel[i].ops = panel_ops[i];
+        t->panel[i].sh = &t->sh;
+        if (t->panel[i].ops->init && !t->panel[i].ops->init(&t->panel[i]))
             return -1;
     }
-    const char *cs = setlocale(LC_CTYPE, NULL);
-    t->unicode = cs && (strstr(cs, "UTF-8") || strstr(cs, "utf8") || strstr(cs, "UTF8"));
     return 0;
 }
 
@@ -538,17 +548,13 @@ static void tui_teardown(tui *t)
         free(t->queued[i]);
     t->n_queued = 0;
     for (int i = 0; i < PANEL_COUNT; i++)
-        if (t->panel[i].cls && t->panel[i].cls->free)
-            t->panel[i].cls->free(&t->panel[i]);
-    for (int i = 0; i < t->n_runs; i++)
-        free(t->runs[i].values);
-    free(t->runs);
-    training_free_views(t);
+        if (t->panel[i].ops && t->panel[i].ops->free)
+            t->panel[i].ops->free(&t->panel[i]);
+    t->sh.wake_fd = -1;
     for (int i = 0; i < 2; i++)
         if (t->wake_fd[i] >= 0)
             close(t->wake_fd[i]);
-    pthread_mutex_destroy(&t->lock);
-    pthread_mutex_destroy(&t->progress_lock);
+    pthread_mutex_destroy(&t->sh.lock);
 }
 
 int tui_main(app_state *s, const char *const *scripts, int n_scripts)
@@ -572,16 +578,17 @@ int tui_main(app_state *s, const char *const *scripts, int n_scripts)
                 getenv("TERM") ? getenv("TERM") : "");
         return RNN_EIO;
     }
-    s->on_progress = training_on_progress;
-    s->on_change = hook_change;
-    s->hook_ud = &t;
+    app_hooks hooks = {.progress = hook_progress, .changed = hook_changed, .compared = hook_compared,
+                       .output_columns = hook_columns, .ud = &t};
+    app_set_hooks(&hooks);
     app_set_sink(hook_sink, &t);
-    prompt_init(&t, on_prompt_line);
+    tui_prompt_hooks prompt = {.line = on_prompt_line, .output = prompt_output, .ud = &t};
+    prompt_init(&t.sh, &prompt);
     relayout(&t);
-    panels_snapshot(&t, ~0u);
+    panels_changed(&t, s, ~0u);
     t.scripts = scripts;
     t.n_scripts = n_scripts;
-    t.dirty = 1;
+    t.sh.dirty = 1;
     if (n_scripts > 0) {
         t.next_script = 1;
         job_start(&t, NULL, scripts[0]);
@@ -590,9 +597,7 @@ int tui_main(app_state *s, const char *const *scripts, int n_scripts)
 
     prompt_done();
     app_set_sink(NULL, NULL);
-    s->on_progress = NULL;
-    s->on_change = NULL;
-    s->hook_ud = NULL;
+    app_set_hooks(NULL);
     screen_stop(capture[0]);
     signals_restore();
     signal_tui = NULL;

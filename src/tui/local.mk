@@ -1,6 +1,6 @@
 # The dashboard and terminal charts.
-noinst_HEADERS += src/tui/chart.h src/tui/tui.h src/tui/dashboard.h
-rnnlab_SOURCES += src/tui/chart.c src/tui/layout.c src/tui/theme.c src/tui/actions.c \
+noinst_HEADERS += src/tui/chart.h src/tui/dashboard.h src/tui/tui.h src/tui/frame.h
+rnnlab_SOURCES += src/tui/chart.c src/tui/layout.c src/tui/theme.c src/tui/draw.c src/tui/actions.c \
 	src/tui/prompt.c src/tui/dashboard.c src/tui/panel_data.c src/tui/panel_vocab.c \
 	src/tui/panel_model.c src/tui/panel_training.c src/tui/panel_log.c
 

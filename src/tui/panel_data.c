@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 static const double data_pcts[] = {0.25, 0.5, 0.75, 0.95, 0.99};
 enum { N_PCTS = sizeof data_pcts / sizeof data_pcts[0] };
@@ -67,7 +67,7 @@ static void data_prep_text(const app_state *s, char *out, size_t size)
         snprintf(out, size, "next: tokenize [num_words=N]");
 }
 
-static void data_snapshot(tui_panel *p, tui *t, const app_state *s)
+static void data_snapshot(tui_panel *p, const app_state *s)
 {
     data_view *old = p->data, nv = {0};
     const rnn_dataset *ds = s->ds;
@@ -91,7 +91,7 @@ static void data_snapshot(tui_panel *p, tui *t, const app_state *s)
                 rnn_describe_values(lengths, nv.n_lengths, data_pcts, N_PCTS, &nv.desc, NULL);
         }
     }
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&p->sh->lock);
     if (lengths || !nv.loaded) {
         free(old->lengths);
         old->lengths = NULL;
@@ -102,12 +102,18 @@ static void data_snapshot(tui_panel *p, tui *t, const app_state *s)
     *old = nv;
     old->lengths = keep;
     old->n_lengths = keep_n;
-    t->dirty = 1;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&p->sh->lock);
+    tui_redraw(p->sh);
+}
+
+static void data_event(tui_panel *p, const tui_event *e)
+{
+    if (e->kind == TUI_EVENT_CHANGED && (e->what & (APP_CHANGED_DATA | APP_CHANGED_VOCAB)))
+        data_snapshot(p, e->app);
 }
 
 /* Vertical histogram of the sorted lengths up to the 99th percentile, rows x cols cells. */
-static void data_histogram(const data_view *d, tui *t, tui_rect r, int row, int rows)
+static void data_histogram(const data_view *d, bool unicode, tui_rect r, int row, int rows)
 {
     static const char *const blocks_u[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
     static const char *const blocks_a[] = {" ", ".", ".", ":", ":", "|", "|", "#", "#"};
@@ -133,7 +139,7 @@ static void data_histogram(const data_view *d, tui *t, tui_rect r, int row, int 
             int level = eighths - (bar_rows - 1 - k) * 8;
             level = level < 0 ? 0 : level > 8 ? 8 : level;
             for (int c = 0; c < bin_w; c++)
-                tui_put(r, row + k, b * bin_w + c, t->unicode ? blocks_u[level] : blocks_a[level],
+                tui_put(r, row + k, b * bin_w + c, unicode ? blocks_u[level] : blocks_a[level],
                         theme_attr(ROLE_BAR_DONE));
         }
     }
@@ -146,7 +152,7 @@ static void data_histogram(const data_view *d, tui *t, tui_rect r, int row, int 
     free(count);
 }
 
-static void data_draw(tui_panel *p, tui *t, tui_rect r)
+static void data_draw(tui_panel *p, tui_rect r)
 {
     data_view *d = p->data;
     if (!d->loaded) {
@@ -185,7 +191,7 @@ static void data_draw(tui_panel *p, tui *t, tui_rect r)
         tui_put(r, row++, 0, line, theme_attr(ROLE_NORMAL));
     }
     tui_put(r, row++, 0, d->prep, theme_attr(ROLE_LABEL));
-    data_histogram(d, t, r, row, r.h - row);
+    data_histogram(d, p->sh->unicode, r, row, r.h - row);
 }
 
 static bool data_init(tui_panel *p)
@@ -203,11 +209,10 @@ static void data_free(tui_panel *p)
     p->data = NULL;
 }
 
-const tui_panel_class panel_data_class = {
+const tui_panel_ops panel_data_ops = {
     .name = "data",
     .init = data_init,
-    .snapshot = data_snapshot,
-    .changes = APP_CHANGED_DATA | APP_CHANGED_VOCAB,
-    .draw = data_draw,
     .free = data_free,
+    .draw = data_draw,
+    .event = data_event,
 };

@@ -3,7 +3,7 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 enum { LOG_MAX_LINES = 5000 };
 
@@ -15,8 +15,6 @@ typedef struct log_data {
     bool in_escape;                  /* inside an ANSI escape sequence */
     unsigned long output, drawn;     /* appends so far / as of the last frame drawn */
 } log_data;
-
-static log_data *log_of(tui *t) { return t->panel[PANEL_LOG].data; }
 
 static void log_push(log_data *d, const char *text, size_t len, bool is_error)
 {
@@ -76,15 +74,18 @@ static void log_feed(log_data *d, const char *text, size_t len, bool is_error)
     }
 }
 
-void log_append(tui *t, const char *text, size_t len, bool is_error)
+/* Output from any thread: the app's sink, stray stdout/stderr, the dashboard's own notes. */
+static void log_event(tui_panel *p, const tui_event *e)
 {
-    pthread_mutex_lock(&t->lock);
-    log_feed(log_of(t), text, len, is_error);
-    if (len > 0)
-        log_of(t)->output++;
-    t->dirty = 1;
-    pthread_mutex_unlock(&t->lock);
-    tui_wake(t);
+    if (e->kind != TUI_EVENT_OUTPUT)
+        return;
+    log_data *d = p->data;
+    pthread_mutex_lock(&p->sh->lock);
+    log_feed(d, e->text, e->len, e->is_error);
+    if (e->len > 0)
+        d->output++;
+    pthread_mutex_unlock(&p->sh->lock);
+    tui_redraw(p->sh);
 }
 
 /* Byte length of the first `cols` characters of s (UTF-8). */
@@ -123,10 +124,9 @@ static int wrapped_rows(const char *s, int width)
     }
 }
 
-static void log_draw(tui_panel *p, tui *t, tui_rect r)
+static void log_draw(tui_panel *p, tui_rect r)
 {
     log_data *d = p->data;
-    (void)t;
     if (r.w <= 0 || r.h <= 0)
         return;
     /* New output brings the log back to its end, as a terminal does after its scrollback was
@@ -170,18 +170,8 @@ static void log_draw(tui_panel *p, tui *t, tui_rect r)
     }
 }
 
-static bool log_key(tui_panel *p, tui *t, int key)
-{
-    (void)t;
-    int page = 5;
-    switch (key) {
-    case KEY_PPAGE: p->scroll += page; return true;
-    case KEY_NPAGE: p->scroll = p->scroll > page ? p->scroll - page : 0; return true;
-    case KEY_END: p->scroll = 0; return true;
-    case KEY_HOME: p->scroll = LOG_MAX_LINES; return true;
-    default: return false;
-    }
-}
+/* The scroll offset counts lines back from the newest: PgUp pages back through older output. */
+static bool log_key(tui_panel *p, int key) { return tui_scroll_key(p, key, 5, true); }
 
 static void log_free(tui_panel *p)
 {
@@ -201,10 +191,11 @@ static bool log_init(tui_panel *p)
     return p->data != NULL;
 }
 
-const tui_panel_class panel_log_class = {
+const tui_panel_ops panel_log_ops = {
     .name = "log",
     .init = log_init,
+    .free = log_free,
     .draw = log_draw,
     .key = log_key,
-    .free = log_free,
+    .event = log_event,
 };

@@ -4,22 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 typedef struct model_view {
     char *summary;          /* malloc'd, NULL without a model */
     bool compiled;
     int width;              /* width the summary was made for */
+    int panel_width;        /* the panel's inner width (resize) */
 } model_view;
 
-static void model_snapshot(tui_panel *p, tui *t, const app_state *s)
+/* Keras's table at the panel's width (30 to 98 columns). */
+static int model_table_width(int panel_width)
 {
-    pthread_mutex_lock(&t->lock);
-    int width = t->layout.panel[PANEL_MODEL].w - 2;
-    if (t->zoom == PANEL_MODEL)
-        width = t->cols - 2;
-    pthread_mutex_unlock(&t->lock);
-    width = width < 30 ? 30 : width > 98 ? 98 : width;
+    return panel_width < 30 ? 30 : panel_width > 98 ? 98 : panel_width;
+}
+
+static void model_snapshot(tui_panel *p, const app_state *s)
+{
+    model_view *v = p->data;
+    pthread_mutex_lock(&p->sh->lock);
+    int width = model_table_width(v->panel_width);
+    pthread_mutex_unlock(&p->sh->lock);
     char *text = NULL;
     bool compiled = false;
     if (s->model && rnn_model_n_layers(s->model) > 0) {
@@ -31,20 +36,33 @@ static void model_snapshot(tui_panel *p, tui *t, const app_state *s)
                  rnn_model_name(s->model));
         text = strdup(buf);
     }
-    pthread_mutex_lock(&t->lock);
-    model_view *v = p->data;
+    pthread_mutex_lock(&p->sh->lock);
     free(v->summary);
     v->summary = text;
     v->compiled = compiled;
     v->width = width;
-    t->dirty = 1;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&p->sh->lock);
+    tui_redraw(p->sh);
 }
 
-static void model_draw(tui_panel *p, tui *t, tui_rect r)
+static void model_event(tui_panel *p, const tui_event *e)
+{
+    if (e->kind == TUI_EVENT_CHANGED && (e->what & APP_CHANGED_MODEL))
+        model_snapshot(p, e->app);
+}
+
+/* The table is made for the panel's width: a new width needs the model again. */
+static unsigned model_resize(tui_panel *p, int w, int h)
 {
     model_view *v = p->data;
-    (void)t;
+    (void)h;
+    v->panel_width = w;
+    return model_table_width(w) != v->width ? APP_CHANGED_MODEL : 0;
+}
+
+static void model_draw(tui_panel *p, tui_rect r)
+{
+    model_view *v = p->data;
     if (!v->summary) {
         tui_put(r, 0, 0, "no model", theme_attr(ROLE_DIM));
         tui_put(r, 1, 0, "try: model new; add ...", theme_attr(ROLE_DIM));
@@ -66,21 +84,13 @@ static void model_draw(tui_panel *p, tui *t, tui_rect r)
     }
 }
 
-static const char *model_tag(tui_panel *p, tui *t)
+static const char *model_tag(tui_panel *p)
 {
-    (void)t;
     const model_view *v = p->data;
     return !v->summary ? NULL : v->compiled ? "compiled" : "not compiled";
 }
 
-static bool model_key(tui_panel *p, tui *t, int key)
-{
-    (void)t;
-    if (key == KEY_NPAGE) { p->scroll += 3; return true; }
-    if (key == KEY_PPAGE) { p->scroll = p->scroll > 3 ? p->scroll - 3 : 0; return true; }
-    if (key == KEY_HOME) { p->scroll = 0; return true; }
-    return false;
-}
+static bool model_key(tui_panel *p, int key) { return tui_scroll_key(p, key, 3, false); }
 
 static bool model_init(tui_panel *p)
 {
@@ -97,13 +107,13 @@ static void model_free(tui_panel *p)
     p->data = NULL;
 }
 
-const tui_panel_class panel_model_class = {
+const tui_panel_ops panel_model_ops = {
     .name = "model",
     .init = model_init,
-    .snapshot = model_snapshot,
-    .changes = APP_CHANGED_MODEL,
+    .free = model_free,
     .draw = model_draw,
     .tag = model_tag,
     .key = model_key,
-    .free = model_free,
+    .resize = model_resize,
+    .event = model_event,
 };

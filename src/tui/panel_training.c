@@ -2,40 +2,57 @@
  * charts per epoch for train and validation, with a smoothed per-batch loss on the loss chart.
  * After `compare`, the same charts overlay the compared runs.
  *
- * The command thread reports every batch through training_on_progress: it only copies numbers
- * under the lock (no drawing, no waiting on the UI), so training keeps its speed. */
+ * The training thread reports every batch (TUI_EVENT_PROGRESS): it only copies numbers, and
+ * publishes them only when that needs no waiting (no drawing, no lock held by the UI), so training
+ * keeps its speed. */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tui/chart.h"
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 enum { MAX_SERIES = 12 };
 static const double batch_smoothing = 0.9;
 
-static bool grow(void **p, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    int n = *cap ? *cap * 2 : 64;
-    while (n < need) n *= 2;
-    void *q = realloc(*p, (size_t)n * elem);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
-}
+/* Training progress as one thread sees it: the training thread's record, the copy it publishes,
+ * the UI thread's copy of that. */
+typedef struct train_view {
+    bool active;                    /* a fit is running */
+    const void *history_key;        /* the fit's history: a new one starts a new view */
+    rnn_fit_progress last;          /* last report (history pointer cleared) */
+    double *batch_loss; int n_batch; size_t cap_batch;  /* per-batch losses of this fit */
+    int batches_per_epoch, first_epoch;          /* first_epoch: epochs done before this fit */
+    /* Per-epoch history rows copied at every epoch end: [epoch][n_metrics]. */
+    int n_metrics; char names[RNN_MAX_METRICS][32];
+    double *values; int n_epochs; size_t cap_epochs;
+    double started, ended;          /* monotonic seconds: first report, end of the command */
+} train_view;
 
-/* Copies the history rows (names and values) into the view. Lock held. */
-static void view_copy_history(tui_train_view *v, const rnn_history *h)
+/* A run shown by compare: a copy of its history. */
+typedef struct run_view {
+    char name[64];
+    int n_metrics; char names[RNN_MAX_METRICS][32];
+    double *values; int n_epochs;
+} run_view;
+
+typedef struct training_data {
+    pthread_mutex_t progress_lock;  /* guards only pub; the training thread only try-locks it */
+    train_view train;               /* the training thread's own record (no lock) */
+    train_view pub;                 /* published copy (progress_lock) */
+    train_view ui;                  /* the UI thread's copy, taken at every frame */
+    run_view *runs; int n_runs;     /* overlay of `compare` (sh->lock) */
+    bool show_compare;
+} training_data;
+
+/* Copies the history rows (names and values) into the view. */
+static void view_copy_history(train_view *v, const rnn_history *h)
 {
     v->n_metrics = h->n_metrics;
     memcpy(v->names, h->names, sizeof v->names);
-    int need = h->n_epochs * (h->n_metrics ? h->n_metrics : 1);
-    if (!grow((void **)&v->values, &v->cap_epochs, need, sizeof *v->values))
+    size_t need = (size_t)h->n_epochs * (h->n_metrics ? h->n_metrics : 1);
+    if (rnn_grow(&v->values, &v->cap_epochs, need, sizeof *v->values))
         return;
     if (need > 0)
         memcpy(v->values, h->values, (size_t)h->n_epochs * h->n_metrics * sizeof *v->values);
@@ -43,7 +60,7 @@ static void view_copy_history(tui_train_view *v, const rnn_history *h)
 }
 
 /* dst = src. Batch losses only grow during a fit: copy just the new ones. */
-static void view_copy(tui_train_view *d, const tui_train_view *v)
+static void view_copy(train_view *d, const train_view *v)
 {
     d->active = v->active;
     d->last = v->last;
@@ -54,7 +71,7 @@ static void view_copy(tui_train_view *d, const tui_train_view *v)
     d->n_metrics = v->n_metrics;
     memcpy(d->names, v->names, sizeof d->names);
     int from = d->n_batch <= v->n_batch ? d->n_batch : 0;
-    if (grow((void **)&d->batch_loss, &d->cap_batch, v->n_batch, sizeof *d->batch_loss)) {
+    if (!rnn_grow(&d->batch_loss, &d->cap_batch, (size_t)v->n_batch, sizeof *d->batch_loss)) {
         if (v->n_batch > from)
             memcpy(d->batch_loss + from, v->batch_loss + from,
                    (size_t)(v->n_batch - from) * sizeof *d->batch_loss);
@@ -63,7 +80,7 @@ static void view_copy(tui_train_view *d, const tui_train_view *v)
         d->n_batch = 0;
     }
     int cells = v->n_epochs * v->n_metrics;
-    if (grow((void **)&d->values, &d->cap_epochs, cells, sizeof *d->values)) {
+    if (!rnn_grow(&d->values, &d->cap_epochs, (size_t)cells, sizeof *d->values)) {
         if (cells > 0)
             memcpy(d->values, v->values, (size_t)cells * sizeof *d->values);
         d->n_epochs = v->n_epochs;
@@ -75,11 +92,10 @@ static void view_copy(tui_train_view *d, const tui_train_view *v)
 /* Runs on the training thread after every batch. It records into its own view without any
  * lock, then publishes only if the lock is free at once: training never waits for the UI
  * (a batch whose publication is skipped shows up with the next one). */
-void training_on_progress(const rnn_fit_progress *p, void *ud)
+static void training_progress(tui_panel *panel, const rnn_fit_progress *p)
 {
-    tui *t = ud;
-    tui_train_view *v = &t->train;
-    t->fit_since_change = true;
+    training_data *d = panel->data;
+    train_view *v = &d->train;
     if (!v->active || v->history_key != p->history) {   /* first report of a new fit */
         v->active = true;
         v->history_key = p->history;
@@ -96,7 +112,7 @@ void training_on_progress(const rnn_fit_progress *p, void *ud)
     v->batches_per_epoch = p->batches;
     if (!p->epoch_end) {
         int k = (p->epoch - 1) * (p->batches > 0 ? p->batches : 1) + p->batch;   /* 1-based step */
-        if (k >= 1 && grow((void **)&v->batch_loss, &v->cap_batch, k, sizeof *v->batch_loss)) {
+        if (k >= 1 && !rnn_grow(&v->batch_loss, &v->cap_batch, (size_t)k, sizeof *v->batch_loss)) {
             for (int i = v->n_batch; i < k - 1; i++)
                 v->batch_loss[i] = NAN;
             v->batch_loss[k - 1] = p->batch_loss;
@@ -105,64 +121,49 @@ void training_on_progress(const rnn_fit_progress *p, void *ud)
     } else if (p->history) {
         view_copy_history(v, p->history);
     }
-    if (pthread_mutex_trylock(&t->progress_lock) == 0) {
-        view_copy(&t->train_pub, v);
-        pthread_mutex_unlock(&t->progress_lock);
+    if (pthread_mutex_trylock(&d->progress_lock) == 0) {
+        view_copy(&d->pub, v);
+        pthread_mutex_unlock(&d->progress_lock);
     }
 }
 
-void training_sync(tui *t)
-{
-    pthread_mutex_lock(&t->progress_lock);
-    view_copy(&t->train_ui, &t->train_pub);
-    pthread_mutex_unlock(&t->progress_lock);
-}
-
 /* The command finished (its thread joined): publish the final state, the fit is over. */
-void training_end(tui *t)
+static void training_done(training_data *d)
 {
-    if (t->train.active)
-        t->train.ended = rnn_now();
-    t->train.active = false;
-    pthread_mutex_lock(&t->progress_lock);
-    view_copy(&t->train_pub, &t->train);
-    pthread_mutex_unlock(&t->progress_lock);
+    if (d->train.active)
+        d->train.ended = rnn_now();
+    d->train.active = false;
+    pthread_mutex_lock(&d->progress_lock);
+    view_copy(&d->pub, &d->train);
+    pthread_mutex_unlock(&d->progress_lock);
 }
 
-void training_free_views(tui *t)
+static void view_free(train_view *v)
 {
-    free(t->train.batch_loss);
-    free(t->train.values);
-    free(t->train_pub.batch_loss);
-    free(t->train_pub.values);
-    memset(&t->train_pub, 0, sizeof t->train_pub);
-    free(t->train_ui.batch_loss);
-    free(t->train_ui.values);
-    memset(&t->train, 0, sizeof t->train);
-    memset(&t->train_ui, 0, sizeof t->train_ui);
+    free(v->batch_loss);
+    free(v->values);
+    memset(v, 0, sizeof *v);
 }
 
-static void runs_free(tui *t)
+static void runs_free(run_view *runs, int n)
 {
-    for (int i = 0; i < t->n_runs; i++)
-        free(t->runs[i].values);
-    free(t->runs);
-    t->runs = NULL;
-    t->n_runs = 0;
+    for (int i = 0; i < n; i++)
+        free(runs[i].values);
+    free(runs);
 }
 
-void training_snapshot_runs(tui *t, const app_state *s)
+/* Replaces the overlay by copies of the runs `compare` picked (none: back to the last fit). */
+static void training_show_runs(tui_panel *p, const app_state *s, const int *pick, int n)
 {
-    /* Runs picked by `compare` (app_state.compare), else none: the panel shows the last fit. */
-    int n = s->n_compare >= 2 ? s->n_compare : 0;
-    tui_run_view *runs = n ? calloc((size_t)n, sizeof *runs) : NULL;
+    training_data *d = p->data;
+    run_view *runs = n > 0 ? calloc((size_t)n, sizeof *runs) : NULL;
     int got = 0;
     for (int i = 0; i < n && runs; i++) {
-        int idx = s->compare[i];
+        int idx = pick[i];
         if (idx < 0 || idx >= s->n_runs)
             continue;
         const app_run *r = &s->runs[idx];
-        tui_run_view *rv = &runs[got++];
+        run_view *rv = &runs[got++];
         snprintf(rv->name, sizeof rv->name, "%s", r->name);
         rv->n_metrics = r->hist.n_metrics;
         memcpy(rv->names, r->hist.names, sizeof rv->names);
@@ -172,20 +173,37 @@ void training_snapshot_runs(tui *t, const app_state *s)
             memcpy(rv->values, r->hist.values, cells * sizeof *rv->values);
         rv->n_epochs = rv->values ? r->hist.n_epochs : 0;
     }
-    /* A runs change that follows a fit is that fit's new run: show the fit, not an overlay.
-     * (Same thread as training_on_progress: the command's.) */
-    bool after_fit = t->fit_since_change;
-    t->fit_since_change = false;
-    pthread_mutex_lock(&t->lock);
-    runs_free(t);
-    t->runs = runs;
-    t->n_runs = got;
-    t->show_compare = got >= 2 && !after_fit;
-    t->dirty = 1;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_lock(&p->sh->lock);
+    runs_free(d->runs, d->n_runs);
+    d->runs = runs;
+    d->n_runs = got;
+    d->show_compare = got >= 2;
+    pthread_mutex_unlock(&p->sh->lock);
+    tui_redraw(p->sh);
 }
 
-static int metric_index(int n_metrics, char names[][32], const char *name)
+static void training_event(tui_panel *p, const tui_event *e)
+{
+    switch (e->kind) {
+    case TUI_EVENT_PROGRESS:
+        training_progress(p, e->progress);
+        break;
+    case TUI_EVENT_DONE:
+        training_done(p->data);
+        break;
+    case TUI_EVENT_COMPARED:
+        training_show_runs(p, e->app, e->runs, e->n_runs);
+        break;
+    case TUI_EVENT_CHANGED:   /* a fit's new run, runs opened or removed: the overlay is out of date */
+        if (e->what & APP_CHANGED_RUNS)
+            training_show_runs(p, e->app, NULL, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+static int metric_index(int n_metrics, const char names[][32], const char *name)
 {
     for (int i = 0; i < n_metrics; i++)
         if (strcmp(names[i], name) == 0)
@@ -194,7 +212,7 @@ static int metric_index(int n_metrics, char names[][32], const char *name)
 }
 
 /* Column m of a [n_epochs][n_metrics] table into out (NAN-filled); returns false if absent. */
-static bool metric_column(const double *values, int n_epochs, int n_metrics, char names[][32],
+static bool metric_column(const double *values, int n_epochs, int n_metrics, const char names[][32],
                           const char *name, const char *alias, double *out)
 {
     int m = metric_index(n_metrics, names, name);
@@ -218,7 +236,7 @@ static int chart_cell_attr(const chart_cell *c)
 }
 
 /* Draws a chart into r through the cell renderer, mapping chart colours to curses pairs. */
-static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const chart_opts *o)
+static void draw_chart(tui_rect r, const chart_series *s, int n, const chart_opts *o)
 {
     if (r.w < 16 || r.h < 5)
         return;
@@ -244,7 +262,6 @@ static void draw_chart(tui *t, tui_rect r, const chart_series *s, int n, const c
         }
     }
     free(cells);
-    (void)t;
 }
 
 /* Splits the panel's chart space into a loss and an accuracy chart: side by side, stacked, or loss only. */
@@ -266,9 +283,8 @@ static int chart_areas(tui_rect r, tui_rect out[2])
 }
 
 /* Three lines: progress (bar, batches, ETA), the latest metrics, the speed. Returns lines used. */
-static int training_header_live(tui *t, tui_rect r)
+static int training_header_live(const train_view *v, bool unicode, tui_rect r)
 {
-    tui_train_view *v = &t->train_ui;
     const rnn_fit_progress *p = &v->last;
     char left[64], right[128], line[256], eta[16], total[16], bar[256];
     /* an epoch cut short (interrupt, training fault) shows the batches it did, not a full bar */
@@ -290,7 +306,7 @@ static int training_header_live(tui *t, tui_rect r)
     int bar_w = r.w - col - (int)strlen(right);
     if (bar_w > 40) bar_w = 40;
     if (bar_w < 6) bar_w = 6;
-    layout_bar(bar, sizeof bar, done, bar_w, t->unicode);
+    layout_bar(bar, sizeof bar, done, bar_w, unicode);
     tui_put(r, 0, col, bar, theme_attr(ROLE_BAR_DONE));
     tui_put(r, 0, col + bar_w, right, theme_attr(ROLE_NORMAL));
 
@@ -312,10 +328,9 @@ static int training_header_live(tui *t, tui_rect r)
 }
 
 /* Per-epoch and smoothed per-batch series of the current fit. */
-static void training_draw_live(tui *t, tui_rect r)
+static void training_draw_live(const train_view *v, bool unicode, tui_rect r)
 {
-    tui_train_view *v = &t->train_ui;
-    int used = training_header_live(t, r);
+    int used = training_header_live(v, unicode, r);
     tui_rect area = {r.y + used, r.x, r.h - used, r.w}, rc[2];
     int n_charts = chart_areas(area, rc);
     int ne = v->n_epochs;
@@ -342,30 +357,30 @@ static void training_draw_live(tui *t, tui_rect r)
         as[na++] = (chart_series){"val_accuracy", vacc, ne, CHART_VALIDATION, 0, 0};
     chart_opts o;
     chart_opts_default(&o);
-    o.unicode = t->unicode;
+    o.unicode = unicode;
     o.x_min = v->n_batch > 0 ? v->first_epoch : 1;
     o.x_max = v->first_epoch + (v->last.epochs > 0 ? v->last.epochs : 1);
     bool titles = rc[0].h >= 9;   /* small charts: the legend names the series */
     o.title = titles ? "loss" : NULL;
-    draw_chart(t, rc[0], ls, nl, &o);
+    draw_chart(rc[0], ls, nl, &o);
     if (n_charts > 1) {
         o.title = titles ? "accuracy" : NULL;
         o.x_min = 1;
-        draw_chart(t, rc[1], as, na, &o);
+        draw_chart(rc[1], as, na, &o);
     }
     free(cols);
 }
 
 /* Overlay of the compared runs: loss and val_loss, accuracy and val_accuracy of each. */
-static void training_draw_compare(tui *t, tui_rect r)
+static void training_draw_compare(const training_data *d, bool unicode, tui_rect r)
 {
     char line[256];
     size_t len = (size_t)snprintf(line, sizeof line, "compare:");
     int max_epochs = 1;
-    for (int i = 0; i < t->n_runs; i++) {
-        const tui_run_view *rv = &t->runs[i];
+    for (int i = 0; i < d->n_runs; i++) {
+        const run_view *rv = &d->runs[i];
         if (rv->n_epochs > max_epochs) max_epochs = rv->n_epochs;
-        int va = metric_index(rv->n_metrics, (char (*)[32])rv->names, "val_accuracy");
+        int va = metric_index(rv->n_metrics, rv->names, "val_accuracy");
         if (va >= 0 && rv->n_epochs > 0)
             len += (size_t)snprintf(line + len, sizeof line - len, "  %s val_accuracy %.4f",
                                     rv->name, rv->values[(size_t)(rv->n_epochs - 1) * rv->n_metrics + va]);
@@ -376,7 +391,7 @@ static void training_draw_compare(tui *t, tui_rect r)
     tui_put(r, 0, 0, line, theme_attr(ROLE_VALUE));
     tui_rect area = {r.y + 1, r.x, r.h - 1, r.w}, rc[2];
     int n_charts = chart_areas(area, rc);
-    int nr = t->n_runs > MAX_SERIES / 2 ? MAX_SERIES / 2 : t->n_runs;
+    int nr = d->n_runs > MAX_SERIES / 2 ? MAX_SERIES / 2 : d->n_runs;
     double *buf = malloc((size_t)4 * nr * max_epochs * sizeof *buf);
     char labels[MAX_SERIES * 2][48];
     chart_series ls[MAX_SERIES], as[MAX_SERIES];
@@ -384,7 +399,7 @@ static void training_draw_compare(tui *t, tui_rect r)
     if (!buf)
         return;
     for (int i = 0; i < nr; i++) {
-        tui_run_view *rv = &t->runs[i];
+        run_view *rv = &d->runs[i];
         double *col[4];
         for (int k = 0; k < 4; k++)
             col[k] = buf + ((size_t)i * 4 + k) * max_epochs;
@@ -403,26 +418,29 @@ static void training_draw_compare(tui *t, tui_rect r)
     }
     chart_opts o;
     chart_opts_default(&o);
-    o.unicode = t->unicode;
+    o.unicode = unicode;
     o.x_min = 1;
     bool titles = rc[0].h >= 9;
     o.title = titles ? "loss" : NULL;
-    draw_chart(t, rc[0], ls, nl, &o);
+    draw_chart(rc[0], ls, nl, &o);
     if (n_charts > 1) {
         o.title = titles ? "accuracy" : NULL;
-        draw_chart(t, rc[1], as, na, &o);
+        draw_chart(rc[1], as, na, &o);
     }
     free(buf);
 }
 
-static void training_draw(tui_panel *p, tui *t, tui_rect r)
+static void training_draw(tui_panel *p, tui_rect r)
 {
-    (void)p;
-    if (t->show_compare && t->n_runs >= 2 && !t->train_ui.active) {
-        training_draw_compare(t, r);
+    training_data *d = p->data;
+    pthread_mutex_lock(&d->progress_lock);   /* this frame's copy of the live view */
+    view_copy(&d->ui, &d->pub);
+    pthread_mutex_unlock(&d->progress_lock);
+    if (d->show_compare && d->n_runs >= 2 && !d->ui.active) {
+        training_draw_compare(d, p->sh->unicode, r);
         return;
     }
-    const tui_train_view *v = &t->train_ui;
+    const train_view *v = &d->ui;
     if (!v->active && v->n_batch == 0 && v->n_epochs == 0) {
         tui_put(r, 0, 0, "no training yet", theme_attr(ROLE_DIM));
         tui_put(r, 1, 0, "try: compile optimizer=adam loss=binary_crossentropy metrics=accuracy",
@@ -430,23 +448,38 @@ static void training_draw(tui_panel *p, tui *t, tui_rect r)
         tui_put(r, 2, 0, "     fit epochs=5 validation_split=0.2", theme_attr(ROLE_DIM));
         return;
     }
-    training_draw_live(t, r);
-}
-
-static void training_free(tui_panel *p)
-{
-    (void)p;
+    training_draw_live(v, p->sh->unicode, r);
 }
 
 static bool training_init(tui_panel *p)
 {
-    p->data = NULL;   /* the views live in struct tui: the progress hook needs them */
+    training_data *d = calloc(1, sizeof *d);
+    if (!d || pthread_mutex_init(&d->progress_lock, NULL) != 0) {
+        free(d);
+        return false;
+    }
+    p->data = d;
     return true;
 }
 
-const tui_panel_class panel_training_class = {
+static void training_free(tui_panel *p)
+{
+    training_data *d = p->data;
+    if (!d)
+        return;
+    view_free(&d->train);
+    view_free(&d->pub);
+    view_free(&d->ui);
+    runs_free(d->runs, d->n_runs);
+    pthread_mutex_destroy(&d->progress_lock);
+    free(d);
+    p->data = NULL;
+}
+
+const tui_panel_ops panel_training_ops = {
     .name = "training",
     .init = training_init,
-    .draw = training_draw,
     .free = training_free,
+    .draw = training_draw,
+    .event = training_event,
 };

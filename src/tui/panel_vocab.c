@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 enum { VOCAB_TOP = 200 };
 static const int vocab_cutoffs[] = {1000, 5000, 10000, 20000};
@@ -39,7 +39,7 @@ static void count_short(char *out, size_t size, uint64_t n)
     else snprintf(out, size, "%llu", (unsigned long long)n);
 }
 
-static void vocab_snapshot(tui_panel *p, tui *t, const app_state *s)
+static void vocab_snapshot(tui_panel *p, const app_state *s)
 {
     vocab_view nv = {0};
     const rnn_tokenizer *tok = s->tok;
@@ -62,16 +62,21 @@ static void vocab_snapshot(tui_panel *p, tui *t, const app_state *s)
             snprintf(nv.top[nv.n_top++], sizeof nv.top[0], "%.24s %s", w, num);
         }
     }
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&p->sh->lock);
     *(vocab_view *)p->data = nv;
-    t->dirty = 1;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&p->sh->lock);
+    tui_redraw(p->sh);
 }
 
-static void vocab_draw(tui_panel *p, tui *t, tui_rect r)
+static void vocab_event(tui_panel *p, const tui_event *e)
+{
+    if (e->kind == TUI_EVENT_CHANGED && (e->what & APP_CHANGED_VOCAB))
+        vocab_snapshot(p, e->app);
+}
+
+static void vocab_draw(tui_panel *p, tui_rect r)
 {
     vocab_view *v = p->data;
-    (void)t;
     if (!v->fitted) {
         tui_put(r, 0, 0, "no tokenizer", theme_attr(ROLE_DIM));
         tui_put(r, 1, 0, "try: tokenize num_words=10000", theme_attr(ROLE_DIM));
@@ -118,14 +123,7 @@ static void vocab_draw(tui_panel *p, tui *t, tui_rect r)
     }
 }
 
-static bool vocab_key(tui_panel *p, tui *t, int key)
-{
-    (void)t;
-    if (key == KEY_NPAGE) { p->scroll += 2; return true; }
-    if (key == KEY_PPAGE) { p->scroll = p->scroll > 2 ? p->scroll - 2 : 0; return true; }
-    if (key == KEY_HOME) { p->scroll = 0; return true; }
-    return false;
-}
+static bool vocab_key(tui_panel *p, int key) { return tui_scroll_key(p, key, 2, false); }
 
 static bool vocab_init(tui_panel *p)
 {
@@ -139,12 +137,11 @@ static void vocab_free(tui_panel *p)
     p->data = NULL;
 }
 
-const tui_panel_class panel_vocab_class = {
+const tui_panel_ops panel_vocab_ops = {
     .name = "vocabulary",
     .init = vocab_init,
-    .snapshot = vocab_snapshot,
-    .changes = APP_CHANGED_VOCAB,
+    .free = vocab_free,
     .draw = vocab_draw,
     .key = vocab_key,
-    .free = vocab_free,
+    .event = vocab_event,
 };

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <readline/history.h>
 #include <readline/readline.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
-static tui *prompt_tui;
-static void (*prompt_on_line)(tui *t, char *line);
+static tui_shared *prompt_sh;      /* NULL outside prompt_init .. prompt_done */
+static tui_prompt_hooks prompt_hooks;
 static unsigned char prompt_input[64];
 static int prompt_in_len, prompt_in_pos;
 static FILE *prompt_null;
@@ -29,8 +29,8 @@ static int prompt_input_available(void) { return prompt_in_pos < prompt_in_len; 
 /* readline asks for a redisplay: the next frame draws rl_line_buffer. */
 static void prompt_redisplay(void)
 {
-    if (prompt_tui)
-        prompt_tui->dirty = 1;
+    if (prompt_sh)
+        prompt_sh->dirty = 1;
 }
 
 /* curses owns the terminal modes. */
@@ -47,7 +47,7 @@ static char **prompt_complete(const char *text, int start, int end)
 static void prompt_show_matches(char **matches, int n, int max_length)
 {
     (void)max_length;
-    if (!prompt_tui)
+    if (!prompt_hooks.output)
         return;
     char line[1024];
     size_t len = 0;
@@ -56,7 +56,7 @@ static void prompt_show_matches(char **matches, int n, int max_length)
                                 matches[i]);
     if (len >= sizeof line) len = sizeof line - 1;
     line[len++] = '\n';
-    log_append(prompt_tui, line, len, false);
+    prompt_hooks.output(prompt_hooks.ud, line, len);
 }
 
 static void prompt_line(char *line)
@@ -66,16 +66,16 @@ static void prompt_line(char *line)
         if (!last || strcmp(last->line, line) != 0)
             add_history(line);
     }
-    if (prompt_on_line)
-        prompt_on_line(prompt_tui, line);
+    if (prompt_hooks.line)
+        prompt_hooks.line(prompt_hooks.ud, line);
     else
         free(line);
 }
 
-void prompt_init(tui *t, void (*on_line)(tui *t, char *line))
+void prompt_init(tui_shared *sh, const tui_prompt_hooks *hooks)
 {
-    prompt_tui = t;
-    prompt_on_line = on_line;
+    prompt_sh = sh;
+    prompt_hooks = *hooks;
     prompt_null = fopen("/dev/null", "w");
     using_history();
     prompt_have_history = app_history_path(prompt_history, sizeof prompt_history) == 0;
@@ -117,9 +117,8 @@ static const char *prompt_key_sequence(int key)
     }
 }
 
-void prompt_key(tui *t, int key)
+void prompt_key(int key)
 {
-    (void)t;
     const char *seq = prompt_key_sequence(key);
     prompt_in_len = prompt_in_pos = 0;
     if (seq) {
@@ -155,11 +154,11 @@ static int utf8_offset(const char *s, int col)
     return i;
 }
 
-void prompt_draw(tui *t, tui_rect r)
+void prompt_draw(tui_rect r, bool running, bool continues)
 {
-    const char *label = t->running ? "running> " : app_prompt_continues(t->app) ? "...> " : "rnnlab> ";
+    const char *label = running ? "running> " : continues ? "...> " : "rnnlab> ";
     int pw = (int)strlen(label);
-    tui_put(r, 0, 0, label, theme_attr(t->running ? ROLE_DIM : ROLE_PROMPT));
+    tui_put(r, 0, 0, label, theme_attr(running ? ROLE_DIM : ROLE_PROMPT));
     const char *buf = rl_line_buffer ? rl_line_buffer : "";
     int avail = r.w - pw - 1, cursor = utf8_columns(buf, rl_point);
     int first = cursor > avail ? cursor - avail : 0;   /* scroll so the cursor stays visible */
@@ -173,8 +172,8 @@ void prompt_clear_line(void)
 {
     rl_replace_line("", 0);
     rl_point = rl_end = 0;
-    if (prompt_tui)
-        prompt_tui->dirty = 1;
+    if (prompt_sh)
+        prompt_sh->dirty = 1;
 }
 
 void prompt_done(void)
@@ -182,7 +181,8 @@ void prompt_done(void)
     rl_callback_handler_remove();
     if (prompt_have_history)
         app_history_save(prompt_history);
-    prompt_tui = NULL;
+    prompt_sh = NULL;
+    memset(&prompt_hooks, 0, sizeof prompt_hooks);
     if (prompt_null) {
         rl_outstream = stdout;
         fclose(prompt_null);

@@ -3,7 +3,7 @@
  * screen readable (bold titles, reverse bars, dim hints). */
 #include <curses.h>
 #include <stdlib.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 typedef struct theme_entry {
     short fg, bg;        /* -1 = terminal default */

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "tui/dashboard.h"
+#include "tui/tui.h"
 
 #include "tests/check.h"
 
