@@ -105,6 +105,10 @@ typedef struct rnn_layer_kind {
     void (*zero_grad)(rnn_layer *l);
     /* Optional (NULL: dense gradient). See rnn_layer_sparse_rows. */
     long (*sparse_rows)(const rnn_layer *l, const int32_t **rows, int *row_len);
+    /* Optional (NULL: no). Whether the layer's output mask marks the ids 0 as padding (Embedding
+     * with mask_zero=True): steps that are padding in every row then change nothing downstream in
+     * layers that honour the mask. */
+    bool (*masks_padding)(const rnn_layer *l);
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;

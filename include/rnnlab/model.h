@@ -59,6 +59,14 @@ int rnn_model_check_memory(const rnn_model *m, int B, int T, uint64_t extra, rnn
 /* Checks ids [n][T] against the model without running it (sequence length, token ids within the
  * Embedding's input_dim); the error names the first offending sample. */
 int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t n, int T, rnn_error *err);
+/* Whether the model takes sequences of any length (no Input(shape=(T,)), no input_length). */
+bool rnn_model_any_length(const rnn_model *m);
+/* Whether steps that are padding (id 0) in every row of a batch can be left out of it without
+ * changing the outputs (beyond float rounding): the model takes any length, its Embedding masks
+ * id 0 (mask_zero=True), its output is one vector per text, and every layer before that vector is
+ * made honours the mask (recurrent layers carry their state over masked steps, the average pooling
+ * leaves them out; dropout and Dense work step by step). */
+bool rnn_model_skips_padding(const rnn_model *m);
 /* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,
                                rnn_error *err);

@@ -96,6 +96,10 @@ typedef struct rnn_fit_opts {
     int patience;                /* 0 */
     double min_delta;            /* 0 */
     bool restore_best_weights;   /* false */
+    bool bucket_by_length;       /* false; true: batches of texts of similar length (sorted within
+                                    windows of 32 batches of the shuffled order, the batches' order
+                                    shuffled), each running only the steps its texts need when the
+                                    model takes any length */
     unsigned long seed;          /* shuffling and dropout */
     atomic_int *stop;            /* set to 1 (a signal handler, another thread) to stop at the end of the batch */
     rnn_fit_callback callback; void *user;

@@ -380,7 +380,8 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
         (rc = args_bool(a, "shuffle", o.shuffle, &o.shuffle)) ||
         (rc = args_long(a, "patience", o.patience, 0, 1000000, &patience)) ||
         (rc = args_double(a, "min_delta", o.min_delta, 0, 1e9, &o.min_delta)) ||
-        (rc = args_bool(a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)))
+        (rc = args_bool(a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)) ||
+        (rc = args_bool(a, "bucket_by_length", o.bucket_by_length, &o.bucket_by_length)))
         return rc;
     o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
     o.early_stopping = args_get(a, "early_stopping");

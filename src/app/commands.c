@@ -132,11 +132,18 @@ static const app_command command_table[] = {
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
     {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [shuffle=true] "
             "[early_stopping=MONITOR] [patience=0] [min_delta=0] [restore_best_weights=false] "
-            "[callbacks=[CALLBACK,...]] [name=RUN]",
+            "[callbacks=[CALLBACK,...]] [bucket_by_length=false] [name=RUN]",
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
-     "    [patience=0] [min_delta=0] [restore_best_weights=false] [name=RUN]: Keras semantics (validation\n"
-     "is the last fraction, taken before shuffling). Every fit is a named run (see runs, compare); a fit\n"
+     "    [patience=0] [min_delta=0] [restore_best_weights=false] [bucket_by_length=false] [name=RUN]:\n"
+     "Keras semantics (validation is the last fraction, taken before shuffling). bucket_by_length=true\n"
+     "batches texts of similar length together (sorted by length within windows of 32 batches of the\n"
+     "shuffled order, then the batches shuffled; the same seed gives the same batches), and each batch\n"
+     "runs only the steps between its texts' first and last token when the model takes any length\n"
+     "(no Input(shape=...) or input_length): with Embedding(..., mask_zero=True) that leaves out only\n"
+     "masked steps; without it the model sees less padding than evaluate gives it. evaluate and\n"
+     "predict run a model with mask_zero=True this way by themselves, with the same results.\n"
+     "Every fit is a named run (see runs, compare); a fit\n"
      "that fails its checks (arguments, labels, token ids, memory) makes no run and changes nothing: a\n"
      "batch whose workspaces would not fit in memory is refused before training, with the estimate\n"
      "(as evaluate and predict). Ctrl-C stops at the end of the batch, keeping the weights: an epoch\n"
@@ -160,7 +167,9 @@ static const app_command command_table[] = {
      EX_COMPILED "fit epochs=4 batch_size=64 validation_split=0.2 early_stopping=val_loss patience=1 name=first"},
     {"evaluate", "[split=test|train] [batch_size=32]", "loss and compiled metrics",
      "evaluate [split=test] [batch_size=32]: loss and compiled metrics over the split, in batches of\n"
-     "batch_size (the same numbers for any batch size; a larger batch is faster and takes more memory)",
+     "batch_size (the same numbers for any batch size; a larger batch is faster and takes more memory).\n"
+     "A model with Embedding(..., mask_zero=True) runs the texts ordered by length, each batch on the\n"
+     "steps it needs: the padding left out changes nothing.",
      cmd_evaluate, 0, NULL, EX_TRAINED "evaluate split=test batch_size=100"},
     {"report", "[split=test|train]", "classification report and confusion matrix",
      "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, 0, NULL,

@@ -279,6 +279,12 @@ static void embedding_zero_grad(rnn_layer *l)
     c->n_rows = 0;
 }
 
+/* With mask_zero=True the output mask marks id 0 as padding. */
+static bool embedding_masks_zero(const rnn_layer *l)
+{
+    return ((const embedding_cfg *)l->cfg)->mask_zero;
+}
+
 const rnn_layer_kind rnn_embedding_kind = {
     .name = "Embedding",
     .prefix = "embedding",
@@ -297,4 +303,5 @@ const rnn_layer_kind rnn_embedding_kind = {
     .check_ids = embedding_check_ids,
     .zero_grad = embedding_zero_grad,
     .sparse_rows = embedding_sparse_rows,
+    .masks_padding = embedding_masks_zero,
 };

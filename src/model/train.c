@@ -291,18 +291,6 @@ static int check_labels(const int *y, size_t n, int K, rnn_error *err)
     return RNN_OK;
 }
 
-/* Copies rows (rows[i], or start + i when rows is NULL) into the batch buffers. */
-static void gather_batch(const int32_t *x, const int *y, int T, const size_t *rows, size_t start, int B,
-                         int32_t *xb, int *yb)
-{
-    for (int b = 0; b < B; b++) {
-        size_t r = rows ? rows[start + b] : start + b;
-        memcpy(xb + (size_t)b * T, x + r * T, (size_t)T * sizeof *xb);
-        if (yb)
-            yb[b] = y[r];
-    }
-}
-
 typedef struct batch_buf {
     int32_t *x;
     int *y;
@@ -347,6 +335,8 @@ static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn
     if (o->early_stopping && o->restore_best_weights)
         extra += (uint64_t)rnn_model_n_params(m) * sizeof(float);
     extra += callbacks_bytes(o, rnn_model_n_params(m));
+    if (o->bucket_by_length)
+        extra += bucket_plan_bytes(n_train, B);
     for (int i = 0; i < st->n_vars; i++) {
         const int32_t *rows;
         int row_len = 0;
@@ -357,6 +347,18 @@ static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn
     return rnn_model_check_memory(m, B, T, extra, err);
 }
 
+/* The order evaluate and predict run texts in: by length when the model skips padding (each batch
+ * then runs only the steps its longest text needs, with the same results), else *order = NULL. */
+static int eval_order(const rnn_model *m, const int32_t *x, int T, const size_t *rows, size_t n, size_t **order,
+                      rnn_error *err)
+{
+    *order = NULL;
+    if (!rnn_model_skips_padding(m) || n < 2)
+        return RNN_OK;
+    *order = bucket_order_by_length(x, T, rows, n, err);
+    return *order ? RNN_OK : RNN_EINTERNAL;
+}
+
 int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
                    size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err)
 {
@@ -364,17 +366,23 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
     if ((rc = model_output_units(m, &K, err)))
         return rc;
     int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
-    if ((rc = rnn_model_check_memory(m, Bmax > 0 ? Bmax : 1, T, batch_buf_bytes(Bmax, T, K), err)))
+    if ((rc = rnn_model_check_memory(m, Bmax > 0 ? Bmax : 1, T, batch_buf_bytes(Bmax, T, K) + bucket_order_bytes(n),
+                                     err)))
         return rc;
     batch_buf bb;
-    if ((rc = batch_buf_init(&bb, Bmax > 0 ? Bmax : 1, T, K, err)))
+    size_t *order;
+    if ((rc = eval_order(m, x, T, rows, n, &order, err)))
         return rc;
-    bool auc = state_tracks_auc(st);
+    if ((rc = batch_buf_init(&bb, Bmax > 0 ? Bmax : 1, T, K, err))) {
+        free(order);
+        return rc;
+    }
+    bool auc = state_tracks_auc(st), trim = rnn_model_skips_padding(m);
     metric_acc_reset(acc);
     for (size_t start = 0; start < n; start += (size_t)Bmax) {
         int B = (int)(n - start < (size_t)Bmax ? n - start : (size_t)Bmax);
-        gather_batch(x, y, T, rows, start, B, bb.x, bb.y);
-        const float *out = rnn_model_forward(m, bb.x, B, T, false, err);
+        int Tb = batch_gather(x, y, T, order ? order : rows, start, B, trim, bb.x, bb.y);
+        const float *out = rnn_model_forward(m, bb.x, B, Tb, false, err);
         if (!out) {
             rc = err ? err->code : RNN_EINTERNAL;
             break;
@@ -383,6 +391,7 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
         metric_acc_update(acc, out, bb.y, B, K, loss, auc);
     }
     batch_buf_free(&bb);
+    free(order);
     return rc;
 }
 
@@ -718,6 +727,9 @@ typedef struct fit_ctx {
                                     checked all finite: what a training fault falls back to */
     const train_var *fault_var;  /* the variable found non-finite, NULL for a non-finite loss */
     bool fault_in_gradient;      /* ... and its last gradient was not finite either */
+    bool bucketed;               /* bucket_by_length: the epoch's batches come from bucket */
+    bool trim;                   /* batches run only the steps their texts need */
+    bucket_plan bucket;
 } fit_ctx;
 
 enum fit_report_kind { REPORT_BATCH, REPORT_EPOCH_END, REPORT_PARTIAL };
@@ -813,18 +825,52 @@ static bool guard_restore(fit_ctx *c)
 
 enum fit_outcome { FIT_GO_ON, FIT_INTERRUPTED, FIT_NAN, FIT_FAULT, FIT_ERROR };
 
+/* Rows idx[*start .. *start + *B) make batch b of the epoch. */
+static void fit_batch_at(const fit_ctx *c, int b, size_t *start, int *B)
+{
+    size_t bs = (size_t)c->o->batch_size;
+    if (c->bucketed) {
+        *start = c->bucket.batch[b].start;
+        *B = c->bucket.batch[b].B;
+        return;
+    }
+    *start = (size_t)b * bs;
+    *B = (int)(c->n_train - *start < bs ? c->n_train - *start : bs);
+}
+
+/* bucket_by_length: the lengths of the training texts, and whether batches may drop steps (the
+ * model takes any length). */
+static int fit_bucket_setup(fit_ctx *c, rnn_error *err)
+{
+    if (!c->o->bucket_by_length)
+        return RNN_OK;
+    c->bucketed = true;
+    c->trim = rnn_model_any_length(c->m);
+    return bucket_plan_init(&c->bucket, c->d->x, c->n_train, c->d->T, c->o->batch_size, err);
+}
+
+/* The epoch's length-aware batches over the (shuffled) training order. */
+static void fit_bucket_epoch(fit_ctx *c)
+{
+    if (c->bucketed)
+        bucket_plan_epoch(&c->bucket, c->idx, c->n_train, c->o->batch_size, c->o->shuffle ? c->shuffle_rng : NULL);
+}
+
 /* One epoch of training batches; fills acc with the running metrics. */
 static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double t0, int *batch_out,
                                   rnn_error *err)
 {
     const rnn_fit_opts *o = c->o;
-    int T = c->d->T, K = c->K;
+    int K = c->K;
     bool auc = state_tracks_auc(c->st);
+    size_t done = 0;
     metric_acc_reset(acc);
     for (int b = 0; b < c->batches; b++) {
-        size_t start = (size_t)b * o->batch_size;
-        int B = (int)(c->n_train - start < (size_t)o->batch_size ? c->n_train - start : (size_t)o->batch_size);
-        gather_batch(c->d->x, c->d->y, T, c->idx, start, B, c->bb.x, c->bb.y);
+        size_t start;
+        int B;
+        fit_batch_at(c, b, &start, &B);
+        int T = batch_gather(c->d->x, c->d->y, c->d->T, c->idx, start, B, c->trim, c->bb.x, c->bb.y);
+        done += (size_t)B;
         const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
         if (!out)
             return FIT_ERROR;
@@ -840,7 +886,7 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
             return FIT_ERROR;
         apply_gradients(c->m, c->st);
         c->steps++;
-        int stop = fit_report(c, epoch, b + 1, c->batches, start + B, acc, loss, t0, REPORT_BATCH);
+        int stop = fit_report(c, epoch, b + 1, c->batches, done, acc, loss, t0, REPORT_BATCH);
         if (stop || (o->stop && *o->stop)) {
             if (b + 1 < c->batches)
                 return FIT_INTERRUPTED;
@@ -887,7 +933,7 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->finite_weights = malloc((np ? np : 1) * sizeof *c->finite_weights);
     if (!c->idx || !c->shuffle_rng || !c->finite_weights)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
-    if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)))
+    if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)) || (rc = fit_bucket_setup(c, err)))
         return rc;
     history_set_columns(c->h, p.names, p.n_cols);
     memcpy(c->names, p.names, sizeof c->names);
@@ -919,6 +965,7 @@ static void fit_cleanup(fit_ctx *c)
     for (int i = 0; c->cbr && i < c->o->n_callbacks; i++)
         free(c->cbr[i].best_weights);   /* a fit that failed keeps its weights */
     free(c->cbr);
+    bucket_plan_free(&c->bucket);
 }
 
 /* The stop reason of a training fault (the kept weights are back in the model). */
@@ -981,6 +1028,7 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
     int batch = 0, rc;
     if (o->shuffle)
         shuffle_rows(c->idx, c->n_train, c->shuffle_rng);
+    fit_bucket_epoch(c);
     enum fit_outcome out = fit_epoch(c, e, &acc, t0, &batch, err);
     if (out == FIT_GO_ON && (c->fault_var = guard_epoch_end(c)))
         out = FIT_FAULT;
@@ -1089,6 +1137,22 @@ int rnn_model_n_classes(const rnn_model *m)
     return s.dim[0] == 1 ? 2 : s.dim[0];
 }
 
+/* Writes the class probabilities of B outputs out [B][K] into probs rows order[start + b] (start + b
+ * when order is NULL). */
+static void predict_store(const float *out, int B, int K, const size_t *order, size_t start, float *probs)
+{
+    int C = K == 1 ? 2 : K;
+    for (int b = 0; b < B; b++) {
+        float *p = probs + (order ? order[start + b] : start + b) * C;
+        if (K == 1) {
+            p[0] = 1 - out[b];
+            p[1] = out[b];
+        } else {
+            memcpy(p, out + (size_t)b * K, (size_t)K * sizeof *p);
+        }
+    }
+}
+
 int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch_size, float *probs,
                       int *n_classes, rnn_error *err)
 {
@@ -1097,23 +1161,33 @@ int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch
         return rc;
     if (batch_size < 1)
         return rnn_fail(err, RNN_EUSAGE, "batch_size=%d must be >= 1", batch_size);
-    int C = K == 1 ? 2 : K;
     if (n_classes)
-        *n_classes = C;
-    for (size_t start = 0; start < n; start += (size_t)batch_size) {
-        int B = (int)(n - start < (size_t)batch_size ? n - start : (size_t)batch_size);
-        const float *out = rnn_model_forward(m, x + start * T, B, T, false, err);
-        if (!out)
-            return err ? err->code : RNN_EINTERNAL;
-        for (int b = 0; b < B; b++) {
-            float *p = probs + (start + b) * C;
-            if (K == 1) {
-                p[0] = 1 - out[b];
-                p[1] = out[b];
-            } else {
-                memcpy(p, out + (size_t)b * K, (size_t)K * sizeof *p);
-            }
-        }
+        *n_classes = K == 1 ? 2 : K;
+    /* a model that skips padding runs texts by length, each batch on the steps it needs */
+    bool trim = rnn_model_skips_padding(m) && T > 0;
+    size_t *order = NULL;
+    int32_t *xb = NULL;
+    int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
+    if (trim && ((rc = eval_order(m, x, T, NULL, n, &order, err)) ||
+                 !(xb = malloc((size_t)(Bmax > 0 ? Bmax : 1) * T * sizeof *xb)))) {
+        free(order);
+        return rc ? rc : rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d", Bmax);
     }
-    return RNN_OK;
+    for (size_t start = 0; start < n; start += (size_t)batch_size) {
+        int B = (int)(n - start < (size_t)batch_size ? n - start : (size_t)batch_size), Tb = T;
+        const int32_t *in = x + start * T;
+        if (trim) {
+            Tb = batch_gather(x, NULL, T, order, start, B, true, xb, NULL);
+            in = xb;
+        }
+        const float *out = rnn_model_forward(m, in, B, Tb, false, err);
+        if (!out) {
+            rc = err ? err->code : RNN_EINTERNAL;
+            break;
+        }
+        predict_store(out, B, K, order, start, probs);
+    }
+    free(order);
+    free(xb);
+    return rc;
 }

@@ -157,6 +157,41 @@ int callbacks_epoch_end(callback_run *runs, const rnn_fit_opts *o, rnn_model *m,
 int callbacks_end(callback_run *runs, int n_runs, rnn_model *m);
 /* Bytes the callbacks keep during a fit (best weights). */
 uint64_t callbacks_bytes(const rnn_fit_opts *o, size_t n_params);
+/* ---- length-aware batches (bucket.c) ---- */
+/* Tokens of a text of T ids: the steps from its first to its last non-zero id. */
+int bucket_text_length(const int32_t *row, int T);
+/* Copies B rows of x [.][T] (rows[start + i], or start + i when rows is NULL) into xb, and their
+ * labels into yb when it is not NULL. With trim, only the steps between the first and the last
+ * token of any of these rows (at least one step); else all T. Returns the steps copied: xb is
+ * [B][that]. */
+int batch_gather(const int32_t *x, const int *y, int T, const size_t *rows, size_t start, int B, bool trim,
+                 int32_t *xb, int *yb);
+/* The rows (rows[i], or i when rows is NULL; i < n) of x [.][T] ordered by text length, stable: a
+ * malloc'd array of n row numbers, NULL when out of memory. */
+size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, rnn_error *err);
+/* Bytes bucket_order_by_length allocates at most (while it sorts). */
+uint64_t bucket_order_bytes(size_t n);
+/* Texts are sorted by length within windows of this many batches, then cut into batches. */
+#define BUCKET_WINDOW_BATCHES 32
+typedef struct bucket_batch {
+    size_t start;                /* first position in the row order */
+    int B;
+} bucket_batch;
+typedef struct bucket_plan {
+    int *len;                    /* [n] tokens of each text of the data */
+    struct bucket_key *keys;     /* [window] sort scratch */
+    bucket_batch *batch;         /* [n_batches] an epoch's batches in their order */
+    size_t window, n_batches, cap_batches;
+} bucket_plan;
+/* For the n texts x [n][T], batches of at most batch_size. */
+int bucket_plan_init(bucket_plan *p, const int32_t *x, size_t n, int T, int batch_size, rnn_error *err);
+void bucket_plan_free(bucket_plan *p);
+/* Bytes bucket_plan_init allocates. */
+uint64_t bucket_plan_bytes(size_t n, int batch_size);
+/* An epoch's batches over the rows idx[0..n) (already shuffled when they should be): sorted by
+ * length within each window, cut into batches, the batches' order shuffled with rng (kept when
+ * NULL). Reorders idx. */
+void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rnn_rng *rng);
 
 /* History names of the model's loss and metrics, "loss" first; returns the count. */
 int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max);

@@ -23,3 +23,6 @@ tests_model_test_faults_LDADD = $(RNNLAB_TEST_LIBS)
 check_PROGRAMS += tests/model/mksave
 tests_model_mksave_SOURCES = tests/model/mksave.c 
 tests_model_mksave_LDADD = $(RNNLAB_TEST_LIBS)
+check_PROGRAMS += tests/model/test_bucket
+tests_model_test_bucket_SOURCES = tests/model/test_bucket.c
+tests_model_test_bucket_LDADD = $(RNNLAB_TEST_LIBS)
