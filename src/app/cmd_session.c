@@ -142,20 +142,30 @@ int cmd_quit(app_state *s, const app_command *c, const app_args *a)
 
 /* ---- expect ---- */
 
-/* Looks a metric up in the last epoch of the last run. */
-static bool expect_history(app_state *s, const char *name, double *v)
+static int expect_need(const app_command *c, bool ok, const char *name, const char *what)
 {
-    if (s->n_runs == 0) return false;
-    const rnn_history *h = &s->runs[s->n_runs - 1].hist;
-    if (strcmp(name, "epochs") == 0) { *v = h->n_epochs; return true; }
-    if (strcmp(name, "best_epoch") == 0) { *v = h->best_epoch + 1; return true; }
-    if (h->n_epochs == 0) return false;
-    *v = rnn_history_get(h, h->n_epochs - 1, name);
-    return !isnan(*v);
+    if (!ok) return app_fail(RNN_EUSAGE, c, "%s: no value yet (%s)", name, what);
+    return RNN_OK;
 }
 
-static int expect_eval(app_state *s, const app_command *c, const char *split, const char *metric, double *v)
+/* NAME or val_NAME of the last epoch of the last run, epochs, best_epoch. */
+static int expect_history(app_state *s, const app_command *c, const char *name, double *v)
 {
+    const rnn_history *h = s->n_runs > 0 ? &s->runs[s->n_runs - 1].hist : NULL;
+    *v = NAN;
+    if (h && strcmp(name, "epochs") == 0) *v = h->n_epochs;
+    else if (h && strcmp(name, "best_epoch") == 0) *v = h->best_epoch + 1;
+    else if (h && h->n_epochs > 0) *v = rnn_history_get(h, h->n_epochs - 1, name);
+    if (!isnan(*v)) return RNN_OK;
+    return app_fail(RNN_EUSAGE, c, "'%s': unknown name or no value yet: expected test.accuracy, val_accuracy, "
+                    "vocab.size, train.count, stats.mean, model.params, ... (help expect)", name);
+}
+
+/* test.METRIC, train.METRIC: a compiled metric, evaluated if the last evaluate was of another split. */
+static int expect_eval(app_state *s, const app_command *c, const char *name, double *v)
+{
+    const char *split = strncmp(name, "test.", 5) == 0 ? "test" : "train", *metric = strchr(name, '.') + 1;
+    if (strcmp(metric, "acc") == 0) metric = "accuracy";
     rnn_eval e;
     int rc;
     if (s->last_eval.n > 0 && strcmp(s->last_eval_split, split) == 0) e = s->last_eval;
@@ -165,11 +175,21 @@ static int expect_eval(app_state *s, const app_command *c, const char *split, co
     return app_fail(RNN_EUSAGE, c, "%s.%s: the model has no metric '%s' (compile metrics=...)", split, metric, metric);
 }
 
-static int expect_stats(app_state *s, const app_command *c, const char *what, double *v)
+/* train.count, test.count, classes */
+static int expect_data(app_state *s, const app_command *c, const char *name, double *v)
 {
+    int rc = expect_need(c, s->ds != NULL, name, "load a data set");
+    if (rc) return rc;
+    *v = strcmp(name, "classes") == 0 ? s->ds->n_classes : (double)(name[1] == 'e' ? s->ds->test.n : s->ds->train.n);
+    return RNN_OK;
+}
+
+/* stats.count, stats.mean, ..., stats.P% or stats.pP: word counts of the train split. */
+static int expect_stats(app_state *s, const app_command *c, const char *name, double *v)
+{
+    const char *what = name + strlen("stats.");
     double pct[RNN_MAX_PERCENTILES];
     int n_pct = 0;
-    const char *p = what;
     bool is_pct = false;
     double want = 0;
     if (what[0] == 'p' && str_to_double(what + 1, &want)) is_pct = true;
@@ -183,78 +203,89 @@ static int expect_stats(app_state *s, const app_command *c, const char *what, do
     rnn_describe d;
     int rc = app_describe(s, c, "train", pct, n_pct, &d);
     if (rc) return rc;
-    if (is_pct) { *v = d.value[0]; return RNN_OK; }
-    if (strcmp(p, "count") == 0) *v = (double)d.count;
-    else if (strcmp(p, "mean") == 0) *v = d.mean;
-    else if (strcmp(p, "std") == 0) *v = d.std;
-    else if (strcmp(p, "min") == 0) *v = d.min;
-    else if (strcmp(p, "max") == 0) *v = d.max;
+    if (is_pct) *v = d.value[0];
+    else if (strcmp(what, "count") == 0) *v = (double)d.count;
+    else if (strcmp(what, "mean") == 0) *v = d.mean;
+    else if (strcmp(what, "std") == 0) *v = d.std;
+    else if (strcmp(what, "min") == 0) *v = d.min;
+    else if (strcmp(what, "max") == 0) *v = d.max;
     else return app_fail(RNN_EUSAGE, c, "stats.%s: expected stats.count, mean, std, min, max or a percentile like stats.50%%", what);
     return RNN_OK;
 }
 
-static int expect_need(const app_command *c, bool ok, const char *name, const char *what)
+static int expect_vocab(app_state *s, const app_command *c, const char *name, double *v)
 {
-    if (!ok) return app_fail(RNN_EUSAGE, c, "%s: no value yet (%s)", name, what);
+    int rc = expect_need(c, s->tok != NULL, name, "tokenize first");
+    if (rc) return rc;
+    size_t n = rnn_tokenizer_size(s->tok);
+    if (strcmp(name, "vocab.size") == 0) *v = (double)(n + 1);
+    else if (strcmp(name, "vocab.words") == 0) *v = (double)n;
+    else return app_fail(RNN_EUSAGE, c, "%s: expected vocab.size or vocab.words", name);
     return RNN_OK;
 }
 
-/* The current value of `name` (see the command's usage for the list). */
+static int expect_model(app_state *s, const app_command *c, const char *name, double *v)
+{
+    int rc = expect_need(c, s->model != NULL, name, "build a model first");
+    if (rc) return rc;
+    const char *w = name + strlen("model.");
+    if (strcmp(w, "params") == 0) *v = (double)rnn_model_n_params(s->model);
+    else if (strcmp(w, "trainable") == 0) *v = (double)rnn_model_n_trainable(s->model);
+    else if (strcmp(w, "non_trainable") == 0) *v = (double)(rnn_model_n_params(s->model) - rnn_model_n_trainable(s->model));
+    else if (strcmp(w, "layers") == 0) *v = (double)rnn_model_n_layers(s->model);
+    else return app_fail(RNN_EUSAGE, c, "%s: expected model.params, model.trainable, model.non_trainable or model.layers", name);
+    return RNN_OK;
+}
+
+/* pad.maxlen, pad.truncated */
+static int expect_pad(app_state *s, const app_command *c, const char *name, double *v)
+{
+    bool maxlen = strcmp(name, "pad.maxlen") == 0;
+    if (!maxlen && strcmp(name, "pad.truncated") != 0)
+        return app_fail(RNN_EUSAGE, c, "%s: expected pad.maxlen or pad.truncated", name);
+    int rc = expect_need(c, s->x_train.data != NULL, name, "pad first");
+    if (rc) return rc;
+    *v = maxlen ? s->prep.maxlen : (double)(s->truncated_train + s->truncated_test);
+    return RNN_OK;
+}
+
+static int expect_gradcheck(app_state *s, const app_command *c, const char *name, double *v)
+{
+    if (strcmp(name, "gradcheck.error") != 0) return app_fail(RNN_EUSAGE, c, "%s: expected gradcheck.error", name);
+    int rc = expect_need(c, !isnan(s->gradcheck_error), name, "run gradcheck first");
+    if (rc) return rc;
+    *v = s->gradcheck_error;
+    return RNN_OK;
+}
+
+static int expect_embeddings(app_state *s, const app_command *c, const char *name, double *v)
+{
+    if (strcmp(name, "embeddings.rows") != 0) return app_fail(RNN_EUSAGE, c, "%s: expected embeddings.rows", name);
+    int rc = expect_need(c, s->pretrained.data != NULL, name, "embeddings load first");
+    if (rc) return rc;
+    *v = (double)s->pretrained.rows;
+    return RNN_OK;
+}
+
+typedef int expect_getter(app_state *s, const app_command *c, const char *name, double *v);
+#define EXPECT_NAME_ENTRY(name, after, get) {name, get},
+static const struct expect_name { const char *name; expect_getter *get; } expect_names[] = {
+    APP_EXPECT_NAMES(EXPECT_NAME_ENTRY)
+};
+#undef EXPECT_NAME_ENTRY
+
+/* The current value of `name`: a name of the list, else one of the same family (the part up to
+ * its '.': test.precision, stats.90%), else a metric of the last run (val_precision). */
 static int expect_value(app_state *s, const app_command *c, const char *name, double *v)
 {
-    int rc;
-    if (strncmp(name, "test.", 5) == 0 || strncmp(name, "train.", 6) == 0) {
-        const char *split = name[1] == 'e' ? "test" : "train", *metric = strchr(name, '.') + 1;
-        if (strcmp(metric, "count") == 0) {
-            if ((rc = expect_need(c, s->ds != NULL, name, "load a data set"))) return rc;
-            *v = (double)(name[1] == 'e' ? s->ds->test.n : s->ds->train.n);
-            return RNN_OK;
-        }
-        if (strcmp(metric, "acc") == 0) metric = "accuracy";
-        return expect_eval(s, c, split, metric, v);
+    const char *dot = strchr(name, '.');
+    size_t family = dot ? (size_t)(dot - name) + 1 : 0;
+    expect_getter *get = expect_history;
+    for (size_t i = 0; i < sizeof expect_names / sizeof expect_names[0]; i++) {
+        if (strcmp(expect_names[i].name, name) == 0) return expect_names[i].get(s, c, name, v);
+        if (family && get == expect_history && strncmp(expect_names[i].name, name, family) == 0) get = expect_names[i].get;
     }
-    if (strncmp(name, "stats.", 6) == 0) return expect_stats(s, c, name + 6, v);
-    if (strncmp(name, "vocab.", 6) == 0) {
-        if ((rc = expect_need(c, s->tok != NULL, name, "tokenize first"))) return rc;
-        size_t n = rnn_tokenizer_size(s->tok);
-        if (strcmp(name + 6, "size") == 0) *v = (double)(n + 1);
-        else if (strcmp(name + 6, "words") == 0) *v = (double)n;
-        else return app_fail(RNN_EUSAGE, c, "%s: expected vocab.size or vocab.words", name);
-        return RNN_OK;
-    }
-    if (strncmp(name, "model.", 6) == 0) {
-        if ((rc = expect_need(c, s->model != NULL, name, "build a model first"))) return rc;
-        const char *w = name + 6;
-        if (strcmp(w, "params") == 0) *v = (double)rnn_model_n_params(s->model);
-        else if (strcmp(w, "trainable") == 0) *v = (double)rnn_model_n_trainable(s->model);
-        else if (strcmp(w, "non_trainable") == 0) *v = (double)(rnn_model_n_params(s->model) - rnn_model_n_trainable(s->model));
-        else if (strcmp(w, "layers") == 0) *v = (double)rnn_model_n_layers(s->model);
-        else return app_fail(RNN_EUSAGE, c, "%s: expected model.params, model.trainable, model.non_trainable or model.layers", name);
-        return RNN_OK;
-    }
-    if (strcmp(name, "classes") == 0) {
-        if ((rc = expect_need(c, s->ds != NULL, name, "load a data set"))) return rc;
-        *v = s->ds->n_classes;
-        return RNN_OK;
-    }
-    if (strcmp(name, "pad.maxlen") == 0 || strcmp(name, "pad.truncated") == 0) {
-        if ((rc = expect_need(c, s->x_train.data != NULL, name, "pad first"))) return rc;
-        *v = name[4] == 'm' ? s->prep.maxlen : (double)(s->truncated_train + s->truncated_test);
-        return RNN_OK;
-    }
-    if (strcmp(name, "gradcheck.error") == 0) {
-        if ((rc = expect_need(c, !isnan(s->gradcheck_error), name, "run gradcheck first"))) return rc;
-        *v = s->gradcheck_error;
-        return RNN_OK;
-    }
-    if (strcmp(name, "embeddings.rows") == 0) {
-        if ((rc = expect_need(c, s->pretrained.data != NULL, name, "embeddings load first"))) return rc;
-        *v = (double)s->pretrained.rows;
-        return RNN_OK;
-    }
-    if (expect_history(s, name, v)) return RNN_OK;
-    return app_fail(RNN_EUSAGE, c, "'%s': unknown name or no value yet: expected test.accuracy, val_accuracy, "
-                    "vocab.size, train.count, stats.mean, model.params, ... (help expect)", name);
+    return get(s, c, name, v);
 }
 
 /* Integers as integers (model.params = 6330754), other values with 6 significant digits. */

@@ -21,6 +21,9 @@ static char **complete_expect(const char *text, int arg_index);
 /* The data sets rnnlab splits from one source itself, where tokenize fits on every text. */
 #define SPLIT_SOURCES "sms, and csv, dir, lines or demo with test_split"
 
+/* `expect`'s names as its usage lists them */
+#define EXPECT_NAME_TEXT(name, after, getter) name after
+
 /* args: positional words in lower case are literal choices (a|b), UPPER case are placeholders;
  * every `key=` is a valid key. FILE, PATH and DIR placeholders complete file names. */
 static const app_command command_table[] = {
@@ -226,11 +229,9 @@ static const app_command command_table[] = {
      EX_TOKENIZED "session save demo-session.rnn\nsource demo-session.rnn"},
     {"expect", "NAME OP VALUE [tol=F]", "check a value; a failure fails the script",
      "expect NAME OP VALUE [tol=1e-6]: OP is == != < <= > >= (== within a relative tolerance).\n"
-     "Names: test.accuracy, test.loss, train.accuracy (evaluated if needed); loss, accuracy, val_loss,\n"
-     "val_accuracy, ... (last epoch of the last run); epochs; best_epoch; vocab.size (words + 1);\n"
-     "vocab.words; train.count; test.count; classes; stats.count, stats.mean, stats.std, stats.min,\n"
-     "stats.max, stats.50%; model.params, model.trainable, model.non_trainable, model.layers;\n"
-     "pad.maxlen, pad.truncated; gradcheck.error; embeddings.rows.", cmd_expect, 3, complete_expect,
+     "Names: " APP_EXPECT_NAMES(EXPECT_NAME_TEXT) "\n"
+     "Any compiled metric also as test.NAME or train.NAME, any metric of the last run as NAME or\n"
+     "val_NAME, any percentile as stats.P%.", cmd_expect, 3, complete_expect,
      "load demo\nexpect train.count == 2000"},
     {"time", "COMMAND [ARGS...]", "run a command and report its wall time",
      "time COMMAND [ARGS...]: runs the command as typed, then prints \"time: COMMAND took N ms\" (or s).\n"
@@ -428,11 +429,9 @@ static char **complete_layers(const char *text, int arg_index)
 
 static char **complete_expect(const char *text, int arg_index)
 {
-    static const char *const names[] = {"test.accuracy", "test.loss", "train.accuracy", "train.loss", "loss", "accuracy",
-        "val_loss", "val_accuracy", "epochs", "best_epoch", "vocab.size", "vocab.words", "train.count", "test.count",
-        "classes", "stats.count", "stats.mean", "stats.std", "stats.min", "stats.max", "stats.50%", "model.params",
-        "model.trainable", "model.non_trainable", "model.layers", "pad.maxlen", "pad.truncated", "gradcheck.error",
-        "embeddings.rows", NULL};
+#define EXPECT_NAME_WORD(name, after, getter) name,
+    static const char *const names[] = {APP_EXPECT_NAMES(EXPECT_NAME_WORD) NULL};
+#undef EXPECT_NAME_WORD
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", NULL};
     if (arg_index > 2) return NULL;
     cand_reset();

@@ -84,6 +84,23 @@ app_handler cmd_model, cmd_add, cmd_pop, cmd_summary, cmd_compile, cmd_fit, cmd_
     cmd_explain, cmd_history, cmd_plot, cmd_runs, cmd_compare, cmd_gradcheck, cmd_save, cmd_open, cmd_export;
 app_handler cmd_set, cmd_status, cmd_help, cmd_session, cmd_source, cmd_expect, cmd_time, cmd_quit;
 
+/* The names `expect` checks, in the order help lists them: the one list behind its usage text,
+ * Tab completion and the lookup (cmd_session.c). X(NAME, TEXT AFTER IT IN THE USAGE, GETTER). */
+#define APP_EXPECT_NAMES(X) \
+    X("test.accuracy", ", ", expect_eval) X("test.loss", ", ", expect_eval) X("train.accuracy", ", ", expect_eval) \
+    X("train.loss", " (evaluated if needed); ", expect_eval) \
+    X("loss", ", ", expect_history) X("accuracy", ",\n", expect_history) X("val_loss", ", ", expect_history) \
+    X("val_accuracy", ", ... (last epoch of the last run); ", expect_history) \
+    X("epochs", "; ", expect_history) X("best_epoch", "; ", expect_history) \
+    X("vocab.size", " (words + 1);\n", expect_vocab) X("vocab.words", "; ", expect_vocab) \
+    X("train.count", "; ", expect_data) X("test.count", "; ", expect_data) X("classes", "; ", expect_data) \
+    X("stats.count", ", ", expect_stats) X("stats.mean", ", ", expect_stats) X("stats.std", ", ", expect_stats) \
+    X("stats.min", ",\n", expect_stats) X("stats.max", ", ", expect_stats) X("stats.50%", "; ", expect_stats) \
+    X("model.params", ", ", expect_model) X("model.trainable", ", ", expect_model) \
+    X("model.non_trainable", ", ", expect_model) X("model.layers", ";\n", expect_model) \
+    X("pad.maxlen", ", ", expect_pad) X("pad.truncated", "; ", expect_pad) X("gradcheck.error", "; ", expect_gradcheck) \
+    X("embeddings.rows", ".", expect_embeddings)
+
 /* Shared by handlers. */
 void app_changed(app_state *s, unsigned what);
 /* The installed app_hooks (app_set_hooks): whether any watches the session; fit's progress (false
