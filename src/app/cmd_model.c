@@ -9,8 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "app/internal.h"
+#include "app/chart.h"
 #include "app/python.h"
-#include "tui/chart.h"
 
 
 const char *app_class_name(const app_state *s, int k)

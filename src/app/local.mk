@@ -1,8 +1,8 @@
 # The program: invocation, command language, REPL and command handlers.
-rnnlab_SOURCES += src/app/main.c src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
-	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c \
+rnnlab_SOURCES += src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
+	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c src/app/chart.c \
 	src/app/cmd_embeddings.c src/app/pyreader.c src/app/pyvalue.c src/app/pystmt.c
-noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/python.h
+noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/chart.h src/app/python.h
 dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 
 # One session script per user story (../shared/seeds), installed as documentation.

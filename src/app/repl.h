@@ -1,4 +1,4 @@
-/* The plain REPL and signal handling (private to main.c and repl.c). */
+/* The plain REPL and signal handling (private to src/main.c and repl.c). */
 #ifndef RNNLAB_APP_REPL_H
 #define RNNLAB_APP_REPL_H
 #include "app/app.h"

@@ -1,4 +1,4 @@
-/* The dashboard: the entry points the program (src/app/main.c) calls. */
+/* The dashboard: the entry points the program (src/main.c) calls. */
 #ifndef RNNLAB_TUI_DASHBOARD_H
 #define RNNLAB_TUI_DASHBOARD_H
 #include <stdbool.h>

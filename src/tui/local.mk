@@ -1,8 +1,8 @@
-# The dashboard and terminal charts.
-noinst_HEADERS += src/tui/chart.h src/tui/dashboard.h src/tui/tui.h src/tui/frame.h
-rnnlab_SOURCES += src/tui/chart.c src/tui/layout.c src/tui/theme.c src/tui/draw.c src/tui/actions.c \
+# The dashboard (its charts come from src/app/chart.c, which `plot` uses too).
+noinst_HEADERS += src/tui/dashboard.h src/tui/tui.h src/tui/frame.h
+rnnlab_SOURCES += src/tui/layout.c src/tui/theme.c src/tui/draw.c src/tui/actions.c \
 	src/tui/prompt.c src/tui/dashboard.c src/tui/panel_data.c src/tui/panel_vocab.c \
 	src/tui/panel_model.c src/tui/panel_training.c src/tui/panel_log.c
 
-# main.c calls the dashboard when it is built in (src/app/main.c: #ifdef APP_WITH_TUI).
+# src/main.c calls the dashboard when it is built in (APP_WITH_TUI).
 rnnlab_CFLAGS += -DAPP_WITH_TUI

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/chart.h"
+#include "app/chart.h"
 #include "tui/tui.h"
 
 enum { MAX_SERIES = 12 };

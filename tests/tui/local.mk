@@ -1,7 +1,5 @@
-# Tests of the dashboard: charts, layout (linked with their sources), the dashboard in tmux.
-check_PROGRAMS += tests/tui/test_chart tests/tui/test_layout
-tests_tui_test_chart_SOURCES = tests/tui/test_chart.c src/tui/chart.c
-tests_tui_test_chart_LDADD = $(RNNLAB_TEST_LIBS) -lm
+# Tests of the dashboard: layout (linked with its source), the dashboard in tmux.
+check_PROGRAMS += tests/tui/test_layout
 tests_tui_test_layout_SOURCES = tests/tui/test_layout.c src/tui/layout.c
 tests_tui_test_layout_LDADD = $(RNNLAB_TEST_LIBS) -lm
 EXTRA_DIST += tests/tui/dashboard.test tests/tui/measure-speed.sh

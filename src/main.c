@@ -1,4 +1,6 @@
-/* rnnlab: the invocation forms (dashboard, plain REPL, scripts, -c, stdin) and exit codes. */
+/* rnnlab: the invocation forms (dashboard, plain REPL, scripts, -c, stdin) and exit codes. The
+ * program's entry point stands on src/app (the session and its commands) and src/tui (the
+ * dashboard): the one place that starts the dashboard, so that the app never includes the tui. */
 #include "config.h"
 #include <getopt.h>
 #include <locale.h>

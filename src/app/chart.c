@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/chart.h"
+#include "app/chart.h"
 
 enum { N_STYLES = 3, PER_ROLE = 3 };
 /* Colours per role, varied when several series share a role (compare overlays). */

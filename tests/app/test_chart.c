@@ -1,9 +1,9 @@
-/* Unit tests of the terminal line charts (src/tui/chart.c). */
+/* Unit tests of the terminal line charts (src/app/chart.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tui/chart.h"
+#include "app/chart.h"
 
 #include "tests/check.h"
 
