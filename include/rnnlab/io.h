@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include "rnnlab/model.h"
 #include "rnnlab/text.h"
+#include "rnnlab/ngrams.h"
 #include "rnnlab/train.h"
 
 typedef struct rnn_pipeline {
     rnn_tokenizer *tokenizer;    /* may be NULL */
     rnn_prep prep;               /* prep.maxlen 0 = not padded */
+    rnn_ngrams *ngrams;          /* may be NULL: the word n-grams appended to each text's ids */
     rnn_model *model;            /* may be NULL */
     int n_classes; char **class_names;
     int n_runs; char **run_names; rnn_history *runs;

@@ -34,6 +34,10 @@ int rnn_ngrams_apply(const rnn_ngrams *g, const rnn_seqs *in, rnn_seqs *out, rnn
 /* One sequence: *out malloc'd. */
 int rnn_ngrams_apply_one(const rnn_ngrams *g, const int32_t *ids, size_t len, int32_t **out, size_t *out_len,
                          rnn_error *err);
+/* texts_to_sequences with the tokenizer, then each sequence's n-gram ids when g is not NULL: how
+ * every text reaches the model (the training data, encode, predict, explain). */
+int rnn_encode_texts(const rnn_tokenizer *t, const rnn_ngrams *g, char *const *texts, size_t n, rnn_seqs *out,
+                     rnn_error *err);
 /* Serialisation for save/open; the reader reads at most `limit` bytes and checks every count
  * against it before allocating. */
 int rnn_ngrams_write(const rnn_ngrams *g, FILE *f, rnn_error *err);

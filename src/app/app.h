@@ -29,6 +29,7 @@ typedef struct app_state {
     rnn_prep prep;                    /* `pad`'s settings (or open's), for every text the model sees */
     rnn_fmatrix pretrained;           /* `embeddings load` or `embeddings train` */
     rnn_wordvec *wordvec;             /* `embeddings train`: words and n-grams, for save and near */
+    rnn_ngrams *ngrams;               /* `tokenize ngrams=N`: word n-gram ids after each text's word ids */
     rnn_model *model;
     app_run *runs; int n_runs;
     rnn_eval last_eval; char last_eval_split[16];

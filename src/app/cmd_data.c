@@ -88,8 +88,8 @@ void app_reencode(app_state *s)
     rnn_prep prep = s->prep;
     app_clear_encoded(s);
     rnn_error err = {0};
-    if (rnn_tokenizer_encode_all(s->tok, s->ds->train.text, s->ds->train.n, &s->seq_train, &err) != RNN_OK ||
-        rnn_tokenizer_encode_all(s->tok, s->ds->test.text, s->ds->test.n, &s->seq_test, &err) != RNN_OK) {
+    if (rnn_encode_texts(s->tok, s->ngrams, s->ds->train.text, s->ds->train.n, &s->seq_train, &err) != RNN_OK ||
+        rnn_encode_texts(s->tok, s->ngrams, s->ds->test.text, s->ds->test.n, &s->seq_test, &err) != RNN_OK) {
         app_clear_encoded(s);
         s->prep = prep;   /* still the pipeline's, for predict */
         app_printf("note: could not encode with the current tokenizer (%s); run tokenize\n", err.msg);
@@ -359,6 +359,35 @@ static int need_tokenizer(const app_state *s, const app_command *cmd)
     return RNN_OK;
 }
 
+static void report_ngrams(const rnn_ngrams *g)
+{
+    const rnn_ngram_opts *o = rnn_ngrams_options(g);
+    size_t n = rnn_ngrams_size(g);
+    char what[40];
+    if (o->n == 2) snprintf(what, sizeof what, "bigrams");
+    else snprintf(what, sizeof what, "n-grams of 2 to %d words", o->n);
+    app_printf("%s: %zu ids from %d to %lld (%s); Embedding input_dim >= %lld\n", what, n,
+               (int)o->first_id, (long long)o->first_id + (long long)n - 1,
+               o->buckets > 0 ? "hashed into buckets" : o->top > 0 ? "the most frequent of the train texts" : "every one of the train texts",
+               (long long)o->first_id + (long long)n);
+}
+
+/* The first n-gram ids with their words (counted n-grams; hashed ones have no words). */
+static void list_ngrams(const app_state *s, long top)
+{
+    const rnn_ngram_opts *o = rnn_ngrams_options(s->ngrams);
+    for (long k = 0; k < top && (size_t)k < rnn_ngrams_size(s->ngrams) && o->buckets == 0; k++) {
+        int32_t ids[RNN_NGRAMS_MAX_N];
+        int n = rnn_ngrams_words(s->ngrams, o->first_id + (int32_t)k, ids);
+        app_printf("%6d ", (int)(o->first_id + k));
+        for (int j = 0; j < n; j++) {
+            const char *w = rnn_tokenizer_word(s->tok, ids[j]);
+            app_printf(" %s", w ? w : "?");
+        }
+        app_printf("\n");
+    }
+}
+
 int cmd_vocab(app_state *s, const app_command *c, const app_args *a)
 {
     long top;
@@ -384,6 +413,28 @@ int cmd_vocab(app_state *s, const app_command *c, const app_args *a)
         if (o->oov_token && strcmp(w, o->oov_token) == 0) app_printf("%6d  %s%*s %10s\n", i, w, pad, "", "(oov)");
         else app_printf("%6d  %s%*s %10llu\n", i, w, pad, "", (unsigned long long)rnn_tokenizer_count(s->tok, i));
     }
+    if (s->ngrams) {
+        report_ngrams(s->ngrams);
+        list_ngrams(s, top);
+    }
+    return RNN_OK;
+}
+
+/* Word n-grams fitted on the training texts and appended to both splits' sequences. */
+static int tokenize_ngrams(const rnn_ngram_opts *o, rnn_seqs *tr, rnn_seqs *te, rnn_ngrams **g, rnn_error *err)
+{
+    rnn_seqs a = {0}, b = {0};
+    int rc = rnn_ngrams_fit(o, tr, g, err);
+    if (rc == RNN_OK) rc = rnn_ngrams_apply(*g, tr, &a, err);
+    if (rc == RNN_OK) rc = rnn_ngrams_apply(*g, te, &b, err);
+    if (rc != RNN_OK) {
+        rnn_seqs_free(&a);
+        rnn_ngrams_free(*g);
+        *g = NULL;
+        return rc;
+    }
+    rnn_seqs_free(tr); rnn_seqs_free(te);
+    *tr = a; *te = b;
     return RNN_OK;
 }
 
@@ -398,6 +449,16 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
         (rc = args_bool(a, "char_level", o.char_level, &o.char_level)))
         return rc;
     o.num_words = (int)nw;
+    long n_gram, buckets, top;
+    if ((rc = args_long(a, "ngrams", 1, 1, RNN_NGRAMS_MAX_N, &n_gram)) ||
+        (rc = args_long(a, "ngram_buckets", 0, 1, 100000000, &buckets)) ||
+        (rc = args_long(a, "num_ngrams", 0, 1, 100000000, &top)))
+        return rc;
+    if ((buckets || top) && n_gram < 2)
+        return app_fail(RNN_EUSAGE, c, "%s= numbers word n-grams: give ngrams=2 (or more) with it", buckets ? "ngram_buckets" : "num_ngrams");
+    if (buckets && top)
+        return app_fail(RNN_EUSAGE, c, "ngram_buckets= and num_ngrams= are two ways of numbering n-grams: give one");
+    rnn_ngram_opts ng = {.n = (int)n_gram, .buckets = buckets, .top = top};
     o.oov_token = args_get(a, "oov_token");
     if (args_get(a, "filters")) o.filters = args_get(a, "filters");
     const char *split = args_get(a, "split");
@@ -418,6 +479,11 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
+    rnn_ngrams *g = NULL;
+    if (rc == RNN_OK && ng.n >= 2) {
+        ng.first_id = o.num_words > 0 ? o.num_words : (int32_t)rnn_tokenizer_size(t) + 1;
+        rc = tokenize_ngrams(&ng, &tr, &te, &g, &err);
+    }
     if (rc != RNN_OK) {
         rnn_seqs_free(&tr); rnn_seqs_free(&te); rnn_tokenizer_free(t);
         return app_fail_err(c, &err);
@@ -425,6 +491,8 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     app_clear_encoded(s);
     if (s->tok) rnn_tokenizer_free(s->tok);
     s->tok = t;
+    rnn_ngrams_free(s->ngrams);
+    s->ngrams = g;
     s->seq_train = tr;
     s->seq_test = te;
     size_t size = rnn_tokenizer_size(t);
@@ -433,6 +501,7 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     if (o.num_words) app_printf(", num_words=%d", o.num_words);
     if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
     app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
+    if (g) report_ngrams(g);
     if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");
     app_changed(s, APP_CHANGED_VOCAB);
     return RNN_OK;
@@ -455,6 +524,12 @@ int cmd_encode(app_state *s, const app_command *c, const app_args *a)
     rnn_error err = {0};
     rc = rnn_tokenizer_encode(s->tok, text, &ids, &n, &err);
     free(text);
+    if (rc == RNN_OK && s->ngrams) {
+        int32_t *with = NULL;
+        rc = rnn_ngrams_apply_one(s->ngrams, ids, n, &with, &n, &err);
+        free(ids);
+        ids = with;
+    }
     if (rc) return app_fail_err(c, &err);
     print_ids(ids, n);
     free(ids);

@@ -10,6 +10,7 @@ int app_pipeline_save(app_state *s, const char *path, rnn_error *err)
 {
     rnn_pipeline p = {0};
     p.tokenizer = s->tok;
+    p.ngrams = s->ngrams;
     p.prep = s->prep;   /* also when no data is loaded: an opened pipeline's padding is kept */
     p.model = s->model;
     p.n_classes = s->ds ? s->ds->n_classes : s->n_saved_classes;
@@ -49,6 +50,8 @@ int cmd_open(app_state *s, const app_command *c, const app_args *a)
         app_clear_encoded(s);
         if (s->tok) rnn_tokenizer_free(s->tok);
         s->tok = p.tokenizer; p.tokenizer = NULL;
+        rnn_ngrams_free(s->ngrams);
+        s->ngrams = p.ngrams; p.ngrams = NULL;
     }
     if (p.model) {
         if (s->model) rnn_model_free(s->model);

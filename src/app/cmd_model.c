@@ -545,7 +545,7 @@ static int encode_padded(app_state *s, const app_command *cmd, char *const *text
     if (rc) return rc;
     rnn_seqs q = {0};
     rnn_error err = {0};
-    rc = rnn_tokenizer_encode_all(s->tok, texts, n, &q, &err);
+    rc = rnn_encode_texts(s->tok, s->ngrams, texts, n, &q, &err);
     if (rc == RNN_OK) rc = rnn_prep_apply(&s->prep, &q, x, NULL, &err);
     rnn_seqs_free(&q);
     if (rc != RNN_OK) return app_fail_err(cmd, &err);
@@ -659,7 +659,12 @@ int cmd_explain(app_state *s, const app_command *c, const app_args *a)
         off[k + 1] = off[k] + len;
     }
     rnn_imatrix x = {0};
-    rc = rnn_prep_apply(&s->prep, &q, &x, NULL, &err);
+    rnn_seqs with = {0};
+    if (s->ngrams && (rc = rnn_ngrams_apply(s->ngrams, &q, &with, &err)) == RNN_OK) {
+        rnn_seqs_free(&q);
+        q = with;
+    }
+    if (rc == RNN_OK) rc = rnn_prep_apply(&s->prep, &q, &x, NULL, &err);
     rnn_seqs_free(&q);
     if (rc) { free(ids); return app_fail_err(c, &err); }
     int k = 0;

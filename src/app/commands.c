@@ -62,12 +62,19 @@ static const app_command command_table[] = {
      "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
      "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, 0, NULL,
      EX_TOKENIZED "vocab top=5"},
-    {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false]",
+    {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false] "
+     "[ngrams=1] [ngram_buckets=N] [num_ngrams=N]",
      "fit Keras's Tokenizer and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
-     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.", cmd_tokenize, 0, NULL,
-     "load demo\ntokenize num_words=20 oov_token='<OOV>'"},
+     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.\n"
+     "ngrams=2 (or 3..5) appends each text's word n-grams after its word ids, as fastText and Keras's\n"
+     "imdb_fasttext example: every n-gram of the train texts (num_ngrams=N: the N most frequent), or\n"
+     "every n-gram hashed into ngram_buckets=N ids as fastText. Their ids follow the word ids (from\n"
+     "num_words, or vocab.size), so the Embedding needs the input_dim tokenize reports; pad, encode,\n"
+     "predict, explain and save carry them. Embedding + GlobalAveragePooling1D + Dense on them is the\n"
+     "fastText classifier.", cmd_tokenize, 0, NULL,
+     "load demo\ntokenize num_words=20 oov_token='<OOV>'\ntokenize ngrams=2 num_ngrams=100"},
     {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: the token ids of TEXT through the fitted tokenizer (words it does not know are\n"
      "dropped, or become oov_token's id).", cmd_encode, APP_ARGS_ANY, NULL,
      EX_TOKENIZED "encode 'the acting was not dull'   # -> [2, 24, 3, 1, 19]"},

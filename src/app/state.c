@@ -150,6 +150,7 @@ void app_free(app_state *s)
     app_clear_encoded(s);
     rnn_fmatrix_free(&s->pretrained);
     rnn_wordvec_free(s->wordvec);
+    rnn_ngrams_free(s->ngrams);
     if (s->model) rnn_model_free(s->model);
     if (s->tok) rnn_tokenizer_free(s->tok);
     if (s->ds) rnn_dataset_free(s->ds);

@@ -266,6 +266,17 @@ int rnn_ngrams_apply(const rnn_ngrams *g, const rnn_seqs *in, rnn_seqs *out, rnn
     return RNN_OK;
 }
 
+int rnn_encode_texts(const rnn_tokenizer *t, const rnn_ngrams *g, char *const *texts, size_t n, rnn_seqs *out,
+                     rnn_error *err)
+{
+    rnn_seqs words = {0};
+    int rc = rnn_tokenizer_encode_all(t, texts, n, g ? &words : out, err);
+    if (rc || !g) return rc;
+    rc = rnn_ngrams_apply(g, &words, out, err);
+    rnn_seqs_free(&words);
+    return rc;
+}
+
 /* ---- save files: magic, then n, buckets, top, first_id, count and count x n word ids (int64 LE) ---- */
 
 static bool put_i64(FILE *f, int64_t v)

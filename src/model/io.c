@@ -503,6 +503,11 @@ static int write_padding(const rnn_pipeline *p, FILE *f, rnn_error *err)
     return RNN_OK;
 }
 
+static int write_ngrams(const rnn_pipeline *p, FILE *f, rnn_error *err)
+{
+    return rnn_ngrams_write(p->ngrams, f, err);
+}
+
 static int write_classes(const rnn_pipeline *p, FILE *f, rnn_error *err)
 {
     (void)err;
@@ -556,6 +561,8 @@ static int save_build(const rnn_pipeline *p, char **out, size_t *out_len, rnn_er
         rc = add_section(f, "TOKN", write_tokenizer, p, err);
     if (!rc)
         rc = add_section(f, "PADS", write_padding, p, err);
+    if (!rc && p->ngrams)
+        rc = add_section(f, "NGRM", write_ngrams, p, err);
     if (!rc && p->n_classes > 0)
         rc = add_section(f, "CLSS", write_classes, p, err);
     if (!rc && p->model)
@@ -649,6 +656,7 @@ void rnn_pipeline_free(rnn_pipeline *p)
     if (!p)
         return;
     rnn_tokenizer_free(p->tokenizer);
+    rnn_ngrams_free(p->ngrams);
     rnn_model_free(p->model);
     for (int i = 0; p->class_names && i < p->n_classes; i++)
         free(p->class_names[i]);
@@ -758,8 +766,18 @@ static int read_tokenizer(const unsigned char *data, size_t len, rnn_pipeline *p
     return rc;
 }
 
+static int read_ngrams(const unsigned char *data, size_t len, rnn_pipeline *p, rnn_error *err)
+{
+    FILE *f = fmemopen((void *)data, len, "rb");
+    if (!f)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    int rc = rnn_ngrams_read(&p->ngrams, f, len, err);
+    fclose(f);
+    return rc;
+}
+
 /* The sections this build reads; each may appear once. Others are skipped (a later minor revision). */
-static const char *const known_sections[] = {"TOKN", "PADS", "CLSS", "MODL", "RUNS"};
+static const char *const known_sections[] = {"TOKN", "PADS", "CLSS", "MODL", "RUNS", "NGRM"};
 enum { N_SECTIONS = sizeof known_sections / sizeof known_sections[0] };
 
 static int read_section(int kind, const unsigned char *data, size_t len, rnn_pipeline *p, rnn_error *err)
@@ -771,6 +789,7 @@ static int read_section(int kind, const unsigned char *data, size_t len, rnn_pip
     case 2: return read_classes(&r, p, err);
     case 3: return rnn_model_read(&p->model, data, len, NULL, err);
     case 4: return read_runs(&r, p, err);
+    case 5: return read_ngrams(data, len, p, err);
     }
     return RNN_OK;
 }

@@ -40,6 +40,8 @@ PIPELINES = {
                      " ; add Flatten(); add Dense(1, activation='sigmoid');"
                      " compile optimizer=sgd momentum=0.9 nesterov=true loss=binary_crossentropy",
     'model_only': "model new; add Embedding(10, 2, input_length=3); add SimpleRNN(2); add Dense(1)",
+    'bigrams': "load demo; tokenize num_words=20 ngrams=3 num_ngrams=12; pad maxlen=8; model new;"
+               " add Embedding(32, 2); add GlobalAveragePooling1D(); add Dense(1, activation='sigmoid')",
 }
 
 
@@ -79,7 +81,7 @@ def savefile_and_tokenizer(rnnlab):
                 put('tokenizer_file', name, payload)
     put('tokenizer_file', 'empty_unfitted', b'rnnlab-tokenizer 1\nnum_words 0\nlower 1\nchar_level 0\nsplit 32\n'
         b'oov_token -1\nfilters 4 !?.,\nfitted 0\nwords 0 0\nend\n')
-    put_dict('savefile', ['\x89RNL\r\n\x1a\n', 'TOKN', 'PADS', 'CLSS', 'MODL', 'RUNS', '\x01\x00\x00\x00',
+    put_dict('savefile', ['\x89RNL\r\n\x1a\n', 'TOKN', 'PADS', 'CLSS', 'MODL', 'RUNS', 'NGRM', 'RNNGRAM1', '\x01\x00\x00\x00',
                           '\xff\xff\xff\xff', 'LSTM(', 'GRU(', 'Dense(', 'Embedding(', 'Bidirectional(',
                           'return_sequences=True', 'activation=', 'rnnlab-tokenizer 1', 'adam', 'rmsprop', 'sgd'])
     put_dict('tokenizer_file', ['rnnlab-tokenizer', 'num_words', 'lower', 'char_level', 'split', 'oov_token',
