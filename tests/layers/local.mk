@@ -3,18 +3,12 @@
 # activations against libm, parameter counts, determinism.
 EXTRA_DIST += tests/layers/gradcheck_util.h tests/layers/gen_fixtures_layers.py tests/layers/gen_fixtures_recurrent.py \
 	tests/fixtures/layers tests/fixtures/recurrent
-check_PROGRAMS += tests/layers/test_gradcheck_layers
+test_programs += tests/layers/test_gradcheck_layers
 tests_layers_test_gradcheck_layers_SOURCES = tests/layers/test_gradcheck_layers.c tests/layers/gradcheck_util.c
-tests_layers_test_gradcheck_layers_LDADD = $(RNNLAB_TEST_LIBS)
-check_PROGRAMS += tests/layers/test_gradcheck_recurrent
+test_programs += tests/layers/test_gradcheck_recurrent
 tests_layers_test_gradcheck_recurrent_SOURCES = tests/layers/test_gradcheck_recurrent.c tests/layers/gradcheck_util.c
-tests_layers_test_gradcheck_recurrent_LDADD = $(RNNLAB_TEST_LIBS)
-check_PROGRAMS += tests/layers/test_fixtures
+test_programs += tests/layers/test_fixtures
 tests_layers_test_fixtures_SOURCES = tests/layers/test_fixtures.c tests/fixture.c
-tests_layers_test_fixtures_LDADD = $(RNNLAB_TEST_LIBS)
-check_PROGRAMS += tests/layers/test_torch
+test_programs += tests/layers/test_torch
 tests_layers_test_torch_SOURCES = tests/layers/test_torch.c tests/fixture.c
-tests_layers_test_torch_LDADD = $(RNNLAB_TEST_LIBS)
-check_PROGRAMS += tests/layers/test_layers
-tests_layers_test_layers_SOURCES = tests/layers/test_layers.c 
-tests_layers_test_layers_LDADD = $(RNNLAB_TEST_LIBS)
+test_programs += tests/layers/test_layers

@@ -1,5 +1,6 @@
 # Tests of the dashboard: layout (linked with its source), the dashboard in tmux.
-check_PROGRAMS += tests/tui/test_layout
+test_programs += tests/tui/test_layout
 tests_tui_test_layout_SOURCES = tests/tui/test_layout.c src/tui/layout.c
 tests_tui_test_layout_LDADD = $(RNNLAB_TEST_LIBS) -lm
-EXTRA_DIST += tests/tui/dashboard.test tests/tui/measure-speed.sh
+EXTRA_DIST += tests/tui/measure-speed.sh
+test_scripts += tests/tui/dashboard.test
