@@ -11,3 +11,4 @@ test_programs += tests/model/test_io
 test_programs += tests/model/test_faults
 check_PROGRAMS += tests/model/mksave
 test_programs += tests/model/test_bucket
+test_scripts += tests/model/saved_format1.test
