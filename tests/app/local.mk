@@ -23,3 +23,4 @@ test_scripts += tests/app/saveopen.test
 test_scripts += tests/app/script_paths.test
 test_scripts += tests/app/session.test
 test_scripts += tests/app/sms.test
+test_scripts += tests/app/ngrams.test
