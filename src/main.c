@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "app/internal.h"
 #include "app/repl.h"
+#include "app/python.h"
 #include "tui/dashboard.h"
 
 /* "rnnlab 0.1.0", and the sanitizers of a --enable-sanitizers build (tests lift their memory limit on it). */
@@ -39,6 +40,7 @@ static void main_usage(FILE *f)
             "  -i, --interactive FILE replay FILE, then stay interactive (may be repeated)\n"
             "      --plain            no dashboard\n"
             "  -k, --keep-going       in scripts, report an error and continue\n"
+            "      --strict           a Python statement rnnlab skips is an error (Keras .py scripts)\n"
             "      --seed N           seed for models, shuffling and dropout (default 0)\n"
             "      --threads N        worker threads (default: online CPUs, at most 8)\n"
             "      --data-dir DIR     data set cache folder (also RNNLAB_DATA)\n"
@@ -52,7 +54,7 @@ static void main_usage(FILE *f)
 }
 
 typedef struct main_opts {
-    bool plain, keep_going;
+    bool plain, keep_going, strict;
     const char *command;
     const char *interactive[16]; int n_interactive;
     long seed, threads;
@@ -81,9 +83,10 @@ static void main_complete(const char *line)
 /* Returns -1 to continue, or an exit status. */
 static int main_parse(int argc, char **argv, main_opts *o)
 {
-    enum { OPT_PLAIN = 256, OPT_SEED, OPT_THREADS, OPT_DATA_DIR, OPT_HELP_COMMANDS, OPT_COMPLETE };
+    enum { OPT_PLAIN = 256, OPT_STRICT, OPT_SEED, OPT_THREADS, OPT_DATA_DIR, OPT_HELP_COMMANDS, OPT_COMPLETE };
     static const struct option longs[] = {
         {"plain", no_argument, NULL, OPT_PLAIN}, {"keep-going", no_argument, NULL, 'k'},
+        {"strict", no_argument, NULL, OPT_STRICT},
         {"command", required_argument, NULL, 'c'}, {"interactive", required_argument, NULL, 'i'},
         {"seed", required_argument, NULL, OPT_SEED}, {"threads", required_argument, NULL, OPT_THREADS},
         {"data-dir", required_argument, NULL, OPT_DATA_DIR}, {"help-commands", no_argument, NULL, OPT_HELP_COMMANDS},
@@ -95,6 +98,7 @@ static int main_parse(int argc, char **argv, main_opts *o)
         switch (ch) {
         case OPT_PLAIN: o->plain = true; break;
         case 'k': o->keep_going = true; break;
+        case OPT_STRICT: o->strict = true; break;
         case 'c': o->command = optarg; break;
         case 'i':
             if (o->n_interactive == 16) { fprintf(stderr, "rnnlab: -i: at most 16 files\n"); return RNN_EUSAGE; }
@@ -188,6 +192,7 @@ int main(int argc, char **argv)
     if (o.seed >= 0) s->seed = (unsigned long)o.seed;
     s->start_seed = s->seed;
     s->keep_going = o.keep_going;
+    if (o.strict && py_session_get(s)) py_session_get(s)->strict = true;
     s->tty = isatty(STDOUT_FILENO);
     s->plain = true;
     bool stdin_tty = isatty(STDIN_FILENO);

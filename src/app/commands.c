@@ -5,6 +5,7 @@
 #include <string.h>
 #include <readline/readline.h>
 #include "app/internal.h"
+#include "app/python.h"
 
 static char **complete_commands(const char *text, int arg_index);
 static char **complete_layers(const char *text, int arg_index);
@@ -297,6 +298,7 @@ void app_print_command_list(void)
         app_printf("  %-11s %s\n", command_table[i].name, command_table[i].summary);
     }
     app_printf("\nhelp COMMAND for details and an example that runs on the demo data set;\n"
+               "help keras for the Keras statements (model.add(layers.LSTM(32)), ...) and .py scripts;\n"
                "Tab completes commands, keys, layer names and files.\n");
 }
 
@@ -316,6 +318,7 @@ int cmd_help(app_state *s, const app_command *c, const app_args *a)
 {
     (void)s;
     if (a->npos == 0) { app_print_command_list(); return RNN_OK; }
+    if (strcmp(a->pos[0], "keras") == 0) { app_printf("%s", py_help_text); return RNN_OK; }
     const app_command *h = app_command_find(a->pos[0]);
     if (!h) return app_fail(RNN_EUSAGE, c, "'%s': no such command (help lists them)", a->pos[0]);
     app_printf("%s %s\n  %s\n\n%s\n", h->name, h->args, h->summary, h->usage);

@@ -13,6 +13,37 @@
 
 #define CMD_MAX 65536
 
+const char py_help_text[] =
+    "Keras statements run at the prompt and in scripts, beside the commands:\n"
+    "  model = Sequential()   or   model = keras.Sequential([layers.Embedding(10000, 32), layers.LSTM(32)])\n"
+    "  model.add(layers.LSTM(32))   model.pop()   model.summary()\n"
+    "  model.compile(optimizer=Adam(learning_rate=1e-3), loss='binary_crossentropy',\n"
+    "                metrics=['acc', Precision(), Recall(), AUC()])\n"
+    "  history = model.fit(x_train, y_train, epochs=10, batch_size=128, validation_split=0.2,\n"
+    "                      callbacks=[EarlyStopping(monitor='val_loss', patience=2)])\n"
+    "  score, acc = model.evaluate(x_test, y_test, batch_size=128)\n"
+    "  inputs = keras.Input(shape=(maxlen,)); x = layers.Embedding(20000, 64)(inputs)\n"
+    "  outputs = layers.Dense(1, activation='sigmoid')(layers.LSTM(32)(x)); model = keras.Model(inputs, outputs)\n"
+    "Layers take the prefixes layers., keras.layers., tf.keras.layers. or none; optimizers, losses, metrics\n"
+    "and callbacks their module paths (tf.keras.optimizers.RMSprop(lr=1e-3), losses.BinaryCrossentropy()).\n"
+    "An argument that changes nothing (return_state=False, input_length=, kernel_initializer='glorot_uniform')\n"
+    "is accepted; one rnnlab cannot honour is refused, saying why. fit takes epochs, batch_size,\n"
+    "validation_split, validation_data=(x_test, y_test), shuffle, verbose, initial_epoch, class_weight\n"
+    "and callbacks (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint: see help fit).\n"
+    "Names: maxlen = 100, tuples, lists and dicts bind values later lines use; x_train, y_train, x_test\n"
+    "and y_test name the loaded data. A statement whose brackets are open goes on over the next lines\n"
+    "(prompt ...>), as do Python blocks (def, with, if, for: ended by an empty line at the prompt).\n"
+    "Data idioms: imdb.load_data(num_words=N) -> load imdb; tokenize num_words=N (rnnlab's word ids);\n"
+    "load_dataset('stanfordnlp/imdb', split=[...]) -> load imdb shuffle=false; Tokenizer(...) and\n"
+    "tokenizer.fit_on_texts(x_train) -> tokenize; texts_to_sequences; pad_sequences(x, maxlen=N, ...)\n"
+    "(also sequence.pad_sequences, keras.utils.pad_sequences) -> pad; set_random_seed(N) -> set seed=N.\n"
+    "print() of values prints them; print(model.summary()) runs summary; print(classification_report(...))\n"
+    "runs report; plt.plot(history.history['loss']) runs plot.\n"
+    "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
+    "and docstrings pass silently; def f(): bodies run when f() is called; a with block runs its body;\n"
+    "every other statement it does not run prints one line FILE:LINE: skipped: TEXT (reason);\n"
+    "rnnlab --strict FILE.py makes a skipped statement an error.\n";
+
 /* ---- recognising a statement ---- */
 
 static bool word_is(const char *p, size_t n, const char *w)
@@ -556,11 +587,19 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         }
         if (!strcmp(k, "x") || !strcmp(k, "y")) continue;
         rnn_value v = {0};
-        if (!strcmp(k, "callbacks") || !strcmp(k, "validation_data")) {
+        if (!strcmp(k, "validation_data") && c->args[i].type == RNN_VAL_LIST) {
+            /* (x_test, y_test) or [x_test, y_test]: each item names data */
+            v.type = RNN_VAL_LIST;
+            v.is_tuple = c->args[i].is_tuple;
+            if (!(v.items = calloc((size_t)c->args[i].n_items + 1, sizeof *v.items)))
+                rc = py_fail(RNN_EINTERNAL, "model.fit", "out of memory");
+            for (int j = 0; !rc && j < c->args[i].n_items; j++, v.n_items++)
+                rc = eval_data_arg(s, "model.fit", &c->args[i].items[j], &v.items[j]);
+        } else if (!strcmp(k, "callbacks") || !strcmp(k, "validation_data")) {
             rc = eval_data_arg(s, "model.fit", &c->args[i], &v);
         } else
             rc = eval_or_fail(s, "model.fit", &c->args[i], &v);
-        if (rc) break;
+        if (rc) { rnn_value_free(&v); break; }
         if (!strcmp(k, "epochs") || !strcmp(k, "initial_epoch")) {
             if (v.type != RNN_VAL_NUMBER || !v.is_integer) rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects an integer", k);
             else if (k[0] == 'e') { epochs = (long)v.number; have_epochs = true; }
@@ -1168,6 +1207,27 @@ static int show_object(app_state *s, const rnn_value *e)
     return rc;
 }
 
+/* ((x_train, y_train), (x_test, y_test)) of the loaded data set, as load_data returns them. */
+static bool data_pairs(rnn_value *out)
+{
+    static const char *const what[2][2] = {{"data.train.ids", "data.train.labels"}, {"data.test.ids", "data.test.labels"}};
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_LIST;
+    out->is_tuple = true;
+    if (!(out->items = calloc(2, sizeof *out->items))) return false;
+    out->n_items = 2;
+    for (int i = 0; i < 2; i++) {
+        rnn_value *pair = &out->items[i];
+        pair->type = RNN_VAL_LIST;
+        pair->is_tuple = true;
+        if (!(pair->items = calloc(2, sizeof *pair->items))) return false;
+        pair->n_items = 2;
+        for (int j = 0; j < 2; j++)
+            if (!py_obj_value(&pair->items[j], what[i][j])) return false;
+    }
+    return true;
+}
+
 /* An expression that may be a tuple without brackets: "a, b" reads as "(a, b)". */
 static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
 {
@@ -1215,12 +1275,25 @@ static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn
                    !strcmp(c->name, "models.Model") || !strcmp(c->name, "keras.models.Model")) {
             if (!(rc = build_functional(s, c))) has = py_obj_value(&result, "model");
         } else if (!strcmp(b, "load_data") && strstr(c->name, "imdb")) {
-            if (!(rc = stmt_imdb(s, c))) {
-                rnn_value pat = {0};
-                rc = rnn_expr_parse("((\001data.train.ids, \001data.train.labels), (\001data.test.ids, \001data.test.labels))", &pat, &err);
-                if (!rc) has = rnn_value_copy(&result, &pat);
-                rnn_value_free(&pat);
+            if (!(rc = stmt_imdb(s, c)) && !(has = data_pairs(&result)))
+                rc = py_fail(RNN_EINTERNAL, "imdb.load_data", "out of memory");
+        } else if (lhs && (!strcmp(b, "Input") || !strcmp(b, "InputLayer"))) {
+            /* inputs = keras.Input(shape=(maxlen,)): the first tensor of a functional model */
+            rnn_value in = {0};
+            if (!(rc = eval_or_fail(s, b, e, &in))) {
+                result.type = RNN_VAL_CALL;
+                if (!(result.call = calloc(1, sizeof *result.call)) || !(result.call->name = strdup("\001tensor")) ||
+                    !(result.call->args = calloc(1, sizeof *result.call->args)) ||
+                    !(result.call->keys = calloc(1, sizeof *result.call->keys)))
+                    rc = py_fail(RNN_EINTERNAL, b, "out of memory");
+                else {
+                    result.call->args[0] = in;
+                    result.call->n_args = 1;
+                    memset(&in, 0, sizeof in);
+                    has = true;
+                }
             }
+            rnn_value_free(&in);
         } else if (!strcmp(b, "load_dataset")) {
             rc = stmt_load_dataset(s, stmt, c, &result, &has);
         } else if (!strcmp(b, "pad_sequences")) {

@@ -59,6 +59,8 @@ const char *py_basename(const char *name);
 /* "WHAT: message" on stderr (WHAT: the statement's method, e.g. model.fit); returns code. */
 int py_fail(int code, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int py_fail_err(const char *what, const rnn_error *err);
+/* `help keras`: the statements and the .py script rules (also in rnnlab-script(5)). */
+extern const char py_help_text[];
 /* Whether a command line is a Python statement rather than an rnnlab command. */
 bool py_is_statement(const char *cmd);
 /* Runs one Python statement (a logical line: continuation lines joined). */

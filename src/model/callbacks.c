@@ -34,6 +34,8 @@ static int copy_string(const rnn_call *c, int pos, const char *key, const char *
     int rc = rnn_call_string(c, pos, key, dflt, &v, err);
     if (rc)
         return rc;
+    if (!v)
+        v = "";
     if (strlen(v) >= n)
         return rnn_fail(err, RNN_EUSAGE, "%s: '%s' is longer than %zu characters", c->name, key, n - 1);
     snprintf(out, n, "%s", v);
@@ -42,11 +44,13 @@ static int copy_string(const rnn_call *c, int pos, const char *key, const char *
 
 static int check_mode(const rnn_call *c, rnn_callback *cb, rnn_error *err)
 {
-    int rc = copy_string(c, -1, "mode", "auto", cb->mode, sizeof cb->mode, err);
+    const char *mode;
+    int rc = rnn_call_string(c, -1, "mode", "auto", &mode, err);
     if (rc)
         return rc;
-    if (strcmp(cb->mode, "auto") && strcmp(cb->mode, "min") && strcmp(cb->mode, "max"))
-        return rnn_fail(err, RNN_EUSAGE, "%s: mode='%s' (expected 'auto', 'min' or 'max')", c->name, cb->mode);
+    if (strcmp(mode, "auto") && strcmp(mode, "min") && strcmp(mode, "max"))
+        return rnn_fail(err, RNN_EUSAGE, "%s: mode='%.40s' (expected 'auto', 'min' or 'max')", c->name, mode);
+    snprintf(cb->mode, sizeof cb->mode, "%s", mode);
     return RNN_OK;
 }
 

@@ -12,3 +12,4 @@ test_programs += tests/model/test_faults
 check_PROGRAMS += tests/model/mksave
 test_programs += tests/model/test_bucket
 test_scripts += tests/model/saved_format1.test
+test_programs += tests/model/test_callbacks
