@@ -247,24 +247,13 @@ RNN_VECTOR_KERNEL static bool update(wv_thread *th, const int32_t *input, size_t
     return true;
 }
 
-static bool grow_ids(int32_t **a, size_t *cap, size_t need)
-{
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 256;
-    while (c < need) c *= 2;
-    int32_t *p = realloc(*a, c * sizeof *p);
-    if (!p) return false;
-    *a = p; *cap = c;
-    return true;
-}
-
 /* The rows of text i's words that have a row, after subsampling, into th->line. */
 static size_t text_rows(wv_thread *th, size_t i)
 {
     wv_train *tr = th->tr;
     const int32_t *ids = tr->seqs->ids + tr->seqs->off[i];
     size_t len = tr->seqs->off[i + 1] - tr->seqs->off[i], n = 0;
-    if (!grow_ids(&th->line, &th->line_cap, len)) { th->failed = true; return 0; }
+    if (rnn_grow(&th->line, &th->line_cap, len, sizeof *th->line)) { th->failed = true; return 0; }
     for (size_t k = 0; k < len; k++) {
         int32_t id = ids[k];
         if (id <= 0 || (size_t)id >= tr->n_ids || tr->row_of_id[id] < 0) continue;
@@ -292,7 +281,7 @@ static void train_text(wv_thread *th, size_t i)
                 if (c == p) continue;
                 int32_t r = th->line[c];
                 size_t k = (size_t)(tr->sub_off[r + 1] - tr->sub_off[r]);
-                if (!grow_ids(&th->ctx, &th->ctx_cap, m + k)) { th->failed = true; return; }
+                if (rnn_grow(&th->ctx, &th->ctx_cap, m + k, sizeof *th->ctx)) { th->failed = true; return; }
                 memcpy(th->ctx + m, tr->sub_rows + tr->sub_off[r], k * sizeof(int32_t));
                 m += k;
             }

@@ -225,19 +225,6 @@ static bool improves(const callback_run *r, double current, double reference)
     return r->minimize ? v < reference : v > reference;
 }
 
-static void note(const rnn_fit_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const rnn_fit_opts *o, const char *fmt, ...)
-{
-    if (!o->note)
-        return;
-    char msg[1400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    o->note(msg, o->user);
-}
-
 /* EarlyStopping.on_epoch_end; true = stop. */
 static bool early_stopping_end(callback_run *r, rnn_model *m, double current, int e)
 {
@@ -291,7 +278,7 @@ static void reduce_lr_end(callback_run *r, const rnn_fit_opts *o, train_state *s
                     new_lr = cb->min_lr;
                 st->opt.cfg.learning_rate = new_lr;
                 if (cb->verbose > 0)
-                    note(o, "Epoch %d: ReduceLROnPlateau reducing learning rate to %g.", base + e + 1, new_lr);
+                    train_tell(o->note, o->user, "Epoch %d: ReduceLROnPlateau reducing learning rate to %g.", base + e + 1, new_lr);
                 r->cooldown_counter = cb->cooldown;
                 r->wait = 0;
             }
@@ -382,15 +369,15 @@ static int checkpoint_end(callback_run *r, const rnn_fit_opts *o, char names[][3
     if (cb->save_best_only) {
         if (!improves(r, current, r->best)) {
             if (cb->verbose > 0)
-                note(o, "Epoch %d: %s did not improve from %.5f", base + e + 1, cb->monitor, r->best);
+                train_tell(o->note, o->user, "Epoch %d: %s did not improve from %.5f", base + e + 1, cb->monitor, r->best);
             return RNN_OK;
         }
         if (cb->verbose > 0)
-            note(o, "Epoch %d: %s improved from %.5f to %.5f, saving model to %s", base + e + 1, cb->monitor, r->best,
+            train_tell(o->note, o->user, "Epoch %d: %s improved from %.5f to %.5f, saving model to %s", base + e + 1, cb->monitor, r->best,
                  current, path);
         r->best = current;
     } else if (cb->verbose > 0)
-        note(o, "Epoch %d: saving model to %s", base + e + 1, path);
+        train_tell(o->note, o->user, "Epoch %d: saving model to %s", base + e + 1, path);
     rnn_error e2 = {0};
     if ((rc = o->save(path, o->user, &e2)))
         return rnn_fail(err, rc, "ModelCheckpoint: %s", e2.msg);

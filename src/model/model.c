@@ -198,22 +198,12 @@ static int model_grow_arrays(rnn_model *m, rnn_error *err)
 {
     if (m->n < m->cap)
         return RNN_OK;
-    size_t cap = m->cap ? 2 * m->cap : 8;
-    rnn_layer **layers = realloc(m->layers, cap * sizeof *layers);
-    if (layers)
-        m->layers = layers;
-    float **act = realloc(m->act, cap * sizeof *act);
-    if (act)
-        m->act = act;
-    float **dact = realloc(m->dact, cap * sizeof *dact);
-    if (dact)
-        m->dact = dact;
-    rnn_fwd *fwd = realloc(m->fwd, cap * sizeof *fwd);
-    if (fwd)
-        m->fwd = fwd;
-    if (!layers || !act || !dact || !fwd)
+    /* Four arrays of one length: each grows from the same capacity to the same new one. */
+    size_t cap[4] = {m->cap, m->cap, m->cap, m->cap}, need = m->n + 1;
+    if (rnn_grow(&m->layers, &cap[0], need, sizeof *m->layers) || rnn_grow(&m->act, &cap[1], need, sizeof *m->act)
+        || rnn_grow(&m->dact, &cap[2], need, sizeof *m->dact) || rnn_grow(&m->fwd, &cap[3], need, sizeof *m->fwd))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
-    m->cap = cap;
+    m->cap = cap[0];
     return RNN_OK;
 }
 

@@ -469,17 +469,16 @@ static int es_monitor_column(const rnn_fit_opts *o, char names[][32], int n, int
     return RNN_OK;
 }
 
-static void fit_warn(const rnn_fit_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fit_warn(const rnn_fit_opts *o, const char *fmt, ...)
+void train_tell(void (*tell)(const char *msg, void *user), void *user, const char *fmt, ...)
 {
-    if (!o->warn)
+    if (!tell)
         return;
-    char msg[400];
+    char msg[1400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    o->warn(msg, o->user);
+    tell(msg, user);
 }
 
 /* The two data mistakes Keras users make with validation_split: sorted data and a one-class
@@ -500,7 +499,7 @@ static void fit_check_data(const rnn_xy *d, size_t split_at, const rnn_fit_opts 
         }
     }
     if (distinct >= 2 && changes == (size_t)distinct - 1 && (o->validation_split > 0 || !o->shuffle))
-        fit_warn(o, "the data is ordered by label (each class in one block, first class %d, last class "
+        train_tell(o->warn, o->user, "the data is ordered by label (each class in one block, first class %d, last class "
                  "%d)%s: shuffle it before fit", first, d->y[d->n - 1],
                  o->validation_split > 0 ? "; validation_split takes the last rows before shuffling"
                  : "; with shuffle=false every batch sees one class");
@@ -509,7 +508,7 @@ static void fit_check_data(const rnn_xy *d, size_t split_at, const rnn_fit_opts 
         for (size_t i = split_at + 1; i < d->n && one; i++)
             one = d->y[i] == d->y[split_at];
         if (one)
-            fit_warn(o, "the validation part (the last %zu of %zu examples) holds a single class (%d): "
+            train_tell(o->warn, o->user, "the validation part (the last %zu of %zu examples) holds a single class (%d): "
                      "val_ metrics will be misleading", d->n - split_at, d->n, d->y[split_at]);
     }
 }

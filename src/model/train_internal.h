@@ -85,6 +85,9 @@ double metric_acc_value(const metric_acc *a, metric_kind k);
 /* ---- per-model training state ---- */
 #define TRAIN_MAX_METRICS 8
 #define TRAIN_NO_SLOT ((size_t)-1)
+/* A fit's message to the caller (rnn_fit_opts.warn or .note), formatted; nothing when tell is NULL. */
+void train_tell(void (*tell)(const char *msg, void *user), void *user, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 #define TRAIN_MAX_GROUPS 8       /* parameter groups (Keras variables) of one layer */
 /* A layer's Keras variables: names and sizes in parameter order; returns their count. A layer
  * kind without usable groups is one variable, "weights". */

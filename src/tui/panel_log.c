@@ -33,14 +33,8 @@ static void log_push(log_data *d, const char *text, size_t len, bool is_error)
 
 static void pending_add(log_data *d, char c)
 {
-    if (d->pending_len + 2 > d->pending_cap) {
-        size_t cap = d->pending_cap ? d->pending_cap * 2 : 256;
-        char *p = realloc(d->pending, cap);
-        if (!p)
-            return;
-        d->pending = p;
-        d->pending_cap = cap;
-    }
+    if (rnn_grow(&d->pending, &d->pending_cap, d->pending_len + 2, 1))
+        return;
     d->pending[d->pending_len++] = c;
 }
 
