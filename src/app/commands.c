@@ -481,6 +481,57 @@ static bool complete_from_args(const app_command *c, int arg_index)
     return files;
 }
 
+/* Tab in a Keras statement: layer names after layers. (or an opening bracket), optimizers after
+ * optimizer=, losses after loss=, model methods after model. The word ends at the cursor. */
+static char **complete_statement(const char *text)
+{
+    static const char *const optimizers[] = {"Adam(", "RMSprop(", "SGD(", "Adagrad(", "Nadam(", "AdamW(", "'adam'",
+                                             "'rmsprop'", "'sgd'", NULL};
+    static const char *const losses[] = {"'binary_crossentropy'", "'sparse_categorical_crossentropy'",
+                                         "'categorical_crossentropy'", "BinaryCrossentropy(",
+                                         "SparseCategoricalCrossentropy(", "CategoricalCrossentropy(", NULL};
+    static const char *const methods[] = {"add(", "compile(", "fit(", "evaluate(", "summary()", "pop()", "predict(",
+                                          "save(", NULL};
+    static const char *const callbacks[] = {"EarlyStopping(", "ReduceLROnPlateau(", "ModelCheckpoint(", NULL};
+    const char *frag = text;   /* the identifier being typed, dots included */
+    for (const char *p = text; *p; p++)
+        if (strchr("([,= {", *p)) frag = p + 1;
+    const char *dot = strrchr(frag, '.');
+    const char *name = dot ? dot + 1 : frag;
+    char module[96] = "", key[32] = "";
+    if (dot) snprintf(module, sizeof module, "%.*s", (int)(dot - frag), frag);
+    if (frag > text && frag[-1] == '=') {   /* the key before '=' */
+        const char *k = frag - 1;
+        while (k > text && (isalnum((unsigned char)k[-1]) || k[-1] == '_')) k--;
+        snprintf(key, sizeof key, "%.*s", (int)(frag - 1 - k), k);
+    }
+    const char *const *list = NULL;
+    size_t n;
+    const rnn_layer_kind *const *kinds = rnn_layer_kinds(&n);
+    if (!strcmp(key, "optimizer")) list = optimizers;
+    else if (!strcmp(key, "loss")) list = losses;
+    else if (dot && !strcmp(module, "model")) list = methods;
+    else if (dot && strstr(module, "callbacks")) list = callbacks;
+    char buf[512];
+    size_t keep = (size_t)(name - text);
+    if (list)
+        for (int i = 0; list[i]; i++) {
+            snprintf(buf, sizeof buf, "%.*s%s", (int)keep, text, list[i]);
+            cand_add(buf, strlen(buf));
+        }
+    else if (!dot || (strlen(module) >= 6 && !strcmp(module + strlen(module) - 6, "layers"))) {
+        for (size_t i = 0; i < n; i++) {
+            snprintf(buf, sizeof buf, "%.*s%s(", (int)keep, text, kinds[i]->name);
+            cand_add(buf, strlen(buf));
+        }
+        snprintf(buf, sizeof buf, "%.*sInput(", (int)keep, text);
+        cand_add(buf, strlen(buf));
+    }
+    char **m = rl_completion_matches(text, cand_generator);
+    rl_completion_append_character = '\0';
+    return m;
+}
+
 char **app_complete(const char *line_buffer, const char *text, int start, int end)
 {
     (void)end;
@@ -507,6 +558,9 @@ char **app_complete(const char *line_buffer, const char *text, int start, int en
     }
     rl_attempted_completion_over = 1;
     cand_reset();
+    /* a Keras statement: complete inside its calls */
+    if (py_is_statement(line_buffer + cstart) && (arg_index > 0 || strpbrk(text, "(.=[")))
+        return complete_statement(text);
     if (arg_index == 0) {
         for (size_t i = 0; i < N_COMMANDS; i++) cand_add(command_table[i].name, strlen(command_table[i].name));
         return cand_matches(text);

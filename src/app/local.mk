@@ -9,5 +9,10 @@ dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 exampledir = $(docdir)/examples
 dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn examples/seed001_imdb_bilstm.rnn \
 	examples/seed002_sms_simplernn.rnn examples/seed003_imdb_lstm.rnn examples/seed004_imdb_simplernn_lstm.rnn \
-	examples/demo-vectors.txt
+	examples/demo-vectors.txt examples/seed000_imdb_bigru.py examples/seed001_imdb_bilstm.py \
+	examples/seed002_sms_simplernn.py examples/seed003_imdb_lstm.py examples/seed004_imdb_simplernn_lstm.py
+# Keras's IMDB example scripts, run as they are (rnnlab FILE.py)
+kerasexampledir = $(docdir)/examples/keras
+dist_kerasexample_DATA = examples/keras/imdb_lstm.py examples/keras/imdb_cnn.py examples/keras/imdb_cnn_lstm.py \
+	examples/keras/imdb_bidirectional_lstm.py examples/keras/imdb_fasttext.py
 

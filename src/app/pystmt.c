@@ -1021,6 +1021,32 @@ static const py_func *find_func(py_session *ps, const char *name)
 
 static int run_block_body(app_state *s, const char *body, int first_line);
 
+/* A skipped download of a data set rnnlab knows (the SMS Spam Collection's archive named in a
+ * tutorial's code): rnnlab loads its own copy instead, once. */
+static int load_named_data(app_state *s, const char *text)
+{
+    if (s->ds || !strstr(text, "smsspamcollection")) return RNN_OK;
+    py_note(s, "the SMS Spam Collection this code downloads is rnnlab's `load sms` (ham=0, spam=1: the tutorial's own "
+            "labels may be the other way round)");
+    return app_exec_command(s, "load sms");
+}
+
+/* texts = [clean(x) for x in texts], where clean is the script's function of re.sub and lower():
+ * the cleaning `load sms clean=true` does (drop punctuation, underscores and digits, collapse
+ * spaces, lower the case), when the SMS data is loaded. */
+static int clean_texts(app_state *s, const char *stmt)
+{
+    char fn[128];
+    const char *open = strchr(stmt, '[');
+    py_session *ps = py_session_get(s);
+    if (!open || !s->ds || strcmp(s->ds->name, "sms") || sscanf(open + 1, " %127[A-Za-z0-9_](", fn) != 1) return -1;
+    const py_func *f = find_func(ps, fn);
+    if (!f || !f->params || !strstr(f->body, "re.sub") || !strstr(f->body, ".lower()") || !strstr(stmt, " for "))
+        return -1;
+    py_note(s, "%s() cleans the texts as `load sms clean=true` does; rnnlab loads the cleaned texts", fn);
+    return app_exec_command(s, "load sms clean=true");
+}
+
 /* A statement that is a call: model methods, tokenizer methods, print, plot, seeds. */
 static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has_result)
 {
@@ -1108,7 +1134,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     if (!strcmp(name, "quit") || !strcmp(name, "exit")) return APP_QUIT;
     if (!dot && c->n_args == 0) {
         const py_func *f = find_func(ps, name);
-        if (f) {
+        if (f && !f->params) {
             char *body = strdup(f->body);
             int rc = body ? run_block_body(s, body, f->line) : py_fail(RNN_EINTERNAL, name, "out of memory");
             free(body);
@@ -1411,7 +1437,9 @@ int py_exec(app_state *s, const char *stmt)
             rc = py_skip(s, p, "augmented assignment is not something rnnlab runs");
             bind_skipped_text(s, parts.lhs);
         } else if (expr_parse_tuple(parts.rhs, &e, &err) != RNN_OK) {
-            rc = py_skip(s, p, "Python rnnlab does not run");
+            int cleaned = clean_texts(s, p);
+            if (cleaned >= 0) rc = cleaned;
+            else rc = py_skip(s, p, "Python rnnlab does not run");
             bind_skipped_text(s, parts.lhs);
         } else {
             rnn_value curve = {0}, target = {0};
@@ -1503,7 +1531,8 @@ static int run_block(app_state *s, const char *text, int line)
     char name[128];
     const char *h = header;
     while (*h == ' ' || *h == '\t') h++;
-    if (sscanf(h, "def %127[A-Za-z0-9_]():", name) == 1 && strstr(h, "():")) {
+    if (sscanf(h, "def %127[A-Za-z0-9_](", name) == 1) {
+        /* kept for NAME() (a function with parameters is only looked at, as a text cleaner) */
         py_func *f = realloc(ps->funcs, sizeof *f * (size_t)(ps->n_funcs + 1));
         if (!f) rc = py_fail(RNN_EINTERNAL, "def", "out of memory");
         else {
@@ -1511,10 +1540,9 @@ static int run_block(app_state *s, const char *text, int line)
             f[ps->n_funcs].name = strdup(name);
             f[ps->n_funcs].body = strdup(body);
             f[ps->n_funcs].line = line + 1;
+            f[ps->n_funcs].params = !strstr(h, "():");
             ps->n_funcs++;
         }
-    } else if (!strncmp(h, "def ", 4)) {
-        /* a function with parameters: defining it does nothing; calls to it are skipped */
     } else if (!strncmp(h, "if __name__", 11) && strstr(h, "__main__")) {
         rc = run_block_body(s, body, line + 1);
     } else if (!strncmp(h, "with ", 5)) {
@@ -1526,6 +1554,7 @@ static int run_block(app_state *s, const char *text, int line)
         int n = count_lines(text) - 1;
         rc = py_skip(s, h, "a%s %s block; its %d line%s not run", kw[0] == 'i' || kw[0] == 'e' ? "n" : "", kw, n,
                      n == 1 ? " is" : "s are");
+        if (!rc) rc = load_named_data(s, text);
     }
     free(header);
     return rc;

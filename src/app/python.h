@@ -20,7 +20,7 @@
  *                              positional arguments are the layers from the Input on */
 #define PY_OBJ '\x01'
 typedef struct py_binding { char *name; rnn_value v; } py_binding;
-typedef struct py_func { char *name; char *body; int line; } py_func;   /* def NAME(): its lines */
+typedef struct py_func { char *name; char *body; int line; bool params; } py_func;   /* def NAME(...): its lines */
 typedef struct py_reader py_reader;
 typedef struct py_session {
     py_binding *names; int n_names;

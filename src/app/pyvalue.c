@@ -197,7 +197,7 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
         count = (size_t)s->ds->n_classes;
     } else if (py_obj_is(v, "word_index")) {
         if (!s->tok) return eval_fail(why, n, "the tokenizer is not fitted yet (fit_on_texts)");
-        count = rnn_tokenizer_size(s->tok) - 1;   /* words; index 0 is reserved */
+        count = rnn_tokenizer_size(s->tok);   /* entries of word_index, the OOV token included */
     } else
         return eval_fail(why, n, "len() of this value is not something rnnlab computes");
     set_number(out, (double)count, true);
@@ -363,12 +363,69 @@ static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *
     return RNN_OK;
 }
 
+/* str.format with positional fields: {} {0} {:d} {:.2f} {:>5} (the common specs). */
+static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, char *why, size_t n)
+{
+    char buf[4096];
+    size_t o = 0;
+    int next = 0;
+    for (const char *p = fmt; *p; p++) {
+        if (o + 1 >= sizeof buf) return eval_fail(why, n, ".format: the text is too long");
+        if ((*p == '{' && p[1] == '{') || (*p == '}' && p[1] == '}')) { buf[o++] = *p++; continue; }
+        if (*p != '{') { buf[o++] = *p; continue; }
+        const char *close = strchr(p, '}');
+        if (!close) return eval_fail(why, n, ".format: unbalanced '{'");
+        int idx = next++;
+        const char *q = p + 1;
+        if (isdigit((unsigned char)*q)) idx = (int)strtol(q, (char **)&q, 10);
+        if (*q != ':' && *q != '}') return eval_fail(why, n, ".format: named fields are not supported");
+        char spec[32] = "";
+        if (*q == ':' && (size_t)(close - q - 1) < sizeof spec) memcpy(spec, q + 1, (size_t)(close - q - 1));
+        const rnn_value *v = idx < args->n_args && !args->keys[idx] ? &args->args[idx] : NULL;
+        if (!v) return eval_fail(why, n, ".format: no argument %d", idx);
+        char cfmt[48], item[512];
+        size_t sl = strlen(spec);
+        char type = sl ? spec[sl - 1] : 0;
+        if (type && strchr("dfeEgG%", type)) spec[--sl] = 0; else type = 0;
+        if (v->type == RNN_VAL_STRING) {
+            snprintf(cfmt, sizeof cfmt, "%%%ss", spec[0] == '<' || spec[0] == '>' ? spec + 1 : spec);
+            if (spec[0] == '<') { memmove(cfmt + 2, cfmt + 1, strlen(cfmt)); cfmt[1] = '-'; }
+            snprintf(item, sizeof item, cfmt, v->string);
+        } else if (v->type == RNN_VAL_NUMBER || v->type == RNN_VAL_BOOL) {
+            if (type == 'd') snprintf(cfmt, sizeof cfmt, "%%%sld", spec);
+            else if (type) snprintf(cfmt, sizeof cfmt, "%%%s%c", spec, type == '%' ? 'f' : type);
+            if (type == 'd') snprintf(item, sizeof item, cfmt, (long)v->number);
+            else if (type) snprintf(item, sizeof item, cfmt, type == '%' ? v->number * 100 : v->number);
+            else if (!py_value_text(v, item, sizeof item)) return eval_fail(why, n, ".format of this value");
+            if (type == '%') strncat(item, "%", sizeof item - strlen(item) - 1);
+        } else if (!py_value_text(v, item, sizeof item))
+            return eval_fail(why, n, ".format of a value rnnlab does not hold");
+        size_t il = strlen(item);
+        if (o + il >= sizeof buf) return eval_fail(why, n, ".format: the text is too long");
+        memcpy(buf + o, item, il);
+        o += il;
+        p = close;
+    }
+    buf[o] = 0;
+    out->type = RNN_VAL_STRING;
+    return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
+}
+
 static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
 {
     rnn_value a = {0}, b = {0};
     int rc = RNN_OK;
     const char *op = e->string;
-    if (strcmp(op, "()") == 0) {
+    if (strcmp(op, "()") == 0 && e->items[0].type == RNN_VAL_EXPR && !strcmp(e->items[0].string, ".") &&
+        !strcmp(e->items[0].items[1].string, "format")) {
+        /* 'text {} {:d} {:.2f}'.format(...) */
+        if (!(rc = py_eval(s, &e->items[0].items[0], &a, why, n))) {
+            rnn_value args = {0};
+            if (a.type != RNN_VAL_STRING) rc = eval_fail(why, n, ".format of a value that is not a string");
+            else if (!(rc = py_eval(s, &e->items[1], &args, why, n))) rc = eval_format(a.string, args.call, out, why, n);
+            rnn_value_free(&args);
+        }
+    } else if (strcmp(op, "()") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
             rnn_value args = {0};
             if (!(rc = py_eval(s, &e->items[1], &args, why, n))) rc = eval_apply(&a, args.call, out, why, n);
