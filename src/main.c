@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app/internal.h"
+#include "app/mpi.h"
 #include "app/repl.h"
 #include "app/python.h"
 #include "tui/dashboard.h"
@@ -148,6 +149,7 @@ static int main_exit(app_state *s, int rc)
 {
     int status = main_status(rc);
     app_free(s);
+    app_mpi_finish();
     if (status == MAIN_INTERRUPTED) {
         fflush(stdout);
         fflush(stderr);
@@ -177,10 +179,13 @@ int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");   /* numbers in scripts and output always use '.' */
+    int rc = app_mpi_start(&argc, &argv);
+    if (rc >= 0) return rc;
     main_opts o = {0};
     o.seed = -1; o.threads = -1;
-    int rc = main_parse(argc, argv, &o);
-    if (rc >= 0) return rc;
+    rc = main_parse(argc, argv, &o);
+    if (rc >= 0) { app_mpi_finish(); return rc; }
+    if (o.threads < 0 && app_mpi_default_threads() > 0) o.threads = app_mpi_default_threads();
     if (o.threads > 0) rnn_set_threads((int)o.threads);
     if (o.data_dir) rnn_set_data_dir(o.data_dir);
     static app_state state;
@@ -194,6 +199,9 @@ int main(int argc, char **argv)
     s->keep_going = o.keep_going;
     if (o.strict && py_session_get(s)) py_session_get(s)->strict = true;
     s->tty = isatty(STDOUT_FILENO);
+    /* mpirun gives each rank a terminal of its own whatever its own output is: progress lines */
+    int ranks = app_mpi_setup(s);
+    if (ranks > 1) s->tty = false;
     s->plain = true;
     bool stdin_tty = isatty(STDIN_FILENO);
     char *const *files = argv + optind;
@@ -211,6 +219,14 @@ int main(int argc, char **argv)
         }
         return main_exit(s, result);
     }
+    if (ranks > 1) {   /* under mpirun, only rank 0 has the terminal and standard input */
+        if (s->comm->rank == 0)
+            fprintf(stderr, "rnnlab: with %d MPI ranks, give script files or -c 'CMDS': the prompt, the dashboard "
+                "and standard input belong to one process\n", ranks);
+        app_free(s);
+        app_mpi_finish();
+        return RNN_EUSAGE;
+    }
     if (!stdin_tty && o.n_interactive == 0) {
         /* commands on stdin: a script without prompt and without control characters */
         app_signals_install(s, false);
@@ -222,6 +238,7 @@ int main(int argc, char **argv)
         s->plain = false;
         int status = tui_main(s, o.interactive, o.n_interactive);
         app_free(s);
+        app_mpi_finish();
         return status;
     }
     /* -i FILE: replay, then stay interactive whatever happened */
@@ -232,5 +249,6 @@ int main(int argc, char **argv)
         else app_exec_file(s, "-");
     }
     app_free(s);
+    app_mpi_finish();
     return 0;
 }

@@ -13,7 +13,7 @@
 # Exit status: 0 pass, 77 skip, 99 hard error, anything else fail. C tests use tests/check.h
 # (CHECK, check_finish); PyTorch fixtures are read by tests/fixture.h (one tolerance).
 # Environment of every test: srcdir, builddir (absolute), RNNLAB (the program), RNNLAB_TEST_DATA
-# (the data sets), PYTHON3, TMUX_BIN, NO_COLOR=1, LC_ALL=C.UTF-8, ROW_SECONDS when set, and under
+# (the data sets), PYTHON3, TMUX_BIN, MPIRUN, NO_COLOR=1, LC_ALL=C.UTF-8, ROW_SECONDS when set, and under
 # --enable-sanitizers the sanitizers' options.
 noinst_HEADERS += tests/check.h tests/fixture.h tests/model/mean_token_data.h
 EXTRA_DIST += $(wildcard $(srcdir)/tests/bad_inputs/*.sh) tests/bad_inputs/table.test

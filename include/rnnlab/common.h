@@ -96,6 +96,10 @@ int rnn_outfile_open(rnn_outfile *o, const char *path, rnn_error *err);
 int rnn_outfile_commit(rnn_outfile *o, rnn_error *err);
 /* Closes and removes the temporary; the target is untouched. */
 void rnn_outfile_discard(rnn_outfile *o);
+/* On: every rnn_outfile of this process writes to /dev/null and commit leaves the target alone,
+ * for a process that repeats the work of another which writes the files (the other ranks of a
+ * data-parallel run). Off by default. */
+void rnn_files_discard(bool on);
 /* The whole new content of path in one call: open, write len bytes, commit. */
 int rnn_write_file(const char *path, const void *data, size_t len, rnn_error *err);
 /* fsync of the folder holding path, so that a rename into it survives a crash (best effort). */

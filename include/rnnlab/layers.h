@@ -109,6 +109,9 @@ typedef struct rnn_layer_kind {
      * with mask_zero=True): steps that are padding in every row then change nothing downstream in
      * layers that honour the mask. */
     bool (*masks_padding)(const rnn_layer *l);
+    /* Optional, with sparse_rows: counts rows as touched whose gradient was added by someone else
+     * than backward (other processes' parts of a batch). */
+    void (*sparse_rows_mark)(rnn_layer *l, const int32_t *rows, long n);
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;
@@ -137,6 +140,9 @@ const rnn_layer_kind *const *rnn_layer_kinds(size_t *n);
  * other row of l->grads is zero. Returns -1 (dense gradient) for kinds without sparse_rows.
  * Optimizers may update only these rows. */
 long rnn_layer_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_len);
+/* Counts rows as touched (kinds with sparse_rows_mark; no-op for others): rows whose gradient was
+ * summed in from other processes' batches, for the optimizer's row update and the next zero_grad. */
+void rnn_layer_sparse_rows_mark(rnn_layer *l, const int32_t *rows, long n);
 /* Clears the layer's gradients (the kind's zero_grad, else all of l->grads). */
 void rnn_layer_zero_grad(rnn_layer *l);
 /* Checks a batch of token ids [B][T] against the layer (the kind's check_ids; RNN_OK without one). */

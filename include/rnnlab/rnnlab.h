@@ -13,4 +13,5 @@
 #include "rnnlab/train.h"
 #include "rnnlab/metrics.h"
 #include "rnnlab/io.h"
+#include "rnnlab/comm.h"
 #endif

@@ -116,6 +116,8 @@ typedef struct rnn_fit_opts {
     /* The lines callbacks print with verbose=1 ("Epoch 5: ReduceLROnPlateau reducing learning rate
      * to 0.0001."); may be NULL. Called with the same user as callback. */
     void (*note)(const char *msg, void *user);
+    /* Ranks sharing each batch (rnnlab/comm.h); NULL = this process alone. */
+    const struct rnn_comm *comm;
 } rnn_fit_opts;
 void rnn_fit_opts_default(rnn_fit_opts *o);
 /* Appends the epochs it completes to *hist (initialise with {0}). Everything rnn_model_fit_check

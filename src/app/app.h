@@ -47,6 +47,8 @@ typedef struct app_state {
     /* The names Keras statements bind, their functions, where a script's statement starts
      * (src/app/pyvalue.c); NULL until the first Python statement. */
     struct py_session *py;
+    /* The ranks sharing fit, evaluate and predict (an mpirun); NULL: this process alone. */
+    const rnn_comm *comm;
 } app_state;
 
 /* What a front end other than the plain prompt (the dashboard) watches. Every member may be NULL;

@@ -412,6 +412,7 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
     o.callback = fit_on_progress;
     o.user = &f;
     o.warn = fit_warn;
+    o.comm = s->comm;
     rnn_error err = {0};
     /* A fit that fails its checks changes nothing: no run, so the next fit's seed is the same. */
     if (rnn_model_fit_check(s->model, &xy, &o, NULL, &err) != RNN_OK) return app_fail_err(c, &err);
@@ -448,7 +449,7 @@ int app_evaluate(app_state *s, const app_command *cmd, const char *split, int ba
     rnn_xy xy;
     if (rc || (rc = split_xy(s, cmd, split, &xy))) return rc;
     rnn_error err = {0};
-    if (rnn_model_evaluate(s->model, &xy, batch_size, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
+    if (rnn_model_evaluate_comm(s->model, &xy, batch_size, s->comm, out, &err) != RNN_OK) return app_fail_err(cmd, &err);
     s->last_eval = *out;
     snprintf(s->last_eval_split, sizeof s->last_eval_split, "%s", split);
     for (int i = 0; i < out->n; i++)
@@ -484,7 +485,7 @@ static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *
     float *p = malloc(sizeof *p * n * (size_t)nc);
     if (!p) { app_fail(RNN_EINTERNAL, cmd, "out of memory"); return NULL; }
     rnn_error err = {0};
-    if (rnn_model_predict(s->model, x, n, T, 64, p, k, &err) != RNN_OK) {
+    if (rnn_model_predict_comm(s->model, x, n, T, 64, s->comm, p, k, &err) != RNN_OK) {
         free(p);
         app_fail_err(cmd, &err);
         return NULL;

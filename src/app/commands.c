@@ -5,6 +5,7 @@
 #include <string.h>
 #include <readline/readline.h>
 #include "app/internal.h"
+#include "app/mpi.h"
 #include "app/python.h"
 
 static char **complete_commands(const char *text, int arg_index);
@@ -281,7 +282,7 @@ int app_dispatch(app_state *s, int argc, char **argv)
     }
     app_args a;
     int rc = args_parse(&a, c, argc, argv);
-    return rc ? rc : c->handler(s, c, &a);
+    return app_mpi_agree(s, rc ? rc : c->handler(s, c, &a));
 }
 
 /* ---- help ---- */

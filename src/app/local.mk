@@ -2,7 +2,14 @@
 rnnlab_SOURCES += src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
 	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c src/app/chart.c \
 	src/app/cmd_embeddings.c src/app/pyreader.c src/app/pyvalue.c src/app/pystmt.c
-noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/chart.h src/app/python.h
+noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/chart.h src/app/python.h src/app/mpi.h
+# With MPI (./configure --with-mpi): the ranks of an mpirun share fit, evaluate, predict and sweep.
+if RNNLAB_MPI
+rnnlab_SOURCES += src/app/mpi.c
+rnnlab_CFLAGS += $(MPI_CFLAGS)
+rnnlab_LDADD += $(MPI_LIBS)
+endif
+EXTRA_DIST += src/app/mpi.c
 dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 
 # One session script per user story (../shared/seeds), installed as documentation.

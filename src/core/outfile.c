@@ -122,12 +122,21 @@ static int outfile_create_tmp(const char *shown, const char *tmp, int *out, rnn_
     return rnn_fail(err, RNN_EIO, "cannot write '%s': '%s' keeps changing under it", shown, tmp);
 }
 
+static bool files_discarded;
+
+void rnn_files_discard(bool on) { files_discarded = on; }
+
 int rnn_outfile_open(rnn_outfile *o, const char *path, rnn_error *err)
 {
     memset(o, 0, sizeof *o);
     if (!path || !*path)
         return rnn_fail(err, RNN_EUSAGE, "an empty file name");
     o->shown = path;
+    if (files_discarded) { /* no temporary, no target: path and tmp stay NULL */
+        if (!(o->f = fopen("/dev/null", "wb")))
+            return rnn_fail(err, RNN_EIO, "cannot write '%s': /dev/null: %s", path, strerror(errno));
+        return RNN_OK;
+    }
     mode_t mode;
     int rc = outfile_target(path, &o->path, &mode, err);
     if (rc)
@@ -169,7 +178,8 @@ void rnn_outfile_discard(rnn_outfile *o)
 {
     if (!o->f)
         return;
-    unlink(o->tmp); /* before the close: the lock keeps another writer off it until it is gone */
+    if (o->tmp)
+        unlink(o->tmp); /* before the close: the lock keeps another writer off it until it is gone */
     fclose(o->f);
     outfile_free(o);
 }
@@ -178,6 +188,11 @@ int rnn_outfile_commit(rnn_outfile *o, rnn_error *err)
 {
     if (!o->f)
         return rnn_fail(err, RNN_EINTERNAL, "writing a file that is not open");
+    if (!o->path) { /* rnn_files_discard */
+        fclose(o->f);
+        outfile_free(o);
+        return RNN_OK;
+    }
     int e = 0;
     errno = 0;
     if (fflush(o->f) != 0 || ferror(o->f))

@@ -260,6 +260,20 @@ static long embedding_sparse_rows(const rnn_layer *l, const int32_t **rows, int 
     return (long)c->n_rows;
 }
 
+static void embedding_sparse_rows_mark(rnn_layer *l, const int32_t *rows, long n)
+{
+    embedding_cfg *c = l->cfg;
+    if (!c->touched && embedding_reserve(l, 0, 0, NULL))
+        return;
+    for (long i = 0; i < n; i++) {
+        int32_t id = rows[i];
+        if (id >= 0 && id < c->input_dim && !c->touched[id]) {
+            c->touched[id] = 1;
+            c->rows[c->n_rows++] = id;
+        }
+    }
+}
+
 /* Clears only the touched rows (exact: backward writes nowhere else). */
 static void embedding_zero_grad(rnn_layer *l)
 {
@@ -304,4 +318,5 @@ const rnn_layer_kind rnn_embedding_kind = {
     .zero_grad = embedding_zero_grad,
     .sparse_rows = embedding_sparse_rows,
     .masks_padding = embedding_masks_zero,
+    .sparse_rows_mark = embedding_sparse_rows_mark,
 };

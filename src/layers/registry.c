@@ -105,6 +105,12 @@ long rnn_layer_sparse_rows(const rnn_layer *l, const int32_t **rows, int *row_le
     return l->kind->sparse_rows ? l->kind->sparse_rows(l, rows, row_len) : -1;
 }
 
+void rnn_layer_sparse_rows_mark(rnn_layer *l, const int32_t *rows, long n)
+{
+    if (l->kind->sparse_rows_mark)
+        l->kind->sparse_rows_mark(l, rows, n);
+}
+
 void rnn_layer_zero_grad(rnn_layer *l)
 {
     if (l->kind->zero_grad)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "rnnlab/comm.h"
 #include "rnnlab/tensor.h"
 #include "model/train_internal.h"
 #include "core/vector_kernel.h"
@@ -868,22 +869,37 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
         size_t start;
         int B;
         fit_batch_at(c, b, &start, &B);
-        int T = batch_gather(c->d->x, c->d->y, c->d->T, c->idx, start, B, c->trim, c->bb.x, c->bb.y);
         done += (size_t)B;
-        const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
-        if (!out)
-            return FIT_ERROR;
-        bool from_logits;
-        double loss = loss_model_batch(c->st->loss, c->m, out, c->bb.y, B, K, c->bb.grad, &from_logits);
-        *batch_out = b + 1;
-        c->last_loss = loss;
-        if (!isfinite(loss)) /* before the update */
-            return FIT_NAN;
-        metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
-        rnn_model_zero_grad(c->m);
-        if (loss_model_backward(c->m, c->bb.grad, from_logits, err))
-            return FIT_ERROR;
-        apply_gradients(c->m, c->st);
+        double loss;
+        if (o->comm && o->comm->size > 1) { /* this rank's part of the batch; gradients summed */
+            size_t lo, Bl;
+            par_slice(o->comm, (size_t)B, &lo, &Bl);
+            int T = batch_gather(c->d->x, c->d->y, c->d->T, c->idx, start + lo, (int)Bl, c->trim, c->bb.x, c->bb.y);
+            if (par_fit_batch(c->m, c->st, o->comm, c->bb.x, c->bb.y, (int)Bl, B, T, K, c->bb.grad, auc, o->stop,
+                              acc, &loss, err))
+                return FIT_ERROR;
+            *batch_out = b + 1;
+            c->last_loss = loss;
+            if (!isfinite(loss))
+                return FIT_NAN;
+            apply_gradients(c->m, c->st);
+        } else {
+            int T = batch_gather(c->d->x, c->d->y, c->d->T, c->idx, start, B, c->trim, c->bb.x, c->bb.y);
+            const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
+            if (!out)
+                return FIT_ERROR;
+            bool from_logits;
+            loss = loss_model_batch(c->st->loss, c->m, out, c->bb.y, B, K, c->bb.grad, &from_logits);
+            *batch_out = b + 1;
+            c->last_loss = loss;
+            if (!isfinite(loss)) /* before the update */
+                return FIT_NAN;
+            metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
+            rnn_model_zero_grad(c->m);
+            if (loss_model_backward(c->m, c->bb.grad, from_logits, err))
+                return FIT_ERROR;
+            apply_gradients(c->m, c->st);
+        }
         c->steps++;
         int stop = fit_report(c, epoch, b + 1, c->batches, done, acc, loss, t0, REPORT_BATCH);
         if (stop || (o->stop && *o->stop)) {
@@ -1037,9 +1053,9 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
     }
     bool validated = c->n_val > 0;
     const rnn_xy *vd = o->validation_data;
-    if (validated && (rc = train_evaluate(c->m, c->st, vd ? vd->x : c->d->x + c->n_train * c->d->T,
-                                          vd ? vd->y : c->d->y + c->n_train, NULL, c->n_val, vd ? vd->T : c->d->T,
-                                          o->batch_size, &val, err)))
+    if (validated && (rc = par_evaluate(o->comm, c->m, c->st, vd ? vd->x : c->d->x + c->n_train * c->d->T,
+                                        vd ? vd->y : c->d->y + c->n_train, NULL, c->n_val, vd ? vd->T : c->d->T,
+                                        o->batch_size, &val, err)))
         return rc;
     fit_row(c, &acc, validated ? &val : NULL, row);
     if ((rc = history_append(c->h, row, rnn_now() - t0, err)))
@@ -1078,6 +1094,8 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
 {
     fit_ctx c = {.m = m, .d = data, .o = o, .h = hist};
     int rc = fit_setup(&c, err);
+    if (o->comm && o->comm->size > 1)
+        rc = par_fit_start(m, o, rc, err);
     if (rc) {
         fit_cleanup(&c);
         return rc;
@@ -1103,6 +1121,12 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
 
 int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eval *out, rnn_error *err)
 {
+    return rnn_model_evaluate_comm(m, data, batch_size, NULL, out, err);
+}
+
+int rnn_model_evaluate_comm(rnn_model *m, const rnn_xy *data, int batch_size, const rnn_comm *comm,
+                            rnn_eval *out, rnn_error *err)
+{
     train_state *st = train_state_get(m);
     int K, rc;
     if (!st)
@@ -1116,7 +1140,7 @@ int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eva
     if ((rc = check_labels(data->y, data->n, K, err)))
         return rc;
     metric_acc acc;
-    if ((rc = train_evaluate(m, st, data->x, data->y, NULL, data->n, data->T, batch_size, &acc, err)))
+    if ((rc = par_evaluate(comm, m, st, data->x, data->y, NULL, data->n, data->T, batch_size, &acc, err)))
         return rc;
     memset(out, 0, sizeof *out);
     out->n = train_metric_names(st, "", out->names, RNN_MAX_METRICS);

@@ -199,4 +199,23 @@ void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rn
 /* History names of the model's loss and metrics, "loss" first; returns the count. */
 int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max);
 
+/* ---- data-parallel steps (parallel.c): NULL or a single-rank comm is one process ---- */
+struct rnn_comm;
+/* This rank's contiguous part [*lo, *lo + *count) of n rows; the first n % size ranks get one more. */
+void par_slice(const struct rnn_comm *c, size_t n, size_t *lo, size_t *count);
+/* At the start of a shared fit, after its setup (rc): every rank's dropout masks from its own
+ * stream (rank 0's as one process's), and one status for all ranks. */
+int par_fit_start(rnn_model *m, const rnn_fit_opts *o, int rc, rnn_error *err);
+/* One global batch of B rows, this rank holding xb/yb [Bl] of them: forward and backward of its
+ * part, then *loss (the global batch's mean), acc += every rank's metrics, and the model's
+ * gradients summed over the ranks. A stop asked on any rank is set in *stop on all. An error on
+ * any rank is returned on every rank with the message of the lowest rank that failed. A
+ * non-finite *loss returns RNN_OK before the gradients are summed. */
+int par_fit_batch(rnn_model *m, train_state *st, const struct rnn_comm *comm, const int32_t *xb, const int *yb,
+                  int Bl, int B, int T, int K, float *grad, bool auc, atomic_int *stop, metric_acc *acc,
+                  double *loss, rnn_error *err);
+/* train_evaluate with the rows split across the ranks; every rank gets the whole sums. */
+int par_evaluate(const struct rnn_comm *comm, rnn_model *m, train_state *st, const int32_t *x, const int *y,
+                 const size_t *rows, size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err);
+
 #endif
