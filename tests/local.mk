@@ -26,6 +26,7 @@ test_tables += tests/bad_inputs/files.table
 test_tables += tests/bad_inputs/train.table
 test_tables += tests/bad_inputs/keras_calls.table
 test_tables += tests/bad_inputs/vectors.table
+test_tables += tests/bad_inputs/sweep.table
 test_scripts += tests/all_listed.test
 TEST_EXTENSIONS = .test .table
 TEST_LOG_COMPILER = sh

@@ -31,7 +31,7 @@ int rnn_model_predict_comm(rnn_model *m, const int32_t *x, size_t n, int T, int 
 int rnn_comm_agree(const rnn_comm *comm, int rc, rnn_error *err);
 
 /* The start of a run that other runs of a sweep start from too: the weights and the optimizer's
- * state (moments, step count) of a compiled model. */
+ * state (moments, step count, settings) of a compiled model. */
 typedef struct rnn_train_snapshot rnn_train_snapshot;
 rnn_train_snapshot *rnn_train_snapshot_take(rnn_model *m, rnn_error *err);
 /* Puts the snapshot back into m (the same model, not changed since; else RNN_EUSAGE). */

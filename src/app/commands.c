@@ -242,6 +242,21 @@ static const app_command command_table[] = {
      "Any compiled metric also as test.NAME or train.NAME, any metric of the last run as NAME or\n"
      "val_NAME, any percentile as stats.P%.", cmd_expect, 3, complete_expect,
      "load demo\nexpect train.count == 2000"},
+    {"sweep", "[learning_rate=F,F] [batch_size=N,N] [epochs=N,N] [validation_split=F,F] [momentum=F,F] [rho=F,F] "
+              "[beta_1=F,F] [beta_2=F,F] [epsilon=F,F] [clipnorm=F,F] [clipvalue=F,F] [shuffle=B,B] "
+              "[early_stopping=M,M] [patience=N,N] [min_delta=F,F] [restore_best_weights=B,B] fit [ARGS]",
+     "every combination of the values as an independent run, side by side",
+     "sweep KEY=V1,V2,... [KEY=...] fit ARGS: one fit per combination of the values (the last key varying\n"
+     "fastest), each from the model's state before the sweep (weights and optimizer) with its own\n"
+     "seed, the seed the same fits would get one after another. KEYs are fit's arguments and the\n"
+     "compiled optimizer's settings; ARGS are fit's for every run (not name=). The runs are named\n"
+     "sweepN.1, sweepN.2, ... (see runs, compare); a table lists them best first by the early_stopping\n"
+     "monitor, else val_loss with a validation part, else loss (at the restored epoch, else the last).\n"
+     "A run that stops on a training fault stays in the table with its reason. On one process the\n"
+     "runs follow one another; under mpirun they are spread over the ranks, whole runs each, with\n"
+     "the same figures. Afterwards the model is back at its state before the sweep: fit again with\n"
+     "the values chosen to keep weights.", cmd_sweep, APP_ARGS_WORDS, NULL,
+     EX_COMPILED "sweep learning_rate=0.01,0.001 batch_size=32,64 fit epochs=2 validation_split=0.2"},
     {"time", "COMMAND [ARGS...]", "run a command and report its wall time",
      "time COMMAND [ARGS...]: runs the command as typed, then prints \"time: COMMAND took N ms\" (or s).\n"
      "The first predict or evaluate of a model also sizes its workspaces: time the second for the\n"

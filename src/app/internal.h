@@ -82,7 +82,7 @@ app_handler cmd_load, cmd_datasets, cmd_stats, cmd_vocab, cmd_tokenize, cmd_enco
     cmd_embeddings;
 app_handler cmd_model, cmd_add, cmd_pop, cmd_summary, cmd_compile, cmd_fit, cmd_evaluate, cmd_report, cmd_predict,
     cmd_explain, cmd_history, cmd_plot, cmd_runs, cmd_compare, cmd_gradcheck, cmd_save, cmd_open, cmd_export;
-app_handler cmd_set, cmd_status, cmd_help, cmd_session, cmd_source, cmd_expect, cmd_time, cmd_quit;
+app_handler cmd_set, cmd_status, cmd_help, cmd_session, cmd_source, cmd_expect, cmd_time, cmd_quit, cmd_sweep;
 
 /* The names `expect` checks, in the order help lists them: the one list behind its usage text,
  * Tab completion and the lookup (cmd_session.c). X(NAME, TEXT AFTER IT IN THE USAGE, GETTER). */

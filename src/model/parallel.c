@@ -302,6 +302,7 @@ int rnn_model_predict_comm(rnn_model *m, const int32_t *x, size_t n, int T, int 
 /* ---- the starting state of a sweep's runs ---- */
 
 struct rnn_train_snapshot {
+    optim_config cfg;            /* the settings a run of a sweep may change */
     size_t n_params, n_layers, slot_n;
     int n_slots;
     int64_t iterations;
@@ -337,6 +338,7 @@ rnn_train_snapshot *rnn_train_snapshot_take(rnn_model *m, rnn_error *err)
     s->n_slots = st->opt.n_slots;
     s->slot_n = st->opt.n;
     s->iterations = st->opt.iterations;
+    s->cfg = st->opt.cfg;
     bool ok = (s->params = malloc((s->n_params ? s->n_params : 1) * sizeof(float))) != NULL;
     for (int i = 0; i < s->n_slots && ok; i++)
         ok = (s->slot[i] = malloc((s->slot_n ? s->slot_n : 1) * sizeof(float))) != NULL;
@@ -361,6 +363,7 @@ int rnn_train_snapshot_restore(rnn_model *m, const rnn_train_snapshot *s, rnn_er
     for (int i = 0; i < s->n_slots; i++)
         memcpy(st->opt.slot[i], s->slot[i], s->slot_n * sizeof(float));
     st->opt.iterations = s->iterations;
+    st->opt.cfg = s->cfg;
     for (int i = 0; i < st->n_vars; i++) { /* rows are current: the snapshot was flushed */
         free(st->vars[i].row_stamp);
         st->vars[i].row_stamp = NULL;

@@ -24,3 +24,4 @@ test_scripts += tests/app/script_paths.test
 test_scripts += tests/app/session.test
 test_scripts += tests/app/sms.test
 test_scripts += tests/app/ngrams.test
+test_scripts += tests/app/sweep.test

@@ -4,3 +4,4 @@ EXTRA_DIST += tests/mpi/common.sh
 test_scripts += tests/mpi/fit.test
 test_scripts += tests/mpi/errors.test
 test_scripts += tests/mpi/kill.test
+test_scripts += tests/mpi/sweep.test
