@@ -623,15 +623,8 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
             if (v.type == RNN_VAL_NONE) {}
             else if (v.type != RNN_VAL_DICT || !py_value_text(&v, text, sizeof text))
                 rc = py_fail(RNN_EUSAGE, "model.fit", "class_weight: expected a dict such as {0: 1, 1: 6.5}");
-            else {
-                cb_add(cb, " class_weight=");
-                for (int j = 0; j + 1 < v.n_items; j += 2) {
-                    char kt[64], vt[64];
-                    py_value_text(&v.items[j], kt, sizeof kt);
-                    py_value_text(&v.items[j + 1], vt, sizeof vt);
-                    cb_add(cb, "%s%s:%s", j ? "," : "", kt, vt);
-                }
-            }
+            else
+                cb_key_string(cb, "class_weight", text);   /* fit class_weight={0: 1, 1: 6.5} */
         } else if (!strcmp(k, "callbacks")) {
             char *text = malloc(CMD_MAX);
             if (!text) rc = py_fail(RNN_EINTERNAL, "model.fit", "out of memory");
