@@ -41,3 +41,12 @@ EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference.md bench/refer
 bench-accuracy: rnnlab
 	srcdir=$(top_srcdir) RNNLAB=./rnnlab BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \
 	  BENCH_OUT="$${BENCH_OUT:-$(top_srcdir)/bench/accuracy.md}" $(SHELL) $(top_srcdir)/bench/accuracy.sh
+
+# bench-fasttext: rnnlab beside Debian's fastText command on IMDB, in one run (classifier with
+# bigrams, and word vectors); writes bench/fasttext.md. BENCH_SEEDS, BENCH_THREADS, BENCH_EPOCHS:
+# see bench/fasttext.sh. Skipped without the fasttext command.
+EXTRA_DIST += bench/fasttext.sh bench/peer/fasttext_data.py
+.PHONY: bench-fasttext
+bench-fasttext: rnnlab
+	srcdir=$(top_srcdir) RNNLAB=./rnnlab PYTHON3="$(PYTHON3)" BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \
+	  BENCH_OUT="$${BENCH_OUT:-$(top_srcdir)/bench/fasttext.md}" $(SHELL) $(top_srcdir)/bench/fasttext.sh
