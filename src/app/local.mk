@@ -16,7 +16,8 @@ dist_man_MANS += man/rnnlab.1 man/rnnlab-script.5
 exampledir = $(docdir)/examples
 dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn examples/seed001_imdb_bilstm.rnn \
 	examples/seed002_sms_simplernn.rnn examples/seed003_imdb_lstm.rnn examples/seed004_imdb_simplernn_lstm.rnn \
-	examples/demo-vectors.txt examples/seed000_imdb_bigru.py examples/seed001_imdb_bilstm.py \
+	examples/seed000_trained_vectors.rnn examples/imdb_fasttext_bigrams.rnn examples/demo-vectors.txt \
+	examples/seed000_imdb_bigru.py examples/seed001_imdb_bilstm.py \
 	examples/seed002_sms_simplernn.py examples/seed003_imdb_lstm.py examples/seed004_imdb_simplernn_lstm.py
 # Keras's IMDB example scripts, run as they are (rnnlab FILE.py)
 kerasexampledir = $(docdir)/examples/keras
