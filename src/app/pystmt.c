@@ -975,24 +975,27 @@ static int stmt_plot(app_state *s, const char *stmt, const rnn_call *c)
         const rnn_value *a = &c->args[i];
         const char *metric = NULL;
         rnn_value v = {0};
-        char why[200];
+        char why[200], name[64];
         /* history.history['acc'] or a name bound to it */
         if (a->type == RNN_VAL_EXPR && !strcmp(a->string, "[]") && a->items[1].type == RNN_VAL_STRING) {
             if (py_eval(s, &a->items[0], &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "history.history"))
                 metric = a->items[1].string;
-        } else if (py_eval(s, a, &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "curve."))
-            metric = py_obj_is(&v, "curve.");
+        } else if (py_eval(s, a, &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "curve.")) {
+            snprintf(name, sizeof name, "%s", py_obj_is(&v, "curve."));
+            metric = name;
+        }
         rnn_value_free(&v);
         if (!metric) continue;
-        const char *m = strstr(metric, "loss") ? "loss" : "accuracy";
-        if (!strstr(metric, "loss") && !strstr(metric, "acc"))
-            return py_skip(s, stmt, "plot draws loss and accuracy; %s is in `history`", metric);
+        /* the train curve's name: the chart shows its validation curve beside it */
+        const char *m = !strncmp(metric, "val_", 4) ? metric + 4 : metric;
+        if (!*m)
+            return py_skip(s, stmt, "plot draws a fit's curves: plt.plot(history.history['loss'])");
         char key[96];
-        snprintf(key, sizeof key, "%s/%d", m, s->n_runs);
+        snprintf(key, sizeof key, "%.63s/%d", m, s->n_runs);
         if (!strcmp(key, last_plot)) return RNN_OK;   /* its validation curve is in the chart already */
         snprintf(last_plot, sizeof last_plot, "%s", key);
-        char cmd[64];
-        snprintf(cmd, sizeof cmd, "plot metric=%s", m);
+        char cmd[96];
+        snprintf(cmd, sizeof cmd, "plot metric=%.63s", m);
         return app_exec_command(s, cmd);
     }
     return py_skip(s, stmt, "plot draws a fit's curves: plt.plot(history.history['loss'])");
@@ -1363,7 +1366,7 @@ static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn
             goto bind;
         } else if (!is_keras_object(c) && strcmp(b, "texts_to_sequences") && strcmp(c->name, "len") &&
                    strcmp(c->name, "int") && strcmp(c->name, "float") && strcmp(c->name, "str") &&
-                   strcmp(c->name, "np.array") && strcmp(c->name, "list") && strcmp(c->name, "np.asarray")) {
+                   strcmp(c->name, "np.array") && strcmp(c->name, "list") && strcmp(c->name, "range") && strcmp(c->name, "np.asarray")) {
             rc = stmt_call(s, stmt, c, &result, &has);
             if (rc || !lhs) goto done;
             if (!has) { bind_skipped_text(s, lhs); goto done; }

@@ -195,6 +195,9 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
     } else if (py_obj_is(v, "classes")) {
         if (!s->ds) return eval_fail(why, n, "no data set is loaded");
         count = (size_t)s->ds->n_classes;
+    } else if (py_obj_is(v, "curve.")) {
+        if (s->n_runs == 0) return eval_fail(why, n, "no fit has run");
+        count = (size_t)s->runs[s->n_runs - 1].hist.n_epochs;   /* a history curve: one value an epoch */
     } else if (py_obj_is(v, "word_index")) {
         if (!s->tok) return eval_fail(why, n, "the tokenizer is not fitted yet (fit_on_texts)");
         count = rnn_tokenizer_size(s->tok);   /* entries of word_index, the OOV token included */
@@ -302,6 +305,15 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
         if (!py_value_text(&args[0], buf, sizeof buf)) return eval_fail(why, n, "str() of this value");
         out->type = RNN_VAL_STRING;
         return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if (strcmp(c->name, "range") == 0 && npos >= 1 && npos <= 2 && args[0].type == RNN_VAL_NUMBER &&
+        (npos == 1 || args[1].type == RNN_VAL_NUMBER)) {
+        long lo = npos == 2 ? (long)args[0].number : 0, hi = (long)args[npos - 1].number;
+        if (hi - lo > 1000000) return eval_fail(why, n, "range() of more than 1,000,000 numbers");
+        out->type = RNN_VAL_LIST;
+        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        for (long i = lo; i < hi; i++) set_number(&out->items[out->n_items++], (double)i, true);
+        return RNN_OK;
     }
     if ((strcmp(c->name, "np.array") == 0 || strcmp(c->name, "numpy.array") == 0 || strcmp(c->name, "np.asarray") == 0 ||
          strcmp(c->name, "list") == 0) && npos == 1)
