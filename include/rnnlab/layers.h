@@ -115,6 +115,12 @@ typedef struct rnn_layer_kind {
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;
+    /* Optional (NULL: T). Time steps of the output for an input of T steps (sequence to sequence
+     * layers that shorten it: Conv1D, MaxPooling1D); below 1 when the input is too short. */
+    int (*out_steps)(const rnn_layer *l, int T);
+    /* The keyword arguments the kind's call takes (NULL-terminated; beside name=, trainable=, dtype=),
+     * what completion offers inside the call. */
+    const char *const *keys;
 } rnn_layer_kind;
 
 struct rnn_layer {
@@ -130,11 +136,17 @@ struct rnn_layer {
     float *grads;           /* view into the model's gradient block */
     int threads;            /* worker threads this layer may use */
     rnn_layer *inner;       /* wrapped layer(s) for Bidirectional: inner[0] forward, inner[1] backward */
+    const char *note;       /* static one-line note for the user about how the call was read (an alias
+                             * such as CuDNNLSTM runs as LSTM), or NULL */
 };
 
 /* Registry: every kind, and lookup by Keras name (case-sensitive, as Keras). */
 const rnn_layer_kind *rnn_layer_kind_find(const char *name);
 const rnn_layer_kind *const *rnn_layer_kinds(size_t *n);
+/* Other names of the kinds, as Keras has them (GlobalMaxPool1D, CuDNNLSTM, ...): count in *n. */
+const char *const *rnn_layer_aliases(size_t *n);
+/* Keyword arguments of the layer a call named `name` makes (kind or alias); NULL if unknown. */
+const char *const *rnn_layer_keys(const char *name);
 /* Sparse gradients (Embedding): sets *rows to the distinct rows of l->grads (each *row_len floats)
  * that backward passes touched since the last rnn_layer_zero_grad, and returns their count; every
  * other row of l->grads is zero. Returns -1 (dense gradient) for kinds without sparse_rows.
@@ -147,13 +159,18 @@ void rnn_layer_sparse_rows_mark(rnn_layer *l, const int32_t *rows, long n);
 void rnn_layer_zero_grad(rnn_layer *l);
 /* Checks a batch of token ids [B][T] against the layer (the kind's check_ids; RNN_OK without one). */
 int rnn_layer_check_ids(const rnn_layer *l, const int32_t *ids, size_t B, int T, rnn_error *err);
-/* Creates and configures a layer (not yet built) from a parsed call. */
+/* Time steps of l's output for an input of T steps (T itself for most kinds; below 1 when T is
+ * too short for the layer's window). */
+int rnn_layer_out_steps(const rnn_layer *l, int T);
+/* Creates and configures a layer (not yet built) from a parsed call. Aliases (GlobalMaxPool1D,
+ * CuDNNLSTM, ...) create the kind they stand for and set l->note when the user should know. */
 int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **out, rnn_error *err);
 void rnn_layer_destroy(rnn_layer *l);
 
 /* The kinds (defined one per file in src/layers/). */
 extern const rnn_layer_kind rnn_embedding_kind, rnn_simple_rnn_kind, rnn_lstm_kind, rnn_gru_kind,
     rnn_bidirectional_kind, rnn_dropout_kind, rnn_spatial_dropout1d_kind, rnn_dense_kind,
-    rnn_flatten_kind, rnn_global_max_pooling1d_kind, rnn_global_average_pooling1d_kind;
+    rnn_flatten_kind, rnn_global_max_pooling1d_kind, rnn_global_average_pooling1d_kind,
+    rnn_conv1d_kind, rnn_max_pooling1d_kind, rnn_average_pooling1d_kind, rnn_activation_kind;
 
 #endif

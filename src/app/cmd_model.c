@@ -80,6 +80,8 @@ int cmd_add(app_state *s, const app_command *c, const app_args *a)
         rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
         app_printf("%s (%s): output %s, %zu %s%s\n", l->name, l->kind->name, rnn_shape_str(l->out, sh, sizeof sh), l->n_params,
                    app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
+        const char *note = l->note ? l->note : l->inner ? l->inner[0].note : NULL;
+        if (note) app_printf("note: %s\n", note);
     }
     s->last_eval.n = 0;
     app_changed(s, APP_CHANGED_MODEL);

@@ -125,7 +125,21 @@ static const app_command command_table[] = {
      "add Input(shape=(T,)) (or keras.Input, InputLayer(input_shape=(T,))) before the first layer is the\n"
      "model's input spec: sequences of T ids, checked against pad's maxlen and shown by summary (pop\n"
      "removes it). Limits: units and output_dim up to 65536, input_dim up to 100,000,000; a layer whose\n"
-     "parameters would not fit in memory is refused with the estimate and the memory available.",
+     "parameters would not fit in memory is refused with the estimate and the memory available.\n"
+     "Layers: Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense, Dropout, SpatialDropout1D, Flatten,\n"
+     "GlobalMaxPooling1D, GlobalAveragePooling1D, Conv1D, MaxPooling1D, AveragePooling1D, Activation.\n"
+     "Conv1D(filters, kernel_size, strides=1, padding='valid'|'same'|'causal', dilation_rate=1,\n"
+     "  activation=None, use_bias=True): Keras's output steps ((T - span) / strides + 1 for valid,\n"
+     "  (T - 1) / strides + 1 for same and causal, span = dilation_rate x (kernel_size - 1) + 1; same pads\n"
+     "  as TensorFlow, causal all before); strides and dilation_rate cannot both be above 1.\n"
+     "MaxPooling1D(pool_size=2, strides=pool_size, padding='valid'|'same') and AveragePooling1D(...):\n"
+     "  padded steps never win the max and do not count in the mean. Conv1D and these poolings do not\n"
+     "  support masking (as Keras): after Embedding(mask_zero=True) they read every step, padding\n"
+     "  included, and no mask reaches the layers after them.\n"
+     "Activation('relu'|'tanh'|'sigmoid'|'softmax'|'linear'): element-wise; the mask passes through.\n"
+     "Aliases: GlobalMaxPool1D, GlobalAvgPool1D, MaxPool1D, AvgPool1D, Convolution1D; CuDNNLSTM and\n"
+     "  CuDNNGRU run as LSTM and GRU with cuDNN's settings (GRU: reset_after=True; both\n"
+     "  recurrent_activation='sigmoid'), with a note; they take cuDNN's arguments (no dropout).",
      cmd_add, 1, complete_layers,
      "add Embedding(50, 16)\nadd Bidirectional(GRU(8), merge_mode='sum')\nadd Dense(1, activation='sigmoid')"},
     {"pop", "", "remove the last layer", "pop: removes the model's last layer (undo of add)", cmd_pop, 0, NULL,
@@ -433,20 +447,66 @@ static char **complete_commands(const char *text, int arg_index)
     return cand_matches(text);
 }
 
+/* The command's arguments before the word being completed (for completers of text with spaces). */
+static char complete_before[1024];
+
+/* Offers head + name + tail for each name (the line so far is head, the word being completed after it). */
+static void cand_add_each(const char *head, size_t head_len, const char *const *names, size_t n, const char *tail)
+{
+    for (size_t i = 0; i < n && names[i]; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)head_len, head, names[i], tail);
+        cand_add(buf, strlen(buf));
+    }
+}
+
+/* The name of the innermost call still open in text ("Bidirectional(LSTM(4, ret" -> "LSTM"), copied
+ * without its prefix (tf.keras.layers.); *first_arg says whether no ',' or '=' came after its '('. */
+static bool open_call_name(const char *text, char *name, size_t n, bool *first_arg)
+{
+    int depth = 0;
+    const char *open[32];
+    char quote = 0;
+    for (const char *p = text; *p; p++) {
+        if (quote) { if (*p == quote) quote = 0; continue; }
+        if (*p == '\'' || *p == '"') quote = *p;
+        else if (*p == '(' && depth < 32) open[depth++] = p;
+        else if (*p == ')' && depth > 0) depth--;
+    }
+    if (depth == 0) return false;
+    const char *paren = open[depth - 1], *b = paren;
+    while (b > text && (isalnum((unsigned char)b[-1]) || b[-1] == '_')) b--;
+    snprintf(name, n, "%.*s", (int)(paren - b), b);
+    *first_arg = strpbrk(paren + 1, ",=") == NULL;
+    return true;
+}
+
 static char **complete_layers(const char *text, int arg_index)
 {
     (void)arg_index;
     cand_reset();
-    /* complete the last identifier: "Bidirectional(GR" -> "Bidirectional(GRU(" */
+    /* complete the last identifier: "layers.Con" -> "layers.Conv1D(", "Bidirectional(GR" -> "Bidirectional(GRU(",
+     * and inside a call its arguments: "Conv1D(250, 3, pad" -> "Conv1D(250, 3, padding=" */
     const char *word = text;
     for (const char *p = text; *p; p++)
-        if (*p == '(' || *p == ',' || *p == ' ' || *p == '=') word = p + 1;
-    size_t n;
-    const rnn_layer_kind *const *kinds = rnn_layer_kinds(&n);
-    for (size_t i = 0; i < n; i++) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%.*s%s(", (int)(word - text), text, kinds[i]->name);
-        cand_add(buf, strlen(buf));
+        if (*p == '(' || *p == ',' || *p == ' ' || *p == '=' || *p == '.') word = p + 1;
+    size_t head = (size_t)(word - text), n;
+    char call[64], line[1400];
+    snprintf(line, sizeof line, "%s%s", complete_before, text);
+    bool first_arg = false, in_call = open_call_name(line, call, sizeof call, &first_arg);
+    bool after_eq = head > 0 && text[head - 1] == '=';
+    const char *const *keys = in_call ? rnn_layer_keys(call) : NULL;
+    if (keys && !after_eq) {
+        char *const tail = "=";
+        size_t nk = 0;
+        while (keys[nk]) nk++;
+        cand_add_each(text, head, keys, nk, tail);
+    }
+    if (!in_call || (strcmp(call, "Bidirectional") == 0 && (first_arg || after_eq))) {
+        const rnn_layer_kind *const *kinds = rnn_layer_kinds(&n);
+        for (size_t i = 0; i < n; i++) cand_add_each(text, head, &kinds[i]->name, 1, "(");
+        const char *const *aliases = rnn_layer_aliases(&n);
+        cand_add_each(text, head, aliases, n, "(");
     }
     char **m = rl_completion_matches(text, cand_generator);
     rl_completion_append_character = '\0';
@@ -583,6 +643,12 @@ char **app_complete(const char *line_buffer, const char *text, int start, int en
     }
     const app_command *c = app_command_find(name);
     if (!c) return NULL;
+    /* a layer call may hold spaces: its completer sees the call from its start ("Conv1D(250, 3, pad") */
+    int astart = cstart;
+    while (astart < start && isspace((unsigned char)line_buffer[astart])) astart++;
+    while (astart < start && !isspace((unsigned char)line_buffer[astart])) astart++;
+    while (astart < start && isspace((unsigned char)line_buffer[astart])) astart++;
+    snprintf(complete_before, sizeof complete_before, "%.*s", start - astart, line_buffer + astart);
     if (c->complete) return c->complete(text, arg_index);
     bool files = complete_from_args(c, arg_index);
     /* a value after key=: files for keys that name files */

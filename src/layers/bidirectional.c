@@ -52,10 +52,11 @@ static int bidi_make_inner(rnn_layer *l, const rnn_call *inner, const rnn_add_ct
     return RNN_OK;
 }
 
+static const char *const bidi_keys[] = {"layer", "merge_mode", NULL};
+
 static int bidi_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err)
 {
-    static const char *const keys[] = {"layer", "merge_mode", NULL};
-    int rc = rnn_call_check_keys(call, 2, keys, err);
+    int rc = rnn_call_check_keys(call, 2, bidi_keys, err);
     if (rc)
         return rc;
     const rnn_value *v = rnn_call_arg(call, 0, "layer");
@@ -362,6 +363,7 @@ const rnn_layer_kind rnn_bidirectional_kind = {
     .name = "Bidirectional",
     .prefix = "bidirectional",
     .configure = bidi_configure,
+    .keys = bidi_keys,
     .build = bidi_build,
     .init = bidi_init,
     .reserve = bidi_reserve,

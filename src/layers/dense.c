@@ -208,4 +208,5 @@ const rnn_layer_kind rnn_dense_kind = {
     .destroy = dense_destroy,
     .workspace_bytes = dense_workspace_bytes,
     .logits = dense_logits,
+    .keys = dense_keys,
 };

@@ -303,6 +303,7 @@ const rnn_layer_kind rnn_embedding_kind = {
     .name = "Embedding",
     .prefix = "embedding",
     .configure = embedding_configure,
+    .keys = embedding_keys,
     .build = embedding_build,
     .init = embedding_init,
     .reserve = embedding_reserve,

@@ -91,6 +91,7 @@ const rnn_layer_kind rnn_flatten_kind = {
     .name = "Flatten",
     .prefix = "flatten",
     .configure = flatten_configure,
+    .keys = flatten_keys,
     .build = flatten_build,
     .init = flatten_init,
     .reserve = flatten_reserve,

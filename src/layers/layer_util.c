@@ -1,7 +1,8 @@
 /* Helpers shared by the layer kinds (declared in layer_util.h): describe text, size checks,
- * workspaces, activations. */
+ * workspaces, activations, one-integer tuples, arguments only None may take, window padding. */
 #include "config.h"
 #include <stdlib.h>
+#include <strings.h>
 #include "layers/layer_util.h"
 
 void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
@@ -125,4 +126,60 @@ void layer_act_backward(layer_act a, const float *y, const float *dy, float *dz,
         }
         break;
     }
+}
+
+int layer_int1(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err)
+{
+    const rnn_value *v = rnn_call_arg(c, pos, key);
+    if (v && v->type == RNN_VAL_LIST) {
+        if (v->n_items != 1 || v->items[0].type != RNN_VAL_NUMBER || !v->items[0].is_integer)
+            return rnn_fail(err, RNN_EUSAGE, "%s: '%s' expects an integer or a tuple of one integer, e.g. (3,)",
+                            c->name, key);
+        *out = (long)v->items[0].number;
+        return RNN_OK;
+    }
+    return rnn_call_int(c, pos, key, dflt, out, err);
+}
+
+int layer_none_only(const rnn_call *c, const char *const *keys, rnn_error *err)
+{
+    for (const char *const *k = keys; *k; k++) {
+        const rnn_value *v = rnn_call_arg(c, -1, *k);
+        if (v && !(v->type == RNN_VAL_NONE || (v->type == RNN_VAL_IDENT && strcmp(v->string, "None") == 0)))
+            return rnn_fail(err, RNN_EUSAGE, "%s: '%s' is not supported (only None)", c->name, *k);
+    }
+    return RNN_OK;
+}
+
+static const char *const padding_names[] = {"valid", "same", "causal"};
+
+int layer_padding_parse(const rnn_call *c, int pos, const char *dflt, bool allow_causal, layer_padding *out,
+                        rnn_error *err)
+{
+    const char *s;
+    int rc = rnn_call_string(c, pos, "padding", dflt, &s, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < (allow_causal ? 3 : 2); i++)
+        if (strcasecmp(s, padding_names[i]) == 0) {
+            *out = (layer_padding)i;
+            return RNN_OK;
+        }
+    return rnn_fail(err, RNN_EUSAGE, "%s: 'padding' expects 'valid'%s, got '%s'", c->name,
+                    allow_causal ? ", 'same' or 'causal'" : " or 'same'", s);
+}
+
+const char *layer_padding_name(layer_padding p) { return padding_names[p]; }
+
+int layer_window_steps(int T, int span, int stride, layer_padding p)
+{
+    if (p != LAYER_PAD_VALID)
+        return T < 1 ? 0 : (T - 1) / stride + 1;
+    return T < span ? 0 : (T - span) / stride + 1;
+}
+
+int layer_same_pad_before(int T, int span, int stride)
+{
+    int total = span - 1 - (T - 1) % stride;
+    return total > 0 ? total / 2 : 0;
 }

@@ -24,9 +24,28 @@ void layer_act_backward(layer_act a, const float *y, const float *dy, float *dz,
 #define LAYER_MAX_UNITS 65536              /* SimpleRNN, LSTM, GRU, Dense units; Embedding output_dim */
 #define LAYER_MAX_VOCABULARY 100000000     /* Embedding input_dim */
 #define LAYER_MAX_FEATURES (1 << 24)       /* features of any output (Flatten's steps x features) */
+#define LAYER_MAX_WINDOW 65536             /* Conv1D and pooling windows, strides and dilation */
 /* RNN_OK when 1 <= v <= max; else "LAYER: 'ARG' must be a positive integer, got V" or
  * "LAYER: 'ARG'=V is above the limit of MAX". */
 int layer_check_size(const char *layer, const char *arg, long v, long max, rnn_error *err);
+
+/* An integer argument Keras also takes as a one-element tuple: kernel_size=3 or kernel_size=(3,). */
+int layer_int1(const rnn_call *c, int pos, const char *key, long dflt, long *out, rnn_error *err);
+/* Fails naming the first of `keys` (NULL-terminated) given a value other than None: Keras arguments
+ * that change the result and that the layer does not implement (regularizers, constraints). */
+int layer_none_only(const rnn_call *c, const char *const *keys, rnn_error *err);
+
+/* Padding of Conv1D and the 1D poolings. */
+typedef enum layer_padding { LAYER_PAD_VALID, LAYER_PAD_SAME, LAYER_PAD_CAUSAL } layer_padding;
+/* Reads 'padding' ('valid', 'same', and 'causal' when allow_causal; any case, as Keras). */
+int layer_padding_parse(const rnn_call *c, int pos, const char *dflt, bool allow_causal, layer_padding *out,
+                        rnn_error *err);
+const char *layer_padding_name(layer_padding p);
+/* Output steps of a window of `span` steps moved by `stride` over T steps (Keras's arithmetic):
+ * valid (T - span) / stride + 1 (below 1 when T < span); same and causal (T - 1) / stride + 1. */
+int layer_window_steps(int T, int span, int stride, layer_padding p);
+/* Padding before the first step for 'same' (TensorFlow's: half the total, rounded down). */
+int layer_same_pad_before(int T, int span, int stride);
 
 /* Appends printf text to buf[n] at *len (truncating safely); for describe(). */
 void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -42,7 +61,7 @@ int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err,
         .build = fn##_build, .init = fn##_init, .reserve = fn##_reserve,                          \
         .forward = fn##_forward, .backward = fn##_backward, .out_mask = NULL,                     \
         .describe = fn##_describe, .param_groups = fn##_param_groups, .destroy = fn##_destroy,   \
-        .workspace_bytes = fn##_workspace_bytes,                                                  \
+        .workspace_bytes = fn##_workspace_bytes, .keys = fn##_keys,                               \
     }
 
 #endif

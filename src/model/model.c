@@ -495,6 +495,13 @@ int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t B, int T,
     if (first->out.rank == 2 && first->out.dim[0] > 0 && first->out.dim[0] != T)
         return rnn_fail(err, RNN_EDATA, "%s has input_length=%d but the sequences have length %d (pad them "
                         "to maxlen=%d)", first->name, first->out.dim[0], T, first->out.dim[0]);
+    int steps = T;
+    for (size_t i = 0; i < m->n; i++) {
+        int in = steps;
+        if ((steps = rnn_layer_out_steps(m->layers[i], steps)) < 1)
+            return rnn_fail(err, RNN_EDATA, "%s: sequences of %d steps reach it with %d, too few for its window "
+                            "(pad them to a longer maxlen)", m->layers[i]->name, T, in);
+    }
     return rnn_layer_check_ids(first, x, B, T, err);
 }
 
@@ -543,22 +550,24 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
         return NULL;
     const void *in = x;
     const uint8_t *mask = NULL;
+    int steps = T; /* of the current layer's input: Conv1D and the 1D poolings shorten it */
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
-        m->fwd[i] = (rnn_fwd){.B = B, .T = T, .training = training, .rng = m->rng, .mask = mask};
+        m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask};
         l->kind->forward(l, &m->fwd[i], in, m->act[i]);
         if (l->kind->out_mask)
             mask = l->kind->out_mask(l, &m->fwd[i], in);
         else if (l->out.rank != 2)
             mask = NULL;
         in = m->act[i];
+        steps = rnn_layer_out_steps(l, steps);
     }
     m->B = B;
-    m->T = T;
+    m->T = steps;
     m->have_forward = true;
     rnn_shape out = rnn_model_output_shape(m);
     if (out.rank == 2) {
-        model_transpose(m->act[m->n - 1], m->out_buf, B, T, out.dim[1], false);
+        model_transpose(m->act[m->n - 1], m->out_buf, B, steps, out.dim[1], false);
         return m->out_buf;
     }
     return m->act[m->n - 1];

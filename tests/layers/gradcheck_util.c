@@ -107,7 +107,7 @@ static int gc_setup(gc_state *s, const char *call_text, rnn_shape in, const rnn_
         return 1;
     }
     s->nx = shape_elems(in, o->B, o->T);
-    s->ny = shape_elems(s->l->out, o->B, o->T);
+    s->ny = shape_elems(s->l->out, o->B, rnn_layer_out_steps(s->l, o->T));
     s->y = calloc(s->ny, sizeof(float));
     s->w = calloc(s->ny, sizeof(float));
     s->dx = in.is_ids ? NULL : calloc(s->nx, sizeof(float));

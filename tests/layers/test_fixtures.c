@@ -1,4 +1,5 @@
-/* Forward/backward of Dense, Embedding, pooling and Flatten against PyTorch reference values
+/* Forward/backward of Dense, Embedding, pooling, Flatten, Conv1D, the 1D poolings and Activation
+ * against PyTorch reference values
  * (the .txt files in tests/fixtures/layers, written by tests/layers/gen_fixtures_layers.py), within
  * the fixtures' tolerance (tests/fixture.h). */
 #include "config.h"
@@ -72,7 +73,7 @@ static int run_fixture(const fixture *fx)
     }
     l->grads = rnn_alloc_aligned((l->n_params ? l->n_params : 1) * sizeof(float));
     /* token ids come as B x T; other inputs as their shape says */
-    size_t nin = ids ? (size_t)B * T : shape_elems(l->in, B, T), ny = shape_elems(l->out, B, T), n_ids = 0, nx = 0, ndy = 0;
+    size_t nin = ids ? (size_t)B * T : shape_elems(l->in, B, T), ny = shape_elems(l->out, B, rnn_layer_out_steps(l, T)), n_ids = 0, nx = 0, ndy = 0;
     fixture_array(fx, "ids", &n_ids);
     float *x = ids ? NULL : fixture_floats(fx, "x", &nx);
     float *dx = ids ? NULL : rnn_alloc_aligned(nin * sizeof *dx);

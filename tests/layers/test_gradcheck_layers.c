@@ -31,6 +31,20 @@ int main(void)
         {"GlobalMaxPooling1D()", gc_seq(-1, 4), false, false, true},
         {"GlobalAveragePooling1D()", gc_seq(-1, 4), false, false, false},
         {"GlobalAveragePooling1D()", gc_seq(-1, 4), true, false, false},
+        {"Conv1D(4, 3)", gc_seq(-1, 3), false, false, false},
+        {"Conv1D(3, 2, activation='relu')", gc_seq(5, 4), false, false, true},
+        {"Conv1D(3, 2, use_bias=False, activation='tanh')", gc_seq(-1, 2), false, false, false},
+        {"Conv1D(4, 3, strides=2, padding='same')", gc_seq(-1, 3), false, false, false},
+        {"Conv1D(2, 4, padding='same', activation='sigmoid')", gc_seq(-1, 3), false, false, false},
+        {"Conv1D(3, 2, padding='causal', dilation_rate=2)", gc_seq(-1, 3), true, false, false},
+        {"MaxPooling1D()", gc_seq(-1, 4), false, false, true},
+        {"MaxPooling1D(3, strides=2, padding='same')", gc_seq(-1, 3), false, false, true},
+        {"AveragePooling1D(2, strides=1)", gc_seq(-1, 4), false, false, false},
+        {"AveragePooling1D(3, padding='same')", gc_seq(-1, 3), false, false, false},
+        {"Activation('relu')", gc_seq(-1, 4), false, false, true},
+        {"Activation('tanh')", gc_vec(5), false, false, false},
+        {"Activation('sigmoid')", gc_vec(4), false, false, false},
+        {"Activation('softmax')", gc_seq(-1, 4), false, false, false},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -112,6 +112,46 @@ static void check_seed_counts(void)
     check_counts("input_length and Flatten", s003, NULL, 160000 + 8001, 168001, NULL);
 }
 
+/* Conv1D text classifiers: Keras's counts and shapes, and sequences too short for the windows. */
+static void check_conv_model(void)
+{
+    const char *cnn[] = {"Embedding(5000, 50)", "Conv1D(250, 3, activation='relu')", "GlobalMaxPooling1D()",
+                         "Dense(250)", "Dense(1)", NULL};
+    check_counts("Conv1D text classifier", cnn, NULL, 350751, 350751, NULL);
+    const char *shapes[] = {"Embedding(100, 8, input_length=400)", "Conv1D(32, 5, strides=2, padding='same')",
+                            "MaxPooling1D()", "AveragePooling1D(3, padding='same')",
+                            "Conv1D(8, (3,), padding='causal', dilation_rate=2, activation='relu')",
+                            "Activation('tanh')", "Flatten()", "Dense(1)", NULL};
+    rnn_model *m = build(NULL, shapes, NULL);
+    if (m) {
+        char *sum = rnn_model_summary(m, 0);
+        CHECK(strstr(sum, "(None, 200, 32)") && strstr(sum, "(None, 100, 32)") && strstr(sum, "(None, 34, 32)") &&
+              strstr(sum, "(None, 34, 8)") && strstr(sum, "(None, 272)") && rnn_model_n_params(m) == 800 + 1312 + 776 + 273,
+              "Conv1D and pooling shapes:\n%s", sum);
+        free(sum);
+        rnn_model_free(m);
+    }
+    const char *any[] = {"Embedding(20, 3)", "Conv1D(4, 3)", "MaxPooling1D(2)", "Flatten()", NULL};
+    const char *pooled[] = {"Embedding(20, 3)", "Conv1D(4, 3)", "MaxPooling1D(2)", "GlobalMaxPooling1D()", NULL};
+    m = build(NULL, pooled, NULL);
+    if (m) {
+        rnn_error err = {0};
+        int32_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+        CHECK(rnn_model_forward(m, x, 2, 4, false, &err) != NULL, "4 steps -> Conv1D(k=3) -> 2 -> MaxPooling1D(2) -> 1: %s",
+              err.msg);
+        CHECK(rnn_model_forward(m, x, 1, 3, false, &err) == NULL && strstr(err.msg, "max_pooling1d"),
+              "3 steps -> 1 -> none: %s", err.msg);
+        CHECK(rnn_model_forward(m, x, 1, 2, false, &err) == NULL && strstr(err.msg, "conv1d"), "2 steps: %s", err.msg);
+        rnn_model_free(m);
+    }
+    rnn_model *f = rnn_model_new("m", 1);
+    rnn_error err = {0};
+    for (int i = 0; any[i] && !rnn_model_add(f, any[i], NULL, &err); i++)
+        ;
+    CHECK(strstr(err.msg, "Flatten needs a known sequence length"), "Flatten after Conv1D of None steps: %s", err.msg);
+    rnn_model_free(f);
+}
+
 /* An add that must fail, with a message containing `want`; the model must be unchanged. */
 static void check_add_error(const char *const *before, const char *call, const char *want)
 {
@@ -270,7 +310,7 @@ static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const flo
 
 /* Whole-model gradient check: the mask from Embedding(mask_zero=True) must reach the pooling,
  * through a per-step Dense; every parameter checked by central differences. */
-static void check_model_gradients(const char *const *calls, const char *needs)
+static void check_model_gradients(const char *const *calls, const char *needs, bool masked_through)
 {
     if (needs && !kind_available(needs))
         return;
@@ -300,8 +340,10 @@ static void check_model_gradients(const char *const *calls, const char *needs)
     }
     printf("model gradient check (%s ...): %zu params, max rel err %.3g\n", calls[1], np, worst);
     CHECK(worst < 2e-2, "model gradients (%s): max rel err %g", calls[1], worst);
-    /* row 0 (padding) gets no gradient: the mask keeps padded steps out of the average */
-    CHECK(g[0] == 0 && g[1] == 0 && g[2] == 0, "padding row got gradient %g %g %g", g[0], g[1], g[2]);
+    if (masked_through) /* row 0 (padding) gets no gradient: the mask keeps padded steps out of the average */
+        CHECK(g[0] == 0 && g[1] == 0 && g[2] == 0, "padding row got gradient %g %g %g", g[0], g[1], g[2]);
+    else /* Conv1D and the 1D poolings end the mask (as Keras's): padded steps count, so row 0 learns */
+        CHECK(g[0] != 0 || g[1] != 0 || g[2] != 0, "padding row got no gradient after a layer that ends the mask");
     free(g);
     rnn_model_free(m);
 }
@@ -310,11 +352,16 @@ int main(void)
 {
     const char *dense_stack[] = {"Embedding(9, 3, mask_zero=True)", "Dense(4, activation='tanh')",
                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(dense_stack, NULL);
+    check_model_gradients(dense_stack, NULL, true);
     const char *rec_stack[] = {"Embedding(9, 3, mask_zero=True)", "Bidirectional(LSTM(4, return_sequences=True))",
                                "SpatialDropout1D(0.5)", "GRU(3, return_sequences=True)", "GlobalAveragePooling1D()",
                                "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(rec_stack, "Bidirectional");
+    check_model_gradients(rec_stack, "Bidirectional", true);
+    const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
+                                "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
+                                "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(conv_stack, NULL, false);
+    check_conv_model();
     check_summary_text();
     check_seed_counts();
     check_errors();
