@@ -6,15 +6,20 @@
 
 /* compile(): NAN in a double field means "Keras's default". */
 typedef struct rnn_compile_opts {
-    const char *optimizer;       /* "adam", "rmsprop", "sgd" */
-    double learning_rate;        /* adam/rmsprop 0.001, sgd 0.01 */
+    const char *optimizer;       /* "adam", "rmsprop", "sgd", "adagrad", "nadam", "adamw" */
+    double learning_rate;        /* sgd 0.01, the others 0.001 */
     double momentum;             /* sgd 0; rmsprop 0 */
     bool nesterov;
     double rho;                  /* rmsprop 0.9 */
     double beta_1, beta_2;       /* 0.9, 0.999 */
     double epsilon;              /* 1e-7 */
     double clipnorm, clipvalue;  /* NAN/0 = off */
-    const char *loss;            /* "binary_crossentropy", "sparse_categorical_crossentropy", "categorical_crossentropy" */
+    double weight_decay;         /* adamw 0.004, the others none; any optimizer takes it (w -= w*wd*lr) */
+    double initial_accumulator_value; /* adagrad 0.1 */
+    const char *loss;            /* "binary_crossentropy", "sparse_categorical_crossentropy", "categorical_crossentropy",
+                                  * or a Keras loss call: "BinaryCrossentropy(from_logits=True)" */
+    bool from_logits;            /* the model's outputs are logits: the loss applies sigmoid (binary) or
+                                  * softmax (categorical) itself, and so do metrics and predict */
     const char *metrics;         /* comma list: accuracy (acc), precision, recall, auc; NULL = none */
 } rnn_compile_opts;
 void rnn_compile_opts_default(rnn_compile_opts *o);
@@ -101,6 +106,11 @@ typedef struct rnn_fit_opts {
                                     shuffled), each running only the steps its texts need when the
                                     model takes any length */
     unsigned long seed;          /* shuffling and dropout */
+    /* Keras's class_weight: the loss, its gradient and the training metrics weigh each training
+     * example by class_weight[its class] (validation is not weighted); classes at or beyond
+     * n_class_weight weigh 1. NULL = none. */
+    const double *class_weight;
+    int n_class_weight;
     atomic_int *stop;            /* set to 1 (a signal handler, another thread) to stop at the end of the batch */
     rnn_fit_callback callback; void *user;
     /* Warnings (single-class validation part, data ordered by label): called with one line each. */
@@ -142,9 +152,16 @@ typedef struct rnn_eval {
     double values[RNN_MAX_METRICS];
 } rnn_eval;
 int rnn_model_evaluate(rnn_model *m, const rnn_xy *data, int batch_size, rnn_eval *out, rnn_error *err);
-/* Class probabilities [n][n_classes] (a sigmoid output gives {1-p, p}); n_classes >= 2. */
+/* Class probabilities [n][n_classes] (a sigmoid output gives {1-p, p}; n_classes >= 2) when the
+ * output layer makes them (it ends in sigmoid or softmax) or the model was compiled with
+ * from_logits=True (predict applies the loss's link: sigmoid for binary, softmax for categorical
+ * cross-entropy). Any other output layer's numbers are not probabilities: probs then holds its raw
+ * outputs [n][K] and *n_classes is K (rnn_model_predicts_probabilities tells which). probs must
+ * hold n * max(2, K) floats. */
 int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch_size,
                       float *probs, int *n_classes, rnn_error *err);
+/* Whether rnn_model_predict gives class probabilities (see there); known once a forward ran. */
+bool rnn_model_predicts_probabilities(const rnn_model *m);
 int rnn_model_n_classes(const rnn_model *m);
 
 /* Finite-difference gradient check of the compiled model's loss on `samples` examples (dropout off). */

@@ -1,5 +1,6 @@
 /* Model commands: model new, add, pop, summary, compile, fit, evaluate, report, predict, explain,
  * history, plot, runs, compare, gradcheck, export history (save and open are in cmd_io.c). */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -131,9 +132,15 @@ int cmd_compile(app_state *s, const app_command *c, const app_args *a)
     rnn_compile_opts o;
     rnn_compile_opts_default(&o);
     const char *dflt_loss = rnn_model_output_shape(s->model).dim[0] == 1 ? "binary_crossentropy" : "sparse_categorical_crossentropy";
-    if ((rc = args_choice(a, "optimizer", "adam|rmsprop|sgd|Adam|RMSprop|SGD", "adam", &o.optimizer)) ||
-        (rc = args_choice(a, "loss", "binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy",
-                          dflt_loss, &o.loss)) ||
+    const char *loss_call = args_get(a, "loss");
+    if (loss_call && strchr(loss_call, '(')) o.loss = loss_call;  /* a Keras loss call: the engine reads it */
+    if ((rc = args_choice(a, "optimizer", "adam|rmsprop|sgd|adagrad|nadam|adamw|Adam|RMSprop|SGD|Adagrad|Nadam|AdamW",
+                          "adam", &o.optimizer)) ||
+        (!o.loss && (rc = args_choice(a, "loss", "binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy",
+                                      dflt_loss, &o.loss))) ||
+        (rc = args_bool(a, "from_logits", o.from_logits, &o.from_logits)) ||
+        (rc = compile_double(a, "weight_decay", &o.weight_decay)) ||
+        (rc = compile_double(a, "initial_accumulator_value", &o.initial_accumulator_value)) ||
         (rc = compile_double(a, "learning_rate", &o.learning_rate)) || (rc = compile_double(a, "momentum", &o.momentum)) ||
         (rc = compile_double(a, "rho", &o.rho)) || (rc = compile_double(a, "beta_1", &o.beta_1)) ||
         (rc = compile_double(a, "beta_2", &o.beta_2)) || (rc = compile_double(a, "epsilon", &o.epsilon)) ||
@@ -149,7 +156,7 @@ int cmd_compile(app_state *s, const app_command *c, const app_args *a)
     if (rnn_model_compile(s->model, &o, &err) != RNN_OK) return app_fail_err(c, &err);
     app_printf("compiled: optimizer=%s", opt);
     if (!isnan(o.learning_rate)) app_printf(" learning_rate=%g", o.learning_rate);
-    app_printf(" loss=%s metrics=%s\n", o.loss, o.metrics);
+    app_printf(" loss=%s%s metrics=%s\n", o.loss, o.from_logits ? " from_logits=true" : "", o.metrics);
     s->last_eval.n = 0;
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
@@ -367,6 +374,51 @@ app_run *app_run_new(app_state *s, const char *name)
     return r;
 }
 
+#define FIT_MAX_CLASS_WEIGHTS 1024
+
+/* class_weight={0: 1, 1: 6.5} (a Python dict of class index: weight; the braces may be left out):
+ * w[0..*n) with 1 for the classes it does not name. */
+static int parse_class_weight(const app_command *c, const char *text, double *w, int *n)
+{
+    const char *p = text;
+    bool named[FIT_MAX_CLASS_WEIGHTS] = {false};
+    *n = 0;
+    while (isspace((unsigned char)*p)) p++;
+    bool braces = *p == '{';
+    if (braces) p++;
+    for (;;) {
+        while (isspace((unsigned char)*p) || *p == ',') p++;
+        if (*p == 0 || (braces && *p == '}')) break;
+        char *end;
+        errno = 0;
+        long k = strtol(p, &end, 10);
+        const char *q = end;
+        while (isspace((unsigned char)*q)) q++;
+        if (end == p || *q != ':' || errno)
+            return app_fail(RNN_EUSAGE, c, "class_weight: expected {class: weight, ...}, e.g. class_weight={0: 1, 1: 6.5}");
+        if (k < 0 || k >= FIT_MAX_CLASS_WEIGHTS)
+            return app_fail(RNN_EUSAGE, c, "class_weight: class %ld is not a class index (0 to %d)", k, FIT_MAX_CLASS_WEIGHTS - 1);
+        if (named[k]) return app_fail(RNN_EUSAGE, c, "class_weight: class %ld is given twice", k);
+        double v = strtod(q + 1, &end);
+        if (end == q + 1)
+            return app_fail(RNN_EUSAGE, c, "class_weight: class %ld: expected a number after ':'", k);
+        for (int i = *n; i <= k; i++) w[i] = 1.0;
+        if (k >= *n) *n = (int)k + 1;
+        w[k] = v;
+        named[k] = true;
+        p = end;
+        while (isspace((unsigned char)*p)) p++;
+        if (*p && *p != ',' && !(braces && *p == '}'))
+            return app_fail(RNN_EUSAGE, c, "class_weight: expected ',' between the classes, found '%c'", *p);
+    }
+    if (braces && *p != '}') return app_fail(RNN_EUSAGE, c, "class_weight: expected a closing '}'");
+    if (braces) p++;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p) return app_fail(RNN_EUSAGE, c, "class_weight: unexpected text after '}': %s", p);
+    if (*n == 0) return app_fail(RNN_EUSAGE, c, "class_weight: expected at least one class: weight");
+    return RNN_OK;
+}
+
 int cmd_fit(app_state *s, const app_command *c, const app_args *a)
 {
     int rc = RNN_OK;
@@ -386,6 +438,11 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
         (rc = args_bool(a, "bucket_by_length", o.bucket_by_length, &o.bucket_by_length)))
         return rc;
     o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
+    double class_weight[FIT_MAX_CLASS_WEIGHTS];
+    if (args_get(a, "class_weight")) {
+        if ((rc = parse_class_weight(c, args_get(a, "class_weight"), class_weight, &o.n_class_weight))) return rc;
+        o.class_weight = class_weight;
+    }
     o.early_stopping = args_get(a, "early_stopping");
     const char *vdata = args_get(a, "validation_data");
     rnn_xy vxy;
@@ -479,8 +536,9 @@ int cmd_evaluate(app_state *s, const app_command *c, const app_args *a)
     return RNN_OK;
 }
 
-/* Class probabilities of the rows of x: malloc'd [n][*k]. */
-static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *x, size_t n, int T, int *k)
+/* Class probabilities of the rows of x: malloc'd [n][*k]; *probs false when the output layer gives
+ * raw outputs instead (then [n][units], see rnn_model_predict). */
+static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *x, size_t n, int T, int *k, bool *probs)
 {
     int nc = rnn_model_n_classes(s->model);
     if (nc < 2) nc = 2;
@@ -492,7 +550,18 @@ static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *
         app_fail_err(cmd, &err);
         return NULL;
     }
+    *probs = rnn_model_predicts_probabilities(s->model);
     return p;
+}
+
+/* The class a row of predict's numbers picks: the largest (a single raw output: above 0.5, as
+ * Keras's binary accuracy reads it). */
+static int predicted_class(const float *p, int k)
+{
+    if (k == 1) return p[0] > 0.5f;
+    int b = 0;
+    for (int j = 1; j < k; j++) if (p[j] > p[b]) b = j;
+    return b;
 }
 
 static int argmax(const float *p, int k)
@@ -510,12 +579,14 @@ int cmd_report(app_state *s, const app_command *c, const app_args *a)
     rnn_xy xy;
     if ((rc = split_xy(s, c, split, &xy))) return rc;
     int k;
-    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k);
+    bool probs;
+    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k, &probs);
     if (!p) return RNN_EDATA;
     int *pred = malloc(sizeof *pred * xy.n);
     rnn_class_report *r = malloc(sizeof *r);
     if (!pred || !r) { free(p); free(pred); free(r); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
-    for (size_t i = 0; i < xy.n; i++) pred[i] = argmax(p + i * (size_t)k, k);
+    for (size_t i = 0; i < xy.n; i++) pred[i] = predicted_class(p + i * (size_t)k, k);
+    if (k == 1) k = 2;
     free(p);
     rnn_error err = {0};
     int nc = s->ds->n_classes > k ? s->ds->n_classes : k;
@@ -555,13 +626,70 @@ static int encode_padded(app_state *s, const app_command *cmd, char *const *text
     return RNN_OK;
 }
 
-static void predict_print(const app_state *s, const float *p, int k, const char *text)
+static void predict_print(const app_state *s, const float *p, int k, bool probs, const char *text)
 {
-    int b = argmax(p, k);
-    for (int j = 0; j < k; j++) app_printf("%s%s %.4f", j ? "  " : "", app_class_name(s, j), p[j]);
-    app_printf("  -> %s", app_class_name(s, b));
+    if (!probs) app_printf("raw output%s", k > 1 ? "s " : " ");
+    for (int j = 0; j < k; j++)
+        if (probs || k > 1) app_printf("%s%s %.4f", j ? "  " : "", app_class_name(s, j), p[j]);
+        else app_printf("%.6g", p[j]);
+    if (probs || k > 1) app_printf("  -> %s", app_class_name(s, argmax(p, k)));
     if (text) app_printf("  %s", text);
     app_printf("\n");
+}
+
+/* Says once why predict shows raw outputs: the output layer makes no probabilities. */
+static void predict_raw_note(const app_state *s)
+{
+    char call[160] = "";
+    rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
+    l->kind->describe(l, call, sizeof call);
+    app_printf("note: the output layer %s does not end in sigmoid or softmax: these are its raw outputs, not "
+               "class probabilities (if they are logits, compile with from_logits=true)\n", call);
+}
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, quotes doubled. */
+static void csv_field(FILE *f, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) { fputs(v, f); return; }
+    fputc('"', f);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"') fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* predict's rows as CSV: line, text, predicted class and each class's probability (or the raw
+ * outputs), %.9g (a float read back is the same float). */
+static int predict_write_csv(const app_state *s, const app_command *c, const char *path, char *const *texts, size_t n, const float *p,
+                             int k, bool probs)
+{
+    rnn_outfile o;
+    rnn_error err = {0};
+    if (rnn_outfile_open(&o, path, &err)) return app_fail_err(c, &err);
+    fprintf(o.f, "line,text%s", probs || k > 1 ? ",predicted" : "");
+    for (int j = 0; j < k; j++) {
+        char col[96];
+        if (probs) snprintf(col, sizeof col, "p_%s", app_class_name(s, j));
+        else snprintf(col, sizeof col, "output_%d", j);
+        fputc(',', o.f);
+        csv_field(o.f, col);
+    }
+    fputc('\n', o.f);
+    for (size_t i = 0; i < n; i++) {
+        const float *pi = p + i * (size_t)k;
+        fprintf(o.f, "%zu,", i + 1);
+        csv_field(o.f, texts[i]);
+        if (probs || k > 1) {
+            fputc(',', o.f);
+            csv_field(o.f, app_class_name(s, argmax(pi, k)));
+        }
+        for (int j = 0; j < k; j++) fprintf(o.f, ",%.9g", pi[j]);
+        fputc('\n', o.f);
+    }
+    if (rnn_outfile_commit(&o, &err)) return app_fail_err(c, &err);
+    app_printf("wrote %zu %s to %s\n", n, app_noun(n, "prediction", "predictions"), path);
+    return RNN_OK;
 }
 
 /* Lines of a file (without newlines), each invalid UTF-8 sequence replaced by U+FFFD as in any
@@ -623,9 +751,16 @@ int cmd_predict(app_state *s, const app_command *c, const app_args *a)
     rnn_imatrix x = {0};
     rc = encode_padded(s, c, texts, n, &x);
     int k = 0;
-    float *p = rc ? NULL : predict_rows(s, c, x.data, n, (int)x.cols, &k);
+    bool probs = true;
+    float *p = rc ? NULL : predict_rows(s, c, x.data, n, (int)x.cols, &k, &probs);
     if (!rc && !p) rc = RNN_EDATA;
-    for (size_t i = 0; p && i < n; i++) predict_print(s, p + i * (size_t)k, k, file ? texts[i] : NULL);
+    const char *output = args_get(a, "output");
+    if (p && output) {
+        rc = predict_write_csv(s, c, output, texts, n, p, k, probs);
+    } else if (p) {
+        if (!probs) predict_raw_note(s);
+        for (size_t i = 0; i < n; i++) predict_print(s, p + i * (size_t)k, k, probs, file ? texts[i] : NULL);
+    }
     free(p);
     rnn_imatrix_free(&x);
     parse_free_strings((int)n, texts);
@@ -671,17 +806,19 @@ int cmd_explain(app_state *s, const app_command *c, const app_args *a)
     rnn_seqs_free(&q);
     if (rc) { free(ids); return app_fail_err(c, &err); }
     int k = 0;
-    float *p = predict_rows(s, c, x.data, n, (int)x.cols, &k);
+    bool probs;
+    float *p = predict_rows(s, c, x.data, n, (int)x.cols, &k, &probs);
     rnn_imatrix_free(&x);
     if (!p) { free(ids); return RNN_EDATA; }
+    if (!probs) predict_raw_note(s);
     app_printf("%-4s %-18s %-24s %s\n", "#", "word", "prediction", "");
     int prev = -1;
     for (size_t i = 0; i < n; i++) {
         const float *pi = p + i * (size_t)k;
-        int b = argmax(pi, k);
+        int b = predicted_class(pi, k);
         const char *w = rnn_tokenizer_word(s->tok, ids[i]);
         char pred[64];
-        snprintf(pred, sizeof pred, "%s %.3f", app_class_name(s, b), pi[b]);
+        snprintf(pred, sizeof pred, "%s %.3f", app_class_name(s, b), pi[k == 1 ? 0 : b]);
         if (!w) w = "?";
         app_printf("%-4zu %s%*s %s%*s %s\n", i + 1, w, app_pad_to(w, 18), "", pred, app_pad_to(pred, 24), "",
                    prev >= 0 && b != prev ? "<- flips the decision" : "");

@@ -146,22 +146,32 @@ static const app_command command_table[] = {
      "add Embedding(50, 16); add LSTM(16)\npop"},
     {"summary", "", "Keras's model summary", "summary: layer (type), output shape, param #, totals", cmd_summary, 0, NULL,
      EX_MODEL "summary"},
-    {"compile", "[optimizer=adam|rmsprop|sgd] [learning_rate=F] [loss=binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy] "
+    {"compile", "[optimizer=adam|rmsprop|sgd|adagrad|nadam|adamw] [learning_rate=F] "
+                "[loss=binary_crossentropy|sparse_categorical_crossentropy|categorical_crossentropy] [from_logits=false] "
                 "[metrics=accuracy,precision,recall,auc] [momentum=F] [nesterov=false] [rho=0.9] [beta_1=0.9] [beta_2=0.999] "
-                "[epsilon=1e-7] [clipnorm=F] [clipvalue=F]",
+                "[epsilon=1e-7] [weight_decay=F] [initial_accumulator_value=0.1] [clipnorm=F] [clipvalue=F]",
      "choose optimizer, loss and metrics",
      "compile optimizer=adam [learning_rate=0.001] loss=... [metrics=accuracy]: Keras defaults\n"
-     "(adam/rmsprop 0.001, sgd 0.01, epsilon 1e-7, rho 0.9); metrics accuracy, precision, recall, auc.\n"
+     "(sgd 0.01, the others 0.001; epsilon 1e-7, rho 0.9, beta_1 0.9, beta_2 0.999); metrics accuracy,\n"
+     "precision, recall, auc. Optimizers as Keras 3: SGD (momentum, nesterov), RMSprop, Adam, Adagrad\n"
+     "(initial_accumulator_value=0.1), Nadam, AdamW (weight_decay=0.004). weight_decay=F works with any\n"
+     "optimizer, as Keras's: each step first moves every trainable weight by -weight * weight_decay *\n"
+     "learning_rate, then applies the update.\n"
      "Without loss: sparse_categorical_crossentropy for a softmax output, binary_crossentropy for one unit.\n"
      "As Keras on TensorFlow, the loss of a sigmoid (binary) or softmax (categorical) output is computed\n"
-     "from its logits; other outputs are clipped to [1e-7, 1-1e-7].", cmd_compile, 0, NULL,
+     "from its logits; other outputs are clipped to [1e-7, 1-1e-7]. from_logits=true (or loss written\n"
+     "as a Keras call: loss=BinaryCrossentropy(from_logits=True)) says the outputs are logits (e.g.\n"
+     "Dense(1) without activation): the loss applies sigmoid (binary) or softmax (categorical) itself,\n"
+     "and so do the metrics (as Keras's BinaryAccuracy(threshold=0) and AUC(from_logits=True)) and\n"
+     "predict.", cmd_compile, 0, NULL,
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
     {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [shuffle=true] "
             "[early_stopping=MONITOR] [patience=0] [min_delta=0] [restore_best_weights=false] "
-            "[callbacks=[CALLBACK,...]] [bucket_by_length=false] [name=RUN]",
+            "[class_weight={0:W,1:W}] [callbacks=[CALLBACK,...]] [bucket_by_length=false] [name=RUN]",
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
-     "    [patience=0] [min_delta=0] [restore_best_weights=false] [bucket_by_length=false] [name=RUN]:\n"
+     "    [patience=0] [min_delta=0] [restore_best_weights=false] [class_weight={0: 1, 1: 6.5}]\n"
+     "    [bucket_by_length=false] [name=RUN]:\n"
      "Keras semantics (validation is the last fraction, taken before shuffling). bucket_by_length=true\n"
      "batches texts of similar length together (sorted by length within windows of 32 batches of the\n"
      "shuffled order, then the batches shuffled; the same seed gives the same batches), and each batch\n"
@@ -169,6 +179,9 @@ static const app_command command_table[] = {
      "(no Input(shape=...) or input_length): with Embedding(..., mask_zero=True) that leaves out only\n"
      "masked steps; without it the model sees less padding than evaluate gives it. evaluate and\n"
      "predict run a model with mask_zero=True this way by themselves, with the same results.\n"
+     "class_weight weighs each training example by its class's weight (classes left out weigh 1) in the\n"
+     "loss, its gradient and the training metrics, as Keras's: the loss is sum(weight x loss) / batch\n"
+     "size; validation is not weighted.\n"
      "Every fit is a named run (see runs, compare); a fit\n"
      "that fails its checks (arguments, labels, token ids, memory) makes no run and changes nothing: a\n"
      "batch whose workspaces would not fit in memory is refused before training, with the estimate\n"
@@ -200,9 +213,15 @@ static const app_command command_table[] = {
     {"report", "[split=test|train]", "classification report and confusion matrix",
      "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, 0, NULL,
      EX_TRAINED "report split=test"},
-    {"predict", "TEXT|file=FILE", "class probabilities of a text",
-     "predict TEXT | predict file=FILE: class probabilities through the same tokenizer and padding\n"
-     "(file: one text per line)", cmd_predict, APP_ARGS_ANY, NULL,
+    {"predict", "TEXT|file=FILE [output=FILE]", "class probabilities of a text",
+     "predict TEXT | predict file=FILE [output=FILE.csv]: class probabilities through the same tokenizer\n"
+     "and padding (file: one text per line; an empty line is a text too, with a row of its own).\n"
+     "Probabilities come only from an output layer that makes them (sigmoid or softmax) or from a model\n"
+     "compiled with from_logits=true (predict then applies the loss's sigmoid or softmax); any other\n"
+     "output layer's numbers are shown as raw outputs, never as class probabilities.\n"
+     "output=FILE.csv writes one row per text instead of printing them: line, text, predicted class\n"
+     "and each class's probability (or output_0, ... for raw outputs), at full float precision (%.9g),\n"
+     "through a temporary file renamed into place.", cmd_predict, APP_ARGS_ANY, NULL,
      EX_TRAINED "predict 'the acting was not dull , it was charming'"},
     {"explain", "TEXT", "the running prediction after each word",
      "explain TEXT: the model's prediction after each word, marking the words that flip the decision", cmd_explain, APP_ARGS_ANY, NULL,
@@ -447,6 +466,25 @@ static char **complete_commands(const char *text, int arg_index)
     return cand_matches(text);
 }
 
+/* The values the args text lists for a key ("optimizer=adam|rmsprop|sgd"), as "key=value" candidates. */
+static void complete_key_choices(const app_command *c, const char *key, size_t klen)
+{
+    for (const char *p = c->args; *p; p++) {
+        bool word_start = p == c->args || p[-1] == '[' || p[-1] == ' ';
+        if (!word_start || strncmp(p, key, klen + 1) != 0) continue;  /* "key=" */
+        const char *v = p + klen + 1, *end = v + strcspn(v, " ]");
+        if (!islower((unsigned char)*v)) return;  /* a placeholder (F, N, FILE): nothing to offer */
+        for (const char *w = v; w < end;) {
+            const char *bar = memchr(w, '|', (size_t)(end - w)), *we = bar ? bar : end;
+            char buf[128];
+            snprintf(buf, sizeof buf, "%.*s%.*s", (int)klen + 1, key, (int)(we - w), w);
+            cand_add(buf, strlen(buf));
+            w = we + 1;
+        }
+        return;
+    }
+}
+
 /* The command's arguments before the word being completed (for completers of text with spaces). */
 static char complete_before[1024];
 
@@ -656,7 +694,7 @@ char **app_complete(const char *line_buffer, const char *text, int start, int en
     if (eq) {
         cand_reset();
         if (strncmp(text, "path=", 5) == 0 || strncmp(text, "test=", 5) == 0 || strncmp(text, "file=", 5) == 0 ||
-            strcmp(c->name, "load") == 0) {
+            strncmp(text, "output=", 7) == 0 || strcmp(c->name, "load") == 0) {
             char **fm = rl_completion_matches(eq + 1, rl_filename_completion_function);
             if (!fm) return NULL;
             /* put the key back in front of every match */
@@ -669,7 +707,8 @@ char **app_complete(const char *line_buffer, const char *text, int start, int en
             }
             return fm;
         }
-        return NULL;
+        complete_key_choices(c, text, (size_t)(eq - text));
+        return n_cand ? cand_matches(text) : NULL;
     }
     if (files) {
         /* file names and keys together */

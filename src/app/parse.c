@@ -122,8 +122,8 @@ static int read_word(const char **pp, char *buf, size_t *len, bool *keyval, rnn_
             if (!seen_eq) quoted_before_eq = true;
             continue;
         }
-        if (c == '(' || c == '[') depth++;
-        else if ((c == ')' || c == ']') && depth > 0) depth--;
+        if (c == '(' || c == '[' || c == '{') depth++;  /* a call, list or dict is one word */
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0) depth--;
         if (c == '=' && !seen_eq && depth == 0) {
             seen_eq = true;
             /* "==" and a leading '=' are operators, not keys */

@@ -40,7 +40,7 @@ static double gc_loss(gc_ctx *c, rnn_error *err)
     const float *out = rnn_model_forward(c->m, c->x, c->B, c->T, false, err);
     if (!out)
         return NAN;
-    return loss_model_batch(c->st->loss, c->m, out, c->y, c->B, c->K, NULL, NULL) * c->B;
+    return loss_model_batch(c->st->loss, c->st->from_logits, c->m, out, c->y, NULL, c->B, c->K, NULL, NULL) * c->B;
 }
 
 static double gc_numeric(gc_ctx *c, float *w, double h, rnn_error *err)
@@ -166,7 +166,7 @@ static int gc_analytic(gc_ctx *c, rnn_error *err)
     if (!out)
         return err ? err->code : RNN_EINTERNAL;
     bool from_logits;
-    loss_model_batch(c->st->loss, c->m, out, c->y, c->B, c->K, c->dout, &from_logits);
+    loss_model_batch(c->st->loss, c->st->from_logits, c->m, out, c->y, NULL, c->B, c->K, c->dout, &from_logits);
     for (size_t i = 0; i < (size_t)c->B * c->K; i++)
         c->dout[i] *= (float)c->B; /* mean -> sum */
     rnn_model_zero_grad(c->m);

@@ -8,7 +8,9 @@
  *                    later go after these, so a reader takes the ones its section holds
  *              CLSS  u32 count, strings
  *              MODL  the model (rnn_model_write): layers as Keras call text, names, trainable flags,
- *                    weights, optimizer configuration and state
+ *                    weights, optimizer configuration and state; model format 2 (written only when
+ *                    they are used: Adagrad, Nadam, AdamW, weight_decay, from_logits) adds f64
+ *                    weight_decay, f64 initial_accumulator_value and u32 from_logits after nesterov
  *              RUNS  u32 count, per run: name, history
  *   trailer  u32 CRC-32 (IEEE, as zlib) of header and body
  * Integers and floats are little-endian; strings are u32 length + bytes. The file is written through
@@ -32,7 +34,8 @@
 /* 2: PADS holds the padding value. Format 1 files open (value 0); a build that reads only format 1
  * refuses a format 2 file, naming both versions, instead of padding with the wrong id. */
 #define IO_FORMAT_VERSION 2u
-#define MODEL_FORMAT_VERSION 1u
+/* Model format 2: the optimizers and options below (written only when a model uses them). */
+#define MODEL_FORMAT_VERSION 2u
 static const unsigned char io_magic[8] = {0x89, 'R', 'N', 'L', '\r', '\n', 0x1a, '\n'};
 enum { IO_HEADER = 24, IO_TRAILER = 4 };
 
@@ -219,6 +222,13 @@ static int rd_count_error(const rd *r, rnn_error *err, const char *what, uint64_
 
 /* ---- model ---- */
 
+/* Format 1 holds everything but the optimizers and options added with format 2. */
+static uint32_t model_format_needed(const train_state *st)
+{
+    const optim_config *c = st ? &st->opt.cfg : NULL;
+    return c && (c->kind > OPTIM_ADAM || c->weight_decay != 0 || st->from_logits) ? 2u : 1u;
+}
+
 static void write_optimizer(FILE *f, const train_state *st)
 {
     train_flush_rows((train_state *)st);  /* pending row decays into the slots: same state, in full */
@@ -233,6 +243,11 @@ static void write_optimizer(FILE *f, const train_state *st)
     put_f64(f, c->clipnorm);
     put_f64(f, c->clipvalue);
     put_u32(f, c->nesterov);
+    if (model_format_needed(st) >= 2) {
+        put_f64(f, c->weight_decay);
+        put_f64(f, c->initial_accumulator);
+        put_u32(f, st->from_logits);
+    }
     put_u32(f, (uint32_t)st->loss);
     put_u32(f, (uint32_t)st->n_metrics);
     for (int i = 0; i < st->n_metrics; i++) {
@@ -252,7 +267,7 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
     size_t nl = rnn_model_n_layers(m);
     char call[1024];
     fwrite("RNNM", 1, 4, f);
-    put_u32(f, MODEL_FORMAT_VERSION);
+    put_u32(f, model_format_needed(train_state_get(m)));
     put_str(f, rnn_model_name(m));
     put_u32(f, (uint32_t)nl);
     for (size_t i = 0; i < nl; i++) {
@@ -274,7 +289,7 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
 }
 
 /* Reads the optimizer section and compiles m with it, moments and step count included. */
-static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
+static int read_optimizer(rd *r, rnn_model *m, uint32_t version, rnn_error *err)
 {
     optim_config c = {0};
     c.kind = (optim_kind)get_u32(r);
@@ -287,9 +302,17 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
     c.clipnorm = get_f64(r);
     c.clipvalue = get_f64(r);
     c.nesterov = get_u32(r) != 0;
+    c.initial_accumulator = 0.1;
+    uint32_t from_logits = 0;
+    if (version >= 2) {
+        c.weight_decay = get_f64(r);
+        c.initial_accumulator = get_f64(r);
+        from_logits = get_u32(r);
+    }
     loss_kind loss = (loss_kind)get_u32(r);
     uint32_t nm = get_u32(r);
-    if (r->bad || c.kind > OPTIM_ADAM || loss > LOSS_CCE || nm > TRAIN_MAX_METRICS)
+    if (r->bad || c.kind > OPTIM_LAST || loss > LOSS_CCE || nm > TRAIN_MAX_METRICS || from_logits > 1 ||
+        !(c.weight_decay >= 0 && c.weight_decay <= 1) || !(c.initial_accumulator >= 0 && c.initial_accumulator <= 1e6))
         return rnn_fail(err, RNN_EDATA, "the optimizer section is damaged");
     metric_kind kinds[TRAIN_MAX_METRICS];
     char names[TRAIN_MAX_METRICS][32];
@@ -310,7 +333,7 @@ static int read_optimizer(rd *r, rnn_model *m, rnn_error *err)
         return rnn_fail(err, RNN_EDATA, "the optimizer state does not fit the model (%u x %llu "
                         "values for %zu weights, %zu bytes left)", n_slots, (unsigned long long)n,
                         rnn_model_n_params(m), r->left);
-    int rc = train_compile_config(m, &c, loss, (int)nm, kinds, names, err);
+    int rc = train_compile_config(m, &c, loss, from_logits != 0, (int)nm, kinds, names, err);
     if (rc)
         return rc;
     train_state *st = train_state_get(m);
@@ -422,7 +445,7 @@ int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_
         if (r.bad)
             rc = rnn_fail(err, RNN_EDATA, "the model weights are truncated");
         else if (compiled)
-            rc = read_optimizer(&r, m, err);
+            rc = read_optimizer(&r, m, version, err);
     }
     if (rc) {
         rnn_model_free(m);

@@ -5,11 +5,13 @@
  *   categorical cross-entropy), from that layer's logits: TF's sigmoid/softmax cross-entropy with
  *   logits, whose gradient is p - target and never vanishes, even for a confidently wrong output;
  * - otherwise from the probabilities clipped to [1e-7, 1-1e-7] (no gradient outside the range, and
- *   the loss of one output capped at -log(1e-7) = 16.12). */
+ *   the loss of one output capped at -log(1e-7) = 16.12).
+ * With from_logits=True the model's outputs are the logits: TF's with-logits formulas on them. */
 #include "config.h"
 #include <math.h>
 #include <string.h>
 #include <strings.h>
+#include "rnnlab/call.h"
 #include "model/train_internal.h"
 
 int loss_parse(const char *name, loss_kind *out, rnn_error *err)
@@ -30,6 +32,43 @@ int loss_parse(const char *name, loss_kind *out, rnn_error *err)
         }
     return rnn_fail(err, RNN_EUSAGE, "loss='%s' is unknown (expected binary_crossentropy, "
                     "sparse_categorical_crossentropy or categorical_crossentropy)", name);
+}
+
+int loss_parse_call(const char *text, loss_kind *out, bool *from_logits, rnn_error *err)
+{
+    if (!text)
+        return loss_parse(NULL, out, err);
+    /* a module prefix (tf.keras.losses., losses.) is dropped: the name is what follows the last '.' */
+    const char *paren = strchr(text, '('), *name = text;
+    for (const char *p = text; *p && (!paren || p < paren); p++)
+        if (*p == '.')
+            name = p + 1;
+    if (!paren)
+        return loss_parse(name, out, err);
+    rnn_call *call = NULL;
+    static const char *const keys[] = {"from_logits", "label_smoothing", "reduction", "axis", NULL};
+    double smoothing = 0;
+    const char *reduction = NULL;
+    bool logits = false;
+    int rc = rnn_call_parse(name, &call, err);
+    if (!rc) rc = rnn_call_check_keys(call, 0, keys, err);
+    if (!rc) rc = rnn_call_bool(call, -1, "from_logits", false, &logits, err);
+    if (!rc) rc = rnn_call_float(call, -1, "label_smoothing", 0.0, &smoothing, err);
+    if (!rc) rc = rnn_call_string(call, -1, "reduction", "sum_over_batch_size", &reduction, err);
+    if (!rc && smoothing != 0)
+        rc = rnn_fail(err, RNN_EUSAGE, "%s: label_smoothing is not supported (only 0)", call->name);
+    if (!rc && strcmp(reduction, "sum_over_batch_size") != 0 && strcmp(reduction, "auto") != 0)
+        rc = rnn_fail(err, RNN_EUSAGE, "%s: reduction supports only 'sum_over_batch_size', got '%s'",
+                      call->name, reduction);
+    if (!rc && rnn_call_arg(call, -1, "axis"))
+        rc = rnn_fail(err, RNN_EUSAGE, "%s: axis is not supported (the classes are the last axis)",
+                      call->name);
+    if (!rc)
+        rc = loss_parse(call->name, out, err);
+    if (!rc && logits)
+        *from_logits = true;
+    rnn_call_free(call);
+    return rc;
 }
 
 const char *loss_name(loss_kind k)
@@ -93,8 +132,11 @@ double loss_batch(loss_kind k, const float *probs, const int *y, int B, int K, f
     return sum / B;
 }
 
+static float sigmoidf(float z) { return 1.0f / (1.0f + expf(-z)); }
+
 /* Binary cross-entropy from the logits z of K sigmoid outputs p (TF's
- * sigmoid_cross_entropy_with_logits: max(z,0) - z t + log(1 + exp(-|z|)), mean over the K). */
+ * sigmoid_cross_entropy_with_logits: max(z,0) - z t + log(1 + exp(-|z|)), mean over the K);
+ * p NULL: computed from z. */
 static double bce_logits_row(const float *z, const float *p, int y, int K, float *g, double scale)
 {
     double sum = 0;
@@ -102,12 +144,12 @@ static double bce_logits_row(const float *z, const float *p, int y, int K, float
         double t = K == 1 ? (double)y : (double)(y == k), zk = z[k];
         sum += (zk > 0 ? zk : 0) - zk * t + log1p(exp(-fabs(zk)));
         if (g)
-            g[k] = (float)(scale / K * (p[k] - t));
+            g[k] = (float)(scale / K * ((p ? p[k] : sigmoidf(z[k])) - t));
     }
     return sum / K;
 }
 
-/* Categorical cross-entropy from the logits z of a softmax p: logsumexp(z) - z_y. */
+/* Categorical cross-entropy from the logits z of a softmax p: logsumexp(z) - z_y; p NULL: computed. */
 static double cce_logits_row(const float *z, const float *p, int y, int K, float *g, double scale)
 {
     double zmax = z[0], s = 0;
@@ -116,8 +158,10 @@ static double cce_logits_row(const float *z, const float *p, int y, int K, float
     for (int k = 0; k < K; k++)
         s += exp(z[k] - zmax);
     if (g)
-        for (int k = 0; k < K; k++)
-            g[k] = (float)(scale * (p[k] - (k == y ? 1.0 : 0.0)));
+        for (int k = 0; k < K; k++) {
+            double pk = p ? p[k] : exp(z[k] - zmax) / s;
+            g[k] = (float)(scale * (pk - (k == y ? 1.0 : 0.0)));
+        }
     return zmax + log(s) - z[y];
 }
 
@@ -132,22 +176,48 @@ static const float *loss_logits(loss_kind k, const rnn_model *m)
                ? z : NULL;
 }
 
-double loss_model_batch(loss_kind k, const rnn_model *m, const float *probs, const int *y, int B, int K,
-                        float *grad, bool *from_logits)
+double loss_model_batch(loss_kind k, bool from_logits, const rnn_model *m, const float *out, const int *y,
+                        const float *sw, int B, int K, float *grad, bool *grad_of_logits)
 {
-    const float *z = loss_logits(k, m);
-    if (from_logits)
-        *from_logits = z != NULL;
-    if (!z)
-        return loss_batch(k, probs, y, B, K, grad);
-    double sum = 0, scale = 1.0 / B;
+    const float *z = from_logits ? out : loss_logits(k, m), *probs = from_logits ? NULL : out;
+    if (grad_of_logits)
+        *grad_of_logits = z != NULL && !from_logits;
+    double sum = 0;
     for (int b = 0; b < B; b++) {
         size_t o = (size_t)b * K;
         float *g = grad ? grad + o : NULL;
-        sum += k == LOSS_BINARY_CE ? bce_logits_row(z + o, probs + o, y[b], K, g, scale)
-                                   : cce_logits_row(z + o, probs + o, y[b], K, g, scale);
+        double w = sw ? sw[b] : 1.0, scale = w / B, row;
+        if (!z)
+            row = k == LOSS_BINARY_CE ? bce_row(out + o, y[b], K, g, scale) : cce_row(out + o, y[b], K, g, scale);
+        else
+            row = k == LOSS_BINARY_CE ? bce_logits_row(z + o, probs ? probs + o : NULL, y[b], K, g, scale)
+                                      : cce_logits_row(z + o, probs ? probs + o : NULL, y[b], K, g, scale);
+        sum += w * row;
     }
     return sum / B;
+}
+
+const float *loss_probabilities(loss_kind k, bool from_logits, const float *out, int B, int K, float *buf)
+{
+    if (!from_logits)
+        return out;
+    size_t n = (size_t)B * K;
+    if (k == LOSS_BINARY_CE) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = sigmoidf(out[i]);
+        return buf;
+    }
+    for (int b = 0; b < B; b++) {
+        const float *z = out + (size_t)b * K;
+        float *p = buf + (size_t)b * K, zmax = z[0], s = 0;
+        for (int j = 1; j < K; j++)
+            zmax = z[j] > zmax ? z[j] : zmax;
+        for (int j = 0; j < K; j++)
+            s += (p[j] = expf(z[j] - zmax));
+        for (int j = 0; j < K; j++)
+            p[j] /= s;
+    }
+    return buf;
 }
 
 int loss_model_backward(rnn_model *m, const float *grad, bool from_logits, rnn_error *err)

@@ -63,43 +63,45 @@ static int auc_count_above(const float *thr, float p)
 }
 
 /* One binary decision: score p for an item whose truth is `pos`. */
-static void metric_acc_binary(metric_acc *a, const float *thr, float p, bool pos, bool track_auc)
+static void metric_acc_binary(metric_acc *a, const float *thr, float p, bool pos, double w, bool track_auc)
 {
     bool pred = p > 0.5f;
-    a->tp += pred && pos;
-    a->fp += pred && !pos;
-    a->fn += !pred && pos;
+    a->tp += pred && pos ? w : 0;
+    a->fp += pred && !pos ? w : 0;
+    a->fn += !pred && pos ? w : 0;
     if (track_auc) {
         int c = auc_count_above(thr, p);
         if (pos)
-            a->above_pos[c]++;
+            a->above_pos[c] += w;
         else
-            a->above_neg[c]++;
+            a->above_neg[c] += w;
     }
 }
 
-void metric_acc_update(metric_acc *a, const float *probs, const int *y, int B, int K, double batch_loss,
-                       bool track_auc)
+void metric_acc_update(metric_acc *a, const float *probs, const int *y, const float *sw, int B, int K,
+                       double batch_loss, bool track_auc)
 {
     const float *thr = track_auc ? auc_thresholds() : NULL;
     a->loss_sum += batch_loss * B;
     a->n += (size_t)B;
     for (int b = 0; b < B; b++) {
         const float *p = probs + (size_t)b * K;
+        double w = sw ? sw[b] : 1.0;
+        a->weight += w;
         if (K == 1) {
-            a->correct += (p[0] > 0.5f) == (y[b] == 1);
-            metric_acc_binary(a, thr, p[0], y[b] == 1, track_auc);
+            a->correct += (p[0] > 0.5f) == (y[b] == 1) ? w : 0;
+            metric_acc_binary(a, thr, p[0], y[b] == 1, w, track_auc);
             continue;
         }
         int best = 0; /* argmax, first index on ties */
         for (int k = 1; k < K; k++)
             if (p[k] > p[best])
                 best = k;
-        a->correct += best == y[b];
+        a->correct += best == y[b] ? w : 0;
         /* Keras's precision/recall/auc on a K-way output compare every output with its one-hot
          * target (all entries pooled). */
         for (int k = 0; k < K; k++)
-            metric_acc_binary(a, thr, p[k], y[b] == k, track_auc);
+            metric_acc_binary(a, thr, p[k], y[b] == k, w, track_auc);
     }
 }
 
@@ -111,17 +113,17 @@ static double div_no_nan(double x, double y) { return y == 0 ? 0 : x / y; }
 static double metric_auc(const metric_acc *a)
 {
     double tpr[METRIC_AUC_THRESHOLDS], fpr[METRIC_AUC_THRESHOLDS];
-    uint64_t P = 0, N = 0;
+    double P = 0, N = 0;
     for (int c = 0; c <= METRIC_AUC_THRESHOLDS; c++) {
         P += a->above_pos[c];
         N += a->above_neg[c];
     }
-    uint64_t tp = P, fp = N; /* items above threshold i: those exceeding more than i thresholds */
+    double tp = P, fp = N; /* items above threshold i: those exceeding more than i thresholds */
     for (int i = 0; i < METRIC_AUC_THRESHOLDS; i++) {
         tp -= a->above_pos[i];
         fp -= a->above_neg[i];
-        tpr[i] = div_no_nan((double)tp, (double)P);
-        fpr[i] = div_no_nan((double)fp, (double)N);
+        tpr[i] = div_no_nan(tp, P);
+        fpr[i] = div_no_nan(fp, N);
     }
     double auc = 0;
     for (int i = 0; i < METRIC_AUC_THRESHOLDS - 1; i++)
@@ -132,9 +134,9 @@ static double metric_auc(const metric_acc *a)
 double metric_acc_value(const metric_acc *a, metric_kind k)
 {
     switch (k) {
-    case METRIC_ACCURACY: return a->n ? (double)a->correct / a->n : NAN;
-    case METRIC_PRECISION: return div_no_nan((double)a->tp, (double)(a->tp + a->fp));
-    case METRIC_RECALL: return div_no_nan((double)a->tp, (double)(a->tp + a->fn));
+    case METRIC_ACCURACY: return a->n ? div_no_nan(a->correct, a->weight) : NAN;
+    case METRIC_PRECISION: return div_no_nan(a->tp, a->tp + a->fp);
+    case METRIC_RECALL: return div_no_nan(a->tp, a->tp + a->fn);
     case METRIC_AUC: return metric_auc(a);
     }
     return NAN;

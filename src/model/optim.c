@@ -4,6 +4,12 @@
  *            PyTorch);  momentum > 0: mom = momentum*mom + inc, w -= mom;  else w -= inc
  *   Adam     alpha = lr*sqrt(1-b2^t)/(1-b1^t);  m += (g-m)*(1-b1);  v += (g^2-v)*(1-b2);
  *            w -= m*alpha / (sqrt(v) + eps)   ("epsilon hat": PyTorch adds eps*sqrt(1-b2^t) instead)
+ *   Adagrad  a += g^2 (a starts at initial_accumulator_value 0.1);  w -= lr*g / sqrt(a + eps)
+ *   Nadam    u_t = b1 (1 - 0.5*0.96^t), u_t1 = b1 (1 - 0.5*0.96^(t+1)), U = prod of u_s for s <= t;
+ *            m += (g-m)*(1-b1);  v += (g^2-v)*(1-b2);
+ *            w -= lr * (u_t1 m / (1 - U u_t1) + (1-u_t) g / (1 - U)) / (sqrt(v / (1-b2^t)) + eps)
+ *   AdamW    Adam after the decoupled weight decay every optimizer applies when weight_decay is set
+ *            (AdamW's default 0.004): w -= w*weight_decay*lr, after clipping, before the update
  * Updates are dense for every variable, Embedding included: Keras's Adam and RMSprop decay the
  * moments of rows without gradient too (and move them), so a lazy row update would differ. */
 #include "config.h"
@@ -24,6 +30,9 @@ const char *optim_kind_name(optim_kind k)
     case OPTIM_SGD: return "sgd";
     case OPTIM_RMSPROP: return "rmsprop";
     case OPTIM_ADAM: return "adam";
+    case OPTIM_ADAGRAD: return "adagrad";
+    case OPTIM_NADAM: return "nadam";
+    case OPTIM_ADAMW: return "adamw";
     }
     return "?";
 }
@@ -42,15 +51,15 @@ int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error
 {
     const char *name = o->optimizer ? o->optimizer : "rmsprop";
     memset(c, 0, sizeof *c);
-    if (!strcasecmp(name, "sgd"))
-        c->kind = OPTIM_SGD;
-    else if (!strcasecmp(name, "rmsprop"))
-        c->kind = OPTIM_RMSPROP;
-    else if (!strcasecmp(name, "adam"))
-        c->kind = OPTIM_ADAM;
-    else
-        return rnn_fail(err, RNN_EUSAGE, "optimizer='%s' is unknown (expected adam, rmsprop or sgd)",
-                        name);
+    bool known = false;
+    for (optim_kind k = OPTIM_SGD; k <= OPTIM_LAST && !known; k++)
+        if (!strcasecmp(name, optim_kind_name(k))) {
+            c->kind = k;
+            known = true;
+        }
+    if (!known)
+        return rnn_fail(err, RNN_EUSAGE, "optimizer='%s' is unknown (expected adam, rmsprop, sgd, adagrad, "
+                        "nadam or adamw)", name);
     c->learning_rate = dflt(o->learning_rate, c->kind == OPTIM_SGD ? 0.01 : 0.001);
     c->momentum = dflt(o->momentum, 0.0);
     c->nesterov = o->nesterov;
@@ -60,6 +69,8 @@ int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error
     c->epsilon = dflt(o->epsilon, 1e-7);
     c->clipnorm = dflt(o->clipnorm, 0.0);
     c->clipvalue = dflt(o->clipvalue, 0.0);
+    c->weight_decay = dflt(o->weight_decay, c->kind == OPTIM_ADAMW ? 0.004 : 0.0);
+    c->initial_accumulator = dflt(o->initial_accumulator_value, 0.1);
     int rc;
     if ((rc = check_range(c->learning_rate, 0, 1e6, true, "learning_rate", err)) ||
         (rc = check_range(c->momentum, 0, 1, false, "momentum", err)) ||
@@ -68,16 +79,20 @@ int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error
         (rc = check_range(c->beta_2, 0, 1, false, "beta_2", err)) ||
         (rc = check_range(c->epsilon, 0, 1, false, "epsilon", err)) ||
         (rc = check_range(c->clipnorm, 0, 1e30, false, "clipnorm", err)) ||
-        (rc = check_range(c->clipvalue, 0, 1e30, false, "clipvalue", err)))
+        (rc = check_range(c->clipvalue, 0, 1e30, false, "clipvalue", err)) ||
+        (rc = check_range(c->weight_decay, 0, 1, false, "weight_decay", err)) ||
+        (rc = check_range(c->initial_accumulator, 0, 1e6, false, "initial_accumulator_value", err)))
         return rc;
+    if (c->kind != OPTIM_ADAGRAD && !isnan(o->initial_accumulator_value))
+        return rnn_fail(err, RNN_EUSAGE, "initial_accumulator_value applies to optimizer=adagrad only");
     if (c->beta_1 == 1 || c->beta_2 == 1)
         return rnn_fail(err, RNN_EUSAGE, "beta_1 and beta_2 must be below 1");
     if (c->clipnorm > 0 && c->clipvalue > 0) /* as Keras: "Only one of clipnorm, clipvalue ... can be set" */
         return rnn_fail(err, RNN_EUSAGE, "only one of clipnorm and clipvalue can be set");
     if (c->nesterov && c->kind != OPTIM_SGD)
         return rnn_fail(err, RNN_EUSAGE, "nesterov applies to optimizer=sgd only");
-    if (c->kind == OPTIM_ADAM && !isnan(o->momentum) && o->momentum != 0)
-        return rnn_fail(err, RNN_EUSAGE, "momentum does not apply to optimizer=adam");
+    if (c->kind != OPTIM_SGD && c->kind != OPTIM_RMSPROP && !isnan(o->momentum) && o->momentum != 0)
+        return rnn_fail(err, RNN_EUSAGE, "momentum does not apply to optimizer=%s", optim_kind_name(c->kind));
     return RNN_OK;
 }
 
@@ -89,7 +104,8 @@ int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err)
     switch (c->kind) {
     case OPTIM_SGD: o->n_slots = c->momentum != 0 ? 1 : 0; break;
     case OPTIM_RMSPROP: o->n_slots = c->momentum > 0 ? 2 : 1; break;
-    case OPTIM_ADAM: o->n_slots = 2; break;
+    case OPTIM_ADAM: case OPTIM_NADAM: case OPTIM_ADAMW: o->n_slots = 2; break;
+    case OPTIM_ADAGRAD: o->n_slots = 1; break;
     }
     int rc = rnn_mem_check((uint64_t)o->n_slots * n * sizeof(float), 0, "use a smaller model, or optimizer=sgd",
                            err, "the optimizer's state (%d x %zu floats)", o->n_slots, n);
@@ -102,7 +118,22 @@ int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err)
             return rnn_fail(err, RNN_EINTERNAL, "out of memory for optimizer state (%zu floats)", n);
         }
     }
+    optim_reset(o);
     return RNN_OK;
+}
+
+void optim_reset(optim *o)
+{
+    for (int s = 0; s < o->n_slots; s++)
+        memset(o->slot[s], 0, o->n * sizeof(float));
+    if (o->cfg.kind == OPTIM_ADAGRAD) {
+        float a = (float)o->cfg.initial_accumulator;
+        for (size_t i = 0; i < o->n; i++)
+            o->slot[0][i] = a;
+    }
+    o->iterations = 0;
+    o->u_product = 1.0f;
+    o->u_steps = 0;
 }
 
 void optim_free(optim *o)
@@ -211,13 +242,58 @@ static void adam_update(optim *o, float *w, const float *g, size_t off, size_t n
     }
 }
 
-static void optim_update_range(optim *o, float *w, const float *g, size_t off, size_t n)
+static void adagrad_update(optim *o, float *w, const float *g, size_t off, size_t n)
 {
-    switch (o->cfg.kind) {
-    case OPTIM_SGD: sgd_update(o, w, g, off, n); break;
-    case OPTIM_RMSPROP: rmsprop_update(o, w, g, off, n); break;
-    case OPTIM_ADAM: adam_update(o, w, g, off, n); break;
+    float lr = (float)o->cfg.learning_rate, eps = (float)o->cfg.epsilon;
+    float *a = o->slot[0] + off;
+    for (size_t i = 0; i < n; i++) {
+        a[i] += g[i] * g[i];
+        w[i] -= lr * g[i] / sqrtf(a[i] + eps);
     }
+}
+
+/* Nadam's u_t for step t, in float32 as Keras. */
+static float nadam_u(const optim *o, int64_t t)
+{
+    return (float)o->cfg.beta_1 * (1.0f - 0.5f * powf(0.96f, (float)t));
+}
+
+/* The product of u_s for s = 1..t (t = iterations + 1): one factor per step, or all of them after
+ * the optimizer was read from a file. */
+static float nadam_u_product(optim *o)
+{
+    int64_t t = o->iterations + 1;
+    if (o->u_steps > t || o->u_steps < t - 1) {
+        o->u_product = 1.0f;
+        o->u_steps = 0;
+    }
+    while (o->u_steps < t)
+        o->u_product = o->u_product * nadam_u(o, ++o->u_steps);
+    return o->u_product;
+}
+
+static void nadam_update(optim *o, float *w, const float *g, size_t off, size_t n, float u_product)
+{
+    int64_t t = o->iterations + 1;
+    float lr = (float)o->cfg.learning_rate, b1 = (float)o->cfg.beta_1, b2 = (float)o->cfg.beta_2;
+    float eps = (float)o->cfg.epsilon, u_t = nadam_u(o, t), u_t1 = nadam_u(o, t + 1);
+    float u_product_t1 = u_product * u_t1, b2p = powf(b2, (float)t);
+    float *m = o->slot[0] + off, *v = o->slot[1] + off;
+    for (size_t i = 0; i < n; i++) {
+        m[i] += (g[i] - m[i]) * (1 - b1);
+        v[i] += (g[i] * g[i] - v[i]) * (1 - b2);
+        float m_hat = u_t1 * m[i] / (1 - u_product_t1) + (1 - u_t) * g[i] / (1 - u_product);
+        float v_hat = v[i] / (1 - b2p);
+        w[i] -= m_hat * lr / (sqrtf(v_hat) + eps);
+    }
+}
+
+/* Keras's decoupled weight decay, in float32: w - w * wd * lr. */
+static void weight_decay_update(const optim *o, float *w, size_t n)
+{
+    float wd = (float)o->cfg.weight_decay, lr = (float)o->cfg.learning_rate;
+    for (size_t i = 0; i < n; i++)
+        w[i] = w[i] - w[i] * wd * lr;
 }
 
 typedef struct optim_job {
@@ -225,12 +301,26 @@ typedef struct optim_job {
     float *w;
     const float *g;
     size_t off, n;
+    float u_product;    /* Nadam's, computed once per step before the jobs start */
 } optim_job;
+
+static void optim_update_range(optim_job *j)
+{
+    optim *o = j->o;
+    if (o->cfg.weight_decay > 0)
+        weight_decay_update(o, j->w, j->n);
+    switch (o->cfg.kind) {
+    case OPTIM_SGD: sgd_update(o, j->w, j->g, j->off, j->n); break;
+    case OPTIM_RMSPROP: rmsprop_update(o, j->w, j->g, j->off, j->n); break;
+    case OPTIM_ADAM: case OPTIM_ADAMW: adam_update(o, j->w, j->g, j->off, j->n); break;
+    case OPTIM_ADAGRAD: adagrad_update(o, j->w, j->g, j->off, j->n); break;
+    case OPTIM_NADAM: nadam_update(o, j->w, j->g, j->off, j->n, j->u_product); break;
+    }
+}
 
 static void *optim_job_run(void *arg)
 {
-    optim_job *j = arg;
-    optim_update_range(j->o, j->w, j->g, j->off, j->n);
+    optim_update_range(arg);
     return NULL;
 }
 
@@ -244,8 +334,10 @@ void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
         nt = MAX_THREADS;
     if ((size_t)nt > n / MIN_CHUNK)
         nt = (int)(n / MIN_CHUNK);
+    float u_product = o->cfg.kind == OPTIM_NADAM ? nadam_u_product(o) : 1.0f;
     if (nt <= 1) {
-        optim_update_range(o, w, g, off, n);
+        optim_job one = {o, w, g, off, n, u_product};
+        optim_update_range(&one);
         return;
     }
     pthread_t tid[MAX_THREADS];
@@ -257,7 +349,7 @@ void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
         size_t a = (size_t)t * chunk, b = a + chunk < n ? a + chunk : n;
         if (a >= n)
             break;
-        job[t] = (optim_job){o, w + a, g + a, off + a, b - a};
+        job[t] = (optim_job){o, w + a, g + a, off + a, b - a, u_product};
         /* chunk 0, and any chunk whose thread cannot start, runs on this thread below */
         if (t > 0 && pthread_create(&tid[t], NULL, optim_job_run, &job[t]) == 0)
             started |= 1 << t;
@@ -274,7 +366,8 @@ void optim_step_done(optim *o) { o->iterations++; }
 
 bool optim_rows_exact(const optim *o)
 {
-    return o->cfg.kind == OPTIM_RMSPROP && o->n_slots == 1;  /* no momentum slot */
+    /* no momentum slot, no weight decay (which moves every row) */
+    return o->cfg.kind == OPTIM_RMSPROP && o->n_slots == 1 && o->cfg.weight_decay == 0;
 }
 
 /* v[n] *= rho once per step from `from` to the current iteration: what the dense update does to a

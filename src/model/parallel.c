@@ -58,6 +58,7 @@ static void metric_acc_add(metric_acc *a, const metric_acc *b)
 {
     a->loss_sum += b->loss_sum;
     a->n += b->n;
+    a->weight += b->weight;
     a->correct += b->correct;
     a->tp += b->tp;
     a->fp += b->fp;
@@ -205,8 +206,8 @@ int par_fit_start(rnn_model *m, const rnn_fit_opts *o, int rc, rnn_error *err)
 
 /* This rank's part of a batch: forward, loss, and backward of its share of the global batch's
  * mean loss (the gradient of its rows' mean, times Bl / B). */
-static int par_local_step(rnn_model *m, train_state *st, const int32_t *xb, const int *yb, int Bl, int B, int T,
-                          int K, float *grad, bool auc, metric_acc *acc, rnn_error *err)
+static int par_local_step(rnn_model *m, train_state *st, const int32_t *xb, const int *yb, const float *sw, int Bl,
+                          int B, int T, int K, float *grad, bool auc, metric_acc *acc, rnn_error *err)
 {
     rnn_model_zero_grad(m);
     if (Bl == 0)
@@ -214,25 +215,29 @@ static int par_local_step(rnn_model *m, train_state *st, const int32_t *xb, cons
     const float *out = rnn_model_forward(m, xb, Bl, T, true, err);
     if (!out)
         return err ? err->code : RNN_EINTERNAL;
-    bool from_logits;
-    double loss = loss_model_batch(st->loss, m, out, yb, Bl, K, grad, &from_logits);
-    metric_acc_update(acc, out, yb, Bl, K, loss, auc);
+    bool grad_of_logits;
+    double loss = loss_model_batch(st->loss, st->from_logits, m, out, yb, sw, Bl, K, grad, &grad_of_logits);
+    float *probs = st->from_logits ? malloc((size_t)Bl * K * sizeof *probs) : NULL;
+    if (st->from_logits && !probs)
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d", Bl);
+    metric_acc_update(acc, loss_probabilities(st->loss, st->from_logits, out, Bl, K, probs), yb, sw, Bl, K, loss, auc);
+    free(probs);
     if (!isfinite(loss))
         return RNN_OK; /* every rank sees the sum is not finite and stops before any update */
     float share = (float)Bl / (float)B;
     for (size_t i = 0; i < (size_t)Bl * K; i++)
         grad[i] *= share;
-    return loss_model_backward(m, grad, from_logits, err);
+    return loss_model_backward(m, grad, grad_of_logits, err);
 }
 
-int par_fit_batch(rnn_model *m, train_state *st, const rnn_comm *comm, const int32_t *xb, const int *yb, int Bl,
-                  int B, int T, int K, float *grad, bool auc, atomic_int *stop, metric_acc *acc, double *loss,
-                  rnn_error *err)
+int par_fit_batch(rnn_model *m, train_state *st, const rnn_comm *comm, const int32_t *xb, const int *yb,
+                  const float *sw, int Bl, int B, int T, int K, float *grad, bool auc, atomic_int *stop, metric_acc *acc,
+                  double *loss, rnn_error *err)
 {
     par_record mine;
     memset(&mine, 0, sizeof mine);
     rnn_error e = {0};
-    mine.status.code = par_local_step(m, st, xb, yb, Bl, B, T, K, grad, auc, &mine.acc, &e);
+    mine.status.code = par_local_step(m, st, xb, yb, sw, Bl, B, T, K, grad, auc, &mine.acc, &e);
     if (mine.status.code)
         memcpy(mine.status.msg, e.msg, sizeof mine.status.msg);
     mine.stop = stop && *stop;

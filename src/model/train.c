@@ -52,7 +52,7 @@ void rnn_compile_opts_default(rnn_compile_opts *o)
     memset(o, 0, sizeof *o);
     o->optimizer = "rmsprop"; /* Keras compile()'s default */
     o->learning_rate = o->momentum = o->rho = o->beta_1 = o->beta_2 = o->epsilon = NAN;
-    o->clipnorm = o->clipvalue = NAN;
+    o->clipnorm = o->clipvalue = o->weight_decay = o->initial_accumulator_value = NAN;
     o->nesterov = false;
     o->loss = NULL;
     o->metrics = NULL;
@@ -117,7 +117,7 @@ static int state_build_vars(rnn_model *m, train_state *st, rnn_error *err)
     return RNN_OK;
 }
 
-int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, int n_metrics,
+int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, bool from_logits, int n_metrics,
                          const metric_kind *metric, char names[][32], rnn_error *err)
 {
     int K, rc;
@@ -131,6 +131,7 @@ int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, i
     if (!st)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     st->loss = loss;
+    st->from_logits = from_logits;
     st->n_metrics = n_metrics;
     for (int i = 0; i < n_metrics; i++) {
         st->metric[i] = metric[i];
@@ -180,13 +181,14 @@ int rnn_model_compile(rnn_model *m, const rnn_compile_opts *o, rnn_error *err)
 {
     optim_config oc;
     loss_kind loss;
+    bool from_logits = o->from_logits;
     metric_kind kinds[TRAIN_MAX_METRICS];
     char names[TRAIN_MAX_METRICS][32];
     int n, rc;
-    if ((rc = optim_config_from_opts(o, &oc, err)) || (rc = loss_parse(o->loss, &loss, err)) ||
+    if ((rc = optim_config_from_opts(o, &oc, err)) || (rc = loss_parse_call(o->loss, &loss, &from_logits, err)) ||
         (rc = parse_metric_list(o->metrics, &n, kinds, names, err)))
         return rc;
-    return train_compile_config(m, &oc, loss, n, kinds, names, err);
+    return train_compile_config(m, &oc, loss, from_logits, n, kinds, names, err);
 }
 
 int train_metric_names(const train_state *st, const char *prefix, char names[][32], int max)
@@ -296,6 +298,8 @@ typedef struct batch_buf {
     int32_t *x;
     int *y;
     float *grad;
+    float *probs;       /* [B][K] the link of logits outputs (from_logits) */
+    float *sw;          /* [B] sample weights (class_weight) */
 } batch_buf;
 
 static void batch_buf_free(batch_buf *b)
@@ -303,6 +307,8 @@ static void batch_buf_free(batch_buf *b)
     free(b->x);
     free(b->y);
     free(b->grad);
+    free(b->probs);
+    free(b->sw);
 }
 
 static int batch_buf_init(batch_buf *b, int B, int T, int K, rnn_error *err)
@@ -310,7 +316,9 @@ static int batch_buf_init(batch_buf *b, int B, int T, int K, rnn_error *err)
     b->x = malloc((size_t)B * T * sizeof *b->x);
     b->y = malloc((size_t)B * sizeof *b->y);
     b->grad = malloc((size_t)B * K * sizeof *b->grad);
-    if (!b->x || !b->y || !b->grad) {
+    b->probs = malloc((size_t)B * K * sizeof *b->probs);
+    b->sw = malloc((size_t)B * sizeof *b->sw);
+    if (!b->x || !b->y || !b->grad || !b->probs || !b->sw) {
         batch_buf_free(b);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d", B);
     }
@@ -319,7 +327,18 @@ static int batch_buf_init(batch_buf *b, int B, int T, int K, rnn_error *err)
 
 static uint64_t batch_buf_bytes(int B, int T, int K)
 {
-    return (uint64_t)B * T * sizeof(int32_t) + (uint64_t)B * sizeof(int) + (uint64_t)B * K * sizeof(float);
+    return (uint64_t)B * T * sizeof(int32_t) + (uint64_t)B * sizeof(int) + 2 * (uint64_t)B * K * sizeof(float) +
+           (uint64_t)B * sizeof(float);
+}
+
+/* Keras's class_weight: the weight of each example's class (1 for a class the map leaves out). */
+static const float *batch_sample_weights(const rnn_fit_opts *o, const int *y, int B, float *sw)
+{
+    if (!o || !o->class_weight)
+        return NULL;
+    for (int b = 0; b < B; b++)
+        sw[b] = y[b] >= 0 && y[b] < o->n_class_weight ? (float)o->class_weight[y[b]] : 1.0f;
+    return sw;
 }
 
 /* Memory of a fit, estimated before it allocates anything: the model's batch buffers at the
@@ -388,8 +407,9 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
             rc = err ? err->code : RNN_EINTERNAL;
             break;
         }
-        double loss = loss_model_batch(st->loss, m, out, bb.y, B, K, NULL, NULL);
-        metric_acc_update(acc, out, bb.y, B, K, loss, auc);
+        double loss = loss_model_batch(st->loss, st->from_logits, m, out, bb.y, NULL, B, K, NULL, NULL);
+        metric_acc_update(acc, loss_probabilities(st->loss, st->from_logits, out, B, K, bb.probs), bb.y, NULL, B, K,
+                          loss, auc);
     }
     batch_buf_free(&bb);
     free(order);
@@ -629,6 +649,22 @@ static const rnn_layer *model_nonfinite_layer(const rnn_model *m)
     return NULL;
 }
 
+/* class_weight: one weight per class the model outputs (K classes, 2 for one sigmoid unit). */
+static int check_class_weight(const rnn_fit_opts *o, int K, rnn_error *err)
+{
+    int classes = K == 1 ? 2 : K;
+    if (!o->class_weight)
+        return RNN_OK;
+    if (o->n_class_weight < 1 || o->n_class_weight > classes)
+        return rnn_fail(err, RNN_EUSAGE, "class_weight gives %d weights but the model has %d classes (0 to %d)",
+                        o->n_class_weight, classes, classes - 1);
+    for (int i = 0; i < o->n_class_weight; i++)
+        if (!(isfinite(o->class_weight[i]) && o->class_weight[i] >= 0))
+            return rnn_fail(err, RNN_EUSAGE, "class_weight of class %d is %g: expected a number >= 0", i,
+                            o->class_weight[i]);
+    return RNN_OK;
+}
+
 static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts *o, const rnn_history *h,
                          fit_plan *p, rnn_error *err)
 {
@@ -648,7 +684,8 @@ static int fit_plan_make(const rnn_model *m, const rnn_xy *d, const rnn_fit_opts
         return rnn_fail(err, RNN_EUSAGE, "batch_size=%d must be >= 1", o->batch_size);
     if (!(o->validation_split >= 0 && o->validation_split < 1))
         return rnn_fail(err, RNN_EUSAGE, "validation_split=%g must be in [0, 1)", o->validation_split);
-    if ((rc = check_labels(d->y, d->n, p->K, err)) || (rc = rnn_model_check_input(m, d->x, d->n, d->T, err)))
+    if ((rc = check_labels(d->y, d->n, p->K, err)) || (rc = rnn_model_check_input(m, d->x, d->n, d->T, err)) ||
+        (rc = check_class_weight(o, p->K, err)))
         return rc;
     const rnn_layer *bad = model_nonfinite_layer(m);
     if (bad)
@@ -799,9 +836,7 @@ static const train_var *guard_epoch_end(fit_ctx *c)
 /* The optimizer as compile leaves it (moments zero, no step taken). */
 static void optimizer_reset(train_state *st)
 {
-    for (int s = 0; s < st->opt.n_slots; s++)
-        memset(st->opt.slot[s], 0, st->opt.n * sizeof(float));
-    st->opt.iterations = 0;
+    optim_reset(&st->opt);
     for (int i = 0; i < st->n_vars; i++) {
         free(st->vars[i].row_stamp);
         st->vars[i].row_stamp = NULL;
@@ -875,7 +910,8 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
             size_t lo, Bl;
             par_slice(o->comm, (size_t)B, &lo, &Bl);
             int T = batch_gather(c->d->x, c->d->y, c->d->T, c->idx, start + lo, (int)Bl, c->trim, c->bb.x, c->bb.y);
-            if (par_fit_batch(c->m, c->st, o->comm, c->bb.x, c->bb.y, (int)Bl, B, T, K, c->bb.grad, auc, o->stop,
+            const float *sw = batch_sample_weights(o, c->bb.y, (int)Bl, c->bb.sw);
+            if (par_fit_batch(c->m, c->st, o->comm, c->bb.x, c->bb.y, sw, (int)Bl, B, T, K, c->bb.grad, auc, o->stop,
                               acc, &loss, err))
                 return FIT_ERROR;
             *batch_out = b + 1;
@@ -888,15 +924,18 @@ static enum fit_outcome fit_epoch(fit_ctx *c, int epoch, metric_acc *acc, double
             const float *out = rnn_model_forward(c->m, c->bb.x, B, T, true, err);
             if (!out)
                 return FIT_ERROR;
-            bool from_logits;
-            loss = loss_model_batch(c->st->loss, c->m, out, c->bb.y, B, K, c->bb.grad, &from_logits);
+            bool grad_of_logits;
+            const float *sw = batch_sample_weights(o, c->bb.y, B, c->bb.sw);
+            loss = loss_model_batch(c->st->loss, c->st->from_logits, c->m, out, c->bb.y, sw, B, K, c->bb.grad,
+                                    &grad_of_logits);
             *batch_out = b + 1;
             c->last_loss = loss;
             if (!isfinite(loss)) /* before the update */
                 return FIT_NAN;
-            metric_acc_update(acc, out, c->bb.y, B, K, loss, auc);
+            metric_acc_update(acc, loss_probabilities(c->st->loss, c->st->from_logits, out, B, K, c->bb.probs),
+                              c->bb.y, sw, B, K, loss, auc);
             rnn_model_zero_grad(c->m);
-            if (loss_model_backward(c->m, c->bb.grad, from_logits, err))
+            if (loss_model_backward(c->m, c->bb.grad, grad_of_logits, err))
                 return FIT_ERROR;
             apply_gradients(c->m, c->st);
         }
@@ -1162,16 +1201,23 @@ int rnn_model_n_classes(const rnn_model *m)
 
 /* Writes the class probabilities of B outputs out [B][K] into probs rows order[start + b] (start + b
  * when order is NULL). */
-static void predict_store(const float *out, int B, int K, const size_t *order, size_t start, float *probs)
+/* One batch's outputs into probs, rows in the caller's order: class probabilities (a sigmoid
+ * output as {1-p, p}; with from_logits the loss's link applied first), or the raw outputs. */
+static void predict_store(const train_state *st, bool as_probs, const float *out, int B, int K, const size_t *order,
+                          size_t start, float *probs)
 {
-    int C = K == 1 ? 2 : K;
+    int C = as_probs && K == 1 ? 2 : K;
     for (int b = 0; b < B; b++) {
         float *p = probs + (order ? order[start + b] : start + b) * C;
-        if (K == 1) {
-            p[0] = 1 - out[b];
-            p[1] = out[b];
-        } else {
-            memcpy(p, out + (size_t)b * K, (size_t)K * sizeof *p);
+        const float *o = out + (size_t)b * K;
+        if (as_probs && st && st->from_logits)
+            o = loss_probabilities(st->loss, true, o, 1, K, p + C - K);  /* in place at the row's end */
+        if (C == 2 && K == 1) {
+            float q = o[0];
+            p[0] = 1 - q;
+            p[1] = q;
+        } else if (o != p) {
+            memcpy(p, o, (size_t)K * sizeof *p);
         }
     }
 }
@@ -1208,9 +1254,19 @@ int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch
             rc = err ? err->code : RNN_EINTERNAL;
             break;
         }
-        predict_store(out, B, K, order, start, probs);
+        bool as_probs = rnn_model_predicts_probabilities(m);
+        if (n_classes)
+            *n_classes = as_probs && K == 1 ? 2 : K;
+        predict_store(train_state_get(m), as_probs, out, B, K, order, start, probs);
     }
     free(order);
     free(xb);
     return rc;
+}
+
+bool rnn_model_predicts_probabilities(const rnn_model *m)
+{
+    const train_state *st = train_state_get(m);
+    rnn_out_act act;
+    return (st && st->from_logits) || rnn_model_logits(m, &act) != NULL;
 }

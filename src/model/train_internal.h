@@ -6,12 +6,16 @@
 #include "rnnlab/train.h"
 
 /* ---- optimizers: Keras 3 update rules, float32 like Keras's variables ---- */
-typedef enum optim_kind { OPTIM_SGD, OPTIM_RMSPROP, OPTIM_ADAM } optim_kind;
+/* The order is the save file's numbering: new kinds go at the end. */
+typedef enum optim_kind { OPTIM_SGD, OPTIM_RMSPROP, OPTIM_ADAM, OPTIM_ADAGRAD, OPTIM_NADAM, OPTIM_ADAMW } optim_kind;
+#define OPTIM_LAST OPTIM_ADAMW
 typedef struct optim_config {
     optim_kind kind;
     double learning_rate, momentum, rho, beta_1, beta_2, epsilon;
     double clipnorm, clipvalue;  /* 0 = off; at most one is set (Keras forbids both) */
     bool nesterov;
+    double weight_decay;         /* 0 = off: w -= w * weight_decay * lr before each update (AdamW 0.004) */
+    double initial_accumulator;  /* Adagrad's initial_accumulator_value (0.1) */
 } optim_config;
 /* Moment slots live in their own blocks, parallel to the model's parameter block. */
 typedef struct optim {
@@ -21,12 +25,16 @@ typedef struct optim {
                                     Adam: m, v */
     float *slot[2];
     int64_t iterations;          /* steps applied (Keras optimizer.iterations) */
+    float u_product;             /* Nadam: prod of beta_1 (1 - 0.5 * 0.96^s) over steps s <= u_steps */
+    int64_t u_steps;
 } optim;
-const char *optim_kind_name(optim_kind k);            /* "adam", "rmsprop", "sgd" */
+const char *optim_kind_name(optim_kind k);            /* "adam", "rmsprop", "sgd", "adagrad", "nadam", "adamw" */
 /* Resolves Keras's defaults (NAN fields) and validates; errors name the argument. */
 int optim_config_from_opts(const rnn_compile_opts *o, optim_config *c, rnn_error *err);
 int optim_init(optim *o, const optim_config *c, size_t n, rnn_error *err);
 void optim_free(optim *o);
+/* The state compile leaves: no step taken, moments at their initial values. */
+void optim_reset(optim *o);
 /* clipnorm (per variable: g *= clipnorm / max(||g||, clipnorm)) or clipvalue, in place on g[n]. */
 void optim_clip(const optim_config *c, float *g, size_t n);
 /* One variable's update: w[n] from g[n]; its moments start at float offset `off` of each slot.
@@ -58,27 +66,41 @@ double loss_batch(loss_kind k, const float *probs, const int *y, int B, int K, f
  * they pair with the loss (sigmoid with binary, softmax with categorical cross-entropy), as Keras
  * on TensorFlow; else loss_batch. With grad, *from_logits tells whether grad is the gradient of
  * the logits or of the outputs; loss_model_backward takes it from there. */
-double loss_model_batch(loss_kind k, const rnn_model *m, const float *probs, const int *y, int B, int K,
-                        float *grad, bool *from_logits);
+/* With from_logits (compile's loss=...(from_logits=True)), out is the logits and the loss applies
+ * the link itself (TF's sigmoid/softmax cross-entropy with logits); grad is then of out, and
+ * *grad_of_logits false. sw [B]: per-sample weights (fit's class_weight) or NULL: the loss is then
+ * sum(sw_b loss_b) / B (Keras's sum_over_batch_size), and so is its gradient. */
+double loss_model_batch(loss_kind k, bool from_logits, const rnn_model *m, const float *out, const int *y,
+                        const float *sw, int B, int K, float *grad, bool *grad_of_logits);
+/* The probabilities of a batch of outputs out [B][K]: out itself, or with from_logits the loss's
+ * link (sigmoid, or softmax over each row) written into buf [B][K]. */
+const float *loss_probabilities(loss_kind k, bool from_logits, const float *out, int B, int K, float *buf);
+/* Parses a loss given as a name or a Keras call ("BinaryCrossentropy(from_logits=True)",
+ * "tf.keras.losses.binary_crossentropy"); *from_logits is set when the call gives it. */
+int loss_parse_call(const char *text, loss_kind *out, bool *from_logits, rnn_error *err);
 int loss_model_backward(rnn_model *m, const float *grad, bool from_logits, rnn_error *err);
 
 /* ---- running metrics over an epoch (Keras's stateful metrics) ---- */
 typedef enum metric_kind { METRIC_ACCURACY, METRIC_PRECISION, METRIC_RECALL, METRIC_AUC } metric_kind;
 #define METRIC_AUC_THRESHOLDS 200
+/* With sample weights (fit's class_weight) every count below is a sum of weights, as Keras's
+ * metrics take sample_weight; without, each sample weighs 1. */
 typedef struct metric_acc {
     double loss_sum;             /* sum of batch_loss * batch size */
     size_t n;                    /* samples seen */
-    size_t correct;              /* accuracy */
-    uint64_t tp, fp, fn;         /* precision/recall at threshold 0.5 */
+    double weight;               /* their weights' sum */
+    double correct;              /* accuracy: weight of the correct ones */
+    double tp, fp, fn;           /* precision/recall at threshold 0.5 */
     /* AUC: items by how many of the 200 thresholds they exceed, for positives and negatives */
-    uint64_t above_pos[METRIC_AUC_THRESHOLDS + 1], above_neg[METRIC_AUC_THRESHOLDS + 1];
+    double above_pos[METRIC_AUC_THRESHOLDS + 1], above_neg[METRIC_AUC_THRESHOLDS + 1];
 } metric_acc;
 /* Parses one metric name (accuracy, acc, precision, recall, auc; case-insensitive) into its kind
  * and its history name (Keras keeps 'acc' as 'acc'). */
 int metric_parse(const char *name, metric_kind *kind, char hist_name[32], rnn_error *err);
 void metric_acc_reset(metric_acc *a);
-void metric_acc_update(metric_acc *a, const float *probs, const int *y, int B, int K, double batch_loss,
-                       bool track_auc);
+/* sw [B]: the samples' weights, or NULL (all 1). */
+void metric_acc_update(metric_acc *a, const float *probs, const int *y, const float *sw, int B, int K,
+                       double batch_loss, bool track_auc);
 double metric_acc_loss(const metric_acc *a);
 double metric_acc_value(const metric_acc *a, metric_kind k);
 
@@ -102,6 +124,7 @@ typedef struct train_var {
 typedef struct train_state {
     optim opt;
     loss_kind loss;
+    bool from_logits;            /* the outputs are logits: loss, metrics and predict apply the link */
     int n_metrics;
     metric_kind metric[TRAIN_MAX_METRICS];
     char metric_name[TRAIN_MAX_METRICS][32];
@@ -117,7 +140,7 @@ train_state *train_state_get(const rnn_model *m);
 /* Applies every pending row decay (see optim_update_rows): call before reading the optimizer's
  * slots. The optimizer's state is the same, only written out in full. */
 void train_flush_rows(train_state *st);
-int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, int n_metrics,
+int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, bool from_logits, int n_metrics,
                          const metric_kind *metric, char names[][32], rnn_error *err);
 /* Loss and metrics of the compiled model over data (dropout off). */
 int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
@@ -206,13 +229,13 @@ void par_slice(const struct rnn_comm *c, size_t n, size_t *lo, size_t *count);
 /* At the start of a shared fit, after its setup (rc): every rank's dropout masks from its own
  * stream (rank 0's as one process's), and one status for all ranks. */
 int par_fit_start(rnn_model *m, const rnn_fit_opts *o, int rc, rnn_error *err);
-/* One global batch of B rows, this rank holding xb/yb [Bl] of them: forward and backward of its
+/* One global batch of B rows, this rank holding xb/yb [Bl] of them (sw [Bl]: class_weight's weights or NULL): forward and backward of its
  * part, then *loss (the global batch's mean), acc += every rank's metrics, and the model's
  * gradients summed over the ranks. A stop asked on any rank is set in *stop on all. An error on
  * any rank is returned on every rank with the message of the lowest rank that failed. A
  * non-finite *loss returns RNN_OK before the gradients are summed. */
 int par_fit_batch(rnn_model *m, train_state *st, const struct rnn_comm *comm, const int32_t *xb, const int *yb,
-                  int Bl, int B, int T, int K, float *grad, bool auc, atomic_int *stop, metric_acc *acc,
+                  const float *sw, int Bl, int B, int T, int K, float *grad, bool auc, atomic_int *stop, metric_acc *acc,
                   double *loss, rnn_error *err);
 /* train_evaluate with the rows split across the ranks; every rank gets the whole sums. */
 int par_evaluate(const struct rnn_comm *comm, rnn_model *m, train_state *st, const int32_t *x, const int *y,

@@ -8,6 +8,16 @@ cross-checked against PyTorch with Keras settings:
                                  Keras INSIDE: the fixture is Keras's; the torch gap is printed
   Adam(eps=1e-7)                 torch.optim.Adam(eps=1e-7) adds eps to sqrt(v_hat); Keras adds it to
                                  sqrt(v) ("epsilon hat"): fixture is Keras's, gap printed
+  Adagrad(eps=1e-7)              torch.optim.Adagrad(initial_accumulator_value=0.1, eps=1e-7) puts eps
+                                 outside the sqrt, Keras inside: gap printed
+  Nadam                          torch.optim.NAdam(momentum_decay=1): torch's mu_t = b1 (1 - 0.5 *
+                                 0.96^(t momentum_decay)) is Keras's u_t with momentum_decay 1, the same
+                                 rule; but torch 1.13 multiplies mu_t into mu_product_next twice (a bug
+                                 later releases fixed), which is the gap printed
+  AdamW(weight_decay)            torch.optim.AdamW(weight_decay): decoupled decay w -= lr*wd*w first, as
+                                 Keras; the Adam part differs by epsilon as above: gap printed
+  SGD(weight_decay)              Keras decays the weights apart (w -= w*wd*lr); torch's SGD adds wd*w to
+                                 the gradient (L2), so its gap is large by design
 Losses follow Keras on probabilities (clip to [1e-7, 1-1e-7], mean over the batch), gradients
 with respect to the probabilities; cross-checked with torch autograd.
 """
@@ -16,12 +26,16 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "fixtures", "train")
+OUT = os.path.join(HERE, "..", "fixtures", "model")
 f32 = np.float32
 
 
 def fmt(a):
     return " ".join("%.9g" % float(x) for x in np.asarray(a).ravel())
+
+
+def nadam_u(b1, t):
+    return f32(b1) * (f32(1.0) - f32(0.5) * np.power(f32(0.96), f32(t)))
 
 
 def keras_step(kind, cfg, w, g, slots, t):
@@ -34,6 +48,32 @@ def keras_step(kind, cfg, w, g, slots, t):
     if cfg.get("clipvalue"):
         cv = f32(cfg["clipvalue"])
         g = np.clip(g, -cv, cv).astype(f32)
+    wd = cfg.get("weight_decay", 0.004 if kind == "adamw" else 0.0)
+    if wd:  # the base optimizer's decoupled decay, after clipping, before the update
+        w = (w - w * f32(wd) * lr).astype(f32)
+    if kind == "adamw":
+        kind = "adam"
+    if kind == "adagrad":
+        eps = f32(cfg.get("epsilon", 1e-7))
+        a = slots.setdefault("a", np.full_like(w, f32(cfg.get("initial_accumulator_value", 0.1))))
+        a += g * g
+        return (w - lr * g / np.sqrt(a + eps)).astype(f32)
+    if kind == "nadam":
+        b1, b2 = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)
+        eps = f32(cfg.get("epsilon", 1e-7))
+        u_t, u_t1 = nadam_u(b1, t), nadam_u(b1, t + 1)
+        u_prod = f32(1.0)
+        for s in range(1, t + 1):
+            u_prod = f32(u_prod * nadam_u(b1, s))
+        u_prod_1 = u_prod * u_t1
+        b2p = np.power(f32(b2), f32(t))
+        m = slots.setdefault("m", np.zeros_like(w))
+        v = slots.setdefault("v", np.zeros_like(w))
+        m += (g - m) * f32(1 - b1)
+        v += (g * g - v) * f32(1 - b2)
+        m_hat = u_t1 * m / (f32(1) - u_prod_1) + (f32(1) - u_t) * g / (f32(1) - u_prod)
+        v_hat = v / (f32(1) - b2p)
+        return (w - m_hat * lr / (np.sqrt(v_hat) + eps)).astype(f32)
     if kind == "sgd":
         mu = f32(cfg.get("momentum", 0.0))
         if mu == 0:
@@ -75,9 +115,18 @@ def torch_run(kind, cfg, w0s, grads):
     elif kind == "rmsprop":
         opt = torch.optim.RMSprop(ps, lr=lr, alpha=cfg.get("rho", 0.9), eps=cfg.get("epsilon", 1e-7),
                                   momentum=cfg.get("momentum", 0.0))
+    elif kind == "adagrad":
+        opt = torch.optim.Adagrad(ps, lr=lr, initial_accumulator_value=cfg.get("initial_accumulator_value", 0.1),
+                                  eps=cfg.get("epsilon", 1e-7))
+    elif kind == "nadam":
+        opt = torch.optim.NAdam(ps, lr=lr, betas=(cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)),
+                                eps=cfg.get("epsilon", 1e-7), momentum_decay=1.0)
+    elif kind == "adamw":
+        opt = torch.optim.AdamW(ps, lr=lr, betas=(cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)),
+                                eps=cfg.get("epsilon", 1e-7), weight_decay=cfg.get("weight_decay", 0.004))
     else:
         opt = torch.optim.Adam(ps, lr=lr, betas=(cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)),
-                               eps=cfg.get("epsilon", 1e-7))
+                               eps=cfg.get("epsilon", 1e-7), weight_decay=0)
     for step in grads:
         for p, g in zip(ps, step):
             p.grad = torch.tensor(g.copy())
@@ -99,6 +148,13 @@ OPTIM_CASES = [
     ("rmsprop_momentum", "rmsprop", {"learning_rate": 0.01, "momentum": 0.5}),
     ("adam_default", "adam", {}),
     ("adam_clipnorm", "adam", {"learning_rate": 0.01, "clipnorm": 1.0}),
+    ("adagrad_default", "adagrad", {}),
+    ("adagrad_custom", "adagrad", {"learning_rate": 0.05, "initial_accumulator_value": 0.5, "epsilon": 1e-4}),
+    ("nadam_default", "nadam", {}),
+    ("nadam_custom", "nadam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.99}),
+    ("adamw_default", "adamw", {}),
+    ("adamw_decay", "adamw", {"learning_rate": 0.01, "weight_decay": 0.1, "clipnorm": 1.0}),
+    ("sgd_weight_decay", "sgd", {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 0.05}),
 ]
 
 

@@ -437,7 +437,7 @@ static void check_saturated(const char *const *calls, const float *bias, int K, 
     float grad[B * 2];
     bool from_logits = false;
     const train_state *st = train_state_get(m);
-    double loss = loss_model_batch(st->loss, m, out, y, B, K, grad, &from_logits);
+    double loss = loss_model_batch(st->loss, st->from_logits, m, out, y, NULL, B, K, grad, &from_logits);
     CHECK(from_logits == want_logits, "%s: from_logits %d", calls[2], from_logits);
     CHECK(fabs(loss - want_loss) < 1e-4 * want_loss, "%s: loss %.6f, expected %.6f", calls[2], loss, want_loss);
     rnn_model_zero_grad(m);
@@ -463,6 +463,100 @@ static void test_saturated_outputs(void)
     check_saturated(lin, (const float[]){1.0f}, 1, 0, -log(1.0 - (double)(1.0f - 1e-7f)), (const float[]){0.0f}, false);
 }
 
+/* Fits two models from the same seed for 2 epochs; returns the second's history loss of epoch 2 and
+ * its predictions [8][2] in probs. */
+static double fit_two_epochs(const char *const *calls, const char *loss, const double *class_weight, int n_cw,
+                             float *probs, rnn_history *h)
+{
+    rnn_error err = {0};
+    rnn_model *m = make_model(calls, 5);
+    CHECK(compile(m, "adam", 0.01, loss, "accuracy,auc") == RNN_OK, "compile %s", loss);
+    rnn_xy d = {N, T, X, Y};
+    rnn_fit_opts o;
+    rnn_fit_opts_default(&o);
+    o.epochs = 2;
+    o.seed = 9;
+    o.class_weight = class_weight;
+    o.n_class_weight = n_cw;
+    CHECK(rnn_model_fit(m, &d, &o, h, &err) == RNN_OK, "fit %s: %s", loss, err.msg);
+    int nc = 0;
+    CHECK(rnn_model_predict(m, X, 8, T, 4, probs, &nc, &err) == RNN_OK && nc == 2, "predict %s", loss);
+    double last = rnn_history_get(h, 1, "loss");
+    rnn_model_free(m);
+    return last;
+}
+
+/* from_logits=True on a linear output trains exactly as the sigmoid (softmax) output does without
+ * it (Keras computes both from the logits), and metrics and predict see the same probabilities. */
+static void test_from_logits(void)
+{
+    static const char *sig[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')", NULL};
+    static const char *lin1[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(1)", NULL};
+    static const char *soft[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(2, activation='softmax')", NULL};
+    static const char *lin2[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(2)", NULL};
+    struct { const char *const *a, *const *b; const char *loss_a, *loss_b; } cases[] = {
+        {sig, lin1, "binary_crossentropy", "tf.keras.losses.BinaryCrossentropy(from_logits=True)"},
+        {soft, lin2, "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy(from_logits=True)"},
+        {soft, lin2, "categorical_crossentropy", "CategoricalCrossentropy(from_logits=True)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        float pa[16], pb[16];
+        rnn_history ha = {0}, hb = {0};
+        double la = fit_two_epochs(cases[i].a, cases[i].loss_a, NULL, 0, pa, &ha);
+        double lb = fit_two_epochs(cases[i].b, cases[i].loss_b, NULL, 0, pb, &hb);
+        CHECK(isfinite(la) && fabs(la - lb) <= 1e-5 * fabs(la), "%s: loss %.9g, from logits %.9g", cases[i].loss_b, la, lb);
+        for (const char *name = "accuracy"; name; name = strcmp(name, "accuracy") == 0 ? "auc" : NULL)
+            CHECK(fabs(rnn_history_get(&ha, 1, name) - rnn_history_get(&hb, 1, name)) < 1e-6, "%s: %s %g vs %g",
+                  cases[i].loss_b, name, rnn_history_get(&ha, 1, name), rnn_history_get(&hb, 1, name));
+        for (int j = 0; j < 16; j++)
+            CHECK(fabsf(pa[j] - pb[j]) < 1e-5f, "%s: predict[%d] %g vs %g", cases[i].loss_b, j, pa[j], pb[j]);
+        rnn_history_free(&ha);
+        rnn_history_free(&hb);
+    }
+    printf("from_logits=True on a linear output trains and predicts as the sigmoid/softmax output\n");
+}
+
+/* class_weight as Keras: sum(w_b loss_b) / B and its gradient; weighted training metrics; weights of
+ * 1 change nothing. */
+static void test_class_weight(void)
+{
+    enum { B = 4 };
+    const float z[B] = {2.0f, -1.0f, 0.5f, -3.0f};
+    const int y[B] = {1, 1, 0, 0};
+    const float sw[B] = {6.5f, 6.5f, 1.0f, 1.0f};
+    float g[B], g1[B];
+    double lw = loss_model_batch(LOSS_BINARY_CE, true, NULL, z, y, sw, B, 1, g, NULL), want = 0;
+    for (int b = 0; b < B; b++) {
+        double l = loss_model_batch(LOSS_BINARY_CE, true, NULL, z + b, y + b, NULL, 1, 1, g1 + b, NULL);
+        want += sw[b] * l / B;
+        double p = 1 / (1 + exp(-z[b]));
+        CHECK(fabs(g[b] - sw[b] * (p - y[b]) / B) < 1e-6, "weighted gradient[%d] %g", b, g[b]);
+    }
+    CHECK(fabs(lw - want) < 1e-9, "weighted loss %.12g, expected %.12g", lw, want);
+    metric_acc a;
+    metric_acc_reset(&a);
+    const float p[B] = {0.9f, 0.2f, 0.4f, 0.7f}; /* right, wrong, right, wrong */
+    metric_acc_update(&a, p, y, sw, B, 1, lw, false);
+    CHECK(fabs(metric_acc_value(&a, METRIC_ACCURACY) - 7.5 / 15.0) < 1e-12, "weighted accuracy %g",
+          metric_acc_value(&a, METRIC_ACCURACY));
+    CHECK(fabs(metric_acc_value(&a, METRIC_RECALL) - 0.5) < 1e-12 && fabs(metric_acc_value(&a, METRIC_PRECISION) -
+          6.5 / 7.5) < 1e-12, "weighted precision %g recall %g", metric_acc_value(&a, METRIC_PRECISION),
+          metric_acc_value(&a, METRIC_RECALL));
+    static const char *sig[] = {"Embedding(20, 8)", "GlobalAveragePooling1D()", "Dense(1, activation='sigmoid')", NULL};
+    float p0[16], p1[16], p2[16];
+    rnn_history h0 = {0}, h1 = {0}, h2 = {0};
+    const double ones[2] = {1, 1}, heavy[2] = {1, 6.5};
+    double l0 = fit_two_epochs(sig, "binary_crossentropy", NULL, 0, p0, &h0);
+    double l1 = fit_two_epochs(sig, "binary_crossentropy", ones, 2, p1, &h1);
+    double l2 = fit_two_epochs(sig, "binary_crossentropy", heavy, 2, p2, &h2);
+    CHECK(l0 == l1 && memcmp(p0, p1, sizeof p0) == 0, "class_weight 1 changes training: %.9g vs %.9g", l0, l1);
+    CHECK(l2 > l0 && memcmp(p0, p2, sizeof p0) != 0, "class_weight {0: 1, 1: 6.5}: loss %.9g (unweighted %.9g)", l2, l0);
+    rnn_history_free(&h0);
+    rnn_history_free(&h1);
+    rnn_history_free(&h2);
+    printf("class_weight: weighted loss, gradient and metrics as Keras\n");
+}
+
 int main(void)
 {
     rnn_set_threads(1);
@@ -476,5 +570,7 @@ int main(void)
     test_frozen();
     test_gradcheck_catches();
     test_saturated_outputs();
+    test_from_logits();
+    test_class_weight();
     return check_finish("test_fit");
 }

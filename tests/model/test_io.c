@@ -32,6 +32,54 @@ static rnn_model *build(void)
     return m;
 }
 
+static int fit(rnn_model *m, rnn_history *h, int epochs);
+
+/* Nadam, AdamW (weight_decay) and Adagrad with from_logits (model format 2): saved, opened and
+ * trained on, they continue exactly as the model that was not saved. */
+static void check_format2_optimizers(const char *dir)
+{
+    const char *opts[] = {"nadam", "adamw", "adagrad"};
+    for (int i = 0; i < 3; i++) {
+        rnn_error err = {0};
+        rnn_model *m = rnn_model_new("logits", 4);
+        CHECK(rnn_model_add(m, "Embedding(30, 6)", NULL, &err) == RNN_OK &&
+              rnn_model_add(m, "Conv1D(4, 2, padding='causal', activation='relu')", NULL, &err) == RNN_OK &&
+              rnn_model_add(m, "GlobalMaxPool1D()", NULL, &err) == RNN_OK &&
+              rnn_model_add(m, "Dense(3)", NULL, &err) == RNN_OK, "add: %s", err.msg);
+        rnn_compile_opts o;
+        rnn_compile_opts_default(&o);
+        o.optimizer = opts[i];
+        o.weight_decay = i == 1 ? 0.05 : NAN;
+        o.initial_accumulator_value = i == 2 ? 0.3 : NAN;
+        o.loss = "SparseCategoricalCrossentropy(from_logits=True)";
+        o.metrics = "accuracy";
+        CHECK(rnn_model_compile(m, &o, &err) == RNN_OK, "compile %s: %s", opts[i], err.msg);
+        rnn_history h = {0}, h1 = {0}, h2 = {0};
+        CHECK(fit(m, &h, 1) == RNN_OK, "fit %s", opts[i]);
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s.rnnlab", dir, opts[i]);
+        rnn_pipeline p = {.model = m}, q;
+        CHECK(rnn_pipeline_save(path, &p, &err) == RNN_OK, "save %s: %s", opts[i], err.msg);
+        CHECK(rnn_pipeline_open(path, &q, &err) == RNN_OK && q.model, "open %s: %s", opts[i], err.msg);
+        CHECK(q.model && fit(m, &h1, 1) == RNN_OK && fit(q.model, &h2, 1) == RNN_OK, "continue %s", opts[i]);
+        size_t np = rnn_model_n_params(m);
+        CHECK(q.model && !memcmp(rnn_model_params(q.model), rnn_model_params(m), np * sizeof(float)),
+              "%s: training continues identically after open", opts[i]);
+        float pa[N * 3], pb[N * 3];
+        int ca = 0, cb = 0;
+        CHECK(q.model && rnn_model_predict(m, X, N, T, 32, pa, &ca, &err) == RNN_OK &&
+              rnn_model_predict(q.model, X, N, T, 32, pb, &cb, &err) == RNN_OK && ca == 3 && cb == 3 &&
+              rnn_model_predicts_probabilities(q.model) && fabsf(pb[0] + pb[1] + pb[2] - 1) < 1e-5f &&
+              !memcmp(pa, pb, sizeof pa), "%s: from_logits back: predict gives probabilities", opts[i]);
+        rnn_pipeline_free(&q);
+        rnn_history_free(&h);
+        rnn_history_free(&h1);
+        rnn_history_free(&h2);
+        rnn_model_free(m);
+        unlink(path);
+    }
+}
+
 static int fit(rnn_model *m, rnn_history *h, int epochs)
 {
     rnn_fit_opts o;
@@ -165,6 +213,7 @@ int main(void)
     snprintf(bad, sizeof bad, "%s/nodir/x.rnnlab", dir);
     CHECK(rnn_pipeline_save(bad, &p, &err) == RNN_EIO && strstr(err.msg, "nodir"), "unwritable: %s", err.msg);
 
+    check_format2_optimizers(dir);
     rnn_pipeline_free(&q);
     rnn_history_free(&h);
     rnn_history_free(&h1);

@@ -100,6 +100,10 @@ static void run_optim_case(const char *name)
             else if (!strcmp(key, "clipvalue")) o.clipvalue = v;
             else if (!strcmp(key, "rho")) o.rho = v;
             else if (!strcmp(key, "epsilon")) o.epsilon = v;
+            else if (!strcmp(key, "beta_1")) o.beta_1 = v;
+            else if (!strcmp(key, "beta_2")) o.beta_2 = v;
+            else if (!strcmp(key, "weight_decay")) o.weight_decay = v;
+            else if (!strcmp(key, "initial_accumulator_value")) o.initial_accumulator_value = v;
             else if (strcmp(key, "steps")) CHECK(0, "%s: unknown key %s", name, key);
         }
     }
@@ -179,8 +183,27 @@ static void test_config_errors(void)
     CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "clipnorm"),
           "clipnorm and clipvalue together rejected: %s", err.msg);
     rnn_compile_opts_default(&o);
-    o.optimizer = "adagrad";
-    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "adagrad"), "unknown optimizer");
+    o.optimizer = "adadelta";
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "adadelta") &&
+          strstr(err.msg, "adamw"), "unknown optimizer: %s", err.msg);
+    rnn_compile_opts_default(&o);
+    o.optimizer = "AdamW";
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && c.kind == OPTIM_ADAMW && c.weight_decay == 0.004 &&
+          c.learning_rate == 0.001, "AdamW defaults: weight_decay 0.004");
+    o.optimizer = "Adagrad";
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && c.initial_accumulator == 0.1 && c.weight_decay == 0,
+          "Adagrad defaults: initial_accumulator_value 0.1");
+    o.optimizer = "nadam";
+    o.momentum = 0.9;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "nadam"), "momentum with nadam");
+    rnn_compile_opts_default(&o);
+    o.optimizer = "adam";
+    o.initial_accumulator_value = 0.2;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "adagrad only"),
+          "initial_accumulator_value with adam: %s", err.msg);
+    rnn_compile_opts_default(&o);
+    o.weight_decay = -0.1;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "weight_decay"), "negative decay");
     rnn_compile_opts_default(&o);
     o.learning_rate = -1;
     CHECK(optim_config_from_opts(&o, &c, &err) == RNN_EUSAGE && strstr(err.msg, "learning_rate"), "bad lr");
@@ -240,7 +263,9 @@ static void test_rmsprop_rows(void)
 int main(void)
 {
     const char *cases[] = {"sgd_plain", "sgd_momentum", "sgd_nesterov", "sgd_clipvalue",
-                           "rmsprop_default", "rmsprop_momentum", "adam_default", "adam_clipnorm"};
+                           "rmsprop_default", "rmsprop_momentum", "adam_default", "adam_clipnorm",
+                           "adagrad_default", "adagrad_custom", "nadam_default", "nadam_custom",
+                           "adamw_default", "adamw_decay", "sgd_weight_decay"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_optim_case(cases[i]);
     test_losses();

@@ -98,7 +98,7 @@ static void test_auc(void)
     metric_acc a;
     metric_acc_reset(&a);
     for (int i = 0; i < N; i += 64) /* batches, like an epoch */
-        metric_acc_update(&a, p + i, lab + i, i + 64 <= N ? 64 : N - i, 1, 0.5, true);
+        metric_acc_update(&a, p + i, lab + i, NULL, i + 64 <= N ? 64 : N - i, 1, 0.5, true);
     double keras_auc = metric_acc_value(&a, METRIC_AUC), exact = rnn_roc_auc(p, lab, N);
     CHECK(fabs(keras_auc - exact) < 2e-3, "thresholded auc %.5f vs exact %.5f", keras_auc, exact);
     size_t tp = 0, fp = 0, fn = 0, correct = 0;
@@ -119,7 +119,7 @@ static void test_auc(void)
     float q[] = {0.2f, 0.8f, 0.5f, 0.5f, 0.9f, 0.1f};
     int yq[] = {1, 1, 0};
     metric_acc_reset(&a);
-    metric_acc_update(&a, q, yq, 3, 2, 1.0, false);
+    metric_acc_update(&a, q, yq, NULL, 3, 2, 1.0, false);
     CHECK(fabs(metric_acc_value(&a, METRIC_ACCURACY) - 2.0 / 3) < 1e-12, "argmax accuracy (tie -> class 0)");
 
     metric_kind k;
