@@ -413,32 +413,143 @@ static void rec_forward_slice(void *ctx, int i, int n)
     rec_fpu_leave(csr);
 }
 
+/* ---- masked steps: skipped ---- */
+
+static bool rec_step_any_live(const rnn_rec *v, int s);
+
+bool rnn_rec_skip_masked = true;
+
+/* Steps [*sa, *sb) of the slice (processing order) from the first to the last that is a real step
+ * of any of its rows; all of them without a mask. Steps outside are padding in every row: their
+ * state is the one carried in (zero before sa, the state after sb-1 from sb on). */
+static void rec_live_steps(const rnn_rec *v, int *sa, int *sb)
+{
+    int a = 0, b = v->T;
+    if (v->mask && rnn_rec_skip_masked) {
+        while (a < b && !rec_step_any_live(v, a))
+            a++;
+        while (b > a && !rec_step_any_live(v, b - 1))
+            b--;
+    }
+    *sa = a;
+    *sb = b;
+}
+
+/* Rows [*lo, *hi) of step s from the first to the last real one (empty when none): the rows a step
+ * computes; the rows outside carry their state. Rows sorted by length (length-aware batches,
+ * evaluate, predict) leave no masked row inside. One live row of several runs with a neighbour,
+ * so that the products stay on the matrix path (a one-row product sums in another order). */
+static void rec_live_rows(const rnn_rec *v, int s, int *lo, int *hi)
+{
+    int a = 0, b = v->B;
+    if (v->mask && rnn_rec_skip_masked) {
+        const uint8_t *m = v->mask + (size_t)(v->go_backwards ? v->T - 1 - s : s) * v->batch + v->b0;
+        while (a < b && !m[a])
+            a++;
+        while (b > a && !m[b - 1])
+            b--;
+        if (b - a == 1 && v->B > 1) {
+            if (b < v->B)
+                b++;
+            else
+                a--;
+        }
+    }
+    *lo = a;
+    *hi = b;
+}
+
+static bool rec_step_any_live(const rnn_rec *v, int s)
+{
+    int lo, hi;
+    rec_live_rows(v, s, &lo, &hi);
+    return lo < hi;
+}
+
+/* Rows [b0, b1) of step s carry their state (and cell) through, as a masked step does. */
+static void rec_carry_rows(rnn_rec *v, int s, int b0, int b1)
+{
+    if (b0 >= b1)
+        return;
+    size_t H = v->H, prev = ((size_t)s * v->B + b0) * H, next = prev + (size_t)v->B * H, n = (b1 - b0) * H;
+    memcpy(v->hs + next, v->hs + prev, n * sizeof(float));
+    if (v->cs)
+        memcpy(v->cs + next, v->cs + prev, n * sizeof(float));
+    if (v->aux)  /* read (times a zero gradient) by the recurrent kernel's gradient */
+        memset(v->aux + ((size_t)s * v->B + b0) * H, 0, n * sizeof(float));
+}
+
+/* Gate gradients of rows [b0, b1) of step s: zero (a masked step passes dh and dc through). */
+static void rec_zero_dg_rows(rnn_rec *v, int s, int b0, int b1)
+{
+    if (b0 >= b1)
+        return;
+    size_t n = (size_t)(b1 - b0) * v->G * v->H;
+    memset(rnn_rec_dg(v, s, b0), 0, n * sizeof(float));
+    if (v->dgrec)
+        memset(rnn_rec_dgr(v, s, b0), 0, n * sizeof(float));
+}
+
+/* Output rows of the slice at step s (return_sequences), or the final state. */
+static void rec_output_step(const rnn_rec *v, const rec_loop *lp, int s, const float *h)
+{
+    size_t BH = (size_t)v->B * v->H;
+    float *dst = lp->y + ((size_t)s * v->batch + v->b0) * v->H;
+    if (h)
+        memcpy(dst, h, BH * sizeof(float));
+    else
+        memset(dst, 0, BH * sizeof(float));
+}
+
+/* Steps [*fa, *fb): the chunks of backward (ending at T, T-tc, ...) that hold a step of [sa, sb);
+ * forward runs them all, the padded steps carrying the state, so that backward's chunks read the
+ * states of the computation of every step. */
+static void rec_chunk_span(const rnn_rec *v, int sa, int sb, int tc, int *fa, int *fb)
+{
+    if (sa >= sb) {
+        *fa = *fb = sa;
+        return;
+    }
+    int T = v->T, a = T - ((T - 1 - sa) / tc + 1) * tc;
+    *fa = a > 0 ? a : 0;
+    *fb = T - (T - sb) / tc * tc;
+}
+
 static void rec_forward_slice_run(void *ctx, int i, int n)
 {
     rec_loop *lp = ctx;
     rnn_rec *v = &lp->r->slice[i];
     rec_slice_bind(lp->r, i, n);
-    int H = v->H, B = v->B;
+    int H = v->H, B = v->B, tc = rec_chunk_steps(B, v->T), sa, sb, fa, fb;
     size_t BH = (size_t)B * H;
-    memset(v->hs, 0, BH * sizeof(float));
+    rec_live_steps(v, &sa, &sb);
+    rec_chunk_span(v, sa, sb, tc, &fa, &fb);
+    memset(v->hs + (size_t)fa * BH, 0, BH * sizeof(float));
     if (v->cs)
-        memset(v->cs, 0, BH * sizeof(float));
-    int tc = rec_chunk_steps(B, v->T);
-    for (int s = 0; s < v->T; s++) {
-        if (s % tc == 0)
-            rec_project_chunk(v, lp->params, lp->x, s, s + tc < v->T ? s + tc : v->T);
+        memset(v->cs + (size_t)fa * BH, 0, BH * sizeof(float));
+    for (int s = fa; s < fb; s++) {
+        if ((s - fa) % tc == 0)
+            rec_project_chunk(v, lp->params, lp->x, s, s + tc < fb ? s + tc : fb);
         if (v->use_rmask) {
             const float *h = v->hs + (size_t)s * BH;
             float *hd = v->hd + (size_t)s * BH;
             for (size_t k = 0; k < BH; k++)
                 hd[k] = h[k] * v->rmask[k];
         }
-        v->cell->step_forward(v, lp->params, s, 0, B);
-        if (v->return_sequences)  /* output s is in processing order, as Keras */
-            memcpy(lp->y + ((size_t)s * v->batch + v->b0) * H, v->hs + (size_t)(s + 1) * BH, BH * sizeof(float));
+        int lo, hi;
+        rec_live_rows(v, s, &lo, &hi);
+        if (lo < hi)
+            v->cell->step_forward(v, lp->params, s, lo, hi);
+        rec_carry_rows(v, s, 0, lo < hi ? lo : B);
+        rec_carry_rows(v, s, lo < hi ? hi : B, B);
     }
-    if (!v->return_sequences)
-        memcpy(lp->y + (size_t)v->b0 * H, v->hs + (size_t)v->T * BH, BH * sizeof(float));
+    const float *last = v->hs + (size_t)fb * BH;  /* the state after the last real step */
+    if (!v->return_sequences) {
+        memcpy(lp->y + (size_t)v->b0 * H, last, BH * sizeof(float));
+        return;
+    }
+    for (int s = 0; s < v->T; s++)  /* output s is in processing order, as Keras */
+        rec_output_step(v, lp, s, s < fa ? NULL : s < fb ? v->hs + (size_t)(s + 1) * BH : last);
 }
 
 /* x [T][B][F] -> y [T][B][H] (processing order, as Keras) or [B][H]. */
@@ -525,29 +636,57 @@ static void rec_backward_slice(void *ctx, int i, int n)
     rec_fpu_leave(csr);
 }
 
+/* dx rows of steps [s0, s1) of the slice: zero (steps that are padding in every row). */
+static void rec_zero_dx_steps(const rnn_rec *v, const rec_loop *lp, int s0, int s1)
+{
+    for (int s = s0; lp->dx && s < s1; s++)
+        memset((float *)rec_xrows(v, lp->dx, s), 0, (size_t)v->B * v->F * sizeof(float));
+}
+
+/* dh += dy of step s (return_sequences): the output of a masked step is the carried state. */
+static void rec_add_dy(rnn_rec *v, const rec_loop *lp, int s)
+{
+    size_t BH = (size_t)v->B * v->H;
+    const float *dy = lp->dy + ((size_t)s * v->batch + v->b0) * v->H;
+    for (size_t k = 0; k < BH; k++)
+        v->dh[k] += dy[k];
+}
+
 static void rec_backward_slice_run(void *ctx, int i, int n)
 {
     rec_loop *lp = ctx;
     rnn_rec *v = &lp->r->slice[i];
     (void)n;
-    int H = v->H, B = v->B, T = v->T, tc = rec_chunk_steps(B, T);
+    int H = v->H, B = v->B, T = v->T, tc = rec_chunk_steps(B, T), sa, sb;
     size_t BH = (size_t)B * H;
+    rec_live_steps(v, &sa, &sb);
     memset(v->acc, 0, v->n_params * sizeof(float));
     memset(v->dc, 0, BH * sizeof(float));
     if (v->return_sequences)
         memset(v->dh, 0, BH * sizeof(float));
     else
         memcpy(v->dh, lp->dy + (size_t)v->b0 * H, BH * sizeof(float));
+    /* Chunks as the computation of every step makes them (so that the weight gradients sum the
+     * same rows in the same order): those that are padding in every row add nothing and are
+     * skipped; the others run, their padded steps and rows with zero gate gradients. */
     for (int s1 = T; s1 > 0; s1 -= tc) {
         int s0 = s1 - tc > 0 ? s1 - tc : 0;
+        if (s1 <= sa || s0 >= sb) {
+            for (int s = s1 - 1; v->return_sequences && s >= s0 && s >= sb; s--)
+                rec_add_dy(v, lp, s);
+            rec_zero_dx_steps(v, lp, s0, s1);
+            continue;
+        }
         v->dg_s0 = s0;
         for (int s = s1 - 1; s >= s0; s--) {
-            if (v->return_sequences) {
-                const float *dy = lp->dy + ((size_t)s * v->batch + v->b0) * H;
-                for (size_t k = 0; k < BH; k++)
-                    v->dh[k] += dy[k];
-            }
-            v->cell->step_backward(v, lp->params, s, 0, B);
+            if (v->return_sequences)
+                rec_add_dy(v, lp, s);
+            int lo, hi;
+            rec_live_rows(v, s, &lo, &hi);
+            rec_zero_dg_rows(v, s, 0, lo < hi ? lo : B);
+            rec_zero_dg_rows(v, s, lo < hi ? hi : B, B);
+            if (lo < hi)
+                v->cell->step_backward(v, lp->params, s, lo, hi);
         }
         rec_chunk_grads(v, lp, s0, s1);
     }

@@ -156,6 +156,9 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
  * at most 8, only while each slice keeps at least 8 rows, and 1 for tiny calls. */
 int rnn_rec_threads(const rnn_layer *l, int B, int T);
 extern double rnn_rec_parallel_min_work;
+/* Steps and rows that are padding in every row of a step (mask_zero) are skipped, their state
+ * carried (true); tests set it false to compare with the computation of every step and row. */
+extern bool rnn_rec_skip_masked;
 
 /* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
  * them; accurate to a few 1e-8 relative (checked against libm in tests/layers/test_activations). */

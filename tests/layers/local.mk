@@ -12,3 +12,4 @@ tests_layers_test_fixtures_SOURCES = tests/layers/test_fixtures.c tests/fixture.
 test_programs += tests/layers/test_torch
 tests_layers_test_torch_SOURCES = tests/layers/test_torch.c tests/fixture.c
 test_programs += tests/layers/test_layers
+test_programs += tests/layers/test_masked_skip
