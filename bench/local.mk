@@ -50,3 +50,9 @@ EXTRA_DIST += bench/fasttext.sh bench/peer/fasttext_data.py
 bench-fasttext: rnnlab
 	srcdir=$(top_srcdir) RNNLAB=./rnnlab PYTHON3="$(PYTHON3)" BENCH_DATA="$${BENCH_DATA:-$(abs_top_srcdir)/../shared/datasets}" \
 	  BENCH_OUT="$${BENCH_OUT:-$(top_srcdir)/bench/fasttext.md}" $(SHELL) $(top_srcdir)/bench/fasttext.sh
+
+# bench-mpi: data-parallel fit and sweeps on 1 and 2 ranks (doc/scaling.md), and the scaling model.
+EXTRA_DIST += bench/mpi-scaling.sh bench/scaling_model.py
+.PHONY: bench-mpi
+bench-mpi: rnnlab
+	RNNLAB="$(abs_top_builddir)/rnnlab" MPIRUN="$(MPIRUN)" $(SHELL) $(top_srcdir)/bench/mpi-scaling.sh
