@@ -177,7 +177,8 @@ def main():
     torch_version = None
     for c in o.configs.split():
         cfg = parse_config(os.path.join(o.config_dir, c + '.rnn'))
-        warnings += ['%s: %s' % (c, d) for d in check_mirror(c, cfg, peer)]
+        masked = c.endswith('_masked')  # mask_zero=True and bucket_by_length=true beside the padded config
+        warnings += ['%s: %s' % (c, d) for d in check_mirror(c[:-len('_masked')] if masked else c, cfg, peer)]
         try: pj = json.loads(read(w(c + '.peer.json')).strip().splitlines()[-1])
         except (ValueError, IndexError): pj = {}
         torch_version = pj.get('torch', torch_version)
@@ -191,7 +192,8 @@ def main():
         if rn_s is None and rn_wall is not None and prep_wall is not None:
             rn_s, how = rn_wall - prep_wall, 'wall-prep'
         flops = flops_per_epoch(cfg)
-        gflops = flops / rn_s / 1e9 if rn_s else None
+        # the masked rows compute only the texts' real steps: padded FLOPs would overstate the rate
+        gflops = flops / rn_s / 1e9 if rn_s and not masked else None
         frac = gflops / ceiling if gflops and ceiling else None
         speedup = peer_s / rn_s if peer_s and rn_s else None
         verdict = []
@@ -205,9 +207,10 @@ def main():
                      ', '.join(verdict)])
         steps = progress_steps(log)
         pred_s, eval_s = timed_seconds(log, 'predict'), timed_seconds(log, 'evaluate')
+        acc = re.findall(r'^test: .*accuracy: ([0-9.]+)', log, re.M)
         inference.append([c, '%.3f' % (pred_s * 1e3) if pred_s is not None else '-',
                           ('yes' if pred_s < 1e-3 else 'NO') if pred_s is not None else '-',
-                          fmt(eval_s), str(test_samples(cfg))])
+                          fmt(eval_s), str(test_samples(cfg)), acc[-1] if acc else '-'])
         details.append([c, '%s%s(%d) e=%d T=%d B=%d' % ('Bi-' if cfg['bi'] else '', cfg['cell'], cfg['units'],
                                                         cfg['emb'], cfg['maxlen'], cfg['batch']),
                         str(train_samples(cfg)), '%.3g' % (flops / 1e12),
@@ -253,8 +256,8 @@ def main():
     out.append('\nInference (targets: `predict` on one review under 1 ms, `evaluate` on the test split in a few'
                ' seconds), after the epoch above, timed by rnnlab\'s `time` command: `predict` of one review of 224'
                ' words (the second call; the first sizes the workspaces), `evaluate` at Keras\'s default batch_size=32.\n')
-    out.append('| config | predict, one review (ms) | under 1 ms | evaluate (s) | test examples |')
-    out.append('|---|---:|---|---:|---:|')
+    out.append('| config | predict, one review (ms) | under 1 ms | evaluate (s) | test examples | test accuracy |')
+    out.append('|---|---:|---|---:|---:|---:|')
     out += ['| ' + ' | '.join(r) + ' |' for r in inference]
     if warnings:
         out.append('\nDifferences from the peer\'s model found in the config scripts:\n')

@@ -4,7 +4,8 @@
 # Other areas append their own bench-* targets below; `bench` runs bench-data when it exists.
 EXTRA_DIST += bench/run-bench.sh bench/bench_report.py bench/results.md \
 	bench/configs/chollet_rnn.rnn bench/configs/chollet_lstm.rnn bench/configs/west_lstm.rnn \
-	bench/configs/bilstm_001.rnn bench/configs/bigru_000.rnn bench/configs/sms_rnn.rnn
+	bench/configs/bilstm_001.rnn bench/configs/bigru_000.rnn bench/configs/sms_rnn.rnn \
+	bench/configs/chollet_lstm_masked.rnn bench/configs/west_lstm_masked.rnn
 .PHONY: bench
 bench: rnnlab
 	@if grep -q '^bench-data:' Makefile 2>/dev/null; then data_cmd="$(MAKE) -s --no-print-directory bench-data"; else data_cmd=; fi; \

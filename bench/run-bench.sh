@@ -6,7 +6,8 @@
 # Environment:
 #   RNNLAB             the built program (default: ./rnnlab)
 #   BENCH_THREADS      threads for both sides (default 2)
-#   BENCH_CONFIGS      space/comma-separated subset (default: all six)
+#   BENCH_CONFIGS      space/comma-separated subset (default: all eight; CONFIG_masked is CONFIG with
+#                      mask_zero=True and bucket_by_length=true, against the padded CONFIG's peer)
 #   BENCH_PEER_STEPS   timed peer steps for every config (default: per config, see peer_steps)
 #   BENCH_PEER         peer directory (default: $srcdir/../shared/bench)
 #   BENCH_DATA         data sets (default: $RNNLAB_DATA, else $srcdir/../shared/datasets)
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$(dirname "$here")}
 RNNLAB=${RNNLAB:-./rnnlab}
 threads=${BENCH_THREADS:-2}
-configs=$(echo "${BENCH_CONFIGS:-chollet_rnn chollet_lstm west_lstm bilstm_001 bigru_000 sms_rnn}" | tr ',' ' ')
+configs=$(echo "${BENCH_CONFIGS:-chollet_rnn chollet_lstm chollet_lstm_masked west_lstm west_lstm_masked bilstm_001 bigru_000 sms_rnn}" | tr ',' ' ')
 peer_dir=${BENCH_PEER:-$srcdir/../shared/bench}
 data=${BENCH_DATA:-${RNNLAB_DATA:-$srcdir/../shared/datasets}}
 out=${BENCH_OUT:-$here/results.md}
@@ -85,13 +86,19 @@ review=$(for i in 1 2 3 4 5 6 7 8; do printf '%s ' "this film was a long and slo
 
 for c in $configs; do
     script="$here/configs/$c.rnn"
-    if [ "${BENCH_SKIP_PEER:-0}" = 1 ] && [ -s "$work/$c.peer.json" ]; then
+    # a masked variant (CONFIG_masked: mask_zero=True, bucket_by_length=true) runs against the padded
+    # config's peer, which computes every padded step; its figures are reused when measured already
+    peer_c=${c%_masked}
+    if [ "$peer_c" != "$c" ] && [ -s "$work/$peer_c.peer.json" ]; then
+        cp "$work/$peer_c.peer.json" "$work/$c.peer.json"; cp "$work/$peer_c.peer.time" "$work/$c.peer.time"
+        echo "bench: $c: peer of $peer_c reused"
+    elif [ "${BENCH_SKIP_PEER:-0}" = 1 ] && [ -s "$work/$c.peer.json" ]; then
         echo "bench: $c: peer reused from $work"
     else
-        n=$(peer_steps "$c")
+        n=$(peer_steps "$peer_c")
         before_run "$c peer"
         echo "bench: $c: peer ($n timed steps after 3 warm-up; its data preparation is not timed)"
-        $TIME -v "$py" "$peer_dir/peer_torch.py" "$c" --steps "$n" --threads "$threads" --data "$data" \
+        $TIME -v "$py" "$peer_dir/peer_torch.py" "$peer_c" --steps "$n" --threads "$threads" --data "$data" \
             > "$work/$c.peer.json" 2> "$work/$c.peer.time" || { tail -n 5 "$work/$c.peer.time"; die "peer failed on $c"; }
         cat "$work/$c.peer.json"
     fi
