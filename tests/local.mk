@@ -28,6 +28,7 @@ test_tables += tests/bad_inputs/keras_calls.table
 test_tables += tests/bad_inputs/vectors.table
 test_tables += tests/bad_inputs/sweep.table
 test_scripts += tests/all_listed.test
+test_scripts += tests/library_exports.test
 TEST_EXTENSIONS = .test .table
 TEST_LOG_COMPILER = sh
 TABLE_LOG_COMPILER = sh $(srcdir)/tests/bad_inputs/table.test
