@@ -11,7 +11,7 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE) -Wall -Wextra -std
 FUZZ_DIR = tests/fuzz/build
 
 # The library and the program's command language, compiled again with coverage for the fuzzer.
-FUZZ_LIB_OBJS = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter %.c,$(librnnlab_la_SOURCES)))
+FUZZ_LIB_OBJS = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter %.c,$(librnnlab_internal_la_SOURCES)))
 FUZZ_APP_OBJS = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out src/main.c,$(filter %.c,$(rnnlab_SOURCES))))
 FUZZ_HEADER_DEPS = config.h $(wildcard $(srcdir)/include/rnnlab/*.h $(srcdir)/src/*/*.h $(srcdir)/tests/fuzz/*.h)
 FUZZ_CPPFLAGS = $(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) $(NCURSESW_CFLAGS)
