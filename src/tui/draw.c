@@ -14,22 +14,24 @@ void tui_redraw(tui_shared *sh)
     }
 }
 
-int tui_put(tui_rect r, int row, int col, const char *text, int attr)
+size_t tui_text_bytes(const char *s, int cols)
+{
+    size_t i = 0;
+    for (int c = 0; s[i] && c < cols; c++) {
+        i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+void tui_put(tui_rect r, int row, int col, const char *text, int attr)
 {
     if (row < 0 || row >= r.h || col < 0 || col >= r.w || !text)
-        return 0;
-    int cols = 0;
-    size_t bytes = 0;
-    while (text[bytes] && col + cols < r.w) {   /* clip by characters (UTF-8) */
-        bytes++;
-        while (((unsigned char)text[bytes] & 0xC0) == 0x80)
-            bytes++;
-        cols++;
-    }
+        return;
     attrset(attr);
-    mvaddnstr(r.y + row, r.x + col, text, (int)bytes);
+    mvaddnstr(r.y + row, r.x + col, text, (int)tui_text_bytes(text, r.w - col));
     attrset(A_NORMAL);
-    return cols;
 }
 
 void tui_panels_event(tui_panel *panels, int n, const tui_event *e)

@@ -82,18 +82,6 @@ static void log_event(tui_panel *p, const tui_event *e)
     tui_redraw(p->sh);
 }
 
-/* Byte length of the first `cols` characters of s (UTF-8). */
-static size_t bytes_for_cols(const char *s, int cols)
-{
-    size_t i = 0;
-    for (int c = 0; s[i] && c < cols; c++) {
-        i++;
-        while (((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-    }
-    return i;
-}
-
 /* Lines holding box-drawing, block or braille characters (U+2500..U+28FF: charts, tables) are
  * clipped instead of wrapped, so that they keep their shape. */
 static bool is_drawing(const char *s)
@@ -110,7 +98,7 @@ static int wrapped_rows(const char *s, int width)
         return 1;
     int rows = 1;
     while (1) {
-        size_t b = bytes_for_cols(s, width);
+        size_t b = tui_text_bytes(s, width);
         if (!s[b])
             return rows;
         s += b;
@@ -148,8 +136,8 @@ static void log_draw(tui_panel *p, tui_rect r)
         for (int k = n - 1; k >= 0 && row > 0; k--) {
             const char *seg = text;
             for (int j = 0; j < k; j++)
-                seg += bytes_for_cols(seg, r.w);
-            size_t b = bytes_for_cols(seg, r.w);
+                seg += tui_text_bytes(seg, r.w);
+            size_t b = tui_text_bytes(seg, r.w);
             char buf[1024];
             if (b >= sizeof buf) b = sizeof buf - 1;
             memcpy(buf, seg, b);

@@ -142,18 +142,6 @@ static int utf8_columns(const char *s, int n)
     return cols;
 }
 
-/* Byte offset of column col in s. */
-static int utf8_offset(const char *s, int col)
-{
-    int i = 0;
-    for (int c = 0; s[i] && c < col; c++) {
-        i++;
-        while (((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-    }
-    return i;
-}
-
 void prompt_draw(tui_rect r, bool running, bool continues)
 {
     const char *label = running ? "running> " : continues ? "...> " : "rnnlab> ";
@@ -162,7 +150,7 @@ void prompt_draw(tui_rect r, bool running, bool continues)
     const char *buf = rl_line_buffer ? rl_line_buffer : "";
     int avail = r.w - pw - 1, cursor = utf8_columns(buf, rl_point);
     int first = cursor > avail ? cursor - avail : 0;   /* scroll so the cursor stays visible */
-    tui_put(r, 0, pw, buf + utf8_offset(buf, first), theme_attr(ROLE_NORMAL));
+    tui_put(r, 0, pw, buf + tui_text_bytes(buf, first), theme_attr(ROLE_NORMAL));
     move(r.y, r.x + pw + cursor - first);
 }
 

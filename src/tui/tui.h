@@ -55,8 +55,10 @@ typedef struct tui_shared {
 } tui_shared;
 /* Asks for a frame and wakes the UI loop (any thread, no lock needed). */
 void tui_redraw(tui_shared *sh);
-/* Draws text clipped to r's width at row y of r; returns columns used. */
-int tui_put(tui_rect r, int row, int col, const char *text, int attr);
+/* Bytes of the first `cols` characters of the UTF-8 text s (all of it when shorter). */
+size_t tui_text_bytes(const char *s, int cols);
+/* Draws text at row `row`, column `col` of r, clipped to r's width by characters. */
+void tui_put(tui_rect r, int row, int col, const char *text, int attr);
 
 /* ---- the panel interface (panel_*.c: one file per panel) ---- */
 /* What the dashboard tells its panels. The comment on each kind says on which thread it comes;
