@@ -394,6 +394,8 @@ int rnn_model_set_optimizer_value(rnn_model *m, const char *key, double value, r
     o.clipvalue = c.clipvalue;
     o.nesterov = c.nesterov;
     o.momentum = c.kind == OPTIM_ADAM ? NAN : c.momentum;
+    o.weight_decay = c.weight_decay;
+    if (c.kind == OPTIM_ADAGRAD) o.initial_accumulator_value = c.initial_accumulator;
     double *field = !strcmp(key, "learning_rate") ? &o.learning_rate : !strcmp(key, "momentum") ? &o.momentum
                     : !strcmp(key, "rho") ? &o.rho : !strcmp(key, "beta_1") ? &o.beta_1
                     : !strcmp(key, "beta_2") ? &o.beta_2 : !strcmp(key, "epsilon") ? &o.epsilon

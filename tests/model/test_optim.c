@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/train_internal.h"
+#include "rnnlab/comm.h"
 
 #include "tests/check.h"
 
@@ -260,6 +261,31 @@ static void test_rmsprop_rows(void)
     optim_free(&lazy);
 }
 
+/* A sweep changes one optimizer setting of a compiled model and keeps the others. */
+static void test_set_value_keeps_settings(void)
+{
+    rnn_error err;
+    rnn_model *m = rnn_model_new("m", 1);
+    CHECK(rnn_model_add(m, "Embedding(10, 2)", NULL, &err) == RNN_OK && rnn_model_add(m, "GlobalAveragePooling1D()", NULL, &err) == RNN_OK &&
+          rnn_model_add(m, "Dense(1, activation='sigmoid')", NULL, &err) == RNN_OK, "model: %s", err.msg);
+    const char *kinds[] = {"adamw", "adagrad"};
+    for (int k = 0; k < 2; k++) {
+        rnn_compile_opts o;
+        rnn_compile_opts_default(&o);
+        o.optimizer = kinds[k];
+        o.loss = "binary_crossentropy";
+        o.weight_decay = 0.3;
+        if (k == 1) o.initial_accumulator_value = 0.5;
+        CHECK(rnn_model_compile(m, &o, &err) == RNN_OK, "compile %s: %s", kinds[k], err.msg);
+        CHECK(rnn_model_set_optimizer_value(m, "learning_rate", 0.02, &err) == RNN_OK, "set learning_rate: %s", err.msg);
+        const optim_config *c = &train_state_get(m)->opt.cfg;
+        CHECK(fabs(c->learning_rate - 0.02) < 1e-12 && fabs(c->weight_decay - 0.3) < 1e-12, "%s: learning_rate %g, weight_decay %g",
+              kinds[k], c->learning_rate, c->weight_decay);
+        CHECK(k == 0 || fabs(c->initial_accumulator - 0.5) < 1e-12, "adagrad keeps initial_accumulator_value (%g)", c->initial_accumulator);
+    }
+    rnn_model_free(m);
+}
+
 int main(void)
 {
     const char *cases[] = {"sgd_plain", "sgd_momentum", "sgd_nesterov", "sgd_clipvalue",
@@ -271,5 +297,6 @@ int main(void)
     test_losses();
     test_config_errors();
     test_rmsprop_rows();
+    test_set_value_keeps_settings();
     return check_finish("test_optim");
 }
