@@ -161,6 +161,16 @@ float *fixture_floats(const fixture *fx, const char *key, size_t *n)
     return f;
 }
 
+unsigned char *fixture_mask(const fixture *fx, const char *key)
+{
+    size_t n;
+    const double *a = fixture_array(fx, key, &n);
+    unsigned char *m = a ? malloc(n ? n : 1) : NULL;
+    for (size_t i = 0; m && i < n; i++)
+        m[i] = a[i] != 0;
+    return m;
+}
+
 int fixture_compare(const fixture *fx, const char *what, const float *got, const double *want, size_t n)
 {
     double worst = 0;

@@ -42,6 +42,8 @@ const double *fixture_array(const fixture *fx, const char *key, size_t *n);
 int fixture_ints(const fixture *fx, const char *key, int *out, size_t k);
 /* The array KEY as floats in an aligned buffer (rnn_free_aligned), NULL when absent. */
 float *fixture_floats(const fixture *fx, const char *key, size_t *n);
+/* The array KEY as a mask (1 where the value is not 0), malloc'd; NULL when absent. */
+unsigned char *fixture_mask(const fixture *fx, const char *key);
 
 /* Compares N values with the tolerance above, prints one line (and a FAIL line with the worst
  * value); 0 when they match. */

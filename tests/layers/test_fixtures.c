@@ -25,16 +25,6 @@ static int32_t *fixture_ids(const fixture *fx, const char *key)
     return ids;
 }
 
-static uint8_t *fixture_mask(const fixture *fx, const char *key)
-{
-    size_t n;
-    const double *a = fixture_array(fx, key, &n);
-    uint8_t *m = a ? malloc(n ? n : 1) : NULL;
-    for (size_t i = 0; m && i < n; i++)
-        m[i] = a[i] != 0;
-    return m;
-}
-
 /* "shape RANK D0 D1 B T": the layer's input shape (-1 for the batch), batch and steps. */
 static int run_fixture(const fixture *fx)
 {

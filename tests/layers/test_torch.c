@@ -11,16 +11,6 @@
 #include "layers/rnn_common.h"
 #include "tests/fixture.h"
 
-static uint8_t *fixture_mask(const fixture *fx, const char *key)
-{
-    size_t n;
-    const double *a = fixture_array(fx, key, &n);
-    uint8_t *m = a ? malloc(n ? n : 1) : NULL;
-    for (size_t i = 0; m && i < n; i++)
-        m[i] = a[i] != 0;
-    return m;
-}
-
 static int run_fixture(const fixture *fx)
 {
     int B, T, F;
