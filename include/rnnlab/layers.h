@@ -112,6 +112,9 @@ typedef struct rnn_layer_kind {
     /* Optional, with sparse_rows: counts rows as touched whose gradient was added by someone else
      * than backward (other processes' parts of a batch). */
     void (*sparse_rows_mark)(rnn_layer *l, const int32_t *rows, long n);
+    /* The layer's outputs at steps its input mask marks as padding reach no later output
+     * (recurrent layers carry their state over them; step-wise layers keep each step apart). */
+    bool honours_mask;
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;

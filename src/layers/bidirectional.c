@@ -375,4 +375,5 @@ const rnn_layer_kind rnn_bidirectional_kind = {
     .workspace_bytes = bidi_workspace_bytes,
     .init_bytes = bidi_init_bytes,
     .destroy = bidi_destroy,
+    .honours_mask = true,
 };

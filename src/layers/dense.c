@@ -197,6 +197,7 @@ const rnn_layer_kind rnn_dense_kind = {
     .name = "Dense",
     .prefix = "dense",
     .configure = dense_configure,
+    .honours_mask = true,   /* on sequences, each step apart */
     .build = dense_build,
     .init = dense_init,
     .reserve = dense_reserve,

@@ -145,6 +145,7 @@ static void dropout_destroy(rnn_layer *l)
 }
 
 const rnn_layer_kind rnn_dropout_kind =
-    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure);
+    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure, .honours_mask = true);
 const rnn_layer_kind rnn_spatial_dropout1d_kind =
-    LAYER_KIND_OF(dropout, "SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure);
+    LAYER_KIND_OF(dropout, "SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure,
+                  .honours_mask = true);

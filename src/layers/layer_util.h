@@ -55,13 +55,14 @@ int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err,
 
 /* The kind table of a layer whose operations are all named FN_build, FN_init, FN_reserve,
  * FN_forward, FN_backward, FN_describe, FN_param_groups and FN_destroy: kinds that differ only in
- * configure (Dropout and SpatialDropout1D, the two global poolings, the recurrent layers) share them. */
-#define LAYER_KIND_OF(fn, keras_name, name_prefix, configure_fn) {                               \
+ * configure (Dropout and SpatialDropout1D, the two global poolings) share them. Further
+ * designated initialisers may follow configure_fn (.honours_mask = true). */
+#define LAYER_KIND_OF(fn, keras_name, name_prefix, configure_fn, ...) {                          \
         .name = keras_name, .prefix = name_prefix, .configure = configure_fn,                     \
         .build = fn##_build, .init = fn##_init, .reserve = fn##_reserve,                          \
         .forward = fn##_forward, .backward = fn##_backward, .out_mask = NULL,                     \
         .describe = fn##_describe, .param_groups = fn##_param_groups, .destroy = fn##_destroy,   \
-        .workspace_bytes = fn##_workspace_bytes, .keys = fn##_keys,                               \
+        .workspace_bytes = fn##_workspace_bytes, .keys = fn##_keys, __VA_ARGS__                  \
     }
 
 #endif

@@ -205,7 +205,7 @@ void rnn_tanh_v(float *y, const float *x, size_t n);
         .forward = rnn_rec_forward, .backward = rnn_rec_backward, .out_mask = NULL,               \
         .describe = rnn_rec_describe, .param_groups = rnn_rec_param_groups,                       \
         .destroy = rnn_rec_destroy, .workspace_bytes = rnn_rec_workspace_bytes,                   \
-        .init_bytes = rnn_rec_init_bytes, .cell = cell_desc,                                      \
+        .init_bytes = rnn_rec_init_bytes, .honours_mask = true, .cell = cell_desc,                \
     }
 
 #endif

@@ -513,14 +513,6 @@ bool rnn_model_any_length(const rnn_model *m)
     return !(first->out.rank == 2 && first->out.dim[0] > 0);
 }
 
-/* Kinds whose outputs at masked steps reach no later output once the mask is honoured. */
-static bool model_kind_honours_mask(const rnn_layer_kind *k)
-{
-    return k == &rnn_simple_rnn_kind || k == &rnn_lstm_kind || k == &rnn_gru_kind ||
-           k == &rnn_bidirectional_kind || k == &rnn_dropout_kind || k == &rnn_spatial_dropout1d_kind ||
-           k == &rnn_dense_kind || k == &rnn_global_average_pooling1d_kind;
-}
-
 bool rnn_model_skips_padding(const rnn_model *m)
 {
     const rnn_layer *first = m && m->n ? m->layers[0] : NULL;
@@ -528,7 +520,7 @@ bool rnn_model_skips_padding(const rnn_model *m)
         rnn_model_output_shape(m).rank == 2)
         return false;
     for (size_t i = 1; i < m->n && m->layers[i]->in.rank == 2; i++)
-        if (!model_kind_honours_mask(m->layers[i]->kind))
+        if (!m->layers[i]->kind->honours_mask)
             return false;
     return true;
 }
