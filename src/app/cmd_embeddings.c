@@ -205,7 +205,7 @@ static const char *current_embedding(app_state *s, rnn_fmatrix *view)
 {
     for (size_t i = 0; s->model && i < rnn_model_n_layers(s->model); i++) {
         const rnn_layer *l = rnn_model_layer(s->model, i);
-        if (strcmp(l->kind->name, "Embedding") != 0 || l->out.rank != 2 || l->out.dim[1] <= 0) continue;
+        if (!l->kind->takes_ids || l->out.rank != 2 || l->out.dim[1] <= 0) continue;
         size_t cols = (size_t)l->out.dim[1];
         *view = (rnn_fmatrix){.rows = l->n_params / cols, .cols = cols, .data = l->params};
         return l->name;
