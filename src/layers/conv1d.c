@@ -267,29 +267,14 @@ static int conv1d_describe(const rnn_layer *l, char *buf, size_t n)
         layer_appendf(buf, n, &len, ", padding='%s'", layer_padding_name(c->padding));
     if (c->dilation != 1)
         layer_appendf(buf, n, &len, ", dilation_rate=%d", c->dilation);
-    if (c->act != ACT_LINEAR)
-        layer_appendf(buf, n, &len, ", activation='%s'", layer_act_name(c->act));
-    if (!c->use_bias)
-        layer_appendf(buf, n, &len, ", use_bias=False");
-    if (!l->trainable)
-        layer_appendf(buf, n, &len, ", trainable=False");
-    layer_appendf(buf, n, &len, ")");
+    layer_describe_tail(buf, n, &len, c->act, c->use_bias, l->trainable);
     return (int)len;
 }
 
 static int conv1d_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max)
 {
     const conv1d_cfg *c = l->cfg;
-    int k = 0;
-    if (k < max) {
-        names[k] = "kernel";
-        sizes[k++] = (size_t)c->kernel * c->C * c->filters;
-    }
-    if (c->use_bias && k < max) {
-        names[k] = "bias";
-        sizes[k++] = (size_t)c->filters;
-    }
-    return k;
+    return layer_kernel_bias_groups((size_t)c->kernel * c->C * c->filters, (size_t)c->filters, c->use_bias, names, sizes, max);
 }
 
 static void conv1d_destroy(rnn_layer *l)

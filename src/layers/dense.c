@@ -148,29 +148,14 @@ static int dense_describe(const rnn_layer *l, char *buf, size_t n)
     size_t len = 0;
     buf[0] = '\0';
     layer_appendf(buf, n, &len, "Dense(%d", c->units);
-    if (c->act != ACT_LINEAR)
-        layer_appendf(buf, n, &len, ", activation='%s'", layer_act_name(c->act));
-    if (!c->use_bias)
-        layer_appendf(buf, n, &len, ", use_bias=False");
-    if (!l->trainable)
-        layer_appendf(buf, n, &len, ", trainable=False");
-    layer_appendf(buf, n, &len, ")");
+    layer_describe_tail(buf, n, &len, c->act, c->use_bias, l->trainable);
     return (int)len;
 }
 
 static int dense_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max)
 {
     const dense_cfg *c = l->cfg;
-    int k = 0;
-    if (k < max) {
-        names[k] = "kernel";
-        sizes[k++] = (size_t)c->in * c->units;
-    }
-    if (c->use_bias && k < max) {
-        names[k] = "bias";
-        sizes[k++] = (size_t)c->units;
-    }
-    return k;
+    return layer_kernel_bias_groups((size_t)c->in * c->units, (size_t)c->units, c->use_bias, names, sizes, max);
 }
 
 static void dense_destroy(rnn_layer *l)

@@ -183,3 +183,28 @@ int layer_same_pad_before(int T, int span, int stride)
     int total = span - 1 - (T - 1) % stride;
     return total > 0 ? total / 2 : 0;
 }
+
+void layer_describe_tail(char *buf, size_t n, size_t *len, layer_act act, bool use_bias, bool trainable)
+{
+    if (act != ACT_LINEAR)
+        layer_appendf(buf, n, len, ", activation='%s'", layer_act_name(act));
+    if (!use_bias)
+        layer_appendf(buf, n, len, ", use_bias=False");
+    if (!trainable)
+        layer_appendf(buf, n, len, ", trainable=False");
+    layer_appendf(buf, n, len, ")");
+}
+
+int layer_kernel_bias_groups(size_t kernel, size_t bias, bool use_bias, const char **names, size_t *sizes, int max)
+{
+    int k = 0;
+    if (k < max) {
+        names[k] = "kernel";
+        sizes[k++] = kernel;
+    }
+    if (use_bias && k < max) {
+        names[k] = "bias";
+        sizes[k++] = bias;
+    }
+    return k;
+}

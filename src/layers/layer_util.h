@@ -49,6 +49,11 @@ int layer_same_pad_before(int T, int span, int stride);
 
 /* Appends printf text to buf[n] at *len (truncating safely); for describe(). */
 void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The end of a weighted layer's call text, as Keras writes the arguments that differ from their
+ * defaults: ", activation='relu'", ", use_bias=False", ", trainable=False", then ")". */
+void layer_describe_tail(char *buf, size_t n, size_t *len, layer_act act, bool use_bias, bool trainable);
+/* The parameter groups of a layer holding a kernel and, with use_bias, a bias after it. */
+int layer_kernel_bias_groups(size_t kernel, size_t bias, bool use_bias, const char **names, size_t *sizes, int max);
 
 /* Grows an aligned float workspace *buf to at least count floats (never shrinks). */
 int layer_reserve_floats(float **buf, size_t *cap, size_t count, rnn_error *err, const char *layer);
