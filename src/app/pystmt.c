@@ -71,7 +71,7 @@ bool py_is_statement(const char *cmd)
     while (*p == ' ' || *p == '\t') p++;
     if (*p == ',' || *p == ':') return true;
     if (*p == '=' && p[1] != '=') return true;
-    return strchr("+-*/%", *p) && p[1] == '=';
+    return *p && strchr("+-*/%", *p) && p[1] == '=';
 }
 
 /* ---- output ---- */
