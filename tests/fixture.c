@@ -238,3 +238,19 @@ void fixture_names_free(char **names, int n)
         free(names[i]);
     free(names);
 }
+
+int fixture_run_all(const char *folder, int (*run)(const fixture *fx), int *n)
+{
+    char dir[1024];
+    char **names = fixture_names(folder, dir, sizeof dir, n);
+    int failed = names ? 0 : 1;
+    for (int i = 0; names && i < *n; i++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        fixture fx;
+        failed += fixture_read(path, &fx) || run(&fx) ? 1 : 0;
+        fixture_free(&fx);
+    }
+    if (names) fixture_names_free(names, *n);
+    return failed;
+}

@@ -55,5 +55,8 @@ int fixture_check(const fixture *fx, const char *key, const float *got, size_t n
  * fixture_names_free); NULL with a message when the folder cannot be read. */
 char **fixture_names(const char *folder, char *dir, size_t dir_size, int *n);
 void fixture_names_free(char **names, int n);
+/* Reads every fixture of tests/fixtures/FOLDER and gives it to run (0 = it passed); returns how
+ * many failed or could not be read, with *n the number of fixtures. */
+int fixture_run_all(const char *folder, int (*run)(const fixture *fx), int *n);
 
 #endif

@@ -15,7 +15,7 @@
 # Environment of every test: srcdir, builddir (absolute), RNNLAB (the program), RNNLAB_TEST_DATA
 # (the data sets), PYTHON3, TMUX_BIN, MPIRUN, NO_COLOR=1, LC_ALL=C.UTF-8, ROW_SECONDS when set, and under
 # --enable-sanitizers the sanitizers' options.
-noinst_HEADERS += tests/check.h tests/fixture.h tests/model/mean_token_data.h
+noinst_HEADERS += tests/check.h tests/fixture.h tests/model/mean_token_data.h tests/model/build_model.h
 EXTRA_DIST += $(wildcard $(srcdir)/tests/bad_inputs/*.sh) tests/bad_inputs/table.test
 test_tables += tests/bad_inputs/commands.table
 test_tables += tests/bad_inputs/session.table

@@ -109,20 +109,10 @@ done:
 
 int main(void)
 {
-    char dir[1024];
-    int n;
-    char **names = fixture_names("layers", dir, sizeof dir, &n);
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        char path[1400];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        fixture fx;
-        failed += fixture_read(path, &fx) || run_fixture(&fx) ? 1 : 0;
-        fixture_free(&fx);
-    }
-    fixture_names_free(names, n);
+    int n = 0;
+    int failed = fixture_run_all("layers", run_fixture, &n);
     if (n < 10) {
-        printf("FAIL only %d fixtures in %s\n", n, dir);
+        printf("FAIL only %d fixtures in tests/fixtures/layers\n", n);
         failed++;
     }
     printf("%s: %d fixtures, %d failed\n", failed ? "FAIL" : "ok", n, failed);

@@ -80,18 +80,8 @@ int main(void)
 {
     rnn_set_threads(2);
     rnn_rec_parallel_min_work = 0;  /* threads even on these small shapes */
-    char dir[1024];
-    int n;
-    char **names = fixture_names("recurrent", dir, sizeof dir, &n);
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        char path[1400];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        fixture fx;
-        failed += fixture_read(path, &fx) || run_fixture(&fx) ? 1 : 0;
-        fixture_free(&fx);
-    }
-    fixture_names_free(names, n);
+    int n = 0;
+    int failed = fixture_run_all("recurrent", run_fixture, &n);
     printf("%d of %d fixtures failed\n", failed, n);
     return failed || n == 0 ? 1 : 0;
 }

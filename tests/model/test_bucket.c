@@ -10,6 +10,7 @@
 #include "model/train_internal.h"
 
 #include "tests/check.h"
+#include "tests/model/build_model.h"
 
 enum { N = 300, T = 24, V = 20 };
 static int32_t X[N * T];
@@ -37,12 +38,7 @@ static void make_data(void)
 static rnn_model *make_model(const char *const *calls, unsigned long seed)
 {
     rnn_error err = {0};
-    rnn_model *m = rnn_model_new("test", seed);
-    for (int i = 0; calls[i]; i++)
-        if (rnn_model_add(m, calls[i], NULL, &err)) {
-            printf("add %s: %s\n", calls[i], err.msg);
-            failures++;
-        }
+    rnn_model *m = build_model(calls, seed);
     rnn_compile_opts o;
     rnn_compile_opts_default(&o);
     o.optimizer = "adam";

@@ -11,6 +11,7 @@
 
 #include "tests/check.h"
 #include "tests/model/mean_token_data.h"
+#include "tests/model/build_model.h"
 
 enum { N = 600, T = 10, V = 20 };
 static int32_t X[N * T];
@@ -18,17 +19,7 @@ static int Y[N];
 
 static void make_data(void) { mean_token_data(X, Y, N, T, V, 2024u); }
 
-static rnn_model *make_model(const char *const *calls, unsigned long seed)
-{
-    rnn_error err = {0};
-    rnn_model *m = rnn_model_new("test", seed);
-    for (int i = 0; calls[i]; i++)
-        if (rnn_model_add(m, calls[i], NULL, &err)) {
-            printf("add %s: %s\n", calls[i], err.msg);
-            failures++;
-        }
-    return m;
-}
+static rnn_model *make_model(const char *const *calls, unsigned long seed) { return build_model(calls, seed); }
 
 static int compile(rnn_model *m, const char *opt, double lr, const char *loss, const char *metrics)
 {

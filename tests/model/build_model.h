@@ -1,0 +1,20 @@
+/* A model of the test programs, built from Keras calls (each failed add is counted as a failed check). */
+#ifndef RNNLAB_TESTS_BUILD_MODEL_H
+#define RNNLAB_TESTS_BUILD_MODEL_H
+#include <stdio.h>
+#include "rnnlab/model.h"
+#include "tests/check.h"
+
+static inline rnn_model *build_model(const char *const *calls, unsigned long seed)
+{
+    rnn_error err = {0};
+    rnn_model *m = rnn_model_new("test", seed);
+    for (int i = 0; calls[i]; i++)
+        if (rnn_model_add(m, calls[i], NULL, &err)) {
+            printf("add %s: %s\n", calls[i], err.msg);
+            failures++;
+        }
+    return m;
+}
+
+#endif
