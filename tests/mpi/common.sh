@@ -6,6 +6,13 @@ command -v "$MPIRUN" >/dev/null 2>&1 || { echo "no mpirun"; exit 77; }
 export NO_COLOR=1 LC_ALL=C.UTF-8
 # Two ranks on any machine, also as root (containers, CI).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Under --enable-sanitizers, Open MPI's plugins leak at MPI_Finalize and are unloaded before
+# LeakSanitizer reports, so their stacks cannot be suppressed by name: leaks are not counted in
+# runs under mpirun (address and undefined-behaviour errors still fail; the same code's leaks are
+# checked by every test that runs without MPI).
+if [ -n "${RNNLAB_SANITIZED:-}" ] || "$RNNLAB" --version 2>/dev/null | grep -q sanitizers; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-mpi.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_STATE_HOME="$T/state" XDG_CACHE_HOME="$T/cache"
