@@ -14,8 +14,8 @@ FUZZ_DIR = tests/fuzz/build
 FUZZ_LIB_OBJS = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter %.c,$(librnnlab_internal_la_SOURCES)))
 FUZZ_APP_OBJS = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out src/main.c,$(filter %.c,$(rnnlab_SOURCES))))
 FUZZ_HEADER_DEPS = config.h $(wildcard $(srcdir)/include/rnnlab/*.h $(srcdir)/src/*/*.h $(srcdir)/tests/fuzz/*.h)
-FUZZ_CPPFLAGS = $(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) $(NCURSESW_CFLAGS)
-FUZZ_LIBS = $(LIBS) -lm
+FUZZ_CPPFLAGS = $(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) $(NCURSESW_CFLAGS) $(MPI_CFLAGS)
+FUZZ_LIBS = $(LIBS) $(MPI_LIBS) -lm
 
 $(FUZZ_DIR)/src/%.o: $(srcdir)/src/%.c $(FUZZ_HEADER_DEPS)
 	@mkdir -p $(@D)
