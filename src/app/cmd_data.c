@@ -20,10 +20,8 @@ static int load_on_progress(const char *what, uint64_t done, uint64_t total, voi
     int pct = (int)(100.0 * (double)done / (double)total);
     if (pct == lp->last_pct) return 0;
     lp->last_pct = pct;
-    int w = 30, fill = pct * w / 100;
     char bar[64];
-    for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : '.');
-    bar[w] = 0;
+    app_bar(pct, 100, 30, bar);
     fprintf(stderr, "\r%-28.28s [%s] %3d%% %7.1f/%.1f MB", what, bar, pct, (double)done / 1e6, (double)total / 1e6);
     if (done >= total) fputc('\n', stderr);
     fflush(stderr);
@@ -40,14 +38,6 @@ static const char *load_keys_for(const char *kind)
     if (strcmp(kind, "lines") == 0) return "test_split seed";
     if (strcmp(kind, "demo") == 0) return "seed test_split";
     return NULL;
-}
-
-static bool word_in(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return true;
-    return false;
 }
 
 static int load_delimiter(const app_args *a, char *out)
@@ -140,10 +130,10 @@ int cmd_load(app_state *s, const app_command *c, const app_args *a)
     o.allow_download = true;
     o.path = a->npos > 1 ? a->pos[1] : args_get(a, "path");
     if (a->npos > 1 && args_get(a, "path")) return app_fail(RNN_EUSAGE, c, "path given twice (positional and path=)");
-    if (o.path && !word_in(keys, "path")) return app_fail(RNN_EUSAGE, c, "'%s': load %s takes no path", o.path, kind);
+    if (o.path && !app_word_in(keys, "path")) return app_fail(RNN_EUSAGE, c, "'%s': load %s takes no path", o.path, kind);
     const char *class_names[ARGS_MAX], *class_files[ARGS_MAX];
     for (int i = 0; i < a->nkv; i++) {
-        if (word_in(keys, a->key[i])) continue;
+        if (app_word_in(keys, a->key[i])) continue;
         if (lines) { class_names[o.n_lines] = a->key[i]; class_files[o.n_lines++] = a->val[i]; continue; }
         return app_fail(RNN_EUSAGE, c, "key '%s' does not apply to load %s: expected %s", a->key[i], kind, keys);
     }

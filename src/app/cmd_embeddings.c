@@ -22,18 +22,10 @@ static int check_sub_keys(const app_command *c, const app_args *a, const char *s
     const char *keys = "";
     for (size_t i = 0; i < sizeof emb_keys / sizeof emb_keys[0]; i++)
         if (strcmp(emb_keys[i][0], sub) == 0) keys = emb_keys[i][1];
-    for (int i = 0; i < a->nkv; i++) {
-        size_t n = strlen(a->key[i]);
-        const char *p = keys;
-        bool found = false;
-        while (!found && (p = strstr(p, a->key[i]))) {
-            found = (p == keys || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0);
-            p += n;
-        }
-        if (!found)
+    for (int i = 0; i < a->nkv; i++)
+        if (!app_word_in(keys, a->key[i]))
             return app_fail(RNN_EUSAGE, c, "%s= does not apply to embeddings %s%s%s", a->key[i], sub,
                             keys[0] ? "; it takes: " : "", keys);
-    }
     return RNN_OK;
 }
 
@@ -85,10 +77,8 @@ static int train_on_progress(double done, double words_per_sec, double loss, voi
         v->last = pct;
         double eta = done > 0 ? (rnn_now() - v->started) * (1 - done) / done : 0;
         if (v->bar) {
-            int w = 30, fill = pct * w / 100;
             char bar[64];
-            for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : '.');
-            bar[w] = 0;
+            app_bar(pct, 100, 30, bar);
             fprintf(stderr, "\r[%s] %3d%%  %.0f words/s  loss %.4f  ETA %.0f s ", bar, pct, words_per_sec, loss, eta);
             fflush(stderr);
         } else

@@ -184,14 +184,6 @@ static int output_columns(const app_state *s)
     return 0;
 }
 
-/* "[=====>....]" of width w (at most FIT_BAR_WIDTH) into buf. */
-static void fit_bar(int done, int total, int w, char *buf)
-{
-    int fill = total ? done * w / total : w;
-    for (int i = 0; i < w; i++) buf[i] = i < fill ? '=' : (i == fill ? '>' : '.');
-    buf[w] = 0;
-}
-
 /* " - loss: 0.1234 - accuracy: 0.9 - val_loss: ..." of the history row of the epoch. */
 static void fit_metrics_text(const rnn_history *h, int epoch, char *buf, size_t n)
 {
@@ -229,7 +221,7 @@ static void fit_draw_bar(const rnn_fit_progress *p, int digits, int cols)
         int room = cols - 1 - (2 * digits + 4) - (int)strlen(tail);   /* "N/N [" "]", the last column free */
         w = room < FIT_BAR_MIN ? FIT_BAR_MIN : room < w ? room : w;
     }
-    fit_bar(p->batch, p->batches, w, bar);
+    app_bar(p->batch, p->batches, w, bar);
     snprintf(line, sizeof line, "%*d/%d [%s]%s", digits, p->batch, p->batches, bar, tail);
     if (cols > 1 && strlen(line) > (size_t)cols - 1) line[cols - 1] = 0;
     app_printf("\r%s\033[K", line);
@@ -246,7 +238,7 @@ static void fit_print_partial(fit_ctx *f, const rnn_fit_progress *p, int digits)
     const char *why = f->s->stop ? "interrupted" : "stopped";
     if (f->bar) {
         if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
-        fit_bar(p->batch, p->batches, FIT_BAR_WIDTH, bar);   /* no step time: the line fits 80 columns */
+        app_bar(p->batch, p->batches, FIT_BAR_WIDTH, bar);   /* no step time: the line fits 80 columns */
         app_printf("\r%*d/%d [%s] %s%s\033[K\n", digits, p->batch, p->batches, bar, why, met);
     } else
         app_printf("Epoch %d/%d - %d/%d - %.0fs %s%s - %s\n", p->epoch, p->epochs, p->batch, p->batches,
@@ -272,7 +264,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
         double secs = h->seconds ? h->seconds[h->n_epochs - 1] : p->elapsed;
         if (f->bar) {
             if (f->shown_epoch != p->epoch) app_printf("Epoch %d/%d\n", p->epoch, p->epochs);
-            fit_bar(p->batches, p->batches, FIT_BAR_WIDTH, bar);
+            app_bar(p->batches, p->batches, FIT_BAR_WIDTH, bar);
             app_printf("\r%*d/%d [%s] - %.0fs %s%s\033[K\n", digits, p->batches, p->batches, bar, secs,
                        fit_step_text(p->ms_per_step, step, sizeof step), met);
         } else

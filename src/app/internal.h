@@ -56,6 +56,10 @@ static inline const char *app_noun(unsigned long long n, const char *one, const 
 /* Spaces that pad s to cols terminal columns (0 when it is as wide or wider): aligns a table
  * column of words that may be wide (CJK) or hold combining marks, which %-20s counts in bytes. */
 int app_pad_to(const char *s, int cols);
+/* "[=====>....]"'s inside: w characters for done of total (all '=' when total is 0), into buf (w + 1 bytes). */
+void app_bar(int done, int total, int w, char *buf);
+/* Whether w is one of the space-separated words of list. */
+bool app_word_in(const char *list, const char *w);
 
 /* A relative path a command reads, as a script means it: the file in the running script's folder
  * when there is one, else NULL (use the path as given: the current folder). malloc'd. */

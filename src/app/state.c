@@ -83,6 +83,21 @@ void app_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void app_bar(int done, int total, int w, char *buf)
+{
+    int fill = total ? done * w / total : w;
+    for (int i = 0; i < w; i++) buf[i] = i < fill ? '=' : (i == fill ? '>' : '.');
+    buf[w] = 0;
+}
+
+bool app_word_in(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = list; (p = strstr(p, w)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return true;
+    return false;
+}
+
 int app_pad_to(const char *s, int cols)
 {
     size_t w = rnn_utf8_width(s);
