@@ -187,6 +187,25 @@ static void test_csv_splits(void)
     rnn_dataset_free(c);
 }
 
+/* Malformed CSV files: file name, contents, where the message points, what it says (RNN_EDATA). */
+static const struct { const char *name, *csv, *where, *says; } bad_csv[] = {
+    {"quote.csv", "text,label\na,pos\n\"never\nclosed,neg\nb,pos\n", "quote.csv:3:", "unterminated quote"},
+    {"width.csv", "text,label,x\n\"multi\nline\",pos,1\nb,neg\n", "width.csv:4:", "2 fields, but the header has 3"},
+    {"width2.csv", "text,label\na,pos,extra\n", "width2.csv:2:", "3 fields"},
+    {"empty.csv", "", "empty.csv", "empty file"},
+    {"header.csv", "text,label\n\n", "header.csv", "no data rows"},
+    {"one.csv", "text,label\na,pos\nb,pos\n", "one.csv", "a single class ('pos')"},
+    {"nolabel.csv", "text,label\na,pos\nb,\n", "nolabel.csv:3", "empty label"},
+};
+
+static void expect_csv_errors(void)
+{
+    for (size_t i = 0; i < sizeof bad_csv / sizeof *bad_csv; i++) {
+        rnn_load_opts o = opts_for(test_write_str(bad_csv[i].name, bad_csv[i].csv));
+        EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, bad_csv[i].where, bad_csv[i].says);
+    }
+}
+
 static void test_csv_errors(void)
 {
     rnn_load_opts o = opts_for(test_path("absent.csv"));
@@ -203,13 +222,7 @@ static void test_csv_errors(void)
     o.label_col = "3"; /* index out of range */
     EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "cols.csv", "no column '3' for label=");
 
-    o = opts_for(test_write_str("quote.csv", "text,label\na,pos\n\"never\nclosed,neg\nb,pos\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "quote.csv:3:", "unterminated quote");
-
-    o = opts_for(test_write_str("width.csv", "text,label,x\n\"multi\nline\",pos,1\nb,neg\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "width.csv:4:", "2 fields, but the header has 3");
-    o = opts_for(test_write_str("width2.csv", "text,label\na,pos,extra\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "width2.csv:2:", "3 fields");
+    expect_csv_errors();
 
     /* Invalid UTF-8 refuses nothing: each invalid sequence becomes U+FFFD, in texts, labels and
      * the header alike (no replaced byte is a quote, delimiter or line end), and is counted. */
@@ -221,14 +234,6 @@ static void test_csv_errors(void)
     CHECK_TEXT(ds->train.text[1], "bad \xEF\xBF\xBD( \xEF\xBF\xBD");
     rnn_dataset_free(ds);
 
-    o = opts_for(test_write_str("empty.csv", ""));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "empty.csv", "empty file");
-    o = opts_for(test_write_str("header.csv", "text,label\n\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "header.csv", "no data rows");
-    o = opts_for(test_write_str("one.csv", "text,label\na,pos\nb,pos\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "one.csv", "a single class ('pos')");
-    o = opts_for(test_write_str("nolabel.csv", "text,label\na,pos\nb,\n"));
-    EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "nolabel.csv:3", "empty label");
     o = opts_for(test_write("nul.csv", "text,label\na\0b,pos\n", 19));
     EXPECT_ERROR(rnn_load_csv, &o, RNN_EDATA, "nul.csv:2", "NUL byte");
 

@@ -189,12 +189,8 @@ static void test_fit_bucketed(void)
     static const char *lstm[] = {"Embedding(20, 8, mask_zero=True)", "LSTM(8)", "Dense(1, activation='sigmoid')",
                                  NULL};
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 15;
+    rnn_fit_opts o = fit_opts(15, 0.2, 11);
     o.batch_size = 16;
-    o.validation_split = 0.2;
-    o.seed = 11;
     o.bucket_by_length = true;
     rnn_error err = {0};
     rnn_history h1 = {0}, h2 = {0}, h3 = {0};

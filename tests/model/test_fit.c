@@ -44,11 +44,7 @@ static const char *softmax_model[] = {"Embedding(20, 8)", "GlobalAveragePooling1
 static void test_learns_and_reproduces(void)
 {
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 12;
-    o.validation_split = 0.2;
-    o.seed = 7;
+    rnn_fit_opts o = fit_opts(12, 0.2, 7);
     rnn_history h1 = {0}, h2 = {0};
     rnn_error err = {0};
     rnn_model *a = make_model(binary_model, 42), *b = make_model(binary_model, 42);
@@ -110,10 +106,7 @@ static void test_learns_and_reproduces(void)
 static void test_softmax(void)
 {
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 10;
-    o.seed = 3;
+    rnn_fit_opts o = fit_opts(10, 0, 3);
     rnn_history h = {0};
     rnn_error err = {0};
     const char *losses[] = {"sparse_categorical_crossentropy", "categorical_crossentropy"};
@@ -188,11 +181,7 @@ static void test_early_stop_scripted(void)
 static void test_early_stop_live(void)
 {
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 15;
-    o.validation_split = 0.25;
-    o.seed = 11;
+    rnn_fit_opts o = fit_opts(15, 0.25, 11);
     o.early_stopping = "val_loss";
     o.patience = 1;
     o.restore_best_weights = true;
@@ -243,9 +232,7 @@ static void collect_warning(const char *msg, void *user)
 static void test_stops_and_warnings(void)
 {
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 3;
+    rnn_fit_opts o = fit_opts(3, 0, 0);
     rnn_history h = {0};
     rnn_error err = {0};
     rnn_model *m = make_model(binary_model, 1);
@@ -359,9 +346,7 @@ static void test_frozen(void)
     CHECK(!emb->trainable && rnn_model_n_trainable(m) == dense->n_params, "trainable count");
     float *before = malloc(emb->n_params * sizeof *before), dense0 = dense->params[0];
     memcpy(before, emb->params, emb->n_params * sizeof *before);
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 2;
+    rnn_fit_opts o = fit_opts(2, 0, 0);
     rnn_history h = {0};
     rnn_error err = {0};
     CHECK(rnn_model_fit(m, &(rnn_xy){N, T, X, Y}, &o, &h, &err) == RNN_OK, "fit: %s", err.msg);
@@ -463,10 +448,7 @@ static double fit_two_epochs(const char *const *calls, const char *loss, const d
     rnn_model *m = make_model(calls, 5);
     CHECK(compile(m, "adam", 0.01, loss, "accuracy,auc") == RNN_OK, "compile %s", loss);
     rnn_xy d = {N, T, X, Y};
-    rnn_fit_opts o;
-    rnn_fit_opts_default(&o);
-    o.epochs = 2;
-    o.seed = 9;
+    rnn_fit_opts o = fit_opts(2, 0, 9);
     o.class_weight = class_weight;
     o.n_class_weight = n_cw;
     CHECK(rnn_model_fit(m, &d, &o, h, &err) == RNN_OK, "fit %s: %s", loss, err.msg);

@@ -3,7 +3,6 @@
 grep -q '^#define RNNLAB_MPI 1' "$builddir/config.h" 2>/dev/null || { echo "built without MPI"; exit 77; }
 MPIRUN=${MPIRUN:-mpirun}
 command -v "$MPIRUN" >/dev/null 2>&1 || { echo "no mpirun"; exit 77; }
-export NO_COLOR=1 LC_ALL=C.UTF-8
 # Two ranks on any machine, also as root (containers, CI).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # Under --enable-sanitizers, Open MPI's plugins leak at MPI_Finalize and are unloaded before
@@ -13,12 +12,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 if [ -n "${RNNLAB_SANITIZED:-}" ] || "$RNNLAB" --version 2>/dev/null | grep -q sanitizers; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/rnnlab-mpi.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
-export HOME="$T/home" XDG_STATE_HOME="$T/state" XDG_CACHE_HOME="$T/cache"
-mkdir -p "$HOME"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# The sandbox (T, HOME), fail, run, expect_*, need_data and finish of the app tests.
+. "${srcdir:-.}/tests/app/common.sh"
 
 # mpi N ARGS...: rnnlab on N ranks, one thread each; stdout in $T/out, stderr in $T/err, status in $rc
 mpi() {
@@ -26,11 +21,6 @@ mpi() {
     "$MPIRUN" --oversubscribe --allow-run-as-root -n "$n" "$RNNLAB" --threads 1 "$@" >"$T/out" 2>"$T/err" </dev/null
     rc=$?
 }
-expect_status() {
-    [ "$rc" -eq "$1" ] || { fail "$2: status $rc, expected $1"; sed 's/^/    err: /' "$T/err" | head -8; }
-}
-expect_out() { grep -Eq -- "$1" "$T/out" || { fail "$2: stdout lacks /$1/"; sed 's/^/    out: /' "$T/out" | head -20; }; }
-expect_err() { grep -Eq -- "$1" "$T/err" || { fail "$2: stderr lacks /$1/"; sed 's/^/    err: /' "$T/err" | head -8; }; }
 
 # The demo model, trained: $T/model.rnn (no fit), to which tests add their lines.
 cat >"$T/model.rnn" <<'SCRIPT'
@@ -46,4 +36,3 @@ SCRIPT
 # The history columns without the seconds: what a run learnt, to compare across runs.
 curves() { cut -d, -f1-5 "$1"; }
 
-finish() { [ "$failures" -eq 0 ]; exit $?; }

@@ -14,32 +14,22 @@ trap 'rm -rf "$work"; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"-*' EXIT
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time"; exit 77; }
 if [ "$data" = imdb ]; then
     [ -f "$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz" ] || { echo "no IMDB archive in RNNLAB_TEST_DATA"; exit 77; }
-    cat > "$work/fit.rnn" <<EOS
-load imdb path=$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz
-tokenize num_words=10000
-pad maxlen=200
-model new speed
-add Embedding(10000, 32)
-add LSTM(32)
-add Dense(1, activation='sigmoid')
-compile optimizer=adam loss=binary_crossentropy metrics=accuracy
-fit epochs=$epochs batch_size=128 validation_split=0.2
-quit
-EOS
+    load="imdb path=$RNNLAB_TEST_DATA/aclImdb_v1.tar.gz" tok="num_words=10000" maxlen=200 words=10000 units=32 batch=128
 else
-    cat > "$work/fit.rnn" <<EOS
-load demo
-tokenize
-pad maxlen=50
+    load=demo tok= maxlen=50 words=100 units=64 batch=32
+fi
+cat > "$work/fit.rnn" <<EOS
+load $load
+tokenize $tok
+pad maxlen=$maxlen
 model new speed
-add Embedding(100, 32)
-add LSTM(64)
+add Embedding($words, 32)
+add LSTM($units)
 add Dense(1, activation='sigmoid')
 compile optimizer=adam loss=binary_crossentropy metrics=accuracy
-fit epochs=$epochs batch_size=32 validation_split=0.2
+fit epochs=$epochs batch_size=$batch validation_split=0.2
 quit
 EOS
-fi
 one() { # $1 = extra flag; prints "wall cpu" seconds
     rm -f "$work/t"
     # stdout stays the pane's terminal: the dashboard only starts on one.
