@@ -192,8 +192,10 @@ def main():
         if rn_s is None and rn_wall is not None and prep_wall is not None:
             rn_s, how = rn_wall - prep_wall, 'wall-prep'
         flops = flops_per_epoch(cfg)
-        # the masked rows compute only the texts' real steps: padded FLOPs would overstate the rate
-        gflops = flops / rn_s / 1e9 if rn_s and not masked else None
+        if masked:  # only the texts' real steps are computed: count those (pad's share of padding cells)
+            pad = re.search(r'^train padded to .*, ([0-9.]+)% padding', log, re.M)
+            flops = flops * (1 - float(pad.group(1)) / 100) if pad else None
+        gflops = flops / rn_s / 1e9 if rn_s and flops else None
         frac = gflops / ceiling if gflops and ceiling else None
         speedup = peer_s / rn_s if peer_s and rn_s else None
         verdict = []
@@ -213,7 +215,7 @@ def main():
                           fmt(eval_s), str(test_samples(cfg)), acc[-1] if acc else '-'])
         details.append([c, '%s%s(%d) e=%d T=%d B=%d' % ('Bi-' if cfg['bi'] else '', cfg['cell'], cfg['units'],
                                                         cfg['emb'], cfg['maxlen'], cfg['batch']),
-                        str(train_samples(cfg)), '%.3g' % (flops / 1e12),
+                        str(train_samples(cfg)), '%.3g' % (flops / 1e12) if flops else '-',
                         fmt(pj.get('ms_per_step')), str(pj.get('steps_per_epoch', '-')), str(steps or '-'),
                         fmt(pj.get('prep_s')), fmt(prep_wall), how])
     cpu = re.search(r'model name\s*:\s*(.*)', read('/proc/cpuinfo'))
@@ -245,7 +247,9 @@ def main():
                ' wall time of its data-preparation lines run alone ("wall-prep").')
     out.append('- useful FLOPs per epoch: recurrent layers only, per sample, time step (all maxlen steps) and'
                ' direction: LSTM 24·h·(e+h), GRU 18·h·(e+h), SimpleRNN 6·h·(e+h) (these already count'
-               ' forward + backward, backward taken as 2x forward), times the training samples of one epoch.'
+               ' forward + backward, backward taken as 2x forward), times the training samples of one epoch;'
+               ' for the masked configs (CONFIG_masked), which compute only the texts\' real steps, times the share'
+               ' of the training matrix that is not padding (`pad` prints the share that is).'
                ' GFLOP/s = these FLOPs / rnnlab s/epoch.')
     out.append('- peak MB: maximum resident set size from `/usr/bin/time -v` for the whole process; both include'
                ' their own data loading and preparation (the peer\'s Python tokenizer, rnnlab\'s load/tokenize/pad).\n')

@@ -564,6 +564,17 @@ int cmd_decode(app_state *s, const app_command *c, const app_args *a)
     return RNN_OK;
 }
 
+/* The share of x's cells that are padding: the sequences' ids beyond x's width are cut off. */
+static double padding_percent(const rnn_seqs *seqs, const rnn_imatrix *x)
+{
+    size_t cells = x->rows * x->cols, kept = 0;
+    for (size_t i = 0; i < seqs->n && i < x->rows; i++) {
+        size_t len = seqs->off[i + 1] - seqs->off[i];
+        kept += len < x->cols ? len : x->cols;
+    }
+    return cells ? 100.0 * (double)(cells - kept) / (double)cells : 0.0;
+}
+
 int cmd_pad(app_state *s, const app_command *c, const app_args *a)
 {
     int rc;
@@ -578,9 +589,11 @@ int cmd_pad(app_state *s, const app_command *c, const app_args *a)
     rnn_error err = {0};
     if ((rc = app_pad_splits(s, prep, &err))) return app_fail_err(c, &err);
     const rnn_imatrix *xtr = &s->x_train, *xte = &s->x_test;
-    app_printf("train padded to (%zu, %zu): %zu truncated (%s)\n", xtr->rows, xtr->cols, s->truncated_train, truncating);
+    app_printf("train padded to (%zu, %zu): %zu truncated (%s), %.1f%% padding\n", xtr->rows, xtr->cols,
+               s->truncated_train, truncating, padding_percent(&s->seq_train, xtr));
     if (xte->rows)
-        app_printf("test padded to (%zu, %zu): %zu truncated (%s)\n", xte->rows, xte->cols, s->truncated_test, truncating);
+        app_printf("test padded to (%zu, %zu): %zu truncated (%s), %.1f%% padding\n", xte->rows, xte->cols,
+                   s->truncated_test, truncating, padding_percent(&s->seq_test, xte));
     app_changed(s, APP_CHANGED_DATA);
     return RNN_OK;
 }
