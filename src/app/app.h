@@ -95,6 +95,21 @@ void app_history_load(const char *path);
 #define APP_HISTORY_LINES 2000
 void app_history_save(const char *path);
 
+/* Nearest words as `embeddings near WORD` lists them (the dashboard's vocabulary panel asks too). */
+typedef struct app_near {
+    const char *source;   /* the matrix read: the Embedding layer's name, or "the word vectors" */
+    bool by_ngrams;       /* the word has no row: its vector is the mean of its character n-grams */
+    size_t n;             /* neighbours found, at most k */
+} app_near;
+/* The k words nearest `word` by cosine similarity in the model's Embedding (learned by fit, or
+ * filled from vectors) when the model has one, else in the loaded or trained vectors: token ids in
+ * ids[0..out->n) and similarities in sims, best first, the word itself left out. Only reads s: call
+ * it while s holds still (no command running, or on fit's thread between two batches). Errors: no
+ * tokenizer, no embedding, a word without a row, a vector of zeros; out->source stays valid only
+ * until the model changes. */
+int app_embedding_near(const app_state *s, const char *word, size_t k, int32_t *ids, float *sims,
+                       app_near *out, rnn_error *err);
+
 /* The one command table: dispatch, help, completion and the man page's command list. The
  * dispatcher parses a command's words into app_args (internal.h) from its args text (the valid
  * keys) and max_pos, then calls its handler; errors name the command from the table. */

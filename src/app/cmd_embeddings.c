@@ -191,7 +191,7 @@ static int embeddings_save(app_state *s, const app_command *c, const app_args *a
 
 /* The embedding queries read: the model's Embedding (learned by fit, or filled from vectors) when
  * the model has one, else the vectors of embeddings load or train. */
-static const char *current_embedding(app_state *s, rnn_fmatrix *view)
+static const char *current_embedding(const app_state *s, rnn_fmatrix *view)
 {
     for (size_t i = 0; s->model && i < rnn_model_n_layers(s->model); i++) {
         const rnn_layer *l = rnn_model_layer(s->model, i);
@@ -205,18 +205,56 @@ static const char *current_embedding(app_state *s, rnn_fmatrix *view)
 }
 
 /* A word's row in m, or 0 when the tokenizer lacks it or the matrix is shorter (num_words). */
-static int32_t row_of(app_state *s, const rnn_fmatrix *m, const char *word)
+static int32_t row_of(const app_state *s, const rnn_fmatrix *m, const char *word)
 {
     int32_t row = rnn_tokenizer_index(s->tok, word);
     return row > 0 && (size_t)row < m->rows ? row : 0;
 }
 
 /* The error for a word without a row, naming it. */
-static int no_row(app_state *s, const app_command *c, const rnn_fmatrix *m, const char *word)
+static int no_row(const app_state *s, const rnn_fmatrix *m, const char *word, rnn_error *err)
 {
     int32_t id = rnn_tokenizer_index(s->tok, word);
-    if (id <= 0) return app_fail(RNN_EDATA, c, "'%s': not in the tokenizer's vocabulary", word);
-    return app_fail(RNN_EDATA, c, "'%s' (id %d) has no row: the embedding has %zu rows (num_words)", word, (int)id, m->rows);
+    if (id <= 0) return rnn_fail(err, RNN_EDATA, "'%s': not in the tokenizer's vocabulary", word);
+    return rnn_fail(err, RNN_EDATA, "'%s' (id %d) has no row: the embedding has %zu rows (num_words)", word, (int)id,
+                    m->rows);
+}
+
+static const char *const no_embedding =
+    "no embedding: add an Embedding layer, or run embeddings load or embeddings train";
+
+/* The query vector of a word: its row, or (trained vectors only) the mean of its character n-grams. */
+static int near_query(const app_state *s, const rnn_fmatrix *m, const char *word, float *q, int32_t *row,
+                      bool *by_ngrams, rnn_error *err)
+{
+    *by_ngrams = false;
+    if ((*row = row_of(s, m, word)) > 0) {
+        memcpy(q, m->data + (size_t)*row * m->cols, m->cols * sizeof *q);
+        return RNN_OK;
+    }
+    if (m->data == s->pretrained.data && s->wordvec && (int)m->cols == rnn_wordvec_dim(s->wordvec) &&
+        rnn_wordvec_vector(s->wordvec, word, q)) {
+        *by_ngrams = true;
+        return RNN_OK;
+    }
+    return no_row(s, m, word, err);
+}
+
+int app_embedding_near(const app_state *s, const char *word, size_t k, int32_t *ids, float *sims, app_near *out,
+                       rnn_error *err)
+{
+    rnn_fmatrix m;
+    *out = (app_near){0};
+    if (!s->tok) return rnn_fail(err, RNN_EUSAGE, "no tokenizer: run tokenize first");
+    if (!(out->source = current_embedding(s, &m))) return rnn_fail(err, RNN_EUSAGE, "%s", no_embedding);
+    float *q = malloc(m.cols ? m.cols * sizeof *q : 1);
+    if (!q) return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    int32_t row;
+    int rc = near_query(s, &m, word, q, &row, &out->by_ngrams, err);
+    if (rc == RNN_OK && (out->n = rnn_vectors_nearest(&m, q, &row, 1, k, ids, sims)) == 0)
+        rc = rnn_fail(err, RNN_EDATA, "'%s' has a vector of zeros in %s: no direction to compare", word, out->source);
+    free(q);
+    return rc;
 }
 
 static void print_neighbours(app_state *s, const int32_t *ids, const float *sims, size_t n)
@@ -234,44 +272,28 @@ static int query_setup(app_state *s, const app_command *c, const app_args *a, in
     if ((rc = need_positionals(c, a, words, what)) || (rc = args_long(a, "k", 10, 1, 1000, k))) return rc;
     if (!s->tok) return app_fail(RNN_EUSAGE, c, "no tokenizer: run tokenize first");
     *source = current_embedding(s, m);
-    if (!*source)
-        return app_fail(RNN_EUSAGE, c, "no embedding: add an Embedding layer, or run embeddings load or embeddings train");
+    if (!*source) return app_fail(RNN_EUSAGE, c, "%s", no_embedding);
     return RNN_OK;
 }
 
 static int embeddings_near(app_state *s, const app_command *c, const app_args *a)
 {
-    rnn_fmatrix m;
     long k;
-    const char *source;
-    int32_t row;
     int rc;
-    if ((rc = query_setup(s, c, a, 1, "a WORD", &m, &k, &source))) return rc;
-    float *q = malloc(m.cols * sizeof *q);
+    if ((rc = need_positionals(c, a, 1, "a WORD")) || (rc = args_long(a, "k", 10, 1, 1000, &k))) return rc;
     int32_t *ids = malloc((size_t)k * sizeof *ids);
     float *sims = malloc((size_t)k * sizeof *sims);
-    if (!q || !ids || !sims) { free(q); free(ids); free(sims); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
-    /* A word without a row still has a vector from its character n-grams when vectors were trained. */
-    bool by_ngrams = false;
-    row = row_of(s, &m, a->pos[1]);
-    if (row > 0)
-        memcpy(q, m.data + (size_t)row * m.cols, m.cols * sizeof *q);
-    else if (m.data == s->pretrained.data && s->wordvec && (int)m.cols == rnn_wordvec_dim(s->wordvec) &&
-             rnn_wordvec_vector(s->wordvec, a->pos[1], q))
-        by_ngrams = true;
-    else
-        rc = no_row(s, c, &m, a->pos[1]);
-    if (rc == RNN_OK) {
-        size_t n = rnn_vectors_nearest(&m, q, &row, 1, (size_t)k, ids, sims);
-        if (n == 0)
-            rc = app_fail(RNN_EDATA, c, "'%s' has a vector of zeros in %s: no direction to compare", a->pos[1], source);
-        else {
-            app_printf("nearest to '%s' in %s%s (cosine similarity):\n", a->pos[1], source,
-                       by_ngrams ? ", from its character n-grams" : "");
-            print_neighbours(s, ids, sims, n);
-        }
+    app_near near;
+    rnn_error err = {0};
+    if (!ids || !sims) rc = app_fail(RNN_EINTERNAL, c, "out of memory");
+    else if ((rc = app_embedding_near(s, a->pos[1], (size_t)k, ids, sims, &near, &err)) != RNN_OK)
+        app_fail_err(c, &err);
+    else {
+        app_printf("nearest to '%s' in %s%s (cosine similarity):\n", a->pos[1], near.source,
+                   near.by_ngrams ? ", from its character n-grams" : "");
+        print_neighbours(s, ids, sims, near.n);
     }
-    free(q); free(ids); free(sims);
+    free(ids); free(sims);
     return rc;
 }
 
@@ -283,8 +305,12 @@ static int embeddings_analogy(app_state *s, const app_command *c, const app_args
     int32_t rows[3];
     int rc;
     if ((rc = query_setup(s, c, a, 3, "three words A B C", &m, &k, &source))) return rc;
+    rnn_error err = {0};
     for (int i = 0; i < 3; i++)
-        if (!(rows[i] = row_of(s, &m, a->pos[1 + i]))) return no_row(s, c, &m, a->pos[1 + i]);
+        if (!(rows[i] = row_of(s, &m, a->pos[1 + i]))) {
+            no_row(s, &m, a->pos[1 + i], &err);
+            return app_fail_err(c, &err);
+        }
     float *q = malloc(m.cols * sizeof *q);
     int32_t *ids = malloc((size_t)k * sizeof *ids);
     float *sims = malloc((size_t)k * sizeof *sims);

@@ -108,6 +108,7 @@ static const app_command command_table[] = {
      "embeddings save FILE: the trained vectors in word2vec text format.\n"
      "embeddings near WORD [k=10]: the k words nearest WORD by cosine similarity, in the model's\n"
      "  Embedding (learned by fit) when the model has one, else in the loaded or trained vectors.\n"
+     "  The dashboard's vocabulary panel lists them too (/ and a word, then Enter), also during fit.\n"
      "embeddings analogy A B C [k=10]: the words nearest A - B + C (unit vectors), as fastText's\n"
      "  analogies: 'embeddings analogy king man woman' asks what is to woman as king is to man.",
      cmd_embeddings, 4, NULL,

@@ -66,17 +66,22 @@ static bool act_redraw(tui *t) { clearok(curscr, TRUE); t->sh.dirty = 1; return 
 
 static bool act_resize(tui *t) { t->need_layout = true; t->sh.dirty = 1; return true; }
 
-/* Page keys scroll the focused panel. */
-static bool act_scroll(tui *t, int key)
+/* Gives key to the focused panel; true if it used it. */
+static bool panel_key(tui *t, int key, bool always)
 {
     tui_panel *p = &t->panel[t->focus];
+    if (!p->ops->key)
+        return false;
     pthread_mutex_lock(&t->sh.lock);
-    bool used = p->ops->key && p->ops->key(p, key);
+    bool used = (always || p->typing) && p->ops->key(p, key);
     pthread_mutex_unlock(&t->sh.lock);
     if (used)
         t->sh.dirty = 1;
     return used;
 }
+
+/* Page keys scroll the focused panel. */
+static bool act_scroll(tui *t, int key) { return panel_key(t, key, true); }
 static bool act_page_up(tui *t) { return act_scroll(t, KEY_PPAGE); }
 static bool act_page_down(tui *t) { return act_scroll(t, KEY_NPAGE); }
 
@@ -107,6 +112,10 @@ bool actions_dispatch(tui *t, int key)
         t->sh.dirty = 1;
         return true;
     }
+    /* The focused panel's own keys come first: all of them while it takes text, else only while
+     * the prompt is empty (the key cannot belong to a line being typed, even ahead of a command). */
+    if (panel_key(t, key, prompt_is_empty()))
+        return true;
     for (size_t i = 0; i < sizeof action_table / sizeof action_table[0]; i++) {
         const tui_action *a = &action_table[i];
         if (a->key != key)

@@ -233,6 +233,12 @@ static void draw_help(tui *t)
         snprintf(line, sizeof line, "%-6s %s", a[i].key_name, a[i].help);
         tui_put(in, row++, 1, line, theme_attr(ROLE_HELP));
     }
+    for (int i = 0; i < PANEL_COUNT; i++)
+        for (const tui_key_help *k = t->panel[i].ops->keys; k && k->key && row < in.h; k++) {
+            char line[160];
+            snprintf(line, sizeof line, "%-6s %s: %s", k->key, t->panel[i].ops->name, k->help);
+            tui_put(in, row++, 1, line, theme_attr(ROLE_HELP));
+        }
     if (row + 2 < in.h) {
         row++;
         tui_put(in, row++, 1, "Commands (`help CMD` for details):", theme_attr(ROLE_HELP) | A_BOLD);
@@ -311,6 +317,13 @@ static void panels_changed(tui *t, const app_state *s, unsigned what)
     tui_panels_event(t->panel, PANEL_COUNT, &e);
 }
 
+/* The session holds still while the panels handle this (progress: fit's thread between batches). */
+static void panels_steady(tui *t, const rnn_fit_progress *progress)
+{
+    tui_event e = {.kind = TUI_EVENT_STEADY, .app = t->app, .progress = progress};
+    tui_panels_event(t->panel, PANEL_COUNT, &e);
+}
+
 static void hook_changed(const app_state *s, unsigned what, void *ud)
 {
     panels_changed(ud, s, what);
@@ -328,6 +341,7 @@ static void hook_progress(const rnn_fit_progress *p, void *ud)
     tui *t = ud;
     tui_event e = {.kind = TUI_EVENT_PROGRESS, .progress = p};
     tui_panels_event(t->panel, PANEL_COUNT, &e);
+    panels_steady(t, p);
 }
 
 static int hook_columns(void *ud)
@@ -398,6 +412,7 @@ static void job_finish(tui *t)
         t->next_script = t->n_scripts;
     t->app->stop = 0;
     panels_changed(t, t->app, ~0u & ~(unsigned)APP_CHANGED_RUNS);
+    panels_steady(t, NULL);
     t->sh.dirty = 1;
     if (t->quit)
         return;
@@ -494,6 +509,8 @@ static void ui_loop(tui *t, int capture_fd)
         int key;
         while ((key = getch()) != ERR)   /* also returns KEY_RESIZE after SIGWINCH */
             handle_key(t, key);
+        if (!t->running)
+            panels_steady(t, NULL);
     }
 }
 

@@ -70,17 +70,22 @@ enum tui_event_kind {
     TUI_EVENT_PROGRESS,  /* fit progress (the training thread: must never wait for the lock) */
     TUI_EVENT_OUTPUT,    /* output for the log (any thread) */
     TUI_EVENT_DONE,      /* the command finished and its thread was joined (UI thread) */
+    TUI_EVENT_STEADY,    /* app holds still until the handler returns, so a panel may read it:
+                          * the UI thread while no command runs, or fit's thread between two
+                          * batches (progress set; must never wait for the lock) */
 };
 typedef struct tui_event {
     int kind;                       /* tui_event_kind */
-    const app_state *app;           /* CHANGED, COMPARED */
+    const app_state *app;           /* CHANGED, COMPARED, STEADY */
     unsigned what;                  /* CHANGED */
     const int *runs; int n_runs;    /* COMPARED: indices into app->runs */
-    const rnn_fit_progress *progress;           /* PROGRESS */
+    const rnn_fit_progress *progress;           /* PROGRESS; STEADY during fit, else NULL */
     const char *text; size_t len; bool is_error; /* OUTPUT */
 } tui_event;
 
 typedef struct tui_panel tui_panel;
+/* A key a panel takes itself, for the help screen. */
+typedef struct tui_key_help { const char *key, *help; } tui_key_help;
 typedef struct tui_panel_ops {
     const char *name;               /* title on the border */
     bool (*init)(tui_panel *p);     /* allocates p->data */
@@ -89,8 +94,12 @@ typedef struct tui_panel_ops {
     void (*draw)(tui_panel *p, tui_rect r);
     /* Optional short tag for the border, e.g. "compiled" (UI thread, lock held). */
     const char *(*tag)(tui_panel *p);
-    /* Optional: keys on the focused panel (PgUp, PgDn); true if used (UI thread, lock held). */
+    /* Optional: keys on the focused panel; true if used (UI thread, lock held). It sees PgUp and
+     * PgDn, every key while the prompt is empty, and every key while p->typing
+     * (keys it leaves, such as F1, Tab and Ctrl-C, keep their meaning). */
     bool (*key)(tui_panel *p, int key);
+    /* Optional: the keys the panel takes besides PgUp and PgDn, ended by {NULL}, for the help. */
+    const tui_key_help *keys;
     /* Optional: the panel's inner size became w x h (0 x 0 when hidden by a zoom). Returns the
      * APP_CHANGED_* bits whose CHANGED event the panel needs again to fit the new size (UI
      * thread, lock held). */
@@ -103,6 +112,8 @@ struct tui_panel {
     tui_shared *sh;
     void *data;                     /* the panel's own */
     int scroll;                     /* lines scrolled by the page keys */
+    bool typing;                    /* set by the panel (lock held): it takes every key it is
+                                     * given before the key table, text for its own entry */
 };
 extern const tui_panel_ops panel_data_ops, panel_vocab_ops, panel_model_ops, panel_training_ops,
     panel_log_ops;

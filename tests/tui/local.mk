@@ -4,3 +4,5 @@ tests_tui_test_layout_SOURCES = tests/tui/test_layout.c src/tui/layout.c
 tests_tui_test_layout_LDADD = $(RNNLAB_TEST_LIBS) -lm
 EXTRA_DIST += tests/tui/measure-speed.sh
 test_scripts += tests/tui/dashboard.test
+EXTRA_DIST += tests/tui/tmux.sh
+test_scripts += tests/tui/vocab_near.test
