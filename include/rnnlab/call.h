@@ -49,6 +49,7 @@ int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *
  * (no prefix is stripped: a call's name is "layers.LSTM"). Besides the call grammar's values it
  * reads dicts and EXPR nodes, whose string is the operator:
  *   "+", "-", "*", "/", "//", "%"  binary arithmetic (items: left, right); "neg" (items: operand)
+ *   "==", "!=", "<", "<=", ">", ">="  one comparison, below arithmetic (items: left, right)
  *   "[]"   subscript (items: target, index); an index written a:b is an EXPR ":" (items: lo, hi,
  *          each NONE when left out)
  *   "."    attribute of a value that is not a name (items: target, IDENT attribute)

@@ -49,6 +49,9 @@ typedef struct rnn_load_opts {
     bool refetch;            /* imdb/sms without path: download again, replacing the cached copy */
 } rnn_load_opts;
 
+/* The column names of a CSV/TSV file's header row, as `load csv` reads it (delimiter 0: ',' or
+ * '\t' for .tsv): *names is malloc'd, each name too. */
+int rnn_csv_columns(const char *path, char delimiter, char ***names, size_t *n, rnn_error *err);
 /* Loads data set `kind` ("imdb", "sms", "csv", "dir", "lines", "demo"). On success *out is a new data set. */
 int rnn_dataset_load(const char *kind, const rnn_load_opts *opts, rnn_dataset **out, rnn_error *err);
 void rnn_dataset_free(rnn_dataset *ds);

@@ -115,6 +115,9 @@ typedef struct rnn_layer_kind {
     /* The layer's outputs at steps its input mask marks as padding reach no later output
      * (recurrent layers carry their state over them; step-wise layers keep each step apart). */
     bool honours_mask;
+    /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
+     * ends there, and Keras warns that later layers do not see it. */
+    bool drops_mask;
     /* Recurrent kinds on the shared time-loop driver: their cell (gates, step kernels: private to
      * src/layers/rnn_common.h); NULL for the others. Bidirectional wraps any kind that has one. */
     const struct rnn_cell *cell;

@@ -67,6 +67,9 @@ bool rnn_model_any_length(const rnn_model *m);
  * made honours the mask (recurrent layers carry their state over masked steps, the average pooling
  * leaves them out; dropout and Dense work step by step). */
 bool rnn_model_skips_padding(const rnn_model *m);
+/* Whether the mask of Embedding(..., mask_zero=True) reaches layer i: every layer between them
+ * outputs sequences and supports masking (Keras's mask propagation). */
+bool rnn_model_mask_reaches(const rnn_model *m, size_t i);
 /* Forward on a batch x = ids [B][T]; returns the output [B][n_out] (valid until the next call). */
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training,
                                rnn_error *err);

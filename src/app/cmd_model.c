@@ -83,6 +83,10 @@ int cmd_add(app_state *s, const app_command *c, const app_args *a)
                    app_noun(l->n_params, "param", "params"), l->trainable ? "" : " (frozen)");
         const char *note = l->note ? l->note : l->inner ? l->inner[0].note : NULL;
         if (note) app_printf("note: %s\n", note);
+        if (l->kind->drops_mask && rnn_model_mask_reaches(s->model, rnn_model_n_layers(s->model) - 1))
+            app_printf("warning: layer '%s' (of type %s) is passed the mask of Embedding(..., mask_zero=True), but it does "
+                       "not support masking: as in Keras, the mask ends here and later layers do not see it\n",
+                       l->name, l->kind->name);
     }
     s->last_eval.n = 0;
     app_changed(s, APP_CHANGED_MODEL);
@@ -720,15 +724,65 @@ static int read_lines(const app_command *cmd, const char *path, char ***lines, s
     return RNN_OK;
 }
 
+/* One line for the predictions of a whole split: how many texts each class gets (raw outputs: their
+ * range), instead of a row per text. */
+static void predict_split_summary(const app_state *s, const char *split, const float *p, size_t n, int k, bool probs)
+{
+    app_printf("predict: %zu %s %s:", n, split, app_noun(n, "text", "texts"));
+    if (!probs && k == 1) {
+        float lo = p[0], hi = p[0];
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) { lo = p[i] < lo ? p[i] : lo; hi = p[i] > hi ? p[i] : hi; sum += p[i]; }
+        app_printf(" raw outputs from %.4g to %.4g, mean %.4g", lo, hi, sum / (double)n);
+    } else {
+        size_t counts[64] = {0};
+        for (size_t i = 0; i < n; i++) {
+            int b = argmax(p + i * (size_t)k, k);
+            counts[b < 64 ? b : 63]++;
+        }
+        for (int j = 0; j < k && j < 64; j++)
+            app_printf("%s %s %zu (%.1f%%)", j ? "," : "", app_class_name(s, j), counts[j], 100.0 * (double)counts[j] / (double)n);
+    }
+    app_printf(" (predict split=%s output=FILE.csv writes a row per text)\n", split);
+}
+
+/* predict split=S: every padded text of the split, summed up in a line, or written to output. */
+static int predict_split(app_state *s, const app_command *c, const char *split, const char *output)
+{
+    rnn_xy xy;
+    int rc = split_xy(s, c, split, &xy);
+    if (rc) return rc;
+    int k = 0;
+    bool probs = true;
+    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k, &probs);
+    if (!p) return RNN_EDATA;
+    const rnn_split *sp = strcmp(split, "test") == 0 ? &s->ds->test : &s->ds->train;
+    if (output) rc = predict_write_csv(s, c, output, sp->text, xy.n, p, k, probs);
+    else {
+        if (!probs) predict_raw_note(s);
+        predict_split_summary(s, split, p, xy.n, k, probs);
+    }
+    free(p);
+    return rc;
+}
+
 int cmd_predict(app_state *s, const app_command *c, const app_args *a)
 {
     int rc = RNN_OK;
     if ((rc = need_model(s, c, false))) return rc;
-    const char *file = args_get(a, "file");
+    const char *file = args_get(a, "file"), *split = args_get(a, "split");
     char **texts = NULL; size_t n = 0;
     char *one = args_join(a, 0);
-    if (file && one) { free(one); return app_fail(RNN_EUSAGE, c, "expected TEXT or file=FILE, not both"); }
-    if (!file && !one) return app_fail(RNN_EUSAGE, c, "expected TEXT or file=FILE");
+    if ((file != NULL) + (one != NULL) + (split != NULL) > 1) {
+        free(one);
+        return app_fail(RNN_EUSAGE, c, "expected one of TEXT, file=FILE or split=test|train");
+    }
+    if (split) {
+        const char *choice;
+        if ((rc = args_choice(a, "split", "test|train", "test", &choice))) return rc;
+        return predict_split(s, c, choice, args_get(a, "output"));
+    }
+    if (!file && !one) return app_fail(RNN_EUSAGE, c, "expected TEXT, file=FILE or split=test|train");
     if (file) {
         char *in_script_dir = app_input_path(file);
         rc = read_lines(c, in_script_dir ? in_script_dir : file, &texts, &n);
@@ -740,22 +794,28 @@ int cmd_predict(app_state *s, const app_command *c, const app_args *a)
         if (!texts) { free(one); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
         texts[0] = one; n = 1;
     }
+    rc = app_predict_texts(s, c, texts, n, args_get(a, "output"), file != NULL);
+    parse_free_strings((int)n, texts);
+    return rc;
+}
+
+int app_predict_texts(app_state *s, const app_command *c, char *const *texts, size_t n, const char *output, bool show_text)
+{
+    int rc = need_model(s, c, false);
     rnn_imatrix x = {0};
-    rc = encode_padded(s, c, texts, n, &x);
+    if (!rc) rc = encode_padded(s, c, texts, n, &x);
     int k = 0;
     bool probs = true;
     float *p = rc ? NULL : predict_rows(s, c, x.data, n, (int)x.cols, &k, &probs);
     if (!rc && !p) rc = RNN_EDATA;
-    const char *output = args_get(a, "output");
     if (p && output) {
         rc = predict_write_csv(s, c, output, texts, n, p, k, probs);
     } else if (p) {
         if (!probs) predict_raw_note(s);
-        for (size_t i = 0; i < n; i++) predict_print(s, p + i * (size_t)k, k, probs, file ? texts[i] : NULL);
+        for (size_t i = 0; i < n; i++) predict_print(s, p + i * (size_t)k, k, probs, show_text ? texts[i] : NULL);
     }
     free(p);
     rnn_imatrix_free(&x);
-    parse_free_strings((int)n, texts);
     return rc;
 }
 

@@ -214,9 +214,11 @@ static const app_command command_table[] = {
     {"report", "[split=test|train]", "classification report and confusion matrix",
      "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, 0, NULL,
      EX_TRAINED "report split=test"},
-    {"predict", "TEXT|file=FILE [output=FILE]", "class probabilities of a text",
+    {"predict", "TEXT|file=FILE|split=test|train [output=FILE]", "class probabilities of a text",
      "predict TEXT | predict file=FILE [output=FILE.csv]: class probabilities through the same tokenizer\n"
      "and padding (file: one text per line; an empty line is a text too, with a row of its own).\n"
+     "predict split=test|train [output=FILE.csv]: every text of the padded split; without output, one\n"
+     "line says how many texts each class gets (report compares them with the labels).\n"
      "Probabilities come only from an output layer that makes them (sigmoid or softmax) or from a model\n"
      "compiled with from_logits=true (predict then applies the loss's sigmoid or softmax); any other\n"
      "output layer's numbers are shown as raw outputs, never as class probabilities.\n"
@@ -597,7 +599,8 @@ static bool complete_from_args(const app_command *c, int arg_index)
 }
 
 /* Tab in a Keras statement: layer names after layers. (or an opening bracket), optimizers after
- * optimizer=, losses after loss=, model methods after model. The word ends at the cursor. */
+ * optimizer=, losses after loss=, model methods after model., read_csv after pd. The word ends at
+ * the cursor. */
 static char **complete_statement(const char *text)
 {
     static const char *const optimizers[] = {"Adam(", "RMSprop(", "SGD(", "Adagrad(", "Nadam(", "AdamW(", "'adam'",
@@ -608,6 +611,7 @@ static char **complete_statement(const char *text)
     static const char *const methods[] = {"add(", "compile(", "fit(", "evaluate(", "summary()", "pop()", "predict(",
                                           "save(", NULL};
     static const char *const callbacks[] = {"EarlyStopping(", "ReduceLROnPlateau(", "ModelCheckpoint(", NULL};
+    static const char *const pandas[] = {"read_csv(", NULL};
     const char *frag = text;   /* the identifier being typed, dots included */
     for (const char *p = text; *p; p++)
         if (strchr("([,= {", *p)) frag = p + 1;
@@ -627,6 +631,7 @@ static char **complete_statement(const char *text)
     else if (!strcmp(key, "loss")) list = losses;
     else if (dot && !strcmp(module, "model")) list = methods;
     else if (dot && strstr(module, "callbacks")) list = callbacks;
+    else if (dot && (!strcmp(module, "pd") || !strcmp(module, "pandas"))) list = pandas;
     char buf[512];
     size_t keep = (size_t)(name - text);
     if (list)

@@ -127,6 +127,9 @@ const char *app_class_name(const app_state *s, int k);
 /* Evaluates a split in batches of batch_size (APP_EVAL_BATCH by default, as Keras's evaluate). */
 enum { APP_EVAL_BATCH = 32 };
 int app_evaluate(app_state *s, const app_command *cmd, const char *split, int batch_size, rnn_eval *out);
+/* predict's rows for texts (through the tokenizer and padding of the data): printed one a line
+ * (show_text: followed by the text), or written to output as CSV. */
+int app_predict_texts(app_state *s, const app_command *cmd, char *const *texts, size_t n, const char *output, bool show_text);
 /* Appends a new run (name NULL: run1, run2, ...); NULL when out of memory. */
 app_run *app_run_new(app_state *s, const char *name);
 /* The last run, or the run named `name`; NULL with an error reported when there is none. */

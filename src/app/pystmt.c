@@ -37,8 +37,14 @@ const char py_help_text[] =
     "load_dataset('stanfordnlp/imdb', split=[...]) -> load imdb shuffle=false; Tokenizer(...) and\n"
     "tokenizer.fit_on_texts(x_train) -> tokenize; texts_to_sequences; pad_sequences(x, maxlen=N, ...)\n"
     "(also sequence.pad_sequences, keras.utils.pad_sequences) -> pad; set_random_seed(N) -> set seed=N.\n"
-    "print() of values prints them; print(model.summary()) runs summary; print(classification_report(...))\n"
-    "runs report; plt.plot(history.history['loss']) runs plot.\n"
+    "df = pd.read_csv(FILE) with df['text'], df.label, .values, .map({'neg': 0, 'pos': 1}), LabelEncoder, and\n"
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)\n"
+    "-> load csv FILE text=COL label=COL test_split=0.2 seed=42 (SMSSpamCollection, spam.csv: load sms).\n"
+    "y_pred = model.predict(x_test) -> predict split=test (a line of counts; output=FILE.csv in the command\n"
+    "writes every row); model.predict(['a new text']) -> a row per text; classification_report(y_test,\n"
+    "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
+    "print() of values prints them; print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
+    "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
     "and docstrings pass silently; def f(): bodies run when f() is called; a with block runs its body;\n"
     "every other statement it does not run prints one line FILE:LINE: skipped: TEXT (reason);\n"
@@ -118,8 +124,7 @@ static int py_skip(app_state *s, const char *stmt, const char *fmt, ...)
     return RNN_OK;
 }
 
-static void py_note(app_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void py_note(app_state *s, const char *fmt, ...)
+void py_note(app_state *s, const char *fmt, ...)
 {
     py_session *ps = py_session_get(s);
     char msg[800], where[300];
@@ -530,7 +535,7 @@ static const char *data_split(const rnn_value *v, const char *what, char *why, s
  * (fit and evaluate then use the loaded data set, with a note). */
 static int eval_data_arg(app_state *s, const char *what, const rnn_value *e, rnn_value *out)
 {
-    char why[400];
+    char why[400] = "";
     if (e->type == RNN_VAL_IDENT && e->string[0] != PY_OBJ) {
         const rnn_value *b = py_lookup(py_session_get(s), e->string);
         if (b && py_obj_is(b, "skipped.")) return rnn_value_copy(out, b) ? RNN_OK : py_fail(RNN_EINTERNAL, what, "out of memory");
@@ -544,7 +549,14 @@ static int eval_data_arg(app_state *s, const char *what, const rnn_value *e, rnn
         }
     }
     int rc = py_eval(s, e, out, why, sizeof why);
-    return rc ? py_fail(RNN_EUSAGE, what, "%s", why) : RNN_OK;
+    if (!rc && py_obj_is(out, "frame.")) {
+        /* a column of the DataFrame as data: its file loaded */
+        rnn_value col = *out;
+        memset(out, 0, sizeof *out);
+        rc = py_frame_data(s, &col, out, why, sizeof why);
+        rnn_value_free(&col);
+    }
+    return rc && why[0] ? py_fail(rc, what, "%s", why) : rc;
 }
 
 static bool data_note_skipped(app_state *s, const char *what, const rnn_value *v, const char *split)
@@ -706,6 +718,186 @@ static bool eval_result(app_state *s, rnn_value *out)
     return true;
 }
 
+/* ---- predictions ---- */
+
+/* The texts of a list of strings, or of texts_to_sequences(...) of new texts (padded or not); NULL
+ * when v holds neither. */
+static const rnn_value *texts_of(const rnn_value *v)
+{
+    if (v->type == RNN_VAL_CALL && !strcmp(v->call->name, "\001texts") && v->call->n_args == 1) v = &v->call->args[0];
+    if (v->type != RNN_VAL_LIST || v->n_items == 0) return NULL;
+    for (int i = 0; i < v->n_items; i++)
+        if (v->items[i].type != RNN_VAL_STRING) return NULL;
+    return v;
+}
+
+/* A row of predictions per new text, through the tokenizer and padding of the data. */
+static int predict_new_texts(app_state *s, const rnn_value *list)
+{
+    char **texts = calloc((size_t)list->n_items, sizeof *texts);
+    if (!texts) return py_fail(RNN_EINTERNAL, "model.predict", "out of memory");
+    for (int i = 0; i < list->n_items; i++) texts[i] = list->items[i].string;
+    int rc = app_predict_texts(s, app_command_find("predict"), texts, (size_t)list->n_items, NULL, list->n_items > 1);
+    free(texts);
+    return rc;
+}
+
+/* The keyword arguments of model.predict that change nothing in its result. */
+static int predict_check_args(const rnn_call *c)
+{
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i];
+        if (!k && i > 1) return py_fail(RNN_EUSAGE, "model.predict", "give the arguments after x and batch_size by keyword");
+        if (!k || !strcmp(k, "x") || !strcmp(k, "batch_size") || !strcmp(k, "verbose")) continue;
+        if (!strcmp(k, "steps") && c->args[i].type == RNN_VAL_NONE) continue;
+        return py_fail(RNN_EUSAGE, "model.predict", "%s= is not supported by rnnlab", k);
+    }
+    return RNN_OK;
+}
+
+/* y_pred = model.predict(x_test): the split's predictions, summed up in a line (predict split=S);
+ * model.predict(['a new text']) or of padded new texts: a row per text. *result: pred.SPLIT or
+ * pred.texts. */
+static int stmt_predict(app_state *s, const rnn_call *c, rnn_value *result)
+{
+    const rnn_value *x = rnn_call_arg(c, 0, "x");
+    if (!x) return py_fail(RNN_EUSAGE, "model.predict", "expected the texts to predict: model.predict(x_test)");
+    rnn_value v = {0};
+    int rc = predict_check_args(c);
+    if (!rc) rc = eval_data_arg(s, "model.predict", x, &v);
+    if (rc) return rc;
+    const rnn_value *texts = texts_of(&v);
+    const char *o = py_obj_is(&v, "data.");
+    char what[48] = "pred.texts";
+    if (texts) rc = predict_new_texts(s, texts);
+    else if ((o && !strstr(o, "labels")) || py_obj_is(&v, "skipped.")) {
+        const char *split = o && !strncmp(o, "train", 5) ? "train" : "test";
+        data_note_skipped(s, "model.predict", &v, split);
+        snprintf(what, sizeof what, "pred.%s", split);
+        cmd_buf cb;
+        cb_init(&cb, "predict");
+        cb_add(&cb, " split=%s", split);
+        rc = run_cmd(s, "model.predict", &cb);
+    } else
+        rc = py_fail(RNN_EUSAGE, "model.predict", "x: expected the loaded data (x_test, x_train) or a list of texts");
+    rnn_value_free(&v);
+    if (!rc && !py_obj_value(result, what)) rc = py_fail(RNN_EINTERNAL, "model.predict", "out of memory");
+    return rc;
+}
+
+static bool is_model_name(app_state *s, const char *name)
+{
+    const rnn_value *v = py_lookup(py_session_get(s), name);
+    return v ? py_obj_is(v, "model") != NULL : !strcmp(name, "model") && s->model;
+}
+
+/* Whether c is model.predict(...) of the session's model. */
+static bool is_model_predict(app_state *s, const rnn_call *c)
+{
+    const char *dot = strrchr(c->name, '.');
+    if (!dot || strcmp(dot + 1, "predict") || dot - c->name >= 128) return false;
+    char recv[128];
+    snprintf(recv, sizeof recv, "%.*s", (int)(dot - c->name), c->name);
+    return is_model_name(s, recv);
+}
+
+/* Runs each model.predict(...) inside an expression ((model.predict(x) > 0.5).astype(int),
+ * print(model.predict(x))), replacing it with its result. */
+static int run_inner_predicts(app_state *s, rnn_value *e)
+{
+    int rc = RNN_OK;
+    if (e->type == RNN_VAL_CALL && is_model_predict(s, e->call)) {
+        rnn_value r = {0};
+        if ((rc = stmt_predict(s, e->call, &r))) return rc;
+        rnn_value_free(e);
+        *e = r;
+        return RNN_OK;
+    }
+    if (e->type == RNN_VAL_CALL)
+        for (int i = 0; i < e->call->n_args && !rc; i++) rc = run_inner_predicts(s, &e->call->args[i]);
+    if (e->type == RNN_VAL_LIST || e->type == RNN_VAL_DICT || e->type == RNN_VAL_EXPR)
+        for (int i = 0; i < e->n_items && !rc; i++) rc = run_inner_predicts(s, &e->items[i]);
+    return rc;
+}
+
+static bool has_inner_predict(app_state *s, const rnn_value *e, bool top)
+{
+    if (e->type == RNN_VAL_CALL && is_model_predict(s, e->call)) return !top;
+    if (e->type == RNN_VAL_CALL)
+        for (int i = 0; i < e->call->n_args; i++)
+            if (has_inner_predict(s, &e->call->args[i], false)) return true;
+    if (e->type == RNN_VAL_LIST || e->type == RNN_VAL_DICT || e->type == RNN_VAL_EXPR)
+        for (int i = 0; i < e->n_items; i++)
+            if (has_inner_predict(s, &e->items[i], false)) return true;
+    return false;
+}
+
+/* y_true of classification_report/confusion_matrix: the labels of a split ("test", "train"), or NULL. */
+static const char *report_true_split(const char *what, const rnn_value *v)
+{
+    const char *o = py_obj_is(v, "data.");
+    if (py_obj_is(v, "skipped.")) return "test";
+    if (!o || !strstr(o, "labels")) {
+        py_fail(RNN_EUSAGE, what, "y_true: expected the labels of the loaded data (y_test)");
+        return NULL;
+    }
+    return strncmp(o, "test", 4) ? "train" : "test";
+}
+
+/* y_pred of classification_report/confusion_matrix: classes decided from model.predict's numbers. */
+static int report_check_pred(app_state *s, const char *what, const rnn_value *v, const char *split)
+{
+    const char *p = py_obj_is(v, "pred.");
+    const char *line = py_obj_is(v, "skipped.");
+    if (line) {
+        py_note(s, "%s: y_pred was made by the statement skipped at line %s; report predicts the %s split itself",
+                what, line, split);
+        return RNN_OK;
+    }
+    if (!p || !strcmp(p, "texts"))
+        return py_fail(RNN_EUSAGE, what, "y_pred: expected the classes of model.predict's numbers "
+                       "(y_pred > 0.5, np.argmax(y_pred, axis=1))");
+    if (!strstr(p, ".classes"))
+        return py_fail(RNN_EUSAGE, what, "y_pred holds probabilities, not classes: pass y_pred > 0.5 (one sigmoid "
+                       "output) or np.argmax(y_pred, axis=1) (softmax)");
+    if (strncmp(p, split, strlen(split)))
+        return py_fail(RNN_EUSAGE, what, "y_true holds the %s split's labels, but y_pred predicts the other split", split);
+    return RNN_OK;
+}
+
+/* print(classification_report(y_test, y_pred > 0.5)), confusion_matrix(y_test, y_pred): the report
+ * command (scikit-learn's layout and the confusion matrix) on the split the labels come from. */
+static int stmt_report(app_state *s, const rnn_call *c)
+{
+    const char *what = py_basename(c->name);
+    const rnn_value *yt = rnn_call_arg(c, 0, "y_true"), *yp = rnn_call_arg(c, 1, "y_pred");
+    if (!yt || !yp) return py_fail(RNN_EUSAGE, what, "expected y_true and y_pred: %s(y_test, y_pred > 0.5)", what);
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i];
+        if (!k || !strcmp(k, "y_true") || !strcmp(k, "y_pred") || !strcmp(k, "target_names")) continue;
+        if (!strcmp(k, "digits") && is_number(&c->args[i]) && c->args[i].number == 2) continue;
+        return py_fail(RNN_EUSAGE, what, "%s= is not supported by rnnlab's report", k);
+    }
+    rnn_value vt = {0}, vp = {0};
+    const char *split = NULL;
+    int rc = eval_data_arg(s, what, yt, &vt);
+    if (!rc) rc = eval_data_arg(s, what, yp, &vp);
+    if (!rc && !(split = report_true_split(what, &vt))) rc = RNN_EUSAGE;
+    if (!rc) rc = report_check_pred(s, what, &vp, split);
+    rnn_value_free(&vt);
+    rnn_value_free(&vp);
+    if (rc) return rc;
+    char cmd[48];
+    snprintf(cmd, sizeof cmd, "report split=%s", split);
+    return app_exec_command(s, cmd);
+}
+
+static bool is_report_call(const rnn_call *c)
+{
+    const char *b = py_basename(c->name);
+    return !strcmp(b, "classification_report") || !strcmp(b, "confusion_matrix");
+}
+
 static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call *c)
 {
     cmd_buf cb;
@@ -739,6 +931,21 @@ static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call
     return rc ? rc : run_cmd(s, "fit_on_texts", &cb);
 }
 
+/* pad_sequences of new texts with another maxlen than the data's: said, as predict pads them as
+ * the data (the model was built for that length). */
+static int pad_new_texts_note(app_state *s, const rnn_call *c)
+{
+    const rnn_value *m = rnn_call_arg(c, 1, "maxlen");
+    rnn_value v = {0};
+    char why[200];
+    if (m && py_eval(s, m, &v, why, sizeof why) == RNN_OK && is_number(&v) && s->prep.maxlen > 0 &&
+        (long)v.number != s->prep.maxlen)
+        py_note(s, "pad_sequences: maxlen=%ld: model.predict pads new texts as the training data, to maxlen=%ld",
+                (long)v.number, (long)s->prep.maxlen);
+    rnn_value_free(&v);
+    return RNN_OK;
+}
+
 /* pad_sequences(x, maxlen=..., padding=..., truncating=..., value=...) pads both splits. */
 static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
 {
@@ -748,6 +955,11 @@ static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
     rnn_value vx = {0};
     int rc = x0 ? eval_data_arg(s, "pad_sequences", x0, &vx) : py_fail(RNN_EUSAGE, "pad_sequences", "expected the sequences");
     if (rc) return rc;
+    if (texts_of(&vx)) {
+        /* new texts (to predict): model.predict pads them as the training data */
+        *result = vx;
+        return pad_new_texts_note(s, c);
+    }
     const char *o = py_obj_is(&vx, "data.");
     const char *line = py_obj_is(&vx, "skipped.");
     if (line) py_note(s, "pad_sequences: its sequences were made by the statement skipped at line %s; it pads the loaded data set", line);
@@ -846,8 +1058,17 @@ static int stmt_imdb(app_state *s, const rnn_call *c)
 static int bind_targets(app_state *s, const rnn_value *target, const rnn_value *v)
 {
     py_session *ps = py_session_get(s);
+    if (target->type == RNN_VAL_EXPR && !strcmp(target->string, "[]") && target->items[0].type == RNN_VAL_IDENT &&
+        target->items[1].type == RNN_VAL_STRING && py_obj_is(py_lookup(ps, target->items[0].string), "frame"))
+        return py_frame_assign(s, target->items[1].string, v);   /* df['label'] = df['label'].map({...}) */
+    if (target->type == RNN_VAL_IDENT && strchr(target->string, '.')) {
+        char base[128];
+        const char *dot = strrchr(target->string, '.');
+        snprintf(base, sizeof base, "%.*s", (int)(dot - target->string < 127 ? dot - target->string : 127), target->string);
+        if (!strcmp(dot, ".columns") && py_obj_is(py_lookup(ps, base), "frame")) return py_frame_rename(s, v);
+        return py_fail(RNN_EUSAGE, "assignment", "rnnlab binds names, not attributes (%s)", target->string);
+    }
     if (target->type == RNN_VAL_IDENT) {
-        if (strchr(target->string, '.')) return py_fail(RNN_EUSAGE, "assignment", "rnnlab binds names, not attributes (%s)", target->string);
         return py_bind(ps, target->string, v) ? RNN_OK : py_fail(RNN_EINTERNAL, "assignment", "out of memory");
     }
     if (target->type == RNN_VAL_LIST) {
@@ -921,7 +1142,7 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
         const rnn_call *in = c->args[0].call;
         const char *b = py_basename(in->name);
         if (!strcmp(b, "summary")) return app_exec_command(s, "summary");
-        if (!strcmp(b, "classification_report")) return app_exec_command(s, "report split=test");
+        if (is_report_call(in)) return stmt_report(s, in);
         if (!strcmp(b, "texts_to_sequences") && in->n_args == 1) {
             rnn_value v = {0};
             char why[200];
@@ -953,6 +1174,14 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
         }
         rnn_value v = {0};
         char why[300], text[2048];
+        if (py_eval(s, &c->args[i], &v, why, sizeof why)) return py_skip(s, stmt, "%s", why);
+        const char *pred = py_obj_is(&v, "pred.");
+        bool shown = py_obj_is(&v, "report") || (pred && !strcmp(pred, "texts"));
+        rnn_value_free(&v);
+        if (shown && c->n_args == 1) return RNN_OK;   /* printed when it was made */
+        if (pred)
+            return py_skip(s, stmt, "model.predict summed up the predictions of the split; `predict split=%.*s "
+                           "output=FILE.csv` writes them all", (int)strcspn(pred, "."), pred);
         if (py_eval(s, &c->args[i], &v, why, sizeof why)) return py_skip(s, stmt, "%s", why);
         bool ok = v.type == RNN_VAL_STRING ? snprintf(text, sizeof text, "%s", v.string) < (int)sizeof text
                                             : py_value_text(&v, text, sizeof text);
@@ -1103,8 +1332,11 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             rnn_value_free(&v);
             return rc;
         }
-        if (!strcmp(b, "predict"))
-            return py_skip(s, stmt, "rnnlab predicts texts: predict TEXT, predict file=F, report for the test split");
+        if (!strcmp(b, "predict")) {
+            int rc = stmt_predict(s, c, result);
+            *has_result = rc == RNN_OK;
+            return rc;
+        }
         return py_skip(s, stmt, "%s is not a model method rnnlab runs", b);
     }
     if (recv && recv->type == RNN_VAL_CALL && !strcmp(py_basename(recv->call->name), "Tokenizer")) {
@@ -1137,8 +1369,30 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             return rc;
         }
     }
+    if (is_report_call(c)) {
+        int rc = stmt_report(s, c);
+        *has_result = rc == RNN_OK && py_obj_value(result, "report");
+        return rc;
+    }
     if (!strcmp(b, "pad_sequences") || !strcmp(b, "texts_to_sequences"))
         return py_skip(s, stmt, "its result is not kept: write x_train = %s(...)", b);
+    /* numpy of predictions: np.argmax(y_pred, axis=1), y_pred.round() */
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c}, v = {0};
+    char why[300];
+    int erc = py_eval(s, &wrapped, &v, why, sizeof why);
+    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
+                          (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
+        *result = v;
+        *has_result = true;
+        return RNN_OK;
+    }
+    rnn_value_free(&v);
+    if (dot && recv && py_obj_is(recv, "frame") && !strcmp(py_obj_is(recv, "frame"), "")) {
+        /* df = df.dropna(): said, and df stays the DataFrame of the whole file */
+        int rc = py_skip(s, stmt, "%s", why);
+        *has_result = rc == RNN_OK && rnn_value_copy(result, recv);
+        return rc;
+    }
     return py_skip(s, stmt, "%s() is not something rnnlab runs", name);
 }
 
@@ -1278,7 +1532,21 @@ static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
 }
 
 /* The right-hand side of an assignment, or an expression statement (lhs NULL). */
+static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const rnn_value *e);
+
+/* stmt_value_of, a model.predict(...) inside the expression run first (y_pred = (model.predict(x_test) > 0.5).astype('int32')). */
 static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn_value *e)
+{
+    if (!has_inner_predict(s, e, true)) return stmt_value_of(s, stmt, lhs, e);
+    rnn_value copy;
+    if (!rnn_value_copy(&copy, e)) return py_fail(RNN_EINTERNAL, "model.predict", "out of memory");
+    int rc = run_inner_predicts(s, &copy);
+    if (!rc) rc = stmt_value_of(s, stmt, lhs, &copy);
+    rnn_value_free(&copy);
+    return rc;
+}
+
+static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const rnn_value *e)
 {
     rnn_value result = {0}, target = {0};
     rnn_error err = {0};
@@ -1316,6 +1584,10 @@ static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn
                 }
             }
             rnn_value_free(&in);
+        } else if (!strcmp(b, "read_csv") && (!strncmp(c->name, "pd.", 3) || !strncmp(c->name, "pandas.", 7))) {
+            if (!(rc = py_read_csv(s, c, &result))) has = true;
+        } else if (!strcmp(b, "train_test_split")) {
+            if (!(rc = py_train_test_split(s, c, &result))) has = true;
         } else if (!strcmp(b, "load_dataset")) {
             rc = stmt_load_dataset(s, stmt, c, &result, &has);
         } else if (!strcmp(b, "pad_sequences")) {

@@ -22,6 +22,19 @@
 typedef struct py_binding { char *name; rnn_value v; } py_binding;
 typedef struct py_func { char *name; char *body; int line; bool params; } py_func;   /* def NAME(...): its lines */
 typedef struct py_reader py_reader;
+/* The DataFrame of pd.read_csv: its file and its columns by the names the script gives them; the
+ * session objects frame (the DataFrame), frame.N (the file's column N) and frame.N.codes (its labels
+ * numbered, as .map({...}) and LabelEncoder make them). */
+typedef struct py_frame_col { char *name; int index; bool codes; } py_frame_col;
+typedef struct py_frame {
+    char *path;                  /* the file ("" : rnnlab's copy of the SMS Spam Collection); NULL: none */
+    bool sms;                    /* the SMS Spam Collection, loaded by load sms */
+    char delimiter;              /* sep= (0: by the file name) */
+    py_frame_col *cols; int n_cols;   /* later names (df.columns = ..., df['y'] = ...) after earlier */
+    int text_index, label_index; /* the file's columns of texts and labels, -1 until chosen */
+    int label_guess;             /* the column read last beside the texts, -1 */
+    bool loaded;                 /* load ran on it */
+} py_frame;
 typedef struct py_session {
     py_binding *names; int n_names;
     py_func *funcs; int n_funcs;
@@ -30,6 +43,7 @@ typedef struct py_session {
     char file[256]; int line;    /* where the running statement starts ("" at the prompt) */
     py_reader *typed;            /* the lines typed at the prompt so far (app_exec_typed) */
     size_t typed_lines;
+    py_frame frame;
 } py_session;
 
 py_session *py_session_get(app_state *s);
@@ -55,7 +69,32 @@ bool py_value_text(const rnn_value *v, char *buf, size_t n);
 /* The last dotted part of a name: "tf.keras.layers.LSTM" -> "LSTM". */
 const char *py_basename(const char *name);
 
+/* ---- pyframe.c: pd.read_csv, its columns, train_test_split ---- */
+/* df = pd.read_csv(FILE, ...): reads the header (the SMS Spam Collection's names load rnnlab's copy
+ * when the file is not there); *out: frame. */
+int py_read_csv(app_state *s, const rnn_call *c, rnn_value *out);
+void py_frame_free(py_frame *f);
+/* df['review'], df.review: the column (frame.N); RNN_EUSAGE with *why naming the columns. */
+int py_frame_column(app_state *s, const char *name, rnn_value *out, char *why, size_t n);
+/* A method of the DataFrame or a column (map, to_numpy, drop(columns=...)); *handled false when v
+ * is neither. */
+int py_frame_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
+                    bool *handled, char *why, size_t n);
+/* LabelEncoder().fit_transform(col): frame.N.codes. */
+int py_frame_encode(const rnn_value *col, rnn_value *out, char *why, size_t n);
+/* df['label'] = COLUMN; df.columns = ['label', 'text']. */
+int py_frame_assign(app_state *s, const char *name, const rnn_value *v);
+int py_frame_rename(app_state *s, const rnn_value *names);
+/* A column used as data (fit_on_texts, texts_to_sequences, fit): the file loaded whole (once), and
+ * the data object of its texts or labels. */
+int py_frame_data(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n);
+/* X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42): load
+ * with test_split and seed; *out the tuple of the four parts. */
+int py_train_test_split(app_state *s, const rnn_call *c, rnn_value *out);
+
 /* ---- pystmt.c: statements ---- */
+/* "FILE:LINE: note: ..." on standard output. */
+void py_note(app_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "WHAT: message" on stderr (WHAT: the statement's method, e.g. model.fit); returns code. */
 int py_fail(int code, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int py_fail_err(const char *what, const rnn_error *err);

@@ -29,6 +29,7 @@ void py_session_free(app_state *s)
     }
     free(ps->names);
     free(ps->funcs);
+    py_frame_free(&ps->frame);
     if (ps->typed) py_reader_free(ps->typed);
     free(ps->typed);
     free(ps);
@@ -165,6 +166,9 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
         set_number(&out->items[1], (double)c, true);
         return RNN_OK;
     }
+    if (strcmp(obj, "frame") == 0) return py_frame_column(s, attr, out, why, n);   /* df.review */
+    if (strncmp(obj, "frame.", 6) == 0 && (!strcmp(attr, "values") || !strcmp(attr, "str")))
+        return py_obj_value(out, obj) ? RNN_OK : eval_fail(why, n, "out of memory");
     if (strcmp(obj, "history") == 0 && strcmp(attr, "history") == 0)
         return py_obj_value(out, "history.history") ? RNN_OK : eval_fail(why, n, "out of memory");
     return eval_fail(why, n, "the attribute %s of %s is not something rnnlab computes", attr,
@@ -235,6 +239,49 @@ static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rn
     return RNN_OK;
 }
 
+static bool is_comparison(const char *op)
+{
+    return !strcmp(op, "==") || !strcmp(op, "!=") || !strcmp(op, "<") || !strcmp(op, "<=") || !strcmp(op, ">") ||
+           !strcmp(op, ">=");
+}
+
+/* model.predict's probabilities > 0.5 (>= 0.5): the classes report counts (a sigmoid output decided
+ * at 0.5, as Keras's binary accuracy). */
+static int eval_threshold(const char *split, const char *op, const rnn_value *t, rnn_value *out, char *why, size_t n)
+{
+    if ((strcmp(op, ">") && strcmp(op, ">=")) || !t || (t->type != RNN_VAL_NUMBER && t->type != RNN_VAL_BOOL))
+        return eval_fail(why, n, "predictions compare as y_pred > 0.5, the classes report counts");
+    if (t->number != 0.5)
+        return eval_fail(why, n, "a threshold of %g: rnnlab's report decides at 0.5", t->number);
+    char what[64];
+    snprintf(what, sizeof what, "pred.%s.classes", split);
+    return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+}
+
+static int eval_compare(const char *op, const rnn_value *a, const rnn_value *b, rnn_value *out, char *why, size_t n)
+{
+    const char *split = py_obj_is(a, "pred.");
+    if (split) {
+        if (strchr(split, '.')) return eval_fail(why, n, "these are classes already (y_pred > 0.5 was applied)");
+        return eval_threshold(split, op, b, out, why, n);
+    }
+    int c;
+    if (a->type == RNN_VAL_STRING && b->type == RNN_VAL_STRING) c = strcmp(a->string, b->string);
+    else if ((a->type == RNN_VAL_NUMBER || a->type == RNN_VAL_BOOL) && (b->type == RNN_VAL_NUMBER || b->type == RNN_VAL_BOOL))
+        c = a->number < b->number ? -1 : a->number > b->number;
+    else if (!strcmp(op, "==") || !strcmp(op, "!="))
+        c = a->type != b->type || a->type != RNN_VAL_NONE;
+    else
+        return eval_fail(why, n, "'%s' of values that are not both numbers or strings", op);
+    bool r = !strcmp(op, "==") ? c == 0 : !strcmp(op, "!=") ? c != 0 : !strcmp(op, "<") ? c < 0 : !strcmp(op, "<=") ? c <= 0
+             : !strcmp(op, ">") ? c > 0 : c >= 0;
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_BOOL;
+    out->number = r;
+    out->is_integer = true;
+    return RNN_OK;
+}
+
 static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n)
 {
     const char *o;
@@ -280,6 +327,62 @@ static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *o
     return rnn_value_copy(out, &t->items[i]) ? RNN_OK : eval_fail(why, n, "out of memory");
 }
 
+/* The classes of model.predict's numbers (pred.SPLIT): what np.argmax(y_pred, axis=1), np.round
+ * and y_pred > 0.5 make. */
+static int pred_classes(const char *pred, rnn_value *out, char *why, size_t n)
+{
+    char what[64];
+    snprintf(what, sizeof what, "pred.%.*s.classes", (int)strcspn(pred, "."), pred);
+    return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+}
+
+/* A numpy method of predictions (pred.SPLIT or its classes): round and argmax decide the classes;
+ * astype, flatten, ravel, squeeze, reshape and tolist keep them as they are. *handled false: not a
+ * method of predictions. */
+static int pred_method(const rnn_value *v, const char *method, rnn_value *out, bool *handled, char *why, size_t n)
+{
+    static const char *const same[] = {"astype", "flatten", "ravel", "squeeze", "reshape", "tolist", "numpy", NULL};
+    const char *pred = py_obj_is(v, "pred.");
+    *handled = pred != NULL;
+    if (!pred) return RNN_OK;
+    if (!strcmp(method, "round") || !strcmp(method, "argmax")) return pred_classes(pred, out, why, n);
+    for (int i = 0; same[i]; i++)
+        if (!strcmp(method, same[i])) return rnn_value_copy(out, v) ? RNN_OK : eval_fail(why, n, "out of memory");
+    return eval_fail(why, n, "the method .%s() of predictions is not something rnnlab computes", method);
+}
+
+/* np.argmax(y_pred, axis=1), np.round(y_pred), np.where(y_pred > 0.5, 1, 0), np.squeeze(y_pred) of
+ * predictions. *handled false: not a numpy function of predictions. */
+static int pred_numpy(const char *name, const rnn_value *args, int npos, rnn_value *out, bool *handled, char *why, size_t n)
+{
+    const char *pred = npos >= 1 ? py_obj_is(&args[0], "pred.") : NULL;
+    *handled = pred && (!strncmp(name, "np.", 3) || !strncmp(name, "numpy.", 6));
+    if (!*handled) return RNN_OK;
+    const char *f = py_basename(name);
+    if (!strcmp(f, "argmax") || !strcmp(f, "round") || !strcmp(f, "rint") || !strcmp(f, "around"))
+        return pred_classes(pred, out, why, n);
+    if (!strcmp(f, "where") && strstr(pred, ".classes") && npos == 3) return pred_classes(pred, out, why, n);
+    if (!strcmp(f, "squeeze") || !strcmp(f, "ravel") || !strcmp(f, "asarray"))
+        return rnn_value_copy(out, &args[0]) ? RNN_OK : eval_fail(why, n, "out of memory");
+    return eval_fail(why, n, "%s() of predictions is not something rnnlab computes", name);
+}
+
+/* texts_to_sequences(['a new text', ...]): the texts themselves, held as the call "\x01texts"(LIST)
+ * that pad_sequences keeps and model.predict predicts through the session's tokenizer and padding. */
+static int new_texts(const rnn_value *list, rnn_value *out, char *why, size_t n)
+{
+    for (int i = 0; i < list->n_items; i++)
+        if (list->items[i].type != RNN_VAL_STRING) return eval_fail(why, n, "texts_to_sequences of a list that is not of texts");
+    rnn_call *c = calloc(1, sizeof *c);
+    out->type = RNN_VAL_CALL;
+    out->call = c;
+    if (!c || !(c->name = strdup("\001texts")) || !(c->args = calloc(1, sizeof *c->args)) ||
+        !(c->keys = calloc(1, sizeof *c->keys)) || !rnn_value_copy(&c->args[0], list))
+        return eval_fail(why, n, "out of memory");
+    c->n_args = 1;
+    return RNN_OK;
+}
+
 /* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
  * texts_to_sequences of the data set's texts. *handled false: a call to keep as it is. */
 static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args, rnn_value *out, bool *handled,
@@ -318,18 +421,78 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
     if ((strcmp(c->name, "np.array") == 0 || strcmp(c->name, "numpy.array") == 0 || strcmp(c->name, "np.asarray") == 0 ||
          strcmp(c->name, "list") == 0) && npos == 1)
         return rnn_value_copy(out, &args[0]) ? RNN_OK : eval_fail(why, n, "out of memory");
+    if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && args[0].type == RNN_VAL_LIST)
+        return new_texts(&args[0], out, why, n);
+    int rc = pred_numpy(c->name, args, npos, out, handled, why, n);
+    if (*handled) return rc;
+    *handled = true;
+    rnn_value loaded = {0};
+    if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && py_obj_is(&args[0], "frame.")) {
+        /* texts_to_sequences(df['review']): the file loaded whole */
+        if ((rc = py_frame_data(s, &args[0], &loaded, why, n))) return rc;
+        args = &loaded;
+    }
     if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && py_obj_is(&args[0], "data.")) {
         const char *o = py_obj_is(&args[0], "data.");
         char what[64];
         snprintf(what, sizeof what, "data.%.*s.ids", (int)strcspn(o, "."), o);
+        rnn_value_free(&loaded);
         return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
     }
     *handled = false;
     return RNN_OK;
 }
 
+static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, size_t n);
+
+/* A method of a value rnnlab holds: of predictions, of the DataFrame and its columns, of a
+ * LabelEncoder (args evaluated); *handled false for any other. */
+static int value_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
+                        bool *handled, char *why, size_t n)
+{
+    int rc = pred_method(v, method, out, handled, why, n);
+    if (!*handled) rc = py_frame_method(s, v, method, args, out, handled, why, n);
+    if (!*handled && v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder") &&
+        (!strcmp(method, "fit_transform") || !strcmp(method, "transform"))) {
+        *handled = true;
+        if (!args || args->n_args != 1) return eval_fail(why, n, "%s: expected one column", method);
+        rc = py_frame_encode(&args->args[0], out, why, n);
+    }
+    return rc;
+}
+
+/* NAME.method(...) where NAME (dotted or not) holds a value with methods; *handled false otherwise. */
+static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, bool *handled, char *why, size_t n)
+{
+    const char *dot = strrchr(c->name, '.');
+    *handled = false;
+    if (!dot || dot - c->name >= 128) return RNN_OK;
+    char recv[128], first[128];
+    snprintf(recv, sizeof recv, "%.*s", (int)(dot - c->name), c->name);
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(recv, "."), recv);
+    if (!py_lookup(py_session_get(s), first)) return RNN_OK;
+    rnn_value v = {0}, args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
+    if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
+        (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
+        rnn_value_free(&v);
+        return RNN_OK;
+    }
+    bool have_args = py_eval(s, &wrapped, &args, why, n) == RNN_OK;   /* astype(int): no value for int */
+    rnn_call evaluated = {.name = c->name, .n_args = args.n_items, .args = args.items, .keys = c->keys};
+    int rc = value_method(s, &v, dot + 1, have_args ? &evaluated : NULL, out, handled, why, n);
+    if (!*handled) rc = eval_fail(why, n, "the method .%s() is not something rnnlab computes", dot + 1);
+    *handled = true;
+    rnn_value_free(&v);
+    rnn_value_free(&args);
+    return rc;
+}
+
 static int eval_call(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n)
 {
+    bool method;
+    int mrc = eval_method_call(s, c, out, &method, why, n);
+    if (method) return mrc;
     /* a method of a name bound to a value: tokenizer.texts_to_sequences(...) */
     rnn_call *copy = calloc(1, sizeof *copy);
     if (!copy || !(copy->name = strdup(c->name))) { free(copy); return eval_fail(why, n, "out of memory"); }
@@ -423,6 +586,23 @@ static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, ch
     return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
 }
 
+/* df['review'] (a column), df[['review', 'sentiment']] (the DataFrame: rnnlab reads two columns anyway). */
+static int eval_frame_subscript(app_state *s, const rnn_value *frame, const rnn_value *idx, rnn_value *out, char *why, size_t n)
+{
+    if (idx->type == RNN_VAL_STRING) return py_frame_column(s, idx->string, out, why, n);
+    if (idx->type == RNN_VAL_LIST) {
+        for (int i = 0; i < idx->n_items; i++) {
+            rnn_value col = {0};
+            int rc = idx->items[i].type == RNN_VAL_STRING ? py_frame_column(s, idx->items[i].string, &col, why, n)
+                                                          : eval_fail(why, n, "expected column names");
+            rnn_value_free(&col);
+            if (rc) return rc;
+        }
+        return rnn_value_copy(out, frame) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    return eval_fail(why, n, "the DataFrame's rows are not something rnnlab subscripts (it loads every row)");
+}
+
 static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
 {
     rnn_value a = {0}, b = {0};
@@ -437,6 +617,15 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
             else if (!(rc = py_eval(s, &e->items[1], &args, why, n))) rc = eval_format(a.string, args.call, out, why, n);
             rnn_value_free(&args);
         }
+    } else if (strcmp(op, "()") == 0 && e->items[0].type == RNN_VAL_EXPR && !strcmp(e->items[0].string, ".")) {
+        /* (y_pred > 0.5).astype('int32'), df['label'].map({...}): a method of a value */
+        bool handled = false;
+        if (!(rc = py_eval(s, &e->items[0].items[0], &a, why, n))) {
+            /* arguments rnnlab has no value for (astype(int)) matter to no method it runs */
+            bool args = py_eval(s, &e->items[1], &b, why, n) == RNN_OK;
+            rc = value_method(s, &a, e->items[0].items[1].string, args ? b.call : NULL, out, &handled, why, n);
+        }
+        if (!rc && !handled) rc = eval_fail(why, n, "the method .%s() is not something rnnlab computes", e->items[0].items[1].string);
     } else if (strcmp(op, "()") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
             rnn_value args = {0};
@@ -457,7 +646,11 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
             rc = py_eval(s, &e->items[i], &out->items[i], why, n);
     } else {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n)) && !(rc = py_eval(s, &e->items[1], &b, why, n)))
-            rc = strcmp(op, "[]") == 0 ? eval_subscript(&a, &b, out, why, n) : eval_arith(op, &a, &b, out, why, n);
+            rc = strcmp(op, "[]") == 0 && py_obj_is(&a, "frame") && !strcmp(a.string + 1, "frame")
+                     ? eval_frame_subscript(s, &a, &b, out, why, n)
+                 : strcmp(op, "[]") == 0 ? eval_subscript(&a, &b, out, why, n)
+                 : is_comparison(op)    ? eval_compare(op, &a, &b, out, why, n)
+                                        : eval_arith(op, &a, &b, out, why, n);
     }
     rnn_value_free(&a);
     rnn_value_free(&b);

@@ -422,11 +422,39 @@ static int parse_binary(parser *ps, rnn_value *v, bool additive)
     return rc;
 }
 
+/* Reads a comparison operator (==, !=, <, <=, >, >=), or returns NULL. */
+static const char *read_comparison(parser *ps)
+{
+    static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">"};
+    skip_space(ps);
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(ps->p, ops[i], n) == 0 && ps->p[n] != '=') {
+            ps->p += n;
+            return ops[i];
+        }
+    }
+    return NULL;
+}
+
+/* a OP b: one comparison (y_pred > 0.5); Python's chains (a < b < c) are not read. */
+static int parse_comparison(parser *ps, rnn_value *v)
+{
+    int rc = parse_binary(ps, v, true);
+    const char *op = rc ? NULL : read_comparison(ps);
+    if (!op)
+        return rc;
+    rnn_value *right;
+    if ((rc = wrap_expr(ps, v, op)) || !(right = push_item(ps, v)))
+        return rc ? rc : RNN_EINTERNAL;
+    return parse_binary(ps, right, true);
+}
+
 static int parse_expr(parser *ps, rnn_value *v)
 {
     if (++ps->depth > 64)
         return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
-    int rc = parse_binary(ps, v, true);
+    int rc = parse_comparison(ps, v);
     ps->depth--;
     return rc;
 }

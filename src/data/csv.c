@@ -376,3 +376,37 @@ int rnn_load_csv(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
     *out = ds;
     return RNN_OK;
 }
+
+int rnn_csv_columns(const char *path, char delimiter, char ***names, size_t *n, rnn_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    rnn_load_opts o = { .delimiter = delimiter };
+    rnn_io_text text = { 0 };
+    int rc = rnn_io_read_text(path, SIZE_MAX, RNN_LINE_LIMIT, &text, err);
+    if (rc)
+        return rc;
+    csv_reader r = { .path = path, .p = text.p, .end = text.p + text.len, .line = 1,
+                     .delim = csv_delimiter(&o, path) };
+    if (text.len >= 3 && memcmp(r.p, "\xEF\xBB\xBF", 3) == 0)
+        r.p += 3;
+    bool got;
+    size_t line = 1;
+    if (!(rc = csv_next_record(&r, &got, &line, err)) && !got)
+        rc = rnn_fail(err, RNN_EDATA, "%s: empty file (a header row naming the columns is required)", path);
+    if (!rc && !(*names = calloc(r.n_fields, sizeof **names)))
+        rc = rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", path);
+    for (size_t i = 0; !rc && i < r.n_fields; i++, (*n)++)
+        if (!((*names)[i] = strdup(r.fields[i].s)))
+            rc = rnn_fail(err, RNN_EINTERNAL, "out of memory reading %s", path);
+    if (rc) {
+        for (size_t i = 0; i < *n; i++)
+            free((*names)[i]);
+        free(*names);
+        *names = NULL;
+        *n = 0;
+    }
+    free(r.fields);
+    rnn_io_text_free(&text);
+    return rc;
+}

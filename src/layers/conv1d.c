@@ -298,6 +298,7 @@ const rnn_layer_kind rnn_conv1d_kind = {
     .forward = conv1d_forward,
     .backward = conv1d_backward,
     .out_mask = conv1d_out_mask,
+    .drops_mask = true,
     .describe = conv1d_describe,
     .param_groups = conv1d_param_groups,
     .destroy = conv1d_destroy,

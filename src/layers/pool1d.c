@@ -225,6 +225,7 @@ static void pool1d_destroy(rnn_layer *l)
         .name = keras_name, .prefix = name_prefix, .configure = configure_fn,                      \
         .build = pool1d_build, .init = pool1d_init, .reserve = pool1d_reserve,                     \
         .forward = pool1d_forward, .backward = pool1d_backward, .out_mask = pool1d_out_mask,       \
+        .drops_mask = true,                                                                        \
         .describe = pool1d_describe, .param_groups = pool1d_param_groups, .destroy = pool1d_destroy, \
         .workspace_bytes = pool1d_workspace_bytes, .out_steps = pool1d_out_steps, .keys = pool1d_keys, \
     }

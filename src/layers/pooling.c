@@ -183,7 +183,7 @@ static void pooling_destroy(rnn_layer *l)
 }
 
 const rnn_layer_kind rnn_global_max_pooling1d_kind =
-    LAYER_KIND_OF(pooling, "GlobalMaxPooling1D", "global_max_pooling1d", max_configure);
+    LAYER_KIND_OF(pooling, "GlobalMaxPooling1D", "global_max_pooling1d", max_configure, .drops_mask = true);
 const rnn_layer_kind rnn_global_average_pooling1d_kind =
     LAYER_KIND_OF(pooling, "GlobalAveragePooling1D", "global_average_pooling1d", average_configure,
                   .honours_mask = true);  /* unlike the max, which sees padding steps too (as Keras's) */

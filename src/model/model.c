@@ -525,6 +525,17 @@ bool rnn_model_skips_padding(const rnn_model *m)
     return true;
 }
 
+bool rnn_model_mask_reaches(const rnn_model *m, size_t i)
+{
+    const rnn_layer *first = m && m->n > i && i > 0 ? m->layers[0] : NULL;
+    if (!first || !first->kind->masks_padding || !first->kind->masks_padding(first))
+        return false;
+    for (size_t j = 1; j < i; j++)
+        if (m->layers[j]->out.rank != 2 || m->layers[j]->kind->drops_mask)
+            return false;
+    return true;
+}
+
 /* [T][B][F] -> [B][T][F] (or back with to_time_major). */
 static void model_transpose(const float *src, float *dst, int B, int T, int F, bool to_time_major)
 {

@@ -135,8 +135,34 @@ static void check_message_echo(void)
     }
 }
 
+/* Comparisons in Python expressions: one operator, below arithmetic; `key=` stays a keyword. */
+static void check_comparisons(void)
+{
+    rnn_value v;
+    rnn_error err = {0};
+    int rc = rnn_expr_parse("y_pred > 0.5", &v, &err);
+    CHECK(rc == RNN_OK && v.type == RNN_VAL_EXPR && strcmp(v.string, ">") == 0 && v.n_items == 2 &&
+          v.items[0].type == RNN_VAL_IDENT && strcmp(v.items[0].string, "y_pred") == 0 && v.items[1].number == 0.5,
+          "y_pred > 0.5: %s", err.msg);
+    rnn_value_free(&v);
+    rc = rnn_expr_parse("f(a + 1 >= 2 * b, key=c != 'x')", &v, &err);
+    CHECK(rc == RNN_OK && v.type == RNN_VAL_CALL && v.call->n_args == 2, "call with comparisons: %s", err.msg);
+    if (rc == RNN_OK && v.type == RNN_VAL_CALL && v.call->n_args == 2) {
+        const rnn_value *a = &v.call->args[0], *k = &v.call->args[1];
+        CHECK(!v.call->keys[0] && a->type == RNN_VAL_EXPR && strcmp(a->string, ">=") == 0 &&
+              strcmp(a->items[0].string, "+") == 0 && strcmp(a->items[1].string, "*") == 0, "a + 1 >= 2 * b");
+        CHECK(v.call->keys[1] && strcmp(v.call->keys[1], "key") == 0 && k->type == RNN_VAL_EXPR &&
+              strcmp(k->string, "!=") == 0, "key=c != 'x'");
+    }
+    rnn_value_free(&v);
+    rc = rnn_expr_parse("x == 1 == 2", &v, &err);
+    CHECK(rc != RNN_OK, "a chained comparison is not read");
+    rnn_value_free(&v);
+}
+
 int main(void)
 {
+    check_comparisons();
     check_message_echo();
     check_values();
     check_nesting();
