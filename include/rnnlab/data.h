@@ -35,6 +35,9 @@ typedef struct rnn_load_opts {
     const char *data_dir;    /* cache folder; NULL = rnn_data_dir() */
     long seed;               /* shuffle/split seed; <0 = loader default (imdb 113, sms 42) */
     double test_split;       /* fraction for test when the source has no test part; <0 = default */
+    bool test_first;         /* with test_split: test is the first ceil(n * test_split) texts of the
+                              * shuffled order and train the rest, as scikit-learn's train_test_split;
+                              * false: train is the first int(n * (1 - test_split)), as numpy slicing */
     bool clean;              /* sms: drop non-ASCII, punctuation, digits; lower case */
     bool keep_order;         /* imdb: no shuffle: neg then pos, each in file-name order (sorted by
                               * label, as Hugging Face's stanfordnlp/imdb) */
@@ -70,8 +73,9 @@ int rnn_dataset_add(rnn_dataset *ds, int split, const char *text, size_t len, in
 void rnn_dataset_sort_classes(rnn_dataset *ds);
 /* Shuffles a split in place with numpy's RandomState(seed).permutation order. */
 void rnn_split_shuffle_numpy(rnn_split *s, unsigned long seed);
-/* Moves the last `fraction` of train (after a numpy-compatible shuffle with seed) to test. */
-int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed, rnn_error *err);
+/* Moves `fraction` of train to test after a numpy-compatible shuffle with seed: the last part, or the
+ * first (test_first, as scikit-learn's train_test_split; train keeps the shuffled order of the rest). */
+int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed, bool test_first, rnn_error *err);
 /* Counts per class of a split into counts[n_classes]. */
 void rnn_split_class_counts(const rnn_dataset *ds, const rnn_split *s, size_t *counts);
 

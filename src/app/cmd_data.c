@@ -32,12 +32,23 @@ static int load_on_progress(const char *what, uint64_t done, uint64_t total, voi
 static const char *load_keys_for(const char *kind)
 {
     if (strcmp(kind, "imdb") == 0) return "path seed shuffle refetch";
-    if (strcmp(kind, "sms") == 0) return "path clean test_split seed refetch";
-    if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed";
-    if (strcmp(kind, "dir") == 0) return "path test_split seed";
-    if (strcmp(kind, "lines") == 0) return "test_split seed";
-    if (strcmp(kind, "demo") == 0) return "seed test_split";
+    if (strcmp(kind, "sms") == 0) return "path clean test_split seed refetch test_part";
+    if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed test_part";
+    if (strcmp(kind, "dir") == 0) return "path test_split seed test_part";
+    if (strcmp(kind, "lines") == 0) return "test_split seed test_part";
+    if (strcmp(kind, "demo") == 0) return "seed test_split test_part";
     return NULL;
+}
+
+/* test_part=last|first: which end of the shuffled texts test_split takes. */
+static int load_test_part(const app_command *c, const app_args *a, bool *first)
+{
+    const char *part;
+    int rc = args_choice(a, "test_part", "last|first", "last", &part);
+    *first = !rc && strcmp(part, "first") == 0;
+    if (!rc && *first && !args_get(a, "test_split"))
+        rc = app_fail(RNN_EUSAGE, c, "test_part=first: it goes with test_split=F");
+    return rc;
 }
 
 static int load_delimiter(const app_args *a, char *out)
@@ -141,7 +152,7 @@ int cmd_load(app_state *s, const app_command *c, const app_args *a)
     bool shuffle;
     if ((rc = args_long(a, "seed", -1, 0, 4294967295L, &seed)) || (rc = args_double(a, "test_split", -1, 0, 0.99, &split)) ||
         (rc = args_bool(a, "clean", false, &o.clean)) || (rc = args_bool(a, "shuffle", true, &shuffle)) ||
-        (rc = args_bool(a, "refetch", false, &o.refetch)) ||
+        (rc = args_bool(a, "refetch", false, &o.refetch)) || (rc = load_test_part(c, a, &o.test_first)) ||
         (rc = load_delimiter(a, &o.delimiter)))
         return rc;
     o.keep_order = !shuffle;

@@ -30,7 +30,7 @@ static char **complete_expect(const char *text, int arg_index);
  * every `key=` is a valid key. FILE, PATH and DIR placeholders complete file names. */
 static const app_command command_table[] = {
     /* Data */
-    {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [seed=N] [shuffle=true] "
+    {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [test_part=last|first] [seed=N] [shuffle=true] "
              "[text=COL] [label=COL] [test=FILE] [delimiter=,] [refetch=false] [CLASS=FILE ...]",
      "load a data set",
      "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113] [shuffle=true]: Stanford IMDB, 25,000 train /\n"
@@ -46,6 +46,9 @@ static const app_command command_table[] = {
      "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
+     "test_part=first takes the test texts from the start of the shuffled order and leaves the rest, in\n"
+     "that order, to train, as scikit-learn's train_test_split(test_size=F, random_state=N); the default,\n"
+     "last, keeps the first int(n * (1 - F)) for train, as numpy slicing of a permutation does.\n"
      "When rnnlab splits one source into train and test (" SPLIT_SOURCES "),\n"
      "`tokenize` fits on all texts in the source's order, as a Keras Tokenizer fitted before the split does.\n"
      "Text is UTF-8: each invalid sequence (a maximal subpart, as Unicode and WHATWG define it) becomes one\n"

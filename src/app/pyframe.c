@@ -332,6 +332,7 @@ static int frame_load(app_state *s, py_frame *f, double test_split, long seed)
         if (f->delimiter) o += snprintf(cmd + o, sizeof cmd - (size_t)o, " delimiter=\"%c\"", f->delimiter);
     }
     o += snprintf(cmd + o, sizeof cmd - (size_t)o, " test_split=%.17g", test_split);
+    if (test_split > 0) o += snprintf(cmd + o, sizeof cmd - (size_t)o, " test_part=first");   /* scikit-learn's order */
     if (seed >= 0 && test_split > 0) o += snprintf(cmd + o, sizeof cmd - (size_t)o, " seed=%ld", seed);
     if (o >= (int)sizeof cmd || strchr(f->path, '"')) return py_fail(RNN_EUSAGE, "read_csv", "the file name cannot be passed to load");
     int rc = app_exec_command(s, cmd);

@@ -58,7 +58,7 @@ int rnn_io_apply_test_split(rnn_dataset *ds, const rnn_load_opts *o, rnn_error *
 {
     if (!(o->test_split > 0))
         return RNN_OK;
-    return rnn_dataset_split_test(ds, o->test_split, o->seed < 0 ? 42UL : (unsigned long)o->seed, err);
+    return rnn_dataset_split_test(ds, o->test_split, o->seed < 0 ? 42UL : (unsigned long)o->seed, o->test_first, err);
 }
 
 /* ---- the RFC 4180 reader ---- */

@@ -1,6 +1,7 @@
 /* Data set building blocks shared by all loaders, numpy-compatible shuffling, and the cache folder. */
 #include "config.h"
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -285,7 +286,7 @@ void rnn_dataset_sort_classes(rnn_dataset *ds)
     split_relabel(&ds->test, map);
 }
 
-int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed, rnn_error *err)
+int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed, bool test_first, rnn_error *err)
 {
     if (!(fraction > 0 && fraction < 1))
         return rnn_fail(err, RNN_EUSAGE, "test_split: %g is not between 0 and 1", fraction);
@@ -294,8 +295,9 @@ int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed,
     if (ds->test.n > 0)
         return rnn_fail(err, RNN_EUSAGE, "%s already has a test part", ds->name);
     size_t n = ds->train.n;
-    /* As the Python peers: first int(n * (1 - fraction)) of the permutation train, the rest test. */
-    size_t cut = (size_t)((double)n * (1.0 - fraction));
+    /* As the Python peers: first int(n * (1 - fraction)) of the permutation train, the rest test; or
+     * as scikit-learn: first ceil(n * fraction) test, the rest train */
+    size_t cut = test_first ? n - (size_t)ceil((double)n * fraction) : (size_t)((double)n * (1.0 - fraction));
     if (cut == 0 || cut >= n)
         return rnn_fail(err, RNN_EDATA, "test_split=%g leaves an empty part of %zu texts", fraction, n);
     char **source = malloc(n * sizeof *source);
@@ -314,9 +316,14 @@ int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed,
     rnn_split *t = &ds->test;
     if (split_reserve(t, n - cut))
         return rnn_fail(err, RNN_EINTERNAL, "out of memory splitting %zu texts", n);
-    memcpy(t->text, ds->train.text + cut, (n - cut) * sizeof *t->text);
-    memcpy(t->label, ds->train.label + cut, (n - cut) * sizeof *t->label);
+    size_t from = test_first ? 0 : cut;
+    memcpy(t->text, ds->train.text + from, (n - cut) * sizeof *t->text);
+    memcpy(t->label, ds->train.label + from, (n - cut) * sizeof *t->label);
     t->n = n - cut;
+    if (test_first) {
+        memmove(ds->train.text, ds->train.text + (n - cut), cut * sizeof *ds->train.text);
+        memmove(ds->train.label, ds->train.label + (n - cut), cut * sizeof *ds->train.label);
+    }
     ds->train.n = cut;
     return RNN_OK;
 }

@@ -159,7 +159,7 @@ int rnn_load_sms(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
         rc = rnn_data_damaged(o, "sms", rc, err);
     double split = o->test_split < 0 ? 0.2 : o->test_split;
     if (!rc && split > 0)
-        rc = rnn_dataset_split_test(ds, split, (unsigned long)(o->seed < 0 ? 42 : o->seed), err);
+        rc = rnn_dataset_split_test(ds, split, (unsigned long)(o->seed < 0 ? 42 : o->seed), o->test_first, err);
     if (rc) {
         rnn_dataset_free(ds);
         return rc;
