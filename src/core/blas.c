@@ -4,18 +4,36 @@
 #include "rnnlab/tensor.h"
 #include "core/vector_kernel.h"
 
+enum { AXPY_TILE = 64 };  /* columns of y kept in registers while every row of M is added */
+
 /* y[j] = alpha * sum_p x[p*incx] M[p][j] + beta * y[j] for j < n (M [k][ldm], y contiguous):
- * rows of M added in order, so the result does not depend on the CPU's vector width. */
+ * rows of M added in order, so the result does not depend on the CPU's vector width. Tiles of
+ * AXPY_TILE columns accumulate in registers over all k rows (y read and written once, not k
+ * times); the columns past the last whole tile take the same sums in the same order. */
 RNN_VECTOR_KERNEL
 static void vec_axpy_rows(int n, int k, float alpha, const float *x, int incx, const float *restrict M,
                           int ldm, float beta, float *restrict y)
 {
-    for (int j = 0; j < n; j++)
-        y[j] = beta == 0.0f ? 0.0f : beta * y[j];  /* beta 0 ignores what y held, NaN included */
-    for (int p = 0; p < k; p++) {
+    int j0 = 0;
+    for (; j0 + AXPY_TILE <= n; j0 += AXPY_TILE) {
+        float acc[AXPY_TILE];
+        for (int j = 0; j < AXPY_TILE; j++)
+            acc[j] = beta == 0.0f ? 0.0f : beta * y[j0 + j];  /* beta 0 ignores what y held, NaN included */
+        for (int p = 0; p < k; p++) {
+            float s = alpha * x[(size_t)p * incx];
+            const float *restrict row = M + (size_t)p * ldm + j0;
+            for (int j = 0; j < AXPY_TILE; j++)
+                acc[j] += s * row[j];
+        }
+        for (int j = 0; j < AXPY_TILE; j++)
+            y[j0 + j] = acc[j];
+    }
+    for (int j = j0; j < n; j++)
+        y[j] = beta == 0.0f ? 0.0f : beta * y[j];
+    for (int p = 0; p < k && j0 < n; p++) {
         float s = alpha * x[(size_t)p * incx];
         const float *restrict row = M + (size_t)p * ldm;
-        for (int j = 0; j < n; j++)
+        for (int j = j0; j < n; j++)
             y[j] += s * row[j];
     }
 }
