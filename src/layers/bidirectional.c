@@ -199,15 +199,14 @@ static void bidi_run(void *ctx, int i, int n)
         in->kind->backward(in, j->f, i ? c->dyb : c->dyf, j->dx ? (i ? c->dxb : j->dx) : NULL);
 }
 
-/* Both directions: on two threads, each single-threaded, or one after the other. */
+/* Both directions: on two threads, each single-threaded, or one after the other. The directions
+ * split the work whatever the batch size (one text's predict included); only tiny calls, whose
+ * thread start costs more than a direction's work, run in turn. */
 static void bidi_dispatch(rnn_layer *l, bidi_job *job)
 {
     bidi *c = l->cfg;
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
-    /* one direction's own rule for tiny calls (its slice count would be 1 for any thread count) */
-    rnn_layer probe = l->inner[0];
-    probe.threads = n;
-    if (n >= 2 && rnn_rec_threads(&probe, c->B, c->T) >= 2) {
+    if (n >= 2 && rnn_rec_worth_threads(&l->inner[0], c->B, c->T)) {
         rnn_parallel(2, bidi_run, job);
     } else {
         bidi_run(job, 0, 2);

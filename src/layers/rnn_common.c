@@ -277,10 +277,15 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
  * SimpleRNN(10) has 4e6). Tests set it to 0 to exercise the threaded path on small shapes. */
 double rnn_rec_parallel_min_work = 8e6;
 
-int rnn_rec_threads(const rnn_layer *l, int B, int T)
+bool rnn_rec_worth_threads(const rnn_layer *l, int B, int T)
 {
     const rnn_rec *r = l->cfg;
-    if ((double)B * T * r->G * r->H * (r->F + r->H) < rnn_rec_parallel_min_work)
+    return (double)B * T * r->G * r->H * (r->F + r->H) >= rnn_rec_parallel_min_work;
+}
+
+int rnn_rec_threads(const rnn_layer *l, int B, int T)
+{
+    if (!rnn_rec_worth_threads(l, B, T))
         return 1;
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
     if (n > REC_MAX_SLICES)

@@ -155,6 +155,9 @@ void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
 /* Threads a recurrent call of batch B and T steps may use: l->threads, else the engine's count,
  * at most 8, only while each slice keeps at least 8 rows, and 1 for tiny calls. */
 int rnn_rec_threads(const rnn_layer *l, int B, int T);
+/* Whether a call of batch B and T steps has the work to gain from a second thread (its rows or,
+ * for Bidirectional, its directions): at least rnn_rec_parallel_min_work multiply-adds. */
+bool rnn_rec_worth_threads(const rnn_layer *l, int B, int T);
 extern double rnn_rec_parallel_min_work;
 /* Steps and rows that are padding in every row of a step (mask_zero) are skipped, their state
  * carried (true); tests set it false to compare with the computation of every step and row. */

@@ -11,5 +11,6 @@ test_programs += tests/model/test_io
 test_programs += tests/model/test_faults
 check_PROGRAMS += tests/model/mksave
 test_programs += tests/model/test_bucket
+test_programs += tests/model/test_predict_one
 test_scripts += tests/model/saved_format1.test
 test_programs += tests/model/test_callbacks
