@@ -383,30 +383,73 @@ static const float *rec_xrows(const rnn_rec *v, const float *x, int s)
     return x + ((size_t)t * v->batch + v->b0) * v->F;
 }
 
+/* dst = the slice's input rows of step s through the input dropout mask. */
+static void rec_gather_step(const rnn_rec *v, const float *x, int s, float *dst)
+{
+    size_t n = (size_t)v->B * v->F;
+    const float *xr = rec_xrows(v, x, s);
+    if (v->use_dmask)
+        for (size_t k = 0; k < n; k++)
+            dst[k] = xr[k] * v->dmask[k];
+    else
+        memcpy(dst, xr, n * sizeof *dst);
+}
+
 /* xbuf = the slice's input rows of steps s0..s1-1, contiguous, through the input dropout mask. */
 static void rec_gather_x(rnn_rec *v, const float *x, int s0, int s1)
 {
-    size_t n = (size_t)v->B * v->F;
-    for (int s = s0; s < s1; s++) {
-        const float *xr = rec_xrows(v, x, s);
-        float *dst = v->xbuf + (size_t)(s - s0) * n;
-        if (v->use_dmask)
-            for (size_t k = 0; k < n; k++)
-                dst[k] = xr[k] * v->dmask[k];
-        else
-            memcpy(dst, xr, n * sizeof *dst);
+    for (int s = s0; s < s1; s++)
+        rec_gather_step(v, x, s, v->xbuf + (size_t)(s - s0) * v->B * v->F);
+}
+
+/* Whether step s's input rows are those of step s - 1 in every row of the slice (a run of padding
+ * before or after a text): its input projection is then the previous step's. */
+static bool rec_step_repeats(const rnn_rec *v, const float *x, int s)
+{
+    return memcmp(rec_xrows(v, x, s), rec_xrows(v, x, s - 1), (size_t)v->B * v->F * sizeof(float)) == 0;
+}
+
+/* xbuf = the input rows of the steps of [s0, s1) that do not repeat their previous step, in order;
+ * first[u] is the step of the u-th of them. Returns their count. */
+static int rec_gather_distinct_x(rnn_rec *v, const float *x, int s0, int s1, int *first)
+{
+    int u = 0;
+    for (int s = s0; s < s1; s++)
+        if (s == s0 || !rec_step_repeats(v, x, s)) {
+            rec_gather_step(v, x, s, v->xbuf + (size_t)u * v->B * v->F);
+            first[u++] = s;
+        }
+    return u;
+}
+
+/* The u projected distinct steps (at the chunk's first u step slots) spread over the chunk [s0, s1):
+ * every step gets the rows of the last distinct step at or before it. From the last step down, a
+ * slot is overwritten only once the distinct step it held has been copied out. */
+static void rec_spread_steps(rnn_rec *v, int s0, int s1, const int *first, int u)
+{
+    size_t rows = (size_t)v->B * v->G * v->H;
+    float *g = v->gates + (size_t)s0 * rows;
+    for (int s = s1 - 1, k = u - 1; s >= s0 && k >= 0; s--) {
+        while (first[k] > s)
+            k--;
+        if (s - s0 != k)
+            memcpy(g + (size_t)(s - s0) * rows, g + (size_t)k * rows, rows * sizeof(float));
     }
 }
 
 /* gates[s0..s1) = x W: the input projection of a chunk of steps as one GEMM (biases are added in
  * the step kernels). Chunks are cache-sized: one GEMM over the whole sequence would stream the
- * gate buffer through memory twice more, which costs more than it saves at these shapes. */
+ * gate buffer through memory twice more, which costs more than it saves at these shapes. Steps
+ * whose inputs repeat the previous step's (padding runs: one text's predict pads a third of its
+ * steps) are projected once; a row of the product depends on its input row only, so the result is
+ * the same. */
 static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
-    int GH = v->G * v->H, F = v->F;
-    rec_gather_x(v, x, s0, s1);
-    rnn_sgemm(false, false, (s1 - s0) * v->B, GH, F, 1.0f, v->xbuf, F, W, GH, 0.0f,
-              v->gates + (size_t)s0 * v->B * GH, GH);
+    int GH = v->G * v->H, F = v->F, first[REC_CHUNK_ROWS];
+    int u = rec_gather_distinct_x(v, x, s0, s1, first);
+    rnn_sgemm(false, false, u * v->B, GH, F, 1.0f, v->xbuf, F, W, GH, 0.0f, v->gates + (size_t)s0 * v->B * GH, GH);
+    if (u < s1 - s0)
+        rec_spread_steps(v, s0, s1, first, u);
 }
 
 static void rec_forward_slice_run(void *ctx, int i, int n);
