@@ -23,6 +23,17 @@ bench/bench_layers$(EXEEXT): $(top_srcdir)/bench/bench_layers.c librnnlab.la
 bench-layers: bench/bench_layers$(EXEEXT)
 	./bench/bench_layers $(BENCH_THREADS) 10
 
+# bench-ceiling: each bench config's unavoidable matrix products timed alone with OpenBLAS's sgemm
+# at its shapes (bench/gemm_ceiling.c): what any sgemm-based implementation can reach for it.
+EXTRA_DIST += bench/gemm_ceiling.c
+CLEANFILES += bench/gemm_ceiling$(EXEEXT)
+bench/gemm_ceiling$(EXEEXT): $(top_srcdir)/bench/gemm_ceiling.c
+	@mkdir -p bench
+	$(AM_V_CCLD)$(CC) $(BLAS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $(top_srcdir)/bench/gemm_ceiling.c $(BLAS_LIBS) $(LIBS)
+.PHONY: bench-ceiling
+bench-ceiling: bench/gemm_ceiling$(EXEEXT)
+	./bench/gemm_ceiling $${BENCH_THREADS:-2}
+
 # bench-data (data area): IMDB load + tokenize + pad against keras_like.py's pipeline (bench/bench_data.sh).
 EXTRA_DIST += bench/bench_data.c bench/bench_data.sh
 CLEANFILES += bench/bench_data$(EXEEXT)
