@@ -760,7 +760,7 @@ typedef struct fit_ctx {
     double last_loss;            /* of the last batch */
     long steps;                  /* batches applied by this fit */
     bool stop_after_epoch;       /* a stop asked during an epoch's last batch: the epoch completes */
-    float *finite_weights;       /* the weights of the last complete epoch (or the fit's start),
+    float *finite_weights;       /* the trained weights of the last complete epoch (or the fit's start),
                                     checked all finite: what a training fault falls back to */
     const train_var *fault_var;  /* the variable found non-finite, NULL for a non-finite loss */
     bool fault_in_gradient;      /* ... and its last gradient was not finite either */
@@ -823,13 +823,39 @@ static const train_var *guard_nonfinite_var(fit_ctx *c)
     return NULL;
 }
 
+/* Floats of the weights fit trains (frozen layers' never change, so they are not kept). */
+static size_t guard_kept_floats(rnn_model *m, const train_state *st)
+{
+    size_t n = 0;
+    for (int i = 0; i < st->n_vars; i++)
+        if (var_is_trained(m, &st->vars[i]))
+            n += st->vars[i].n;
+    return n;
+}
+
+/* Copies the trained weights into the kept ones (keep) or back (!keep), variable by variable. */
+static void guard_copy_weights(fit_ctx *c, bool keep)
+{
+    float *w = rnn_model_params(c->m), *kept = c->finite_weights;
+    for (int i = 0; i < c->st->n_vars; i++) {
+        const train_var *v = &c->st->vars[i];
+        if (!var_is_trained(c->m, v))
+            continue;
+        if (keep)
+            memcpy(kept, w + v->off, v->n * sizeof *kept);
+        else
+            memcpy(w + v->off, kept, v->n * sizeof *kept);
+        kept += v->n;
+    }
+}
+
 /* At an epoch's end: its weights become the ones to fall back to when they are all finite; else
  * the first variable that is not is returned, and the kept weights stay. */
 static const train_var *guard_epoch_end(fit_ctx *c)
 {
     const train_var *bad = guard_nonfinite_var(c);
     if (!bad)
-        memcpy(c->finite_weights, rnn_model_params(c->m), rnn_model_n_params(c->m) * sizeof(float));
+        guard_copy_weights(c, true);
     return bad;
 }
 
@@ -849,7 +875,7 @@ static bool guard_restore(fit_ctx *c)
 {
     const train_var *v = c->fault_var;
     c->fault_in_gradient = v && !floats_finite(rnn_model_grads(c->m) + v->off, v->n);
-    memcpy(rnn_model_params(c->m), c->finite_weights, rnn_model_n_params(c->m) * sizeof(float));
+    guard_copy_weights(c, false);
     bool moments_finite = true;
     for (int s = 0; s < c->st->opt.n_slots; s++)
         moments_finite = moments_finite && floats_finite(c->st->opt.slot[s], c->st->opt.n);
@@ -981,10 +1007,10 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->es_col = p.es_col;
     c->batches = (int)((c->n_train + o->batch_size - 1) / o->batch_size);
     c->base_epoch = c->h->n_epochs;
-    size_t np = rnn_model_n_params(c->m);
     c->idx = malloc(c->n_train * sizeof *c->idx);
     c->shuffle_rng = rnn_rng_new(o->seed);
-    c->finite_weights = malloc((np ? np : 1) * sizeof *c->finite_weights);
+    size_t n_kept = guard_kept_floats(c->m, c->st);
+    c->finite_weights = malloc((n_kept ? n_kept : 1) * sizeof *c->finite_weights);
     if (!c->idx || !c->shuffle_rng || !c->finite_weights)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)) || (rc = fit_bucket_setup(c, err)))
@@ -1002,7 +1028,7 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     fit_check_data(d, c->n_train, o);
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
-    memcpy(c->finite_weights, rnn_model_params(c->m), np * sizeof *c->finite_weights);
+    guard_copy_weights(c, true);
     /* Same seed and thread count, same run: shuffling has its own generator, dropout masks come
      * from the model's, both seeded here. */
     rnn_rng_seed(rnn_model_rng(c->m), o->seed ^ 0x5deece66dUL);

@@ -163,11 +163,13 @@ static void test_nonfinite_weight_found(void)
 /* An update that overflows: Embedding outputs of 1e36 times a kernel of 1e-37 give a finite loss,
  * but the kernel's gradient (5e35 with every label 1) times learning_rate 1e6 overflows float in
  * SGD's momentum and the kernel: the next batch's loss is NaN. The weights from before the fit stay,
- * and the momentum, now infinite, starts afresh. */
-static void test_update_overflow(void)
+ * and the momentum, now infinite, starts afresh. With a frozen Embedding only the trained weights are
+ * kept and brought back; the frozen ones never move. */
+static void test_update_overflow(bool frozen_embedding)
 {
     rnn_model *m = make_model(9, "sgd", 1e6, 0.9);
     rnn_layer *emb = rnn_model_layer(m, 0), *dense = rnn_model_layer(m, 2);
+    emb->trainable = !frozen_embedding;
     for (size_t i = 0; i < emb->n_params; i++)
         emb->params[i] = 1e36f;
     for (size_t i = 0; i + 1 < dense->n_params; i++)
@@ -184,7 +186,7 @@ static void test_update_overflow(void)
     rnn_history h = {0};
     rnn_error err = {0};
     int rc = rnn_model_fit(m, &(rnn_xy){N, T, X, ones}, &o, &h, &err);
-    printf("overflow: %s\n", err.msg);
+    printf("overflow%s: %s\n", frozen_embedding ? " (frozen Embedding)" : "", err.msg);
     CHECK(rc == RNN_EDATA && strstr(err.msg, " at epoch 1, batch 2: training stopped (weights from before this "
                                     "fit kept; optimizer reset); lower learning_rate"), "rc %d: %s", rc, err.msg);
     CHECK(params_finite(m) && !memcmp(before, rnn_model_params(m), np * sizeof *before), "weights before the fit");
@@ -310,7 +312,8 @@ int main(void)
     make_data();
     test_nan_loss_restores();
     test_nonfinite_weight_found();
-    test_update_overflow();
+    test_update_overflow(false);
+    test_update_overflow(true);
     test_interrupts();
     test_checks_change_nothing();
     if (failures) {
