@@ -705,7 +705,9 @@ static int open_validate(const char *name, const unsigned char *buf, size_t len,
     if (len < IO_HEADER + IO_TRAILER)
         return rnn_fail(err, RNN_EDATA, "%s is truncated (%zu bytes)", name, len);
     uint32_t version = le32(buf + 8);
-    if (version > IO_FORMAT_VERSION || version == 0)
+    if (version == 0)
+        return rnn_fail(err, RNN_EDATA, "%s is damaged (file format 0: no rnnlab writes it)", name);
+    if (version > IO_FORMAT_VERSION)
         return rnn_fail(err, RNN_EDATA, "%s was written by a newer rnnlab (file format %u; this build "
                         "reads up to %u)", name, version, IO_FORMAT_VERSION);
     uint64_t want = le64(buf + 16);

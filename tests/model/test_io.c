@@ -114,7 +114,7 @@ static void patch_file(const char *src, const char *dst, long truncate_to, long 
     fclose(f);
     if (flip_at >= 0)
         b[flip_at] ^= 0x40;
-    if (set_version)
+    if (set_version >= 0) /* the low byte of the format version (-1: as it is) */
         b[8] = (unsigned char)set_version;
     f = fopen(dst, "wb");
     fwrite(b, 1, (size_t)(truncate_to >= 0 ? truncate_to : n), f);
@@ -194,14 +194,16 @@ int main(void)
 
     /* damaged files */
     long n = file_size(path);
-    patch_file(path, bad, -1, n / 2, 0);
+    patch_file(path, bad, -1, n / 2, -1);
     expect_open_error(bad, "corrupt", "checksum");
-    patch_file(path, bad, n - 100, -1, 0);
+    patch_file(path, bad, n - 100, -1, -1);
     expect_open_error(bad, "truncated", "truncated");
-    patch_file(path, bad, 10, -1, 0);
+    patch_file(path, bad, 10, -1, -1);
     expect_open_error(bad, "short", "truncated");
     patch_file(path, bad, -1, -1, 9);
     expect_open_error(bad, "newer", "newer rnnlab");
+    patch_file(path, bad, -1, -1, 0);
+    expect_open_error(bad, "version 0", "is damaged (file format 0: no rnnlab writes it)");
     FILE *f = fopen(bad, "w");
     fputs("text,label\nhello,1\n", f);
     fclose(f);
