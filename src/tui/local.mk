@@ -4,5 +4,3 @@ rnnlab_SOURCES += src/tui/layout.c src/tui/theme.c src/tui/draw.c src/tui/action
 	src/tui/prompt.c src/tui/dashboard.c src/tui/panel_data.c src/tui/panel_vocab.c \
 	src/tui/panel_model.c src/tui/panel_training.c src/tui/panel_log.c
 
-# src/main.c calls the dashboard when it is built in (APP_WITH_TUI).
-rnnlab_CFLAGS += -DAPP_WITH_TUI
