@@ -409,6 +409,25 @@ static bool rec_step_repeats(const rnn_rec *v, const float *x, int s)
     return memcmp(rec_xrows(v, x, s), rec_xrows(v, x, s - 1), (size_t)v->B * v->F * sizeof(float)) == 0;
 }
 
+/* Rows of steps s0.. of x (or of dx) when they already lie there as the contiguous block a chunk's
+ * GEMM reads or writes (the whole batch, steps in time order, no input dropout), else NULL: the
+ * chunk then goes through xbuf. */
+static float *rec_rows_in_place(const rnn_rec *v, const float *x, int s0)
+{
+    if (v->B != v->batch || v->go_backwards || v->use_dmask)
+        return NULL;
+    return (float *)rec_xrows(v, x, s0);
+}
+
+/* Whether any step of (s0, s1) repeats its previous step's input rows. */
+static bool rec_any_repeats(const rnn_rec *v, const float *x, int s0, int s1)
+{
+    for (int s = s0 + 1; s < s1; s++)
+        if (rec_step_repeats(v, x, s))
+            return true;
+    return false;
+}
+
 /* xbuf = the input rows of the steps of [s0, s1) that do not repeat their previous step, in order;
  * first[u] is the step of the u-th of them. Returns their count. */
 static int rec_gather_distinct_x(rnn_rec *v, const float *x, int s0, int s1, int *first)
@@ -445,9 +464,13 @@ static void rec_spread_steps(rnn_rec *v, int s0, int s1, const int *first, int u
  * the same. */
 static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
-    int GH = v->G * v->H, F = v->F, first[REC_CHUNK_ROWS];
-    int u = rec_gather_distinct_x(v, x, s0, s1, first);
-    rnn_sgemm(false, false, u * v->B, GH, F, 1.0f, v->xbuf, F, W, GH, 0.0f, v->gates + (size_t)s0 * v->B * GH, GH);
+    int GH = v->G * v->H, F = v->F, first[REC_CHUNK_ROWS], u = s1 - s0;
+    const float *xs = rec_rows_in_place(v, x, s0);
+    if (!xs || rec_any_repeats(v, x, s0, s1)) {
+        u = rec_gather_distinct_x(v, x, s0, s1, first);
+        xs = v->xbuf;
+    }
+    rnn_sgemm(false, false, u * v->B, GH, F, 1.0f, xs, F, W, GH, 0.0f, v->gates + (size_t)s0 * v->B * GH, GH);
     if (u < s1 - s0)
         rec_spread_steps(v, s0, s1, first, u);
 }
@@ -642,9 +665,13 @@ static void rec_colsum(float *restrict db, const float *restrict d, size_t rows,
 static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
     int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
-    rec_gather_x(v, lp->x, s0, s1);  /* x rows of the chunk, as the projection saw them */
+    const float *xs = rec_rows_in_place(v, lp->x, s0);  /* x rows of the chunk, as the projection saw them */
+    if (!xs) {
+        rec_gather_x(v, lp->x, s0, s1);
+        xs = v->xbuf;
+    }
     float *acc = v->acc;
-    rnn_sgemm(true, false, F, GH, rows, 1.0f, v->xbuf, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
+    rnn_sgemm(true, false, F, GH, rows, 1.0f, xs, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
     const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */
     float *dU = rec_recurrent(v, acc);
     if (v->cell->recurrent_grads) {
@@ -662,9 +689,10 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
     if (!lp->dx)
         return;
     /* dx rows = dgates W^T, back to time order and through the input dropout mask */
+    float *dxs = rec_rows_in_place(v, lp->dx, s0);
     rnn_sgemm(false, true, rows, F, GH, 1.0f, v->dgates, GH, rec_kernel(v, (float *)lp->params), GH, 0.0f,
-              v->xbuf, F);
-    for (int s = s0; s < s1; s++) {
+              dxs ? dxs : v->xbuf, F);
+    for (int s = s0; !dxs && s < s1; s++) {
         float *dst = (float *)rec_xrows(v, lp->dx, s);
         const float *src = v->xbuf + (size_t)(s - s0) * B * F;
         if (v->use_dmask)
