@@ -146,6 +146,15 @@ static int rec_chunk_steps(int rows, int T)
     return tc > T ? T : tc;
 }
 
+/* Slots of the table of distinct rows for a chunk of n rows: a power of two, at least 2n. */
+static int rec_row_table_size(size_t n)
+{
+    int size = 16;
+    while ((size_t)size < 2 * n)
+        size *= 2;
+    return size;
+}
+
 typedef struct rec_block {
     float *base;
     size_t used;
@@ -174,6 +183,8 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dgates = rec_carve(k, rc * GH);
     v->dgrec = need & RNN_CELL_BUF_DGREC ? rec_carve(k, rc * GH) : NULL;
     v->xbuf = rec_carve(k, rc * r->F);
+    v->row_of = (int32_t *)rec_carve(k, rc);  /* int32 and float have one size */
+    v->row_table = (int32_t *)rec_carve(k, (size_t)rec_row_table_size(rc));
     v->acc = rec_carve(k, r->n_params);
     v->dh = rec_carve(k, (size_t)rows * H);
     v->dc = rec_carve(k, (size_t)rows * H);
@@ -383,30 +394,19 @@ static const float *rec_xrows(const rnn_rec *v, const float *x, int s)
     return x + ((size_t)t * v->batch + v->b0) * v->F;
 }
 
-/* dst = the slice's input rows of step s through the input dropout mask. */
-static void rec_gather_step(const rnn_rec *v, const float *x, int s, float *dst)
-{
-    size_t n = (size_t)v->B * v->F;
-    const float *xr = rec_xrows(v, x, s);
-    if (v->use_dmask)
-        for (size_t k = 0; k < n; k++)
-            dst[k] = xr[k] * v->dmask[k];
-    else
-        memcpy(dst, xr, n * sizeof *dst);
-}
-
 /* xbuf = the slice's input rows of steps s0..s1-1, contiguous, through the input dropout mask. */
 static void rec_gather_x(rnn_rec *v, const float *x, int s0, int s1)
 {
-    for (int s = s0; s < s1; s++)
-        rec_gather_step(v, x, s, v->xbuf + (size_t)(s - s0) * v->B * v->F);
-}
-
-/* Whether step s's input rows are those of step s - 1 in every row of the slice (a run of padding
- * before or after a text): its input projection is then the previous step's. */
-static bool rec_step_repeats(const rnn_rec *v, const float *x, int s)
-{
-    return memcmp(rec_xrows(v, x, s), rec_xrows(v, x, s - 1), (size_t)v->B * v->F * sizeof(float)) == 0;
+    size_t n = (size_t)v->B * v->F;
+    for (int s = s0; s < s1; s++) {
+        const float *xr = rec_xrows(v, x, s);
+        float *dst = v->xbuf + (size_t)(s - s0) * n;
+        if (v->use_dmask)
+            for (size_t k = 0; k < n; k++)
+                dst[k] = xr[k] * v->dmask[k];
+        else
+            memcpy(dst, xr, n * sizeof *dst);
+    }
 }
 
 /* Rows of steps s0.. of x (or of dx) when they already lie there as the contiguous block a chunk's
@@ -419,60 +419,87 @@ static float *rec_rows_in_place(const rnn_rec *v, const float *x, int s0)
     return (float *)rec_xrows(v, x, s0);
 }
 
-/* Whether any step of (s0, s1) repeats its previous step's input rows. */
-static bool rec_any_repeats(const rnn_rec *v, const float *x, int s0, int s1)
-{
-    for (int s = s0 + 1; s < s1; s++)
-        if (rec_step_repeats(v, x, s))
-            return true;
-    return false;
-}
+/* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
+ * projection of the repeated ones (sms_rnn's SimpleRNN(10) on 50 features: 500). */
+enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 
-/* xbuf = the input rows of the steps of [s0, s1) that do not repeat their previous step, in order;
- * first[u] is the step of the u-th of them. Returns their count. */
-static int rec_gather_distinct_x(rnn_rec *v, const float *x, int s0, int s1, int *first)
+/* A hash of eight of the row's floats spread over it (equal rows are then told by memcmp). */
+static uint32_t rec_row_hash(const float *row, int F)
 {
-    int u = 0;
-    for (int s = s0; s < s1; s++)
-        if (s == s0 || !rec_step_repeats(v, x, s)) {
-            rec_gather_step(v, x, s, v->xbuf + (size_t)u * v->B * v->F);
-            first[u++] = s;
-        }
-    return u;
-}
-
-/* The u projected distinct steps (at the chunk's first u step slots) spread over the chunk [s0, s1):
- * every step gets the rows of the last distinct step at or before it. From the last step down, a
- * slot is overwritten only once the distinct step it held has been copied out. */
-static void rec_spread_steps(rnn_rec *v, int s0, int s1, const int *first, int u)
-{
-    size_t rows = (size_t)v->B * v->G * v->H;
-    float *g = v->gates + (size_t)s0 * rows;
-    for (int s = s1 - 1, k = u - 1; s >= s0 && k >= 0; s--) {
-        while (first[k] > s)
-            k--;
-        if (s - s0 != k)
-            memcpy(g + (size_t)(s - s0) * rows, g + (size_t)k * rows, rows * sizeof(float));
+    uint64_t h = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 8; i++) {
+        uint32_t bits;
+        memcpy(&bits, row + (size_t)F * i / 8, sizeof bits);
+        h = (h ^ bits) * 0xff51afd7ed558ccdu;
     }
+    return (uint32_t)(h >> 32);
+}
+
+/* of[i] = the number of the distinct row that row i of rows [n][F] is (distinct rows numbered in
+ * the order of their first occurrence, so of[i] <= i); returns how many distinct rows there are. */
+static int rec_distinct_rows(rnn_rec *v, const float *rows, int n, int32_t *of)
+{
+    int F = v->F, mask = rec_row_table_size((size_t)n) - 1, d = 0;
+    int32_t *slot = v->row_table;  /* row index + 1 of each distinct row, 0 for an empty slot */
+    memset(slot, 0, (size_t)(mask + 1) * sizeof *slot);
+    for (int i = 0; i < n; i++) {
+        const float *r = rows + (size_t)i * F;
+        uint32_t h = rec_row_hash(r, F) & (uint32_t)mask;
+        while (slot[h] && memcmp(rows + (size_t)(slot[h] - 1) * F, r, (size_t)F * sizeof *r) != 0)
+            h = (h + 1) & (uint32_t)mask;
+        if (slot[h]) {
+            of[i] = of[slot[h] - 1];
+        } else {
+            slot[h] = i + 1;
+            of[i] = d++;
+        }
+    }
+    return d;
+}
+
+/* xbuf rows 0.. = the distinct rows of rows [n][F], in order (rows may be xbuf itself: a distinct
+ * row only moves down, over rows already moved). */
+static void rec_compact_rows(rnn_rec *v, const float *rows, int n, const int32_t *of)
+{
+    size_t F = v->F;
+    for (int i = 0, e = 0; i < n; i++)
+        if (of[i] == e) {  /* the first occurrence of distinct row e */
+            if (rows + i * F != v->xbuf + e * F)
+                memmove(v->xbuf + e * F, rows + i * F, F * sizeof(float));
+            e++;
+        }
+}
+
+/* Gate rows g [n][GH] from the products of the distinct rows (at rows 0..): row i gets row of[i].
+ * From the last row down, a row is overwritten only once its distinct row's users have read it. */
+static void rec_spread_rows(float *g, int n, int GH, const int32_t *of)
+{
+    for (int i = n - 1; i >= 0; i--)
+        if (of[i] != i)
+            memcpy(g + (size_t)i * GH, g + (size_t)of[i] * GH, (size_t)GH * sizeof *g);
 }
 
 /* gates[s0..s1) = x W: the input projection of a chunk of steps as one GEMM (biases are added in
  * the step kernels). Chunks are cache-sized: one GEMM over the whole sequence would stream the
- * gate buffer through memory twice more, which costs more than it saves at these shapes. Steps
- * whose inputs repeat the previous step's (padding runs: one text's predict pads a third of its
- * steps) are projected once; a row of the product depends on its input row only, so the result is
- * the same. */
+ * gate buffer through memory twice more, which costs more than it saves at these shapes. Rows
+ * that repeat an earlier row of the chunk (the padding, the frequent words) are projected once and
+ * copied: a row of the product depends on its input row only, so the result is the same. */
 static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
-    int GH = v->G * v->H, F = v->F, first[REC_CHUNK_ROWS], u = s1 - s0;
-    const float *xs = rec_rows_in_place(v, x, s0);
-    if (!xs || rec_any_repeats(v, x, s0, s1)) {
-        u = rec_gather_distinct_x(v, x, s0, s1, first);
-        xs = v->xbuf;
+    int GH = v->G * v->H, F = v->F, n = (s1 - s0) * v->B, d = n;
+    float *g = v->gates + (size_t)s0 * v->B * GH;
+    const float *rows = rec_rows_in_place(v, x, s0);
+    if (!rows) {
+        rec_gather_x(v, x, s0, s1);
+        rows = v->xbuf;
     }
-    rnn_sgemm(false, false, u * v->B, GH, F, 1.0f, xs, F, W, GH, 0.0f, v->gates + (size_t)s0 * v->B * GH, GH);
-    if (u < s1 - s0)
-        rec_spread_steps(v, s0, s1, first, u);
+    if ((size_t)GH * F >= REC_DISTINCT_MIN_ROW_WORK && (d = rec_distinct_rows(v, rows, n, v->row_of)) < n) {
+        rec_compact_rows(v, rows, n, v->row_of);
+        rows = v->xbuf;
+    }
+    rnn_sgemm(false, false, d, GH, F, 1.0f, rows, F, W, GH, 0.0f, g, GH);
+    if (d < n)
+        rec_spread_rows(g, n, GH, v->row_of);
 }
 
 static void rec_forward_slice_run(void *ctx, int i, int n);

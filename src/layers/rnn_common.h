@@ -78,6 +78,8 @@ struct rnn_rec {
     float *dgrec;           /* GRU reset_after: [Tc][B][G*H] gradient of the recurrent side */
     int dg_s0;              /* first step held in dgates/dgrec */
     float *xbuf;            /* [Tc][B][F] chunk of inputs / input gradients */
+    int32_t *row_of;        /* [Tc*B] the distinct input row each row of a chunk repeats */
+    int32_t *row_table;     /* hash table of a chunk's distinct input rows (row index + 1) */
     float *acc;             /* [n_params] this slice's weight gradients */
     float *dh, *dc;         /* [B][H] running state gradients */
     float *dtmp;            /* [B][H] scratch */
