@@ -248,7 +248,8 @@ int py_frame_method(app_state *s, const rnn_value *v, const char *method, const 
     bool column = col_index(v, NULL) >= 0;
     int npos = 0;
     for (int i = 0; args && i < args->n_args; i++) npos += !args->keys[i];
-    if (column && !strcmp(method, "map") && npos == 1) return map_labels(s, v, &args->args[0], out, why, n);
+    if (column && (!strcmp(method, "map") || !strcmp(method, "replace")) && npos == 1)
+        return map_labels(s, v, &args->args[0], out, why, n);
     static const char *const same[] = {"to_numpy", "tolist", "copy", "astype", "to_list", NULL};
     for (int i = 0; same[i]; i++)
         if (!strcmp(method, same[i])) return rnn_value_copy(out, v) ? RNN_OK : RNN_EINTERNAL;

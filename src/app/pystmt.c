@@ -1066,6 +1066,8 @@ static int bind_targets(app_state *s, const rnn_value *target, const rnn_value *
         const char *dot = strrchr(target->string, '.');
         snprintf(base, sizeof base, "%.*s", (int)(dot - target->string < 127 ? dot - target->string : 127), target->string);
         if (!strcmp(dot, ".columns") && py_obj_is(py_lookup(ps, base), "frame")) return py_frame_rename(s, v);
+        if (py_obj_is(py_lookup(ps, base), "frame") && !strchr(base, '.'))
+            return py_frame_assign(s, dot + 1, v);   /* df.label = df.label.map({...}) */
         return py_fail(RNN_EUSAGE, "assignment", "rnnlab binds names, not attributes (%s)", target->string);
     }
     if (target->type == RNN_VAL_IDENT) {
