@@ -177,6 +177,7 @@ static int main_scripts(app_state *s, char *const *files, int n, bool *quit)
 
 int main(int argc, char **argv)
 {
+    rnn_blas_short_spin();
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");   /* numbers in scripts and output always use '.' */
     int rc = app_mpi_start(&argc, &argv);

@@ -8,6 +8,12 @@ void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 /* OpenBLAS threads for the calling context (1 inside worker threads). */
 void rnn_blas_threads(int n);
+/* OpenBLAS's idle workers spin ~0.1 s after they start and after every threaded call before they
+ * sleep: a core kept busy at each start of the program and between the calls of small models, and
+ * taken from the engine's own threads. OpenBLAS reads the spin (OPENBLAS_THREAD_TIMEOUT) when it
+ * loads, before main: unless the user set it, this sets a short one and restarts the workers with
+ * it. For a program's start, before other threads run BLAS calls. */
+void rnn_blas_short_spin(void);
 
 /* 64-byte aligned allocation, zeroed; free with rnn_free_aligned. NULL on failure. */
 void *rnn_alloc_aligned(size_t bytes);

@@ -1,5 +1,6 @@
 /* The one sgemm wrapper: every matrix product in the engine goes through rnn_sgemm. */
 #include "config.h"
+#include <stdlib.h>
 #include <cblas.h>
 #include "rnnlab/tensor.h"
 #include "core/vector_kernel.h"
@@ -101,5 +102,28 @@ void rnn_blas_threads(int n)
     openblas_set_num_threads(n < 1 ? 1 : n);
 #else
     (void)n;
+#endif
+}
+
+#if defined(HAVE_OPENBLAS_READ_ENV) && defined(HAVE_BLAS_THREAD_SHUTDOWN_)
+/* Exported by OpenBLAS, not declared in cblas.h. */
+void openblas_read_env(void);    /* reads its OPENBLAS_* variables again */
+int blas_thread_shutdown_(void); /* stops its workers; its next threaded call starts them again */
+#define BLAS_CAN_RESTART_WORKERS 1
+#endif
+
+/* log2 of the cycles OpenBLAS's idle workers spin before they sleep: 2^16, ~25 us (OpenBLAS's own
+ * default is 2^28, ~0.1 s) */
+#define BLAS_SPIN_LOG2 "16"
+
+void rnn_blas_short_spin(void)
+{
+#ifdef BLAS_CAN_RESTART_WORKERS
+    if (getenv("OPENBLAS_THREAD_TIMEOUT"))
+        return; /* the user's own setting */
+    if (setenv("OPENBLAS_THREAD_TIMEOUT", BLAS_SPIN_LOG2, 0) != 0)
+        return;
+    openblas_read_env();
+    blas_thread_shutdown_();
 #endif
 }
