@@ -68,3 +68,10 @@ EXTRA_DIST += bench/mpi-scaling.sh bench/scaling_model.py
 .PHONY: bench-mpi
 bench-mpi: rnnlab
 	RNNLAB="$(abs_top_builddir)/rnnlab" MPIRUN="$(MPIRUN)" $(SHELL) $(top_srcdir)/bench/mpi-scaling.sh
+
+# bench-predict (rnn area): one text's predict on bigru_000's model, the bench's review and an IMDB
+# test review, median of 30 timings each (bench/predict_latency.sh; seconds, no fit).
+EXTRA_DIST += bench/predict_latency.sh
+.PHONY: bench-predict
+bench-predict: rnnlab
+	RNNLAB="$(abs_top_builddir)/rnnlab" srcdir="$(abs_top_srcdir)" $(SHELL) $(top_srcdir)/bench/predict_latency.sh
