@@ -474,8 +474,15 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
     /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as a Keras
-     * Tokenizer fitted before the split: words of equal count rank by first use). */
-    bool fit_on_all = ds->source_text != NULL;
+     * Tokenizer fitted before the split: words of equal count rank by first use), unless fit_on=train
+     * (a Tokenizer fitted after train_test_split). */
+    const char *fit_on;
+    if ((rc = args_choice(a, "fit_on", "all|train", ds->source_text ? "all" : "train", &fit_on))) { rnn_tokenizer_free(t); return rc; }
+    if (!strcmp(fit_on, "all") && !ds->source_text) {
+        rnn_tokenizer_free(t);
+        return app_fail(RNN_EUSAGE, c, "fit_on=all: rnnlab did not split %s from one source; the tokenizer fits on its train texts", ds->name);
+    }
+    bool fit_on_all = !strcmp(fit_on, "all");
     size_t n_fit = fit_on_all ? ds->n_source : ds->train.n;
     rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);

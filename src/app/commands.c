@@ -68,11 +68,12 @@ static const app_command command_table[] = {
      "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, 0, NULL,
      EX_TOKENIZED "vocab top=5"},
     {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false] "
-     "[ngrams=1] [ngram_buckets=N] [num_ngrams=N]",
+     "[ngrams=1] [ngram_buckets=N] [num_ngrams=N] [fit_on=all|train]",
      "fit Keras's Tokenizer and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
-     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits.\n"
+     "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits. fit_on=train fits such a\n"
+     "data set on its train texts only, as a Tokenizer fitted after train_test_split.\n"
      "ngrams=2 (or 3..5) appends each text's word n-grams after its word ids, as fastText and Keras's\n"
      "imdb_fasttext example: every n-gram of the train texts (num_ngrams=N: the N most frequent), or\n"
      "every n-gram hashed into ngram_buckets=N ids as fastText. Their ids follow the word ids (from\n"

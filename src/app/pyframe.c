@@ -338,6 +338,7 @@ static int frame_load(app_state *s, py_frame *f, double test_split, long seed)
     if (o >= (int)sizeof cmd || strchr(f->path, '"')) return py_fail(RNN_EUSAGE, "read_csv", "the file name cannot be passed to load");
     int rc = app_exec_command(s, cmd);
     if (!rc) f->loaded = true;
+    if (!rc) f->split = test_split > 0;
     return rc;
 }
 

@@ -898,6 +898,13 @@ static bool is_report_call(const rnn_call *c)
     return !strcmp(b, "classification_report") || !strcmp(b, "confusion_matrix");
 }
 
+/* Whether the data is the DataFrame's file split by train_test_split. */
+static bool ps_frame_split(app_state *s)
+{
+    py_session *ps = py_session_get(s);
+    return ps->frame.path && ps->frame.split && s->ds && s->ds->test.n > 0;
+}
+
 static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call *c)
 {
     cmd_buf cb;
@@ -914,6 +921,7 @@ static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call
     rnn_value_free(&texts);
     if (rc) return rc;
     if (!s->ds) return py_fail(RNN_EUSAGE, "fit_on_texts", "no data set is loaded");
+    if (ps_frame_split(s)) cb_add(&cb, " fit_on=train");   /* fitted after train_test_split */
     const rnn_call *t = tok->call;
     static const char *const keys[] = {"num_words", "filters", "lower", "split", "char_level", "oov_token", NULL};
     for (int i = 0; i < t->n_args && !rc; i++) {

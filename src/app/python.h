@@ -34,6 +34,7 @@ typedef struct py_frame {
     int text_index, label_index; /* the file's columns of texts and labels, -1 until chosen */
     int label_guess;             /* the column read last beside the texts, -1 */
     bool loaded;                 /* load ran on it */
+    bool split;                  /* by train_test_split */
 } py_frame;
 typedef struct py_session {
     py_binding *names; int n_names;
