@@ -178,7 +178,7 @@ static const app_command command_table[] = {
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [class_weight={0: 1, 1: 6.5}]\n"
      "    [bucket_by_length=false] [name=RUN]:\n"
      "Keras semantics (validation is the last fraction, taken before shuffling). bucket_by_length=true\n"
-     "batches texts of similar length together (sorted by length within windows of 32 batches of the\n"
+     "batches texts of similar length together (sorted by length within windows of 8 batches of the\n"
      "shuffled order, then the batches shuffled; the same seed gives the same batches), and each batch\n"
      "runs only the steps between its texts' first and last token when the model takes any length\n"
      "(no Input(shape=...) or input_length): with Embedding(..., mask_zero=True) that leaves out only\n"

@@ -197,8 +197,11 @@ int batch_gather(const int32_t *x, const int *y, int T, const size_t *rows, size
 size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, rnn_error *err);
 /* Bytes bucket_order_by_length allocates at most (while it sorts). */
 uint64_t bucket_order_bytes(size_t n);
-/* Texts are sorted by length within windows of this many batches, then cut into batches. */
-#define BUCKET_WINDOW_BATCHES 32
+/* Texts are sorted by length within windows of this many batches, then cut into batches. Wider
+ * windows make batches of closer lengths but less mixed ones: on the IMDB LSTM recipe (5 seeds,
+ * trained to early stopping) windows of 32 batches cost 0.56 points of test accuracy against the
+ * padded run and 8 batches 0.17, for 3-5% more CPU time an epoch. */
+#define BUCKET_WINDOW_BATCHES 8
 typedef struct bucket_batch {
     size_t start;                /* first position in the row order */
     int B;
