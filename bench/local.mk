@@ -36,6 +36,8 @@ bench-ceiling: bench/gemm_ceiling$(EXEEXT)
 
 # bench-data (data area): IMDB load + tokenize + pad against keras_like.py's pipeline (bench/bench_data.sh).
 EXTRA_DIST += bench/bench_data.c bench/bench_data.sh
+# Keras's IMDB example models in PyTorch (examples/keras/README.md)
+EXTRA_DIST += bench/keras_examples_torch.py
 CLEANFILES += bench/bench_data$(EXEEXT)
 bench/bench_data$(EXEEXT): $(top_srcdir)/bench/bench_data.c librnnlab.la
 	@mkdir -p bench
