@@ -25,7 +25,7 @@ bench-layers: bench/bench_layers$(EXEEXT)
 
 # bench-ceiling: each bench config's unavoidable matrix products timed alone with OpenBLAS's sgemm
 # at its shapes (bench/gemm_ceiling.c): what any sgemm-based implementation can reach for it.
-EXTRA_DIST += bench/gemm_ceiling.c
+EXTRA_DIST += bench/gemm_ceiling.c bench/ceiling.md
 CLEANFILES += bench/gemm_ceiling$(EXEEXT)
 bench/gemm_ceiling$(EXEEXT): $(top_srcdir)/bench/gemm_ceiling.c
 	@mkdir -p bench
