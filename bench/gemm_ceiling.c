@@ -18,28 +18,7 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-typedef struct ceiling_config {
-    const char *name, *cell;
-    int gates, F, H, B, T, directions;
-} ceiling_config;
-
-static const ceiling_config configs[] = {
-    {"chollet_rnn", "SimpleRNN", 1, 32, 32, 128, 500, 1},
-    {"chollet_lstm", "LSTM", 4, 32, 32, 128, 500, 1},
-    {"west_lstm", "LSTM", 4, 16, 32, 128, 500, 1},
-    {"bilstm_001", "LSTM", 4, 128, 64, 128, 256, 2},
-    {"bigru_000", "GRU", 3, 300, 128, 64, 284, 2},
-    {"sms_rnn", "SimpleRNN", 1, 50, 10, 250, 25, 1},
-};
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "bench/bench_configs.h"
 
 static float *random_floats(size_t n)
 {
@@ -90,20 +69,20 @@ static double step_seconds(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int B, int n,
     return half < whole ? half : whole;
 }
 
-static void config_row(const ceiling_config *c, int threads, double square)
+static void config_row(const bench_cfg *c, int threads, double square)
 {
-    int GH = c->gates * c->H, TB = c->T * c->B;
-    double flops_step = 2.0 * GH * (c->F + c->H) * 3;  /* per row and step: forward + backward */
+    int F = c->E, GH = (int)(c->flop_per_h_eh / 6) * c->H, TB = c->T * c->B;
+    double flops_step = 2.0 * GH * (F + c->H) * 3;  /* per row and step: forward + backward */
     double t = 0;
-    t += gemm_seconds(CblasNoTrans, CblasNoTrans, TB, GH, c->F);                 /* input projection */
+    t += gemm_seconds(CblasNoTrans, CblasNoTrans, TB, GH, F);                 /* input projection */
     t += c->T * step_seconds(CblasNoTrans, CblasNoTrans, c->B, GH, c->H, threads); /* recurrent step */
-    t += gemm_seconds(CblasNoTrans, CblasTrans, TB, c->F, GH);                   /* input gradient */
-    t += gemm_seconds(CblasTrans, CblasNoTrans, c->F, GH, TB);                   /* kernel gradient */
+    t += gemm_seconds(CblasNoTrans, CblasTrans, TB, F, GH);                   /* input gradient */
+    t += gemm_seconds(CblasTrans, CblasNoTrans, F, GH, TB);                   /* kernel gradient */
     t += gemm_seconds(CblasTrans, CblasNoTrans, c->H, GH, TB);                   /* recurrent kernel */
     t += c->T * step_seconds(CblasNoTrans, CblasTrans, c->B, c->H, GH, threads);   /* state gradient */
     double gflops = flops_step * TB / t / 1e9;
-    printf("| %s | %s(%d) F=%d T=%d B=%d%s | %.1f | %.1f%% |\n", c->name, c->cell, c->H, c->F, c->T, c->B,
-           c->directions == 2 ? " x2 directions" : "", gflops, 100 * gflops / square);
+    printf("| %s | %s F=%d T=%d B=%d | %.1f | %.1f%% |\n", c->name, c->call, F, c->T, c->B, gflops,
+           100 * gflops / square);
 }
 
 int main(int argc, char **argv)

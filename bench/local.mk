@@ -13,7 +13,7 @@ bench: rnnlab
 	  $(SHELL) $(top_srcdir)/bench/run-bench.sh
 
 # bench-layers (rnn area): forward+backward of the recurrent layers at the peer shapes.
-EXTRA_DIST += bench/bench_layers.c
+EXTRA_DIST += bench/bench_layers.c bench/bench_configs.h
 CLEANFILES += bench/bench_layers$(EXEEXT)
 bench/bench_layers$(EXEEXT): $(top_srcdir)/bench/bench_layers.c librnnlab.la
 	@mkdir -p bench
@@ -29,7 +29,7 @@ EXTRA_DIST += bench/gemm_ceiling.c bench/ceiling.md
 CLEANFILES += bench/gemm_ceiling$(EXEEXT)
 bench/gemm_ceiling$(EXEEXT): $(top_srcdir)/bench/gemm_ceiling.c
 	@mkdir -p bench
-	$(AM_V_CCLD)$(CC) $(BLAS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $(top_srcdir)/bench/gemm_ceiling.c $(BLAS_LIBS) $(LIBS)
+	$(AM_V_CCLD)$(CC) -I$(top_srcdir) $(BLAS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $(top_srcdir)/bench/gemm_ceiling.c $(BLAS_LIBS) $(LIBS)
 .PHONY: bench-ceiling
 bench-ceiling: bench/gemm_ceiling$(EXEEXT)
 	./bench/gemm_ceiling $${BENCH_THREADS:-2}
