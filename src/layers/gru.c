@@ -146,6 +146,7 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
 static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
+    (void)p;  /* backward reads the transposed kernel */
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dq = rnn_rec_dgr(r, s, b);
@@ -157,13 +158,14 @@ static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, i
             memset(dq, 0, (size_t)GH * sizeof *dq);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, rnn_rec_dgr(r, s, b0), GH, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1);
 }
 
 static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
-    const float *U = rnn_rec_recurrent(r, p), *hm = rnn_rec_hprev(r, s);
+    const float *Ut = rnn_rec_recurrent_t(r), *hm = rnn_rec_hprev(r, s);
+    (void)p;
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b);
@@ -172,16 +174,16 @@ static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, 
         else
             memset(dg, 0, (size_t)GH * sizeof *dg);
     }
-    /* dqh = dhh Uh^T into dtmp (zero for masked rows, whose dg is zero) */
+    /* dqh = dhh Uh^T (rows 2H.. of Ut) into dtmp (zero for masked rows, whose dg is zero) */
     float *dg0 = rnn_rec_dg(r, s, b0), *dqh = r->dtmp + (size_t)b0 * H;
-    rnn_sgemm(false, true, nb, H, H, 1.0f, dg0 + 2 * H, GH, U + 2 * H, GH, 0.0f, dqh, H);
+    rnn_sgemm(false, false, nb, H, H, 1.0f, dg0 + 2 * H, GH, Ut + (size_t)2 * H * H, H, 0.0f, dqh, H);
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         gru_row_backward_reset(rnn_rec_dg(r, s, b), r->gates + row * GH, hm + (size_t)b * H,
                                r->dtmp + (size_t)b * H, r->use_rmask ? r->rmask + (size_t)b * H : NULL,
                                r->dh + (size_t)b * H, H);
     }
-    rnn_rec_backprop_state(r, U, GH, 2 * H, dg0, GH, b0, b1);
+    rnn_rec_backprop_state(r, Ut, 2 * H, dg0, GH, b0, b1);
 }
 
 /* reset_after=False: dU's z, r columns see h_prev; its h columns see r*h_prev (kept in aux). */

@@ -65,6 +65,7 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 4 * H;
+    (void)p;  /* backward reads the transposed kernel */
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
@@ -76,8 +77,7 @@ static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1
             memset(dg, 0, (size_t)GH * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), GH, GH, rnn_rec_dg(r, s, b0), GH,
-                           b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1);
 }
 
 enum { LSTM_UNIT_FORGET_BIAS = 1 };  /* rnn_rec.opts */

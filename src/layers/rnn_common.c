@@ -199,6 +199,8 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->dmask_all = rec_carve(k, (size_t)B * r->F);
     r->rmask_all = rec_carve(k, (size_t)B * r->H);
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
+    r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
+    r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
     for (int i = 0; i < n; i++)
         rec_layout_slice(r, &r->slice[i], k, rows, T);
 }
@@ -375,6 +377,8 @@ static void rec_slice_bind(rnn_rec *r, int i, int n)
     v->dmask = r->dmask_all + (size_t)b0 * r->F;
     v->rmask = r->rmask_all + (size_t)b0 * r->H;
     v->zbias = r->zbias;
+    v->ut = r->ut;
+    v->wt = r->wt;
     v->n_params = r->n_params;
 }
 
@@ -717,8 +721,7 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
         return;
     /* dx rows = dgates W^T, back to time order and through the input dropout mask */
     float *dxs = rec_rows_in_place(v, lp->dx, s0);
-    rnn_sgemm(false, true, rows, F, GH, 1.0f, v->dgates, GH, rec_kernel(v, (float *)lp->params), GH, 0.0f,
-              dxs ? dxs : v->xbuf, F);
+    rnn_sgemm(false, false, rows, F, GH, 1.0f, v->dgates, GH, v->wt, F, 0.0f, dxs ? dxs : v->xbuf, F);
     for (int s = s0; !dxs && s < s1; s++) {
         float *dst = (float *)rec_xrows(v, lp->dx, s);
         const float *src = v->xbuf + (size_t)(s - s0) * B * F;
@@ -795,10 +798,24 @@ static void rec_backward_slice_run(void *ctx, int i, int n)
     }
 }
 
+/* t[cols][rows] = m[rows][cols] transposed. */
+static void rec_transpose(float *restrict t, const float *restrict m, int rows, int cols)
+{
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            t[(size_t)j * rows + i] = m[(size_t)i * cols + j];
+}
+
+const float *rnn_rec_recurrent_t(const rnn_rec *r) { return r->ut; }
+
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
 {
     rnn_rec *r = l->cfg;
     (void)f;
+    int GH = r->G * r->H;
+    rec_transpose(r->ut, rec_recurrent(r, l->params), r->H, GH);
+    if (dx)
+        rec_transpose(r->wt, rec_kernel(r, l->params), r->F, GH);
     rec_loop lp = {r, l->params, r->x, NULL, dy, dx};
     rnn_parallel(r->nslices, rec_backward_slice, &lp);
     /* slices' gradients summed in slice order: same thread count, same bits */
@@ -878,18 +895,17 @@ void rnn_tanh_v(float *restrict y, const float *restrict x, size_t n)
         y[i] = rnn_fast_tanh(x[i]);
 }
 
-void rnn_rec_backprop_state(rnn_rec *r, const float *U, int ldu, int k, const float *dg, int ldg,
-                            int b0, int b1)
+void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1)
 {
     int H = r->H, nb = b1 - b0;
     float *dh = r->dh + (size_t)b0 * H;
     if (!r->use_rmask) {
-        rnn_sgemm(false, true, nb, H, k, 1.0f, dg, ldg, U, ldu, 1.0f, dh, H);
+        rnn_sgemm(false, false, nb, H, k, 1.0f, dg, ldg, Ut, H, 1.0f, dh, H);
         return;
     }
     float *tmp = r->dtmp + (size_t)b0 * H;
     const float *m = r->rmask + (size_t)b0 * H;
-    rnn_sgemm(false, true, nb, H, k, 1.0f, dg, ldg, U, ldu, 0.0f, tmp, H);
+    rnn_sgemm(false, false, nb, H, k, 1.0f, dg, ldg, Ut, H, 0.0f, tmp, H);
     for (size_t i = 0; i < (size_t)nb * H; i++)
         dh[i] += tmp[i] * m[i];
 }

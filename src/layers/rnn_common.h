@@ -90,6 +90,10 @@ struct rnn_rec {
     /* layer level only */
     float *dmask_all, *rmask_all; /* [batch][F], [batch][H] */
     float *zbias;           /* [2][G*H] zeros: the bias when use_bias=False */
+    float *ut, *wt;         /* [G*H][H], [G*H][F]: the recurrent kernel and the kernel transposed,
+                             * made at the start of each backward (slices share them): the state
+                             * and input gradients' products then read them untransposed, which
+                             * the small-matrix kernels run faster */
     bool masks_drawn;       /* dropout masks of the coming forward already drawn (Bidirectional) */
     const float *x;         /* input of the last forward [T][batch][F] */
     int nslices, capB, capT, cap_slices;
@@ -128,10 +132,12 @@ void rnn_rec_draw_masks(rnn_layer *l, const rnn_fwd *f);
 /* Input-side bias [G*H] (zeros without bias) and the recurrent kernel [H][G*H] in params. */
 const float *rnn_rec_bias_in(const rnn_rec *r, const float *params);
 const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
-/* dh[b0..b1) += (dg[rows][k] (ld ldg) x U[H][k]^T (ld ldu)) * recurrent dropout mask: the state
- * gradient through the recurrent matmul. Masked rows must have dg = 0 (their dh passes through). */
-void rnn_rec_backprop_state(rnn_rec *r, const float *U, int ldu, int k, const float *dg, int ldg,
-                            int b0, int b1);
+/* The recurrent kernel transposed, [G*H][H] (valid during backward): row j is U's column j. */
+const float *rnn_rec_recurrent_t(const rnn_rec *r);
+/* dh[b0..b1) += (dg[rows][k] (ld ldg) x Ut[k][H]) * recurrent dropout mask, Ut = rows of
+ * rnn_rec_recurrent_t: the state gradient through the recurrent matmul. Masked rows must have
+ * dg = 0 (their dh passes through). */
+void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1);
 
 /* Kind entry points shared by SimpleRNN, LSTM and GRU; configure reads the cell of l->kind. */
 int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);

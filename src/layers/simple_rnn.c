@@ -4,27 +4,27 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-/* g[rows][H] = act(g + b) in place (g holds x W + h U): the bias row by row, then the activation
- * in one pass over the whole block (H is often small: per-row loops would not vectorise). */
+/* y[rows][H] = act(g + b) (g holds x W + h U; y may be g): the bias row by row, then the
+ * activation in one pass over the whole block (H is often small: per-row loops would not vectorise). */
 RNN_VECTOR_KERNEL
-static void simple_act_rows(float *restrict g, const float *restrict b, int rows, int H, layer_act act)
+static void simple_act_rows(float *y, const float *g, const float *restrict b, int rows, int H, layer_act act)
 {
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < H; j++)
-            g[(size_t)r * H + j] += b[j];
+            y[(size_t)r * H + j] = g[(size_t)r * H + j] + b[j];
     size_t n = (size_t)rows * H;
     switch (act) {
     case ACT_TANH:
         for (size_t i = 0; i < n; i++)
-            g[i] = rnn_fast_tanh(g[i]);
+            y[i] = rnn_fast_tanh(y[i]);
         break;
     case ACT_SIGMOID:
         for (size_t i = 0; i < n; i++)
-            g[i] = rnn_fast_sigmoid(g[i]);
+            y[i] = rnn_fast_sigmoid(y[i]);
         break;
     case ACT_RELU:
         for (size_t i = 0; i < n; i++)
-            g[i] = g[i] > 0.0f ? g[i] : 0.0f;
+            y[i] = y[i] > 0.0f ? y[i] : 0.0f;
         break;
     default:
         break;
@@ -55,7 +55,8 @@ static void simple_dact(float *restrict dg, const float *restrict y, const float
     }
 }
 
-/* Rows [b0,b1) of step s: gates[s] += h_prev U; h = act(gates + b); masked rows keep h_prev. */
+/* Rows [b0,b1) of step s: gates[s] += h_prev U; h = act(gates + b); masked rows keep h_prev.
+ * The step's output h is its activation output too: backward reads it from hs. */
 static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B;
@@ -63,12 +64,12 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
     float *g = r->gates + row0 * H;
     rnn_sgemm(false, false, b1 - b0, H, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), H, 1.0f, g, H);
-    simple_act_rows(g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
     float *hn = r->hs + ((size_t)(s + 1) * B + b0) * H;
     if (!r->mask) {
-        memcpy(hn, g, (size_t)(b1 - b0) * H * sizeof *hn);
+        simple_act_rows(hn, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
         return;
     }
+    simple_act_rows(g, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
     for (int b = b0; b < b1; b++) {  /* masked rows keep h_prev */
         size_t o = (size_t)(b - b0) * H;
         memcpy(hn + o, rnn_rec_live(r, s, b) ? g + o : r->hs + ((size_t)s * B + b) * H, (size_t)H * sizeof *hn);
@@ -79,22 +80,22 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
 static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B;
+    (void)p;  /* backward reads the transposed kernel */
     if (!r->mask) { /* every row live: one pass over the block */
         size_t n = (size_t)(b1 - b0) * H;
         float *dh = r->dh + (size_t)b0 * H;
-        simple_dact(rnn_rec_dg(r, s, b0), r->gates + ((size_t)s * B + b0) * H, dh, n, r->act);
+        simple_dact(rnn_rec_dg(r, s, b0), r->hs + ((size_t)(s + 1) * B + b0) * H, dh, n, r->act);
         memset(dh, 0, n * sizeof *dh);  /* no direct path to h_prev */
     } else for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
-        if (rnn_rec_live(r, s, b)) {
-            simple_dact(dg, r->gates + row * H, dh, (size_t)H, r->act);
+        if (rnn_rec_live(r, s, b)) {  /* a live row's h is its activation output */
+            simple_dact(dg, r->hs + ((size_t)(s + 1) * B + b) * H, dh, (size_t)H, r->act);
             memset(dh, 0, (size_t)H * sizeof *dh);  /* no direct path to h_prev */
         } else {
             memset(dg, 0, (size_t)H * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent(r, p), H, H, rnn_rec_dg(r, s, b0), H, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), H, rnn_rec_dg(r, s, b0), H, b0, b1);
 }
 
 /* The activation, also by position: SimpleRNN(32, 'relu'). */
