@@ -4,15 +4,22 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-/* y[rows][H] = act(g + b) (g holds x W + h U; y may be g): the bias row by row, then the
- * activation in one pass over the whole block (H is often small: per-row loops would not vectorise). */
+/* y[rows][H] = act(g + b) (g holds x W + h U; y may be g). Rows of 16 units or more: bias and
+ * activation in one pass, row by row; narrower rows would not vectorise so, and take the bias row
+ * by row, then the activation in one pass over the whole block. */
 RNN_VECTOR_KERNEL
 static void simple_act_rows(float *y, const float *g, const float *restrict b, int rows, int H, layer_act act)
 {
+    size_t n = (size_t)rows * H;
+    if (act == ACT_TANH && H >= 16) {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < H; j++)
+                y[(size_t)r * H + j] = rnn_fast_tanh(g[(size_t)r * H + j] + b[j]);
+        return;
+    }
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < H; j++)
             y[(size_t)r * H + j] = g[(size_t)r * H + j] + b[j];
-    size_t n = (size_t)rows * H;
     switch (act) {
     case ACT_TANH:
         for (size_t i = 0; i < n; i++)
