@@ -231,18 +231,17 @@ static bool early_stopping_end(callback_run *r, rnn_model *m, double current, in
     const rnn_callback *cb = r->cb;
     if (e < cb->start_from_epoch)
         return false;
-    size_t np = rnn_model_n_params(m);
+    const train_state *st = train_state_get(m);
     if (cb->restore_best_weights && !r->best_weights) {
-        if ((r->best_weights = malloc((np ? np : 1) * sizeof(float))))
-            memcpy(r->best_weights, rnn_model_params(m), np * sizeof(float));
+        train_keep(m, st, &r->best_weights);
         r->best_epoch = e;
     }
     r->wait++;
     if (improves(r, current, r->best)) {
         r->best = current;
         r->best_epoch = e;
-        if (cb->restore_best_weights && r->best_weights)
-            memcpy(r->best_weights, rnn_model_params(m), np * sizeof(float));
+        if (cb->restore_best_weights)
+            train_keep(m, st, &r->best_weights);
         if (isnan(cb->baseline) || improves(r, current, cb->baseline))
             r->wait = 0;
         return false;
@@ -420,7 +419,7 @@ int callbacks_end(callback_run *runs, int n_runs, rnn_model *m)
     for (int i = 0; i < n_runs; i++) {
         callback_run *r = &runs[i];
         if (r->best_weights) {
-            memcpy(rnn_model_params(m), r->best_weights, rnn_model_n_params(m) * sizeof(float));
+            train_copy_trained(m, train_state_get(m), r->best_weights, false);
             restored = r->best_epoch;
             free(r->best_weights);
             r->best_weights = NULL;
@@ -429,11 +428,11 @@ int callbacks_end(callback_run *runs, int n_runs, rnn_model *m)
     return restored;
 }
 
-uint64_t callbacks_bytes(const rnn_fit_opts *o, size_t n_params)
+uint64_t callbacks_bytes(const rnn_fit_opts *o, uint64_t kept_bytes)
 {
     uint64_t b = 0;
     for (int i = 0; i < o->n_callbacks; i++)
         if (o->callbacks[i].kind == RNN_CALLBACK_EARLY_STOPPING && o->callbacks[i].restore_best_weights)
-            b += (uint64_t)n_params * sizeof(float);
+            b += kept_bytes;
     return b;
 }

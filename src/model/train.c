@@ -350,11 +350,11 @@ static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn
 {
     /* the batch buffers, the training order, the last complete epoch's weights (kept against
      * training faults) */
-    uint64_t extra = 2 * batch_buf_bytes(B, T, K) + (uint64_t)n_train * sizeof(size_t) +
-                     (uint64_t)rnn_model_n_params(m) * sizeof(float);
+    uint64_t kept = (uint64_t)train_trained_floats((rnn_model *)m, st) * sizeof(float);
+    uint64_t extra = 2 * batch_buf_bytes(B, T, K) + (uint64_t)n_train * sizeof(size_t) + kept;
     if (o->early_stopping && o->restore_best_weights)
-        extra += (uint64_t)rnn_model_n_params(m) * sizeof(float);
-    extra += callbacks_bytes(o, rnn_model_n_params(m));
+        extra += kept;
+    extra += callbacks_bytes(o, kept);
     if (o->bucket_by_length)
         extra += bucket_plan_bytes(n_train, B);
     for (int i = 0; i < st->n_vars; i++) {
@@ -446,20 +446,17 @@ static bool es_improved(const early_stop *es, double current)
     return es->minimize ? current - -es->min_delta < es->best : current - es->min_delta > es->best;
 }
 
-bool early_stop_epoch_end(early_stop *es, const float *params, size_t np, int e, double current)
+bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep)
 {
-    if (es->restore && !es->best_weights) { /* Keras: the first monitored epoch's weights */
-        es->best_weights = malloc((np ? np : 1) * sizeof(float));
-        if (es->best_weights)
-            memcpy(es->best_weights, params, np * sizeof(float));
+    *keep = es->restore && !es->monitored;  /* Keras: the first monitored epoch's weights */
+    if (!es->monitored)
         es->best_epoch = e;
-    }
+    es->monitored = true;
     es->wait++;
     if (es_improved(es, current)) {
         es->best = current;
         es->best_epoch = e;
-        if (es->restore && es->best_weights)
-            memcpy(es->best_weights, params, np * sizeof(float));
+        *keep = es->restore;
         es->wait = 0;
         return false;
     }
@@ -823,8 +820,7 @@ static const train_var *guard_nonfinite_var(fit_ctx *c)
     return NULL;
 }
 
-/* Floats of the weights fit trains (frozen layers' never change, so they are not kept). */
-static size_t guard_kept_floats(rnn_model *m, const train_state *st)
+size_t train_trained_floats(rnn_model *m, const train_state *st)
 {
     size_t n = 0;
     for (int i = 0; i < st->n_vars; i++)
@@ -833,13 +829,12 @@ static size_t guard_kept_floats(rnn_model *m, const train_state *st)
     return n;
 }
 
-/* Copies the trained weights into the kept ones (keep) or back (!keep), variable by variable. */
-static void guard_copy_weights(fit_ctx *c, bool keep)
+void train_copy_trained(rnn_model *m, const train_state *st, float *kept, bool keep)
 {
-    float *w = rnn_model_params(c->m), *kept = c->finite_weights;
-    for (int i = 0; i < c->st->n_vars; i++) {
-        const train_var *v = &c->st->vars[i];
-        if (!var_is_trained(c->m, v))
+    float *w = rnn_model_params(m);
+    for (int i = 0; i < st->n_vars; i++) {
+        const train_var *v = &st->vars[i];
+        if (!var_is_trained(m, v))
             continue;
         if (keep)
             memcpy(kept, w + v->off, v->n * sizeof *kept);
@@ -849,13 +844,30 @@ static void guard_copy_weights(fit_ctx *c, bool keep)
     }
 }
 
+float *train_keep_new(rnn_model *m, const train_state *st)
+{
+    size_t n = train_trained_floats(m, st);
+    float *kept = malloc((n ? n : 1) * sizeof *kept);
+    if (kept)
+        train_copy_trained(m, st, kept, true);
+    return kept;
+}
+
+void train_keep(rnn_model *m, const train_state *st, float **kept)
+{
+    if (*kept)
+        train_copy_trained(m, st, *kept, true);
+    else
+        *kept = train_keep_new(m, st);
+}
+
 /* At an epoch's end: its weights become the ones to fall back to when they are all finite; else
  * the first variable that is not is returned, and the kept weights stay. */
 static const train_var *guard_epoch_end(fit_ctx *c)
 {
     const train_var *bad = guard_nonfinite_var(c);
     if (!bad)
-        guard_copy_weights(c, true);
+        train_copy_trained(c->m, c->st, c->finite_weights, true);
     return bad;
 }
 
@@ -875,7 +887,7 @@ static bool guard_restore(fit_ctx *c)
 {
     const train_var *v = c->fault_var;
     c->fault_in_gradient = v && !floats_finite(rnn_model_grads(c->m) + v->off, v->n);
-    guard_copy_weights(c, false);
+    train_copy_trained(c->m, c->st, c->finite_weights, false);
     bool moments_finite = true;
     for (int s = 0; s < c->st->opt.n_slots; s++)
         moments_finite = moments_finite && floats_finite(c->st->opt.slot[s], c->st->opt.n);
@@ -1009,8 +1021,7 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     c->base_epoch = c->h->n_epochs;
     c->idx = malloc(c->n_train * sizeof *c->idx);
     c->shuffle_rng = rnn_rng_new(o->seed);
-    size_t n_kept = guard_kept_floats(c->m, c->st);
-    c->finite_weights = malloc((n_kept ? n_kept : 1) * sizeof *c->finite_weights);
+    c->finite_weights = train_keep_new(c->m, c->st);  /* the fit's start: all finite (checked) */
     if (!c->idx || !c->shuffle_rng || !c->finite_weights)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
     if ((rc = batch_buf_init(&c->bb, p.Bmax, d->T, c->K, err)) || (rc = fit_bucket_setup(c, err)))
@@ -1028,7 +1039,6 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
     fit_check_data(d, c->n_train, o);
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
-    guard_copy_weights(c, true);
     /* Same seed and thread count, same run: shuffling has its own generator, dropout masks come
      * from the model's, both seeded here. */
     rnn_rng_seed(rnn_model_rng(c->m), o->seed ^ 0x5deece66dUL);
@@ -1100,6 +1110,15 @@ static int fit_cut_short(fit_ctx *c, enum fit_outcome out, int e, int batch, con
 
 /* One epoch: training batches, then validation, the history row and early stopping. *done when
  * training ends with it. */
+/* Early stopping after epoch e: the weights are kept when they become the best; true = stop. */
+static bool fit_early_stop(fit_ctx *c, int e, double current)
+{
+    bool keep, stop = early_stop_epoch_end(&c->es, e, current, &keep);
+    if (keep)
+        train_keep(c->m, c->st, &c->es.best_weights);
+    return stop;
+}
+
 static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
 {
     const rnn_fit_opts *o = c->o;
@@ -1128,8 +1147,7 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
     if (c->stop_after_epoch) {
         snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "interrupted after epoch %d", c->base_epoch + e + 1);
         *done = true;
-    } else if (c->es_col >= 0 && early_stop_epoch_end(&c->es, rnn_model_params(c->m), rnn_model_n_params(c->m), e,
-                                                      row[c->es_col])) {
+    } else if (c->es_col >= 0 && fit_early_stop(c, e, row[c->es_col])) {
         snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "early stopping: %s did not improve "
                  "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c->es.wait,
                  c->es.wait == 1 ? "" : "s", c->es.best, c->base_epoch + c->es.best_epoch + 1);
@@ -1170,7 +1188,7 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
     for (int e = 0; e < o->epochs && !done && rc == RNN_OK; e++)
         rc = fit_run_epoch(&c, e, &done, err);
     if (c.es.restore && c.es.best_weights) {
-        memcpy(rnn_model_params(m), c.es.best_weights, rnn_model_n_params(m) * sizeof(float));
+        train_copy_trained(m, c.st, c.es.best_weights, false);
         hist->best_epoch = c.base_epoch + c.es.best_epoch;
     }
     if (c.cbr && rc == RNN_OK) {

@@ -153,11 +153,22 @@ typedef struct early_stop {
     bool minimize, restore;
     double min_delta, best;
     int patience, wait, best_epoch;
-    float *best_weights;         /* malloc'd at the first monitored epoch (restore only) */
+    bool monitored;              /* an epoch was seen */
+    float *best_weights;         /* the trained weights (train_keep_new), from the first monitored
+                                    epoch on (restore only) */
 } early_stop;
 void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int patience, bool restore);
-/* After epoch e (0-based within the fit) with the monitored value; true = stop training. */
-bool early_stop_epoch_end(early_stop *es, const float *params, size_t n, int e, double current);
+/* After epoch e (0-based within the fit) with the monitored value; true = stop training. *keep: this
+ * epoch's weights are to be kept as the best (restore only). */
+bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep);
+/* The weights a fit changes, those of trained variables (frozen layers' stay as they are): what the
+ * fault guard and restore_best_weights keep. Their count of floats; a copy of them into kept (keep)
+ * or back from it; a new malloc'd copy (NULL when out of memory). */
+size_t train_trained_floats(rnn_model *m, const train_state *st);
+void train_copy_trained(rnn_model *m, const train_state *st, float *kept, bool keep);
+float *train_keep_new(rnn_model *m, const train_state *st);
+/* The trained weights into *kept, a new copy when *kept is NULL (left NULL when out of memory). */
+void train_keep(rnn_model *m, const train_state *st, float **kept);
 
 /* The callbacks of a fit while it runs (callbacks.c). */
 typedef struct callback_run {
@@ -181,8 +192,8 @@ int callbacks_epoch_end(callback_run *runs, const rnn_fit_opts *o, rnn_model *m,
 /* At the end of training: the best weights back (EarlyStopping restore_best_weights); returns
  * the restored epoch (0-based in this fit) or -1. Frees the runs' buffers. */
 int callbacks_end(callback_run *runs, int n_runs, rnn_model *m);
-/* Bytes the callbacks keep during a fit (best weights). */
-uint64_t callbacks_bytes(const rnn_fit_opts *o, size_t n_params);
+/* Bytes the callbacks keep during a fit: kept_bytes (the trained weights) per restore_best_weights. */
+uint64_t callbacks_bytes(const rnn_fit_opts *o, uint64_t kept_bytes);
 /* ---- length-aware batches (bucket.c) ---- */
 /* Tokens of a text of T ids: the steps from its first to its last non-zero id. */
 int bucket_text_length(const int32_t *row, int T);

@@ -141,41 +141,37 @@ static void test_softmax(void)
 
 static void test_early_stop_scripted(void)
 {
-    /* val_loss 0.5 0.4 0.45 0.41 0.3, patience 2: stops after epoch 4 (index 3), best epoch index 1 */
+    /* val_loss 0.5 0.4 0.45 0.41 0.3, patience 2: stops after epoch 4 (index 3), best epoch index 1,
+     * whose weights are the last kept */
     early_stop es;
     early_stop_setup(&es, "val_loss", 0, 2, true);
     double seq[] = {0.5, 0.4, 0.45, 0.41, 0.3};
-    float w;
-    int stopped = -1;
+    int stopped = -1, kept = -1;
+    bool keep;
     for (int e = 0; e < 5 && stopped < 0; e++) {
-        w = (float)e; /* the "weights" are the epoch number */
-        if (early_stop_epoch_end(&es, &w, 1, e, seq[e]))
+        if (early_stop_epoch_end(&es, e, seq[e], &keep))
             stopped = e;
+        kept = keep ? e : kept;
     }
-    CHECK(stopped == 3 && es.best_epoch == 1 && es.best_weights && es.best_weights[0] == 1.0f,
-          "scripted val_loss: stopped %d best %d", stopped, es.best_epoch);
-    free(es.best_weights);
+    CHECK(stopped == 3 && es.best_epoch == 1 && kept == 1, "scripted val_loss: stopped %d best %d kept %d",
+          stopped, es.best_epoch, kept);
 
     /* min_delta: 1.0 then 0.95 is not an improvement of 0.1; patience 1 stops at epoch index 1 */
     early_stop_setup(&es, "loss", -0.1, 1, false);
-    CHECK(!early_stop_epoch_end(&es, &w, 1, 0, 1.0), "first epoch never stops");
-    CHECK(early_stop_epoch_end(&es, &w, 1, 1, 0.95), "0.95 is within min_delta");
-    CHECK(!es.best_weights, "no weights kept without restore");
+    CHECK(!early_stop_epoch_end(&es, 0, 1.0, &keep) && !keep, "first epoch never stops; nothing kept without restore");
+    CHECK(early_stop_epoch_end(&es, 1, 0.95, &keep) && !keep, "0.95 is within min_delta");
 
     /* accuracy is maximised; patience 0 still never stops after the first epoch (epoch > 0 rule) */
     early_stop_setup(&es, "val_accuracy", 0, 0, true);
-    CHECK(!early_stop_epoch_end(&es, &w, 1, 0, 0.6), "epoch 0");
-    CHECK(!early_stop_epoch_end(&es, &w, 1, 1, 0.7), "improved");
-    CHECK(early_stop_epoch_end(&es, &w, 1, 2, 0.7), "equal is no improvement");
+    CHECK(!early_stop_epoch_end(&es, 0, 0.6, &keep) && keep, "epoch 0");
+    CHECK(!early_stop_epoch_end(&es, 1, 0.7, &keep) && keep, "improved");
+    CHECK(early_stop_epoch_end(&es, 2, 0.7, &keep) && !keep, "equal is no improvement");
     CHECK(es.best_epoch == 1, "best accuracy epoch");
-    free(es.best_weights);
 
     /* Keras keeps the first epoch's weights even when its value is NaN */
     early_stop_setup(&es, "val_loss", 0, 5, true);
-    w = 9;
-    early_stop_epoch_end(&es, &w, 1, 0, NAN);
-    CHECK(es.best_weights && es.best_weights[0] == 9 && es.best_epoch == 0 && es.wait == 1, "NaN first epoch");
-    free(es.best_weights);
+    early_stop_epoch_end(&es, 0, NAN, &keep);
+    CHECK(keep && es.best_epoch == 0 && es.wait == 1, "NaN first epoch");
 }
 
 static void test_early_stop_live(void)
