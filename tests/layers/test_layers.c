@@ -4,6 +4,7 @@
  * (Bidirectional(LSTM, sequences) -> GRU(go_backwards) with a mask) through both layers' dx. */
 #include "config.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,8 +300,63 @@ static void test_deterministic(void)
     }
 }
 
+/* rnn_parallel: every part runs once per call, on the kept workers or, when they are busy (a call
+ * from inside a part, or from another thread at the same time), on threads of its own. */
+typedef struct par_count {
+    int hits[8];
+    int nested;                 /* parts of nested calls run */
+    pthread_mutex_t mu;
+} par_count;
+
+static void par_nested_part(void *ctx, int i, int n)
+{
+    par_count *c = ctx;
+    (void)i, (void)n;
+    pthread_mutex_lock(&c->mu);
+    c->nested++;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void par_part(void *ctx, int i, int n)
+{
+    par_count *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    c->hits[i]++;
+    pthread_mutex_unlock(&c->mu);
+    if (i == n - 1)
+        rnn_parallel(3, par_nested_part, ctx);
+}
+
+static void *par_caller(void *arg)
+{
+    for (int k = 0; k < 200; k++)
+        rnn_parallel(4, par_part, arg);
+    return NULL;
+}
+
+static void test_parallel(void)
+{
+    par_count a = {.mu = PTHREAD_MUTEX_INITIALIZER}, b = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    pthread_t other;
+    bool started = pthread_create(&other, NULL, par_caller, &b) == 0;
+    par_caller(&a);
+    if (started)
+        pthread_join(other, NULL);
+    for (int i = 0; i < 4; i++)
+        CHECK(a.hits[i] == 200 && (!started || b.hits[i] == 200), "part %d ran %d and %d times of 200", i,
+              a.hits[i], b.hits[i]);
+    CHECK(a.nested == 600 && (!started || b.nested == 600), "nested calls: %d and %d parts of 600", a.nested,
+          b.nested);
+    for (int n = 1; n <= 8; n++) {  /* every width, the pool growing */
+        par_count c = {.mu = PTHREAD_MUTEX_INITIALIZER};
+        rnn_parallel(n, par_nested_part, &c);
+        CHECK(c.nested == n, "%d parts: %d ran", n, c.nested);
+    }
+}
+
 int main(void)
 {
+    test_parallel();
     rnn_set_threads(2);
     rnn_rec_parallel_min_work = 0;  /* threads even on these small shapes */
     test_activations();
