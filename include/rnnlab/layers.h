@@ -115,6 +115,12 @@ typedef struct rnn_layer_kind {
     /* The layer's outputs at steps its input mask marks as padding reach no later output
      * (recurrent layers carry their state over them; step-wise layers keep each step apart). */
     bool honours_mask;
+    /* Element-wise kinds that may write y over x and dx over dy (Dropout, SpatialDropout1D): the
+     * model then gives them the buffers of their neighbours where it can. */
+    bool in_place;
+    /* backward never reads the output buffer forward wrote (Embedding, the recurrent kinds): an
+     * in_place layer after it may write over that buffer. */
+    bool output_unread_by_backward;
     /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
      * ends there, and Keras warns that later layers do not see it. */
     bool drops_mask;

@@ -89,7 +89,7 @@ static size_t dropout_workspace_bytes(const rnn_layer *l, int B, int T)
     return dropout_mask_len(l, B, T) * sizeof(float);
 }
 
-/* x -> y (same layout); training: y = x * keep / (1 - rate). */
+/* x -> y (same layout; y may be x); training: y = x * keep / (1 - rate). */
 static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
     dropout_cfg *c = l->cfg;
@@ -97,7 +97,8 @@ static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, floa
     size_t nmask = dropout_mask_len(l, f->B, f->T);
     size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
     if (!f->training || c->rate == 0.0) {
-        memcpy(y, x, total * sizeof *y);
+        if (y != x)
+            memcpy(y, x, total * sizeof *y);
         return;
     }
     rnn_fill_dropout_mask(f->rng, c->scale, nmask, c->rate);
@@ -114,7 +115,8 @@ static void dropout_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, fl
     size_t nmask = dropout_mask_len(l, f->B, f->T);
     size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
     if (!f->training || c->rate == 0.0) {
-        memcpy(dx, dy, total * sizeof *dx);
+        if (dx != dy)
+            memcpy(dx, dy, total * sizeof *dx);
         return;
     }
     for (size_t o = 0; o < total; o += nmask)
@@ -145,7 +147,7 @@ static void dropout_destroy(rnn_layer *l)
 }
 
 const rnn_layer_kind rnn_dropout_kind =
-    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure, .honours_mask = true);
+    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure, .honours_mask = true, .in_place = true);
 const rnn_layer_kind rnn_spatial_dropout1d_kind =
     LAYER_KIND_OF(dropout, "SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure,
-                  .honours_mask = true);
+                  .honours_mask = true, .in_place = true);

@@ -315,6 +315,7 @@ const rnn_layer_kind rnn_embedding_kind = {
     .destroy = embedding_destroy,
     .workspace_bytes = embedding_workspace_bytes,
     .takes_ids = true,
+    .output_unread_by_backward = true,
     .check_ids = embedding_check_ids,
     .zero_grad = embedding_zero_grad,
     .sparse_rows = embedding_sparse_rows,

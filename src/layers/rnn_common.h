@@ -217,6 +217,7 @@ void rnn_tanh_v(float *y, const float *x, size_t n);
         .describe = rnn_rec_describe, .param_groups = rnn_rec_param_groups,                       \
         .destroy = rnn_rec_destroy, .workspace_bytes = rnn_rec_workspace_bytes,                   \
         .init_bytes = rnn_rec_init_bytes, .honours_mask = true, .cell = cell_desc,                \
+        .output_unread_by_backward = true,                                                        \
     }
 
 #endif

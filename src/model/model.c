@@ -27,13 +27,19 @@ rnn_model *rnn_model_new(const char *name, unsigned long seed)
     return m;
 }
 
+static bool act_shared(const rnn_model *m, size_t i);
+static bool dact_shared(const rnn_model *m, size_t i);
+
 static void model_free_buffers(rnn_model *m)
 {
-    for (size_t i = 0; i < m->n; i++) {
-        rnn_free_aligned(m->act[i]);
-        rnn_free_aligned(m->dact[i]);
-        m->act[i] = m->dact[i] = NULL;
+    for (size_t i = 0; i < m->n; i++) {  /* a shared buffer is freed by its owner */
+        if (!act_shared(m, i))
+            rnn_free_aligned(m->act[i]);
+        if (!dact_shared(m, i))
+            rnn_free_aligned(m->dact[i]);
     }
+    for (size_t i = 0; i < m->n; i++)
+        m->act[i] = m->dact[i] = NULL;
     rnn_free_aligned(m->out_buf);
     rnn_free_aligned(m->dout_buf);
     m->out_buf = m->dout_buf = NULL;
@@ -343,9 +349,9 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
         return rc;
     }
     model_blocks_commit(m, m->layers, m->n + 1, &b);
+    model_free_buffers(m); /* as the old stack shared them; the next forward reserves for the new one */
     m->act[m->n] = m->dact[m->n] = NULL;
     m->n++;
-    model_free_buffers(m); /* the next forward reserves for the new stack */
     return RNN_OK;
 }
 
@@ -397,10 +403,27 @@ static size_t shape_floats(rnn_shape s, int B, int T)
     return s.rank == 2 ? (size_t)B * T * s.dim[1] : (size_t)B * s.dim[0];
 }
 
-/* Bytes of layer i's activation and activation-gradient buffers, and of its workspace. */
-static uint64_t layer_batch_bytes(const rnn_layer *l, int B, int T)
+/* Layer i's output is written over its input's buffer: an in_place kind after a layer whose backward
+ * does not read its output (they have one size). */
+static bool act_shared(const rnn_model *m, size_t i)
 {
-    uint64_t bytes = 2 * ((uint64_t)shape_floats(l->out, B, T) * sizeof(float) + 64);
+    return i > 0 && m->layers[i]->kind->in_place && m->layers[i - 1]->kind->output_unread_by_backward;
+}
+
+/* dact[i], the gradient of layer i's output, is not a buffer of its own: the last layer's comes from
+ * the caller, and an in_place layer i+1 writes its input gradient over its output gradient (unless it
+ * is the last layer: the caller's buffer is not the model's to write). */
+static bool dact_shared(const rnn_model *m, size_t i)
+{
+    return i + 1 >= m->n || (i + 2 < m->n && m->layers[i + 1]->kind->in_place);
+}
+
+/* Bytes of layer i's activation and activation-gradient buffers (those it owns), and of its workspace. */
+static uint64_t layer_batch_bytes(const rnn_model *m, size_t i, int B, int T)
+{
+    const rnn_layer *l = m->layers[i];
+    uint64_t buf = (uint64_t)shape_floats(l->out, B, T) * sizeof(float) + 64;
+    uint64_t bytes = (act_shared(m, i) ? 0 : buf) + (dact_shared(m, i) ? 0 : buf);
     return bytes + (l->kind->workspace_bytes ? l->kind->workspace_bytes(l, B, T) : 0);
 }
 
@@ -410,7 +433,7 @@ uint64_t rnn_model_batch_bytes(const rnn_model *m, int B, int T, const rnn_layer
     if (largest)
         *largest = NULL;
     for (size_t i = 0; i < m->n; i++) {
-        uint64_t b = layer_batch_bytes(m->layers[i], B, T);
+        uint64_t b = layer_batch_bytes(m, i, B, T);
         total += b;
         if (largest && b > most) {
             most = b;
@@ -462,9 +485,16 @@ static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
         int rc = l->kind->reserve(l, nB, nT, err);
         if (rc)
             return rc;
-        m->act[i] = rnn_alloc_aligned(n * sizeof(float));
-        m->dact[i] = rnn_alloc_aligned(n * sizeof(float));
-        if (!m->act[i] || !m->dact[i])
+        m->act[i] = act_shared(m, i) ? m->act[i - 1] : rnn_alloc_aligned(n * sizeof(float));
+        if (!m->act[i])
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d x %d", nB, nT);
+    }
+    for (size_t i = m->n; i-- > 0;) {  /* gradients from the end: shared ones are the next layer's */
+        if (dact_shared(m, i)) {
+            m->dact[i] = i + 1 < m->n ? m->dact[i + 1] : NULL;
+            continue;
+        }
+        if (!(m->dact[i] = rnn_alloc_aligned(shape_floats(m->layers[i]->out, nB, nT) * sizeof(float))))
             return rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d x %d", nB, nT);
     }
     rnn_shape out = rnn_model_output_shape(m);

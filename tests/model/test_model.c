@@ -298,10 +298,13 @@ static void check_forward_backward(void)
 }
 
 /* loss = sum(w .* out) in double, for finite differences through the whole model. */
-static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const float *w, size_t n)
+/* sum w * output of a forward; in training, with the dropout masks of one seed every time. */
+static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const float *w, size_t n, bool training)
 {
     rnn_error err = {0};
-    const float *y = rnn_model_forward(m, x, B, T, false, &err);
+    if (training)
+        rnn_rng_seed(rnn_model_rng(m), 7);
+    const float *y = rnn_model_forward(m, x, B, T, training, &err);
     double L = 0;
     for (size_t i = 0; y && i < n; i++)
         L += (double)w[i] * y[i];
@@ -309,8 +312,9 @@ static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const flo
 }
 
 /* Whole-model gradient check: the mask from Embedding(mask_zero=True) must reach the pooling,
- * through a per-step Dense; every parameter checked by central differences. */
-static void check_model_gradients(const char *const *calls, const char *needs, bool masked_through)
+ * through a per-step Dense; every parameter checked by central differences. In training, the
+ * dropout masks are the same in every forward. */
+static void check_model_gradients(const char *const *calls, const char *needs, bool masked_through, bool training)
 {
     if (needs && !kind_available(needs))
         return;
@@ -321,7 +325,7 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     int32_t x[B * T] = {0, 0, 3, 4, 5, 0, 1, 2, 8, 7, 6, 6, 6, 2, 1};
     float w[B * 3] = {0.3f, -0.2f, 0.5f, 1.0f, -0.7f, 0.1f, -0.4f, 0.9f, 0.2f};
     rnn_error err = {0};
-    rnn_model_forward(m, x, B, T, false, &err);
+    model_loss(m, x, B, T, w, B * 3, training);
     rnn_model_zero_grad(m);
     CHECK(rnn_model_backward(m, w, &err) == RNN_OK, "backward: %s", err.msg);
     size_t np = rnn_model_n_params(m);
@@ -331,9 +335,9 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     for (size_t i = 0; i < np; i++) {
         float save = p[i];
         p[i] = save + 1e-2f;
-        double lp = model_loss(m, x, B, T, w, B * 3);
+        double lp = model_loss(m, x, B, T, w, B * 3, training);
         p[i] = save - 1e-2f;
-        double lm = model_loss(m, x, B, T, w, B * 3);
+        double lm = model_loss(m, x, B, T, w, B * 3, training);
         p[i] = save;
         double num = (lp - lm) / 2e-2, d = fabs(num - g[i]) / fmax(fmax(fabs(num), fabs(g[i])), 1e-2);
         worst = fmax(worst, d);
@@ -348,19 +352,52 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     rnn_model_free(m);
 }
 
+/* Dropout layers write over their neighbours' buffers: the model with them holds no more batch
+ * buffers than without them, only their masks. */
+static void check_in_place_bytes(const char *const *calls)
+{
+    const char *without[8];
+    int n = 0;
+    for (int i = 0; calls[i]; i++)
+        if (!strstr(calls[i], "Dropout"))
+            without[n++] = calls[i];
+    without[n] = NULL;
+    rnn_model *a = build(NULL, calls, NULL), *b = build(NULL, without, NULL);
+    if (!a || !b)
+        return;
+    enum { B = 32, T = 50 };
+    uint64_t masks = 0;
+    for (size_t i = 0; i < rnn_model_n_layers(a); i++) {
+        const rnn_layer *l = rnn_model_layer(a, i);
+        if (strstr(l->kind->name, "Dropout") && l->kind->workspace_bytes)
+            masks += l->kind->workspace_bytes(l, B, T);
+    }
+    uint64_t with = rnn_model_batch_bytes(a, B, T, NULL), plain = rnn_model_batch_bytes(b, B, T, NULL);
+    CHECK(with == plain + masks, "batch bytes with dropout %llu, without %llu, masks %llu", (unsigned long long)with,
+          (unsigned long long)plain, (unsigned long long)masks);
+    rnn_model_free(a);
+    rnn_model_free(b);
+}
+
 int main(void)
 {
     const char *dense_stack[] = {"Embedding(9, 3, mask_zero=True)", "Dense(4, activation='tanh')",
                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(dense_stack, NULL, true);
+    check_model_gradients(dense_stack, NULL, true, false);
     const char *rec_stack[] = {"Embedding(9, 3, mask_zero=True)", "Bidirectional(LSTM(4, return_sequences=True))",
                                "SpatialDropout1D(0.5)", "GRU(3, return_sequences=True)", "GlobalAveragePooling1D()",
                                "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(rec_stack, "Bidirectional", true);
+    check_model_gradients(rec_stack, "Bidirectional", true, false);
+    /* dropout in training, run in place: over Embedding's and LSTM's outputs and their gradients */
+    const char *dropout_stack[] = {"Embedding(9, 3, mask_zero=True)", "SpatialDropout1D(0.5)",
+                                   "LSTM(4, return_sequences=True)", "Dropout(0.5)", "GRU(3)",
+                                   "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(dropout_stack, NULL, true, true);
+    check_in_place_bytes(dropout_stack);
     const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
                                 "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
                                 "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(conv_stack, NULL, false);
+    check_model_gradients(conv_stack, NULL, false, false);
     check_conv_model();
     check_summary_text();
     check_seed_counts();
