@@ -174,7 +174,7 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     size_t RT = (size_t)rows * T, GH = (size_t)r->G * r->H, H = r->H;
     size_t rc = rows > REC_CHUNK_ROWS ? (size_t)rows : REC_CHUNK_ROWS;  /* >= chunk steps * rows */
     unsigned need = r->cell->buffers;
-    v->gates = rec_carve(k, RT * GH);
+    v->gates = rec_carve(k, (need & RNN_CELL_GATES_IN_STEP ? rc : RT) * GH);
     v->hs = rec_carve(k, RT * H + rows * H);
     v->cs = need & RNN_CELL_BUF_CS ? rec_carve(k, RT * H + rows * H) : NULL;
     v->hd = r->recurrent_dropout > 0 ? rec_carve(k, RT * H) : NULL;
@@ -602,7 +602,8 @@ static void rec_spread_rows(float *g, int n, int GH, const int32_t *of)
 static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
     int GH = v->G * v->H, F = v->F, n = (s1 - s0) * v->B, d = n;
-    float *g = v->gates + (size_t)s0 * v->B * GH;
+    v->gates_s0 = v->cell->buffers & RNN_CELL_GATES_IN_STEP ? s0 : 0;
+    float *g = rnn_rec_gates(v, s0);
     const float *rows = rec_rows_in_place(v, x, s0);
     if (!rows) {
         rec_gather_x(v, x, s0, s1);

@@ -23,6 +23,8 @@ enum {
     RNN_CELL_BUF_DGREC = 4,     /* dgrec [Tc][B][G*H]: a gradient of the recurrent side apart from the
                                  * input side's, for a second bias row (bias_rows 2) and the recurrent
                                  * kernel's gradient */
+    RNN_CELL_GATES_IN_STEP = 8, /* the cell reads gates only in the step forward (not in backward):
+                                 * the driver keeps one chunk of steps of them, not all T */
 };
 
 /* The keywords the driver reads for every cell: a cell's keys list ends with them. */
@@ -68,7 +70,9 @@ struct rnn_rec {
      * per-chunk weight-gradient GEMMs read contiguous rows. */
     int B, T;               /* rows of this slice, steps */
     int b0, batch;          /* first row in the call's batch, the call's batch size */
-    float *gates;           /* [T][B][G*H] gate activations (pre-activations before the step) */
+    float *gates;           /* [T][B][G*H] gate activations (pre-activations before the step); with
+                             * RNN_CELL_GATES_IN_STEP, the steps of one chunk: use rnn_rec_gates */
+    int gates_s0;           /* first step held in gates */
     float *hs;              /* [T+1][B][H] states, hs[0] = 0 */
     float *cs;              /* LSTM cells [T+1][B][H] */
     float *hd;              /* [T][B][H] previous state times the recurrent dropout mask */
@@ -110,6 +114,11 @@ static inline int rnn_rec_live(const rnn_rec *r, int s, int b)
         return 1;
     int t = r->go_backwards ? r->T - 1 - s : s;
     return r->mask[(size_t)t * r->batch + r->b0 + b];
+}
+/* Gate rows of step s (row 0 of the slice). */
+static inline float *rnn_rec_gates(const rnn_rec *r, int s)
+{
+    return r->gates + (size_t)(s - r->gates_s0) * r->B * r->G * r->H;
 }
 /* Gradient rows of step s, row b (the chunk being processed holds steps dg_s0..). */
 static inline float *rnn_rec_dg(const rnn_rec *r, int s, int b)

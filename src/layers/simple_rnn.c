@@ -67,8 +67,7 @@ static void simple_dact(float *restrict dg, const float *restrict y, const float
 static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B;
-    size_t row0 = (size_t)s * B + b0;
-    float *g = r->gates + row0 * H;
+    float *g = rnn_rec_gates(r, s) + (size_t)b0 * H;
     rnn_sgemm(false, false, b1 - b0, H, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), H, 1.0f, g, H);
     float *hn = r->hs + ((size_t)(s + 1) * B + b0) * H;
@@ -122,6 +121,7 @@ static const char *const simple_keys[] = {"units", "activation", RNN_REC_COMMON_
 static const rnn_cell simple_rnn_cell = {
     .gates = 1,
     .bias_rows = 1,
+    .buffers = RNN_CELL_GATES_IN_STEP,  /* backward reads the activation from hs */
     .keys = simple_keys,
     .positional = 2,
     .configure = simple_configure,

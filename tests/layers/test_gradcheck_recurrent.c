@@ -12,6 +12,7 @@ typedef struct gc_case {
     bool training;  /* dropout active, masks fixed by the reseeded generator */
     int B;          /* 0: default */
     double eps;     /* 0: default; relu needs a step small enough not to cross its kink */
+    int T;          /* 0: default */
 } gc_case;
 
 static const gc_case cases[] = {
@@ -51,6 +52,12 @@ static const gc_case cases[] = {
     {"Bidirectional(GRU(4, reset_after=False), merge_mode='ave')", 3, true, false, 0, 0},
     {"Bidirectional(LSTM(4, dropout=0.3, recurrent_dropout=0.2, return_sequences=True))", 3, false, true, 0, 0},
     {"Bidirectional(GRU(5, dropout=0.2))", 3, true, true, 20, 0},
+    /* 128 rows on two threads, 12 steps: chunks of 8 steps, so weight gradients (and SimpleRNN's
+     * gates) come in two chunks */
+    {"SimpleRNN(4, return_sequences=True)", 3, true, false, 128, 0, 12},
+    {"SimpleRNN(4, go_backwards=True)", 3, false, false, 128, 0, 12},
+    {"LSTM(4, return_sequences=True)", 3, true, false, 128, 0, 12},
+    {"GRU(4, reset_after=False, go_backwards=True)", 3, false, false, 128, 0, 12},
 };
 
 int main(void)
@@ -68,6 +75,8 @@ int main(void)
             o.B = c->B;
         if (c->eps)
             o.eps = c->eps;
+        if (c->T)
+            o.T = c->T;
         gc_result r;
         int bad = gc_check_layer(c->call, gc_seq(o.T, c->F), NULL, &o, &r);
         printf("%s %s%s%s: max rel %.3g over %d (%s)\n", bad ? "FAIL" : "ok  ", c->call, c->mask ? " +mask" : "",
