@@ -605,11 +605,18 @@ static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0
     v->gates_s0 = v->cell->buffers & RNN_CELL_GATES_IN_STEP ? s0 : 0;
     float *g = rnn_rec_gates(v, s0);
     const float *rows = rec_rows_in_place(v, x, s0);
+    bool distinct = (size_t)GH * F >= REC_DISTINCT_MIN_ROW_WORK;
+    if (!rows && !distinct && !v->use_dmask) {  /* a slice's rows of one step lie together in x */
+        for (int s = s0; s < s1; s++)
+            rnn_sgemm(false, false, v->B, GH, F, 1.0f, rec_xrows(v, x, s), F, W, GH, 0.0f,
+                      g + (size_t)(s - s0) * v->B * GH, GH);
+        return;
+    }
     if (!rows) {
         rec_gather_x(v, x, s0, s1);
         rows = v->xbuf;
     }
-    if ((size_t)GH * F >= REC_DISTINCT_MIN_ROW_WORK && (d = rec_distinct_rows(v, rows, n, v->row_of)) < n) {
+    if (distinct && (d = rec_distinct_rows(v, rows, n, v->row_of)) < n) {
         rec_compact_rows(v, rows, n, v->row_of);
         rows = v->xbuf;
     }
@@ -833,6 +840,12 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
         return;
     /* dx rows = dgates W^T, back to time order and through the input dropout mask */
     float *dxs = rec_rows_in_place(v, lp->dx, s0);
+    if (!dxs && !v->use_dmask) {  /* a slice's rows of one step lie together in dx */
+        for (int s = s0; s < s1; s++)
+            rnn_sgemm(false, false, B, F, GH, 1.0f, v->dgates + (size_t)(s - s0) * B * GH, GH, v->wt, F, 0.0f,
+                      (float *)rec_xrows(v, lp->dx, s), F);
+        return;
+    }
     rnn_sgemm(false, false, rows, F, GH, 1.0f, v->dgates, GH, v->wt, F, 0.0f, dxs ? dxs : v->xbuf, F);
     for (int s = s0; !dxs && s < s1; s++) {
         float *dst = (float *)rec_xrows(v, lp->dx, s);
