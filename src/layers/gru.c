@@ -143,10 +143,9 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
     gru_carry_masked(r, s, b0, b1);
 }
 
-static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
+static void gru_step_backward_after(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
-    (void)p;  /* backward reads the transposed kernel */
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dq = rnn_rec_dgr(r, s, b);
@@ -161,11 +160,10 @@ static void gru_step_backward_after(rnn_rec *r, const float *p, int s, int b0, i
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1);
 }
 
-static void gru_step_backward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
+static void gru_step_backward_before(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
     const float *Ut = rnn_rec_recurrent_t(r), *hm = rnn_rec_hprev(r, s);
-    (void)p;
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b);

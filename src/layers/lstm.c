@@ -62,10 +62,9 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
     }
 }
 
-static void lstm_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
+static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 4 * H;
-    (void)p;  /* backward reads the transposed kernel */
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;

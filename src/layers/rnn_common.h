@@ -48,9 +48,10 @@ typedef struct rnn_cell {
     void (*init_bias)(const rnn_rec *r, float *bias);
     /* One step of forward / of backward over the batch rows [b0,b1), per-step GEMMs included: run by
      * the driver for s = 0..T-1 and s = T-1..0. Backward leaves the gate pre-activation gradients of
-     * the step in rnn_rec_dg (and rnn_rec_dgr with RNN_CELL_BUF_DGREC). */
+     * the step in rnn_rec_dg (and rnn_rec_dgr with RNN_CELL_BUF_DGREC); it reads the recurrent
+     * kernel as rnn_rec_recurrent_t, made for the whole backward, not from the parameters. */
     void (*step_forward)(rnn_rec *r, const float *params, int s, int b0, int b1);
-    void (*step_backward)(rnn_rec *r, const float *params, int s, int b0, int b1);
+    void (*step_backward)(rnn_rec *r, int s, int b0, int b1);
     /* Optional: dU += the recurrent kernel's gradient of the chunk of steps s0.. (rows = steps * B)
      * whose previous states are hp [rows][H]; NULL: dU += hp^T dg (dgrec when kept, else dgates). */
     void (*recurrent_grads)(rnn_rec *v, const float *hp, float *dU, int s0, int rows);

@@ -83,10 +83,9 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
 }
 
 /* Rows [b0,b1) of step s: dgates[s] = dh * act'; dh <- dgates U^T (masked rows pass dh through). */
-static void simple_step_backward(rnn_rec *r, const float *p, int s, int b0, int b1)
+static void simple_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B;
-    (void)p;  /* backward reads the transposed kernel */
     if (!r->mask) { /* every row live: one pass over the block */
         size_t n = (size_t)(b1 - b0) * H;
         float *dh = r->dh + (size_t)b0 * H;
