@@ -847,14 +847,11 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
         return;
     }
     rnn_sgemm(false, false, rows, F, GH, 1.0f, v->dgates, GH, v->wt, F, 0.0f, dxs ? dxs : v->xbuf, F);
-    for (int s = s0; !dxs && s < s1; s++) {
+    for (int s = s0; !dxs && s < s1; s++) {  /* not in place: only with the input dropout mask */
         float *dst = (float *)rec_xrows(v, lp->dx, s);
         const float *src = v->xbuf + (size_t)(s - s0) * B * F;
-        if (v->use_dmask)
-            for (size_t k = 0; k < (size_t)B * F; k++)
-                dst[k] = src[k] * v->dmask[k];
-        else
-            memcpy(dst, src, (size_t)B * F * sizeof *dst);
+        for (size_t k = 0; k < (size_t)B * F; k++)
+            dst[k] = src[k] * v->dmask[k];
     }
 }
 
@@ -917,7 +914,7 @@ static void rec_backward_slice_run(void *ctx, int i, int n)
             rec_zero_dg_rows(v, s, 0, lo < hi ? lo : B);
             rec_zero_dg_rows(v, s, lo < hi ? hi : B, B);
             if (lo < hi)
-                v->cell->step_backward(v, lp->params, s, lo, hi);
+                v->cell->step_backward(v, s, lo, hi);
         }
         rec_chunk_grads(v, lp, s0, s1);
     }
