@@ -37,9 +37,8 @@ static void model_free_buffers(rnn_model *m)
             rnn_free_aligned(m->act[i]);
         if (!dact_shared(m, i))
             rnn_free_aligned(m->dact[i]);
-    }
-    for (size_t i = 0; i < m->n; i++)
         m->act[i] = m->dact[i] = NULL;
+    }
     rnn_free_aligned(m->out_buf);
     rnn_free_aligned(m->dout_buf);
     m->out_buf = m->dout_buf = NULL;
