@@ -6,10 +6,15 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define RNN_VECTOR_KERNEL \
     __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define RNN_SHORT_COPY_KERNEL \
+    __attribute__((optimize("O3", "no-tree-loop-distribute-patterns"), \
+                   target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #elif defined(__GNUC__) && !defined(__clang__)
 #define RNN_VECTOR_KERNEL __attribute__((optimize("O3")))
+#define RNN_SHORT_COPY_KERNEL __attribute__((optimize("O3", "no-tree-loop-distribute-patterns")))
 #else
 #define RNN_VECTOR_KERNEL
+#define RNN_SHORT_COPY_KERNEL
 #endif
 
 #endif

@@ -150,20 +150,33 @@ static size_t embedding_workspace_bytes(const rnn_layer *l, int B, int T)
     return (size_t)c->input_dim * (1 + sizeof *c->rows) + (c->mask_zero ? (size_t)B * T : 0);
 }
 
+/* y[T][B][D] = the rows of ids x[B][T] (vectorised: D is the embedding width; a memcpy call per row
+ * costs more than the copy at D = 32, so the loop is kept a loop). */
+RNN_SHORT_COPY_KERNEL
+static void embedding_gather(float *restrict y, const float *restrict table, const int32_t *restrict x, int B,
+                             int T, int D)
+{
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            const float *row = table + (size_t)x[(size_t)b * T + t] * D;
+            float *out = y + ((size_t)t * B + b) * D;
+            for (int j = 0; j < D; j++)
+                out[j] = row[j];
+        }
+}
+
 /* x ids [B][T] -> y [T][B][D]; mask [T][B] = (id != 0) when mask_zero. */
 static void embedding_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
     embedding_cfg *c = l->cfg;
     const int32_t *x = xv;
-    int B = f->B, T = f->T, D = c->output_dim;
+    int B = f->B, T = f->T;
     c->x = x;
-    for (int t = 0; t < T; t++)
-        for (int b = 0; b < B; b++) {
-            int32_t id = x[(size_t)b * T + t];
-            memcpy(y + ((size_t)t * B + b) * D, l->params + (size_t)id * D, (size_t)D * sizeof(float));
-            if (c->mask_zero)
-                c->mask[(size_t)t * B + b] = id != 0;
-        }
+    embedding_gather(y, l->params, x, B, T, c->output_dim);
+    if (c->mask_zero)
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++)
+                c->mask[(size_t)t * B + b] = x[(size_t)b * T + t] != 0;
 }
 
 /* g[D] += d[D]: one example's gradient into its row (vectorised: D is the embedding width). */

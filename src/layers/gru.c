@@ -157,7 +157,7 @@ static void gru_step_backward_after(rnn_rec *r, int s, int b0, int b1)
             memset(dq, 0, (size_t)GH * sizeof *dq);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1, true);
 }
 
 static void gru_step_backward_before(rnn_rec *r, int s, int b0, int b1)
@@ -181,7 +181,7 @@ static void gru_step_backward_before(rnn_rec *r, int s, int b0, int b1)
                                r->dtmp + (size_t)b * H, r->use_rmask ? r->rmask + (size_t)b * H : NULL,
                                r->dh + (size_t)b * H, H);
     }
-    rnn_rec_backprop_state(r, Ut, 2 * H, dg0, GH, b0, b1);
+    rnn_rec_backprop_state(r, Ut, 2 * H, dg0, GH, b0, b1, true);
 }
 
 /* reset_after=False: dU's z, r columns see h_prev; its h columns see r*h_prev (kept in aux). */

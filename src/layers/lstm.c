@@ -71,12 +71,13 @@ static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
         if (rnn_rec_live(r, s, b)) {
             lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->cs + (row + B) * H, dh,
                               r->dc + (size_t)b * H, H);
-            memset(dh, 0, (size_t)H * sizeof *dh);  /* h_prev reaches h only through U */
+            if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
+                memset(dh, 0, (size_t)H * sizeof *dh);
         } else {
             memset(dg, 0, (size_t)GH * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1);
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1, r->mask != NULL);
 }
 
 enum { LSTM_UNIT_FORGET_BIAS = 1 };  /* rnn_rec.opts */

@@ -538,6 +538,12 @@ static float *rec_rows_in_place(const rnn_rec *v, const float *x, int s0)
  * projection of the repeated ones (sms_rnn's SimpleRNN(10) on 50 features: 500). */
 enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 
+/* Whether a chunk's projection looks for repeated rows (then it reads the chunk's rows gathered). */
+static bool rec_tells_rows_apart(const rnn_rec *v)
+{
+    return (size_t)v->G * v->H * v->F >= REC_DISTINCT_MIN_ROW_WORK;
+}
+
 /* A hash of eight of the row's floats spread over it (equal rows are then told by memcmp). */
 static uint32_t rec_row_hash(const float *row, int F)
 {
@@ -605,7 +611,7 @@ static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0
     v->gates_s0 = v->cell->buffers & RNN_CELL_GATES_IN_STEP ? s0 : 0;
     float *g = rnn_rec_gates(v, s0);
     const float *rows = rec_rows_in_place(v, x, s0);
-    bool distinct = (size_t)GH * F >= REC_DISTINCT_MIN_ROW_WORK;
+    bool distinct = rec_tells_rows_apart(v);
     if (!rows && !distinct && !v->use_dmask) {  /* a slice's rows of one step lie together in x */
         for (int s = s0; s < s1; s++)
             rnn_sgemm(false, false, v->B, GH, F, 1.0f, rec_xrows(v, x, s), F, W, GH, 0.0f,
@@ -812,16 +818,31 @@ static void rec_colsum(float *restrict db, const float *restrict d, size_t rows,
 
 /* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
  * input gradient rows of those steps. */
-static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
+/* dW += x^T dgates over steps s0..s1-1, x rows as the projection saw them. Where the projection
+ * read a slice's rows step by step in x, so does this (gathering the chunk first copies 8 KB a step
+ * on chollet_rnn's slices, which costs more than the larger product saves). */
+static void rec_kernel_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1, float *dW)
 {
-    int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
-    const float *xs = rec_rows_in_place(v, lp->x, s0);  /* x rows of the chunk, as the projection saw them */
+    int GH = v->G * v->H, F = v->F, B = v->B;
+    const float *xs = rec_rows_in_place(v, lp->x, s0);
+    if (!xs && !rec_tells_rows_apart(v) && !v->use_dmask) {
+        for (int s = s0; s < s1; s++)
+            rnn_sgemm(true, false, F, GH, B, 1.0f, rec_xrows(v, lp->x, s), F, v->dgates + (size_t)(s - s0) * B * GH,
+                      GH, 1.0f, dW, GH);
+        return;
+    }
     if (!xs) {
         rec_gather_x(v, lp->x, s0, s1);
         xs = v->xbuf;
     }
+    rnn_sgemm(true, false, F, GH, (s1 - s0) * B, 1.0f, xs, F, v->dgates, GH, 1.0f, dW, GH);
+}
+
+static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
+{
+    int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
     float *acc = v->acc;
-    rnn_sgemm(true, false, F, GH, rows, 1.0f, xs, F, v->dgates, GH, 1.0f, rec_kernel(v, acc), GH);
+    rec_kernel_grads(v, lp, s0, s1, rec_kernel(v, acc));
     const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */
     float *dU = rec_recurrent(v, acc);
     if (v->cell->recurrent_grads) {
@@ -1017,17 +1038,17 @@ void rnn_tanh_v(float *restrict y, const float *restrict x, size_t n)
         y[i] = rnn_fast_tanh(x[i]);
 }
 
-void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1)
+void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1, bool add)
 {
     int H = r->H, nb = b1 - b0;
     float *dh = r->dh + (size_t)b0 * H;
     if (!r->use_rmask) {
-        rnn_sgemm(false, false, nb, H, k, 1.0f, dg, ldg, Ut, H, 1.0f, dh, H);
+        rnn_sgemm(false, false, nb, H, k, 1.0f, dg, ldg, Ut, H, add ? 1.0f : 0.0f, dh, H);
         return;
     }
     float *tmp = r->dtmp + (size_t)b0 * H;
     const float *m = r->rmask + (size_t)b0 * H;
     rnn_sgemm(false, false, nb, H, k, 1.0f, dg, ldg, Ut, H, 0.0f, tmp, H);
     for (size_t i = 0; i < (size_t)nb * H; i++)
-        dh[i] += tmp[i] * m[i];
+        dh[i] = (add ? dh[i] : 0.0f) + tmp[i] * m[i];
 }

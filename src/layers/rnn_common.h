@@ -146,8 +146,10 @@ const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
 const float *rnn_rec_recurrent_t(const rnn_rec *r);
 /* dh[b0..b1) += (dg[rows][k] (ld ldg) x Ut[k][H]) * recurrent dropout mask, Ut = rows of
  * rnn_rec_recurrent_t: the state gradient through the recurrent matmul. Masked rows must have
- * dg = 0 (their dh passes through). */
-void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1);
+ * dg = 0 (their dh passes through). Without add, dh is set to it instead: for a cell whose h_prev
+ * reaches h only through U, when every row of the block is live. */
+void rnn_rec_backprop_state(rnn_rec *r, const float *Ut, int k, const float *dg, int ldg, int b0, int b1,
+                            bool add);
 
 /* Kind entry points shared by SimpleRNN, LSTM and GRU; configure reads the cell of l->kind. */
 int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx, rnn_error *err);

@@ -90,7 +90,6 @@ static void simple_step_backward(rnn_rec *r, int s, int b0, int b1)
         size_t n = (size_t)(b1 - b0) * H;
         float *dh = r->dh + (size_t)b0 * H;
         simple_dact(rnn_rec_dg(r, s, b0), r->hs + ((size_t)(s + 1) * B + b0) * H, dh, n, r->act);
-        memset(dh, 0, n * sizeof *dh);  /* no direct path to h_prev */
     } else for (int b = b0; b < b1; b++) {
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {  /* a live row's h is its activation output */
@@ -100,7 +99,8 @@ static void simple_step_backward(rnn_rec *r, int s, int b0, int b1)
             memset(dg, 0, (size_t)H * sizeof *dg);
         }
     }
-    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), H, rnn_rec_dg(r, s, b0), H, b0, b1);
+    /* no direct path to h_prev: without a mask dh is set, with one the masked rows' dh passes */
+    rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), H, rnn_rec_dg(r, s, b0), H, b0, b1, r->mask != NULL);
 }
 
 /* The activation, also by position: SimpleRNN(32, 'relu'). */
