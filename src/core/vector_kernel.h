@@ -1,5 +1,7 @@
 /* RNN_VECTOR_KERNEL: the attribute of functions holding hot element-wise or matrix-vector loops,
- * vectorised at -O3 for AVX-512, AVX2 and baseline (picked at load time by the CPU). */
+ * vectorised at -O3 for AVX-512, AVX2 and baseline (picked at load time by the CPU).
+ * RNN_SHORT_COPY_KERNEL: the same for loops that copy short rows, which stay loops (GCC would
+ * otherwise make each a memcpy call). */
 #ifndef RNNLAB_ENGINE_VECTOR_KERNEL_H
 #define RNNLAB_ENGINE_VECTOR_KERNEL_H
 

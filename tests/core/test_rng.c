@@ -60,6 +60,41 @@ static void check_sgemm_vector_shapes(void)
     }
 }
 
+/* One row against a wide matrix: the columns go through register tiles of 128 and 64 and a tail,
+ * each column summing the rows in order. So every column equals a naive product, and the same
+ * columns taken 8 at a time (the tail's path only) give the same bits. */
+static void check_sgemm_row_tiles(void)
+{
+    enum { K = 37, N = 200, SLICE = 8 };
+    static float M[K * N], x[K], y[N], part[N], y0[N];
+    for (int i = 0; i < K * N; i++)
+        M[i] = (float)((i * 7919) % 2001 - 1000) / 997.0f;
+    for (int p = 0; p < K; p++)
+        x[p] = (float)((p * 31) % 17 - 8) / 7.0f;
+    for (int j = 0; j < N; j++)
+        y0[j] = (float)(j % 5) - 2.0f;
+    for (int bz = 0; bz < 2; bz++) {
+        float beta = bz ? 0.0f : 0.75f;
+        memcpy(y, y0, sizeof y);
+        memcpy(part, y0, sizeof part);
+        rnn_sgemm(false, false, 1, N, K, 1.5f, x, K, M, N, beta, y, N);
+        for (int j = 0; j < N; j += SLICE)
+            rnn_sgemm(false, false, 1, SLICE, K, 1.5f, x, K, M + j, N, beta, part + j, SLICE);
+        int differ = 0;
+        double worst = 0;
+        for (int j = 0; j < N; j++) {
+            double want = beta * y0[j];
+            for (int p = 0; p < K; p++)
+                want += 1.5 * x[p] * M[p * N + j];
+            worst = fmax(worst, fabs(y[j] - want));
+            differ += memcmp(&y[j], &part[j], sizeof y[j]) != 0;
+        }
+        CHECK(worst < 1e-4, "one row, %d columns, beta=%g: off by %g", N, beta, worst);
+        CHECK(differ == 0, "one row, %d columns, beta=%g: %d columns differ from the same taken %d at a time", N,
+              beta, differ, SLICE);
+    }
+}
+
 int main(void)
 {
     rnn_rng *a = rnn_rng_new(7), *b = rnn_rng_new(7);
@@ -132,6 +167,7 @@ int main(void)
                      2 * -1 + 4 * 0 + 6 * 1 + 2};
     CHECK(memcmp(C, want, sizeof C) == 0, "sgemm: %g %g %g %g", C[0], C[1], C[2], C[3]);
     check_sgemm_vector_shapes();
+    check_sgemm_row_tiles();
     void *p = rnn_alloc_aligned(100);
     CHECK(p && ((uintptr_t)p & 63) == 0 && ((unsigned char *)p)[99] == 0, "aligned allocation");
     rnn_free_aligned(p);
