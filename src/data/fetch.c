@@ -1,6 +1,9 @@
 /* Downloads with libcurl through rnn_outfile (DEST.tmp, synced and renamed), checking SHA-256 on the way;
- * and the table of data sets the program knows how to download. */
+ * and the table of data sets the program knows how to download. libcurl is opened when the first
+ * download starts, not linked: with the TLS and authentication libraries it brings, it would add
+ * about 5 MB to every run's resident memory, downloads or not. */
 #include "config.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,9 +76,49 @@ static int fetch_xferinfo(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
     return 0;
 }
 
+/* The libcurl functions a download calls, found in the library when it is opened. */
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*setopt)(CURL *curl, CURLoption option, ...);
+    CURLcode (*perform)(CURL *curl);
+    void (*cleanup)(CURL *curl);
+    const char *(*strerror)(CURLcode code);
+} lc;
+
 static pthread_once_t fetch_curl_once = PTHREAD_ONCE_INIT;
-static CURLcode fetch_curl_status;
-static void fetch_curl_init(void) { fetch_curl_status = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static char fetch_curl_error[256];   /* why libcurl cannot be used, "" when it can */
+
+/* *fp = the address of symbol name in the library h; false when it has none. */
+static bool fetch_curl_symbol(void *h, const char *name, void *fp)
+{
+    void *p = dlsym(h, name);
+    if (p)
+        memcpy(fp, &p, sizeof p);  /* POSIX: object and function pointers convert */
+    return p != NULL;
+}
+
+/* Opens libcurl and initialises it (once; it stays open). */
+static void fetch_curl_init(void)
+{
+    void *h = dlopen(RNNLAB_LIBCURL, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(fetch_curl_error, sizeof fetch_curl_error, "%s", dlerror());
+        return;
+    }
+    if (!fetch_curl_symbol(h, "curl_global_init", &lc.global_init) ||
+        !fetch_curl_symbol(h, "curl_easy_init", &lc.easy_init) ||
+        !fetch_curl_symbol(h, "curl_easy_setopt", &lc.setopt) ||
+        !fetch_curl_symbol(h, "curl_easy_perform", &lc.perform) ||
+        !fetch_curl_symbol(h, "curl_easy_cleanup", &lc.cleanup) ||
+        !fetch_curl_symbol(h, "curl_easy_strerror", &lc.strerror)) {
+        snprintf(fetch_curl_error, sizeof fetch_curl_error, "%s lacks a function rnnlab calls", RNNLAB_LIBCURL);
+        return;
+    }
+    CURLcode rc = lc.global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK)
+        snprintf(fetch_curl_error, sizeof fetch_curl_error, "cannot initialise libcurl: %s", lc.strerror(rc));
+}
 
 /* mkdir -p of the folder holding `path` (the cache folder may not exist yet). */
 static int fetch_make_parent(const char *path, rnn_error *err)
@@ -115,30 +158,30 @@ static bool fetch_valid_hex(const char *s)
 static int fetch_transfer(const char *url, fetch_state *st, rnn_error *err)
 {
     pthread_once(&fetch_curl_once, fetch_curl_init);
-    if (fetch_curl_status != CURLE_OK)
-        return rnn_fail(err, RNN_EINTERNAL, "cannot initialise libcurl: %s",
-                        curl_easy_strerror(fetch_curl_status));
-    CURL *curl = curl_easy_init();
+    if (fetch_curl_error[0])
+        return rnn_fail(err, RNN_EIO, "download of %s needs libcurl (%s; on Debian/Ubuntu: apt-get install libcurl4)",
+                        url, fetch_curl_error);
+    CURL *curl = lc.easy_init();
     if (!curl)
         return rnn_fail(err, RNN_EINTERNAL, "cannot initialise libcurl");
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "rnnlab/" PACKAGE_VERSION);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+    lc.setopt(curl, CURLOPT_URL, url);
+    lc.setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    lc.setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    lc.setopt(curl, CURLOPT_MAXREDIRS, 10L);
+    lc.setopt(curl, CURLOPT_FAILONERROR, 1L);
+    lc.setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    lc.setopt(curl, CURLOPT_USERAGENT, "rnnlab/" PACKAGE_VERSION);
+    lc.setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
     /* A stalled connection (under 1 byte/s for 2 minutes) is an error, not a hang. */
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 120L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, fetch_write);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, st);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, fetch_xferinfo);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, st);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    CURLcode rc = curl_easy_perform(curl);
+    lc.setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    lc.setopt(curl, CURLOPT_LOW_SPEED_TIME, 120L);
+    lc.setopt(curl, CURLOPT_WRITEFUNCTION, fetch_write);
+    lc.setopt(curl, CURLOPT_WRITEDATA, st);
+    lc.setopt(curl, CURLOPT_XFERINFOFUNCTION, fetch_xferinfo);
+    lc.setopt(curl, CURLOPT_XFERINFODATA, st);
+    lc.setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    CURLcode rc = lc.perform(curl);
     int status = RNN_OK;
     if (st->cancelled)
         status = rnn_fail(err, RNN_EIO, "download of %s cancelled", url);
@@ -147,8 +190,8 @@ static int fetch_transfer(const char *url, fetch_state *st, rnn_error *err)
                           strerror(st->write_errno));
     else if (rc != CURLE_OK)
         status = rnn_fail(err, RNN_EIO, "download of %s failed: %s", url,
-                          errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    curl_easy_cleanup(curl);
+                          errbuf[0] ? errbuf : lc.strerror(rc));
+    lc.cleanup(curl);
     return status;
 }
 

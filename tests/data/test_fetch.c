@@ -96,6 +96,21 @@ static int on_progress(const char *what, uint64_t done, uint64_t total, void *us
     return log->cancel_after && log->calls >= log->cancel_after;
 }
 
+/* Whether a library whose file name starts with prefix is mapped into this process. */
+static bool library_mapped(const char *prefix)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[1024];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        const char *slash = strrchr(line, '/');
+        found = slash && strncmp(slash + 1, prefix, strlen(prefix)) == 0;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
 static void test_fetch_file_urls(void)
 {
     size_t n = 3 << 20;
@@ -115,7 +130,10 @@ static void test_fetch_file_urls(void)
     snprintf(dest, sizeof dest, "%s", test_path("cache/sub/dest.bin"));
     snprintf(part, sizeof part, "%s.tmp", dest);
     progress_log log = { 0 };
+    /* libcurl (and the TLS libraries it brings) is opened by the first download, not before */
+    CHECK(!library_mapped("libcurl."));
     CHECK_STATUS(rnn_fetch(url, dest, hex, on_progress, &log, &err), RNN_OK, &err);
+    CHECK(library_mapped("libcurl."));
     char got[65] = "";
     CHECK_STATUS(rnn_sha256_file(dest, got, &err), RNN_OK, &err);
     CHECK(!strcmp(got, hex));
