@@ -18,7 +18,7 @@ typedef struct bidi {
     int B, T;
     float *yf, *yb;         /* inner outputs: [T][B][H] (processing order) or [B][H] */
     float *dyf, *dyb;       /* their gradients, same layouts */
-    float *dxb;             /* [T][B][F] dx of the backward copy */
+    rnn_dx_shared dx;       /* backward: both copies write the one input gradient */
     float *block;
     size_t block_cap;
     int capB, capT;
@@ -88,6 +88,8 @@ static int bidi_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx 
         free(c);
         return rc;
     }
+    for (int i = 0; i < RNN_DX_SHARED_LOCKS; i++)
+        pthread_mutex_init(&c->dx.lock[i], NULL);
     l->cfg = c;
     return RNN_OK;
 }
@@ -130,6 +132,16 @@ static int bidi_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
     return rc;
 }
 
+/* Floats of one direction's output (or its gradient), rounded up to 64 bytes. */
+static size_t bidi_out_floats(const bidi *c, int B, int T)
+{
+    size_t ny = (size_t)B * c->H * (c->seq ? T : 1);
+    return (ny + 15) & ~(size_t)15;
+}
+
+/* Floats holding the T flags of the shared input gradient. */
+static size_t bidi_written_floats(int T) { return ((size_t)T + sizeof(float) - 1) / sizeof(float); }
+
 static int bidi_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 {
     bidi *c = l->cfg;
@@ -142,16 +154,15 @@ static int bidi_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     if (B <= c->capB && T <= c->capT)
         return RNN_OK;
     int nB = B > c->capB ? B : c->capB, nT = T > c->capT ? T : c->capT;
-    size_t ny = (size_t)nB * c->H * (c->seq ? nT : 1), nx = (size_t)nB * nT * l->in.dim[1];
-    ny = (ny + 15) & ~(size_t)15;
-    int rc = layer_reserve_floats(&c->block, &c->block_cap, 4 * ny + nx, err, l->name);
+    size_t ny = bidi_out_floats(c, nB, nT);
+    int rc = layer_reserve_floats(&c->block, &c->block_cap, 4 * ny + bidi_written_floats(nT), err, l->name);
     if (rc)
         return rc;
     c->yf = c->block;
     c->yb = c->yf + ny;
     c->dyf = c->yb + ny;
     c->dyb = c->dyf + ny;
-    c->dxb = c->dyb + ny;
+    c->dx.written = (uint8_t *)(c->dyb + ny);
     c->capB = nB;
     c->capT = nT;
     return RNN_OK;
@@ -167,9 +178,7 @@ static size_t bidi_workspace_bytes(const rnn_layer *l, int B, int T)
         inner.threads = 1;  /* as reserve sets it */
         bytes += inner.kind->workspace_bytes(&inner, B, T);
     }
-    size_t ny = (size_t)B * c->H * (c->seq ? T : 1), nx = (size_t)B * T * l->in.dim[1];
-    ny = (ny + 15) & ~(size_t)15;
-    return bytes + (4 * ny + nx) * sizeof(float);
+    return bytes + (4 * bidi_out_floats(c, B, T) + bidi_written_floats(T)) * sizeof(float);
 }
 
 static size_t bidi_init_bytes(const rnn_layer *l)
@@ -196,7 +205,7 @@ static void bidi_run(void *ctx, int i, int n)
     if (!j->backward)
         in->kind->forward(in, j->f, j->x, i ? c->yb : c->yf);
     else
-        in->kind->backward(in, j->f, i ? c->dyb : c->dyf, j->dx ? (i ? c->dxb : j->dx) : NULL);
+        in->kind->backward(in, j->f, i ? c->dyb : c->dyf, j->dx);
 }
 
 /* Both directions: on two threads, each single-threaded, or one after the other. The directions
@@ -298,13 +307,12 @@ static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float
     bidi *c = l->cfg;
     bidi_bind(l);
     bidi_split_dy(c, dy);
+    if (dx)
+        memset(c->dx.written, 0, (size_t)c->T);
+    for (int i = 0; i < 2; i++)
+        ((rnn_rec *)l->inner[i].cfg)->dx_shared = dx ? &c->dx : NULL;
     bidi_job job = {l, f, NULL, dy, dx, true};
     bidi_dispatch(l, &job);
-    if (dx) {
-        size_t n = (size_t)c->T * c->B * l->in.dim[1];
-        for (size_t i = 0; i < n; i++)
-            dx[i] += c->dxb[i];
-    }
 }
 
 static int bidi_describe(const rnn_layer *l, char *buf, size_t n)
@@ -352,6 +360,8 @@ static void bidi_destroy(rnn_layer *l)
         l->inner = NULL;
     }
     if (c) {
+        for (int i = 0; i < RNN_DX_SHARED_LOCKS; i++)
+            pthread_mutex_destroy(&c->dx.lock[i]);
         rnn_free_aligned(c->block);
         free(c);
     }

@@ -816,6 +816,36 @@ static void rec_colsum(float *restrict db, const float *restrict d, size_t rows,
             db[j] += d[i * n + j];
 }
 
+/* dx rows of step s = src (NULL: zeros) through the input dropout mask; with a shared dx, added to
+ * the rows when the other layer has set them already. */
+static void rec_dx_store(const rnn_rec *v, const rec_loop *lp, int s, const float *src)
+{
+    size_t n = (size_t)v->B * v->F;
+    float *dst = (float *)rec_xrows(v, lp->dx, s);
+    rnn_dx_shared *d = lp->r->dx_shared;
+    int t = v->go_backwards ? v->T - 1 - s : s;
+    pthread_mutex_t *lock = d ? &d->lock[t % RNN_DX_SHARED_LOCKS] : NULL;
+    if (lock)
+        pthread_mutex_lock(lock);
+    bool add = d && d->written[t];
+    if (!src) {
+        if (!add)
+            memset(dst, 0, n * sizeof *dst);
+    } else if (v->use_dmask) {
+        for (size_t k = 0; k < n; k++)
+            dst[k] = (add ? dst[k] : 0.0f) + src[k] * v->dmask[k];
+    } else if (add) {
+        for (size_t k = 0; k < n; k++)
+            dst[k] += src[k];
+    } else {
+        memcpy(dst, src, n * sizeof *dst);
+    }
+    if (lock) {
+        d->written[t] = 1;
+        pthread_mutex_unlock(lock);
+    }
+}
+
 /* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
  * input gradient rows of those steps. */
 /* dW += x^T dgates over steps s0..s1-1, x rows as the projection saw them. Where the projection
@@ -860,20 +890,17 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
     if (!lp->dx)
         return;
     /* dx rows = dgates W^T, back to time order and through the input dropout mask */
-    float *dxs = rec_rows_in_place(v, lp->dx, s0);
-    if (!dxs && !v->use_dmask) {  /* a slice's rows of one step lie together in dx */
+    bool shared = lp->r->dx_shared != NULL;
+    float *dxs = shared ? NULL : rec_rows_in_place(v, lp->dx, s0);
+    if (!dxs && !v->use_dmask && !shared) {  /* a slice's rows of one step lie together in dx */
         for (int s = s0; s < s1; s++)
             rnn_sgemm(false, false, B, F, GH, 1.0f, v->dgates + (size_t)(s - s0) * B * GH, GH, v->wt, F, 0.0f,
                       (float *)rec_xrows(v, lp->dx, s), F);
         return;
     }
     rnn_sgemm(false, false, rows, F, GH, 1.0f, v->dgates, GH, v->wt, F, 0.0f, dxs ? dxs : v->xbuf, F);
-    for (int s = s0; !dxs && s < s1; s++) {  /* not in place: only with the input dropout mask */
-        float *dst = (float *)rec_xrows(v, lp->dx, s);
-        const float *src = v->xbuf + (size_t)(s - s0) * B * F;
-        for (size_t k = 0; k < (size_t)B * F; k++)
-            dst[k] = src[k] * v->dmask[k];
-    }
+    for (int s = s0; !dxs && s < s1; s++)  /* with the input dropout mask or a shared dx */
+        rec_dx_store(v, lp, s, v->xbuf + (size_t)(s - s0) * B * F);
 }
 
 static void rec_backward_slice_run(void *ctx, int i, int n);
@@ -889,7 +916,7 @@ static void rec_backward_slice(void *ctx, int i, int n)
 static void rec_zero_dx_steps(const rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
     for (int s = s0; lp->dx && s < s1; s++)
-        memset((float *)rec_xrows(v, lp->dx, s), 0, (size_t)v->B * v->F * sizeof(float));
+        rec_dx_store(v, lp, s, NULL);
 }
 
 /* dh += dy of step s (return_sequences): the output of a masked step is the carried state. */

@@ -9,6 +9,7 @@
  * input projection, the weight gradients and dx are each one GEMM over all T*B rows. */
 #ifndef RNNLAB_RNN_COMMON_H
 #define RNNLAB_RNN_COMMON_H
+#include <pthread.h>
 #include "rnnlab/layers.h"
 #include "rnnlab/tensor.h"
 #include "layers/layer_util.h"
@@ -59,6 +60,16 @@ typedef struct rnn_cell {
     void (*describe)(const rnn_rec *r, char *buf, size_t n, size_t *len);
 } rnn_cell;
 
+/* One input gradient written by two recurrent layers that read one input (Bidirectional's
+ * directions, on two threads), with no buffer of its own for the second: the first to reach a
+ * step's rows sets them, the second adds to them. a + b and b + a are the same float, so the
+ * result does not depend on which direction comes first. */
+enum { RNN_DX_SHARED_LOCKS = 8 };  /* steps t share lock t % 8: the directions meet at one step at most */
+typedef struct rnn_dx_shared {
+    pthread_mutex_t lock[RNN_DX_SHARED_LOCKS];
+    uint8_t *written;       /* [T] steps whose rows one layer has set */
+} rnn_dx_shared;
+
 struct rnn_rec {
     const rnn_cell *cell;
     int H, G, F;            /* units, gates, input features */
@@ -100,6 +111,7 @@ struct rnn_rec {
                              * and input gradients' products then read them untransposed, which
                              * the small-matrix kernels run faster */
     bool masks_drawn;       /* dropout masks of the coming forward already drawn (Bidirectional) */
+    rnn_dx_shared *dx_shared; /* backward: dx is shared with another layer (Bidirectional), or NULL */
     const float *x;         /* input of the last forward [T][batch][F] */
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
