@@ -49,6 +49,10 @@ typedef struct app_state {
     struct py_session *py;
     /* The ranks sharing fit, evaluate and predict (an mpirun); NULL: this process alone. */
     const rnn_comm *comm;
+    /* The last split's predictions (`predict split=`, `report`), which the report and confusion
+     * matrix after a Keras script's y_pred = model.predict(x_test) read again: reused while the
+     * model's layers and weights and the split's ids are unchanged (src/app/cmd_model.c). */
+    struct app_pred_cache *pred_cache;
 } app_state;
 
 /* What a front end other than the plain prompt (the dashboard) watches. Every member may be NULL;

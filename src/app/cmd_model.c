@@ -550,6 +550,97 @@ static float *predict_rows(app_state *s, const app_command *cmd, const int32_t *
     return p;
 }
 
+/* ---- a split's predictions, kept for the commands that read them again ---- */
+
+struct app_pred_cache {
+    uint64_t key;   /* pred_key of what they were made from */
+    size_t n;
+    int k;
+    bool probs;
+    float *p;       /* [n][k] */
+};
+
+/* h mixed with the bytes at data, eight at a time. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t bytes)
+{
+    const unsigned char *b = data;
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    for (; i < bytes; i++)
+        h = (h ^ b[i]) * 0x100000001b3u;
+    return h;
+}
+
+/* What a split's predictions depend on: every layer as it would be written (kind, sizes,
+ * activation), the weights, and the split's ids. */
+static uint64_t pred_key(app_state *s, const rnn_xy *xy)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    char desc[512];
+    for (size_t i = 0; i < rnn_model_n_layers(s->model); i++) {
+        const rnn_layer *l = rnn_model_layer(s->model, i);
+        int n = l->kind->describe ? l->kind->describe(l, desc, sizeof desc) : 0;
+        h = hash_bytes(h, l->kind->name, strlen(l->kind->name));
+        h = hash_bytes(h, desc, n > 0 ? strnlen(desc, sizeof desc) : 0);
+    }
+    size_t np = rnn_model_n_params(s->model);
+    h = hash_bytes(h, &np, sizeof np);
+    h = hash_bytes(h, rnn_model_params(s->model), np * sizeof(float));
+    h = hash_bytes(h, &xy->n, sizeof xy->n);
+    h = hash_bytes(h, &xy->T, sizeof xy->T);
+    return hash_bytes(h, xy->x, xy->n * (size_t)xy->T * sizeof *xy->x);
+}
+
+void app_pred_cache_free(app_state *s)
+{
+    if (s->pred_cache)
+        free(s->pred_cache->p);
+    free(s->pred_cache);
+    s->pred_cache = NULL;
+}
+
+/* Keeps a copy of p (nothing when memory is short: the next reader predicts again). */
+static void pred_cache_store(app_state *s, uint64_t key, const float *p, size_t n, int k, bool probs)
+{
+    app_pred_cache_free(s);
+    struct app_pred_cache *pc = malloc(sizeof *pc);
+    float *copy = malloc(sizeof *copy * n * (size_t)k);
+    if (!pc || !copy) {
+        free(pc);
+        free(copy);
+        return;
+    }
+    memcpy(copy, p, sizeof *copy * n * (size_t)k);
+    *pc = (struct app_pred_cache){key, n, k, probs, copy};
+    s->pred_cache = pc;
+}
+
+/* The predictions of a split's rows (caller frees): those kept from the last split predicted when
+ * nothing they depend on changed since, else predicted now and kept. */
+static float *split_predictions(app_state *s, const app_command *c, const rnn_xy *xy, int *k, bool *probs)
+{
+    uint64_t key = pred_key(s, xy);
+    const struct app_pred_cache *pc = s->pred_cache;
+    if (pc && pc->key == key && pc->n == xy->n) {
+        float *p = malloc(sizeof *p * pc->n * (size_t)pc->k);
+        if (p) {
+            memcpy(p, pc->p, sizeof *p * pc->n * (size_t)pc->k);
+            *k = pc->k;
+            *probs = pc->probs;
+            return p;
+        }
+    }
+    float *p = predict_rows(s, c, xy->x, xy->n, xy->T, k, probs);
+    if (p)
+        pred_cache_store(s, key, p, xy->n, *k, *probs);
+    return p;
+}
+
 /* The class a row of predict's numbers picks: the largest (a single raw output: above 0.5, as
  * Keras's binary accuracy reads it). */
 static int predicted_class(const float *p, int k)
@@ -576,7 +667,7 @@ int cmd_report(app_state *s, const app_command *c, const app_args *a)
     if ((rc = split_xy(s, c, split, &xy))) return rc;
     int k;
     bool probs;
-    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k, &probs);
+    float *p = split_predictions(s, c, &xy, &k, &probs);
     if (!p) return RNN_EDATA;
     int *pred = malloc(sizeof *pred * xy.n);
     rnn_class_report *r = malloc(sizeof *r);
@@ -754,7 +845,7 @@ static int predict_split(app_state *s, const app_command *c, const char *split, 
     if (rc) return rc;
     int k = 0;
     bool probs = true;
-    float *p = predict_rows(s, c, xy.x, xy.n, xy.T, &k, &probs);
+    float *p = split_predictions(s, c, &xy, &k, &probs);
     if (!p) return RNN_EDATA;
     const rnn_split *sp = strcmp(split, "test") == 0 ? &s->ds->test : &s->ds->train;
     if (output) rc = predict_write_csv(s, c, output, sp->text, xy.n, p, k, probs);

@@ -219,7 +219,10 @@ static const app_command command_table[] = {
      "steps it needs: the padding left out changes nothing.",
      cmd_evaluate, 0, NULL, EX_TRAINED "evaluate split=test batch_size=100"},
     {"report", "[split=test|train]", "classification report and confusion matrix",
-     "report [split=test]: scikit-learn classification_report layout and the confusion matrix", cmd_report, 0, NULL,
+     "report [split=test]: scikit-learn classification_report layout and the confusion matrix.\n"
+     "After predict split=S (a Keras script's y_pred = model.predict(x_test)), the report of split S uses\n"
+     "those predictions while the layers, the weights and the split's padded texts are the same.",
+     cmd_report, 0, NULL,
      EX_TRAINED "report split=test"},
     {"predict", "TEXT|file=FILE|split=test|train [output=FILE]", "class probabilities of a text",
      "predict TEXT | predict file=FILE [output=FILE.csv]: class probabilities through the same tokenizer\n"

@@ -116,6 +116,8 @@ int app_output_columns(void);
 /* Drops encoded/padded data (after a new data set or tokenizer). */
 void app_clear_encoded(app_state *s);
 void app_clear_padded(app_state *s);
+/* Drops the kept split predictions (cmd_model.c). */
+void app_pred_cache_free(app_state *s);
 /* Encodes (and pads, when a padding is set) the loaded data set with the current tokenizer. */
 void app_reencode(app_state *s);
 /* Pads the encoded splits with prep (maxlen 0: the longest train sequence; the test split gets the

@@ -174,6 +174,7 @@ void app_free(app_state *s)
     parse_free_strings(s->n_session, s->session);
     parse_free_strings(s->n_saved_classes, s->saved_classes);
     py_session_free(s);
+    app_pred_cache_free(s);
     memset(s, 0, sizeof *s);
 }
 
