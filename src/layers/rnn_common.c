@@ -846,8 +846,6 @@ static void rec_dx_store(const rnn_rec *v, const rec_loop *lp, int s, const floa
     }
 }
 
-/* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
- * input gradient rows of those steps. */
 /* dW += x^T dgates over steps s0..s1-1, x rows as the projection saw them. Where the projection
  * read a slice's rows step by step in x, so does this (gathering the chunk first copies 8 KB a step
  * on chollet_rnn's slices, which costs more than the larger product saves). */
@@ -868,6 +866,8 @@ static void rec_kernel_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1, flo
     rnn_sgemm(true, false, F, GH, (s1 - s0) * B, 1.0f, xs, F, v->dgates, GH, 1.0f, dW, GH);
 }
 
+/* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
+ * input gradient rows of those steps. */
 static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
     int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
