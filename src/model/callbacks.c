@@ -206,13 +206,16 @@ int callbacks_begin(callback_run *runs, const rnn_fit_opts *o, char names[][32],
             return rnn_fail(err, RNN_EUSAGE, "%s: cannot tell whether monitor='%s' should go up or down: give "
                             "mode='max' or mode='min'", kind_name(cb->kind), cb->monitor);
         r->minimize = dir < 0;
-        if (cb->kind == RNN_CALLBACK_REDUCE_LR) {
+        if (cb->kind == RNN_CALLBACK_EARLY_STOPPING) {
+            early_stop_setup(&r->es, r->minimize, cb->min_delta, cb->patience, cb->restore_best_weights,
+                             cb->baseline);
+        } else if (cb->kind == RNN_CALLBACK_REDUCE_LR) {
             r->min_delta = cb->min_delta;
             r->best = r->minimize ? INFINITY : -INFINITY;
         } else {
             r->min_delta = r->minimize ? -fabs(cb->min_delta) : fabs(cb->min_delta);
             r->best = r->minimize ? INFINITY : -INFINITY;
-            if (cb->kind == RNN_CALLBACK_CHECKPOINT && !isnan(cb->baseline))
+            if (!isnan(cb->baseline))
                 r->best = cb->baseline;
         }
     }
@@ -225,32 +228,15 @@ static bool improves(const callback_run *r, double current, double reference)
     return r->minimize ? v < reference : v > reference;
 }
 
-/* EarlyStopping.on_epoch_end; true = stop. */
+/* EarlyStopping.on_epoch_end (from start_from_epoch on); true = stop. */
 static bool early_stopping_end(callback_run *r, rnn_model *m, double current, int e)
 {
-    const rnn_callback *cb = r->cb;
-    if (e < cb->start_from_epoch)
+    if (e < r->cb->start_from_epoch)
         return false;
-    const train_state *st = train_state_get(m);
-    if (cb->restore_best_weights && !r->best_weights) {
-        train_keep(m, st, &r->best_weights);
-        r->best_epoch = e;
-    }
-    r->wait++;
-    if (improves(r, current, r->best)) {
-        r->best = current;
-        r->best_epoch = e;
-        if (cb->restore_best_weights)
-            train_keep(m, st, &r->best_weights);
-        if (isnan(cb->baseline) || improves(r, current, cb->baseline))
-            r->wait = 0;
-        return false;
-    }
-    if (r->wait >= cb->patience && e > 0) {
-        r->stopped_epoch = e;
-        return true;
-    }
-    return false;
+    bool keep, stop = early_stop_epoch_end(&r->es, e, current, &keep);
+    if (keep)
+        train_keep(m, train_state_get(m), &r->es.best_weights);
+    return stop;
 }
 
 /* ReduceLROnPlateau.on_epoch_end */
@@ -398,7 +384,7 @@ int callbacks_epoch_end(callback_run *runs, const rnn_fit_opts *o, rnn_model *m,
             if (early_stopping_end(r, m, current, e) && !*stop) {
                 *stop = true;
                 snprintf(reason, n, "early stopping: %s did not improve for %d epoch%s (best %.4f at epoch %d)",
-                         r->cb->monitor, r->wait, r->wait == 1 ? "" : "s", r->best, base + r->best_epoch + 1);
+                         r->cb->monitor, r->es.wait, r->es.wait == 1 ? "" : "s", r->es.best, base + r->es.best_epoch + 1);
             }
             break;
         case RNN_CALLBACK_REDUCE_LR:
@@ -418,11 +404,11 @@ int callbacks_end(callback_run *runs, int n_runs, rnn_model *m)
     int restored = -1;
     for (int i = 0; i < n_runs; i++) {
         callback_run *r = &runs[i];
-        if (r->best_weights) {
-            train_copy_trained(m, train_state_get(m), r->best_weights, false);
-            restored = r->best_epoch;
-            free(r->best_weights);
-            r->best_weights = NULL;
+        if (r->es.best_weights) {
+            train_copy_trained(m, train_state_get(m), r->es.best_weights, false);
+            restored = r->es.best_epoch;
+            free(r->es.best_weights);
+            r->es.best_weights = NULL;
         }
     }
     return restored;

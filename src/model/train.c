@@ -430,20 +430,21 @@ void rnn_fit_opts_default(rnn_fit_opts *o)
     o->seed = 0;
 }
 
-void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int patience, bool restore)
+void early_stop_setup(early_stop *es, bool minimize, double min_delta, int patience, bool restore, double baseline)
 {
-    size_t len = strlen(monitor);
     memset(es, 0, sizeof *es);
-    es->minimize = len >= 4 && !strcmp(monitor + len - 4, "loss");
+    es->minimize = minimize;
     es->min_delta = fabs(min_delta);
     es->best = es->minimize ? INFINITY : -INFINITY;
+    es->baseline = baseline;
     es->patience = patience;
     es->restore = restore;
 }
 
-static bool es_improved(const early_stop *es, double current)
+/* Whether current beats reference by more than min_delta in the monitor's direction. */
+static bool es_improves(const early_stop *es, double current, double reference)
 {
-    return es->minimize ? current - -es->min_delta < es->best : current - es->min_delta > es->best;
+    return es->minimize ? current - -es->min_delta < reference : current - es->min_delta > reference;
 }
 
 bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep)
@@ -453,11 +454,12 @@ bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep)
         es->best_epoch = e;
     es->monitored = true;
     es->wait++;
-    if (es_improved(es, current)) {
+    if (es_improves(es, current, es->best)) {
         es->best = current;
         es->best_epoch = e;
         *keep = es->restore;
-        es->wait = 0;
+        if (isnan(es->baseline) || es_improves(es, current, es->baseline))
+            es->wait = 0;
         return false;
     }
     return es->wait >= es->patience && e > 0;
@@ -1034,8 +1036,11 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
         if ((rc = callbacks_begin(c->cbr, o, p.names, p.n_cols, err)))
             return rc;
     }
-    if (c->es_col >= 0)
-        early_stop_setup(&c->es, o->early_stopping, o->min_delta, o->patience, o->restore_best_weights);
+    if (c->es_col >= 0) { /* Keras's mode='auto': a loss goes down, the compiled metrics up */
+        size_t len = strlen(o->early_stopping);
+        bool minimize = len >= 4 && !strcmp(o->early_stopping + len - 4, "loss");
+        early_stop_setup(&c->es, minimize, o->min_delta, o->patience, o->restore_best_weights, NAN);
+    }
     fit_check_data(d, c->n_train, o);
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
@@ -1053,7 +1058,7 @@ static void fit_cleanup(fit_ctx *c)
     free(c->es.best_weights);
     free(c->finite_weights);
     for (int i = 0; c->cbr && i < c->o->n_callbacks; i++)
-        free(c->cbr[i].best_weights);   /* a fit that failed keeps its weights */
+        free(c->cbr[i].es.best_weights);   /* a fit that failed keeps its weights */
     free(c->cbr);
     bucket_plan_free(&c->bucket);
 }

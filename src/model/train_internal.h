@@ -145,19 +145,20 @@ int train_compile_config(rnn_model *m, const optim_config *oc, loss_kind loss, b
 /* Loss and metrics of the compiled model over data (dropout off). */
 int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y, const size_t *rows,
                    size_t n, int T, int batch_size, metric_acc *acc, rnn_error *err);
-/* EarlyStopping exactly as Keras 3 (keras/src/callbacks/early_stopping.py): mode from the name
- * (...loss: min, else max), |min_delta|, the first monitored epoch's weights kept as best before
- * comparing, stop once wait >= patience after epoch 0; at the end of training the best weights are
- * restored whenever they were kept (also when the epochs ran out). */
+/* EarlyStopping exactly as Keras 3 (keras/src/callbacks/early_stopping.py), for fit's
+ * early_stopping= and the EarlyStopping callback: |min_delta|, the first monitored epoch's weights
+ * kept as best before comparing, an improvement resets the wait only when it also beats the
+ * baseline (NAN: none), stop once wait >= patience after epoch 0; at the end of training the best
+ * weights are restored whenever they were kept (also when the epochs ran out). */
 typedef struct early_stop {
     bool minimize, restore;
-    double min_delta, best;
+    double min_delta, best, baseline;
     int patience, wait, best_epoch;
     bool monitored;              /* an epoch was seen */
     float *best_weights;         /* the trained weights (train_keep_new), from the first monitored
                                     epoch on (restore only) */
 } early_stop;
-void early_stop_setup(early_stop *es, const char *monitor, double min_delta, int patience, bool restore);
+void early_stop_setup(early_stop *es, bool minimize, double min_delta, int patience, bool restore, double baseline);
 /* After epoch e (0-based within the fit) with the monitored value; true = stop training. *keep: this
  * epoch's weights are to be kept as the best (restore only). */
 bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep);
@@ -177,8 +178,8 @@ typedef struct callback_run {
     bool minimize;
     double min_delta;            /* signed as Keras compares: negative when minimizing */
     double best;
-    int wait, cooldown_counter, best_epoch, stopped_epoch;
-    float *best_weights;         /* EarlyStopping(restore_best_weights=True), from its first monitored epoch */
+    int wait, cooldown_counter;  /* ReduceLROnPlateau */
+    early_stop es;               /* EarlyStopping */
 } callback_run;
 /* Checks the callbacks against the fit's history columns (the monitor must be one, its direction
  * known) before anything changes; fills runs[o->n_callbacks]. */

@@ -144,7 +144,7 @@ static void test_early_stop_scripted(void)
     /* val_loss 0.5 0.4 0.45 0.41 0.3, patience 2: stops after epoch 4 (index 3), best epoch index 1,
      * whose weights are the last kept */
     early_stop es;
-    early_stop_setup(&es, "val_loss", 0, 2, true);
+    early_stop_setup(&es, true, 0, 2, true, NAN);
     double seq[] = {0.5, 0.4, 0.45, 0.41, 0.3};
     int stopped = -1, kept = -1;
     bool keep;
@@ -157,21 +157,32 @@ static void test_early_stop_scripted(void)
           stopped, es.best_epoch, kept);
 
     /* min_delta: 1.0 then 0.95 is not an improvement of 0.1; patience 1 stops at epoch index 1 */
-    early_stop_setup(&es, "loss", -0.1, 1, false);
+    early_stop_setup(&es, true, -0.1, 1, false, NAN);
     CHECK(!early_stop_epoch_end(&es, 0, 1.0, &keep) && !keep, "first epoch never stops; nothing kept without restore");
     CHECK(early_stop_epoch_end(&es, 1, 0.95, &keep) && !keep, "0.95 is within min_delta");
 
     /* accuracy is maximised; patience 0 still never stops after the first epoch (epoch > 0 rule) */
-    early_stop_setup(&es, "val_accuracy", 0, 0, true);
+    early_stop_setup(&es, false, 0, 0, true, NAN);
     CHECK(!early_stop_epoch_end(&es, 0, 0.6, &keep) && keep, "epoch 0");
     CHECK(!early_stop_epoch_end(&es, 1, 0.7, &keep) && keep, "improved");
     CHECK(early_stop_epoch_end(&es, 2, 0.7, &keep) && !keep, "equal is no improvement");
     CHECK(es.best_epoch == 1, "best accuracy epoch");
 
     /* Keras keeps the first epoch's weights even when its value is NaN */
-    early_stop_setup(&es, "val_loss", 0, 5, true);
+    early_stop_setup(&es, true, 0, 5, true, NAN);
     early_stop_epoch_end(&es, 0, NAN, &keep);
     CHECK(keep && es.best_epoch == 0 && es.wait == 1, "NaN first epoch");
+
+    /* baseline 0.35: improvements above it count as best but keep waiting; patience 2 stops at
+     * epoch index 2 although 0.4 and 0.38 each improved */
+    early_stop_setup(&es, true, 0, 2, true, 0.35);
+    CHECK(!early_stop_epoch_end(&es, 0, 0.4, &keep) && keep && es.wait == 1, "baseline: first epoch");
+    CHECK(!early_stop_epoch_end(&es, 1, 0.38, &keep) && keep && es.wait == 2 && es.best_epoch == 1,
+          "baseline: an improvement short of the baseline still waits");
+    CHECK(early_stop_epoch_end(&es, 2, 0.39, &keep) && !keep, "baseline: patience runs out");
+    early_stop_setup(&es, true, 0, 2, false, 0.35);
+    early_stop_epoch_end(&es, 0, 0.4, &keep);
+    CHECK(!early_stop_epoch_end(&es, 1, 0.3, &keep) && es.wait == 0, "baseline beaten: the wait starts again");
 }
 
 static void test_early_stop_live(void)
