@@ -51,7 +51,8 @@ typedef struct app_state {
     const rnn_comm *comm;
     /* The last split's predictions (`predict split=`, `report`), which the report and confusion
      * matrix after a Keras script's y_pred = model.predict(x_test) read again: reused while the
-     * model's layers and weights and the split's ids are unchanged (src/app/cmd_model.c). */
+     * model's layers and weights and the split's ids are unchanged (src/app/cmd_model.c), dropped
+     * by any command that changes the model (compile included). */
     struct app_pred_cache *pred_cache;
 } app_state;
 

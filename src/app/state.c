@@ -190,6 +190,8 @@ bool app_watched(void) { return hooks.progress || hooks.changed || hooks.compare
 
 void app_changed(app_state *s, unsigned what)
 {
+    /* kept predictions depend on the compile too (from_logits), which their key does not hold */
+    if (what & APP_CHANGED_MODEL) app_pred_cache_free(s);
     if (hooks.changed) hooks.changed(s, what, hooks.ud);
 }
 
