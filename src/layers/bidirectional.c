@@ -42,7 +42,8 @@ static int bidi_make_inner(rnn_layer *l, const rnn_call *inner, const rnn_add_ct
         return rc;
     }
     for (int i = 0; i < 2; i++) {
-        const char *base = made[i]->name[0] ? made[i]->name : made[i]->kind->prefix;
+        char base[sizeof made[i]->name];  /* the inner call's name= (or the kind's prefix), kept before the free */
+        snprintf(base, sizeof base, "%s", made[i]->name[0] ? made[i]->name : made[i]->kind->prefix);
         l->inner[i] = *made[i];
         free(made[i]);  /* the struct now lives in l->inner; its cfg moved with it */
         snprintf(l->inner[i].name, sizeof l->inner[i].name, "%s_%.50s", i ? "backward" : "forward", base);

@@ -126,6 +126,27 @@ static void test_describe(void)
     }
 }
 
+/* Bidirectional names its copies as Keras does: forward_/backward_ and the inner layer's name= (or
+ * its kind's prefix). The name is read before the inner layer's struct is freed (a fuzz finding:
+ * Bidirectional(LSTM(4, name='e')) read it after, caught under AddressSanitizer). */
+static void test_bidirectional_names(void)
+{
+    struct { const char *call, *forward, *backward; } c[] = {
+        {"Bidirectional(LSTM(4, name='e'))", "forward_e", "backward_e"},
+        {"Bidirectional(GRU(4))", "forward_gru", "backward_gru"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        rnn_layer *l = make_layer(c[i].call, (rnn_shape){.rank = 2, .dim = {5, 3}});
+        CHECK(l != NULL, "%s: not created", c[i].call);
+        if (!l)
+            continue;
+        CHECK(!strcmp(l->inner[0].name, c[i].forward) && !strcmp(l->inner[1].name, c[i].backward),
+              "%s: copies named %s and %s, expected %s and %s", c[i].call, l->inner[0].name, l->inner[1].name,
+              c[i].forward, c[i].backward);
+        rnn_layer_destroy(l);
+    }
+}
+
 /* The optional operations the model calls through the registry: ids checks, sparse rows, zero_grad. */
 static void test_optional_ops(void)
 {
@@ -362,6 +383,7 @@ int main(void)
     test_activations();
     test_counts();
     test_describe();
+    test_bidirectional_names();
     test_optional_ops();
     test_stack_gradcheck();
     test_deterministic();
