@@ -215,9 +215,9 @@ static int map_labels(app_state *s, const rnn_value *col, const rnn_value *dict,
         }
         int below = 0;   /* the labels sorted before this one: its number in rnnlab */
         for (int j = 0; j + 1 < dict->n_items; j += 2) below += strcmp(dict->items[j].string, k->string) < 0;
-        if (below != (int)v->number) {
-            py_note(s, ".map: rnnlab numbers the classes in sorted order ('%s' is %d, not %d); reports name them",
-                    k->string, below, (int)v->number);
+        if (below != py_long(v->number)) {
+            py_note(s, ".map: rnnlab numbers the classes in sorted order ('%s' is %d, not %ld); reports name them",
+                    k->string, below, py_long(v->number));
             break;
         }
     }

@@ -614,8 +614,8 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         if (rc) { rnn_value_free(&v); break; }
         if (!strcmp(k, "epochs") || !strcmp(k, "initial_epoch")) {
             if (v.type != RNN_VAL_NUMBER || !v.is_integer) rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects an integer", k);
-            else if (k[0] == 'e') { epochs = (long)v.number; have_epochs = true; }
-            else initial = (long)v.number;
+            else if (k[0] == 'e') { epochs = py_long(v.number); have_epochs = true; }
+            else initial = py_long(v.number);
         } else if (!strcmp(k, "batch_size") || !strcmp(k, "validation_split")) {
             if (v.type == RNN_VAL_NONE) {}
             else if (!is_number(&v)) rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects a number", k);
@@ -659,6 +659,8 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
             rc = py_fail(RNN_EUSAGE, "model.fit", "unknown argument %s=", k);
         rnn_value_free(&v);
     }
+    if (!rc && initial < 0)
+        rc = py_fail(RNN_EUSAGE, "model.fit", "initial_epoch=%ld: expected 0 or more (the epochs already trained)", initial);
     if (!rc && initial >= epochs && have_epochs)
         rc = py_fail(RNN_EUSAGE, "model.fit", "initial_epoch=%ld: nothing to train with epochs=%ld", initial, epochs);
     if (!rc) {
@@ -947,9 +949,9 @@ static int pad_new_texts_note(app_state *s, const rnn_call *c)
     rnn_value v = {0};
     char why[200];
     if (m && py_eval(s, m, &v, why, sizeof why) == RNN_OK && is_number(&v) && s->prep.maxlen > 0 &&
-        (long)v.number != s->prep.maxlen)
+        py_long(v.number) != s->prep.maxlen)
         py_note(s, "pad_sequences: maxlen=%ld: model.predict pads new texts as the training data, to maxlen=%ld",
-                (long)v.number, (long)s->prep.maxlen);
+                py_long(v.number), (long)s->prep.maxlen);
     rnn_value_free(&v);
     return RNN_OK;
 }
@@ -1007,7 +1009,7 @@ static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
         else if (v->type == RNN_VAL_NONE) continue;
         else if (!strcmp(key, "maxlen") || !strcmp(key, "value")) {
             if (!is_number(v)) rc = py_fail(RNN_EUSAGE, "pad_sequences", "%s= expects a number", key);
-            else { cb_key_number(&cb, key, v); if (key[0] == 'm') maxlen = (long)v->number; }
+            else { cb_key_number(&cb, key, v); if (key[0] == 'm') maxlen = py_long(v->number); }
         } else if (v->type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "pad_sequences", "%s= expects 'pre' or 'post'", key);
         else {
             cb_add(&cb, " %s=%s", key, v->string);

@@ -135,4 +135,14 @@ int app_pipeline_save(app_state *s, const char *path, rnn_error *err);
 /* The "FILE:LINE: " prefix of errors, set while scripts run ("" at the prompt). */
 void app_set_where(const char *file, size_t line);
 
+/* A statement's number as a long: beyond a long's range, the nearest end of it (the limit checks
+ * that follow then refuse it); NaN as 0. Converting such a double directly is undefined. */
+static inline long py_long(double x)
+{
+    if (x != x) return 0;
+    if (x >= 9.2e18) return 9200000000000000000L;
+    if (x <= -9.2e18) return -9200000000000000000L;
+    return (long)x;
+}
+
 #endif

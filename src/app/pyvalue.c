@@ -321,9 +321,9 @@ static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *o
         return RNN_OK;
     }
     if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return eval_fail(why, n, "a list index must be an integer");
-    long i = (long)idx->number;
+    long i = py_long(idx->number);
     if (i < 0) i += t->n_items;
-    if (i < 0 || i >= t->n_items) return eval_fail(why, n, "list index %ld out of range", (long)idx->number);
+    if (i < 0 || i >= t->n_items) return eval_fail(why, n, "list index %.0f out of range", idx->number);
     return rnn_value_copy(out, &t->items[i]) ? RNN_OK : eval_fail(why, n, "out of memory");
 }
 
@@ -569,7 +569,7 @@ static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, ch
         } else if (v->type == RNN_VAL_NUMBER || v->type == RNN_VAL_BOOL) {
             if (type == 'd') snprintf(cfmt, sizeof cfmt, "%%%sld", spec);
             else if (type) snprintf(cfmt, sizeof cfmt, "%%%s%c", spec, type == '%' ? 'f' : type);
-            if (type == 'd') snprintf(item, sizeof item, cfmt, (long)v->number);
+            if (type == 'd') snprintf(item, sizeof item, cfmt, py_long(v->number));
             else if (type) snprintf(item, sizeof item, cfmt, type == '%' ? v->number * 100 : v->number);
             else if (!py_value_text(v, item, sizeof item)) return eval_fail(why, n, ".format of this value");
             if (type == '%') strncat(item, "%", sizeof item - strlen(item) - 1);

@@ -132,7 +132,9 @@ int layer_int1(const rnn_call *c, int pos, const char *key, long dflt, long *out
 {
     const rnn_value *v = rnn_call_arg(c, pos, key);
     if (v && v->type == RNN_VAL_LIST) {
-        if (v->n_items != 1 || v->items[0].type != RNN_VAL_NUMBER || !v->items[0].is_integer)
+        /* the integer's range is rnn_call_int's: a number past it is refused, not converted */
+        if (v->n_items != 1 || v->items[0].type != RNN_VAL_NUMBER || !v->items[0].is_integer ||
+            !(v->items[0].number >= -2e9 && v->items[0].number <= 2e9))
             return rnn_fail(err, RNN_EUSAGE, "%s: '%s' expects an integer or a tuple of one integer, e.g. (3,)",
                             c->name, key);
         *out = (long)v->items[0].number;

@@ -174,7 +174,7 @@ CALLS = ["Embedding(10000, 32)", "tf.keras.layers.LSTM(32, return_sequences=True
          "Input(shape=(284,))", "Dense(3, activation=\"softmax\", name='out \\'x\\'')", "Flatten",
          "SpatialDropout1D(rate=0.3)", "GlobalMaxPooling1D", "Bidirectional(layers.LSTM(4, go_backwards=True))",
          "Dense(units=2, kernel_initializer=tf.keras.initializers.Orthogonal(gain=1.0), x=[1, (2, 3.5e-2), None])",
-         "Bidirectional(LSTM(4, name='e'))"]
+         "Bidirectional(LSTM(4, name='e'))", "Conv1D(9, (988888888888888888888888888888888888888,))"]
 COMMANDS = ["load demo; tokenize num_words=1000 oov_token='<OOV>'; pad maxlen=24 padding=post",
             "add LSTM(32, return_sequences=True)  # a comment; not a command",
             "compile optimizer=adam learning_rate=1e-3 loss=binary_crossentropy metrics=accuracy",

@@ -88,7 +88,9 @@ static void test_counts(void)
         rnn_layer_destroy(l);
     }
     const char *bad[] = {"LSTM()", "LSTM(0)", "GRU(4, dropout=1.5)", "LSTM(4, activation='relu')",
-                         "Bidirectional(Dense(3))", "Bidirectional(LSTM(4), merge_mode='max')", "SimpleRNN(4, foo=1)"};
+                         "Bidirectional(Dense(3))", "Bidirectional(LSTM(4), merge_mode='max')", "SimpleRNN(4, foo=1)",
+                         /* a tuple's integer past a long (a fuzz finding: it was converted, undefined) */
+                         "Conv1D(9, (988888888888888888888888888888888888888,))"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         rnn_error err = {0};
         rnn_call *call = NULL;
