@@ -155,8 +155,7 @@ int rnn_callback_parse(const char *keras_call, rnn_callback *out, rnn_error *err
 
 /* ---- during fit ---- */
 
-/* Keras's direction of a metric (MonitorCallback._set_monitor_op): loss down, the others up. */
-static int metric_direction(const char *monitor)
+int callbacks_monitor_direction(const char *monitor)
 {
     const char *name = strncmp(monitor, "val_", 4) == 0 ? monitor + 4 : monitor;
     if (!strcmp(name, "loss"))
@@ -202,7 +201,7 @@ int callbacks_begin(callback_run *runs, const rnn_fit_opts *o, char names[][32],
             dir = 1;
         else if (cb->kind == RNN_CALLBACK_REDUCE_LR)
             dir = strstr(cb->monitor, "acc") ? 1 : -1;
-        else if (!(dir = metric_direction(cb->monitor)))
+        else if (!(dir = callbacks_monitor_direction(cb->monitor)))
             return rnn_fail(err, RNN_EUSAGE, "%s: cannot tell whether monitor='%s' should go up or down: give "
                             "mode='max' or mode='min'", kind_name(cb->kind), cb->monitor);
         r->minimize = dir < 0;
@@ -233,10 +232,7 @@ static bool early_stopping_end(callback_run *r, rnn_model *m, double current, in
 {
     if (e < r->cb->start_from_epoch)
         return false;
-    bool keep, stop = early_stop_epoch_end(&r->es, e, current, &keep);
-    if (keep)
-        train_keep(m, train_state_get(m), &r->es.best_weights);
-    return stop;
+    return early_stop_after_epoch(&r->es, m, train_state_get(m), e, current);
 }
 
 /* ReduceLROnPlateau.on_epoch_end */
@@ -383,8 +379,7 @@ int callbacks_epoch_end(callback_run *runs, const rnn_fit_opts *o, rnn_model *m,
         case RNN_CALLBACK_EARLY_STOPPING:
             if (early_stopping_end(r, m, current, e) && !*stop) {
                 *stop = true;
-                snprintf(reason, n, "early stopping: %s did not improve for %d epoch%s (best %.4f at epoch %d)",
-                         r->cb->monitor, r->es.wait, r->es.wait == 1 ? "" : "s", r->es.best, base + r->es.best_epoch + 1);
+                early_stop_reason(&r->es, r->cb->monitor, base, reason, n);
             }
             break;
         case RNN_CALLBACK_REDUCE_LR:
@@ -403,13 +398,9 @@ int callbacks_end(callback_run *runs, int n_runs, rnn_model *m)
 {
     int restored = -1;
     for (int i = 0; i < n_runs; i++) {
-        callback_run *r = &runs[i];
-        if (r->es.best_weights) {
-            train_copy_trained(m, train_state_get(m), r->es.best_weights, false);
-            restored = r->es.best_epoch;
-            free(r->es.best_weights);
-            r->es.best_weights = NULL;
-        }
+        int best = early_stop_restore(&runs[i].es, m, train_state_get(m));
+        if (best >= 0)
+            restored = best;
     }
     return restored;
 }

@@ -465,6 +465,30 @@ bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep)
     return es->wait >= es->patience && e > 0;
 }
 
+bool early_stop_after_epoch(early_stop *es, rnn_model *m, const train_state *st, int e, double current)
+{
+    bool keep, stop = early_stop_epoch_end(es, e, current, &keep);
+    if (keep)
+        train_keep(m, st, &es->best_weights);
+    return stop;
+}
+
+int early_stop_restore(early_stop *es, rnn_model *m, const train_state *st)
+{
+    if (!es->best_weights)
+        return -1;
+    train_copy_trained(m, st, es->best_weights, false);
+    free(es->best_weights);
+    es->best_weights = NULL;
+    return es->best_epoch;
+}
+
+void early_stop_reason(const early_stop *es, const char *monitor, int base, char *buf, size_t n)
+{
+    snprintf(buf, n, "early stopping: %s did not improve for %d epoch%s (best %.4f at epoch %d)", monitor, es->wait,
+             es->wait == 1 ? "" : "s", es->best, base + es->best_epoch + 1);
+}
+
 /* Looks the monitor up among the history columns (-1: no early stopping); errors name the
  * argument. */
 static int es_monitor_column(const rnn_fit_opts *o, char names[][32], int n, int *col, rnn_error *err)
@@ -1036,11 +1060,9 @@ static int fit_setup(fit_ctx *c, rnn_error *err)
         if ((rc = callbacks_begin(c->cbr, o, p.names, p.n_cols, err)))
             return rc;
     }
-    if (c->es_col >= 0) { /* Keras's mode='auto': a loss goes down, the compiled metrics up */
-        size_t len = strlen(o->early_stopping);
-        bool minimize = len >= 4 && !strcmp(o->early_stopping + len - 4, "loss");
-        early_stop_setup(&c->es, minimize, o->min_delta, o->patience, o->restore_best_weights, NAN);
-    }
+    if (c->es_col >= 0) /* Keras's mode='auto': a loss goes down, the compiled metrics up */
+        early_stop_setup(&c->es, callbacks_monitor_direction(o->early_stopping) < 0, o->min_delta, o->patience,
+                         o->restore_best_weights, NAN);
     fit_check_data(d, c->n_train, o);
     for (size_t i = 0; i < c->n_train; i++)
         c->idx[i] = i;
@@ -1115,15 +1137,6 @@ static int fit_cut_short(fit_ctx *c, enum fit_outcome out, int e, int batch, con
 
 /* One epoch: training batches, then validation, the history row and early stopping. *done when
  * training ends with it. */
-/* Early stopping after epoch e: the weights are kept when they become the best; true = stop. */
-static bool fit_early_stop(fit_ctx *c, int e, double current)
-{
-    bool keep, stop = early_stop_epoch_end(&c->es, e, current, &keep);
-    if (keep)
-        train_keep(c->m, c->st, &c->es.best_weights);
-    return stop;
-}
-
 static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
 {
     const rnn_fit_opts *o = c->o;
@@ -1152,10 +1165,8 @@ static int fit_run_epoch(fit_ctx *c, int e, bool *done, rnn_error *err)
     if (c->stop_after_epoch) {
         snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "interrupted after epoch %d", c->base_epoch + e + 1);
         *done = true;
-    } else if (c->es_col >= 0 && fit_early_stop(c, e, row[c->es_col])) {
-        snprintf(c->h->stop_reason, sizeof c->h->stop_reason, "early stopping: %s did not improve "
-                 "for %d epoch%s (best %.4f at epoch %d)", o->early_stopping, c->es.wait,
-                 c->es.wait == 1 ? "" : "s", c->es.best, c->base_epoch + c->es.best_epoch + 1);
+    } else if (c->es_col >= 0 && early_stop_after_epoch(&c->es, c->m, c->st, e, row[c->es_col])) {
+        early_stop_reason(&c->es, o->early_stopping, c->base_epoch, c->h->stop_reason, sizeof c->h->stop_reason);
         *done = true;
     }
     fit_report(c, e, c->batches, c->batches, c->n_train, &acc, NAN, t0, REPORT_EPOCH_END);
@@ -1192,10 +1203,9 @@ int rnn_model_fit(rnn_model *m, const rnn_xy *data, const rnn_fit_opts *o, rnn_h
     bool done = false;
     for (int e = 0; e < o->epochs && !done && rc == RNN_OK; e++)
         rc = fit_run_epoch(&c, e, &done, err);
-    if (c.es.restore && c.es.best_weights) {
-        train_copy_trained(m, c.st, c.es.best_weights, false);
-        hist->best_epoch = c.base_epoch + c.es.best_epoch;
-    }
+    int best = early_stop_restore(&c.es, m, c.st);
+    if (best >= 0)
+        hist->best_epoch = c.base_epoch + best;
     if (c.cbr && rc == RNN_OK) {
         int restored = callbacks_end(c.cbr, o->n_callbacks, m);
         if (restored >= 0)

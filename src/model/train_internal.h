@@ -162,6 +162,16 @@ void early_stop_setup(early_stop *es, bool minimize, double min_delta, int patie
 /* After epoch e (0-based within the fit) with the monitored value; true = stop training. *keep: this
  * epoch's weights are to be kept as the best (restore only). */
 bool early_stop_epoch_end(early_stop *es, int e, double current, bool *keep);
+/* early_stop_epoch_end, keeping the model's trained weights when they become the best. */
+bool early_stop_after_epoch(early_stop *es, rnn_model *m, const train_state *st, int e, double current);
+/* At the end of training: the kept best weights back into the model (then freed); their epoch
+ * (0-based in the fit), or -1 when none were kept. */
+int early_stop_restore(early_stop *es, rnn_model *m, const train_state *st);
+/* The stop reason of an early stop on monitor (base: epochs before the fit). */
+void early_stop_reason(const early_stop *es, const char *monitor, int base, char *buf, size_t n);
+/* Keras's direction of a monitored quantity (MonitorCallback._set_monitor_op): -1 for a loss (down),
+ * 1 for accuracy, precision, recall and auc (up), 0 when unknown (callbacks.c). */
+int callbacks_monitor_direction(const char *monitor);
 /* The weights a fit changes, those of trained variables (frozen layers' stay as they are): what the
  * fault guard and restore_best_weights keep. Their count of floats; a copy of them into kept (keep)
  * or back from it; a new malloc'd copy (NULL when out of memory). */
