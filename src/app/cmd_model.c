@@ -604,41 +604,31 @@ void app_pred_cache_free(app_state *s)
     s->pred_cache = NULL;
 }
 
-/* Keeps a copy of p (nothing when memory is short: the next reader predicts again). */
-static void pred_cache_store(app_state *s, uint64_t key, const float *p, size_t n, int k, bool probs)
-{
-    app_pred_cache_free(s);
-    struct app_pred_cache *pc = malloc(sizeof *pc);
-    float *copy = malloc(sizeof *copy * n * (size_t)k);
-    if (!pc || !copy) {
-        free(pc);
-        free(copy);
-        return;
-    }
-    memcpy(copy, p, sizeof *copy * n * (size_t)k);
-    *pc = (struct app_pred_cache){key, n, k, probs, copy};
-    s->pred_cache = pc;
-}
-
-/* The predictions of a split's rows (caller frees): those kept from the last split predicted when
- * nothing they depend on changed since, else predicted now and kept. */
-static float *split_predictions(app_state *s, const app_command *c, const rnn_xy *xy, int *k, bool *probs)
+/* The predictions of a split's rows, owned by s->pred_cache (valid until the next split is
+ * predicted or the model changes): those kept from the last split predicted when nothing they
+ * depend on changed since, else predicted now and kept. NULL on an error (reported). */
+static const float *split_predictions(app_state *s, const app_command *c, const rnn_xy *xy, int *k, bool *probs)
 {
     uint64_t key = pred_key(s, xy);
-    const struct app_pred_cache *pc = s->pred_cache;
-    if (pc && pc->key == key && pc->n == xy->n) {
-        float *p = malloc(sizeof *p * pc->n * (size_t)pc->k);
-        if (p) {
-            memcpy(p, pc->p, sizeof *p * pc->n * (size_t)pc->k);
-            *k = pc->k;
-            *probs = pc->probs;
-            return p;
+    struct app_pred_cache *pc = s->pred_cache;
+    if (!pc || pc->key != key || pc->n != xy->n) {
+        app_pred_cache_free(s);
+        if (!(pc = malloc(sizeof *pc))) {
+            app_fail(RNN_EINTERNAL, c, "out of memory");
+            return NULL;
         }
+        pc->p = predict_rows(s, c, xy->x, xy->n, xy->T, &pc->k, &pc->probs);
+        if (!pc->p) {
+            free(pc);
+            return NULL;
+        }
+        pc->key = key;
+        pc->n = xy->n;
+        s->pred_cache = pc;
     }
-    float *p = predict_rows(s, c, xy->x, xy->n, xy->T, k, probs);
-    if (p)
-        pred_cache_store(s, key, p, xy->n, *k, *probs);
-    return p;
+    *k = pc->k;
+    *probs = pc->probs;
+    return pc->p;
 }
 
 /* The class a row of predict's numbers picks: the largest (a single raw output: above 0.5, as
@@ -667,14 +657,13 @@ int cmd_report(app_state *s, const app_command *c, const app_args *a)
     if ((rc = split_xy(s, c, split, &xy))) return rc;
     int k;
     bool probs;
-    float *p = split_predictions(s, c, &xy, &k, &probs);
+    const float *p = split_predictions(s, c, &xy, &k, &probs);
     if (!p) return RNN_EDATA;
     int *pred = malloc(sizeof *pred * xy.n);
     rnn_class_report *r = malloc(sizeof *r);
-    if (!pred || !r) { free(p); free(pred); free(r); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
+    if (!pred || !r) { free(pred); free(r); return app_fail(RNN_EINTERNAL, c, "out of memory"); }
     for (size_t i = 0; i < xy.n; i++) pred[i] = predicted_class(p + i * (size_t)k, k);
     if (k == 1) k = 2;
-    free(p);
     rnn_error err = {0};
     int nc = s->ds->n_classes > k ? s->ds->n_classes : k;
     rc = rnn_classification_report(xy.y, pred, xy.n, nc, r, &err);
@@ -845,7 +834,7 @@ static int predict_split(app_state *s, const app_command *c, const char *split, 
     if (rc) return rc;
     int k = 0;
     bool probs = true;
-    float *p = split_predictions(s, c, &xy, &k, &probs);
+    const float *p = split_predictions(s, c, &xy, &k, &probs);
     if (!p) return RNN_EDATA;
     const rnn_split *sp = strcmp(split, "test") == 0 ? &s->ds->test : &s->ds->train;
     if (output) rc = predict_write_csv(s, c, output, sp->text, xy.n, p, k, probs);
@@ -853,7 +842,6 @@ static int predict_split(app_state *s, const app_command *c, const char *split, 
         if (!probs) predict_raw_note(s);
         predict_split_summary(s, split, p, xy.n, k, probs);
     }
-    free(p);
     return rc;
 }
 
