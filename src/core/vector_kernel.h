@@ -6,11 +6,9 @@
 #define RNNLAB_ENGINE_VECTOR_KERNEL_H
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RNN_VECTOR_KERNEL \
-    __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define RNN_SHORT_COPY_KERNEL \
-    __attribute__((optimize("O3", "no-tree-loop-distribute-patterns"), \
-                   target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define RNN_KERNEL_CLONES target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")
+#define RNN_VECTOR_KERNEL __attribute__((optimize("O3"), RNN_KERNEL_CLONES))
+#define RNN_SHORT_COPY_KERNEL __attribute__((optimize("O3", "no-tree-loop-distribute-patterns"), RNN_KERNEL_CLONES))
 #elif defined(__GNUC__) && !defined(__clang__)
 #define RNN_VECTOR_KERNEL __attribute__((optimize("O3")))
 #define RNN_SHORT_COPY_KERNEL __attribute__((optimize("O3", "no-tree-loop-distribute-patterns")))

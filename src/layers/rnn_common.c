@@ -544,6 +544,14 @@ static bool rec_tells_rows_apart(const rnn_rec *v)
     return (size_t)v->G * v->H * v->F >= REC_DISTINCT_MIN_ROW_WORK;
 }
 
+/* Whether a chunk's projection, and so its kernel gradient, reads the slice's input rows step by step
+ * where they lie in x: they are not the chunk's contiguous block (a slice of the batch, or
+ * go_backwards), there is no input dropout to apply, and the rows are too small to look for repeats. */
+static bool rec_rows_by_step(const rnn_rec *v, const float *x, int s0)
+{
+    return !rec_rows_in_place(v, x, s0) && !rec_tells_rows_apart(v) && !v->use_dmask;
+}
+
 /* A hash of eight of the row's floats spread over it (equal rows are then told by memcmp). */
 static uint32_t rec_row_hash(const float *row, int F)
 {
@@ -610,14 +618,14 @@ static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0
     int GH = v->G * v->H, F = v->F, n = (s1 - s0) * v->B, d = n;
     v->gates_s0 = v->cell->buffers & RNN_CELL_GATES_IN_STEP ? s0 : 0;
     float *g = rnn_rec_gates(v, s0);
-    const float *rows = rec_rows_in_place(v, x, s0);
-    bool distinct = rec_tells_rows_apart(v);
-    if (!rows && !distinct && !v->use_dmask) {  /* a slice's rows of one step lie together in x */
+    if (rec_rows_by_step(v, x, s0)) {  /* a slice's rows of one step lie together in x */
         for (int s = s0; s < s1; s++)
             rnn_sgemm(false, false, v->B, GH, F, 1.0f, rec_xrows(v, x, s), F, W, GH, 0.0f,
                       g + (size_t)(s - s0) * v->B * GH, GH);
         return;
     }
+    const float *rows = rec_rows_in_place(v, x, s0);
+    bool distinct = rec_tells_rows_apart(v);
     if (!rows) {
         rec_gather_x(v, x, s0, s1);
         rows = v->xbuf;
@@ -847,18 +855,18 @@ static void rec_dx_store(const rnn_rec *v, const rec_loop *lp, int s, const floa
 }
 
 /* dW += x^T dgates over steps s0..s1-1, x rows as the projection saw them. Where the projection
- * read a slice's rows step by step in x, so does this (gathering the chunk first copies 8 KB a step
- * on chollet_rnn's slices, which costs more than the larger product saves). */
+ * read a slice's rows step by step in x (rec_rows_by_step), so does this: gathering the chunk first
+ * copies 8 KB a step on chollet_rnn's slices, which costs more than the larger product saves. */
 static void rec_kernel_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1, float *dW)
 {
     int GH = v->G * v->H, F = v->F, B = v->B;
-    const float *xs = rec_rows_in_place(v, lp->x, s0);
-    if (!xs && !rec_tells_rows_apart(v) && !v->use_dmask) {
+    if (rec_rows_by_step(v, lp->x, s0)) {
         for (int s = s0; s < s1; s++)
             rnn_sgemm(true, false, F, GH, B, 1.0f, rec_xrows(v, lp->x, s), F, v->dgates + (size_t)(s - s0) * B * GH,
                       GH, 1.0f, dW, GH);
         return;
     }
+    const float *xs = rec_rows_in_place(v, lp->x, s0);
     if (!xs) {
         rec_gather_x(v, lp->x, s0, s1);
         xs = v->xbuf;
