@@ -6,6 +6,7 @@
 #include "rnnlab/layers.h"
 #include "layers/layer_util.h"
 #include "core/vector_kernel.h"
+#include "core/parallel.h"
 
 typedef struct embedding_cfg {
     int input_dim, output_dim, input_length; /* input_length -1 = None */
@@ -19,6 +20,7 @@ typedef struct embedding_cfg {
     uint8_t *touched;           /* [input_dim] 1 = row has gradient since the last zero_grad */
     int32_t *rows;              /* the touched rows, in first-touch order */
     size_t n_rows;
+    int32_t *uses;              /* [input_dim] examples of the batch per row (backward's split), else 0 */
 } embedding_cfg;
 
 static const char *const embedding_keys[] = {
@@ -130,7 +132,8 @@ static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     if (!c->touched) { /* sparse-row bookkeeping, sized once */
         c->touched = calloc((size_t)c->input_dim, 1);
         c->rows = malloc((size_t)c->input_dim * sizeof *c->rows);
-        if (!c->touched || !c->rows)
+        c->uses = calloc((size_t)c->input_dim, sizeof *c->uses);
+        if (!c->touched || !c->rows || !c->uses)
             return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory", l->name);
     }
     if (!c->mask_zero || need <= c->mask_cap)
@@ -147,16 +150,20 @@ static int embedding_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 static size_t embedding_workspace_bytes(const rnn_layer *l, int B, int T)
 {
     const embedding_cfg *c = l->cfg;
-    return (size_t)c->input_dim * (1 + sizeof *c->rows) + (c->mask_zero ? (size_t)B * T : 0);
+    return (size_t)c->input_dim * (1 + sizeof *c->rows + sizeof *c->uses) + (c->mask_zero ? (size_t)B * T : 0);
 }
 
-/* y[T][B][D] = the rows of ids x[B][T] (vectorised: D is the embedding width; a memcpy call per row
- * costs more than the copy at D = 32, so the loop is kept a loop). */
+/* Below this many floats a part, the batch's rows are copied or added on one thread: waking a
+ * worker costs a few microseconds (one review's 500 rows of 32 are 16,000 floats). */
+enum { EMBEDDING_MIN_PART_FLOATS = 1 << 15 };
+
+/* y rows of steps [t0, t1) (y [T][B][D]) = the rows of ids x[B][T] (vectorised: D is the embedding
+ * width; a memcpy call per row costs more than the copy at D = 32, so the loop is kept a loop). */
 RNN_SHORT_COPY_KERNEL
 static void embedding_gather(float *restrict y, const float *restrict table, const int32_t *restrict x, int B,
-                             int T, int D)
+                             int T, int D, int t0, int t1)
 {
-    for (int t = 0; t < T; t++)
+    for (int t = t0; t < t1; t++)
         for (int b = 0; b < B; b++) {
             const float *row = table + (size_t)x[(size_t)b * T + t] * D;
             float *out = y + ((size_t)t * B + b) * D;
@@ -165,18 +172,36 @@ static void embedding_gather(float *restrict y, const float *restrict table, con
         }
 }
 
-/* x ids [B][T] -> y [T][B][D]; mask [T][B] = (id != 0) when mask_zero. */
+typedef struct embedding_fwd_job {
+    const rnn_layer *l;
+    const int32_t *x;
+    float *y;
+    int B, T;
+} embedding_fwd_job;
+
+/* Part i of n of the forward: its share of the steps, rows and mask. */
+static void embedding_forward_part(void *ctx, int i, int n)
+{
+    const embedding_fwd_job *j = ctx;
+    const embedding_cfg *c = j->l->cfg;
+    size_t t0, t1;
+    rnn_parallel_range(i, n, (size_t)j->T, 1, &t0, &t1);
+    embedding_gather(j->y, j->l->params, j->x, j->B, j->T, c->output_dim, (int)t0, (int)t1);
+    if (c->mask_zero)
+        for (size_t t = t0; t < t1; t++)
+            for (int b = 0; b < j->B; b++)
+                c->mask[t * j->B + b] = j->x[(size_t)b * j->T + t] != 0;
+}
+
+/* x ids [B][T] -> y [T][B][D]; mask [T][B] = (id != 0) when mask_zero. The steps are shared out
+ * over the engine's threads: each part writes its own rows, so the result does not depend on it. */
 static void embedding_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
     embedding_cfg *c = l->cfg;
-    const int32_t *x = xv;
-    int B = f->B, T = f->T;
-    c->x = x;
-    embedding_gather(y, l->params, x, B, T, c->output_dim);
-    if (c->mask_zero)
-        for (int t = 0; t < T; t++)
-            for (int b = 0; b < B; b++)
-                c->mask[(size_t)t * B + b] = x[(size_t)b * T + t] != 0;
+    c->x = xv;
+    embedding_fwd_job job = {l, xv, y, f->B, f->T};
+    size_t floats = (size_t)f->B * f->T * c->output_dim;
+    rnn_parallel(rnn_parallel_parts(floats, EMBEDDING_MIN_PART_FLOATS), embedding_forward_part, &job);
 }
 
 /* g[D] += d[D]: one example's gradient into its row (vectorised: D is the embedding width). */
@@ -187,23 +212,83 @@ static void embedding_row_add(float *restrict g, const float *restrict d, int D)
         g[j] += d[j];
 }
 
-/* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. */
+/* Marks the batch's rows touched (appended to the list at their first touch) and, when `count`,
+ * counts each row's examples into uses. */
+static void embedding_mark_batch(embedding_cfg *c, int B, int T, bool count)
+{
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int32_t id = c->x[(size_t)b * T + t];
+            if (!c->touched[id]) {
+                c->touched[id] = 1;
+                c->rows[c->n_rows++] = id;
+            }
+            if (count)
+                c->uses[id]++;
+        }
+}
+
+/* bound[0..n]: n ranges of row ids with about as many of the batch's examples each (of `total`),
+ * from the counts in uses, which are cleared. A row is never split: its examples stay in order. */
+static void embedding_split_rows(embedding_cfg *c, size_t total, int n, int32_t *bound)
+{
+    size_t seen = 0;
+    int k = 1;
+    bound[0] = 0;
+    for (int32_t id = 0; id < c->input_dim && k < n; id++) {
+        seen += (size_t)c->uses[id];
+        while (k < n && seen * (size_t)n >= total * (size_t)k)
+            bound[k++] = id + 1;
+    }
+    while (k <= n)
+        bound[k++] = c->input_dim;
+    for (size_t i = 0; i < c->n_rows; i++)
+        c->uses[c->rows[i]] = 0;
+}
+
+typedef struct embedding_bwd_job {
+    const rnn_layer *l;
+    const float *dy;
+    int B, T;
+    int32_t bound[RNN_PARALLEL_MAX + 1];
+} embedding_bwd_job;
+
+/* Part i of the backward: the examples of rows [bound[i], bound[i+1]), each row's added in (t, b)
+ * order, as a single pass over the batch adds them. */
+static void embedding_backward_part(void *ctx, int i, int n)
+{
+    (void)n;
+    const embedding_bwd_job *j = ctx;
+    const embedding_cfg *c = j->l->cfg;
+    uint32_t lo = (uint32_t)j->bound[i], span = (uint32_t)j->bound[i + 1] - lo;
+    int B = j->B, T = j->T, D = c->output_dim;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int32_t id = c->x[(size_t)b * T + t];
+            if ((uint32_t)id - lo < span)
+                embedding_row_add(j->l->grads + (size_t)id * D, j->dy + ((size_t)t * B + b) * D, D);
+        }
+}
+
+/* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. The rows are
+ * shared out over the engine's threads by id, in ranges of about equal work (the padding id alone
+ * is often half a batch); each row's sum is the one a single thread makes, bit for bit. */
 static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
 {
     (void)dx;
     embedding_cfg *c = l->cfg;
     if (!l->trainable)
         return;
-    int B = f->B, T = f->T, D = c->output_dim;
-    for (int t = 0; t < T; t++)
-        for (int b = 0; b < B; b++) {
-            int32_t id = c->x[(size_t)b * T + t];
-            if (c->touched && !c->touched[id]) {
-                c->touched[id] = 1;
-                c->rows[c->n_rows++] = id;
-            }
-            embedding_row_add(l->grads + (size_t)id * D, dy + ((size_t)t * B + b) * D, D);
-        }
+    embedding_bwd_job job = {l, dy, f->B, f->T, {0}};
+    size_t examples = (size_t)f->B * f->T;
+    int n = c->touched ? rnn_parallel_parts(examples * c->output_dim, EMBEDDING_MIN_PART_FLOATS) : 1;
+    if (c->touched)
+        embedding_mark_batch(c, f->B, f->T, n > 1);
+    if (n > 1)
+        embedding_split_rows(c, examples, n, job.bound);
+    else
+        job.bound[1] = c->input_dim;
+    rnn_parallel(n, embedding_backward_part, &job);
 }
 
 static const uint8_t *embedding_out_mask(rnn_layer *l, const rnn_fwd *f, const void *x)
@@ -246,6 +331,7 @@ static void embedding_destroy(rnn_layer *l)
         free(c->mask);
         free(c->touched);
         free(c->rows);
+        free(c->uses);
         free(c);
     }
     l->cfg = NULL;

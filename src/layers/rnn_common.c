@@ -135,7 +135,7 @@ int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err)
 
 /* ---- workspaces: one aligned block, carved into per-slice buffers ---- */
 
-enum { REC_MAX_SLICES = 8, REC_CHUNK_ROWS = 512 };
+enum { REC_CHUNK_ROWS = 512 };
 
 /* Steps per weight-gradient chunk for a slice of `rows` rows: about REC_CHUNK_ROWS rows, so that
  * the chunk's gradients are still in cache when its GEMMs read them. */
@@ -207,12 +207,12 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
 
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T)
 {
-    rnn_rec r = *(const rnn_rec *)l->cfg, views[REC_MAX_SLICES];
+    rnn_rec r = *(const rnn_rec *)l->cfg, views[RNN_PARALLEL_MAX];
     r.n_params = l->n_params;
     r.slice = views;
     rec_block k = {0};
     rec_layout(&r, &k, B, T, rnn_rec_threads(l, B, T));
-    return k.used * sizeof(float) + REC_MAX_SLICES * sizeof(rnn_rec);
+    return k.used * sizeof(float) + RNN_PARALLEL_MAX * sizeof(rnn_rec);
 }
 
 size_t rnn_rec_init_bytes(const rnn_layer *l)
@@ -229,7 +229,7 @@ int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     if (nB == r->capB && nT == r->capT && n == r->cap_slices)
         return RNN_OK;
     r->n_params = l->n_params;
-    if (!r->slice && !(r->slice = calloc(REC_MAX_SLICES, sizeof *r->slice)))
+    if (!r->slice && !(r->slice = calloc(RNN_PARALLEL_MAX, sizeof *r->slice)))
         return rnn_fail(err, RNN_EINTERNAL, "%s: out of memory", l->name);
     rec_block k = {0};
     rec_layout(r, &k, nB, nT, n);
@@ -247,156 +247,6 @@ int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
 
 /* ---- threads ---- */
 
-/* Workers kept between calls: starting a thread and faulting its stack in again cost a one-text
- * predict tens of microseconds each call. A call hands parts 1..n-1 to the pool and runs part 0
- * itself. One call at a time: a call that finds the pool busy (nested: Bidirectional's directions
- * split their own rows; or another thread's) starts threads of its own, as a pool-less call would. */
-typedef struct par_pool {
-    pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    int started;                /* workers running, at most REC_MAX_SLICES - 1 */
-    bool busy;                  /* a call owns the pool */
-    unsigned long round;        /* bumped by each call handed to the workers */
-    void (*fn)(void *ctx, int i, int n);
-    void *ctx;
-    int n, pending;             /* the call's parts, and those not finished */
-} par_pool;
-
-static par_pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                        0, false, 0, NULL, NULL, 0, 0};
-
-typedef struct par_worker {
-    int part;                   /* the part this worker runs: 1.. */
-} par_worker;
-
-static void *par_worker_main(void *arg)
-{
-    int part = ((par_worker *)arg)->part;
-    free(arg);
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pool.mu);
-    for (;;) {
-        while (pool.round == seen)
-            pthread_cond_wait(&pool.go, &pool.mu);
-        seen = pool.round;
-        if (part >= pool.n)
-            continue;
-        void (*fn)(void *, int, int) = pool.fn;
-        void *ctx = pool.ctx;
-        int n = pool.n;
-        pthread_mutex_unlock(&pool.mu);
-        fn(ctx, part, n);
-        pthread_mutex_lock(&pool.mu);
-        if (--pool.pending == 0)
-            pthread_cond_signal(&pool.done);
-    }
-    return NULL;
-}
-
-/* A forked child has none of the workers: it starts with an empty pool. */
-static void par_pool_forget(void)
-{
-    pthread_mutex_init(&pool.mu, NULL);
-    pthread_cond_init(&pool.go, NULL);
-    pthread_cond_init(&pool.done, NULL);
-    pool.started = 0;
-    pool.busy = false;
-}
-
-static void par_pool_at_fork(void) { pthread_atfork(NULL, NULL, par_pool_forget); }
-
-/* Starts workers up to parts 1..n-1 (pool.mu held); returns how many parts the pool can take. */
-static int par_pool_grow(int n)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, par_pool_at_fork);
-    while (pool.started < n - 1) {
-        par_worker *w = malloc(sizeof *w);
-        pthread_t tid;
-        if (!w)
-            break;
-        w->part = pool.started + 1;
-        if (pthread_create(&tid, NULL, par_worker_main, w) != 0) {
-            free(w);
-            break;
-        }
-        pthread_detach(tid);
-        pool.started++;
-    }
-    return pool.started + 1;
-}
-
-/* Runs the call on the pool; false when it is busy or cannot have workers enough (nothing ran). */
-static bool par_pool_run(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
-{
-    pthread_mutex_lock(&pool.mu);
-    if (pool.busy || par_pool_grow(n) < n) {
-        pthread_mutex_unlock(&pool.mu);
-        return false;
-    }
-    pool.busy = true;
-    pool.fn = fn;
-    pool.ctx = ctx;
-    pool.n = n;
-    pool.pending = n - 1;
-    pool.round++;
-    pthread_cond_broadcast(&pool.go);
-    pthread_mutex_unlock(&pool.mu);
-    fn(ctx, 0, n);
-    pthread_mutex_lock(&pool.mu);
-    while (pool.pending > 0)
-        pthread_cond_wait(&pool.done, &pool.mu);
-    pool.busy = false;
-    pthread_mutex_unlock(&pool.mu);
-    return true;
-}
-
-typedef struct par_job {
-    void (*fn)(void *ctx, int i, int n);
-    void *ctx;
-    int i, n;
-} par_job;
-
-static void *par_run(void *arg)
-{
-    par_job *j = arg;
-    j->fn(j->ctx, j->i, j->n);
-    return NULL;
-}
-
-/* The call on threads of its own, started and joined here. */
-static void par_threads_run(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
-{
-    pthread_t tid[REC_MAX_SLICES];
-    par_job jobs[REC_MAX_SLICES];
-    bool started[REC_MAX_SLICES] = {false};
-    for (int i = 1; i < n; i++) {
-        jobs[i] = (par_job){fn, ctx, i, n};
-        started[i] = pthread_create(&tid[i], NULL, par_run, &jobs[i]) == 0;
-    }
-    fn(ctx, 0, n);
-    for (int i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(tid[i], NULL);
-        else
-            fn(ctx, i, n);  /* no thread: same work, same result, on the caller */
-    }
-}
-
-void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
-{
-    if (n <= 1) {
-        fn(ctx, 0, 1);
-        return;
-    }
-    if (n > REC_MAX_SLICES)
-        n = REC_MAX_SLICES;
-    rnn_blas_threads(1);  /* each worker calls sgemm on its own slice */
-    if (!par_pool_run(n, fn, ctx))
-        par_threads_run(n, fn, ctx);
-    rnn_blas_threads(rnn_get_threads());
-}
-
 /* Below this many multiply-adds a call, starting threads costs more than it saves (sms_rnn's
  * SimpleRNN(10) has 4e6). Tests set it to 0 to exercise the threaded path on small shapes. */
 double rnn_rec_parallel_min_work = 8e6;
@@ -412,8 +262,8 @@ int rnn_rec_threads(const rnn_layer *l, int B, int T)
     if (!rnn_rec_worth_threads(l, B, T))
         return 1;
     int n = l->threads > 0 ? l->threads : rnn_get_threads();
-    if (n > REC_MAX_SLICES)
-        n = REC_MAX_SLICES;
+    if (n > RNN_PARALLEL_MAX)
+        n = RNN_PARALLEL_MAX;
     while (n > 1 && B / n < 8)
         n--;
     return n < 1 ? 1 : n;

@@ -14,6 +14,7 @@
 #include "rnnlab/tensor.h"
 #include "layers/layer_util.h"
 #include "core/vector_kernel.h"   /* RNN_VECTOR_KERNEL: the fused gate loops */
+#include "core/parallel.h"        /* rnn_parallel: slices and directions on the worker pool */
 
 typedef struct rnn_rec rnn_rec;
 
@@ -181,9 +182,6 @@ size_t rnn_rec_bias_size(const rnn_rec *r);
  * 'activation' and 'recurrent_activation'. */
 int rnn_rec_check_gate_acts(const rnn_call *call, rnn_error *err);
 
-/* Runs fn(ctx, i, n) for i = 0..n-1, on n threads when n > 1 (OpenBLAS single-threaded inside,
- * restored after); returns when all are done. */
-void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx);
 /* Threads a recurrent call of batch B and T steps may use: l->threads, else the engine's count,
  * at most 8, only while each slice keeps at least 8 rows, and 1 for tiny calls. */
 int rnn_rec_threads(const rnn_layer *l, int B, int T);

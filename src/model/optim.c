@@ -14,7 +14,6 @@
  * moments of rows without gradient too (and move them), so a lazy row update would differ. */
 #include "config.h"
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -23,6 +22,7 @@
 #include "rnnlab/tensor.h"
 #include "model/train_internal.h"
 #include "core/vector_kernel.h"
+#include "core/parallel.h"
 
 const char *optim_kind_name(optim_kind k)
 {
@@ -296,70 +296,51 @@ static void weight_decay_update(const optim *o, float *w, size_t n)
         w[i] = w[i] - w[i] * wd * lr;
 }
 
+/* Below this many floats a part, an update runs on one thread (waking a worker costs a few
+ * microseconds; a float's update, a nanosecond or less). */
+enum { OPTIM_MIN_PART_FLOATS = 1 << 15 };
+
 typedef struct optim_job {
     optim *o;
     float *w;
     const float *g;
     size_t off, n;
-    float u_product;    /* Nadam's, computed once per step before the jobs start */
+    float u_product;    /* Nadam's, computed once per step before the parts start */
 } optim_job;
 
-static void optim_update_range(optim_job *j)
+/* Floats [a, b) of the job's variable. */
+static void optim_update_range(const optim_job *j, size_t a, size_t b)
 {
     optim *o = j->o;
+    float *w = j->w + a;
+    const float *g = j->g + a;
+    size_t off = j->off + a, n = b - a;
     if (o->cfg.weight_decay > 0)
-        weight_decay_update(o, j->w, j->n);
+        weight_decay_update(o, w, n);
     switch (o->cfg.kind) {
-    case OPTIM_SGD: sgd_update(o, j->w, j->g, j->off, j->n); break;
-    case OPTIM_RMSPROP: rmsprop_update(o, j->w, j->g, j->off, j->n); break;
-    case OPTIM_ADAM: case OPTIM_ADAMW: adam_update(o, j->w, j->g, j->off, j->n); break;
-    case OPTIM_ADAGRAD: adagrad_update(o, j->w, j->g, j->off, j->n); break;
-    case OPTIM_NADAM: nadam_update(o, j->w, j->g, j->off, j->n, j->u_product); break;
+    case OPTIM_SGD: sgd_update(o, w, g, off, n); break;
+    case OPTIM_RMSPROP: rmsprop_update(o, w, g, off, n); break;
+    case OPTIM_ADAM: case OPTIM_ADAMW: adam_update(o, w, g, off, n); break;
+    case OPTIM_ADAGRAD: adagrad_update(o, w, g, off, n); break;
+    case OPTIM_NADAM: nadam_update(o, w, g, off, n, j->u_product); break;
     }
 }
 
-static void *optim_job_run(void *arg)
+static void optim_update_part(void *ctx, int i, int n)
 {
-    optim_update_range(arg);
-    return NULL;
+    const optim_job *j = ctx;
+    size_t a, b;
+    rnn_parallel_range(i, n, j->n, 16, &a, &b);  /* whole cache lines per part */
+    if (a < b)
+        optim_update_range(j, a, b);
 }
 
 /* Big variables are split over the engine's threads (element-wise: the result does not depend on
  * the split). */
 void optim_update(optim *o, float *w, const float *g, size_t off, size_t n)
 {
-    enum { MIN_CHUNK = 1 << 16, MAX_THREADS = 16 };
-    int nt = rnn_get_threads();
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
-    if ((size_t)nt > n / MIN_CHUNK)
-        nt = (int)(n / MIN_CHUNK);
-    float u_product = o->cfg.kind == OPTIM_NADAM ? nadam_u_product(o) : 1.0f;
-    if (nt <= 1) {
-        optim_job one = {o, w, g, off, n, u_product};
-        optim_update_range(&one);
-        return;
-    }
-    pthread_t tid[MAX_THREADS];
-    optim_job job[MAX_THREADS];
-    size_t chunk = (n + nt - 1) / nt;
-    chunk = (chunk + 15) & ~(size_t)15; /* whole cache lines per thread */
-    int started = 0;
-    for (int t = 0; t < nt; t++) {
-        size_t a = (size_t)t * chunk, b = a + chunk < n ? a + chunk : n;
-        if (a >= n)
-            break;
-        job[t] = (optim_job){o, w + a, g + a, off + a, b - a, u_product};
-        /* chunk 0, and any chunk whose thread cannot start, runs on this thread below */
-        if (t > 0 && pthread_create(&tid[t], NULL, optim_job_run, &job[t]) == 0)
-            started |= 1 << t;
-    }
-    for (int t = 0; t < nt; t++)
-        if (!(started & (1 << t)) && (size_t)t * chunk < n)
-            optim_job_run(&job[t]);
-    for (int t = 1; t < nt; t++)
-        if (started & (1 << t))
-            pthread_join(tid[t], NULL);
+    optim_job job = {o, w, g, off, n, o->cfg.kind == OPTIM_NADAM ? nadam_u_product(o) : 1.0f};
+    rnn_parallel(rnn_parallel_parts(n, OPTIM_MIN_PART_FLOATS), optim_update_part, &job);
 }
 
 void optim_step_done(optim *o) { o->iterations++; }
@@ -381,15 +362,40 @@ static void rmsprop_decay(const optim *o, float *restrict v, int n, int64_t from
             v[j] = rho * v[j];
 }
 
+typedef struct optim_rows_job {
+    optim *o;
+    float *w;
+    const float *g;
+    size_t off;
+    int row_len;
+    const int32_t *rows;
+    long n_rows;
+    int64_t *stamp;
+} optim_rows_job;
+
+/* Rows [a, b) of the job's list: each row's pending decays, then its update. */
+static void optim_rows_part(void *ctx, int i, int n)
+{
+    const optim_rows_job *j = ctx;
+    const optim *o = j->o;
+    size_t a, b;
+    rnn_parallel_range(i, n, (size_t)j->n_rows, 1, &a, &b);
+    for (size_t k = a; k < b; k++) {
+        size_t r = (size_t)j->rows[k], at = r * (size_t)j->row_len;
+        rmsprop_decay(o, o->slot[0] + j->off + at, j->row_len, j->stamp[r]);
+        rmsprop_update(j->o, j->w + at, j->g + at, j->off + at, (size_t)j->row_len);
+        j->stamp[r] = o->iterations + 1;  /* current once this step is done */
+    }
+}
+
+/* Rows are distinct and each row's update is its own, so the parts over the engine's threads give
+ * the bits of one pass. */
 void optim_update_rows(optim *o, float *w, const float *g, size_t off, int row_len, const int32_t *rows,
                        long n_rows, int64_t *stamp)
 {
-    for (long i = 0; i < n_rows; i++) {
-        size_t r = (size_t)rows[i], at = r * (size_t)row_len;
-        rmsprop_decay(o, o->slot[0] + off + at, row_len, stamp[r]);
-        rmsprop_update(o, w + at, g + at, off + at, (size_t)row_len);
-        stamp[r] = o->iterations + 1;  /* current once this step is done */
-    }
+    optim_rows_job job = {o, w, g, off, row_len, rows, n_rows, stamp};
+    size_t floats = (size_t)(n_rows > 0 ? n_rows : 0) * (size_t)row_len;
+    rnn_parallel(rnn_parallel_parts(floats, OPTIM_MIN_PART_FLOATS), optim_rows_part, &job);
 }
 
 void optim_flush_rows(optim *o, size_t off, int row_len, size_t total_rows, int64_t *stamp)

@@ -4,7 +4,6 @@
  * (Bidirectional(LSTM, sequences) -> GRU(go_backwards) with a mask) through both layers' dx. */
 #include "config.h"
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,63 +322,78 @@ static void test_deterministic(void)
     }
 }
 
-/* rnn_parallel: every part runs once per call, on the kept workers or, when they are busy (a call
- * from inside a part, or from another thread at the same time), on threads of its own. */
-typedef struct par_count {
-    int hits[8];
-    int nested;                 /* parts of nested calls run */
-    pthread_mutex_t mu;
-} par_count;
-
-static void par_nested_part(void *ctx, int i, int n)
+/* The Embedding over the engine's threads: the padding id half the batch, frequent words; its
+ * output, mask, gradient rows and touched rows are those of a plain pass, for every thread count. */
+static void test_embedding_threads(void)
 {
-    par_count *c = ctx;
-    (void)i, (void)n;
-    pthread_mutex_lock(&c->mu);
-    c->nested++;
-    pthread_mutex_unlock(&c->mu);
-}
-
-static void par_part(void *ctx, int i, int n)
-{
-    par_count *c = ctx;
-    pthread_mutex_lock(&c->mu);
-    c->hits[i]++;
-    pthread_mutex_unlock(&c->mu);
-    if (i == n - 1)
-        rnn_parallel(3, par_nested_part, ctx);
-}
-
-static void *par_caller(void *arg)
-{
-    for (int k = 0; k < 200; k++)
-        rnn_parallel(4, par_part, arg);
-    return NULL;
-}
-
-static void test_parallel(void)
-{
-    par_count a = {.mu = PTHREAD_MUTEX_INITIALIZER}, b = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    pthread_t other;
-    bool started = pthread_create(&other, NULL, par_caller, &b) == 0;
-    par_caller(&a);
-    if (started)
-        pthread_join(other, NULL);
-    for (int i = 0; i < 4; i++)
-        CHECK(a.hits[i] == 200 && (!started || b.hits[i] == 200), "part %d ran %d and %d times of 200", i,
-              a.hits[i], b.hits[i]);
-    CHECK(a.nested == 600 && (!started || b.nested == 600), "nested calls: %d and %d parts of 600", a.nested,
-          b.nested);
-    for (int n = 1; n <= 8; n++) {  /* every width, the pool growing */
-        par_count c = {.mu = PTHREAD_MUTEX_INITIALIZER};
-        rnn_parallel(n, par_nested_part, &c);
-        CHECK(c.nested == n, "%d parts: %d ran", n, c.nested);
+    enum { V = 50, D = 32, B = 64, T = 64 };  /* 131,072 floats: several parts */
+    rnn_rng *rng = rnn_rng_new(21);
+    int32_t *x = malloc((size_t)B * T * sizeof *x);
+    float *dy = malloc((size_t)B * T * D * sizeof *dy), *y = malloc((size_t)B * T * D * sizeof *y);
+    float *ref = calloc((size_t)V * D, sizeof *ref);
+    for (size_t i = 0; i < (size_t)B * T; i++)
+        x[i] = rnn_rng_uint(rng, 2) ? 0 : (int32_t)(rnn_rng_uint(rng, 7) * rnn_rng_uint(rng, V / 7));
+    rnn_fill_uniform(rng, dy, (size_t)B * T * D, -1, 1);
+    for (int t = 0; t < T; t++)  /* the gradient of a plain pass: rows summed in (t, b) order */
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < D; j++)
+                ref[(size_t)x[(size_t)b * T + t] * D + j] += dy[((size_t)t * B + b) * D + j];
+    for (int threads = 1; threads <= 4; threads++) {
+        rnn_set_threads(threads);
+        rnn_layer *e = make_layer("Embedding(50, 32, mask_zero=True)", (rnn_shape){.rank = 1, .dim = {T}, .is_ids = true});
+        if (!e)
+            break;
+        rnn_error err;
+        e->params = rnn_alloc_aligned(e->n_params * sizeof(float));
+        e->grads = rnn_alloc_aligned(e->n_params * sizeof(float));
+        memset(e->grads, 0, e->n_params * sizeof(float));
+        e->kind->init(e, rng, NULL);
+        CHECK(e->kind->reserve(e, B, T, &err) == RNN_OK, "reserve");
+        rnn_fwd f = {.B = B, .T = T, .training = true, .rng = rng};
+        e->kind->forward(e, &f, x, y);
+        const uint8_t *mask = e->kind->out_mask(e, &f, x);
+        bool out_ok = true;
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++) {
+                int32_t id = x[(size_t)b * T + t];
+                out_ok &= !memcmp(y + ((size_t)t * B + b) * D, e->params + (size_t)id * D, D * sizeof(float));
+                out_ok &= mask[(size_t)t * B + b] == (id != 0);
+            }
+        CHECK(out_ok, "%d threads: rows or mask not the ids'", threads);
+        e->kind->backward(e, &f, dy, NULL);
+        CHECK(!memcmp(e->grads, ref, (size_t)V * D * sizeof(float)), "%d threads: gradient rows differ from one "
+              "pass's", threads);
+        const int32_t *rows;
+        int row_len;
+        long n = rnn_layer_sparse_rows(e, &rows, &row_len);
+        bool listed[V] = {false}, used[V] = {false}, rows_ok = n >= 0 && n <= V;
+        for (long i = 0; rows_ok && i < n; i++) {
+            rows_ok &= rows[i] >= 0 && rows[i] < V && !listed[rows[i]];
+            listed[rows[i]] = true;
+        }
+        for (size_t i = 0; i < (size_t)B * T; i++)
+            used[x[i]] = true;
+        CHECK(rows_ok && !memcmp(listed, used, sizeof used), "%d threads: touched rows are not the batch's ids",
+              threads);
+        rnn_layer_zero_grad(e);
+        bool zero = true;
+        for (size_t i = 0; i < e->n_params; i++)
+            zero &= e->grads[i] == 0.0f;
+        CHECK(zero && rnn_layer_sparse_rows(e, &rows, &row_len) == 0, "%d threads: zero_grad left rows", threads);
+        rnn_free_aligned(e->params);
+        rnn_free_aligned(e->grads);
+        rnn_layer_destroy(e);
     }
+    rnn_set_threads(2);
+    free(x);
+    free(dy);
+    free(y);
+    free(ref);
+    rnn_rng_free(rng);
 }
 
 int main(void)
 {
-    test_parallel();
     rnn_set_threads(2);
     rnn_rec_parallel_min_work = 0;  /* threads even on these small shapes */
     test_activations();
@@ -387,6 +401,7 @@ int main(void)
     test_describe();
     test_bidirectional_names();
     test_optional_ops();
+    test_embedding_threads();
     test_stack_gradcheck();
     test_deterministic();
     return check_finish("test_layers");

@@ -211,11 +211,13 @@ static void test_config_errors(void)
 }
 
 /* RMSprop's row-sparse update (an Embedding's gradient) against the dense update of the same
- * steps: the same weights and, once flushed, the same velocities, bit for bit; with momentum it is
- * not exact and is not offered. */
-static void test_rmsprop_rows(void)
+ * steps, ROWS rows of LEN floats on `threads` threads: the same weights and, once flushed, the same
+ * velocities, bit for bit. */
+static void rmsprop_rows_case(int ROWS, int LEN, int threads)
 {
-    enum { ROWS = 12, LEN = 8, N = ROWS * LEN, STEPS = 9 };
+    enum { STEPS = 9 };
+    size_t N = (size_t)ROWS * LEN;
+    rnn_set_threads(threads);
     rnn_compile_opts o;
     rnn_compile_opts_default(&o);
     o.optimizer = "rmsprop";
@@ -224,39 +226,63 @@ static void test_rmsprop_rows(void)
     optim dense, lazy;
     CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK, "rmsprop config: %s", err.msg);
     CHECK(optim_init(&dense, &c, N, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
-    CHECK(optim_rows_exact(&lazy), "RMSprop without momentum: row updates are exact");
-    float wd[N], wl[N], g[N];
-    int64_t stamp[ROWS] = {0};
-    for (int i = 0; i < N; i++)
+    float *wd = malloc(N * sizeof *wd), *wl = malloc(N * sizeof *wl), *g = malloc(N * sizeof *g);
+    int64_t *stamp = calloc((size_t)ROWS, sizeof *stamp);
+    int32_t *rows = malloc((size_t)ROWS * sizeof *rows);
+    for (size_t i = 0; i < N; i++)
         wd[i] = wl[i] = 0.01f * (float)((i * 37) % 23) - 0.1f;
     for (int step = 0; step < STEPS; step++) {
-        int32_t rows[ROWS];
         long nr = 0;
-        memset(g, 0, sizeof g);
+        memset(g, 0, N * sizeof *g);
         for (int r = 0; r < ROWS; r++)
             if ((r * 7 + step * 3) % 5 < 2) { /* a changing subset; some rows wait several steps */
                 rows[nr++] = r;
                 for (int j = 0; j < LEN; j++)
-                    g[r * LEN + j] = 0.05f * (float)(((r + 1) * (j + 2) * (step + 3)) % 17) - 0.4f;
+                    g[(size_t)r * LEN + j] = 0.05f * (float)(((r + 1) * (j + 2) * (step + 3)) % 17) - 0.4f;
             }
         optim_update(&dense, wd, g, 0, N);
         optim_update_rows(&lazy, wl, g, 0, LEN, rows, nr, stamp);
         optim_step_done(&dense);
         optim_step_done(&lazy);
     }
-    CHECK(memcmp(wd, wl, sizeof wd) == 0, "row-sparse RMSprop: weights differ from the dense update");
-    optim_flush_rows(&lazy, 0, LEN, ROWS, stamp);
-    CHECK(memcmp(dense.slot[0], lazy.slot[0], N * sizeof(float)) == 0,
-          "row-sparse RMSprop: flushed velocities differ from the dense update");
+    CHECK(memcmp(wd, wl, N * sizeof *wd) == 0, "row-sparse RMSprop, %d x %d on %d threads: weights differ from "
+          "the dense update", ROWS, LEN, threads);
+    optim_flush_rows(&lazy, 0, LEN, (size_t)ROWS, stamp);
+    CHECK(memcmp(dense.slot[0], lazy.slot[0], N * sizeof(float)) == 0, "row-sparse RMSprop, %d x %d on %d "
+          "threads: flushed velocities differ from the dense update", ROWS, LEN, threads);
     optim_free(&dense);
     optim_free(&lazy);
+    free(wd);
+    free(wl);
+    free(g);
+    free(stamp);
+    free(rows);
+    rnn_set_threads(1);
+}
+
+/* The row-sparse update exactly where it is offered: small, and large enough to be shared out
+ * over threads; with momentum or with Adam it is not exact and is not offered. */
+static void test_rmsprop_rows(void)
+{
+    rmsprop_rows_case(12, 8, 1);
+    for (int threads = 1; threads <= 3; threads++)
+        rmsprop_rows_case(8192, 32, threads);
+    rnn_compile_opts o;
+    rnn_compile_opts_default(&o);
+    o.optimizer = "rmsprop";
+    optim_config c;
+    rnn_error err;
+    optim lazy;
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, 96, &err) == RNN_OK, "init");
+    CHECK(optim_rows_exact(&lazy), "RMSprop without momentum: row updates are exact");
+    optim_free(&lazy);
     o.momentum = 0.9;
-    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, 96, &err) == RNN_OK, "init");
     CHECK(!optim_rows_exact(&lazy), "RMSprop with momentum moves rows without gradient: no row updates");
     optim_free(&lazy);
     o.optimizer = "adam";
     o.momentum = NAN;
-    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, N, &err) == RNN_OK, "init");
+    CHECK(optim_config_from_opts(&o, &c, &err) == RNN_OK && optim_init(&lazy, &c, 96, &err) == RNN_OK, "init");
     CHECK(!optim_rows_exact(&lazy), "Adam moves rows without gradient: no row updates");
     optim_free(&lazy);
 }
