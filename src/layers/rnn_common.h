@@ -196,11 +196,10 @@ extern bool rnn_rec_skip_masked;
 /* Fast activations for the fused gate passes: inlined so that gcc vectorises the loops that call
  * them; accurate to a few 1e-8 relative (checked against libm in tests/layers/test_activations). */
 typedef union { float f; int32_t i; } rnn_f32_bits;
-static inline float rnn_fast_exp(float x)
+/* e^x for x in [-87, 88] (NaN stays NaN): x = n ln2 + r with |r| <= ln2/2, rounded by the 1.5*2^23
+ * trick so that it stays branch-free. */
+static inline float rnn_exp_in_range(float x)
 {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    /* x = n ln2 + r with |r| <= ln2/2; rounding by the 1.5*2^23 trick keeps it branch-free */
     float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = (((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
@@ -209,22 +208,30 @@ static inline float rnn_fast_exp(float x)
     s.i = ((int32_t)n + 127) << 23;
     return p * s.f;
 }
+static inline float rnn_fast_exp(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    return rnn_exp_in_range(x);
+}
 static inline float rnn_fast_sigmoid(float x)
 {
     return 1.0f / (1.0f + rnn_fast_exp(-x));
 }
+/* tanh: for |x| < 0.625 an odd minimax polynomial (no cancellation), else 1 - 2/(e^{2|x|}+1) with
+ * the sign of x. From |x| = 10 on that is 1.0f exactly, so |x| is capped there and e^{2|x|} needs no
+ * range clamps (the vectorised loop then computes it only where |x| < 10): the same bits as with
+ * the clamps, for every float (compared over all 2^32 inputs). */
 static inline float rnn_fast_tanh(float x)
 {
-    float a = x < 0 ? -x : x;
-    /* small |x|: odd minimax polynomial (no cancellation); else 1 - 2/(e^{2|x|}+1) */
+    float a = __builtin_fabsf(x);
     float z = x * x;
     float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
                     + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
-    float big = 1.0f - 2.0f / (rnn_fast_exp(2.0f * a) + 1.0f);
-    big = x < 0 ? -big : big;
+    float capped = a > 10.0f ? 10.0f : a;  /* NaN stays NaN */
+    float big = __builtin_copysignf(1.0f - 2.0f / (rnn_exp_in_range(2.0f * capped) + 1.0f), x);
     return a < 0.625f ? small : big;
 }
-
 
 /* y[i] = sigmoid/tanh(x[i]) over n floats (the tests' entry points to the activations). */
 void rnn_sigmoid_v(float *y, const float *x, size_t n);

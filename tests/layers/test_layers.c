@@ -40,6 +40,50 @@ static void test_activations(void)
     free(x); free(ys); free(yt);
 }
 
+/* tanh as 1 - 2/(e^{2|x|}+1) with e^x's range clamps, the form the capped one replaced. */
+static inline float tanh_clamped(float x)
+{
+    float a = x < 0 ? -x : x, z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                    + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float big = 1.0f - 2.0f / (rnn_fast_exp(2.0f * a) + 1.0f);
+    big = x < 0 ? -big : big;
+    return a < 0.625f ? small : big;
+}
+
+RNN_VECTOR_KERNEL
+static void tanh_clamped_v(float *restrict y, const float *restrict x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = tanh_clamped(x[i]);
+}
+
+/* The capped tanh gives the clamped form's bits: every 61st float, NaNs and infinities included
+ * (all 2^32 compared when it was written). */
+static void test_tanh_capped(void)
+{
+    enum { N = 1 << 16 };
+    uint32_t *bits = malloc(N * sizeof *bits);
+    float *x = malloc(N * sizeof *x), *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    size_t differ = 0, nans = 0;
+    for (uint64_t base = 0; base < ((uint64_t)1 << 32); base += (uint64_t)N * 61) {
+        for (size_t i = 0; i < N; i++)
+            bits[i] = (uint32_t)(base + i * 61);
+        memcpy(x, bits, N * sizeof *x);
+        rnn_tanh_v(a, x, N);
+        tanh_clamped_v(b, x, N);
+        for (size_t i = 0; i < N; i++) {
+            if (isnan(a[i]) || isnan(b[i]))
+                nans += !isnan(a[i]) || !isnan(b[i]);
+            else
+                differ += memcmp(&a[i], &b[i], sizeof a[i]) != 0;
+        }
+    }
+    CHECK(differ == 0 && nans == 0, "capped tanh: %zu floats differ from the clamped form, %zu NaNs not kept",
+          differ, nans);
+    free(bits); free(x); free(a); free(b);
+}
+
 static rnn_layer *make_layer(const char *text, rnn_shape in)
 {
     rnn_error err = {0};
@@ -397,6 +441,7 @@ int main(void)
     rnn_set_threads(2);
     rnn_rec_parallel_min_work = 0;  /* threads even on these small shapes */
     test_activations();
+    test_tanh_capped();
     test_counts();
     test_describe();
     test_bidirectional_names();
