@@ -153,9 +153,10 @@ static size_t embedding_workspace_bytes(const rnn_layer *l, int B, int T)
     return (size_t)c->input_dim * (1 + sizeof *c->rows + sizeof *c->uses) + (c->mask_zero ? (size_t)B * T : 0);
 }
 
-/* Below this many floats a part, the batch's rows are copied or added on one thread: waking a
- * worker costs a few microseconds (one review's 500 rows of 32 are 16,000 floats). */
-enum { EMBEDDING_MIN_PART_FLOATS = 1 << 15 };
+/* Below this many floats (1 MB) a part, the batch's rows are copied or added on one thread: waking
+ * a worker and waiting for it cost more than copying a review's rows (bigru_000's one-review
+ * predict, 284 rows of 300, was 5-10% slower with two parts). */
+enum { EMBEDDING_MIN_PART_FLOATS = 1 << 18 };
 
 /* y rows of steps [t0, t1) (y [T][B][D]) = the rows of ids x[B][T] (vectorised: D is the embedding
  * width; a memcpy call per row costs more than the copy at D = 32, so the loop is kept a loop). */

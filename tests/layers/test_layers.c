@@ -370,7 +370,7 @@ static void test_deterministic(void)
  * output, mask, gradient rows and touched rows are those of a plain pass, for every thread count. */
 static void test_embedding_threads(void)
 {
-    enum { V = 50, D = 32, B = 64, T = 64 };  /* 131,072 floats: several parts */
+    enum { V = 50, D = 32, B = 128, T = 256 };  /* 1,048,576 floats: a part for each of 4 threads */
     rnn_rng *rng = rnn_rng_new(21);
     int32_t *x = malloc((size_t)B * T * sizeof *x);
     float *dy = malloc((size_t)B * T * D * sizeof *dy), *y = malloc((size_t)B * T * D * sizeof *y);
