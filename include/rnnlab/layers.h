@@ -49,6 +49,11 @@ typedef struct rnn_fwd {
     const uint8_t *mask;    /* [T][B] or NULL */
     bool dy_is_logits;      /* backward of the output layer: dy is the gradient of its logits
                              * (pre-activation), as rnn_layer_kind.logits gave them */
+    /* When the input's rows are rows of the previous layer's table (rnn_layer.in_table_rows): the
+     * model's ids [B][T] and that table ([in_table_rows][F]); row (t, b) of x is table[ids[b][t]].
+     * A layer may compute what a row alone decides once per table row. NULL otherwise. */
+    const int32_t *ids;
+    const float *table;
 } rnn_fwd;
 
 /* How an output layer turns logits into its outputs (rnn_layer_kind.logits). */
@@ -121,6 +126,9 @@ typedef struct rnn_layer_kind {
     /* backward never reads the output buffer forward wrote (Embedding, the recurrent kinds): an
      * in_place layer after it may write over that buffer. */
     bool output_unread_by_backward;
+    /* forward's output row (t, b) is row ids[b][t] of l->params, out.dim[1] floats a row (the
+     * Embedding): the model then tells the next layer (rnn_layer.in_table_rows, rnn_fwd.ids). */
+    bool out_table_rows;
     /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
      * ends there, and Keras warns that later layers do not see it. */
     bool drops_mask;
@@ -147,6 +155,8 @@ struct rnn_layer {
                              * (e.g. inner layers) from it on every call rather than caching them */
     float *grads;           /* view into the model's gradient block */
     int threads;            /* worker threads this layer may use */
+    int in_table_rows;      /* > 0: the input's rows are rows of the previous layer's table of this
+                             * many rows (an Embedding's; set by the model before build), else 0 */
     rnn_layer *inner;       /* wrapped layer(s) for Bidirectional: inner[0] forward, inner[1] backward */
     const char *note;       /* static one-line note for the user about how the call was read (an alias
                              * such as CuDNNLSTM runs as LSTM), or NULL */

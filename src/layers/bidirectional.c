@@ -111,6 +111,7 @@ static int bidi_build(rnn_layer *l, rnn_error *err)
     bidi *c = l->cfg;
     for (int i = 0; i < 2; i++) {
         l->inner[i].in = l->in;
+        l->inner[i].in_table_rows = l->in_table_rows;
         int rc = l->inner[i].kind->build(&l->inner[i], err);
         if (rc)
             return rc;

@@ -416,6 +416,7 @@ const rnn_layer_kind rnn_embedding_kind = {
     .workspace_bytes = embedding_workspace_bytes,
     .takes_ids = true,
     .output_unread_by_backward = true,
+    .out_table_rows = true,
     .check_ids = embedding_check_ids,
     .zero_grad = embedding_zero_grad,
     .sparse_rows = embedding_sparse_rows,

@@ -94,6 +94,7 @@ int rnn_rec_build(rnn_layer *l, rnn_error *err)
                         "%s: expects a sequence input of shape (batch, timesteps, features), got rank %d%s",
                         l->name, l->in.rank + 1, l->in.is_ids ? " ids (add an Embedding first)" : "");
     r->F = l->in.dim[1];
+    r->table_rows = l->in_table_rows;
     if (r->F < 1)
         return rnn_fail(err, RNN_EUSAGE, "%s: the input's feature dimension must be known", l->name);
     size_t GH = (size_t)r->G * r->H;
@@ -191,6 +192,15 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dtmp = rec_carve(k, (size_t)rows * H);
 }
 
+/* Whether a batch of B rows and T steps projects its inputs through the table (table times kernel,
+ * then a row copy for each input row): the table has at most half as many rows as the batch, so
+ * its product costs at most half of the batch's. A row of a product depends on its input row
+ * only, so the rows are those of the batch's own product, bit for bit. */
+static bool rec_table_worth(const rnn_rec *r, int B, int T)
+{
+    return r->table_rows > 0 && 2 * (size_t)r->table_rows <= (size_t)B * T;
+}
+
 /* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
  * ceil(B/n) rows, so any smaller batch split the same way fits. */
 static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
@@ -201,6 +211,7 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
     r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
+    r->table_proj = rec_table_worth(r, B, T) ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
     for (int i = 0; i < n; i++)
         rec_layout_slice(r, &r->slice[i], k, rows, T);
 }
@@ -341,6 +352,8 @@ static void rec_slice_bind(rnn_rec *r, int i, int n)
     v->ut = r->ut;
     v->wt = r->wt;
     v->n_params = r->n_params;
+    v->ids = r->ids;
+    v->table_proj = r->table_proj;
 }
 
 typedef struct rec_loop {
@@ -458,6 +471,22 @@ static void rec_spread_rows(float *g, int n, int GH, const int32_t *of)
             memcpy(g + (size_t)i * GH, g + (size_t)of[i] * GH, (size_t)GH * sizeof *g);
 }
 
+/* g = the rows of steps [s0, s1) of the slice, each its id's row of table_proj. */
+RNN_SHORT_COPY_KERNEL
+static void rec_rows_from_table(float *restrict g, const rnn_rec *v, int s0, int s1)
+{
+    size_t GH = (size_t)v->G * v->H, T = (size_t)v->T;
+    const float *restrict P = v->table_proj;
+    for (int s = s0; s < s1; s++) {
+        const int32_t *id = v->ids + (size_t)v->b0 * T + (size_t)(v->go_backwards ? v->T - 1 - s : s);
+        for (int b = 0; b < v->B; b++, g += GH) {
+            const float *row = P + (size_t)id[b * T] * GH;
+            for (size_t j = 0; j < GH; j++)
+                g[j] = row[j];
+        }
+    }
+}
+
 /* gates[s0..s1) = x W: the input projection of a chunk of steps as one GEMM (biases are added in
  * the step kernels). Chunks are cache-sized: one GEMM over the whole sequence would stream the
  * gate buffer through memory twice more, which costs more than it saves at these shapes. Rows
@@ -468,6 +497,10 @@ static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0
     int GH = v->G * v->H, F = v->F, n = (s1 - s0) * v->B, d = n;
     v->gates_s0 = v->cell->buffers & RNN_CELL_GATES_IN_STEP ? s0 : 0;
     float *g = rnn_rec_gates(v, s0);
+    if (v->ids) {
+        rec_rows_from_table(g, v, s0, s1);
+        return;
+    }
     if (rec_rows_by_step(v, x, s0)) {  /* a slice's rows of one step lie together in x */
         for (int s = s0; s < s1; s++)
             rnn_sgemm(false, false, v->B, GH, F, 1.0f, rec_xrows(v, x, s), F, W, GH, 0.0f,
@@ -637,6 +670,19 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
         rec_output_step(v, lp, s, s < fa ? NULL : s < fb ? v->hs + (size_t)(s + 1) * BH : last);
 }
 
+/* The ids whose rows table_proj now projects (the table times the kernel), when the input rows
+ * are a table's rows picked by ids, there is no input dropout to apply and the batch has rows
+ * enough (rec_table_worth); else NULL: the chunks project their rows themselves. */
+static const int32_t *rec_project_table(rnn_rec *r, const float *params, const rnn_fwd *f)
+{
+    if (!f->ids || !f->table || !r->table_proj || r->use_dmask || !rec_table_worth(r, f->B, f->T))
+        return NULL;
+    int GH = r->G * r->H;
+    rnn_sgemm(false, false, r->table_rows, GH, r->F, 1.0f, f->table, r->F, rec_kernel(r, (float *)params), GH,
+              0.0f, r->table_proj, GH);
+    return f->ids;
+}
+
 /* x [T][B][F] -> y [T][B][H] (processing order, as Keras) or [B][H]. */
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
@@ -648,6 +694,7 @@ void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
     if (!r->masks_drawn)
         rnn_rec_draw_masks(l, f);
     r->masks_drawn = false;
+    r->ids = rec_project_table(r, l->params, f);
     r->nslices = r->cap_slices;  /* the split reserve laid out (threads fixed there) */
     rec_loop lp = {r, l->params, xv, y, NULL, NULL};
     rnn_parallel(r->nslices, rec_forward_slice, &lp);

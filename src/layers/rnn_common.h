@@ -114,6 +114,11 @@ struct rnn_rec {
     bool masks_drawn;       /* dropout masks of the coming forward already drawn (Bidirectional) */
     rnn_dx_shared *dx_shared; /* backward: dx is shared with another layer (Bidirectional), or NULL */
     const float *x;         /* input of the last forward [T][batch][F] */
+    int table_rows;         /* rnn_layer.in_table_rows: the input's rows are rows of such a table */
+    float *table_proj;      /* layer level: [table_rows][G*H] = the table times the kernel, made by
+                             * a forward whose batch has rows enough (rec_table_worth) */
+    const int32_t *ids;     /* the call's ids [batch][T] when table_proj holds their rows' input
+                             * projections, else NULL */
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
     float *block;           /* the one allocation holding every workspace */

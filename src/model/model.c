@@ -217,6 +217,9 @@ static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
 {
     rnn_error e = {0};
     l->in = rnn_model_output_shape(m);
+    const rnn_layer *first = m->n == 1 ? m->layers[0] : NULL;  /* the Embedding, right before l */
+    l->in_table_rows = first && first->kind->out_table_rows && first->out.rank == 2 && first->out.dim[1] > 0
+                       ? (int)(first->n_params / (size_t)first->out.dim[1]) : 0;
     if (m->n == 0 && !l->kind->takes_ids)
         return rnn_fail(err, RNN_EUSAGE, "%s: the first layer must be Embedding (the model's input is token "
                         "ids), e.g. add Embedding(10000, 32)", l->kind->name);
@@ -586,6 +589,10 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
         m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask};
+        if (l->in_table_rows > 0) {  /* its input rows are the Embedding's rows of these ids */
+            m->fwd[i].ids = x;
+            m->fwd[i].table = m->layers[i - 1]->params;
+        }
         l->kind->forward(l, &m->fwd[i], in, m->act[i]);
         if (l->kind->out_mask)
             mask = l->kind->out_mask(l, &m->fwd[i], in);

@@ -436,6 +436,89 @@ static void test_embedding_threads(void)
     rnn_rng_free(rng);
 }
 
+/* A recurrent layer whose input rows are an Embedding's table rows (rnn_layer.in_table_rows):
+ * projecting the table once and copying each row's projection gives the bits of projecting the
+ * rows, forward and backward, for the cells, go_backwards, Bidirectional and 1 or 2 threads. */
+static void test_table_rows(void)
+{
+    enum { V = 40, F = 6, B = 24, T = 9 };  /* 2 V <= B T: the table path is taken */
+    static const char *const calls[] = {"SimpleRNN(5, return_sequences=True)", "LSTM(4)",
+                                        "GRU(3, go_backwards=True, return_sequences=True)",
+                                        "Bidirectional(LSTM(4, return_sequences=True))",
+                                        "SimpleRNN(5, dropout=0.3)"};  /* input dropout: rows not the table's */
+    rnn_rng *rng = rnn_rng_new(31);
+    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
+    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
+    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            int32_t id = (int32_t)rnn_rng_uint(rng, V);
+            ids[(size_t)b * T + t] = id;
+            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
+        }
+    for (size_t c = 0; c < sizeof calls / sizeof *calls; c++)
+        for (int threads = 1; threads <= 2; threads++) {
+            rnn_layer *l[2];
+            float *y[2], *dx[2], *dy = NULL;
+            size_t ny = 0;
+            bool made = true;
+            for (int k = 0; k < 2; k++) {
+                rnn_error err = {0};
+                rnn_call *call = NULL;
+                l[k] = NULL;
+                if (rnn_call_parse(calls[c], &call, &err) || rnn_layer_create(call, NULL, &l[k], &err)) {
+                    rnn_call_free(call);
+                    made = false;
+                    break;
+                }
+                rnn_call_free(call);
+                snprintf(l[k]->name, sizeof l[k]->name, "%s", l[k]->kind->prefix);
+                l[k]->in = (rnn_shape){.rank = 2, .dim = {T, F}};
+                l[k]->in_table_rows = k == 1 ? V : 0;
+                l[k]->threads = threads;
+                made &= l[k]->kind->build(l[k], &err) == RNN_OK;
+                l[k]->params = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
+                l[k]->grads = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
+                rnn_rng *init = rnn_rng_new(7);
+                l[k]->kind->init(l[k], init, NULL);
+                rnn_rng_free(init);
+                made &= l[k]->kind->reserve(l[k], B, T, &err) == RNN_OK;
+                ny = (size_t)B * l[k]->out.dim[l[k]->out.rank - 1] * (l[k]->out.rank == 2 ? T : 1);
+                y[k] = calloc(ny, sizeof(float));
+                dx[k] = calloc((size_t)T * B * F, sizeof(float));
+            }
+            CHECK(made, "%s: layers made", calls[c]);
+            if (!made)
+                break;
+            dy = malloc(ny * sizeof *dy);
+            rnn_fill_uniform(rng, dy, ny, -1, 1);
+            for (int k = 0; k < 2; k++) {
+                rnn_rng *drop = rnn_rng_new(9);  /* the same dropout masks for both */
+                rnn_fwd f = {.B = B, .T = T, .training = true, .rng = drop,
+                             .ids = k == 1 ? ids : NULL, .table = k == 1 ? table : NULL};
+                l[k]->kind->forward(l[k], &f, x, y[k]);
+                memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
+                l[k]->kind->backward(l[k], &f, dy, dx[k]);
+                rnn_rng_free(drop);
+            }
+            CHECK(!memcmp(y[0], y[1], ny * sizeof(float)) && !memcmp(dx[0], dx[1], (size_t)T * B * F * sizeof(float))
+                      && !memcmp(l[0]->grads, l[1]->grads, l[0]->n_params * sizeof(float)),
+                  "%s, %d threads: the table's projections give other bits than the rows'", calls[c], threads);
+            for (int k = 0; k < 2; k++) {
+                rnn_free_aligned(l[k]->params);
+                rnn_free_aligned(l[k]->grads);
+                rnn_layer_destroy(l[k]);
+                free(y[k]);
+                free(dx[k]);
+            }
+            free(dy);
+        }
+    free(table);
+    free(x);
+    free(ids);
+    rnn_rng_free(rng);
+}
+
 int main(void)
 {
     rnn_set_threads(2);
@@ -447,6 +530,7 @@ int main(void)
     test_bidirectional_names();
     test_optional_ops();
     test_embedding_threads();
+    test_table_rows();
     test_stack_gradcheck();
     test_deterministic();
     return check_finish("test_layers");
