@@ -192,13 +192,21 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dtmp = rec_carve(k, (size_t)rows * H);
 }
 
+/* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
+ * projection of the repeated ones (sms_rnn's SimpleRNN(10) on 50 features: 500). */
+enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
+
 /* Whether a batch of B rows and T steps projects its inputs through the table (table times kernel,
  * then a row copy for each input row): the table has at most half as many rows as the batch, so
- * its product costs at most half of the batch's. A row of a product depends on its input row
- * only, so the rows are those of the batch's own product, bit for bit. */
+ * its product costs at most half of the batch's, and the rows are too small to be told apart in
+ * each chunk (larger ones are, and projected once each: the table's projection, G*H floats a row,
+ * then saves little time for its memory; chollet_lstm: 2% of an epoch for 6 MB). A row of a
+ * product depends on its input row only, so the rows are those of the batch's own product, bit
+ * for bit. */
 static bool rec_table_worth(const rnn_rec *r, int B, int T)
 {
-    return r->table_rows > 0 && 2 * (size_t)r->table_rows <= (size_t)B * T;
+    return r->table_rows > 0 && (size_t)r->G * r->H * r->F < REC_DISTINCT_MIN_ROW_WORK &&
+           2 * (size_t)r->table_rows <= (size_t)B * T;
 }
 
 /* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
@@ -396,10 +404,6 @@ static float *rec_rows_in_place(const rnn_rec *v, const float *x, int s0)
         return NULL;
     return (float *)rec_xrows(v, x, s0);
 }
-
-/* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
- * projection of the repeated ones (sms_rnn's SimpleRNN(10) on 50 features: 500). */
-enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 
 /* Whether a chunk's projection looks for repeated rows (then it reads the chunk's rows gathered). */
 static bool rec_tells_rows_apart(const rnn_rec *v)
