@@ -170,6 +170,7 @@ int cmd_compile(app_state *s, const app_command *c, const app_args *a)
 
 typedef struct fit_ctx {
     app_state *s;
+    int verbose;         /* 0 no progress lines, 1 the bar on a terminal, 2 a line an epoch */
     int shown_epoch;     /* epoch whose "Epoch k/n" header was printed */
     double last_draw;    /* elapsed at the last bar update */
     bool bar;            /* updating bar (stdout is a terminal) */
@@ -255,7 +256,7 @@ static int fit_on_progress(const rnn_fit_progress *p, void *user)
 {
     fit_ctx *f = user;
     app_state *s = f->s;
-    if (app_progress(p)) return s->stop ? 1 : 0;
+    if (app_progress(p) || f->verbose == 0) return s->stop ? 1 : 0;
     char bar[FIT_BAR_WIDTH + 1], met[1024], step[32];
     int digits = snprintf(NULL, 0, "%d", p->batches);
     if (p->partial) {
@@ -423,7 +424,7 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
     if ((rc = split_xy(s, c, "train", &xy))) return rc;
     rnn_fit_opts o;
     rnn_fit_opts_default(&o);
-    long epochs, batch, patience;
+    long epochs, batch, patience, verbose;
     if ((rc = args_long(a, "epochs", o.epochs, 1, 1000000, &epochs)) ||
         (rc = args_long(a, "batch_size", o.batch_size, 1, 1 << 20, &batch)) ||
         (rc = args_double(a, "validation_split", o.validation_split, 0, 0.99, &o.validation_split)) ||
@@ -431,7 +432,8 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
         (rc = args_long(a, "patience", o.patience, 0, 1000000, &patience)) ||
         (rc = args_double(a, "min_delta", o.min_delta, 0, 1e9, &o.min_delta)) ||
         (rc = args_bool(a, "restore_best_weights", o.restore_best_weights, &o.restore_best_weights)) ||
-        (rc = args_bool(a, "bucket_by_length", o.bucket_by_length, &o.bucket_by_length)))
+        (rc = args_bool(a, "bucket_by_length", o.bucket_by_length, &o.bucket_by_length)) ||
+        (rc = args_long(a, "verbose", 1, 0, 2, &verbose)))
         return rc;
     o.epochs = (int)epochs; o.batch_size = (int)batch; o.patience = (int)patience;
     double class_weight[FIT_MAX_CLASS_WEIGHTS];
@@ -463,7 +465,7 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
     if (name && !run_name_ok(name))
         return app_fail(RNN_EUSAGE, c, "name='%s': expected a run name of one word, without spaces or control characters", name);
     o.stop = &s->stop;
-    fit_ctx f = {s, 0, -1, s->tty && !app_watched()};
+    fit_ctx f = {s, (int)verbose, 0, -1, s->tty && !app_watched() && verbose == 1};
     o.callback = fit_on_progress;
     o.user = &f;
     o.warn = fit_warn;

@@ -175,12 +175,14 @@ static const app_command command_table[] = {
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
     {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [shuffle=true] "
             "[early_stopping=MONITOR] [patience=0] [min_delta=0] [restore_best_weights=false] "
-            "[class_weight={0:W,1:W}] [callbacks=[CALLBACK,...]] [bucket_by_length=false] [name=RUN]",
+            "[class_weight={0:W,1:W}] [callbacks=[CALLBACK,...]] [bucket_by_length=false] [verbose=1] [name=RUN]",
      "train the model on the padded train split",
      "fit [epochs=10] [batch_size=32] [validation_split=0] [shuffle=true] [early_stopping=MONITOR]\n"
      "    [patience=0] [min_delta=0] [restore_best_weights=false] [class_weight={0: 1, 1: 6.5}]\n"
-     "    [bucket_by_length=false] [name=RUN]:\n"
-     "Keras semantics (validation is the last fraction, taken before shuffling). bucket_by_length=true\n"
+     "    [bucket_by_length=false] [verbose=1] [name=RUN]:\n"
+     "Keras semantics (validation is the last fraction, taken before shuffling). verbose=1 shows a\n"
+     "progress bar on a terminal (a line an epoch otherwise), 2 a line an epoch, 0 no progress (the\n"
+     "run's closing line still), as Keras's. bucket_by_length=true\n"
      "batches texts of similar length together (sorted by length within windows of 8 batches of the\n"
      "shuffled order, then the batches shuffled; the same seed gives the same batches), and each batch\n"
      "runs only the steps between its texts' first and last token when the model takes any length\n"
