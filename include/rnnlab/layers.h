@@ -54,6 +54,11 @@ typedef struct rnn_fwd {
      * A layer may compute what a row alone decides once per table row. NULL otherwise. */
     const int32_t *ids;
     const float *table;
+    /* Set by the model on the Embedding and the layer after it when that layer reads its input
+     * through ids and table alone (rnn_layer_kind.reads_rows_by_id): the Embedding writes no rows,
+     * and the input gradient is by table row: dx [table rows][F], the rows of the batch's ids
+     * (the Embedding adds each once; other rows are not written). */
+    bool rows_by_id;
 } rnn_fwd;
 
 /* How an output layer turns logits into its outputs (rnn_layer_kind.logits). */
@@ -129,6 +134,10 @@ typedef struct rnn_layer_kind {
     /* forward's output row (t, b) is row ids[b][t] of l->params, out.dim[1] floats a row (the
      * Embedding): the model then tells the next layer (rnn_layer.in_table_rows, rnn_fwd.ids). */
     bool out_table_rows;
+    /* Optional (NULL: no). Given f with ids and table (and B, T, training, rng), whether forward and
+     * backward would read the input through them alone and can give the input gradient by table
+     * row: the model then sets f->rows_by_id (see rnn_fwd). */
+    bool (*reads_rows_by_id)(const rnn_layer *l, const rnn_fwd *f);
     /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
      * ends there, and Keras warns that later layers do not see it. */
     bool drops_mask;

@@ -187,7 +187,8 @@ static void embedding_forward_part(void *ctx, int i, int n)
     const embedding_cfg *c = j->l->cfg;
     size_t t0, t1;
     rnn_parallel_range(i, n, (size_t)j->T, 1, &t0, &t1);
-    embedding_gather(j->y, j->l->params, j->x, j->B, j->T, c->output_dim, (int)t0, (int)t1);
+    if (j->y)  /* no rows when the next layer reads them by id (rnn_fwd.rows_by_id) */
+        embedding_gather(j->y, j->l->params, j->x, j->B, j->T, c->output_dim, (int)t0, (int)t1);
     if (c->mask_zero)
         for (size_t t = t0; t < t1; t++)
             for (int b = 0; b < j->B; b++)
@@ -200,7 +201,7 @@ static void embedding_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, fl
 {
     embedding_cfg *c = l->cfg;
     c->x = xv;
-    embedding_fwd_job job = {l, xv, y, f->B, f->T};
+    embedding_fwd_job job = {l, xv, f->rows_by_id ? NULL : y, f->B, f->T};
     size_t floats = (size_t)f->B * f->T * c->output_dim;
     rnn_parallel(rnn_parallel_parts(floats, EMBEDDING_MIN_PART_FLOATS), embedding_forward_part, &job);
 }
@@ -271,6 +272,26 @@ static void embedding_backward_part(void *ctx, int i, int n)
         }
 }
 
+/* dy by row ([input_dim][D], rnn_fwd.rows_by_id): each row of the batch's ids added once. */
+static void embedding_backward_by_id(rnn_layer *l, const rnn_fwd *f, const float *dy)
+{
+    embedding_cfg *c = l->cfg;
+    int D = c->output_dim;
+    for (size_t i = 0; i < (size_t)f->B * f->T; i++) {
+        int32_t id = c->x[i];
+        if (c->uses[id])
+            continue;
+        c->uses[id] = 1;
+        if (!c->touched[id]) {
+            c->touched[id] = 1;
+            c->rows[c->n_rows++] = id;
+        }
+        embedding_row_add(l->grads + (size_t)id * D, dy + (size_t)id * D, D);
+    }
+    for (size_t i = 0; i < c->n_rows; i++)
+        c->uses[c->rows[i]] = 0;
+}
+
 /* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. The rows are
  * shared out over the engine's threads by id, in ranges of about equal work (the padding id alone
  * is often half a batch); each row's sum is the one a single thread makes, bit for bit. */
@@ -280,6 +301,11 @@ static void embedding_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, 
     embedding_cfg *c = l->cfg;
     if (!l->trainable)
         return;
+    if (f->rows_by_id) {
+        if (c->touched || embedding_reserve(l, 0, 0, NULL) == RNN_OK)
+            embedding_backward_by_id(l, f, dy);
+        return;
+    }
     embedding_bwd_job job = {l, dy, f->B, f->T, {0}};
     size_t examples = (size_t)f->B * f->T;
     int n = c->touched ? rnn_parallel_parts(examples * c->output_dim, EMBEDDING_MIN_PART_FLOATS) : 1;

@@ -169,8 +169,9 @@ static float *rec_carve(rec_block *k, size_t n)
     return p;
 }
 
-/* Lays out the buffers of slice view v for up to `rows` rows and T steps. */
-static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int rows, int T)
+/* Lays out the buffers of slice view v for up to `rows` rows and T steps (with `table`, the sums of
+ * its gate gradients by table row). */
+static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int rows, int T, bool table)
 {
     size_t RT = (size_t)rows * T, GH = (size_t)r->G * r->H, H = r->H;
     size_t rc = rows > REC_CHUNK_ROWS ? (size_t)rows : REC_CHUNK_ROWS;  /* >= chunk steps * rows */
@@ -190,6 +191,7 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dh = rec_carve(k, (size_t)rows * H);
     v->dc = rec_carve(k, (size_t)rows * H);
     v->dtmp = rec_carve(k, (size_t)rows * H);
+    v->table_grad = table ? rec_carve(k, (size_t)r->table_rows * GH) : NULL;
 }
 
 /* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
@@ -219,9 +221,10 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
     r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
-    r->table_proj = rec_table_worth(r, B, T) ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
+    bool table = rec_table_worth(r, B, T);
+    r->table_proj = table ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
     for (int i = 0; i < n; i++)
-        rec_layout_slice(r, &r->slice[i], k, rows, T);
+        rec_layout_slice(r, &r->slice[i], k, rows, T, table);
 }
 
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T)
@@ -362,6 +365,8 @@ static void rec_slice_bind(rnn_rec *r, int i, int n)
     v->n_params = r->n_params;
     v->ids = r->ids;
     v->table_proj = r->table_proj;
+    v->rows_by_id = r->rows_by_id;
+    v->table_rows = r->table_rows;
 }
 
 typedef struct rec_loop {
@@ -674,12 +679,28 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
         rec_output_step(v, lp, s, s < fa ? NULL : s < fb ? v->hs + (size_t)(s + 1) * BH : last);
 }
 
-/* The ids whose rows table_proj now projects (the table times the kernel), when the input rows
- * are a table's rows picked by ids, there is no input dropout to apply and the batch has rows
- * enough (rec_table_worth); else NULL: the chunks project their rows themselves. */
+/* Whether the call's input rows go through the table: they are a table's rows picked by ids, there
+ * is no input dropout to apply (training with dropout and a generator), the batch has rows enough
+ * (rec_table_worth) and the workspaces were laid out for it. */
+static bool rec_table_usable(const rnn_rec *r, const rnn_fwd *f)
+{
+    return f->ids && f->table && r->table_proj && !(f->training && r->dropout > 0 && f->rng) &&
+           rec_table_worth(r, f->B, f->T) && f->B <= r->capB && f->T <= r->capT;
+}
+
+/* With the table, the input is read through it alone: forward copies the rows' projections, and
+ * backward sums the gate gradients by id, then multiplies the sums by the table (the kernel's
+ * gradient) and by the kernel (the table rows' gradient). */
+bool rnn_rec_reads_rows_by_id(const rnn_layer *l, const rnn_fwd *f)
+{
+    return rec_table_usable(l->cfg, f);
+}
+
+/* The ids whose rows table_proj now projects (the table times the kernel) when the table is usable
+ * (rec_table_usable); else NULL: the chunks project their rows themselves. */
 static const int32_t *rec_project_table(rnn_rec *r, const float *params, const rnn_fwd *f)
 {
-    if (!f->ids || !f->table || !r->table_proj || r->use_dmask || !rec_table_worth(r, f->B, f->T))
+    if (!rec_table_usable(r, f))
         return NULL;
     int GH = r->G * r->H;
     rnn_sgemm(false, false, r->table_rows, GH, r->F, 1.0f, f->table, r->F, rec_kernel(r, (float *)params), GH,
@@ -699,6 +720,7 @@ void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
         rnn_rec_draw_masks(l, f);
     r->masks_drawn = false;
     r->ids = rec_project_table(r, l->params, f);
+    r->rows_by_id = f->rows_by_id && r->ids;
     r->nslices = r->cap_slices;  /* the split reserve laid out (threads fixed there) */
     rec_loop lp = {r, l->params, xv, y, NULL, NULL};
     rnn_parallel(r->nslices, rec_forward_slice, &lp);
@@ -775,13 +797,34 @@ static void rec_kernel_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1, flo
     rnn_sgemm(true, false, F, GH, (s1 - s0) * B, 1.0f, xs, F, v->dgates, GH, 1.0f, dW, GH);
 }
 
+/* table_grad[id] += the gate gradient rows of steps [s0, s1) (the chunk in dgates), each by its
+ * row's id. */
+RNN_VECTOR_KERNEL
+static void rec_sum_by_id(rnn_rec *v, int s0, int s1)
+{
+    size_t GH = (size_t)v->G * v->H, T = (size_t)v->T;
+    const float *restrict dg = v->dgates;
+    float *restrict S = v->table_grad;
+    for (int s = s0; s < s1; s++) {
+        const int32_t *id = v->ids + (size_t)v->b0 * T + (size_t)(v->go_backwards ? v->T - 1 - s : s);
+        for (int b = 0; b < v->B; b++, dg += GH) {
+            float *row = S + (size_t)id[b * T] * GH;
+            for (size_t j = 0; j < GH; j++)
+                row[j] += dg[j];
+        }
+    }
+}
+
 /* Weight gradients of steps s0..s1-1 (the chunk in dgates) into the slice's accumulator, and the
- * input gradient rows of those steps. */
+ * input gradient rows of those steps (or, by id, the chunk's gate gradients into table_grad). */
 static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
     int H = v->H, GH = v->G * H, F = v->F, B = v->B, rows = (s1 - s0) * B;
     float *acc = v->acc;
-    rec_kernel_grads(v, lp, s0, s1, rec_kernel(v, acc));
+    if (v->rows_by_id)
+        rec_sum_by_id(v, s0, s1);
+    else
+        rec_kernel_grads(v, lp, s0, s1, rec_kernel(v, acc));
     const float *hp = (v->use_rmask ? v->hd : v->hs) + (size_t)s0 * B * H;  /* previous states */
     float *dU = rec_recurrent(v, acc);
     if (v->cell->recurrent_grads) {
@@ -796,7 +839,7 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
         if (v->dgrec)
             rec_colsum(db + GH, v->dgrec, (size_t)rows, GH);
     }
-    if (!lp->dx)
+    if (!lp->dx || v->rows_by_id)
         return;
     /* dx rows = dgates W^T, back to time order and through the input dropout mask */
     bool shared = lp->r->dx_shared != NULL;
@@ -824,7 +867,7 @@ static void rec_backward_slice(void *ctx, int i, int n)
 /* dx rows of steps [s0, s1) of the slice: zero (steps that are padding in every row). */
 static void rec_zero_dx_steps(const rnn_rec *v, const rec_loop *lp, int s0, int s1)
 {
-    for (int s = s0; lp->dx && s < s1; s++)
+    for (int s = s0; lp->dx && !v->rows_by_id && s < s1; s++)
         rec_dx_store(v, lp, s, NULL);
 }
 
@@ -847,6 +890,8 @@ static void rec_backward_slice_run(void *ctx, int i, int n)
     rec_live_steps(v, &sa, &sb);
     memset(v->acc, 0, v->n_params * sizeof(float));
     memset(v->dc, 0, BH * sizeof(float));
+    if (v->rows_by_id)
+        memset(v->table_grad, 0, (size_t)v->table_rows * v->G * H * sizeof(float));
     if (v->return_sequences)
         memset(v->dh, 0, BH * sizeof(float));
     else
@@ -887,10 +932,26 @@ static void rec_transpose(float *restrict t, const float *restrict m, int rows, 
 
 const float *rnn_rec_recurrent_t(const rnn_rec *r) { return r->ut; }
 
+/* By id: the slices' sums (in slice order) S [table_rows][G*H]; the kernel's gradient += table^T S
+ * and, when wanted, dx [table_rows][F] = S W^T (rows of ids not in the batch are zero). */
+static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *dx)
+{
+    size_t GH = (size_t)r->G * r->H, n = (size_t)r->table_rows * GH;
+    float *S = r->slice[0].table_grad;
+    for (int i = 1; i < r->nslices; i++) {
+        const float *o = r->slice[i].table_grad;
+        for (size_t k = 0; k < n; k++)
+            S[k] += o[k];
+    }
+    rnn_sgemm(true, false, r->F, (int)GH, r->table_rows, 1.0f, f->table, r->F, S, (int)GH, 1.0f,
+              rec_kernel(r, l->grads), (int)GH);
+    if (dx)
+        rnn_sgemm(false, false, r->table_rows, r->F, (int)GH, 1.0f, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
+}
+
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
 {
     rnn_rec *r = l->cfg;
-    (void)f;
     int GH = r->G * r->H;
     rec_transpose(r->ut, rec_recurrent(r, l->params), r->H, GH);
     if (dx)
@@ -903,6 +964,8 @@ void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx
         for (size_t k = 0; k < l->n_params; k++)
             l->grads[k] += a[k];
     }
+    if (r->rows_by_id)
+        rec_grads_by_id(r, l, f, dx);
 }
 
 /* ---- description ---- */

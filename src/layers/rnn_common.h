@@ -119,6 +119,8 @@ struct rnn_rec {
                              * a forward whose batch has rows enough (rec_table_worth) */
     const int32_t *ids;     /* the call's ids [batch][T] when table_proj holds their rows' input
                              * projections, else NULL */
+    bool rows_by_id;        /* rnn_fwd.rows_by_id of the call: x unread, dx by table row */
+    float *table_grad;      /* [table_rows][G*H] this slice's gate gradients summed by id (rows_by_id) */
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
     float *block;           /* the one allocation holding every workspace */
@@ -174,6 +176,7 @@ int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx
 int rnn_rec_build(rnn_layer *l, rnn_error *err);
 int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
+bool rnn_rec_reads_rows_by_id(const rnn_layer *l, const rnn_fwd *f);
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T);
 size_t rnn_rec_init_bytes(const rnn_layer *l);
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);
@@ -251,7 +254,7 @@ void rnn_tanh_v(float *y, const float *x, size_t n);
         .describe = rnn_rec_describe, .param_groups = rnn_rec_param_groups,                       \
         .destroy = rnn_rec_destroy, .workspace_bytes = rnn_rec_workspace_bytes,                   \
         .init_bytes = rnn_rec_init_bytes, .honours_mask = true, .cell = cell_desc,                \
-        .output_unread_by_backward = true,                                                        \
+        .output_unread_by_backward = true, .reads_rows_by_id = rnn_rec_reads_rows_by_id,          \
     }
 
 #endif

@@ -578,6 +578,17 @@ static void model_transpose(const float *src, float *dst, int B, int T, int F, b
         }
 }
 
+/* Whether the layer after the Embedding reads its input through the ids and the table alone for
+ * this batch (rnn_layer_kind.reads_rows_by_id): the Embedding then writes no rows and takes its
+ * gradient by row. */
+static bool model_rows_by_id(const rnn_model *m, const int32_t *x, int B, int T, bool training)
+{
+    if (m->n < 2 || m->layers[1]->in_table_rows <= 0 || !m->layers[1]->kind->reads_rows_by_id)
+        return false;
+    rnn_fwd f = {.B = B, .T = T, .training = training, .rng = m->rng, .ids = x, .table = m->layers[0]->params};
+    return m->layers[1]->kind->reads_rows_by_id(m->layers[1], &f);
+}
+
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training, rnn_error *err)
 {
     m->have_forward = false;
@@ -586,9 +597,11 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
     const void *in = x;
     const uint8_t *mask = NULL;
     int steps = T; /* of the current layer's input: Conv1D and the 1D poolings shorten it */
+    bool by_id = model_rows_by_id(m, x, B, T, training);
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
-        m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask};
+        m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask,
+                              .rows_by_id = by_id && i < 2};
         if (l->in_table_rows > 0) {  /* its input rows are the Embedding's rows of these ids */
             m->fwd[i].ids = x;
             m->fwd[i].table = m->layers[i - 1]->params;

@@ -519,6 +519,116 @@ static void test_table_rows(void)
     rnn_rng_free(rng);
 }
 
+/* By id (rnn_fwd.rows_by_id): the layer reads no input rows, and its input gradient comes by table
+ * row. Against the rows' computation: the same outputs and recurrent gradients, bit for bit; the
+ * kernel's gradient and each table row's gradient (the rows' input gradients summed by id) are
+ * sums in another order, equal to 1e-5 of the largest. */
+static void test_rows_by_id(void)
+{
+    enum { V = 30, F = 5, B = 20, T = 11 };
+    static const char *const calls[] = {"SimpleRNN(6, return_sequences=True)", "LSTM(4)",
+                                        "GRU(3, go_backwards=True)", "GRU(5, reset_after=False)"};
+    rnn_rng *rng = rnn_rng_new(41);
+    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
+    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
+    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            int32_t id = (int32_t)(rnn_rng_uint(rng, 3) ? rnn_rng_uint(rng, V) : 0);
+            ids[(size_t)b * T + t] = id;
+            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
+        }
+    for (size_t c = 0; c < sizeof calls / sizeof *calls; c++)
+        for (int threads = 1; threads <= 2; threads++) {
+            rnn_layer *l[2] = {NULL, NULL};
+            float *y[2] = {NULL, NULL}, *dx[2] = {NULL, NULL};
+            size_t ny = 0;
+            bool made = true;
+            for (int k = 0; k < 2 && made; k++) {
+                rnn_error err = {0};
+                rnn_call *call = NULL;
+                made = !rnn_call_parse(calls[c], &call, &err) && !rnn_layer_create(call, NULL, &l[k], &err);
+                rnn_call_free(call);
+                if (!made)
+                    break;
+                snprintf(l[k]->name, sizeof l[k]->name, "%s", l[k]->kind->prefix);
+                l[k]->in = (rnn_shape){.rank = 2, .dim = {T, F}};
+                l[k]->in_table_rows = V;
+                l[k]->threads = threads;
+                made &= l[k]->kind->build(l[k], &err) == RNN_OK;
+                l[k]->params = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
+                l[k]->grads = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
+                rnn_rng *init = rnn_rng_new(7);
+                l[k]->kind->init(l[k], init, NULL);
+                rnn_rng_free(init);
+                made &= l[k]->kind->reserve(l[k], B, T, &err) == RNN_OK;
+                ny = (size_t)B * l[k]->out.dim[l[k]->out.rank - 1] * (l[k]->out.rank == 2 ? T : 1);
+                y[k] = calloc(ny, sizeof(float));
+                dx[k] = calloc((size_t)T * B * F, sizeof(float));
+            }
+            CHECK(made, "%s: layers made", calls[c]);
+            if (!made)
+                break;
+            float *dy = malloc(ny * sizeof *dy), *junk = malloc((size_t)T * B * F * sizeof *junk);
+            rnn_fill_uniform(rng, dy, ny, -1, 1);
+            for (size_t i = 0; i < (size_t)T * B * F; i++)
+                junk[i] = NAN;  /* by id, the input rows are never read */
+            rnn_fwd f0 = {.B = B, .T = T, .training = true, .rng = rng, .ids = ids, .table = table};
+            rnn_fwd f1 = f0;
+            f1.rows_by_id = true;
+            CHECK(l[1]->kind->reads_rows_by_id && l[1]->kind->reads_rows_by_id(l[1], &f1), "%s: reads by id",
+                  calls[c]);
+            l[0]->kind->forward(l[0], &f0, x, y[0]);
+            l[1]->kind->forward(l[1], &f1, junk, y[1]);
+            for (int k = 0; k < 2; k++)
+                memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
+            l[0]->kind->backward(l[0], &f0, dy, dx[0]);
+            l[1]->kind->backward(l[1], &f1, dy, dx[1]);
+            CHECK(!memcmp(y[0], y[1], ny * sizeof(float)), "%s, %d threads: outputs differ by id", calls[c], threads);
+            const rnn_rec *r = l[0]->cfg;
+            size_t nk = (size_t)F * r->G * r->H;  /* the kernel's gradient first, then the others */
+            CHECK(!memcmp(l[0]->grads + nk, l[1]->grads + nk, (l[0]->n_params - nk) * sizeof(float)),
+                  "%s, %d threads: recurrent kernel or bias gradients differ by id", calls[c], threads);
+            double worst = 0, top = 1e-30;  /* errors relative to the largest gradient (sums cancel) */
+            for (size_t i = 0; i < nk; i++)
+                top = fmax(top, fabs(l[0]->grads[i]));
+            for (size_t i = 0; i < nk; i++)
+                worst = fmax(worst, fabs(l[0]->grads[i] - l[1]->grads[i]) / top);
+            double *rows = calloc((size_t)V * F, sizeof *rows);  /* the rows' dx summed by id */
+            bool seen[V] = {false};
+            for (int t = 0; t < T; t++)
+                for (int b = 0; b < B; b++) {
+                    int32_t id = ids[(size_t)b * T + t];
+                    seen[id] = true;
+                    for (int j = 0; j < F; j++)
+                        rows[(size_t)id * F + j] += dx[0][((size_t)t * B + b) * F + j];
+                }
+            double top_rows = 1e-30, worst_rows = 0;
+            for (size_t i = 0; i < (size_t)V * F; i++)
+                top_rows = fmax(top_rows, fabs(rows[i]));
+            for (int id = 0; id < V; id++)
+                for (int j = 0; seen[id] && j < F; j++)
+                    worst_rows = fmax(worst_rows, fabs(dx[1][(size_t)id * F + j] - rows[(size_t)id * F + j]) / top_rows);
+            worst = fmax(worst, worst_rows);
+            CHECK(worst < 1e-5, "%s, %d threads: kernel or table-row gradients by id off by %g", calls[c], threads,
+                  worst);
+            free(rows);
+            free(dy);
+            free(junk);
+            for (int k = 0; k < 2; k++) {
+                rnn_free_aligned(l[k]->params);
+                rnn_free_aligned(l[k]->grads);
+                rnn_layer_destroy(l[k]);
+                free(y[k]);
+                free(dx[k]);
+            }
+        }
+    free(table);
+    free(x);
+    free(ids);
+    rnn_rng_free(rng);
+}
+
 int main(void)
 {
     rnn_set_threads(2);
@@ -531,6 +641,7 @@ int main(void)
     test_optional_ops();
     test_embedding_threads();
     test_table_rows();
+    test_rows_by_id();
     test_stack_gradcheck();
     test_deterministic();
     return check_finish("test_layers");

@@ -321,9 +321,9 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     rnn_model *m = build(NULL, calls, NULL);
     if (!m)
         return;
-    enum { B = 3, T = 5 };
-    int32_t x[B * T] = {0, 0, 3, 4, 5, 0, 1, 2, 8, 7, 6, 6, 6, 2, 1};
-    float w[B * 3] = {0.3f, -0.2f, 0.5f, 1.0f, -0.7f, 0.1f, -0.4f, 0.9f, 0.2f};
+    enum { B = 4, T = 5 };  /* 20 rows: at least twice the Embedding's 9 (the table path) */
+    int32_t x[B * T] = {0, 0, 3, 4, 5, 0, 1, 2, 8, 7, 6, 6, 6, 2, 1, 0, 5, 3, 8, 1};
+    float w[B * 3] = {0.3f, -0.2f, 0.5f, 1.0f, -0.7f, 0.1f, -0.4f, 0.9f, 0.2f, -0.6f, 0.8f, -0.1f};
     rnn_error err = {0};
     model_loss(m, x, B, T, w, B * 3, training);
     rnn_model_zero_grad(m);
@@ -416,6 +416,15 @@ int main(void)
                                    "LSTM(4, return_sequences=True)", "Dropout(0.5)", "GRU(3)",
                                    "Dense(3, activation='softmax')", NULL};
     check_model_gradients(dropout_stack, NULL, true, true);
+    /* a recurrent layer right after the Embedding reads its rows by id (no rows written, the
+     * gradient by table row): in inference and in training with recurrent dropout */
+    const char *by_id_stack[] = {"Embedding(9, 3, mask_zero=True)", "LSTM(4, return_sequences=True)",
+                                 "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(by_id_stack, NULL, true, false);
+    const char *by_id_dropout[] = {"Embedding(9, 3, mask_zero=True)",
+                                   "GRU(4, go_backwards=True, recurrent_dropout=0.3, return_sequences=True)",
+                                   "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(by_id_dropout, NULL, true, true);
     check_in_place_bytes(dropout_stack);
     const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
                                 "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
