@@ -200,15 +200,11 @@ enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 
 /* Whether a batch of B rows and T steps projects its inputs through the table (table times kernel,
  * then a row copy for each input row): the table has at most half as many rows as the batch, so
- * its product costs at most half of the batch's, and the rows are too small to be told apart in
- * each chunk (larger ones are, and projected once each: the table's projection, G*H floats a row,
- * then saves little time for its memory; chollet_lstm: 2% of an epoch for 6 MB). A row of a
- * product depends on its input row only, so the rows are those of the batch's own product, bit
- * for bit. */
+ * its product costs at most half of the batch's. A row of a product depends on its input row
+ * only, so the rows are those of the batch's own product, bit for bit. */
 static bool rec_table_worth(const rnn_rec *r, int B, int T)
 {
-    return r->table_rows > 0 && (size_t)r->G * r->H * r->F < REC_DISTINCT_MIN_ROW_WORK &&
-           2 * (size_t)r->table_rows <= (size_t)B * T;
+    return r->table_rows > 0 && 2 * (size_t)r->table_rows <= (size_t)B * T;
 }
 
 /* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
@@ -224,7 +220,9 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     bool table = rec_table_worth(r, B, T);
     r->table_proj = table ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
     for (int i = 0; i < n; i++)
-        rec_layout_slice(r, &r->slice[i], k, rows, T, table);
+        rec_layout_slice(r, &r->slice[i], k, rows, T, table && i > 0);
+    if (table)  /* forward's projection is done when backward sums by id: slice 0 sums there */
+        r->slice[0].table_grad = r->table_proj;
 }
 
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T)
