@@ -438,13 +438,12 @@ static void test_embedding_threads(void)
 
 /* A recurrent layer whose input rows are an Embedding's table rows (rnn_layer.in_table_rows):
  * projecting the table once and copying each row's projection gives the bits of projecting the
- * rows, forward and backward, for the cells, go_backwards, Bidirectional and 1 or 2 threads. */
+ * rows, forward and backward, for the cells, go_backwards and 1 or 2 threads. */
 static void test_table_rows(void)
 {
     enum { V = 40, F = 6, B = 24, T = 9 };  /* 2 V <= B T: the table path is taken */
     static const char *const calls[] = {"SimpleRNN(5, return_sequences=True)", "LSTM(4)",
                                         "GRU(3, go_backwards=True, return_sequences=True)",
-                                        "Bidirectional(LSTM(4, return_sequences=True))",
                                         "SimpleRNN(5, dropout=0.3)"};  /* input dropout: rows not the table's */
     rnn_rng *rng = rnn_rng_new(31);
     float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
