@@ -932,15 +932,29 @@ const float *rnn_rec_recurrent_t(const rnn_rec *r) { return r->ut; }
 
 /* By id: the slices' sums (in slice order) S [table_rows][G*H]; the kernel's gradient += table^T S
  * and, when wanted, dx [table_rows][F] = S W^T (rows of ids not in the batch are zero). */
+RNN_VECTOR_KERNEL
+static void rec_add_floats(float *restrict a, const float *restrict b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        a[k] += b[k];
+}
+
+/* Part i of n of the slices' sums into slice 0's, slice by slice (the same order for any split). */
+static void rec_sum_slices_part(void *ctx, int i, int n)
+{
+    rnn_rec *r = ctx;
+    size_t a, b;
+    rnn_parallel_range(i, n, (size_t)r->table_rows * r->G * r->H, 16, &a, &b);
+    for (int k = 1; k < r->nslices && a < b; k++)
+        rec_add_floats(r->slice[0].table_grad + a, r->slice[k].table_grad + a, b - a);
+}
+
 static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *dx)
 {
     size_t GH = (size_t)r->G * r->H, n = (size_t)r->table_rows * GH;
     float *S = r->slice[0].table_grad;
-    for (int i = 1; i < r->nslices; i++) {
-        const float *o = r->slice[i].table_grad;
-        for (size_t k = 0; k < n; k++)
-            S[k] += o[k];
-    }
+    if (r->nslices > 1)
+        rnn_parallel(rnn_parallel_parts(n, 1 << 15), rec_sum_slices_part, r);
     rnn_sgemm(true, false, r->F, (int)GH, r->table_rows, 1.0f, f->table, r->F, S, (int)GH, 1.0f,
               rec_kernel(r, l->grads), (int)GH);
     if (dx)
