@@ -205,15 +205,18 @@ extern bool rnn_rec_skip_masked;
  * them; accurate to a few 1e-8 relative (checked against libm in tests/layers/test_activations). */
 typedef union { float f; int32_t i; } rnn_f32_bits;
 /* e^x for x in [-87, 88] (NaN stays NaN): x = n ln2 + r with |r| <= ln2/2, rounded by the 1.5*2^23
- * trick so that it stays branch-free. */
+ * trick so that it stays branch-free. t's low mantissa bits hold n itself, so 2^n is made from them
+ * in unsigned arithmetic: no float-to-int conversion, no signed shift, whatever x is (a NaN's
+ * exponent is garbage, its product NaN). */
 static inline float rnn_exp_in_range(float x)
 {
-    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float t = x * 1.44269504088896341f + 12582912.0f;
+    float n = t - 12582912.0f;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = (((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
                  + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * r * r + r + 1.0f;
-    rnn_f32_bits s;
-    s.i = ((int32_t)n + 127) << 23;
+    rnn_f32_bits s = {.f = t};
+    s.i = (int32_t)(((uint32_t)s.i - 0x4B400000u + 127u) << 23);  /* 0x4B400000: 1.5*2^23's bits */
     return p * s.f;
 }
 static inline float rnn_fast_exp(float x)
