@@ -930,8 +930,6 @@ static void rec_transpose(float *restrict t, const float *restrict m, int rows, 
 
 const float *rnn_rec_recurrent_t(const rnn_rec *r) { return r->ut; }
 
-/* By id: the slices' sums (in slice order) S [table_rows][G*H]; the kernel's gradient += table^T S
- * and, when wanted, dx [table_rows][F] = S W^T (rows of ids not in the batch are zero). */
 RNN_VECTOR_KERNEL
 static void rec_add_floats(float *restrict a, const float *restrict b, size_t n)
 {
@@ -949,6 +947,8 @@ static void rec_sum_slices_part(void *ctx, int i, int n)
         rec_add_floats(r->slice[0].table_grad + a, r->slice[k].table_grad + a, b - a);
 }
 
+/* By id: the slices' sums (in slice order) S [table_rows][G*H]; the kernel's gradient += table^T S
+ * and, when wanted, dx [table_rows][F] = S W^T (rows of ids not in the batch are zero). */
 static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *dx)
 {
     size_t GH = (size_t)r->G * r->H, n = (size_t)r->table_rows * GH;

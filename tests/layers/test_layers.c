@@ -436,6 +436,48 @@ static void test_embedding_threads(void)
     rnn_rng_free(rng);
 }
 
+/* A recurrent layer of `call` on T steps of F features whose rows may come from a table of V rows
+ * (in_table_rows = V; 0: not), built, initialised (seed 7) and reserved for B rows, with its
+ * output size in *ny; NULL when any step fails. */
+static rnn_layer *table_layer(const char *text, int B, int T, int F, int V, int threads, size_t *ny)
+{
+    rnn_error err = {0};
+    rnn_call *call = NULL;
+    rnn_layer *l = NULL;
+    bool made = !rnn_call_parse(text, &call, &err) && !rnn_layer_create(call, NULL, &l, &err);
+    rnn_call_free(call);
+    if (!made)
+        return NULL;
+    snprintf(l->name, sizeof l->name, "%s", l->kind->prefix);
+    l->in = (rnn_shape){.rank = 2, .dim = {T, F}};
+    l->in_table_rows = V;
+    l->threads = threads;
+    made = l->kind->build(l, &err) == RNN_OK;
+    l->params = rnn_alloc_aligned(l->n_params * sizeof(float));
+    l->grads = rnn_alloc_aligned(l->n_params * sizeof(float));
+    rnn_rng *init = rnn_rng_new(7);
+    made = made && l->params && l->grads && l->kind->init(l, init, NULL) == RNN_OK &&
+           l->kind->reserve(l, B, T, &err) == RNN_OK;
+    rnn_rng_free(init);
+    *ny = (size_t)B * l->out.dim[l->out.rank - 1] * (l->out.rank == 2 ? T : 1);
+    if (!made) {
+        rnn_free_aligned(l->params);
+        rnn_free_aligned(l->grads);
+        rnn_layer_destroy(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void table_layer_free(rnn_layer *l)
+{
+    if (!l)
+        return;
+    rnn_free_aligned(l->params);
+    rnn_free_aligned(l->grads);
+    rnn_layer_destroy(l);
+}
+
 /* A recurrent layer whose input rows are an Embedding's table rows (rnn_layer.in_table_rows):
  * projecting the table once and copying each row's projection gives the bits of projecting the
  * rows, forward and backward, for the cells, go_backwards and 1 or 2 threads. */
@@ -460,34 +502,13 @@ static void test_table_rows(void)
             rnn_layer *l[2];
             float *y[2], *dx[2], *dy = NULL;
             size_t ny = 0;
-            bool made = true;
             for (int k = 0; k < 2; k++) {
-                rnn_error err = {0};
-                rnn_call *call = NULL;
-                l[k] = NULL;
-                if (rnn_call_parse(calls[c], &call, &err) || rnn_layer_create(call, NULL, &l[k], &err)) {
-                    rnn_call_free(call);
-                    made = false;
-                    break;
-                }
-                rnn_call_free(call);
-                snprintf(l[k]->name, sizeof l[k]->name, "%s", l[k]->kind->prefix);
-                l[k]->in = (rnn_shape){.rank = 2, .dim = {T, F}};
-                l[k]->in_table_rows = k == 1 ? V : 0;
-                l[k]->threads = threads;
-                made &= l[k]->kind->build(l[k], &err) == RNN_OK;
-                l[k]->params = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
-                l[k]->grads = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
-                rnn_rng *init = rnn_rng_new(7);
-                l[k]->kind->init(l[k], init, NULL);
-                rnn_rng_free(init);
-                made &= l[k]->kind->reserve(l[k], B, T, &err) == RNN_OK;
-                ny = (size_t)B * l[k]->out.dim[l[k]->out.rank - 1] * (l[k]->out.rank == 2 ? T : 1);
+                l[k] = table_layer(calls[c], B, T, F, k == 1 ? V : 0, threads, &ny);
                 y[k] = calloc(ny, sizeof(float));
                 dx[k] = calloc((size_t)T * B * F, sizeof(float));
             }
-            CHECK(made, "%s: layers made", calls[c]);
-            if (!made)
+            CHECK(l[0] && l[1], "%s: layers made", calls[c]);
+            if (!l[0] || !l[1])
                 break;
             dy = malloc(ny * sizeof *dy);
             rnn_fill_uniform(rng, dy, ny, -1, 1);
@@ -504,9 +525,7 @@ static void test_table_rows(void)
                       && !memcmp(l[0]->grads, l[1]->grads, l[0]->n_params * sizeof(float)),
                   "%s, %d threads: the table's projections give other bits than the rows'", calls[c], threads);
             for (int k = 0; k < 2; k++) {
-                rnn_free_aligned(l[k]->params);
-                rnn_free_aligned(l[k]->grads);
-                rnn_layer_destroy(l[k]);
+                table_layer_free(l[k]);
                 free(y[k]);
                 free(dx[k]);
             }
@@ -539,34 +558,16 @@ static void test_rows_by_id(void)
         }
     for (size_t c = 0; c < sizeof calls / sizeof *calls; c++)
         for (int threads = 1; threads <= 2; threads++) {
-            rnn_layer *l[2] = {NULL, NULL};
-            float *y[2] = {NULL, NULL}, *dx[2] = {NULL, NULL};
+            rnn_layer *l[2];
+            float *y[2], *dx[2];
             size_t ny = 0;
-            bool made = true;
-            for (int k = 0; k < 2 && made; k++) {
-                rnn_error err = {0};
-                rnn_call *call = NULL;
-                made = !rnn_call_parse(calls[c], &call, &err) && !rnn_layer_create(call, NULL, &l[k], &err);
-                rnn_call_free(call);
-                if (!made)
-                    break;
-                snprintf(l[k]->name, sizeof l[k]->name, "%s", l[k]->kind->prefix);
-                l[k]->in = (rnn_shape){.rank = 2, .dim = {T, F}};
-                l[k]->in_table_rows = V;
-                l[k]->threads = threads;
-                made &= l[k]->kind->build(l[k], &err) == RNN_OK;
-                l[k]->params = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
-                l[k]->grads = rnn_alloc_aligned(l[k]->n_params * sizeof(float));
-                rnn_rng *init = rnn_rng_new(7);
-                l[k]->kind->init(l[k], init, NULL);
-                rnn_rng_free(init);
-                made &= l[k]->kind->reserve(l[k], B, T, &err) == RNN_OK;
-                ny = (size_t)B * l[k]->out.dim[l[k]->out.rank - 1] * (l[k]->out.rank == 2 ? T : 1);
+            for (int k = 0; k < 2; k++) {
+                l[k] = table_layer(calls[c], B, T, F, V, threads, &ny);
                 y[k] = calloc(ny, sizeof(float));
                 dx[k] = calloc((size_t)T * B * F, sizeof(float));
             }
-            CHECK(made, "%s: layers made", calls[c]);
-            if (!made)
+            CHECK(l[0] && l[1], "%s: layers made", calls[c]);
+            if (!l[0] || !l[1])
                 break;
             float *dy = malloc(ny * sizeof *dy), *junk = malloc((size_t)T * B * F * sizeof *junk);
             rnn_fill_uniform(rng, dy, ny, -1, 1);
@@ -615,9 +616,7 @@ static void test_rows_by_id(void)
             free(dy);
             free(junk);
             for (int k = 0; k < 2; k++) {
-                rnn_free_aligned(l[k]->params);
-                rnn_free_aligned(l[k]->grads);
-                rnn_layer_destroy(l[k]);
+                table_layer_free(l[k]);
                 free(y[k]);
                 free(dx[k]);
             }
