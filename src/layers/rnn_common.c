@@ -677,6 +677,43 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
         rec_output_step(v, lp, s, s < fa ? NULL : s < fb ? v->hs + (size_t)(s + 1) * BH : last);
 }
 
+/* A product whose rows (or, with cols, columns) are shared out over the engine's threads on the
+ * worker pool, each part one sgemm on its own rows or columns: a row or column of a product does
+ * not depend on the others, so the bits are those of one call. OpenBLAS's own threads, woken for
+ * a call between the layers' parallel loops, stay awake spinning and slow the next loop down. */
+typedef struct rec_gemm_job {
+    bool ta, cols;
+    int m, n, k;
+    const float *a, *b;
+    int lda, ldb;
+    float beta;
+    float *c;
+    int ldc;
+} rec_gemm_job;
+
+static void rec_gemm_part(void *ctx, int i, int parts)
+{
+    const rec_gemm_job *j = ctx;
+    size_t lo, hi;
+    rnn_parallel_range(i, parts, (size_t)(j->cols ? j->n : j->m), 16, &lo, &hi);
+    if (lo >= hi)
+        return;
+    if (j->cols)
+        rnn_sgemm(j->ta, false, j->m, (int)(hi - lo), j->k, 1.0f, j->a, j->lda, j->b + lo, j->ldb, j->beta,
+                  j->c + lo, j->ldc);
+    else
+        rnn_sgemm(j->ta, false, (int)(hi - lo), j->n, j->k, 1.0f, j->a + lo * (size_t)j->lda, j->lda, j->b, j->ldb,
+                  j->beta, j->c + lo * (size_t)j->ldc, j->ldc);
+}
+
+/* c = op(a) b + beta c on the pool, split by rows of c (a untransposed) or by its columns. */
+static void rec_gemm_on_pool(bool ta, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
+                             float beta, float *c, int ldc)
+{
+    rec_gemm_job j = {ta, ta, m, n, k, a, b, lda, ldb, beta, c, ldc};
+    rnn_parallel(rnn_parallel_parts((size_t)m * n * k, 1 << 20), rec_gemm_part, &j);
+}
+
 /* Whether the call's input rows go through the table: they are a table's rows picked by ids, there
  * is no input dropout to apply (training with dropout and a generator), the batch has rows enough
  * (rec_table_worth) and the workspaces were laid out for it. */
@@ -701,8 +738,8 @@ static const int32_t *rec_project_table(rnn_rec *r, const float *params, const r
     if (!rec_table_usable(r, f))
         return NULL;
     int GH = r->G * r->H;
-    rnn_sgemm(false, false, r->table_rows, GH, r->F, 1.0f, f->table, r->F, rec_kernel(r, (float *)params), GH,
-              0.0f, r->table_proj, GH);
+    rec_gemm_on_pool(false, r->table_rows, GH, r->F, f->table, r->F, rec_kernel(r, (float *)params), GH, 0.0f,
+                     r->table_proj, GH);
     return f->ids;
 }
 
@@ -955,10 +992,10 @@ static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *d
     float *S = r->slice[0].table_grad;
     if (r->nslices > 1)
         rnn_parallel(rnn_parallel_parts(n, 1 << 15), rec_sum_slices_part, r);
-    rnn_sgemm(true, false, r->F, (int)GH, r->table_rows, 1.0f, f->table, r->F, S, (int)GH, 1.0f,
-              rec_kernel(r, l->grads), (int)GH);
+    rec_gemm_on_pool(true, r->F, (int)GH, r->table_rows, f->table, r->F, S, (int)GH, 1.0f, rec_kernel(r, l->grads),
+                     (int)GH);
     if (dx)
-        rnn_sgemm(false, false, r->table_rows, r->F, (int)GH, 1.0f, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
+        rec_gemm_on_pool(false, r->table_rows, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
 }
 
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
