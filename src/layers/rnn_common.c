@@ -706,12 +706,15 @@ static void rec_gemm_part(void *ctx, int i, int parts)
                   j->beta, j->c + lo * (size_t)j->ldc, j->ldc);
 }
 
-/* c = op(a) b + beta c on the pool, split by rows of c (a untransposed) or by its columns. */
+/* c = op(a) b + beta c on the pool, split by rows of c (a untransposed) or by its columns; a part
+ * takes at least an eighth of the multiply-adds that make a recurrent call worth threads
+ * (rnn_rec_parallel_min_work: 1e6 by default, none in the tests). */
 static void rec_gemm_on_pool(bool ta, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                              float beta, float *c, int ldc)
 {
     rec_gemm_job j = {ta, ta, m, n, k, a, b, lda, ldb, beta, c, ldc};
-    rnn_parallel(rnn_parallel_parts((size_t)m * n * k, 1 << 20), rec_gemm_part, &j);
+    size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
+    rnn_parallel(rnn_parallel_parts((size_t)m * n * k, min_part), rec_gemm_part, &j);
 }
 
 /* Whether the call's input rows go through the table: they are a table's rows picked by ids, there

@@ -545,7 +545,8 @@ static void test_rows_by_id(void)
 {
     enum { V = 30, F = 5, B = 20, T = 11 };
     static const char *const calls[] = {"SimpleRNN(6, return_sequences=True)", "LSTM(4)",
-                                        "GRU(3, go_backwards=True)", "GRU(5, reset_after=False)"};
+                                        "GRU(3, go_backwards=True)", "GRU(5, reset_after=False)",
+                                        "LSTM(9)"};  /* 36 gate columns: the products split by them */
     rnn_rng *rng = rnn_rng_new(41);
     float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
     int32_t *ids = malloc((size_t)B * T * sizeof *ids);
