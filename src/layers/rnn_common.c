@@ -207,6 +207,15 @@ static bool rec_table_worth(const rnn_rec *r, int B, int T)
     return r->table_rows > 0 && 2 * (size_t)r->table_rows <= (size_t)B * T;
 }
 
+/* Whether the table's buffers (its projection, and the sums by id of every slice but the first, which
+ * sums in the projection's memory) take no more memory than reading by id saves: the Embedding's
+ * rows of a batch and their gradient, 2 B T F floats. A large vocabulary before a wide layer
+ * (Embedding(30000, 64) -> LSTM(256): 246 MB against 33 MB) keeps the rows. */
+static bool rec_table_fits(const rnn_rec *r, int B, int T, int slices)
+{
+    return (size_t)r->table_rows * r->G * r->H * (size_t)slices <= 2 * (size_t)B * T * r->F;
+}
+
 /* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
  * ceil(B/n) rows, so any smaller batch split the same way fits. */
 static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
@@ -217,7 +226,7 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
     r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
-    bool table = rec_table_worth(r, B, T);
+    bool table = rec_table_worth(r, B, T) && rec_table_fits(r, B, T, n);
     r->table_proj = table ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
     for (int i = 0; i < n; i++)
         rec_layout_slice(r, &r->slice[i], k, rows, T, table && i > 0);

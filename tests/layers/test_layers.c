@@ -628,6 +628,37 @@ static void test_rows_by_id(void)
     rnn_rng_free(rng);
 }
 
+/* The table's buffers only where they take no more memory than the rows they save: chollet_rnn's
+ * SimpleRNN(32) after Embedding(10000, 32) keeps a table; an LSTM(256) after Embedding(30000, 64)
+ * does not (its workspace is that of a layer without one). Sizes only: nothing is reserved. */
+static void test_table_memory(void)
+{
+    static const struct { const char *call; int F, V; bool table; } c[] = {
+        {"SimpleRNN(32)", 32, 10000, true}, {"LSTM(32)", 32, 10000, true}, {"LSTM(256)", 64, 30000, false}};
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        size_t bytes[2] = {0, 0};
+        for (int k = 0; k < 2; k++) {
+            rnn_error err = {0};
+            rnn_call *call = NULL;
+            rnn_layer *l = NULL;
+            if (rnn_call_parse(c[i].call, &call, &err) || rnn_layer_create(call, NULL, &l, &err)) {
+                rnn_call_free(call);
+                CHECK(false, "%s: %s", c[i].call, err.msg);
+                return;
+            }
+            rnn_call_free(call);
+            l->in = (rnn_shape){.rank = 2, .dim = {500, c[i].F}};
+            l->in_table_rows = k ? c[i].V : 0;
+            l->threads = 2;
+            CHECK(l->kind->build(l, &err) == RNN_OK, "%s: build: %s", c[i].call, err.msg);
+            bytes[k] = l->kind->workspace_bytes(l, 128, 500);
+            rnn_layer_destroy(l);
+        }
+        CHECK((bytes[1] > bytes[0]) == c[i].table, "%s after Embedding(%d, %d): %zu bytes with the table, %zu "
+              "without: expected %s", c[i].call, c[i].V, c[i].F, bytes[1], bytes[0], c[i].table ? "more" : "the same");
+    }
+}
+
 int main(void)
 {
     rnn_set_threads(2);
@@ -641,6 +672,7 @@ int main(void)
     test_embedding_threads();
     test_table_rows();
     test_rows_by_id();
+    test_table_memory();
     test_stack_gradcheck();
     test_deterministic();
     return check_finish("test_layers");
