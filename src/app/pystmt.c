@@ -623,11 +623,11 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         } else if (!strcmp(k, "shuffle")) {
             if (v.type != RNN_VAL_BOOL) rc = py_fail(RNN_EUSAGE, "model.fit", "shuffle= expects True or False");
             else cb_add(cb, " shuffle=%s", v.number ? "true" : "false");
-        } else if (!strcmp(k, "verbose")) {  /* 0, 1, 2 or 'auto' (1), as Keras */
+        } else if (!strcmp(k, "verbose")) {  /* 'auto' is 1, as Keras; fit checks the number's range */
             if (v.type == RNN_VAL_STRING && !strcmp(v.string, "auto")) {}
-            else if (v.type != RNN_VAL_NUMBER || !v.is_integer || v.number < 0 || v.number > 2)
+            else if (v.type != RNN_VAL_NUMBER || !v.is_integer)
                 rc = py_fail(RNN_EUSAGE, "model.fit", "verbose= expects 0, 1, 2 or 'auto'");
-            else cb_add(cb, " verbose=%d", (int)v.number);
+            else cb_add(cb, " verbose=%ld", py_long(v.number));
         } else if (!strcmp(k, "validation_data")) {
             const char *sv = v.type == RNN_VAL_LIST && v.n_items >= 2 ? data_split(&v.items[0], "validation_data", why, sizeof why) : NULL;
             if (!sv || strcmp(sv, "test") != 0)

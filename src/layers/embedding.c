@@ -214,20 +214,32 @@ static void embedding_row_add(float *restrict g, const float *restrict d, int D)
         g[j] += d[j];
 }
 
-/* Marks the batch's rows touched (appended to the list at their first touch) and, when `count`,
- * counts each row's examples into uses. */
+/* Row id has gradient since the last zero_grad: appended to the list at its first touch. */
+static void embedding_touch(embedding_cfg *c, int32_t id)
+{
+    if (!c->touched[id]) {
+        c->touched[id] = 1;
+        c->rows[c->n_rows++] = id;
+    }
+}
+
+/* Marks the batch's rows touched and, when `count`, counts each row's examples into uses. */
 static void embedding_mark_batch(embedding_cfg *c, int B, int T, bool count)
 {
     for (int t = 0; t < T; t++)
         for (int b = 0; b < B; b++) {
             int32_t id = c->x[(size_t)b * T + t];
-            if (!c->touched[id]) {
-                c->touched[id] = 1;
-                c->rows[c->n_rows++] = id;
-            }
+            embedding_touch(c, id);
             if (count)
                 c->uses[id]++;
         }
+}
+
+/* uses back to 0 (every row with a count is in the list of touched rows). */
+static void embedding_clear_uses(embedding_cfg *c)
+{
+    for (size_t i = 0; i < c->n_rows; i++)
+        c->uses[c->rows[i]] = 0;
 }
 
 /* bound[0..n]: n ranges of row ids with about as many of the batch's examples each (of `total`),
@@ -244,8 +256,7 @@ static void embedding_split_rows(embedding_cfg *c, size_t total, int n, int32_t 
     }
     while (k <= n)
         bound[k++] = c->input_dim;
-    for (size_t i = 0; i < c->n_rows; i++)
-        c->uses[c->rows[i]] = 0;
+    embedding_clear_uses(c);
 }
 
 typedef struct embedding_bwd_job {
@@ -272,24 +283,19 @@ static void embedding_backward_part(void *ctx, int i, int n)
         }
 }
 
-/* dy by row ([input_dim][D], rnn_fwd.rows_by_id): each row of the batch's ids added once. */
+/* dy by row ([input_dim][D], rnn_fwd.rows_by_id): each row of the batch's ids (those with a count)
+ * added once. */
 static void embedding_backward_by_id(rnn_layer *l, const rnn_fwd *f, const float *dy)
 {
     embedding_cfg *c = l->cfg;
-    int D = c->output_dim;
-    for (size_t i = 0; i < (size_t)f->B * f->T; i++) {
-        int32_t id = c->x[i];
+    size_t D = (size_t)c->output_dim;
+    embedding_mark_batch(c, f->B, f->T, true);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        int32_t id = c->rows[i];
         if (c->uses[id])
-            continue;
-        c->uses[id] = 1;
-        if (!c->touched[id]) {
-            c->touched[id] = 1;
-            c->rows[c->n_rows++] = id;
-        }
-        embedding_row_add(l->grads + (size_t)id * D, dy + (size_t)id * D, D);
+            embedding_row_add(l->grads + id * D, dy + id * D, (int)D);
     }
-    for (size_t i = 0; i < c->n_rows; i++)
-        c->uses[c->rows[i]] = 0;
+    embedding_clear_uses(c);
 }
 
 /* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. The rows are
@@ -391,13 +397,9 @@ static void embedding_sparse_rows_mark(rnn_layer *l, const int32_t *rows, long n
     embedding_cfg *c = l->cfg;
     if (!c->touched && embedding_reserve(l, 0, 0, NULL))
         return;
-    for (long i = 0; i < n; i++) {
-        int32_t id = rows[i];
-        if (id >= 0 && id < c->input_dim && !c->touched[id]) {
-            c->touched[id] = 1;
-            c->rows[c->n_rows++] = id;
-        }
-    }
+    for (long i = 0; i < n; i++)
+        if (rows[i] >= 0 && rows[i] < c->input_dim)
+            embedding_touch(c, rows[i]);
 }
 
 /* Clears only the touched rows (exact: backward writes nowhere else). */

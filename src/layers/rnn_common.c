@@ -331,10 +331,16 @@ static void rec_dropout_mask(float *m, size_t n, double p, rnn_rng *rng)
         m[i] = rnn_rng_uniform(rng) < p ? 0.0f : keep;
 }
 
+/* Whether the call applies the input dropout mask (training with dropout and a generator). */
+static bool rec_input_dropout(const rnn_rec *r, const rnn_fwd *f)
+{
+    return f->training && r->dropout > 0 && f->rng;
+}
+
 void rnn_rec_draw_masks(rnn_layer *l, const rnn_fwd *f)
 {
     rnn_rec *r = l->cfg;
-    r->use_dmask = f->training && r->dropout > 0 && f->rng;
+    r->use_dmask = rec_input_dropout(r, f);
     r->use_rmask = f->training && r->recurrent_dropout > 0 && f->rng;
     if (r->use_dmask)
         rec_dropout_mask(r->dmask_all, (size_t)f->B * r->F, r->dropout, f->rng);
@@ -384,6 +390,12 @@ typedef struct rec_loop {
     const float *dy;        /* backward */
     float *dx;
 } rec_loop;
+
+/* Ids of the slice's rows at processing step s: row b's is [b * T] (the call's ids are [batch][T]). */
+static const int32_t *rec_step_ids(const rnn_rec *v, int s)
+{
+    return v->ids + (size_t)v->b0 * v->T + (size_t)(v->go_backwards ? v->T - 1 - s : s);
+}
 
 /* Rows of the input at processing step s for slice v: x[t(s)][b0..b0+B). */
 static const float *rec_xrows(const rnn_rec *v, const float *x, int s)
@@ -494,7 +506,7 @@ static void rec_rows_from_table(float *restrict g, const rnn_rec *v, int s0, int
     size_t GH = (size_t)v->G * v->H, T = (size_t)v->T;
     const float *restrict P = v->table_proj;
     for (int s = s0; s < s1; s++) {
-        const int32_t *id = v->ids + (size_t)v->b0 * T + (size_t)(v->go_backwards ? v->T - 1 - s : s);
+        const int32_t *id = rec_step_ids(v, s);
         for (int b = 0; b < v->B; b++, g += GH) {
             const float *row = P + (size_t)id[b * T] * GH;
             for (size_t j = 0; j < GH; j++)
@@ -686,12 +698,13 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
         rec_output_step(v, lp, s, s < fa ? NULL : s < fb ? v->hs + (size_t)(s + 1) * BH : last);
 }
 
-/* A product whose rows (or, with cols, columns) are shared out over the engine's threads on the
- * worker pool, each part one sgemm on its own rows or columns: a row or column of a product does
- * not depend on the others, so the bits are those of one call. OpenBLAS's own threads, woken for
- * a call between the layers' parallel loops, stay awake spinning and slow the next loop down. */
+/* A product whose rows (a untransposed) or columns (a transposed) are shared out over the engine's
+ * threads on the worker pool, each part one sgemm on its own rows or columns: a row or column of a
+ * product does not depend on the others, so the bits are those of one call. OpenBLAS's own threads,
+ * woken for a call between the layers' parallel loops, stay awake spinning and slow the next loop
+ * down. */
 typedef struct rec_gemm_job {
-    bool ta, cols;
+    bool ta;
     int m, n, k;
     const float *a, *b;
     int lda, ldb;
@@ -704,10 +717,10 @@ static void rec_gemm_part(void *ctx, int i, int parts)
 {
     const rec_gemm_job *j = ctx;
     size_t lo, hi;
-    rnn_parallel_range(i, parts, (size_t)(j->cols ? j->n : j->m), 16, &lo, &hi);
+    rnn_parallel_range(i, parts, (size_t)(j->ta ? j->n : j->m), 16, &lo, &hi);
     if (lo >= hi)
         return;
-    if (j->cols)
+    if (j->ta)
         rnn_sgemm(j->ta, false, j->m, (int)(hi - lo), j->k, 1.0f, j->a, j->lda, j->b + lo, j->ldb, j->beta,
                   j->c + lo, j->ldc);
     else
@@ -721,17 +734,17 @@ static void rec_gemm_part(void *ctx, int i, int parts)
 static void rec_gemm_on_pool(bool ta, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                              float beta, float *c, int ldc)
 {
-    rec_gemm_job j = {ta, ta, m, n, k, a, b, lda, ldb, beta, c, ldc};
+    rec_gemm_job j = {ta, m, n, k, a, b, lda, ldb, beta, c, ldc};
     size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
     rnn_parallel(rnn_parallel_parts((size_t)m * n * k, min_part), rec_gemm_part, &j);
 }
 
 /* Whether the call's input rows go through the table: they are a table's rows picked by ids, there
- * is no input dropout to apply (training with dropout and a generator), the batch has rows enough
- * (rec_table_worth) and the workspaces were laid out for it. */
+ * is no input dropout to apply, the batch has rows enough (rec_table_worth) and the workspaces were
+ * laid out for it. */
 static bool rec_table_usable(const rnn_rec *r, const rnn_fwd *f)
 {
-    return f->ids && f->table && r->table_proj && !(f->training && r->dropout > 0 && f->rng) &&
+    return f->ids && f->table && r->table_proj && !rec_input_dropout(r, f) &&
            rec_table_worth(r, f->B, f->T) && f->B <= r->capB && f->T <= r->capT;
 }
 
@@ -853,7 +866,7 @@ static void rec_sum_by_id(rnn_rec *v, int s0, int s1)
     const float *restrict dg = v->dgates;
     float *restrict S = v->table_grad;
     for (int s = s0; s < s1; s++) {
-        const int32_t *id = v->ids + (size_t)v->b0 * T + (size_t)(v->go_backwards ? v->T - 1 - s : s);
+        const int32_t *id = rec_step_ids(v, s);
         for (int b = 0; b < v->B; b++, dg += GH) {
             float *row = S + (size_t)id[b * T] * GH;
             for (size_t j = 0; j < GH; j++)
@@ -1020,11 +1033,8 @@ void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx
     rec_loop lp = {r, l->params, r->x, NULL, dy, dx};
     rnn_parallel(r->nslices, rec_backward_slice, &lp);
     /* slices' gradients summed in slice order: same thread count, same bits */
-    for (int i = 0; i < r->nslices; i++) {
-        const float *a = r->slice[i].acc;
-        for (size_t k = 0; k < l->n_params; k++)
-            l->grads[k] += a[k];
-    }
+    for (int i = 0; i < r->nslices; i++)
+        rec_add_floats(l->grads, r->slice[i].acc, l->n_params);
     if (r->rows_by_id)
         rec_grads_by_id(r, l, f, dx);
 }
