@@ -56,8 +56,8 @@ typedef struct rnn_fwd {
     const float *table;
     /* Set by the model on the Embedding and the layer after it when that layer reads its input
      * through ids and table alone (rnn_layer_kind.reads_rows_by_id): the Embedding writes no rows,
-     * and the input gradient is by table row: dx [table rows][F], the rows of the batch's ids
-     * (the Embedding adds each once; other rows are not written). */
+     * and the input gradient is by id: dx [U][F], a row for each of the batch's U distinct ids in
+     * ascending order (the Embedding adds each to its table row). */
     bool rows_by_id;
 } rnn_fwd;
 
@@ -135,9 +135,10 @@ typedef struct rnn_layer_kind {
      * Embedding): the model then tells the next layer (rnn_layer.in_table_rows, rnn_fwd.ids). */
     bool out_table_rows;
     /* Optional (NULL: no). Given f with ids and table (and B, T, training, rng), whether forward and
-     * backward would read the input through them alone and can give the input gradient by table
-     * row: the model then sets f->rows_by_id (see rnn_fwd). */
-    bool (*reads_rows_by_id)(const rnn_layer *l, const rnn_fwd *f);
+     * backward would read the input through them alone and can give the input gradient by id:
+     * the model then sets f->rows_by_id (see rnn_fwd) and calls forward with the same f next (the
+     * layer may keep what it learnt of the ids for it). */
+    bool (*reads_rows_by_id)(rnn_layer *l, const rnn_fwd *f);
     /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
      * ends there, and Keras warns that later layers do not see it. */
     bool drops_mask;

@@ -283,18 +283,16 @@ static void embedding_backward_part(void *ctx, int i, int n)
         }
 }
 
-/* dy by row ([input_dim][D], rnn_fwd.rows_by_id): each row of the batch's ids (those with a count)
- * added once. */
+/* dy by id ([U][D], rnn_fwd.rows_by_id): a row for each of the batch's U distinct ids (those with a
+ * count), ascending, each added to its id's row. */
 static void embedding_backward_by_id(rnn_layer *l, const rnn_fwd *f, const float *dy)
 {
     embedding_cfg *c = l->cfg;
-    size_t D = (size_t)c->output_dim;
+    size_t D = (size_t)c->output_dim, k = 0;
     embedding_mark_batch(c, f->B, f->T, true);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        int32_t id = c->rows[i];
+    for (int32_t id = 0; id < c->input_dim; id++)
         if (c->uses[id])
-            embedding_row_add(l->grads + id * D, dy + id * D, (int)D);
-    }
+            embedding_row_add(l->grads + (size_t)id * D, dy + k++ * D, (int)D);
     embedding_clear_uses(c);
 }
 

@@ -191,29 +191,34 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dh = rec_carve(k, (size_t)rows * H);
     v->dc = rec_carve(k, (size_t)rows * H);
     v->dtmp = rec_carve(k, (size_t)rows * H);
-    v->table_grad = table ? rec_carve(k, (size_t)r->table_rows * GH) : NULL;
+    v->table_grad = table ? rec_carve(k, (size_t)r->ids_cap * GH) : NULL;
 }
 
 /* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
  * projection of the repeated ones (sms_rnn's SimpleRNN(10) on 50 features: 500). */
 enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 
-/* Whether a batch of B rows and T steps projects its inputs through the table (table times kernel,
- * then a row copy for each input row): the table has at most half as many rows as the batch, so
- * its product costs at most half of the batch's. A row of a product depends on its input row
- * only, so the rows are those of the batch's own product, bit for bit. */
-static bool rec_table_worth(const rnn_rec *r, int B, int T)
+/* A batch of B rows and T steps projects its inputs through the table rows of its distinct ids
+ * (those rows times the kernel, then a row copy for each input row) when it has at most half as
+ * many distinct ids as rows, so that the product costs at most half of the batch's: the most
+ * distinct ids such a batch may have. A row of a product depends on its input row only, so the
+ * rows are those of the batch's own product, bit for bit. */
+static int rec_ids_most(const rnn_rec *r, int B, int T)
 {
-    return r->table_rows > 0 && 2 * (size_t)r->table_rows <= (size_t)B * T;
+    size_t half = (size_t)B * T / 2;
+    return (size_t)r->table_rows < half ? r->table_rows : (int)half;
 }
 
-/* Whether the table's buffers (its projection, and the sums by id of every slice but the first, which
- * sums in the projection's memory) take no more memory than reading by id saves: the Embedding's
- * rows of a batch and their gradient, 2 B T F floats. A large vocabulary before a wide layer
- * (Embedding(30000, 64) -> LSTM(256): 246 MB against 33 MB) keeps the rows. */
+/* Whether the buffers of the distinct ids (their list, their rows, their projection, and the sums
+ * by id of every slice but the first, which sums in the projection's memory) take no more memory
+ * than reading by id saves: the Embedding's rows of a batch and their gradient, 2 B T F floats. A
+ * large vocabulary before a wide layer (Embedding(30000, 64) -> LSTM(256): 246 MB against 33 MB)
+ * keeps the rows. (Each word's place among them, one int32, is not counted: a 1/F-th of the
+ * Embedding's table.) */
 static bool rec_table_fits(const rnn_rec *r, int B, int T, int slices)
 {
-    return (size_t)r->table_rows * r->G * r->H * (size_t)slices <= 2 * (size_t)B * T * r->F;
+    size_t most = (size_t)rec_ids_most(r, B, T);
+    return most * (1 + r->F + (size_t)r->G * r->H * slices) <= 2 * (size_t)B * T * r->F;
 }
 
 /* Every workspace for `n` slices of batches up to B rows and T steps: each slice gets room for
@@ -226,8 +231,12 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
     r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
-    bool table = rec_table_worth(r, B, T) && rec_table_fits(r, B, T, n);
-    r->table_proj = table ? rec_carve(k, (size_t)r->table_rows * r->G * r->H) : NULL;
+    bool table = r->table_rows > 0 && rec_table_fits(r, B, T, n);
+    r->ids_cap = table ? rec_ids_most(r, B, T) : 0;
+    r->id_slot = table ? (int32_t *)rec_carve(k, (size_t)r->table_rows) : NULL;  /* int32 and float have one size */
+    r->uid = table ? (int32_t *)rec_carve(k, (size_t)r->ids_cap) : NULL;
+    r->table_x = table ? rec_carve(k, (size_t)r->ids_cap * r->F) : NULL;
+    r->table_proj = table ? rec_carve(k, (size_t)r->ids_cap * r->G * r->H) : NULL;
     for (int i = 0; i < n; i++)
         rec_layout_slice(r, &r->slice[i], k, rows, T, table && i > 0);
     if (table)  /* forward's projection is done when backward sums by id: slice 0 sums there */
@@ -268,6 +277,10 @@ int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     memset(r->block, 0, k.used * sizeof(float));
     k = (rec_block){.base = r->block};
     rec_layout(r, &k, nB, nT, n);
+    for (int i = 0; r->id_slot && i < r->table_rows; i++)
+        r->id_slot[i] = -1;
+    r->n_ids = 0;
+    r->ids_indexed = false;
     r->capB = nB;
     r->capT = nT;
     r->cap_slices = n;
@@ -380,6 +393,8 @@ static void rec_slice_bind(rnn_rec *r, int i, int n)
     v->table_proj = r->table_proj;
     v->rows_by_id = r->rows_by_id;
     v->table_rows = r->table_rows;
+    v->id_slot = r->id_slot;
+    v->n_ids = r->n_ids;
 }
 
 typedef struct rec_loop {
@@ -508,7 +523,7 @@ static void rec_rows_from_table(float *restrict g, const rnn_rec *v, int s0, int
     for (int s = s0; s < s1; s++) {
         const int32_t *id = rec_step_ids(v, s);
         for (int b = 0; b < v->B; b++, g += GH) {
-            const float *row = P + (size_t)id[b * T] * GH;
+            const float *row = P + (size_t)v->id_slot[id[b * T]] * GH;
             for (size_t j = 0; j < GH; j++)
                 g[j] = row[j];
         }
@@ -711,6 +726,8 @@ typedef struct rec_gemm_job {
     float beta;
     float *c;
     int ldc;
+    const int32_t *pick;    /* a untransposed: its rows are first copied from rows pick[..] of table */
+    const float *table;
 } rec_gemm_job;
 
 static void rec_gemm_part(void *ctx, int i, int parts)
@@ -720,6 +737,8 @@ static void rec_gemm_part(void *ctx, int i, int parts)
     rnn_parallel_range(i, parts, (size_t)(j->ta ? j->n : j->m), 16, &lo, &hi);
     if (lo >= hi)
         return;
+    for (size_t r = lo; j->pick && r < hi; r++)
+        memcpy((float *)j->a + r * j->lda, j->table + (size_t)j->pick[r] * j->lda, (size_t)j->lda * sizeof(float));
     if (j->ta)
         rnn_sgemm(j->ta, false, j->m, (int)(hi - lo), j->k, 1.0f, j->a, j->lda, j->b + lo, j->ldb, j->beta,
                   j->c + lo, j->ldc);
@@ -734,37 +753,102 @@ static void rec_gemm_part(void *ctx, int i, int parts)
 static void rec_gemm_on_pool(bool ta, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
                              float beta, float *c, int ldc)
 {
-    rec_gemm_job j = {ta, m, n, k, a, b, lda, ldb, beta, c, ldc};
+    rec_gemm_job j = {ta, m, n, k, a, b, lda, ldb, beta, c, ldc, NULL, NULL};
     size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
     rnn_parallel(rnn_parallel_parts((size_t)m * n * k, min_part), rec_gemm_part, &j);
 }
 
-/* Whether the call's input rows go through the table: they are a table's rows picked by ids, there
- * is no input dropout to apply, the batch has rows enough (rec_table_worth) and the workspaces were
- * laid out for it. */
+/* Whether the call's input rows can go through the table: they are a table's rows picked by ids,
+ * there is no input dropout to apply and the workspaces were laid out for it. */
 static bool rec_table_usable(const rnn_rec *r, const rnn_fwd *f)
 {
-    return f->ids && f->table && r->table_proj && !rec_input_dropout(r, f) &&
-           rec_table_worth(r, f->B, f->T) && f->B <= r->capB && f->T <= r->capT;
+    return f->ids && f->table && r->table_proj && !rec_input_dropout(r, f) && f->B <= r->capB && f->T <= r->capT;
+}
+
+static int rec_compare_ids(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The last batch's ids unindexed. */
+static void rec_clear_ids(rnn_rec *r)
+{
+    for (int k = 0; k < r->n_ids; k++)
+        r->id_slot[r->uid[k]] = -1;
+    r->n_ids = 0;
+}
+
+/* Indexes the distinct ids of ids [n] when there are at most `most`: uid ascending (sorted when
+ * few, else found by a pass over the places) and their places in id_slot. Else false, with no ids
+ * indexed (n_ids 0). */
+static bool rec_index_ids(rnn_rec *r, const int32_t *ids, size_t n, int most)
+{
+    rec_clear_ids(r);
+    int U = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r->id_slot[ids[i]] >= 0)
+            continue;
+        if (U == most) {
+            r->n_ids = U;
+            rec_clear_ids(r);
+            return false;
+        }
+        r->id_slot[ids[i]] = 0;  /* seen */
+        r->uid[U++] = ids[i];
+    }
+    if ((size_t)U * 16 < (size_t)r->table_rows) {
+        qsort(r->uid, (size_t)U, sizeof *r->uid, rec_compare_ids);
+    } else {
+        for (int32_t id = 0, k = 0; id < r->table_rows; id++)
+            if (r->id_slot[id] == 0)  /* seen (an id given place 0 is not met again) */
+                r->uid[k++] = id;
+    }
+    for (int k = 0; k < U; k++)
+        r->id_slot[r->uid[k]] = k;
+    r->n_ids = U;
+    return U > 0;
+}
+
+/* Whether this call's rows go through the table (rec_ids_most), its ids indexed first unless
+ * `indexed` says they are. */
+static bool rec_table_taken(rnn_rec *r, const rnn_fwd *f, bool indexed)
+{
+    if (!rec_table_usable(r, f))
+        return false;
+    int most = rec_ids_most(r, f->B, f->T);
+    return indexed ? r->n_ids > 0 : rec_index_ids(r, f->ids, (size_t)f->B * f->T, most < r->ids_cap ? most : r->ids_cap);
 }
 
 /* With the table, the input is read through it alone: forward copies the rows' projections, and
- * backward sums the gate gradients by id, then multiplies the sums by the table (the kernel's
- * gradient) and by the kernel (the table rows' gradient). */
-bool rnn_rec_reads_rows_by_id(const rnn_layer *l, const rnn_fwd *f)
+ * backward sums the gate gradients by id, then multiplies the sums by the ids' table rows (the
+ * kernel's gradient) and by the kernel (the ids' rows' gradient). The ids indexed here serve the
+ * forward that follows. */
+bool rnn_rec_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f)
 {
-    return rec_table_usable(l->cfg, f);
+    rnn_rec *r = l->cfg;
+    bool taken = rec_table_taken(r, f, false);
+    r->ids_indexed = rec_table_usable(r, f);
+    return taken;
 }
 
-/* The ids whose rows table_proj now projects (the table times the kernel) when the table is usable
- * (rec_table_usable); else NULL: the chunks project their rows themselves. */
+/* The ids whose rows table_proj now projects (their table rows times the kernel) when the table is
+ * taken (rec_table_taken); else NULL: the chunks project their rows themselves. */
 static const int32_t *rec_project_table(rnn_rec *r, const float *params, const rnn_fwd *f)
 {
-    if (!rec_table_usable(r, f))
+    bool taken = rec_table_taken(r, f, r->ids_indexed);
+    r->ids_indexed = false;
+    if (!taken)
         return NULL;
-    int GH = r->G * r->H;
-    rec_gemm_on_pool(false, r->table_rows, GH, r->F, f->table, r->F, rec_kernel(r, (float *)params), GH, 0.0f,
-                     r->table_proj, GH);
+    int GH = r->G * r->H, U = r->n_ids;
+    const float *W = rec_kernel(r, (float *)params);
+    rec_gemm_job j = {false, U, GH, r->F, r->table_x, W, r->F, GH, 0.0f, r->table_proj, GH, r->uid, f->table};
+    if (U == r->table_rows) {  /* every row of the table, in order: read in place */
+        j.a = f->table;
+        j.pick = NULL;
+    }
+    size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
+    rnn_parallel(rnn_parallel_parts((size_t)U * GH * r->F, min_part), rec_gemm_part, &j);
     return f->ids;
 }
 
@@ -868,7 +952,7 @@ static void rec_sum_by_id(rnn_rec *v, int s0, int s1)
     for (int s = s0; s < s1; s++) {
         const int32_t *id = rec_step_ids(v, s);
         for (int b = 0; b < v->B; b++, dg += GH) {
-            float *row = S + (size_t)id[b * T] * GH;
+            float *row = S + (size_t)v->id_slot[id[b * T]] * GH;
             for (size_t j = 0; j < GH; j++)
                 row[j] += dg[j];
         }
@@ -951,7 +1035,7 @@ static void rec_backward_slice_run(void *ctx, int i, int n)
     memset(v->acc, 0, v->n_params * sizeof(float));
     memset(v->dc, 0, BH * sizeof(float));
     if (v->rows_by_id)
-        memset(v->table_grad, 0, (size_t)v->table_rows * v->G * H * sizeof(float));
+        memset(v->table_grad, 0, (size_t)v->n_ids * v->G * H * sizeof(float));
     if (v->return_sequences)
         memset(v->dh, 0, BH * sizeof(float));
     else
@@ -1004,23 +1088,24 @@ static void rec_sum_slices_part(void *ctx, int i, int n)
 {
     rnn_rec *r = ctx;
     size_t a, b;
-    rnn_parallel_range(i, n, (size_t)r->table_rows * r->G * r->H, 16, &a, &b);
+    rnn_parallel_range(i, n, (size_t)r->n_ids * r->G * r->H, 16, &a, &b);
     for (int k = 1; k < r->nslices && a < b; k++)
         rec_add_floats(r->slice[0].table_grad + a, r->slice[k].table_grad + a, b - a);
 }
 
-/* By id: the slices' sums (in slice order) S [table_rows][G*H]; the kernel's gradient += table^T S
- * and, when wanted, dx [table_rows][F] = S W^T (rows of ids not in the batch are zero). */
+/* By id: the slices' sums (in slice order) S [U][G*H] of the batch's U distinct ids; the kernel's
+ * gradient += their rows^T S and, when wanted, dx [U][F] = S W^T. */
 static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *dx)
 {
-    size_t GH = (size_t)r->G * r->H, n = (size_t)r->table_rows * GH;
+    size_t GH = (size_t)r->G * r->H, n = (size_t)r->n_ids * GH;
+    const float *rows = r->n_ids == r->table_rows ? f->table : r->table_x;
     float *S = r->slice[0].table_grad;
     if (r->nslices > 1)
         rnn_parallel(rnn_parallel_parts(n, 1 << 15), rec_sum_slices_part, r);
-    rec_gemm_on_pool(true, r->F, (int)GH, r->table_rows, f->table, r->F, S, (int)GH, 1.0f, rec_kernel(r, l->grads),
+    rec_gemm_on_pool(true, r->F, (int)GH, r->n_ids, rows, r->F, S, (int)GH, 1.0f, rec_kernel(r, l->grads),
                      (int)GH);
     if (dx)
-        rec_gemm_on_pool(false, r->table_rows, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
+        rec_gemm_on_pool(false, r->n_ids, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
 }
 
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)

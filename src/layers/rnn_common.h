@@ -115,12 +115,18 @@ struct rnn_rec {
     rnn_dx_shared *dx_shared; /* backward: dx is shared with another layer (Bidirectional), or NULL */
     const float *x;         /* input of the last forward [T][batch][F] */
     int table_rows;         /* rnn_layer.in_table_rows: the input's rows are rows of such a table */
-    float *table_proj;      /* layer level: [table_rows][G*H] = the table times the kernel, made by
-                             * a forward whose batch has rows enough (rec_table_worth) */
+    /* The batch's distinct ids (layer level; the views share them): */
+    int32_t *id_slot;       /* [table_rows] each id's place among them, -1 for the others */
+    int32_t *uid;           /* [ids_cap] the ids, ascending */
+    int n_ids, ids_cap;     /* how many; room for (the rows of table_x, table_proj, table_grad) */
+    bool ids_indexed;       /* reads_rows_by_id indexed the coming forward's ids */
+    float *table_x;         /* [ids_cap][F] their table rows (or the table itself when all are there) */
+    float *table_proj;      /* [ids_cap][G*H] = table_x times the kernel, made by a forward whose
+                             * batch repeats its ids enough (rec_table_worth) */
     const int32_t *ids;     /* the call's ids [batch][T] when table_proj holds their rows' input
                              * projections, else NULL */
-    bool rows_by_id;        /* rnn_fwd.rows_by_id of the call: x unread, dx by table row */
-    float *table_grad;      /* [table_rows][G*H] this slice's gate gradients summed by id (rows_by_id) */
+    bool rows_by_id;        /* rnn_fwd.rows_by_id of the call: x unread, dx by distinct id */
+    float *table_grad;      /* [ids_cap][G*H] this slice's gate gradients summed by id (rows_by_id) */
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
     float *block;           /* the one allocation holding every workspace */
@@ -176,7 +182,7 @@ int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx
 int rnn_rec_build(rnn_layer *l, rnn_error *err);
 int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
-bool rnn_rec_reads_rows_by_id(const rnn_layer *l, const rnn_fwd *f);
+bool rnn_rec_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f);
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T);
 size_t rnn_rec_init_bytes(const rnn_layer *l);
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);

@@ -580,7 +580,7 @@ static void model_transpose(const float *src, float *dst, int B, int T, int F, b
 
 /* Whether the layer after the Embedding reads its input through the ids and the table alone for
  * this batch (rnn_layer_kind.reads_rows_by_id): the Embedding then writes no rows and takes its
- * gradient by row. */
+ * gradient by id. */
 static bool model_rows_by_id(const rnn_model *m, const int32_t *x, int B, int T, bool training)
 {
     if (m->n < 2 || m->layers[1]->in_table_rows <= 0 || !m->layers[1]->kind->reads_rows_by_id)

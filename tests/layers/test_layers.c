@@ -478,12 +478,21 @@ static void table_layer_free(rnn_layer *l)
     rnn_layer_destroy(l);
 }
 
-/* A recurrent layer whose input rows are an Embedding's table rows (rnn_layer.in_table_rows):
- * projecting the table once and copying each row's projection gives the bits of projecting the
- * rows, forward and backward, for the cells, go_backwards and 1 or 2 threads. */
-static void test_table_rows(void)
+/* An id of a vocabulary of V words whose batches use `words` of them (spread over the table). */
+static int32_t table_test_id(rnn_rng *rng, int V, int words)
 {
-    enum { V = 40, F = 6, B = 24, T = 9 };  /* 2 V <= B T: the table path is taken */
+    return (int32_t)(((int64_t)rnn_rng_uint(rng, (uint32_t)words) * 7919) % V);
+}
+
+/* Vocabularies of the table tests, against batches of 216-220 rows: every word in the batch (its
+ * rows are read in place), most of them (found by a pass over the vocabulary), and few of many
+ * (sorted). */
+static const struct { int V, words; } table_vocab[] = {{30, 30}, {100, 100}, {5000, 60}};
+
+/* test_table_rows for a vocabulary of V words of which the batch uses `words`. */
+static void table_rows_case(int V, int words)
+{
+    enum { F = 16, B = 24, T = 9 };
     static const char *const calls[] = {"SimpleRNN(5, return_sequences=True)", "LSTM(4)",
                                         "GRU(3, go_backwards=True, return_sequences=True)",
                                         "SimpleRNN(5, dropout=0.3)"};  /* input dropout: rows not the table's */
@@ -493,7 +502,7 @@ static void test_table_rows(void)
     rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
-            int32_t id = (int32_t)rnn_rng_uint(rng, V);
+            int32_t id = table_test_id(rng, V, words);
             ids[(size_t)b * T + t] = id;
             memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
         }
@@ -517,13 +526,16 @@ static void test_table_rows(void)
                 rnn_fwd f = {.B = B, .T = T, .training = true, .rng = drop,
                              .ids = k == 1 ? ids : NULL, .table = k == 1 ? table : NULL};
                 l[k]->kind->forward(l[k], &f, x, y[k]);
+                CHECK(k == 0 || c == 3 || ((const rnn_rec *)l[k]->cfg)->ids, "%s, V %d: the table was not taken",
+                      calls[c], V);
                 memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
                 l[k]->kind->backward(l[k], &f, dy, dx[k]);
                 rnn_rng_free(drop);
             }
             CHECK(!memcmp(y[0], y[1], ny * sizeof(float)) && !memcmp(dx[0], dx[1], (size_t)T * B * F * sizeof(float))
                       && !memcmp(l[0]->grads, l[1]->grads, l[0]->n_params * sizeof(float)),
-                  "%s, %d threads: the table's projections give other bits than the rows'", calls[c], threads);
+                  "%s, V %d, %d threads: the table's projections give other bits than the rows'", calls[c], V,
+                  threads);
             for (int k = 0; k < 2; k++) {
                 table_layer_free(l[k]);
                 free(y[k]);
@@ -537,13 +549,19 @@ static void test_table_rows(void)
     rnn_rng_free(rng);
 }
 
-/* By id (rnn_fwd.rows_by_id): the layer reads no input rows, and its input gradient comes by table
- * row. Against the rows' computation: the same outputs and recurrent gradients, bit for bit; the
- * kernel's gradient and each table row's gradient (the rows' input gradients summed by id) are
- * sums in another order, equal to 1e-5 of the largest. */
-static void test_rows_by_id(void)
+/* A recurrent layer whose input rows are an Embedding's table rows (rnn_layer.in_table_rows):
+ * projecting the batch's distinct rows once and copying each row's projection gives the bits of
+ * projecting the rows, forward and backward, for the cells, go_backwards and 1 or 2 threads. */
+static void test_table_rows(void)
 {
-    enum { V = 30, F = 5, B = 20, T = 11 };
+    for (size_t v = 0; v < sizeof table_vocab / sizeof *table_vocab; v++)
+        table_rows_case(table_vocab[v].V, table_vocab[v].words);
+}
+
+/* test_rows_by_id for a vocabulary of V words of which the batch uses `words` (and the padding id). */
+static void rows_by_id_case(int V, int words)
+{
+    enum { F = 25, B = 20, T = 11 };
     static const char *const calls[] = {"SimpleRNN(6, return_sequences=True)", "LSTM(4)",
                                         "GRU(3, go_backwards=True)", "GRU(5, reset_after=False)",
                                         "LSTM(9)"};  /* 36 gate columns: the products split by them */
@@ -553,7 +571,7 @@ static void test_rows_by_id(void)
     rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
-            int32_t id = (int32_t)(rnn_rng_uint(rng, 3) ? rnn_rng_uint(rng, V) : 0);
+            int32_t id = rnn_rng_uint(rng, 3) ? table_test_id(rng, V, words) : 0;
             ids[(size_t)b * T + t] = id;
             memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
         }
@@ -596,7 +614,7 @@ static void test_rows_by_id(void)
             for (size_t i = 0; i < nk; i++)
                 worst = fmax(worst, fabs(l[0]->grads[i] - l[1]->grads[i]) / top);
             double *rows = calloc((size_t)V * F, sizeof *rows);  /* the rows' dx summed by id */
-            bool seen[V] = {false};
+            bool *seen = calloc((size_t)V, sizeof *seen);
             for (int t = 0; t < T; t++)
                 for (int b = 0; b < B; b++) {
                     int32_t id = ids[(size_t)b * T + t];
@@ -607,12 +625,13 @@ static void test_rows_by_id(void)
             double top_rows = 1e-30, worst_rows = 0;
             for (size_t i = 0; i < (size_t)V * F; i++)
                 top_rows = fmax(top_rows, fabs(rows[i]));
-            for (int id = 0; id < V; id++)
+            for (int id = 0, k = 0; id < V; k += seen[id++])  /* dx by id: the batch's ids ascending */
                 for (int j = 0; seen[id] && j < F; j++)
-                    worst_rows = fmax(worst_rows, fabs(dx[1][(size_t)id * F + j] - rows[(size_t)id * F + j]) / top_rows);
+                    worst_rows = fmax(worst_rows, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
             worst = fmax(worst, worst_rows);
-            CHECK(worst < 1e-5, "%s, %d threads: kernel or table-row gradients by id off by %g", calls[c], threads,
-                  worst);
+            free(seen);
+            CHECK(worst < 1e-5, "%s, V %d, %d threads: kernel or table-row gradients by id off by %g", calls[c], V,
+                  threads, worst);
             free(rows);
             free(dy);
             free(junk);
@@ -626,6 +645,16 @@ static void test_rows_by_id(void)
     free(x);
     free(ids);
     rnn_rng_free(rng);
+}
+
+/* By id (rnn_fwd.rows_by_id): the layer reads no input rows, and its input gradient comes by id,
+ * a row for each of the batch's ids in ascending order. Against the rows' computation: the same
+ * outputs and recurrent gradients, bit for bit; the kernel's gradient and each id's gradient (the
+ * rows' input gradients summed by id) are sums in another order, equal to 1e-5 of the largest. */
+static void test_rows_by_id(void)
+{
+    for (size_t v = 0; v < sizeof table_vocab / sizeof *table_vocab; v++)
+        rows_by_id_case(table_vocab[v].V, table_vocab[v].words);
 }
 
 /* The table's buffers only where they take no more memory than the rows they save: chollet_rnn's
