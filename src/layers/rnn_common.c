@@ -730,6 +730,19 @@ typedef struct rec_gemm_job {
     const float *table;
 } rec_gemm_job;
 
+/* Rows [lo, hi) of a [..][n] = rows pick[lo..hi) of table. */
+RNN_SHORT_COPY_KERNEL
+static void rec_pick_rows(float *restrict a, const float *restrict table, const int32_t *pick, size_t lo, size_t hi,
+                          int n)
+{
+    for (size_t r = lo; r < hi; r++) {
+        const float *src = table + (size_t)pick[r] * n;
+        float *dst = a + r * n;
+        for (int j = 0; j < n; j++)
+            dst[j] = src[j];
+    }
+}
+
 static void rec_gemm_part(void *ctx, int i, int parts)
 {
     const rec_gemm_job *j = ctx;
@@ -737,8 +750,8 @@ static void rec_gemm_part(void *ctx, int i, int parts)
     rnn_parallel_range(i, parts, (size_t)(j->ta ? j->n : j->m), 16, &lo, &hi);
     if (lo >= hi)
         return;
-    for (size_t r = lo; j->pick && r < hi; r++)
-        memcpy((float *)j->a + r * j->lda, j->table + (size_t)j->pick[r] * j->lda, (size_t)j->lda * sizeof(float));
+    if (j->pick)
+        rec_pick_rows((float *)j->a, j->table, j->pick, lo, hi, j->lda);
     if (j->ta)
         rnn_sgemm(j->ta, false, j->m, (int)(hi - lo), j->k, 1.0f, j->a, j->lda, j->b + lo, j->ldb, j->beta,
                   j->c + lo, j->ldc);
