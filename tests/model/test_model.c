@@ -326,6 +326,13 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     float w[B * 3] = {0.3f, -0.2f, 0.5f, 1.0f, -0.7f, 0.1f, -0.4f, 0.9f, 0.2f, -0.6f, 0.8f, -0.1f};
     rnn_error err = {0};
     model_loss(m, x, B, T, w, B * 3, training);
+    rnn_layer *reader = rnn_model_layer(m, 1);
+    if (reader->in_table_rows > 0 && reader->kind->reads_rows_by_id) {  /* the by-id path is what is checked */
+        rnn_fwd f = {.B = B, .T = T, .training = training, .ids = x, .table = rnn_model_layer(m, 0)->params};
+        CHECK(reader->kind->reads_rows_by_id(reader, &f), "%s after %s: the rows are not read by id", calls[1],
+              calls[0]);
+        model_loss(m, x, B, T, w, B * 3, training);
+    }
     rnn_model_zero_grad(m);
     CHECK(rnn_model_backward(m, w, &err) == RNN_OK, "backward: %s", err.msg);
     size_t np = rnn_model_n_params(m);
@@ -418,13 +425,17 @@ int main(void)
     check_model_gradients(dropout_stack, NULL, true, true);
     /* a recurrent layer right after the Embedding reads its rows by id (no rows written, the
      * gradient by table row): in inference and in training with recurrent dropout */
-    const char *by_id_stack[] = {"Embedding(9, 3, mask_zero=True)", "LSTM(4, return_sequences=True)",
+    const char *by_id_stack[] = {"Embedding(9, 8, mask_zero=True)", "LSTM(4, return_sequences=True)",
                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
     check_model_gradients(by_id_stack, NULL, true, false);
-    const char *by_id_dropout[] = {"Embedding(9, 3, mask_zero=True)",
+    const char *by_id_dropout[] = {"Embedding(9, 8, mask_zero=True)",
                                    "GRU(4, go_backwards=True, recurrent_dropout=0.3, return_sequences=True)",
                                    "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
     check_model_gradients(by_id_dropout, NULL, true, true);
+    /* the batch's 9 distinct ids of 200 words: their rows are picked from the table (sorted ids) */
+    const char *by_id_picked[] = {"Embedding(200, 16, mask_zero=True)", "LSTM(4, return_sequences=True)",
+                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(by_id_picked, NULL, true, false);
     check_in_place_bytes(dropout_stack);
     const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
                                 "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
