@@ -829,8 +829,10 @@ static bool rec_table_taken(rnn_rec *r, const rnn_fwd *f, bool indexed)
 {
     if (!rec_table_usable(r, f))
         return false;
-    int most = rec_ids_most(r, f->B, f->T);
-    return indexed ? r->n_ids > 0 : rec_index_ids(r, f->ids, (size_t)f->B * f->T, most < r->ids_cap ? most : r->ids_cap);
+    if (indexed)
+        return r->n_ids > 0;
+    int most = rec_ids_most(r, f->B, f->T);  /* at most ids_cap: the batch fits the workspaces */
+    return rec_index_ids(r, f->ids, (size_t)f->B * f->T, most < r->ids_cap ? most : r->ids_cap);
 }
 
 /* With the table, the input is read through it alone: forward copies the rows' projections, and

@@ -627,7 +627,8 @@ static void rows_by_id_case(int V, int words)
                 top_rows = fmax(top_rows, fabs(rows[i]));
             for (int id = 0, k = 0; id < V; k += seen[id++])  /* dx by id: the batch's ids ascending */
                 for (int j = 0; seen[id] && j < F; j++)
-                    worst_rows = fmax(worst_rows, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
+                    worst_rows =
+                        fmax(worst_rows, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
             worst = fmax(worst, worst_rows);
             free(seen);
             CHECK(worst < 1e-5, "%s, V %d, %d threads: kernel or table-row gradients by id off by %g", calls[c], V,
