@@ -2,7 +2,6 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "data/data_internal.h"
 
 typedef struct arena_block {
@@ -24,26 +23,10 @@ rnn_arena *rnn_arena_new(size_t chunk_size)
     return a;
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-void *rnn_big_alloc(size_t n)
-{
-    if (n < 2 * HUGE_PAGE)
-        return malloc(n);
-    void *p;
-    size_t rounded = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE); /* advisory: failure only costs speed */
-#endif
-    return p;
-}
-
 static arena_block *arena_grow(rnn_arena *a, size_t need)
 {
     size_t size = need > a->chunk_size ? need : a->chunk_size;
-    arena_block *b = rnn_big_alloc(sizeof *b + size);
+    arena_block *b = malloc(sizeof *b + size);
     if (!b)
         return NULL;
     b->next = a->head;
@@ -63,7 +46,7 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align)
     if (!b || at + n > b->size) {
         if (b && n > a->chunk_size / 4) {
             /* A big request gets its own block behind the current one, which keeps its free tail. */
-            arena_block *big = rnn_big_alloc(sizeof *big + n);
+            arena_block *big = malloc(sizeof *big + n);
             if (!big)
                 return NULL;
             big->next = b->next;

@@ -19,9 +19,6 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align);
 /* Copies s[0..len) and a NUL. */
 char *rnn_arena_strndup(rnn_arena *a, const char *s, size_t len);
 size_t rnn_arena_bytes(const rnn_arena *a);
-/* malloc for big buffers (free() releases it): 2 MB aligned and marked for transparent huge pages,
- * because first-touch page faults dominate the data pipeline's time on small VMs. */
-void *rnn_big_alloc(size_t n);
 void rnn_arena_free(rnn_arena *a);
 
 /* numpy's legacy RandomState (MT19937) for integer seeds, so orders match Python peers (dataset.c). */

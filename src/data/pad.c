@@ -56,7 +56,7 @@ int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32
                            "%zu sequences of %zu token ids", s->n, cols);
     if (rc)
         return rc;
-    out->data = rnn_big_alloc((cells ? cells : 1) * sizeof *out->data);
+    out->data = malloc((cells ? cells : 1) * sizeof *out->data);
     if (!out->data)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory padding %zu sequences to %zu", s->n, cols);
     out->rows = s->n;

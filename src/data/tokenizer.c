@@ -560,7 +560,7 @@ static int fit_jobs_run(rnn_tokenizer *t, char *const *texts, size_t n, size_t *
             jobs[i].lens = lens + jobs[i].begin;
             for (size_t x = jobs[i].begin; x < jobs[i].end; x++)
                 jobs[i].cap_nums += words_bound(t, texts[x]);
-            jobs[i].nums = rnn_big_alloc((jobs[i].cap_nums + 1) * sizeof *jobs[i].nums);
+            jobs[i].nums = malloc((jobs[i].cap_nums + 1) * sizeof *jobs[i].nums);
             if (!jobs[i].nums)
                 rc = RNN_EINTERNAL;
         }
@@ -608,7 +608,7 @@ int rnn_tokenizer_fit_encode(rnn_tokenizer *t, char *const *texts, size_t n, rnn
     size_t total = 0;
     for (int i = 0; !rc && i < k; i++)
         total += jobs[i].n_nums;
-    if (!rc && !(out->ids = rnn_big_alloc((total + 1) * sizeof *out->ids)))
+    if (!rc && !(out->ids = malloc((total + 1) * sizeof *out->ids)))
         rc = RNN_EINTERNAL;
     /* Each job's words get their final id (or -1: dropped) once; then one pass over the numbers.
      * off[i + 1] holds text i's word count until it is replaced by the offset. */
@@ -799,7 +799,7 @@ int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t 
         bound_total += bound;
     }
     int rc = RNN_OK;
-    int32_t *all = rnn_big_alloc(bound_total * sizeof *all);
+    int32_t *all = malloc(bound_total * sizeof *all);
     if (!all)
         rc = RNN_EINTERNAL;
     if (!rc) {
