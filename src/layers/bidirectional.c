@@ -111,10 +111,7 @@ static int bidi_build(rnn_layer *l, rnn_error *err)
     bidi *c = l->cfg;
     for (int i = 0; i < 2; i++) {
         l->inner[i].in = l->in;
-        /* no table path inside: it reads rows by id only as the model's layer after the Embedding,
-         * and a projected table for each direction costs its memory for forward alone (bilstm_001's
-         * LSTM(64) on 128 features: 10 MB a direction) */
-        l->inner[i].in_table_rows = 0;
+        l->inner[i].in_table_rows = l->in_table_rows;  /* each direction projects the batch's words */
         int rc = l->inner[i].kind->build(&l->inner[i], err);
         if (rc)
             return rc;
@@ -307,6 +304,15 @@ static void bidi_split_dy(bidi *c, const float *dy)
     }
 }
 
+/* By id, dx [U][F] = the two directions' input gradients by id, added once both are done (both
+ * indexed the same ids, so their rows match). */
+RNN_VECTOR_KERNEL
+static void bidi_sum_dx_by_id(float *restrict dx, const float *restrict a, const float *restrict b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = a[i] + b[i];
+}
+
 static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)
 {
     bidi *c = l->cfg;
@@ -318,6 +324,19 @@ static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float
         ((rnn_rec *)l->inner[i].cfg)->dx_shared = dx ? &c->dx : NULL;
     bidi_job job = {l, f, NULL, dy, dx, true};
     bidi_dispatch(l, &job);
+    if (dx && f->rows_by_id) {
+        size_t na, nb;
+        const float *a = rnn_rec_dx_by_id(&l->inner[0], &na), *b = rnn_rec_dx_by_id(&l->inner[1], &nb);
+        if (na == nb)
+            bidi_sum_dx_by_id(dx, a, b, na);
+    }
+}
+
+/* Both directions read their rows by id (each indexes the batch's ids; both are asked). */
+static bool bidi_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f)
+{
+    bool a = rnn_rec_reads_rows_by_id(&l->inner[0], f), b = rnn_rec_reads_rows_by_id(&l->inner[1], f);
+    return a && b;
 }
 
 static int bidi_describe(const rnn_layer *l, char *buf, size_t n)
@@ -390,4 +409,5 @@ const rnn_layer_kind rnn_bidirectional_kind = {
     .init_bytes = bidi_init_bytes,
     .destroy = bidi_destroy,
     .honours_mask = true,
+    .reads_rows_by_id = bidi_reads_rows_by_id,
 };

@@ -760,15 +760,23 @@ static void rec_gemm_part(void *ctx, int i, int parts)
                   j->beta, j->c + lo * (size_t)j->ldc, j->ldc);
 }
 
-/* c = op(a) b + beta c on the pool, split by rows of c (a untransposed) or by its columns; a part
- * takes at least an eighth of the multiply-adds that make a recurrent call worth threads
- * (rnn_rec_parallel_min_work: 1e6 by default, none in the tests). */
+/* Runs job j on the pool in at most `most` parts, each of at least an eighth of the multiply-adds
+ * that make a recurrent call worth threads (rnn_rec_parallel_min_work: 1e6 by default, none in the
+ * tests). */
+static void rec_gemm_run(rec_gemm_job *j, int most)
+{
+    size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
+    int parts = rnn_parallel_parts((size_t)j->m * j->n * j->k, min_part);
+    rnn_parallel(parts < most ? parts : most, rec_gemm_part, j);
+}
+
+/* c = op(a) b + beta c on the pool, split by rows of c (a untransposed) or by its columns, in at
+ * most `most` parts. */
 static void rec_gemm_on_pool(bool ta, int m, int n, int k, const float *a, int lda, const float *b, int ldb,
-                             float beta, float *c, int ldc)
+                             float beta, float *c, int ldc, int most)
 {
     rec_gemm_job j = {ta, m, n, k, a, b, lda, ldb, beta, c, ldc, NULL, NULL};
-    size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
-    rnn_parallel(rnn_parallel_parts((size_t)m * n * k, min_part), rec_gemm_part, &j);
+    rec_gemm_run(&j, most);
 }
 
 /* Whether the call's input rows can go through the table: they are a table's rows picked by ids,
@@ -862,8 +870,7 @@ static const int32_t *rec_project_table(rnn_rec *r, const float *params, const r
         j.a = f->table;
         j.pick = NULL;
     }
-    size_t min_part = (size_t)(rnn_rec_parallel_min_work / 8);
-    rnn_parallel(rnn_parallel_parts((size_t)U * GH * r->F, min_part), rec_gemm_part, &j);
+    rec_gemm_run(&j, r->table_parts);
     return f->ids;
 }
 
@@ -878,6 +885,7 @@ void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
     if (!r->masks_drawn)
         rnn_rec_draw_masks(l, f);
     r->masks_drawn = false;
+    r->table_parts = l->threads > 0 ? l->threads : RNN_PARALLEL_MAX;
     r->ids = rec_project_table(r, l->params, f);
     r->rows_by_id = f->rows_by_id && r->ids;
     r->nslices = r->cap_slices;  /* the split reserve laid out (threads fixed there) */
@@ -1109,7 +1117,8 @@ static void rec_sum_slices_part(void *ctx, int i, int n)
 }
 
 /* By id: the slices' sums (in slice order) S [U][G*H] of the batch's U distinct ids; the kernel's
- * gradient += their rows^T S and, when wanted, dx [U][F] = S W^T. */
+ * gradient += their rows^T S and, when wanted, dx [U][F] = S W^T; with a shared dx (Bidirectional)
+ * S W^T goes to table_x instead (the kernel's gradient has read it), for the caller to sum. */
 static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *dx)
 {
     size_t GH = (size_t)r->G * r->H, n = (size_t)r->n_ids * GH;
@@ -1118,9 +1127,17 @@ static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *d
     if (r->nslices > 1)
         rnn_parallel(rnn_parallel_parts(n, 1 << 15), rec_sum_slices_part, r);
     rec_gemm_on_pool(true, r->F, (int)GH, r->n_ids, rows, r->F, S, (int)GH, 1.0f, rec_kernel(r, l->grads),
-                     (int)GH);
+                     (int)GH, r->table_parts);
     if (dx)
-        rec_gemm_on_pool(false, r->n_ids, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f, dx, r->F);
+        rec_gemm_on_pool(false, r->n_ids, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f,
+                         r->dx_shared ? r->table_x : dx, r->F, r->table_parts);
+}
+
+const float *rnn_rec_dx_by_id(const rnn_layer *l, size_t *floats)
+{
+    const rnn_rec *r = l->cfg;
+    *floats = (size_t)r->n_ids * r->F;
+    return r->table_x;
 }
 
 void rnn_rec_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float *dx)

@@ -127,6 +127,8 @@ struct rnn_rec {
                              * projections, else NULL */
     bool rows_by_id;        /* rnn_fwd.rows_by_id of the call: x unread, dx by distinct id */
     float *table_grad;      /* [ids_cap][G*H] this slice's gate gradients summed by id (rows_by_id) */
+    int table_parts;        /* the most parts the table's products split into (1 inside
+                             * Bidirectional, whose directions have a thread each) */
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
     float *block;           /* the one allocation holding every workspace */
@@ -183,6 +185,10 @@ int rnn_rec_build(rnn_layer *l, rnn_error *err);
 int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
 bool rnn_rec_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f);
+/* After a backward by id with a shared dx (Bidirectional): this layer's input gradient by id,
+ * [U][F] for the U distinct ids of the call, ascending (*floats = U * F); the caller sums the two
+ * directions' into dx. */
+const float *rnn_rec_dx_by_id(const rnn_layer *l, size_t *floats);
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T);
 size_t rnn_rec_init_bytes(const rnn_layer *l);
 void rnn_rec_forward(rnn_layer *l, const rnn_fwd *f, const void *x, float *y);

@@ -658,6 +658,85 @@ static void test_rows_by_id(void)
         rows_by_id_case(table_vocab[v].V, table_vocab[v].words);
 }
 
+/* Bidirectional by id: both directions read the batch's words (on two threads here) and the input
+ * gradient by id is the sum of theirs. Against the rows' computation: the same outputs bit for bit;
+ * every weight gradient and each id's input gradient equal to 1e-5 of the largest. */
+static void test_bidirectional_by_id(void)
+{
+    enum { V = 500, F = 16, B = 20, T = 11 };
+    static const char *const calls[] = {"Bidirectional(LSTM(5, return_sequences=True))",
+                                        "Bidirectional(GRU(4), merge_mode='ave')"};
+    rnn_rng *rng = rnn_rng_new(43);
+    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
+    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
+    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            int32_t id = table_test_id(rng, V, 40);
+            ids[(size_t)b * T + t] = id;
+            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
+        }
+    for (size_t c = 0; c < sizeof calls / sizeof *calls; c++) {
+        rnn_layer *l[2];
+        float *y[2], *dx[2];
+        size_t ny = 0;
+        for (int k = 0; k < 2; k++) {
+            l[k] = table_layer(calls[c], B, T, F, k ? V : 0, 2, &ny);
+            y[k] = calloc(ny, sizeof(float));
+            dx[k] = calloc((size_t)T * B * F, sizeof(float));
+        }
+        CHECK(l[0] && l[1], "%s: layers made", calls[c]);
+        if (!l[0] || !l[1])
+            break;
+        float *dy = malloc(ny * sizeof *dy);
+        rnn_fill_uniform(rng, dy, ny, -1, 1);
+        rnn_fwd f0 = {.B = B, .T = T, .training = true, .rng = rng}, f1 = f0;
+        f1.ids = ids;
+        f1.table = table;
+        f1.rows_by_id = true;
+        CHECK(l[1]->kind->reads_rows_by_id && l[1]->kind->reads_rows_by_id(l[1], &f1), "%s: reads by id", calls[c]);
+        l[0]->kind->forward(l[0], &f0, x, y[0]);
+        l[1]->kind->forward(l[1], &f1, x, y[1]);
+        CHECK(!memcmp(y[0], y[1], ny * sizeof(float)), "%s: outputs differ by id", calls[c]);
+        for (int k = 0; k < 2; k++) {
+            memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
+            l[k]->kind->backward(l[k], k ? &f1 : &f0, dy, dx[k]);
+        }
+        double top = 1e-30, worst = 0;
+        for (size_t i = 0; i < l[0]->n_params; i++)
+            top = fmax(top, fabs(l[0]->grads[i]));
+        for (size_t i = 0; i < l[0]->n_params; i++)
+            worst = fmax(worst, fabs(l[0]->grads[i] - l[1]->grads[i]) / top);
+        double *rows = calloc((size_t)V * F, sizeof *rows), top_rows = 1e-30;
+        bool *seen = calloc((size_t)V, sizeof *seen);
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++) {
+                int32_t id = ids[(size_t)b * T + t];
+                seen[id] = true;
+                for (int j = 0; j < F; j++)
+                    rows[(size_t)id * F + j] += dx[0][((size_t)t * B + b) * F + j];
+            }
+        for (size_t i = 0; i < (size_t)V * F; i++)
+            top_rows = fmax(top_rows, fabs(rows[i]));
+        for (int id = 0, k = 0; id < V; k += seen[id++])
+            for (int j = 0; seen[id] && j < F; j++)
+                worst = fmax(worst, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
+        CHECK(worst < 1e-5, "%s: weight or id gradients by id off by %g", calls[c], worst);
+        free(rows);
+        free(seen);
+        free(dy);
+        for (int k = 0; k < 2; k++) {
+            table_layer_free(l[k]);
+            free(y[k]);
+            free(dx[k]);
+        }
+    }
+    free(table);
+    free(x);
+    free(ids);
+    rnn_rng_free(rng);
+}
+
 /* The table's buffers only where they take no more memory than the rows they save: chollet_rnn's
  * SimpleRNN(32) after Embedding(10000, 32) keeps a table; an LSTM(256) after Embedding(30000, 64)
  * does not (its workspace is that of a layer without one). Sizes only: nothing is reserved. */
@@ -702,6 +781,7 @@ int main(void)
     test_embedding_threads();
     test_table_rows();
     test_rows_by_id();
+    test_bidirectional_by_id();
     test_table_memory();
     test_stack_gradcheck();
     test_deterministic();

@@ -313,8 +313,10 @@ static double model_loss(rnn_model *m, const int32_t *x, int B, int T, const flo
 
 /* Whole-model gradient check: the mask from Embedding(mask_zero=True) must reach the pooling,
  * through a per-step Dense; every parameter checked by central differences. In training, the
- * dropout masks are the same in every forward. */
-static void check_model_gradients(const char *const *calls, const char *needs, bool masked_through, bool training)
+ * dropout masks are the same in every forward. With by_id, the layer after the Embedding must read
+ * its rows by id (rnn_layer_kind.reads_rows_by_id): that path is what is checked. */
+static void check_model_gradients(const char *const *calls, const char *needs, bool masked_through, bool training,
+                                  bool by_id)
 {
     if (needs && !kind_available(needs))
         return;
@@ -327,10 +329,10 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     rnn_error err = {0};
     model_loss(m, x, B, T, w, B * 3, training);
     rnn_layer *reader = rnn_model_layer(m, 1);
-    if (reader->in_table_rows > 0 && reader->kind->reads_rows_by_id) {  /* the by-id path is what is checked */
+    if (by_id) {
         rnn_fwd f = {.B = B, .T = T, .training = training, .ids = x, .table = rnn_model_layer(m, 0)->params};
-        CHECK(reader->kind->reads_rows_by_id(reader, &f), "%s after %s: the rows are not read by id", calls[1],
-              calls[0]);
+        CHECK(reader->kind->reads_rows_by_id && reader->kind->reads_rows_by_id(reader, &f),
+              "%s after %s: the rows are not read by id", calls[1], calls[0]);
         model_loss(m, x, B, T, w, B * 3, training);
     }
     rnn_model_zero_grad(m);
@@ -413,34 +415,42 @@ int main(void)
 {
     const char *dense_stack[] = {"Embedding(9, 3, mask_zero=True)", "Dense(4, activation='tanh')",
                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(dense_stack, NULL, true, false);
+    check_model_gradients(dense_stack, NULL, true, false, false);
     const char *rec_stack[] = {"Embedding(9, 3, mask_zero=True)", "Bidirectional(LSTM(4, return_sequences=True))",
                                "SpatialDropout1D(0.5)", "GRU(3, return_sequences=True)", "GlobalAveragePooling1D()",
                                "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(rec_stack, "Bidirectional", true, false);
+    check_model_gradients(rec_stack, "Bidirectional", true, false, false);
     /* dropout in training, run in place: over Embedding's and LSTM's outputs and their gradients */
     const char *dropout_stack[] = {"Embedding(9, 3, mask_zero=True)", "SpatialDropout1D(0.5)",
                                    "LSTM(4, return_sequences=True)", "Dropout(0.5)", "GRU(3)",
                                    "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(dropout_stack, NULL, true, true);
+    check_model_gradients(dropout_stack, NULL, true, true, false);
     /* a recurrent layer right after the Embedding reads its rows by id (no rows written, the
      * gradient by table row): in inference and in training with recurrent dropout */
     const char *by_id_stack[] = {"Embedding(9, 8, mask_zero=True)", "LSTM(4, return_sequences=True)",
                                  "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(by_id_stack, NULL, true, false);
+    check_model_gradients(by_id_stack, NULL, true, false, true);
     const char *by_id_dropout[] = {"Embedding(9, 8, mask_zero=True)",
                                    "GRU(4, go_backwards=True, recurrent_dropout=0.3, return_sequences=True)",
                                    "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(by_id_dropout, NULL, true, true);
+    check_model_gradients(by_id_dropout, NULL, true, true, true);
+    /* both directions read by id; their input gradients by id are summed */
+    const char *by_id_bidi[] = {"Embedding(9, 8, mask_zero=True)",
+                                "Bidirectional(GRU(4, return_sequences=True), merge_mode='sum')",
+                                "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(by_id_bidi, "Bidirectional", true, false, true);
+    const char *by_id_bidi_lstm[] = {"Embedding(200, 16, mask_zero=True)", "Bidirectional(LSTM(4))",
+                                     "Dense(3, activation='softmax')", NULL};
+    check_model_gradients(by_id_bidi_lstm, "Bidirectional", true, true, true);
     /* the batch's 9 distinct ids of 200 words: their rows are picked from the table (sorted ids) */
     const char *by_id_picked[] = {"Embedding(200, 16, mask_zero=True)", "LSTM(4, return_sequences=True)",
                                   "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(by_id_picked, NULL, true, false);
+    check_model_gradients(by_id_picked, NULL, true, false, true);
     check_in_place_bytes(dropout_stack);
     const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
                                 "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
                                 "Dense(3, activation='softmax')", NULL};
-    check_model_gradients(conv_stack, NULL, false, false);
+    check_model_gradients(conv_stack, NULL, false, false, false);
     check_conv_model();
     check_summary_text();
     check_seed_counts();
