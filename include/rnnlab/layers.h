@@ -49,9 +49,10 @@ typedef struct rnn_fwd {
     const uint8_t *mask;    /* [T][B] or NULL */
     bool dy_is_logits;      /* backward of the output layer: dy is the gradient of its logits
                              * (pre-activation), as rnn_layer_kind.logits gave them */
-    /* When the input's rows are rows of the previous layer's table (rnn_layer.in_table_rows): the
+    /* When the input's rows are rows of the Embedding's table (rnn_layer.in_table_rows): the
      * model's ids [B][T] and that table ([in_table_rows][F]); row (t, b) of x is table[ids[b][t]].
-     * A layer may compute what a row alone decides once per table row. NULL otherwise. */
+     * A layer may compute what a row alone decides once per table row. NULL otherwise (also in
+     * training when layers between scale the rows: rnn_layer_kind.identity_outside_training). */
     const int32_t *ids;
     const float *table;
     /* Set by the model on the Embedding and the layer after it when that layer reads its input
@@ -134,6 +135,10 @@ typedef struct rnn_layer_kind {
     /* forward's output row (t, b) is row ids[b][t] of l->params, out.dim[1] floats a row (the
      * Embedding): the model then tells the next layer (rnn_layer.in_table_rows, rnn_fwd.ids). */
     bool out_table_rows;
+    /* forward is the identity outside training (Dropout, SpatialDropout1D): a layer after the
+     * Embedding and such layers reads the table's rows by id in inference; with rnn_fwd.rows_by_id
+     * forward writes nothing (the rows were never written). */
+    bool identity_outside_training;
     /* Optional (NULL: no). Given f with ids and table (and B, T, training, rng), whether forward and
      * backward would read the input through them alone and can give the input gradient by id:
      * the model then sets f->rows_by_id (see rnn_fwd) and calls forward with the same f next (the
@@ -165,8 +170,9 @@ struct rnn_layer {
                              * (e.g. inner layers) from it on every call rather than caching them */
     float *grads;           /* view into the model's gradient block */
     int threads;            /* worker threads this layer may use */
-    int in_table_rows;      /* > 0: the input's rows are rows of the previous layer's table of this
-                             * many rows (an Embedding's; set by the model before build), else 0 */
+    int in_table_rows;      /* > 0: the input's rows are rows of the Embedding's table of this many
+                             * rows, right before the layer or through layers that are the identity
+                             * outside training (set by the model before build), else 0 */
     rnn_layer *inner;       /* wrapped layer(s) for Bidirectional: inner[0] forward, inner[1] backward */
     const char *note;       /* static one-line note for the user about how the call was read (an alias
                              * such as CuDNNLSTM runs as LSTM), or NULL */

@@ -96,6 +96,8 @@ static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, floa
     const float *x = xv;
     size_t nmask = dropout_mask_len(l, f->B, f->T);
     size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
+    if (f->rows_by_id && !f->training)  /* the layer after reads the Embedding's rows by id */
+        return;
     if (!f->training || c->rate == 0.0) {
         if (y != x)
             memcpy(y, x, total * sizeof *y);
@@ -147,7 +149,8 @@ static void dropout_destroy(rnn_layer *l)
 }
 
 const rnn_layer_kind rnn_dropout_kind =
-    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure, .honours_mask = true, .in_place = true);
+    LAYER_KIND_OF(dropout, "Dropout", "dropout", dropout_configure, .honours_mask = true, .in_place = true,
+                  .identity_outside_training = true);
 const rnn_layer_kind rnn_spatial_dropout1d_kind =
     LAYER_KIND_OF(dropout, "SpatialDropout1D", "spatial_dropout1d", spatial_dropout1d_configure,
-                  .honours_mask = true, .in_place = true);
+                  .honours_mask = true, .in_place = true, .identity_outside_training = true);

@@ -169,9 +169,8 @@ static float *rec_carve(rec_block *k, size_t n)
     return p;
 }
 
-/* Lays out the buffers of slice view v for up to `rows` rows and T steps (with `table`, the sums of
- * its gate gradients by table row). */
-static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int rows, int T, bool table)
+/* Lays out the buffers of slice view v for up to `rows` rows and T steps. */
+static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int rows, int T)
 {
     size_t RT = (size_t)rows * T, GH = (size_t)r->G * r->H, H = r->H;
     size_t rc = rows > REC_CHUNK_ROWS ? (size_t)rows : REC_CHUNK_ROWS;  /* >= chunk steps * rows */
@@ -191,7 +190,6 @@ static void rec_layout_slice(const rnn_rec *r, rnn_rec *v, rec_block *k, int row
     v->dh = rec_carve(k, (size_t)rows * H);
     v->dc = rec_carve(k, (size_t)rows * H);
     v->dtmp = rec_carve(k, (size_t)rows * H);
-    v->table_grad = table ? rec_carve(k, (size_t)r->ids_cap * GH) : NULL;
 }
 
 /* Below this many multiply-adds a row (G*H*F), telling a chunk's rows apart costs more than the
@@ -231,16 +229,21 @@ static void rec_layout(rnn_rec *r, rec_block *k, int B, int T, int n)
     r->zbias = rec_carve(k, 2 * (size_t)r->G * r->H);
     r->ut = rec_carve(k, (size_t)r->G * r->H * r->H);
     r->wt = rec_carve(k, (size_t)r->G * r->H * r->F);
+    for (int i = 0; i < n; i++)
+        rec_layout_slice(r, &r->slice[i], k, rows, T);
+    /* The table's buffers come last and are not zeroed (each is written before it is read), so
+     * that only the rows a batch's distinct ids use become resident. */
+    r->table_offset = k->used;
     bool table = r->table_rows > 0 && rec_table_fits(r, B, T, n);
+    size_t GH = (size_t)r->G * r->H;
     r->ids_cap = table ? rec_ids_most(r, B, T) : 0;
     r->id_slot = table ? (int32_t *)rec_carve(k, (size_t)r->table_rows) : NULL;  /* int32 and float have one size */
     r->uid = table ? (int32_t *)rec_carve(k, (size_t)r->ids_cap) : NULL;
     r->table_x = table ? rec_carve(k, (size_t)r->ids_cap * r->F) : NULL;
-    r->table_proj = table ? rec_carve(k, (size_t)r->ids_cap * r->G * r->H) : NULL;
+    r->table_proj = table ? rec_carve(k, (size_t)r->ids_cap * GH) : NULL;
+    /* forward's projection is done when backward sums by id: slice 0 sums there */
     for (int i = 0; i < n; i++)
-        rec_layout_slice(r, &r->slice[i], k, rows, T, table && i > 0);
-    if (table)  /* forward's projection is done when backward sums by id: slice 0 sums there */
-        r->slice[0].table_grad = r->table_proj;
+        r->slice[i].table_grad = !table ? NULL : i == 0 ? r->table_proj : rec_carve(k, (size_t)r->ids_cap * GH);
 }
 
 size_t rnn_rec_workspace_bytes(const rnn_layer *l, int B, int T)
@@ -274,9 +277,9 @@ int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err)
     int rc = layer_reserve_floats(&r->block, &r->block_cap, k.used, err, l->name);
     if (rc)
         return rc;
-    memset(r->block, 0, k.used * sizeof(float));
     k = (rec_block){.base = r->block};
     rec_layout(r, &k, nB, nT, n);
+    memset(r->block, 0, r->table_offset * sizeof(float));
     for (int i = 0; r->id_slot && i < r->table_rows; i++)
         r->id_slot[i] = -1;
     r->n_ids = 0;

@@ -132,6 +132,7 @@ struct rnn_rec {
     int nslices, capB, capT, cap_slices;
     struct rnn_rec *slice;  /* [8] per-thread views */
     float *block;           /* the one allocation holding every workspace */
+    size_t table_offset;    /* floats of block before the table's buffers (zeroed; those are not) */
     size_t block_cap;
     size_t n_params;
 };

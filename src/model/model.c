@@ -212,14 +212,25 @@ static int model_grow_arrays(rnn_model *m, rnn_error *err)
     return RNN_OK;
 }
 
+/* The rows of the Embedding's table when a layer added now would read them: the model is the
+ * Embedding, then only layers that are the identity outside training (0 otherwise). */
+static int model_table_rows_next(const rnn_model *m)
+{
+    const rnn_layer *e = m->n > 0 ? m->layers[0] : NULL;
+    if (!e || !e->kind->out_table_rows || e->out.rank != 2 || e->out.dim[1] <= 0)
+        return 0;
+    for (size_t i = 1; i < m->n; i++)
+        if (!m->layers[i]->kind->identity_outside_training)
+            return 0;
+    return (int)(e->n_params / (size_t)e->out.dim[1]);
+}
+
 /* Prefixes a build error with what came before, e.g. "after LSTM(32, return_sequences=True)". */
 static int model_build_layer(rnn_model *m, rnn_layer *l, rnn_error *err)
 {
     rnn_error e = {0};
     l->in = rnn_model_output_shape(m);
-    const rnn_layer *first = m->n == 1 ? m->layers[0] : NULL;  /* the Embedding, right before l */
-    l->in_table_rows = first && first->kind->out_table_rows && first->out.rank == 2 && first->out.dim[1] > 0
-                       ? (int)(first->n_params / (size_t)first->out.dim[1]) : 0;
+    l->in_table_rows = model_table_rows_next(m);
     if (m->n == 0 && !l->kind->takes_ids)
         return rnn_fail(err, RNN_EUSAGE, "%s: the first layer must be Embedding (the model's input is token "
                         "ids), e.g. add Embedding(10000, 32)", l->kind->name);
@@ -578,15 +589,30 @@ static void model_transpose(const float *src, float *dst, int B, int T, int F, b
         }
 }
 
-/* Whether the layer after the Embedding reads its input through the ids and the table alone for
- * this batch (rnn_layer_kind.reads_rows_by_id): the Embedding then writes no rows and takes its
- * gradient by id. */
-static bool model_rows_by_id(const rnn_model *m, const int32_t *x, int B, int T, bool training)
+/* The layer that reads the Embedding's rows (rnn_layer.in_table_rows) in this call, or 0: the first
+ * after the Embedding that is not the identity outside training; in training only right after it
+ * (layers between would change the rows). */
+static size_t model_table_reader(const rnn_model *m, bool training)
 {
-    if (m->n < 2 || m->layers[1]->in_table_rows <= 0 || !m->layers[1]->kind->reads_rows_by_id)
+    for (size_t i = 1; i < m->n; i++) {
+        const rnn_layer *l = m->layers[i];
+        if (l->in_table_rows <= 0)
+            return 0;
+        if (!l->kind->identity_outside_training)
+            return i == 1 || !training ? i : 0;
+    }
+    return 0;
+}
+
+/* Whether the reader (model_table_reader) reads its input through the ids and the table alone for
+ * this batch (rnn_layer_kind.reads_rows_by_id): the Embedding and the layers between then write no
+ * rows, and the Embedding takes its gradient by id. */
+static bool model_rows_by_id(const rnn_model *m, size_t reader, const int32_t *x, int B, int T, bool training)
+{
+    if (!reader || !m->layers[reader]->kind->reads_rows_by_id)
         return false;
     rnn_fwd f = {.B = B, .T = T, .training = training, .rng = m->rng, .ids = x, .table = m->layers[0]->params};
-    return m->layers[1]->kind->reads_rows_by_id(m->layers[1], &f);
+    return m->layers[reader]->kind->reads_rows_by_id(m->layers[reader], &f);
 }
 
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training, rnn_error *err)
@@ -597,14 +623,15 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
     const void *in = x;
     const uint8_t *mask = NULL;
     int steps = T; /* of the current layer's input: Conv1D and the 1D poolings shorten it */
-    bool by_id = model_rows_by_id(m, x, B, T, training);
+    size_t reader = model_table_reader(m, training);
+    bool by_id = model_rows_by_id(m, reader, x, B, T, training);
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
         m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask,
-                              .rows_by_id = by_id && i < 2};
-        if (l->in_table_rows > 0) {  /* its input rows are the Embedding's rows of these ids */
+                              .rows_by_id = by_id && i <= reader};
+        if (reader && i == reader) {  /* its input rows are the Embedding's rows of these ids */
             m->fwd[i].ids = x;
-            m->fwd[i].table = m->layers[i - 1]->params;
+            m->fwd[i].table = m->layers[0]->params;
         }
         l->kind->forward(l, &m->fwd[i], in, m->act[i]);
         if (l->kind->out_mask)

@@ -361,11 +361,15 @@ static void check_model_gradients(const char *const *calls, const char *needs, b
     rnn_model_free(m);
 }
 
-/* Bytes the layer after the Embedding keeps for the projection of the Embedding's table (batches
- * of B rows, T steps): its workspace less the workspace of the same layer built without a table. */
+/* Bytes the layer that reads the Embedding's rows (the first after it that is not the identity
+ * outside training) keeps for the projection of the batch's words (batches of B rows, T steps): its
+ * workspace less the workspace of the same layer built without a table. */
 static uint64_t table_projection_bytes(rnn_model *m, int B, int T)
 {
-    rnn_layer *l = rnn_model_n_layers(m) > 1 ? rnn_model_layer(m, 1) : NULL;
+    rnn_layer *l = NULL;
+    for (size_t i = 1; i < rnn_model_n_layers(m) && !l; i++)
+        if (!rnn_model_layer(m, i)->kind->identity_outside_training)
+            l = rnn_model_layer(m, i);
     if (!l || l->in_table_rows == 0 || !l->kind->workspace_bytes)
         return 0;
     rnn_error err;
@@ -379,9 +383,38 @@ static uint64_t table_projection_bytes(rnn_model *m, int B, int T)
     return with - without;
 }
 
+/* In inference the layer after the Embedding and layers that are the identity outside training
+ * (layer `reader`) reads its rows by id: the same outputs, bit for bit, as when it reads the rows. */
+static void check_inference_by_id(const char *const *calls, size_t reader)
+{
+    rnn_model *m = build(NULL, calls, NULL);
+    if (!m)
+        return;
+    enum { B = 4, T = 5 };
+    int32_t x[B * T] = {0, 0, 3, 4, 5, 0, 1, 2, 8, 7, 6, 6, 6, 2, 1, 0, 5, 3, 8, 1};
+    rnn_error err = {0};
+    size_t n = (size_t)B * (size_t)rnn_model_output_shape(m).dim[0];
+    float *y = malloc(n * sizeof *y);
+    const float *out = rnn_model_forward(m, x, B, T, false, &err);
+    CHECK(out != NULL, "%s: forward: %s", calls[reader], err.msg);
+    rnn_layer *l = rnn_model_layer(m, reader);
+    rnn_fwd f = {.B = B, .T = T, .ids = x, .table = rnn_model_layer(m, 0)->params};
+    CHECK(l->kind->reads_rows_by_id && l->kind->reads_rows_by_id(l, &f), "%s: no rows by id in inference",
+          calls[reader]);
+    out = rnn_model_forward(m, x, B, T, false, &err);
+    memcpy(y, out, n * sizeof *y);
+    int rows = l->in_table_rows;
+    l->in_table_rows = 0;  /* the model then gives it no ids: it reads the rows */
+    out = rnn_model_forward(m, x, B, T, false, &err);
+    l->in_table_rows = rows;
+    CHECK(out && !memcmp(y, out, n * sizeof *y), "%s: inference by id gives other bits than by rows", calls[reader]);
+    free(y);
+    rnn_model_free(m);
+}
+
 /* Dropout layers write over their neighbours' buffers: the model with them holds no more batch
- * buffers than without them, only their masks (without them, a recurrent layer may follow the
- * Embedding and keep the projection of its table: that is counted apart). */
+ * buffers than without them, only their masks (the projection of the batch's words kept by the
+ * layer reading the Embedding's rows is counted apart: with dropout between, it serves inference). */
 static void check_in_place_bytes(const char *const *calls)
 {
     const char *without[8];
@@ -401,12 +434,12 @@ static void check_in_place_bytes(const char *const *calls)
             masks += l->kind->workspace_bytes(l, B, T);
     }
     uint64_t with = rnn_model_batch_bytes(a, B, T, NULL), plain = rnn_model_batch_bytes(b, B, T, NULL);
-    uint64_t table = table_projection_bytes(b, B, T);
-    CHECK(table > 0 && table_projection_bytes(a, B, T) == 0, "table projection: %llu bytes without dropout, "
-          "none with", (unsigned long long)table);
-    CHECK(with == plain - table + masks, "batch bytes with dropout %llu, without %llu (of which the table's "
-          "projection %llu), masks %llu", (unsigned long long)with, (unsigned long long)plain,
-          (unsigned long long)table, (unsigned long long)masks);
+    uint64_t table = table_projection_bytes(b, B, T), table_a = table_projection_bytes(a, B, T);
+    CHECK(table > 0 && table_a > 0, "table projection: %llu bytes without dropout, %llu with",
+          (unsigned long long)table, (unsigned long long)table_a);
+    CHECK(with - table_a == plain - table + masks, "batch bytes with dropout %llu (of which the table's projection "
+          "%llu), without %llu (%llu), masks %llu", (unsigned long long)with, (unsigned long long)table_a,
+          (unsigned long long)plain, (unsigned long long)table, (unsigned long long)masks);
     rnn_model_free(a);
     rnn_model_free(b);
 }
@@ -447,6 +480,12 @@ int main(void)
                                   "GlobalAveragePooling1D()", "Dense(3, activation='softmax')", NULL};
     check_model_gradients(by_id_picked, NULL, true, false, true);
     check_in_place_bytes(dropout_stack);
+    const char *infer_lstm[] = {"Embedding(200, 16)", "Dropout(0.2)", "LSTM(4)", "Dense(3, activation='softmax')",
+                                NULL};
+    check_inference_by_id(infer_lstm, 2);
+    const char *infer_bidi[] = {"Embedding(9, 8, mask_zero=True)", "SpatialDropout1D(0.3)", "Dropout(0.5)",
+                                "Bidirectional(GRU(4))", "Dense(3, activation='softmax')", NULL};
+    check_inference_by_id(infer_bidi, 3);
     const char *conv_stack[] = {"Embedding(9, 3, mask_zero=True)", "Conv1D(4, 2, padding='same', activation='tanh')",
                                 "AveragePooling1D(2, padding='same')", "Conv1D(3, 2)", "GlobalAveragePooling1D()",
                                 "Dense(3, activation='softmax')", NULL};
