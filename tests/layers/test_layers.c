@@ -489,63 +489,140 @@ static int32_t table_test_id(rnn_rng *rng, int V, int words)
  * (sorted). */
 static const struct { int V, words; } table_vocab[] = {{30, 30}, {100, 100}, {5000, 60}};
 
+/* A batch whose rows are a table's: table [V][F] random, ids [B][T] of `words` words spread over the
+ * table (a third of them the padding id 0 with pad), x [T][B][F] their rows. */
+typedef struct table_batch {
+    int V, F, B, T;
+    float *table, *x;
+    int32_t *ids;
+} table_batch;
+
+static table_batch table_batch_make(rnn_rng *rng, int V, int F, int B, int T, int words, bool pad)
+{
+    table_batch tb = {V, F, B, T, malloc((size_t)V * F * sizeof(float)), malloc((size_t)T * B * F * sizeof(float)),
+                      malloc((size_t)B * T * sizeof(int32_t))};
+    rnn_fill_uniform(rng, tb.table, (size_t)V * F, -1, 1);
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            int32_t id = !pad || rnn_rng_uint(rng, 3) ? table_test_id(rng, V, words) : 0;
+            tb.ids[(size_t)b * T + t] = id;
+            memcpy(tb.x + ((size_t)t * B + b) * F, tb.table + (size_t)id * F, F * sizeof(float));
+        }
+    return tb;
+}
+
+static void table_batch_free(table_batch *tb)
+{
+    free(tb->table);
+    free(tb->x);
+    free(tb->ids);
+}
+
+/* Two layers of `call` for the batch's shapes (layer k told of a table of rows[k] rows), their
+ * outputs and input gradients, and a random output gradient dy; false when a layer fails. */
+typedef struct table_pair {
+    rnn_layer *l[2];
+    float *y[2], *dx[2], *dy;
+    size_t ny;
+} table_pair;
+
+static bool table_pair_make(table_pair *p, const char *call, const table_batch *tb, const int rows[2], int threads,
+                            rnn_rng *rng)
+{
+    size_t nx = (size_t)tb->T * tb->B * tb->F;
+    for (int k = 0; k < 2; k++) {
+        p->l[k] = table_layer(call, tb->B, tb->T, tb->F, rows[k], threads, &p->ny);
+        p->y[k] = calloc(p->ny, sizeof(float));
+        p->dx[k] = calloc(nx, sizeof(float));
+    }
+    p->dy = malloc(p->ny * sizeof(float));
+    CHECK(p->l[0] && p->l[1], "%s: layers made", call);
+    if (p->l[0] && p->l[1])
+        rnn_fill_uniform(rng, p->dy, p->ny, -1, 1);
+    return p->l[0] && p->l[1];
+}
+
+static void table_pair_free(table_pair *p)
+{
+    for (int k = 0; k < 2; k++) {
+        table_layer_free(p->l[k]);
+        free(p->y[k]);
+        free(p->dx[k]);
+    }
+    free(p->dy);
+}
+
+/* The largest difference between a and b [n], relative to the largest |a| (sums in another order
+ * cancel differently). */
+static double rel_error(const float *a, const float *b, size_t n)
+{
+    double top = 1e-30, worst = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, fabs(a[i]));
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(a[i] - b[i]) / top);
+    return worst;
+}
+
+/* The largest difference between an input gradient by id (dx_id [U][F], a row for each of the
+ * batch's ids ascending) and the rows' input gradients dx_rows [T][B][F] summed by id, relative to
+ * the largest sum. */
+static double by_id_dx_error(const float *dx_id, const float *dx_rows, const table_batch *tb)
+{
+    int V = tb->V, F = tb->F, B = tb->B, T = tb->T;
+    double *rows = calloc((size_t)V * F, sizeof *rows), top = 1e-30, worst = 0;
+    bool *seen = calloc((size_t)V, sizeof *seen);
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            int32_t id = tb->ids[(size_t)b * T + t];
+            seen[id] = true;
+            for (int j = 0; j < F; j++)
+                rows[(size_t)id * F + j] += dx_rows[((size_t)t * B + b) * F + j];
+        }
+    for (size_t i = 0; i < (size_t)V * F; i++)
+        top = fmax(top, fabs(rows[i]));
+    for (int id = 0, k = 0; id < V; k += seen[id++])
+        for (int j = 0; seen[id] && j < F; j++)
+            worst = fmax(worst, fabs(dx_id[(size_t)k * F + j] - rows[(size_t)id * F + j]) / top);
+    free(rows);
+    free(seen);
+    return worst;
+}
+
 /* test_table_rows for a vocabulary of V words of which the batch uses `words`. */
 static void table_rows_case(int V, int words)
 {
-    enum { F = 16, B = 24, T = 9 };
     static const char *const calls[] = {"SimpleRNN(5, return_sequences=True)", "LSTM(4)",
                                         "GRU(3, go_backwards=True, return_sequences=True)",
                                         "SimpleRNN(5, dropout=0.3)"};  /* input dropout: rows not the table's */
     rnn_rng *rng = rnn_rng_new(31);
-    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
-    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
-    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            int32_t id = table_test_id(rng, V, words);
-            ids[(size_t)b * T + t] = id;
-            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
-        }
+    table_batch tb = table_batch_make(rng, V, 16, 24, 9, words, false);
+    size_t nx = (size_t)tb.T * tb.B * tb.F;
     for (size_t c = 0; c < sizeof calls / sizeof *calls; c++)
         for (int threads = 1; threads <= 2; threads++) {
-            rnn_layer *l[2];
-            float *y[2], *dx[2], *dy = NULL;
-            size_t ny = 0;
-            for (int k = 0; k < 2; k++) {
-                l[k] = table_layer(calls[c], B, T, F, k == 1 ? V : 0, threads, &ny);
-                y[k] = calloc(ny, sizeof(float));
-                dx[k] = calloc((size_t)T * B * F, sizeof(float));
-            }
-            CHECK(l[0] && l[1], "%s: layers made", calls[c]);
-            if (!l[0] || !l[1])
+            table_pair p;
+            if (!table_pair_make(&p, calls[c], &tb, (const int[2]){0, V}, threads, rng)) {
+                table_pair_free(&p);
                 break;
-            dy = malloc(ny * sizeof *dy);
-            rnn_fill_uniform(rng, dy, ny, -1, 1);
+            }
             for (int k = 0; k < 2; k++) {
                 rnn_rng *drop = rnn_rng_new(9);  /* the same dropout masks for both */
-                rnn_fwd f = {.B = B, .T = T, .training = true, .rng = drop,
-                             .ids = k == 1 ? ids : NULL, .table = k == 1 ? table : NULL};
-                l[k]->kind->forward(l[k], &f, x, y[k]);
-                CHECK(k == 0 || c == 3 || ((const rnn_rec *)l[k]->cfg)->ids, "%s, V %d: the table was not taken",
+                rnn_fwd f = {.B = tb.B, .T = tb.T, .training = true, .rng = drop,
+                             .ids = k == 1 ? tb.ids : NULL, .table = k == 1 ? tb.table : NULL};
+                p.l[k]->kind->forward(p.l[k], &f, tb.x, p.y[k]);
+                CHECK(k == 0 || c == 3 || ((const rnn_rec *)p.l[k]->cfg)->ids, "%s, V %d: the table was not taken",
                       calls[c], V);
-                memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
-                l[k]->kind->backward(l[k], &f, dy, dx[k]);
+                memset(p.l[k]->grads, 0, p.l[k]->n_params * sizeof(float));
+                p.l[k]->kind->backward(p.l[k], &f, p.dy, p.dx[k]);
                 rnn_rng_free(drop);
             }
-            CHECK(!memcmp(y[0], y[1], ny * sizeof(float)) && !memcmp(dx[0], dx[1], (size_t)T * B * F * sizeof(float))
-                      && !memcmp(l[0]->grads, l[1]->grads, l[0]->n_params * sizeof(float)),
+            CHECK(!memcmp(p.y[0], p.y[1], p.ny * sizeof(float)) && !memcmp(p.dx[0], p.dx[1], nx * sizeof(float)) &&
+                      !memcmp(p.l[0]->grads, p.l[1]->grads, p.l[0]->n_params * sizeof(float)),
                   "%s, V %d, %d threads: the table's projections give other bits than the rows'", calls[c], V,
                   threads);
-            for (int k = 0; k < 2; k++) {
-                table_layer_free(l[k]);
-                free(y[k]);
-                free(dx[k]);
-            }
-            free(dy);
+            table_pair_free(&p);
         }
-    free(table);
-    free(x);
-    free(ids);
+    table_batch_free(&tb);
     rnn_rng_free(rng);
 }
 
@@ -561,90 +638,46 @@ static void test_table_rows(void)
 /* test_rows_by_id for a vocabulary of V words of which the batch uses `words` (and the padding id). */
 static void rows_by_id_case(int V, int words)
 {
-    enum { F = 25, B = 20, T = 11 };
     static const char *const calls[] = {"SimpleRNN(6, return_sequences=True)", "LSTM(4)",
                                         "GRU(3, go_backwards=True)", "GRU(5, reset_after=False)",
                                         "LSTM(9)"};  /* 36 gate columns: the products split by them */
     rnn_rng *rng = rnn_rng_new(41);
-    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
-    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
-    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            int32_t id = rnn_rng_uint(rng, 3) ? table_test_id(rng, V, words) : 0;
-            ids[(size_t)b * T + t] = id;
-            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
-        }
+    table_batch tb = table_batch_make(rng, V, 25, 20, 11, words, true);
+    size_t nx = (size_t)tb.T * tb.B * tb.F;
+    float *junk = malloc(nx * sizeof *junk);
+    for (size_t i = 0; i < nx; i++)
+        junk[i] = NAN;  /* by id, the input rows are never read */
     for (size_t c = 0; c < sizeof calls / sizeof *calls; c++)
         for (int threads = 1; threads <= 2; threads++) {
-            rnn_layer *l[2];
-            float *y[2], *dx[2];
-            size_t ny = 0;
-            for (int k = 0; k < 2; k++) {
-                l[k] = table_layer(calls[c], B, T, F, V, threads, &ny);
-                y[k] = calloc(ny, sizeof(float));
-                dx[k] = calloc((size_t)T * B * F, sizeof(float));
-            }
-            CHECK(l[0] && l[1], "%s: layers made", calls[c]);
-            if (!l[0] || !l[1])
+            table_pair p;
+            if (!table_pair_make(&p, calls[c], &tb, (const int[2]){V, V}, threads, rng)) {
+                table_pair_free(&p);
                 break;
-            float *dy = malloc(ny * sizeof *dy), *junk = malloc((size_t)T * B * F * sizeof *junk);
-            rnn_fill_uniform(rng, dy, ny, -1, 1);
-            for (size_t i = 0; i < (size_t)T * B * F; i++)
-                junk[i] = NAN;  /* by id, the input rows are never read */
-            rnn_fwd f0 = {.B = B, .T = T, .training = true, .rng = rng, .ids = ids, .table = table};
+            }
+            rnn_fwd f0 = {.B = tb.B, .T = tb.T, .training = true, .rng = rng, .ids = tb.ids, .table = tb.table};
             rnn_fwd f1 = f0;
             f1.rows_by_id = true;
-            CHECK(l[1]->kind->reads_rows_by_id && l[1]->kind->reads_rows_by_id(l[1], &f1), "%s: reads by id",
+            CHECK(p.l[1]->kind->reads_rows_by_id && p.l[1]->kind->reads_rows_by_id(p.l[1], &f1), "%s: reads by id",
                   calls[c]);
-            l[0]->kind->forward(l[0], &f0, x, y[0]);
-            l[1]->kind->forward(l[1], &f1, junk, y[1]);
-            for (int k = 0; k < 2; k++)
-                memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
-            l[0]->kind->backward(l[0], &f0, dy, dx[0]);
-            l[1]->kind->backward(l[1], &f1, dy, dx[1]);
-            CHECK(!memcmp(y[0], y[1], ny * sizeof(float)), "%s, %d threads: outputs differ by id", calls[c], threads);
-            const rnn_rec *r = l[0]->cfg;
-            size_t nk = (size_t)F * r->G * r->H;  /* the kernel's gradient first, then the others */
-            CHECK(!memcmp(l[0]->grads + nk, l[1]->grads + nk, (l[0]->n_params - nk) * sizeof(float)),
+            p.l[0]->kind->forward(p.l[0], &f0, tb.x, p.y[0]);
+            p.l[1]->kind->forward(p.l[1], &f1, junk, p.y[1]);
+            for (int k = 0; k < 2; k++) {
+                memset(p.l[k]->grads, 0, p.l[k]->n_params * sizeof(float));
+                p.l[k]->kind->backward(p.l[k], k ? &f1 : &f0, p.dy, p.dx[k]);
+            }
+            CHECK(!memcmp(p.y[0], p.y[1], p.ny * sizeof(float)), "%s, %d threads: outputs differ by id", calls[c],
+                  threads);
+            const rnn_rec *r = p.l[0]->cfg;
+            size_t nk = (size_t)tb.F * r->G * r->H;  /* the kernel's gradient first, then the others */
+            CHECK(!memcmp(p.l[0]->grads + nk, p.l[1]->grads + nk, (p.l[0]->n_params - nk) * sizeof(float)),
                   "%s, %d threads: recurrent kernel or bias gradients differ by id", calls[c], threads);
-            double worst = 0, top = 1e-30;  /* errors relative to the largest gradient (sums cancel) */
-            for (size_t i = 0; i < nk; i++)
-                top = fmax(top, fabs(l[0]->grads[i]));
-            for (size_t i = 0; i < nk; i++)
-                worst = fmax(worst, fabs(l[0]->grads[i] - l[1]->grads[i]) / top);
-            double *rows = calloc((size_t)V * F, sizeof *rows);  /* the rows' dx summed by id */
-            bool *seen = calloc((size_t)V, sizeof *seen);
-            for (int t = 0; t < T; t++)
-                for (int b = 0; b < B; b++) {
-                    int32_t id = ids[(size_t)b * T + t];
-                    seen[id] = true;
-                    for (int j = 0; j < F; j++)
-                        rows[(size_t)id * F + j] += dx[0][((size_t)t * B + b) * F + j];
-                }
-            double top_rows = 1e-30, worst_rows = 0;
-            for (size_t i = 0; i < (size_t)V * F; i++)
-                top_rows = fmax(top_rows, fabs(rows[i]));
-            for (int id = 0, k = 0; id < V; k += seen[id++])  /* dx by id: the batch's ids ascending */
-                for (int j = 0; seen[id] && j < F; j++)
-                    worst_rows =
-                        fmax(worst_rows, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
-            worst = fmax(worst, worst_rows);
-            free(seen);
+            double worst = fmax(rel_error(p.l[0]->grads, p.l[1]->grads, nk), by_id_dx_error(p.dx[1], p.dx[0], &tb));
             CHECK(worst < 1e-5, "%s, V %d, %d threads: kernel or table-row gradients by id off by %g", calls[c], V,
                   threads, worst);
-            free(rows);
-            free(dy);
-            free(junk);
-            for (int k = 0; k < 2; k++) {
-                table_layer_free(l[k]);
-                free(y[k]);
-                free(dx[k]);
-            }
+            table_pair_free(&p);
         }
-    free(table);
-    free(x);
-    free(ids);
+    free(junk);
+    table_batch_free(&tb);
     rnn_rng_free(rng);
 }
 
@@ -663,77 +696,35 @@ static void test_rows_by_id(void)
  * every weight gradient and each id's input gradient equal to 1e-5 of the largest. */
 static void test_bidirectional_by_id(void)
 {
-    enum { V = 500, F = 16, B = 20, T = 11 };
     static const char *const calls[] = {"Bidirectional(LSTM(5, return_sequences=True))",
                                         "Bidirectional(GRU(4), merge_mode='ave')"};
     rnn_rng *rng = rnn_rng_new(43);
-    float *table = malloc((size_t)V * F * sizeof *table), *x = malloc((size_t)T * B * F * sizeof *x);
-    int32_t *ids = malloc((size_t)B * T * sizeof *ids);
-    rnn_fill_uniform(rng, table, (size_t)V * F, -1, 1);
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            int32_t id = table_test_id(rng, V, 40);
-            ids[(size_t)b * T + t] = id;
-            memcpy(x + ((size_t)t * B + b) * F, table + (size_t)id * F, F * sizeof *x);
-        }
+    table_batch tb = table_batch_make(rng, 500, 16, 20, 11, 40, false);
     for (size_t c = 0; c < sizeof calls / sizeof *calls; c++) {
-        rnn_layer *l[2];
-        float *y[2], *dx[2];
-        size_t ny = 0;
-        for (int k = 0; k < 2; k++) {
-            l[k] = table_layer(calls[c], B, T, F, k ? V : 0, 2, &ny);
-            y[k] = calloc(ny, sizeof(float));
-            dx[k] = calloc((size_t)T * B * F, sizeof(float));
-        }
-        CHECK(l[0] && l[1], "%s: layers made", calls[c]);
-        if (!l[0] || !l[1])
+        table_pair p;
+        if (!table_pair_make(&p, calls[c], &tb, (const int[2]){0, tb.V}, 2, rng)) {
+            table_pair_free(&p);
             break;
-        float *dy = malloc(ny * sizeof *dy);
-        rnn_fill_uniform(rng, dy, ny, -1, 1);
-        rnn_fwd f0 = {.B = B, .T = T, .training = true, .rng = rng}, f1 = f0;
-        f1.ids = ids;
-        f1.table = table;
+        }
+        rnn_fwd f0 = {.B = tb.B, .T = tb.T, .training = true, .rng = rng}, f1 = f0;
+        f1.ids = tb.ids;
+        f1.table = tb.table;
         f1.rows_by_id = true;
-        CHECK(l[1]->kind->reads_rows_by_id && l[1]->kind->reads_rows_by_id(l[1], &f1), "%s: reads by id", calls[c]);
-        l[0]->kind->forward(l[0], &f0, x, y[0]);
-        l[1]->kind->forward(l[1], &f1, x, y[1]);
-        CHECK(!memcmp(y[0], y[1], ny * sizeof(float)), "%s: outputs differ by id", calls[c]);
+        CHECK(p.l[1]->kind->reads_rows_by_id && p.l[1]->kind->reads_rows_by_id(p.l[1], &f1), "%s: reads by id",
+              calls[c]);
+        for (int k = 0; k < 2; k++)
+            p.l[k]->kind->forward(p.l[k], k ? &f1 : &f0, tb.x, p.y[k]);
+        CHECK(!memcmp(p.y[0], p.y[1], p.ny * sizeof(float)), "%s: outputs differ by id", calls[c]);
         for (int k = 0; k < 2; k++) {
-            memset(l[k]->grads, 0, l[k]->n_params * sizeof(float));
-            l[k]->kind->backward(l[k], k ? &f1 : &f0, dy, dx[k]);
+            memset(p.l[k]->grads, 0, p.l[k]->n_params * sizeof(float));
+            p.l[k]->kind->backward(p.l[k], k ? &f1 : &f0, p.dy, p.dx[k]);
         }
-        double top = 1e-30, worst = 0;
-        for (size_t i = 0; i < l[0]->n_params; i++)
-            top = fmax(top, fabs(l[0]->grads[i]));
-        for (size_t i = 0; i < l[0]->n_params; i++)
-            worst = fmax(worst, fabs(l[0]->grads[i] - l[1]->grads[i]) / top);
-        double *rows = calloc((size_t)V * F, sizeof *rows), top_rows = 1e-30;
-        bool *seen = calloc((size_t)V, sizeof *seen);
-        for (int t = 0; t < T; t++)
-            for (int b = 0; b < B; b++) {
-                int32_t id = ids[(size_t)b * T + t];
-                seen[id] = true;
-                for (int j = 0; j < F; j++)
-                    rows[(size_t)id * F + j] += dx[0][((size_t)t * B + b) * F + j];
-            }
-        for (size_t i = 0; i < (size_t)V * F; i++)
-            top_rows = fmax(top_rows, fabs(rows[i]));
-        for (int id = 0, k = 0; id < V; k += seen[id++])
-            for (int j = 0; seen[id] && j < F; j++)
-                worst = fmax(worst, fabs(dx[1][(size_t)k * F + j] - rows[(size_t)id * F + j]) / top_rows);
+        double worst = fmax(rel_error(p.l[0]->grads, p.l[1]->grads, p.l[0]->n_params),
+                            by_id_dx_error(p.dx[1], p.dx[0], &tb));
         CHECK(worst < 1e-5, "%s: weight or id gradients by id off by %g", calls[c], worst);
-        free(rows);
-        free(seen);
-        free(dy);
-        for (int k = 0; k < 2; k++) {
-            table_layer_free(l[k]);
-            free(y[k]);
-            free(dx[k]);
-        }
+        table_pair_free(&p);
     }
-    free(table);
-    free(x);
-    free(ids);
+    table_batch_free(&tb);
     rnn_rng_free(rng);
 }
 
