@@ -93,11 +93,11 @@ static size_t dropout_workspace_bytes(const rnn_layer *l, int B, int T)
 static void dropout_forward(rnn_layer *l, const rnn_fwd *f, const void *xv, float *y)
 {
     dropout_cfg *c = l->cfg;
+    if (f->rows_by_id && !f->training)  /* the layer after reads the Embedding's rows by id */
+        return;
     const float *x = xv;
     size_t nmask = dropout_mask_len(l, f->B, f->T);
     size_t total = l->in.rank == 2 ? (size_t)f->T * f->B * l->in.dim[1] : nmask;
-    if (f->rows_by_id && !f->training)  /* the layer after reads the Embedding's rows by id */
-        return;
     if (!f->training || c->rate == 0.0) {
         if (y != x)
             memcpy(y, x, total * sizeof *y);

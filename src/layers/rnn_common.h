@@ -120,9 +120,11 @@ struct rnn_rec {
     int32_t *uid;           /* [ids_cap] the ids, ascending */
     int n_ids, ids_cap;     /* how many; room for (the rows of table_x, table_proj, table_grad) */
     bool ids_indexed;       /* reads_rows_by_id indexed the coming forward's ids */
-    float *table_x;         /* [ids_cap][F] their table rows (or the table itself when all are there) */
-    float *table_proj;      /* [ids_cap][G*H] = table_x times the kernel, made by a forward whose
-                             * batch repeats its ids enough (rec_table_worth) */
+    float *table_x;         /* [ids_cap][F] their table rows (unused when the batch holds every row:
+                             * the table is read in place); by id with a shared dx, the input
+                             * gradient by id (rnn_rec_dx_by_id) */
+    float *table_proj;      /* [ids_cap][G*H] = their rows times the kernel, made by a forward whose
+                             * batch repeats its ids enough (rec_ids_most) */
     const int32_t *ids;     /* the call's ids [batch][T] when table_proj holds their rows' input
                              * projections, else NULL */
     bool rows_by_id;        /* rnn_fwd.rows_by_id of the call: x unread, dx by distinct id */
