@@ -117,17 +117,33 @@ def csv_seconds(text):
     col = names.index('seconds')
     try: secs = [float(l.split(',')[col]) for l in lines[1:]]
     except (ValueError, IndexError): return None
-    rest = sorted(secs[1:]) or secs
-    n = len(rest)
-    return rest[n // 2] if n % 2 else (rest[n // 2 - 1] + rest[n // 2]) / 2
+    return median(secs[1:] or secs)
+
+
+def timed_all(log, command):
+    """Seconds of every `time COMMAND` line in rnnlab's output ("time: predict took 0.412 ms")."""
+    return [float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
+            for m in re.finditer(r'^time: %s took ([\d.]+) (ms|s)$' % re.escape(command), log, re.M)]
 
 
 def timed_seconds(log, command):
-    """Seconds of the last `time COMMAND` line in rnnlab's output ("time: predict took 0.412 ms")."""
-    found = None
-    for m in re.finditer(r'^time: %s took ([\d.]+) (ms|s)$' % re.escape(command), log, re.M):
-        found = float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
-    return found
+    """Seconds of the last `time COMMAND` line in rnnlab's output."""
+    found = timed_all(log, command)
+    return found[-1] if found else None
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    if not n: return None
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def quartiles(values):
+    """The first and third quartiles (the medians of the lower and upper halves)."""
+    v = sorted(values)
+    h = len(v) // 2
+    return (median(v[:h]), median(v[-h:])) if h else (None, None)
 
 
 def history_seconds(log):
@@ -165,7 +181,7 @@ def fmt(x, digits=1):
 def main():
     a = argparse.ArgumentParser()
     a.add_argument('--work', required=True); a.add_argument('--configs', required=True)
-    a.add_argument('--threads', type=int, default=2); a.add_argument('--config-dir', required=True)
+    a.add_argument('--threads', type=int, default=2); a.add_argument('--runs', type=int, default=1); a.add_argument('--config-dir', required=True)
     a.add_argument('--peer', required=True); a.add_argument('--out', required=True)
     o = a.parse_args()
     w = lambda name: os.path.join(o.work, name)
@@ -185,9 +201,17 @@ def main():
         peer_s = pj['ms_per_step'] * pj['steps_per_epoch'] / 1000 if 'ms_per_step' in pj else None
         peer_mb, _ = parse_time_v(read(w(c + '.peer.time')))
         log = read(w(c + '.rnnlab.log'))
-        rn_mb, rn_wall = parse_time_v(read(w(c + '.rnnlab.time')))
+        suffixes = [''] + ['.%d' % r for r in range(2, o.runs + 1)]
+        peaks = [parse_time_v(read(w(c + '.rnnlab%s.time' % x)))[0] for x in suffixes]
+        peaks = [p for p in peaks if p]
+        rn_mb = max(peaks) if peaks else None
+        _, rn_wall = parse_time_v(read(w(c + '.rnnlab.time')))
         _, prep_wall = parse_time_v(read(w(c + '.prep.time')))
-        rn_s, how = csv_seconds(read(w(c + '.history.csv'))), 'history'
+        run_s = [csv_seconds(read(w(c + '.history%s.csv' % x))) for x in suffixes]
+        run_s = [x for x in run_s if x]
+        rn_s, how = median(run_s), 'history'
+        if len(run_s) > 1:
+            how = 'history, median of %d runs: %s' % (len(run_s), ', '.join(fmt(x) for x in run_s))
         if rn_s is None: rn_s = history_seconds(log)
         if rn_s is None and rn_wall is not None and prep_wall is not None:
             rn_s, how = rn_wall - prep_wall, 'wall-prep'
@@ -208,9 +232,11 @@ def main():
                      (fmt(100 * frac) + '%') if frac is not None else '-', fmt(peer_mb, 0), fmt(rn_mb, 0),
                      ', '.join(verdict)])
         steps = progress_steps(log)
-        pred_s, eval_s = timed_seconds(log, 'predict'), timed_seconds(log, 'evaluate')
+        preds = timed_all(log, 'predict')
+        pred_s, (pred_q1, pred_q3), eval_s = median(preds), quartiles(preds), timed_seconds(log, 'evaluate')
         acc = re.findall(r'^test: .*accuracy: ([0-9.]+)', log, re.M)
         inference.append([c, '%.3f' % (pred_s * 1e3) if pred_s is not None else '-',
+                          '%.3f-%.3f' % (pred_q1 * 1e3, pred_q3 * 1e3) if pred_q1 is not None else '-',
                           ('yes' if pred_s < 1e-3 else 'NO') if pred_s is not None else '-',
                           fmt(eval_s), str(test_samples(cfg)), acc[-1] if acc else '-'])
         details.append([c, '%s%s(%d) e=%d T=%d B=%d' % ('Bi-' if cfg['bi'] else '', cfg['cell'], cfg['units'],
@@ -238,7 +264,8 @@ def main():
     out.append('- peer s/epoch: `peer_torch.py CONFIG --steps N --threads T` times N training steps after 3 warm-up'
                ' steps; s/epoch = ms/step x steps per epoch (training steps only, no validation pass).')
     out.append('- rnnlab s/epoch: real epochs of `rnnlab --plain --threads T --seed 1 bench/configs/CONFIG.rnn`,'
-               ' read from the epochs\' wall times in rnnlab\'s history (`export history`, column seconds: "history"): the'
+               ' the median of %d such runs (BENCH_RUNS; the host\'s speed drifts by tens of percent within the'
+               ' hour, and each run is the same computation), each' % o.runs + ' read from the epochs\' wall times in rnnlab\'s history (`export history`, column seconds: "history"): the'
                ' epoch itself when the script fits one, else the median of the epochs after the first (sms_rnn fits 5:'
                ' its epochs take milliseconds, so the first one\'s start-up costs would dominate; the peer drops its'
                ' warm-up steps likewise). The epoch time covers the training'
@@ -251,7 +278,7 @@ def main():
                ' for the masked configs (CONFIG_masked), which compute only the texts\' real steps, times the share'
                ' of the training matrix that is not padding (`pad` prints the share that is).'
                ' GFLOP/s = these FLOPs / rnnlab s/epoch.')
-    out.append('- peak MB: maximum resident set size from `/usr/bin/time -v` for the whole process; both include'
+    out.append('- peak MB: maximum resident set size from `/usr/bin/time -v` for the whole process (rnnlab: the highest of its runs); both include'
                ' their own data loading and preparation (the peer\'s Python tokenizer, rnnlab\'s load/tokenize/pad).\n')
     out.append('| config | recurrent layer | train samples | TFLOP/epoch | peer ms/step | peer steps/epoch |'
                ' rnnlab steps/epoch | peer prep s | rnnlab prep s (wall) | rnnlab s/epoch from |')
@@ -259,9 +286,10 @@ def main():
     out += ['| ' + ' | '.join(r) + ' |' for r in details]
     out.append('\nInference (targets: `predict` on one review under 1 ms, `evaluate` on the test split in a few'
                ' seconds), after the epoch above, timed by rnnlab\'s `time` command: `predict` of one review of 224'
-               ' words (the second call; the first sizes the workspaces), `evaluate` at Keras\'s default batch_size=32.\n')
-    out.append('| config | predict, one review (ms) | under 1 ms | evaluate (s) | test examples | test accuracy |')
-    out.append('|---|---:|---|---:|---:|---:|')
+               ' words: the median of the timed calls after one untimed call (which sizes the workspaces), and'
+               ' their quartiles; `evaluate` at Keras\'s default batch_size=32. Both in the first run.\n')
+    out.append('| config | predict, one review (ms, median) | quartiles (ms) | under 1 ms | evaluate (s) | test examples | test accuracy |')
+    out.append('|---|---:|---:|---|---:|---:|---:|')
     out += ['| ' + ' | '.join(r) + ' |' for r in inference]
     if warnings:
         out.append('\nDifferences from the peer\'s model found in the config scripts:\n')

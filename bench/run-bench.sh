@@ -15,6 +15,9 @@
 #   BENCH_WORK         keep raw logs here (default: a temp dir, removed unless BENCH_KEEP=1)
 #   BENCH_DATA_CMD     command for the data pipeline bench (set by `make bench` when bench-data exists)
 #   BENCH_SKIP_PEER=1  reuse the peer results already in BENCH_WORK (for reruns of the rnnlab side)
+#   BENCH_RUNS         rnnlab runs of each config (default 3): s/epoch is their median, the host's
+#                      speed drifting by tens of percent within the hour; inference is timed in the first
+#   BENCH_PREDICTS     timed one-review predicts (default 21, after one untimed): their median
 #   BENCH_QUIET_WAIT   before each timed run, wait up to this many seconds (default 0) for the
 #                      machine to be quiet: CPU busy under BENCH_QUIET_PCT percent (default 10) over 3 s
 #   PYTHON3            python with torch for the peer (default /usr/bin/python3)
@@ -23,6 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$(dirname "$here")}
 RNNLAB=${RNNLAB:-./rnnlab}
 threads=${BENCH_THREADS:-2}
+runs=${BENCH_RUNS:-3}
+predicts=${BENCH_PREDICTS:-21}
 configs=$(echo "${BENCH_CONFIGS:-chollet_rnn chollet_lstm chollet_lstm_masked west_lstm west_lstm_masked bilstm_001 bigru_000 sms_rnn}" | tr ',' ' ')
 peer_dir=${BENCH_PEER:-$srcdir/../shared/bench}
 data=${BENCH_DATA:-${RNNLAB_DATA:-$srcdir/../shared/datasets}}
@@ -37,6 +42,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$TIME" ] || die "$TIME is missing: apt-get install time"
 "$py" -c 'import torch, numpy' 2>/dev/null || die "$py cannot import torch and numpy: apt-get install python3-torch python3-numpy"
 case $threads in ''|*[!0-9]*) die "BENCH_THREADS must be a number";; esac
+case $runs in ''|*[!0-9]*|0) die "BENCH_RUNS must be a number of at least 1";; esac
+case $predicts in ''|*[!0-9]*|0) die "BENCH_PREDICTS must be a number of at least 1";; esac
 for c in $configs; do [ -f "$here/configs/$c.rnn" ] || die "unknown config $c (no $here/configs/$c.rnn)"; done
 RNNLAB=$(cd "$(dirname "$RNNLAB")" && pwd)/$(basename "$RNNLAB")
 data=$(cd "$data" && pwd)
@@ -108,17 +115,29 @@ for c in $configs; do
     echo "bench: $c: rnnlab data preparation"
     $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$work/$c.prep.rnn" \
         > "$work/$c.prep.log" 2> "$work/$c.prep.time" || { cat "$work/$c.prep.log"; die "rnnlab failed on $work/$c.prep.rnn"; }
-    before_run "$c rnnlab"
-    echo "bench: $c: rnnlab, the epochs of its fit line"
-    # rnnlab's own epoch time, to the millisecond: its history exported as CSV (column `seconds`).
-    rm -f "$work/$c.history.csv"
-    # then inference: one review through predict (the second call: the first sizes the workspaces)
-    # and evaluate on the whole test split, each timed by rnnlab's `time`.
-    printf 'history\nexport history "%s"\npredict "%s"\ntime predict "%s"\ntime evaluate\n' \
-        "$work/$c.history.csv" "$review" "$review" > "$work/history.rnn"
-    $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
-        > "$work/$c.rnnlab.log" 2> "$work/$c.rnnlab.time" || { tail -n 20 "$work/$c.rnnlab.log"; die "rnnlab failed on $script"; }
-    tail -n 4 "$work/$c.rnnlab.log"
+    # rnnlab's own epoch time, to the millisecond: its history exported as CSV (column `seconds`),
+    # of BENCH_RUNS whole runs (the same computation: same seed, same threads). The first run then
+    # times inference: one review through predict, BENCH_PREDICTS times after one untimed call (which
+    # sizes the workspaces), and evaluate on the whole test split, each timed by rnnlab's `time`.
+    run=1
+    while [ "$run" -le "$runs" ]; do
+        before_run "$c rnnlab"
+        echo "bench: $c: rnnlab, the epochs of its fit line (run $run of $runs)"
+        suffix=; [ "$run" = 1 ] || suffix=.$run
+        rm -f "$work/$c.history$suffix.csv"
+        printf 'history\nexport history "%s"\n' "$work/$c.history$suffix.csv" > "$work/history.rnn"
+        if [ "$run" = 1 ]; then
+            printf 'predict "%s"\n' "$review" >> "$work/history.rnn"
+            i=0
+            while [ "$i" -lt "$predicts" ]; do printf 'time predict "%s"\n' "$review"; i=$((i + 1)); done >> "$work/history.rnn"
+            printf 'time evaluate\n' >> "$work/history.rnn"
+        fi
+        $TIME -v "$RNNLAB" --plain --threads "$threads" --seed 1 "$script" "$work/history.rnn" \
+            > "$work/$c.rnnlab$suffix.log" 2> "$work/$c.rnnlab$suffix.time" ||
+            { tail -n 20 "$work/$c.rnnlab$suffix.log"; die "rnnlab failed on $script"; }
+        tail -n 2 "$work/$c.rnnlab$suffix.log"
+        run=$((run + 1))
+    done
 done
 # The ceiling again at the end; the report takes the higher square-size rate (the stricter ceiling).
 "$work/sgemm/sgemm_peak" > "$work/sgemm2.txt" && cat "$work/sgemm2.txt"
@@ -130,5 +149,5 @@ if [ -n "${BENCH_DATA_CMD:-}" ]; then
 fi
 
 "$py" "$here/bench_report.py" --work "$work" --configs "$configs" --threads "$threads" \
-    --config-dir "$here/configs" --peer "$peer_dir/peer_torch.py" --out "$out" || die "report failed"
+    --runs "$runs" --config-dir "$here/configs" --peer "$peer_dir/peer_torch.py" --out "$out" || die "report failed"
 cat "$out"
