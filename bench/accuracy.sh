@@ -8,6 +8,8 @@
 #      BENCH_PEER (the peer's directory, ../shared/bench): when set, the same seeds of the same
 #      models are also trained by bench/reference/peer_accuracy.py (the peer's PyTorch models with
 #      Keras's training loop) and listed as RUN-pytorch, for comparison; not for seed000.
+#      BENCH_MASKED=1: each example also runs with mask_zero=True on its Embedding layers and
+#      bucket_by_length=true on its fit lines, listed as RUN-masked (the padded steps skipped).
 : "${srcdir:=.}"
 data=${BENCH_DATA:-$srcdir/../shared/datasets}
 seeds=${BENCH_SEEDS:-1 2 3}
@@ -23,24 +25,36 @@ threads=
 [ -n "${BENCH_THREADS:-}" ] && threads="--threads $BENCH_THREADS"
 
 # One line per (example, model, seed): example model seed test_accuracy best_epoch epochs seconds
+variants=plain
+[ "${BENCH_MASKED:-0}" = 1 ] && variants="plain masked"
 for ex in $examples; do
+  for variant in $variants; do
     script=$srcdir/examples/$ex.rnn
     [ -f "$script" ] || die "no $script"
+    suffix=
+    if [ "$variant" = masked ]; then
+        # mask_zero=True as the Embedding's last argument, bucket_by_length=true on every fit line
+        sed -e '/^[[:space:]]*add[[:space:]]*Embedding(/s/)[[:space:]]*$/, mask_zero=True)/' \
+            -e '/^[[:space:]]*fit[[:space:]]/s/$/ bucket_by_length=true/' "$script" > "$tmp/$ex.masked.rnn"
+        script=$tmp/$ex.masked.rnn
+        suffix=-masked
+    fi
     for s in $seeds; do
-        echo "bench-accuracy: $ex --seed $s" >&2
+        echo "bench-accuracy: $ex${suffix:+ ($variant)} --seed $s" >&2
         t0=$(date +%s.%N)
         RNNLAB_DATA=$data "$rnnlab" --plain --keep-going --seed "$s" $threads "$script" > "$tmp/log" 2>&1
         t1=$(date +%s.%N)
         # "run 'NAME': N epochs" ends each fit; "restored the weights of epoch K" precedes it when
         # early stopping restored; "test: ... accuracy: A" follows each evaluate.
-        awk -v ex="$ex" -v seed="$s" -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+        awk -v ex="$ex" -v seed="$s" -v suffix="$suffix" -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
             /^restored the weights of epoch/ { best = $NF }
-            /^run .*: [0-9]+ epochs/ { name = $2; gsub(/[\047:]/, "", name); epochs = $3; if (best == "") best = epochs }
+            /^run .*: [0-9]+ epochs/ { name = $2; gsub(/[\047:]/, "", name); name = name suffix; epochs = $3; if (best == "") best = epochs }
             /^test: / { for (i = 1; i <= NF; i++) if ($i == "accuracy:") acc = $(i + 1);
                         printf "%s %s %s %s %s %s %.1f\n", ex, name, seed, acc, best, epochs, secs; best = "" }
         ' "$tmp/log" >> "$tmp/runs"
         grep -q '^test: ' "$tmp/log" || { tail -n 5 "$tmp/log" >&2; die "$ex --seed $s printed no test accuracy"; }
     done
+  done
 done
 
 # The reference: "RUN CONFIG [ARGS]" per run of an example: the peer's config of the same model, then
@@ -84,11 +98,15 @@ fi
     echo "# rnnlab accuracy over seeds"
     echo
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs; command: \`make bench-accuracy\`"
-    echo "(BENCH_SEEDS=\"$seeds\" BENCH_EXAMPLES=\"$examples\"${BENCH_THREADS:+ BENCH_THREADS=$BENCH_THREADS}${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}),"
+    echo "(BENCH_SEEDS=\"$seeds\" BENCH_EXAMPLES=\"$examples\"${BENCH_THREADS:+ BENCH_THREADS=$BENCH_THREADS}${BENCH_PEER:+ BENCH_PEER=$BENCH_PEER}${BENCH_MASKED:+ BENCH_MASKED=$BENCH_MASKED}),"
     echo "i.e. for each seed \`RNNLAB_DATA=\$DATA rnnlab --plain --keep-going --seed S${threads:+ $threads} examples/EXAMPLE.rnn\`."
     echo "Test accuracy is on the held-out test split (25,000 IMDB reviews; 1,115 SMS messages), after"
     echo "early stopping restored the best epoch where the example asks for it. Seconds are the whole"
     echo "script (data preparation, every fit in it and evaluation)."
+    if [ "${BENCH_MASKED:-0}" = 1 ]; then
+        echo "Runs named RUN-masked are the same example with mask_zero=True on its Embedding layers and"
+        echo "bucket_by_length=true on its fit lines: the padded steps skipped, batches of similar lengths."
+    fi
     if [ -n "${BENCH_PEER:-}" ]; then
         echo "Runs named RUN-pytorch are the same model trained by bench/reference/peer_accuracy.py: the"
         echo "peer's PyTorch model and data preparation (the SMS split is seed 42's, as rnnlab's) with Keras's"

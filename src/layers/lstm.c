@@ -27,15 +27,17 @@ static void lstm_row_forward(float *restrict g, const float *restrict b, const f
     }
 }
 
-/* One row: gate pre-activation gradients dg[4H] from dh, dc (dc becomes dc_prev). */
+/* One row: gate pre-activation gradients dg[4H] from dh, dc (dc becomes dc_prev). tanh(c) is
+ * h / o: the output gate is a sigmoid, never 0 (its input is clamped), and where it is tiny the
+ * quotient's error is multiplied by it again; a division costs less than tanh's exponential. */
 RNN_VECTOR_KERNEL
 static void lstm_row_backward(float *restrict dg, const float *restrict g, const float *restrict cp,
-                              const float *restrict c, const float *restrict dh, float *restrict dc, int H)
+                              const float *restrict h, const float *restrict dh, float *restrict dc, int H)
 {
     const float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
     for (int j = 0; j < H; j++) {
         float i = gi[j], f = gf[j], cc = gc[j], o = go[j];
-        float tc = rnn_fast_tanh(c[j]);
+        float tc = h[j] / o;
         float dct = dc[j] + dh[j] * o * (1.0f - tc * tc);
         dg[j] = dct * cc * i * (1.0f - i);
         dg[H + j] = dct * cp[j] * f * (1.0f - f);
@@ -69,7 +71,7 @@ static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {
-            lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->cs + (row + B) * H, dh,
+            lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H, dh,
                               r->dc + (size_t)b * H, H);
             if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
                 memset(dh, 0, (size_t)H * sizeof *dh);

@@ -78,7 +78,8 @@ int bucket_plan_init(bucket_plan *p, const int32_t *x, size_t n, int T, int batc
     p->len = malloc((n ? n : 1) * sizeof *p->len);
     p->keys = malloc((p->window ? p->window : 1) * sizeof *p->keys);
     p->batch = malloc(p->cap_batches * sizeof *p->batch);
-    if (!p->len || !p->keys || !p->batch) {
+    p->scratch = malloc((size_t)(batch_size > 0 ? batch_size : 1) * sizeof *p->scratch);
+    if (!p->len || !p->keys || !p->batch || !p->scratch) {
         bucket_plan_free(p);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory for the length-aware batches of %zu texts", n);
     }
@@ -92,6 +93,7 @@ void bucket_plan_free(bucket_plan *p)
     free(p->len);
     free(p->keys);
     free(p->batch);
+    free(p->scratch);
     memset(p, 0, sizeof *p);
 }
 
@@ -100,7 +102,8 @@ uint64_t bucket_plan_bytes(size_t n, int batch_size)
     size_t window = (size_t)batch_size * BUCKET_WINDOW_BATCHES;
     window = window < n ? window : n;
     return (uint64_t)n * sizeof(int) + (uint64_t)window * sizeof(bucket_key) +
-           ((uint64_t)n / (uint64_t)batch_size + n / (window ? window : 1) + 2) * sizeof(bucket_batch);
+           ((uint64_t)n / (uint64_t)batch_size + n / (window ? window : 1) + 2) * sizeof(bucket_batch) +
+           (uint64_t)batch_size * sizeof(size_t);
 }
 
 /* idx[0..n) sorted by text length, stable (ties keep their order). */
@@ -113,12 +116,35 @@ static void bucket_sort(bucket_plan *p, size_t *idx, size_t n)
         idx[i] = p->keys[i].row;
 }
 
+/* idx[0..B) sorted by length (ascending) rearranged so that the lengths rise then fall: the even
+ * places first, ascending, then the odd ones, descending. The rows a step computes, those long
+ * enough to be live, stay one run (in the whole batch and in any contiguous part of it), and the
+ * recurrent layers' two halves of a batch get as much work each, not the short texts one and the
+ * long ones the other. tmp holds B entries. */
+static void bucket_rise_then_fall(size_t *idx, size_t B, size_t *tmp)
+{
+    size_t up = (B + 1) / 2;
+    for (size_t i = 0; i < B; i++)
+        tmp[i] = idx[i];
+    for (size_t i = 0; i < up; i++)
+        idx[i] = tmp[2 * i];
+    for (size_t i = 0; i < B / 2; i++)
+        idx[up + i] = tmp[2 * (B / 2 - 1 - i) + 1];
+}
+
+void bucket_order_batches(size_t *idx, size_t n, int batch_size, size_t *tmp)
+{
+    for (size_t s = 0; s < n; s += (size_t)batch_size)
+        bucket_rise_then_fall(idx + s, n - s < (size_t)batch_size ? n - s : (size_t)batch_size, tmp);
+}
+
 void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rnn_rng *rng)
 {
     p->n_batches = 0;
     for (size_t w0 = 0; w0 < n; w0 += p->window) {
         size_t wn = n - w0 < p->window ? n - w0 : p->window;
         bucket_sort(p, idx + w0, wn);
+        bucket_order_batches(idx + w0, wn, batch_size, p->scratch);
         for (size_t s = 0; s < wn; s += (size_t)batch_size)
             p->batch[p->n_batches++] = (bucket_batch){w0 + s, (int)(wn - s < (size_t)batch_size ? wn - s
                                                                     : (size_t)batch_size)};
@@ -131,7 +157,8 @@ void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rn
     }
 }
 
-size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, rnn_error *err)
+size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, int batch_size,
+                               rnn_error *err)
 {
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     bucket_key *keys = malloc((n ? n : 1) * sizeof *keys);
@@ -148,6 +175,8 @@ size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size
     qsort(keys, n, sizeof *keys, bucket_key_cmp);
     for (size_t i = 0; i < n; i++)
         idx[i] = keys[i].row;
+    if (batch_size > 0)  /* the keys, done with, hold the batch being reordered */
+        bucket_order_batches(idx, n, batch_size, (size_t *)keys);
     free(keys);
     return idx;
 }

@@ -369,13 +369,13 @@ static int fit_check_memory(const rnn_model *m, const train_state *st, const rnn
 
 /* The order evaluate and predict run texts in: by length when the model skips padding (each batch
  * then runs only the steps its longest text needs, with the same results), else *order = NULL. */
-static int eval_order(const rnn_model *m, const int32_t *x, int T, const size_t *rows, size_t n, size_t **order,
-                      rnn_error *err)
+static int eval_order(const rnn_model *m, const int32_t *x, int T, const size_t *rows, size_t n, int batch_size,
+                      size_t **order, rnn_error *err)
 {
     *order = NULL;
     if (!rnn_model_skips_padding(m) || n < 2)
         return RNN_OK;
-    *order = bucket_order_by_length(x, T, rows, n, err);
+    *order = bucket_order_by_length(x, T, rows, n, batch_size, err);
     return *order ? RNN_OK : RNN_EINTERNAL;
 }
 
@@ -391,7 +391,7 @@ int train_evaluate(rnn_model *m, train_state *st, const int32_t *x, const int *y
         return rc;
     batch_buf bb;
     size_t *order;
-    if ((rc = eval_order(m, x, T, rows, n, &order, err)))
+    if ((rc = eval_order(m, x, T, rows, n, Bmax, &order, err)))
         return rc;
     if ((rc = batch_buf_init(&bb, Bmax > 0 ? Bmax : 1, T, K, err))) {
         free(order);
@@ -1296,7 +1296,7 @@ int rnn_model_predict(rnn_model *m, const int32_t *x, size_t n, int T, int batch
     size_t *order = NULL;
     int32_t *xb = NULL;
     int Bmax = (size_t)batch_size < n ? batch_size : (int)n;
-    if (trim && ((rc = eval_order(m, x, T, NULL, n, &order, err)) ||
+    if (trim && ((rc = eval_order(m, x, T, NULL, n, batch_size, &order, err)) ||
                  !(xb = malloc((size_t)(Bmax > 0 ? Bmax : 1) * T * sizeof *xb)))) {
         free(order);
         return rc ? rc : rnn_fail(err, RNN_EINTERNAL, "out of memory for a batch of %d", Bmax);

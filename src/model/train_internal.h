@@ -214,9 +214,15 @@ int bucket_text_length(const int32_t *row, int T);
  * [B][that]. */
 int batch_gather(const int32_t *x, const int *y, int T, const size_t *rows, size_t start, int B, bool trim,
                  int32_t *xb, int *yb);
-/* The rows (rows[i], or i when rows is NULL; i < n) of x [.][T] ordered by text length, stable: a
- * malloc'd array of n row numbers, NULL when out of memory. */
-size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, rnn_error *err);
+/* The rows (rows[i], or i when rows is NULL; i < n) of x [.][T] ordered by text length, stable,
+ * then each batch of batch_size (when > 0) in bucket_order_batches's order: a malloc'd array of n
+ * row numbers, NULL when out of memory. */
+size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, int batch_size,
+                               rnn_error *err);
+/* Each batch of idx[0..n) (rows sorted by length, cut every batch_size) reordered so that its
+ * lengths rise then fall: the rows live at a step stay one run, and the halves of the batch that a
+ * recurrent layer's two threads take get as much work each. tmp holds batch_size entries. */
+void bucket_order_batches(size_t *idx, size_t n, int batch_size, size_t *tmp);
 /* Bytes bucket_order_by_length allocates at most (while it sorts). */
 uint64_t bucket_order_bytes(size_t n);
 /* Texts are sorted by length within windows of this many batches, then cut into batches. Wider
@@ -232,6 +238,7 @@ typedef struct bucket_plan {
     int *len;                    /* [n] tokens of each text of the data */
     struct bucket_key *keys;     /* [window] sort scratch */
     bucket_batch *batch;         /* [n_batches] an epoch's batches in their order */
+    size_t *scratch;             /* [batch_size] for bucket_order_batches */
     size_t window, n_batches, cap_batches;
 } bucket_plan;
 /* For the n texts x [n][T], batches of at most batch_size. */
@@ -240,8 +247,8 @@ void bucket_plan_free(bucket_plan *p);
 /* Bytes bucket_plan_init allocates. */
 uint64_t bucket_plan_bytes(size_t n, int batch_size);
 /* An epoch's batches over the rows idx[0..n) (already shuffled when they should be): sorted by
- * length within each window, cut into batches, the batches' order shuffled with rng (kept when
- * NULL). Reorders idx. */
+ * length within each window, cut into batches (each in bucket_order_batches's order), the batches'
+ * order shuffled with rng (kept when NULL). Reorders idx. */
 void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rnn_rng *rng);
 
 /* History names of the model's loss and metrics, "loss" first; returns the count. */

@@ -77,6 +77,41 @@ static void test_gather(void)
           "without trim: every step");
 }
 
+/* Rows idx[0..B) of one batch: lengths that rise over the first ceil(B/2) rows and fall over the
+ * rest, each row of the second half at least as long as its twin in the first (so the halves hold
+ * as much work each, within the batch's spread), no row outside [lo, hi]. */
+static void check_rise_then_fall(const int *len, const size_t *idx, size_t B, int lo, int hi, const char *what)
+{
+    size_t up = (B + 1) / 2;
+    long first = 0, second = 0;
+    for (size_t i = 0; i < B; i++) {
+        int l = len[idx[i]];
+        CHECK(l >= lo && l <= hi, "%s: row %zu of %zu: %d outside [%d, %d]", what, i, B, l, lo, hi);
+        if (i > 0 && i < up)
+            CHECK(len[idx[i - 1]] <= l, "%s: rises at %zu", what, i);
+        if (i > up)
+            CHECK(len[idx[i - 1]] >= l, "%s: falls at %zu", what, i);
+        if (i < up)
+            first += l;
+        else
+            second += l;
+    }
+    for (size_t i = 0; i < B / 2; i++)
+        CHECK(len[idx[up + B / 2 - 1 - i]] >= len[idx[i]], "%s: twin of row %zu", what, i);
+    CHECK(labs(second - first) <= (long)(hi - lo) + (B % 2 ? hi : 0), "%s: halves of %ld and %ld", what, first, second);
+}
+
+/* The lengths of idx[a..b) lie in [*lo, *hi]. */
+static void length_range(const int *len, const size_t *idx, size_t a, size_t b, int *lo, int *hi)
+{
+    *lo = T + 1;
+    *hi = -1;
+    for (size_t i = a; i < b; i++) {
+        *lo = len[idx[i]] < *lo ? len[idx[i]] : *lo;
+        *hi = len[idx[i]] > *hi ? len[idx[i]] : *hi;
+    }
+}
+
 static void test_plan(void)
 {
     rnn_error err = {0};
@@ -117,9 +152,18 @@ static void test_plan(void)
     CHECK(total == N, "every text in a batch (%zu)", total);
     for (int i = 0; i < N; i++)
         CHECK(seen[i] == 1, "text %d seen %d times", i, seen[i]);
-    for (size_t w0 = 0; w0 < N; w0 += p.window)
-        for (size_t i = w0 + 1; i < w0 + p.window && i < N; i++)
-            CHECK(p.len[idx[i - 1]] <= p.len[idx[i]], "window at %zu sorted at %zu", w0, i);
+    for (size_t w0 = 0; w0 < N; w0 += p.window) { /* sorted windows, cut into batches of rising lengths */
+        int prev_hi = 0;
+        for (size_t s = w0; s < w0 + p.window && s < N; s += (size_t)bs) {
+            size_t e = s + (size_t)bs < w0 + p.window && s + (size_t)bs < N ? s + (size_t)bs
+                       : (w0 + p.window < N ? w0 + p.window : N);
+            int lo, hi;
+            length_range(p.len, idx, s, e, &lo, &hi);
+            CHECK(lo >= prev_hi, "window at %zu: batch at %zu from %d, the one before up to %d", w0, s, lo, prev_hi);
+            check_rise_then_fall(p.len, idx + s, e - s, lo, hi, "plan");
+            prev_hi = hi;
+        }
+    }
     printf("padding steps left: %zu length-aware, %zu in plain batches\n", padded, padded_plain);
     CHECK(padded * 5 < padded_plain, "length-aware batches leave little padding");
     bucket_plan_epoch(&p, idx2, N, bs, r2);
@@ -130,6 +174,23 @@ static void test_plan(void)
     CHECK(!sorted_order, "the batches' order is shuffled");
     rnn_rng_free(r1);
     rnn_rng_free(r2);
+    for (int b = 1; b <= 32; b += 31) { /* evaluate's and predict's order: by length, then each batch */
+        size_t *order = bucket_order_by_length(X, T, NULL, N, b == 1 ? 0 : b, &err);
+        CHECK(order != NULL, "order by length: %s", err.msg);
+        int prev_hi = 0, step = b == 1 ? N : b;
+        for (size_t s0 = 0; order && s0 < N; s0 += (size_t)step) {
+            size_t e = s0 + (size_t)step < N ? s0 + (size_t)step : N;
+            int lo, hi;
+            length_range(p.len, order, s0, e, &lo, &hi);
+            CHECK(lo >= prev_hi, "order by length: batch at %zu from %d, the one before up to %d", s0, lo, prev_hi);
+            if (b > 1)
+                check_rise_then_fall(p.len, order + s0, e - s0, lo, hi, "order by length");
+            for (size_t i = s0 + 1; b == 1 && i < e; i++)
+                CHECK(p.len[order[i - 1]] <= p.len[order[i]], "order by length, no batches: sorted at %zu", i);
+            prev_hi = hi;
+        }
+        free(order);
+    }
     bucket_plan_free(&p);
 }
 
