@@ -1,6 +1,7 @@
 # `make bench` (bench area): rnnlab against the PyTorch peer, side by side in one run; writes
 # bench/results.md. Needs the built program, python3-torch and the data sets; no network.
-# BENCH_THREADS, BENCH_CONFIGS, BENCH_PEER_STEPS, BENCH_KEEP, BENCH_WORK: see bench/run-bench.sh.
+# BENCH_THREADS, BENCH_CONFIGS, BENCH_RUNS, BENCH_PREDICTS, BENCH_PEER_STEPS, BENCH_KEEP, BENCH_WORK:
+# see bench/run-bench.sh.
 # Other areas append their own bench-* targets below; `bench` runs bench-data when it exists.
 EXTRA_DIST += bench/run-bench.sh bench/bench_report.py bench/results.md \
 	bench/configs/chollet_rnn.rnn bench/configs/chollet_lstm.rnn bench/configs/west_lstm.rnn \
@@ -49,7 +50,7 @@ bench-data: bench/bench_data$(EXEEXT)
 
 # bench-accuracy: every seed example over several --seed values; test accuracy, spread and
 # time of each run, into bench/accuracy.md; with BENCH_PEER, the same models in PyTorch beside them.
-# BENCH_SEEDS, BENCH_EXAMPLES, BENCH_PEER: see bench/accuracy.sh.
+# BENCH_SEEDS, BENCH_EXAMPLES, BENCH_PEER, BENCH_MASKED: see bench/accuracy.sh.
 EXTRA_DIST += bench/accuracy.sh bench/accuracy.md bench/reference.md bench/reference/peer_accuracy.py
 .PHONY: bench-accuracy
 bench-accuracy: rnnlab

@@ -55,6 +55,10 @@ uint64_t rnn_model_batch_bytes(const rnn_model *m, int B, int T, rnn_layer const
  * `extra` bytes the caller allocates beside them exceed what the process may use (rnn_mem_check).
  * Forward checks itself before it grows its buffers; callers add their own batch buffers. */
 int rnn_model_check_memory(const rnn_model *m, int B, int T, uint64_t extra, rnn_error *err);
+/* Sizes the buffers for batches up to B x T now, as forward does at its first batch of that size
+ * (they only grow, and each growth frees and maps them again): for a caller whose batches vary in
+ * length, so that they grow once. */
+int rnn_model_reserve(rnn_model *m, int B, int T, rnn_error *err);
 
 /* Checks ids [n][T] against the model without running it (sequence length, token ids within the
  * Embedding's input_dim); the error names the first offending sample. */

@@ -173,10 +173,18 @@ size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size
         keys[i] = (bucket_key){bucket_text_length(x + r * (size_t)T, T), i, r};
     }
     qsort(keys, n, sizeof *keys, bucket_key_cmp);
-    for (size_t i = 0; i < n; i++)
-        idx[i] = keys[i].row;
-    if (batch_size > 0)  /* the keys, done with, hold the batch being reordered */
-        bucket_order_batches(idx, n, batch_size, (size_t *)keys);
+    size_t bs = batch_size > 0 ? (size_t)batch_size : n, pos = 0;
+    /* the longest batch first, the shortest (the one left short, if any) last; the keys of the
+     * longest, once copied, hold each batch being reordered */
+    size_t *tmp = (size_t *)(keys + (n > bs ? n - bs : 0));
+    for (size_t hi = n; hi > 0;) {
+        size_t lo = hi > bs ? hi - bs : 0;
+        for (size_t i = lo; i < hi; i++)
+            idx[pos++] = keys[i].row;
+        if (batch_size > 0)
+            bucket_order_batches(idx + pos - (hi - lo), hi - lo, batch_size, tmp);
+        hi = lo;
+    }
     free(keys);
     return idx;
 }

@@ -524,6 +524,13 @@ static int model_reserve(rnn_model *m, int B, int T, rnn_error *err)
     return RNN_OK;
 }
 
+int rnn_model_reserve(rnn_model *m, int B, int T, rnn_error *err)
+{
+    if (!m || B < 1 || T < 1)
+        return rnn_fail(err, RNN_EUSAGE, "no batch to reserve for");
+    return model_reserve(m, B, T, err);
+}
+
 /* Checks rows of ids against the model before running them: length and id range. */
 int rnn_model_check_input(const rnn_model *m, const int32_t *x, size_t B, int T, rnn_error *err)
 {

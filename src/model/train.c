@@ -945,7 +945,12 @@ static int fit_bucket_setup(fit_ctx *c, rnn_error *err)
         return RNN_OK;
     c->bucketed = true;
     c->trim = rnn_model_any_length(c->m);
-    return bucket_plan_init(&c->bucket, c->d->x, c->n_train, c->d->T, c->o->batch_size, err);
+    int rc = bucket_plan_init(&c->bucket, c->d->x, c->n_train, c->d->T, c->o->batch_size, err);
+    if (rc || !c->trim)
+        return rc;
+    /* the batches' lengths vary in a shuffled order: the buffers sized once, for the longest */
+    size_t B = (size_t)c->o->batch_size < c->n_train ? (size_t)c->o->batch_size : c->n_train;
+    return rnn_model_reserve(c->m, B > 0 ? (int)B : 1, c->d->T, err);
 }
 
 /* The epoch's length-aware batches over the (shuffled) training order. */

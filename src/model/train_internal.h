@@ -214,9 +214,10 @@ int bucket_text_length(const int32_t *row, int T);
  * [B][that]. */
 int batch_gather(const int32_t *x, const int *y, int T, const size_t *rows, size_t start, int B, bool trim,
                  int32_t *xb, int *yb);
-/* The rows (rows[i], or i when rows is NULL; i < n) of x [.][T] ordered by text length, stable,
- * then each batch of batch_size (when > 0) in bucket_order_batches's order: a malloc'd array of n
- * row numbers, NULL when out of memory. */
+/* The rows (rows[i], or i when rows is NULL; i < n) of x [.][T] in batches of batch_size by text
+ * length, the longest batch first (so that the first batch sizes the workspaces for all: they only
+ * grow), each in bucket_order_batches's order; batch_size 0: one batch, ascending. A malloc'd array
+ * of n row numbers, NULL when out of memory. */
 size_t *bucket_order_by_length(const int32_t *x, int T, const size_t *rows, size_t n, int batch_size,
                                rnn_error *err);
 /* Each batch of idx[0..n) (rows sorted by length, cut every batch_size) reordered so that its

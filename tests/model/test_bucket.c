@@ -174,20 +174,20 @@ static void test_plan(void)
     CHECK(!sorted_order, "the batches' order is shuffled");
     rnn_rng_free(r1);
     rnn_rng_free(r2);
-    for (int b = 1; b <= 32; b += 31) { /* evaluate's and predict's order: by length, then each batch */
+    for (int b = 1; b <= 32; b += 31) { /* evaluate's and predict's order: batches by length, longest first */
         size_t *order = bucket_order_by_length(X, T, NULL, N, b == 1 ? 0 : b, &err);
         CHECK(order != NULL, "order by length: %s", err.msg);
-        int prev_hi = 0, step = b == 1 ? N : b;
+        int prev_lo = T + 1, step = b == 1 ? N : b;
         for (size_t s0 = 0; order && s0 < N; s0 += (size_t)step) {
             size_t e = s0 + (size_t)step < N ? s0 + (size_t)step : N;
             int lo, hi;
             length_range(p.len, order, s0, e, &lo, &hi);
-            CHECK(lo >= prev_hi, "order by length: batch at %zu from %d, the one before up to %d", s0, lo, prev_hi);
+            CHECK(hi <= prev_lo, "order by length: batch at %zu up to %d, the one before from %d", s0, hi, prev_lo);
             if (b > 1)
                 check_rise_then_fall(p.len, order + s0, e - s0, lo, hi, "order by length");
             for (size_t i = s0 + 1; b == 1 && i < e; i++)
                 CHECK(p.len[order[i - 1]] <= p.len[order[i]], "order by length, no batches: sorted at %zu", i);
-            prev_hi = hi;
+            prev_lo = lo;
         }
         free(order);
     }
