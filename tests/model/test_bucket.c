@@ -257,6 +257,9 @@ static void test_fit_bucketed(void)
     rnn_history h1 = {0}, h2 = {0}, h3 = {0};
     rnn_model *a = make_model(lstm, 4), *b = make_model(lstm, 4), *c = make_model(lstm, 4);
     CHECK(rnn_model_fit(a, &d, &o, &h1, &err) == RNN_OK, "fit: %s", err.msg);
+    CHECK(rnn_model_reserve(b, 0, T, &err) == RNN_EUSAGE && rnn_model_reserve(b, 16, 0, &err) == RNN_EUSAGE,
+          "reserve refuses an empty batch");
+    CHECK(rnn_model_reserve(b, 4, 3, &err) == RNN_OK, "reserve: %s", err.msg);  /* the fit grows it again */
     CHECK(rnn_model_fit(b, &d, &o, &h2, &err) == RNN_OK, "fit again: %s", err.msg);
     size_t np = rnn_model_n_params(a);
     CHECK(!memcmp(rnn_model_params(a), rnn_model_params(b), np * sizeof(float)) &&
