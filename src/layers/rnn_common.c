@@ -764,7 +764,7 @@ static void rec_gemm_part(void *ctx, int i, int parts)
 }
 
 /* Runs job j on the pool in at most `most` parts, each of at least an eighth of the multiply-adds
- * that make a recurrent call worth threads (rnn_rec_parallel_min_work: 1e6 by default, none in the
+ * that make a recurrent call worth threads (rnn_rec_parallel_min_work: 8e6 by default, none in the
  * tests). */
 static void rec_gemm_run(rec_gemm_job *j, int most)
 {
