@@ -1,8 +1,11 @@
 /* The engine's worker pool: rnn_parallel runs parts of one call on threads kept between calls. */
 #include "config.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include "core/parallel.h"
 #include "rnnlab/common.h"
 #include "rnnlab/tensor.h"
@@ -10,45 +13,111 @@
 /* Workers kept between calls: starting a thread and faulting its stack in again cost a one-text
  * predict tens of microseconds each call. A call hands parts 1..n-1 to the pool and runs part 0
  * itself. One call at a time: a call that finds the pool busy (nested: Bidirectional's directions
- * split their own rows; or another thread's) starts threads of its own, as a pool-less call would. */
+ * split their own rows; or another thread's) starts threads of its own, as a pool-less call would.
+ *
+ * Waking a thread asleep on a condition variable costs 50-65 us on a virtual machine whose idle CPUs
+ * halt (rnn_parallel with empty parts, measured), more than many calls' work. So a worker that has
+ * run a part watches for the next call for PAR_SPIN_NS before it sleeps, and the caller watches for
+ * the parts' end as long before it sleeps: the calls of a batch, microseconds apart, then wake no
+ * one. A call's fn, ctx and n are published as a sequence lock: round is odd while the caller
+ * writes them, even once they are whole; a worker reads them and reads round again, and takes them
+ * only if round did not move (a worker left out of a call, part >= n, is not waited for, so it may
+ * still be reading when the next call writes). The condition variables remain for sleepers: a call
+ * wakes workers only when some sleep, a worker wakes the caller only when it sleeps; each side says
+ * it sleeps before it looks once more, with sequentially consistent atomics and fences, so one of
+ * the two always sees the other. */
+enum { PAR_SPIN_NS = 100000 };
+
+typedef void (*par_fn)(void *ctx, int i, int n);
+
 typedef struct par_pool {
     pthread_mutex_t mu;
     pthread_cond_t go, done;
     int started;                /* workers running, at most RNN_PARALLEL_MAX - 1 */
-    bool busy;                  /* a call owns the pool */
-    unsigned long round;        /* bumped by each call handed to the workers */
-    void (*fn)(void *ctx, int i, int n);
-    void *ctx;
-    int n, pending;             /* the call's parts, and those not finished */
+    bool busy;                  /* a call owns the pool (under mu) */
+    atomic_ulong round;         /* 2 per call: odd while fn, ctx, n are written */
+    _Atomic(par_fn) fn;
+    _Atomic(void *) ctx;
+    atomic_int n;
+    atomic_int pending;         /* the call's parts on workers not finished */
+    atomic_int sleepers;        /* workers asleep on go, or about to be */
+    atomic_bool caller_sleeps;  /* the caller asleep on done, or about to be */
 } par_pool;
 
 static par_pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                        0, false, 0, NULL, NULL, 0, 0};
+                        0, false, 0, NULL, NULL, 0, 0, 0, false};
+
+/* Workers that watch for calls: one fewer than the online CPUs (the caller has one), so that more
+ * workers than CPUs (--threads above the core count) sleep rather than take the CPUs from those
+ * with work. Set when the first worker starts. */
+static int par_watchers;
 
 typedef struct par_worker {
     int part;                   /* the part this worker runs: 1.. */
+    unsigned long seen;         /* the round when it started */
 } par_worker;
+
+static long long par_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static inline void par_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The round of the first call published after round `seen`: watched for PAR_SPIN_NS (by a worker
+ * that watches), then waited for asleep. */
+static unsigned long par_next_round(unsigned long seen, bool watch)
+{
+    long long end = par_now_ns() + PAR_SPIN_NS;
+    for (unsigned k = 1; watch; k++) {
+        unsigned long r = atomic_load_explicit(&pool.round, memory_order_acquire);
+        if (r != seen && r % 2 == 0)
+            return r;
+        par_relax();
+        if (k % 64 == 0 && par_now_ns() > end)
+            break;
+    }
+    pthread_mutex_lock(&pool.mu);
+    atomic_fetch_add(&pool.sleepers, 1);
+    unsigned long r;
+    while ((r = atomic_load(&pool.round)) == seen || r % 2)
+        pthread_cond_wait(&pool.go, &pool.mu);
+    atomic_fetch_sub(&pool.sleepers, 1);
+    pthread_mutex_unlock(&pool.mu);
+    return r;
+}
 
 static void *par_worker_main(void *arg)
 {
-    int part = ((par_worker *)arg)->part;
-    free(arg);
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pool.mu);
+    par_worker *w = arg;
+    int part = w->part;
+    unsigned long seen = w->seen;
+    bool watch = part <= par_watchers;
+    free(w);
     for (;;) {
-        while (pool.round == seen)
-            pthread_cond_wait(&pool.go, &pool.mu);
-        seen = pool.round;
-        if (part >= pool.n)
+        unsigned long r = par_next_round(seen, watch);
+        par_fn fn = atomic_load_explicit(&pool.fn, memory_order_relaxed);
+        void *ctx = atomic_load_explicit(&pool.ctx, memory_order_relaxed);
+        int n = atomic_load_explicit(&pool.n, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&pool.round, memory_order_relaxed) != r)
+            continue;  /* the next call was being written: read it again */
+        seen = r;
+        if (part >= n)
             continue;
-        void (*fn)(void *, int, int) = pool.fn;
-        void *ctx = pool.ctx;
-        int n = pool.n;
-        pthread_mutex_unlock(&pool.mu);
         fn(ctx, part, n);
-        pthread_mutex_lock(&pool.mu);
-        if (--pool.pending == 0)
+        if (atomic_fetch_sub(&pool.pending, 1) == 1 && atomic_load(&pool.caller_sleeps)) {
+            pthread_mutex_lock(&pool.mu);
             pthread_cond_signal(&pool.done);
+            pthread_mutex_unlock(&pool.mu);
+        }
     }
     return NULL;
 }
@@ -61,21 +130,30 @@ static void par_pool_forget(void)
     pthread_cond_init(&pool.done, NULL);
     pool.started = 0;
     pool.busy = false;
+    atomic_store(&pool.pending, 0);
+    atomic_store(&pool.sleepers, 0);
+    atomic_store(&pool.caller_sleeps, false);
 }
 
 static void par_pool_at_fork(void) { pthread_atfork(NULL, NULL, par_pool_forget); }
 
-/* Starts workers up to parts 1..n-1 (pool.mu held); returns how many parts the pool can take. */
+/* Starts workers up to parts 1..n-1 (pool.mu held, no call running); returns how many parts the
+ * pool can take. */
 static int par_pool_grow(int n)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, par_pool_at_fork);
+    if (!par_watchers) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        par_watchers = cpus > 1 ? (int)(cpus - 1 < RNN_PARALLEL_MAX ? cpus - 1 : RNN_PARALLEL_MAX) : -1;
+    }
     while (pool.started < n - 1) {
         par_worker *w = malloc(sizeof *w);
         pthread_t tid;
         if (!w)
             break;
         w->part = pool.started + 1;
+        w->seen = atomic_load(&pool.round);
         if (pthread_create(&tid, NULL, par_worker_main, w) != 0) {
             free(w);
             break;
@@ -86,8 +164,48 @@ static int par_pool_grow(int n)
     return pool.started + 1;
 }
 
-/* Runs the call on the pool; false when it is busy or cannot have workers enough (nothing ran). */
-static bool par_pool_run(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
+/* Publishes the call to the workers and wakes those asleep. */
+static void par_pool_publish(int n, par_fn fn, void *ctx)
+{
+    unsigned long r = atomic_load_explicit(&pool.round, memory_order_relaxed);
+    atomic_store_explicit(&pool.round, r + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&pool.fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&pool.ctx, ctx, memory_order_relaxed);
+    atomic_store_explicit(&pool.n, n, memory_order_relaxed);
+    atomic_store(&pool.pending, n - 1);
+    atomic_store_explicit(&pool.round, r + 2, memory_order_release);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.mu);
+        pthread_cond_broadcast(&pool.go);
+        pthread_mutex_unlock(&pool.mu);
+    }
+}
+
+/* Waits for the workers' parts of the call: watching for PAR_SPIN_NS when every worker of the call
+ * has a CPU of its own (watch), then asleep. */
+static void par_pool_wait(bool watch)
+{
+    long long end = par_now_ns() + PAR_SPIN_NS;
+    for (unsigned k = 1; watch; k++) {
+        if (atomic_load_explicit(&pool.pending, memory_order_acquire) == 0)
+            return;
+        par_relax();
+        if (k % 64 == 0 && par_now_ns() > end)
+            break;
+    }
+    pthread_mutex_lock(&pool.mu);
+    atomic_store(&pool.caller_sleeps, true);
+    while (atomic_load(&pool.pending) > 0)
+        pthread_cond_wait(&pool.done, &pool.mu);
+    atomic_store(&pool.caller_sleeps, false);
+    pthread_mutex_unlock(&pool.mu);
+}
+
+/* Runs the call on the pool; false when it is busy or cannot have workers enough (nothing ran).
+ * Workers whose part is n or more skip the call. */
+static bool par_pool_run(int n, par_fn fn, void *ctx)
 {
     pthread_mutex_lock(&pool.mu);
     if (pool.busy || par_pool_grow(n) < n) {
@@ -95,17 +213,11 @@ static bool par_pool_run(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
         return false;
     }
     pool.busy = true;
-    pool.fn = fn;
-    pool.ctx = ctx;
-    pool.n = n;
-    pool.pending = n - 1;
-    pool.round++;
-    pthread_cond_broadcast(&pool.go);
     pthread_mutex_unlock(&pool.mu);
+    par_pool_publish(n, fn, ctx);
     fn(ctx, 0, n);
+    par_pool_wait(n - 1 <= par_watchers);
     pthread_mutex_lock(&pool.mu);
-    while (pool.pending > 0)
-        pthread_cond_wait(&pool.done, &pool.mu);
     pool.busy = false;
     pthread_mutex_unlock(&pool.mu);
     return true;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 #include "rnnlab/common.h"
 #include "core/parallel.h"
 
@@ -64,6 +65,31 @@ static void test_parallel(void)
     }
 }
 
+/* Calls of changing widths back to back (workers left out of one call must not run the next twice,
+ * or miss it), and after pauses long enough for the workers to sleep: every part once a call. */
+static void par_count_part(void *ctx, int i, int n)
+{
+    (void)n;
+    __atomic_fetch_add(&((int *)ctx)[i], 1, __ATOMIC_RELAXED);
+}
+
+static void test_widths(void)
+{
+    int hits[RNN_PARALLEL_MAX] = {0}, expect[RNN_PARALLEL_MAX] = {0};
+    for (int k = 0; k < 12000; k++) {
+        int n = 1 + (k * 7 + k / 3) % 4;
+        rnn_parallel(n, par_count_part, hits);
+        for (int i = 0; i < n; i++)
+            expect[i]++;
+        if (k % 4000 == 3999) {
+            struct timespec pause = {0, 300000000};  /* 0.3 s: the workers sleep */
+            nanosleep(&pause, NULL);
+        }
+    }
+    for (int i = 0; i < RNN_PARALLEL_MAX; i++)
+        CHECK(hits[i] == expect[i], "part %d ran %d times of %d", i, hits[i], expect[i]);
+}
+
 /* Ranges cover [0, total) in order without overlap, aligned parts of `align` units but the last. */
 static void test_ranges(void)
 {
@@ -103,6 +129,7 @@ static void test_parts(void)
 int main(void)
 {
     test_parallel();
+    test_widths();
     test_ranges();
     test_parts();
     return check_finish("test_parallel");
