@@ -44,8 +44,8 @@ typedef struct par_pool {
     atomic_bool caller_sleeps;  /* the caller asleep on done, or about to be */
 } par_pool;
 
-static par_pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                        0, false, 0, NULL, NULL, 0, 0, 0, false};
+static par_pool pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER,
+                        .done = PTHREAD_COND_INITIALIZER};  /* the rest zero: no call, no worker */
 
 /* Workers that watch for calls: one fewer than the online CPUs (the caller has one), so that more
  * workers than CPUs (--threads above the core count) sleep rather than take the CPUs from those
