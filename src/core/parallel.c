@@ -64,24 +64,26 @@ static long long par_now_ns(void)
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static inline void par_relax(void)
+/* One look of a watch begun at `start` found nothing: pauses, and tells whether the watch is over
+ * (PAR_SPIN_NS gone; the clock is read every 64th look). */
+static bool par_watch_over(unsigned look, long long start)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+    return look % 64 == 0 && par_now_ns() - start > PAR_SPIN_NS;
 }
 
 /* The round of the first call published after round `seen`: watched for PAR_SPIN_NS (by a worker
  * that watches), then waited for asleep. */
 static unsigned long par_next_round(unsigned long seen, bool watch)
 {
-    long long end = par_now_ns() + PAR_SPIN_NS;
+    long long start = watch ? par_now_ns() : 0;
     for (unsigned k = 1; watch; k++) {
         unsigned long r = atomic_load_explicit(&pool.round, memory_order_acquire);
         if (r != seen && r % 2 == 0)
             return r;
-        par_relax();
-        if (k % 64 == 0 && par_now_ns() > end)
+        if (par_watch_over(k, start))
             break;
     }
     pthread_mutex_lock(&pool.mu);
@@ -187,12 +189,11 @@ static void par_pool_publish(int n, par_fn fn, void *ctx)
  * has a CPU of its own (watch), then asleep. */
 static void par_pool_wait(bool watch)
 {
-    long long end = par_now_ns() + PAR_SPIN_NS;
+    long long start = watch ? par_now_ns() : 0;
     for (unsigned k = 1; watch; k++) {
         if (atomic_load_explicit(&pool.pending, memory_order_acquire) == 0)
             return;
-        par_relax();
-        if (k % 64 == 0 && par_now_ns() > end)
+        if (par_watch_over(k, start))
             break;
     }
     pthread_mutex_lock(&pool.mu);

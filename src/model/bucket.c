@@ -78,8 +78,7 @@ int bucket_plan_init(bucket_plan *p, const int32_t *x, size_t n, int T, int batc
     p->len = malloc((n ? n : 1) * sizeof *p->len);
     p->keys = malloc((p->window ? p->window : 1) * sizeof *p->keys);
     p->batch = malloc(p->cap_batches * sizeof *p->batch);
-    p->scratch = malloc((size_t)(batch_size > 0 ? batch_size : 1) * sizeof *p->scratch);
-    if (!p->len || !p->keys || !p->batch || !p->scratch) {
+    if (!p->len || !p->keys || !p->batch) {
         bucket_plan_free(p);
         return rnn_fail(err, RNN_EINTERNAL, "out of memory for the length-aware batches of %zu texts", n);
     }
@@ -93,7 +92,6 @@ void bucket_plan_free(bucket_plan *p)
     free(p->len);
     free(p->keys);
     free(p->batch);
-    free(p->scratch);
     memset(p, 0, sizeof *p);
 }
 
@@ -102,8 +100,7 @@ uint64_t bucket_plan_bytes(size_t n, int batch_size)
     size_t window = (size_t)batch_size * BUCKET_WINDOW_BATCHES;
     window = window < n ? window : n;
     return (uint64_t)n * sizeof(int) + (uint64_t)window * sizeof(bucket_key) +
-           ((uint64_t)n / (uint64_t)batch_size + n / (window ? window : 1) + 2) * sizeof(bucket_batch) +
-           (uint64_t)batch_size * sizeof(size_t);
+           ((uint64_t)n / (uint64_t)batch_size + n / (window ? window : 1) + 2) * sizeof(bucket_batch);
 }
 
 /* idx[0..n) sorted by text length, stable (ties keep their order). */
@@ -144,7 +141,8 @@ void bucket_plan_epoch(bucket_plan *p, size_t *idx, size_t n, int batch_size, rn
     for (size_t w0 = 0; w0 < n; w0 += p->window) {
         size_t wn = n - w0 < p->window ? n - w0 : p->window;
         bucket_sort(p, idx + w0, wn);
-        bucket_order_batches(idx + w0, wn, batch_size, p->scratch);
+        /* the sort's keys, done with, hold the batch being reordered (a key is three words) */
+        bucket_order_batches(idx + w0, wn, batch_size, (size_t *)p->keys);
         for (size_t s = 0; s < wn; s += (size_t)batch_size)
             p->batch[p->n_batches++] = (bucket_batch){w0 + s, (int)(wn - s < (size_t)batch_size ? wn - s
                                                                     : (size_t)batch_size)};

@@ -237,9 +237,8 @@ typedef struct bucket_batch {
 } bucket_batch;
 typedef struct bucket_plan {
     int *len;                    /* [n] tokens of each text of the data */
-    struct bucket_key *keys;     /* [window] sort scratch */
+    struct bucket_key *keys;     /* [window] sort scratch, then bucket_order_batches's */
     bucket_batch *batch;         /* [n_batches] an epoch's batches in their order */
-    size_t *scratch;             /* [batch_size] for bucket_order_batches */
     size_t window, n_batches, cap_batches;
 } bucket_plan;
 /* For the n texts x [n][T], batches of at most batch_size. */
