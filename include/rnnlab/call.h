@@ -48,7 +48,10 @@ int rnn_call_check_keys(const rnn_call *c, int n_positional, const char *const *
  * {0: 1, 1: 6.5}, len(tokenizer.word_index) + 1, x[:n], layers.Dense(1)(x). Names keep their dots
  * (no prefix is stripped: a call's name is "layers.LSTM"). Besides the call grammar's values it
  * reads dicts and EXPR nodes, whose string is the operator:
- *   "+", "-", "*", "/", "//", "%"  binary arithmetic (items: left, right); "neg" (items: operand)
+ *   "+", "-", "*", "/", "//", "%", "**"  binary arithmetic (items: left, right); "neg" (items: operand)
+ *   "f"    an f-string (items: its literal pieces as STRINGs and its replacement fields in order);
+ *          "{}" a replacement field (items: the expression, STRING format spec, STRING conversion
+ *          "", "r", "s" or "a")
  *   "==", "!=", "<", "<=", ">", ">="  one comparison, below arithmetic (items: left, right)
  *   "[]"   subscript (items: target, index); an index written a:b is an EXPR ":" (items: lo, hi,
  *          each NONE when left out)

@@ -43,7 +43,9 @@ const char py_help_text[] =
     "y_pred = model.predict(x_test) -> predict split=test (a line of counts; output=FILE.csv in the command\n"
     "writes every row); model.predict(['a new text']) -> a row per text; classification_report(y_test,\n"
     "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
-    "print() of values prints them; print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
+    "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
+    "history.history['val_accuracy'][-1]; x ** y is arithmetic too.\n"
+    "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
     "and docstrings pass silently; def f(): bodies run when f() is called; a with block runs its body;\n"
@@ -563,7 +565,7 @@ static bool data_note_skipped(app_state *s, const char *what, const rnn_value *v
 {
     const char *line = py_obj_is(v, "skipped.");
     if (!line) return false;
-    py_note(s, "%s: its data was made by the statement skipped at line %s; it uses the loaded data set's padded %s split",
+    py_note(s, "%s: its data was made by the statement skipped %s; it uses the loaded data set's padded %s split",
             what, line, split);
     return true;
 }
@@ -855,7 +857,7 @@ static int report_check_pred(app_state *s, const char *what, const rnn_value *v,
     const char *p = py_obj_is(v, "pred.");
     const char *line = py_obj_is(v, "skipped.");
     if (line) {
-        py_note(s, "%s: y_pred was made by the statement skipped at line %s; report predicts the %s split itself",
+        py_note(s, "%s: y_pred was made by the statement skipped %s; report predicts the %s split itself",
                 what, line, split);
         return RNN_OK;
     }
@@ -920,7 +922,7 @@ static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call
     if ((rc = eval_data_arg(s, "fit_on_texts", &c->args[0], &texts))) return rc;
     const char *o = py_obj_is(&texts, "data.");
     const char *line = py_obj_is(&texts, "skipped.");
-    if (line) py_note(s, "fit_on_texts: its texts were made by the statement skipped at line %s; it fits on the loaded data set", line);
+    if (line) py_note(s, "fit_on_texts: its texts were made by the statement skipped %s; it fits on the loaded data set", line);
     else if (!o || !strstr(o, "texts")) rc = py_fail(RNN_EUSAGE, "fit_on_texts", "expected the loaded texts (x_train)");
     else if (strncmp(o, "test", 4) == 0) rc = py_fail(RNN_EUSAGE, "fit_on_texts", "the tokenizer is fitted on the train texts, not the test texts");
     rnn_value_free(&texts);
@@ -975,7 +977,7 @@ static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
     }
     const char *o = py_obj_is(&vx, "data.");
     const char *line = py_obj_is(&vx, "skipped.");
-    if (line) py_note(s, "pad_sequences: its sequences were made by the statement skipped at line %s; it pads the loaded data set", line);
+    if (line) py_note(s, "pad_sequences: its sequences were made by the statement skipped %s; it pads the loaded data set", line);
     else if (!o) rc = py_fail(RNN_EUSAGE, "pad_sequences", "expected the encoded data (tokenizer.texts_to_sequences(x_train))");
     if (!rc) {
         char what[64];
@@ -1115,7 +1117,9 @@ static void bind_skipped_text(app_state *s, const char *lhs)
     rnn_value target = {0}, sk = {0};
     rnn_error err = {0};
     char what[48];
-    snprintf(what, sizeof what, "skipped.%d", py_session_get(s)->line);
+    int line = py_session_get(s)->line;   /* 0 at the prompt and in -c */
+    if (line > 0) snprintf(what, sizeof what, "skipped.at line %d", line);
+    else snprintf(what, sizeof what, "skipped.earlier");
     if (expr_parse_tuple(lhs, &target, &err) == RNN_OK && py_obj_value(&sk, what)) bind_all(s, &target, &sk);
     rnn_value_free(&target);
     rnn_value_free(&sk);
@@ -1631,7 +1635,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             goto bind;
         } else if (!strcmp(c->name, "np.zeros") || !strcmp(c->name, "numpy.zeros")) {
             rnn_value v = {0};
-            char why[300];
+            char why[300] = "np.zeros here makes a matrix for word vectors: a (rows, columns) shape";
             const rnn_value *shape = rnn_call_arg(c, 0, "shape");
             if (shape && py_eval(s, shape, &v, why, sizeof why) == RNN_OK && v.type == RNN_VAL_LIST && v.n_items == 2 &&
                 is_number(&v.items[0]) && is_number(&v.items[1])) {
@@ -1701,6 +1705,13 @@ static bool curve_value(app_state *s, const rnn_value *e, rnn_value *out)
     return py_obj_value(out, what);
 }
 
+/* Why a statement that does not parse is skipped: an f-string's own error says what in it rnnlab
+ * does not read; anything else is Python rnnlab does not run. */
+static const char *unparsed_reason(const rnn_error *err)
+{
+    return strncmp(err->msg, "f-string:", 9) == 0 ? err->msg : "Python rnnlab does not run";
+}
+
 int py_exec(app_state *s, const char *stmt)
 {
     const char *p = stmt;
@@ -1722,7 +1733,7 @@ int py_exec(app_state *s, const char *stmt)
         } else if (expr_parse_tuple(parts.rhs, &e, &err) != RNN_OK) {
             int cleaned = clean_texts(s, p);
             if (cleaned >= 0) rc = cleaned;
-            else rc = py_skip(s, p, "Python rnnlab does not run");
+            else rc = py_skip(s, p, "%s", unparsed_reason(&err));
             bind_skipped_text(s, parts.lhs);
         } else {
             rnn_value curve = {0}, target = {0};
@@ -1741,7 +1752,7 @@ int py_exec(app_state *s, const char *stmt)
         if (rnn_expr_parse(p, &e, &err) != RNN_OK) {
             /* a docstring of several lines reads as strings side by side */
             rc = (*p == '"' || *p == '\'') && (!strncmp(p, "\"\"\"", 3) || !strncmp(p, "'''", 3)) ? RNN_OK
-                 : py_skip(s, p, "Python rnnlab does not run");
+                 : py_skip(s, p, "%s", unparsed_reason(&err));
         } else
             rc = stmt_value(s, p, NULL, &e);
     }

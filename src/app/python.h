@@ -15,7 +15,8 @@
  *   history                    the History of the last fit
  *   vectors.D                  pretrained word vectors of D dimensions (not loaded)
  *   matrix.R.C                 an R x C matrix of zeros meant to hold word vectors
- *   skipped.LINE               made by a statement rnnlab skipped (LINE: where), unusable
+ *   skipped.WHERE              made by a statement rnnlab skipped ("at line N", or "earlier" at the
+ *                              prompt and in -c), unusable
  *   tensor                     a functional model's tensor: a CALL named PY_OBJ "tensor" whose
  *                              positional arguments are the layers from the Input on */
 #define PY_OBJ '\x01'
@@ -134,6 +135,15 @@ int app_exec_command(app_state *s, const char *cmd);
 int app_pipeline_save(app_state *s, const char *path, rnn_error *err);
 /* The "FILE:LINE: " prefix of errors, set while scripts run ("" at the prompt). */
 void app_set_where(const char *file, size_t line);
+
+/* ---- pyformat.c: Python's text formatting ---- */
+/* format(v, spec) after the conversion conv ("" or NULL, "r", "s", "a"), as an f-string's field and
+ * str.format write it, into buf; false with the reason in why (Python's errors: 'd' of a float, a
+ * precision for an integer, a numeric spec for a string). */
+bool py_format_value(const rnn_value *v, const char *spec, const char *conv, char *buf, size_t n, char *why, size_t wn);
+/* fmt % args, printf-style (args a tuple, or one value): a malloc'd string, or NULL with the reason
+ * in why (too few or too many arguments, %d of a string, ...). */
+char *py_percent_format(const char *fmt, const rnn_value *args, char *why, size_t wn);
 
 /* A statement's number as a long: beyond a long's range, the nearest end of it (the limit checks
  * that follow then refuse it); NaN as 0. Converting such a double directly is undefined. */

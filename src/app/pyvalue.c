@@ -211,6 +211,20 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
     return RNN_OK;
 }
 
+/* x ** y: an integer when both are and y >= 0 (exact up to 2^53, refused beyond, where Python's
+ * integers would go on); Python's errors for 0 ** -1 and a negative number to a fractional power. */
+static int eval_power(double x, double y, bool integer, rnn_value *out, char *why, size_t n)
+{
+    if (x == 0 && y < 0) return eval_fail(why, n, "0 cannot be raised to a negative power");
+    if (x < 0 && y != floor(y)) return eval_fail(why, n, "a negative number to a fractional power is complex");
+    double r = pow(x, y);
+    if (!isfinite(r)) return eval_fail(why, n, "%g ** %g is too large", x, y);
+    integer = integer && y >= 0;
+    if (integer && fabs(r) > 9007199254740992.0) return eval_fail(why, n, "%g ** %g is beyond rnnlab's exact integers (2**53)", x, y);
+    set_number(out, r, integer);
+    return RNN_OK;
+}
+
 static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rnn_value *out, char *why, size_t n)
 {
     if (a->type == RNN_VAL_STRING && b->type == RNN_VAL_STRING && strcmp(op, "+") == 0) {
@@ -221,11 +235,16 @@ static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rn
         memcpy(out->string + la, b->string, lb + 1);
         return RNN_OK;
     }
+    if (a->type == RNN_VAL_STRING && strcmp(op, "%") == 0) {   /* 'accuracy: %.2f' % acc */
+        out->type = RNN_VAL_STRING;
+        return (out->string = py_percent_format(a->string, b, why, n)) ? RNN_OK : RNN_EUSAGE;
+    }
     if ((a->type != RNN_VAL_NUMBER && a->type != RNN_VAL_BOOL) || (b->type != RNN_VAL_NUMBER && b->type != RNN_VAL_BOOL))
         return eval_fail(why, n, "'%s' of values that are not numbers", op);
     double x = a->number, y = b->number, r;
     bool integer = a->is_integer && b->is_integer;
     if ((op[0] == '/' || op[0] == '%') && y == 0) return eval_fail(why, n, "division by zero");
+    if (strcmp(op, "**") == 0) return eval_power(x, y, integer, out, why, n);
     switch (op[0]) {
     case '+': r = x + y; break;
     case '-': r = x - y; break;
@@ -279,6 +298,30 @@ static int eval_compare(const char *op, const rnn_value *a, const rnn_value *b, 
     out->type = RNN_VAL_BOOL;
     out->number = r;
     out->is_integer = true;
+    return RNN_OK;
+}
+
+/* history.history['val_accuracy'] (a curve, as plt.plot takes it), and a curve's epoch:
+ * history.history['loss'][-1]. */
+static int eval_history_subscript(app_state *s, const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why,
+                                  size_t n)
+{
+    const char *metric = py_obj_is(t, "curve.");
+    if (!metric) {
+        if (idx->type != RNN_VAL_STRING) return eval_fail(why, n, "history.history is a dict of metric names");
+        char what[96];
+        snprintf(what, sizeof what, "curve.%s", idx->string);
+        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    }
+    if (s->n_runs == 0) return eval_fail(why, n, "no fit has run");
+    const rnn_history *h = &s->runs[s->n_runs - 1].hist;
+    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return eval_fail(why, n, "an epoch's index must be an integer");
+    long e = py_long(idx->number);
+    if (e < 0) e += h->n_epochs;
+    if (e < 0 || e >= h->n_epochs) return eval_fail(why, n, "epoch index %.0f out of range (%d epochs)", idx->number, h->n_epochs);
+    double x = rnn_history_get(h, (int)e, metric);
+    if (x != x) return eval_fail(why, n, "the last fit has no metric '%s'", metric);
+    set_number(out, x, false);
     return RNN_OK;
 }
 
@@ -538,52 +581,75 @@ static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *
     return RNN_OK;
 }
 
-/* str.format with positional fields: {} {0} {:d} {:.2f} {:>5} (the common specs). */
+/* str.format with positional fields: {} {0} {:d} {:.2f} {:>5} {!r} (Python's format spec). */
 static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, char *why, size_t n)
 {
-    char buf[4096];
-    size_t o = 0;
-    int next = 0;
-    for (const char *p = fmt; *p; p++) {
-        if (o + 1 >= sizeof buf) return eval_fail(why, n, ".format: the text is too long");
-        if ((*p == '{' && p[1] == '{') || (*p == '}' && p[1] == '}')) { buf[o++] = *p++; continue; }
-        if (*p != '{') { buf[o++] = *p; continue; }
+    rnn_strbuf text = {0};
+    int next = 0, rc = RNN_OK;
+    for (const char *p = fmt; *p && !rc; p++) {
+        if ((*p == '{' && p[1] == '{') || (*p == '}' && p[1] == '}')) { rnn_strbuf_put(&text, p++, 1); continue; }
+        if (*p != '{') { rnn_strbuf_put(&text, p, 1); continue; }
         const char *close = strchr(p, '}');
-        if (!close) return eval_fail(why, n, ".format: unbalanced '{'");
+        if (!close) { rc = eval_fail(why, n, ".format: unbalanced '{'"); break; }
         int idx = next++;
         const char *q = p + 1;
         if (isdigit((unsigned char)*q)) idx = (int)strtol(q, (char **)&q, 10);
-        if (*q != ':' && *q != '}') return eval_fail(why, n, ".format: named fields are not supported");
-        char spec[32] = "";
-        if (*q == ':' && (size_t)(close - q - 1) < sizeof spec) memcpy(spec, q + 1, (size_t)(close - q - 1));
-        const rnn_value *v = idx < args->n_args && !args->keys[idx] ? &args->args[idx] : NULL;
-        if (!v) return eval_fail(why, n, ".format: no argument %d", idx);
-        char cfmt[48], item[512];
-        size_t sl = strlen(spec);
-        char type = sl ? spec[sl - 1] : 0;
-        if (type && strchr("dfeEgG%", type)) spec[--sl] = 0; else type = 0;
-        if (v->type == RNN_VAL_STRING) {
-            snprintf(cfmt, sizeof cfmt, "%%%ss", spec[0] == '<' || spec[0] == '>' ? spec + 1 : spec);
-            if (spec[0] == '<') { memmove(cfmt + 2, cfmt + 1, strlen(cfmt)); cfmt[1] = '-'; }
-            snprintf(item, sizeof item, cfmt, v->string);
-        } else if (v->type == RNN_VAL_NUMBER || v->type == RNN_VAL_BOOL) {
-            if (type == 'd') snprintf(cfmt, sizeof cfmt, "%%%sld", spec);
-            else if (type) snprintf(cfmt, sizeof cfmt, "%%%s%c", spec, type == '%' ? 'f' : type);
-            if (type == 'd') snprintf(item, sizeof item, cfmt, py_long(v->number));
-            else if (type) snprintf(item, sizeof item, cfmt, type == '%' ? v->number * 100 : v->number);
-            else if (!py_value_text(v, item, sizeof item)) return eval_fail(why, n, ".format of this value");
-            if (type == '%') strncat(item, "%", sizeof item - strlen(item) - 1);
-        } else if (!py_value_text(v, item, sizeof item))
-            return eval_fail(why, n, ".format of a value rnnlab does not hold");
-        size_t il = strlen(item);
-        if (o + il >= sizeof buf) return eval_fail(why, n, ".format: the text is too long");
-        memcpy(buf + o, item, il);
-        o += il;
+        char conv[2] = "";
+        if (*q == '!' && q[1] && strchr("rsa", q[1])) { conv[0] = q[1]; q += 2; }
+        if (*q != ':' && *q != '}') { rc = eval_fail(why, n, ".format: named fields are not supported"); break; }
+        char spec[64] = "";
+        if (*q == ':') {
+            if ((size_t)(close - q - 1) >= sizeof spec) { rc = eval_fail(why, n, ".format: a format spec that long"); break; }
+            memcpy(spec, q + 1, (size_t)(close - q - 1));
+        }
+        const rnn_value *v = idx >= 0 && idx < args->n_args && !args->keys[idx] ? &args->args[idx] : NULL;
+        char item[1024];
+        if (!v) rc = eval_fail(why, n, ".format: no argument %d", idx);
+        else if (!py_format_value(v, spec, conv, item, sizeof item, why, n)) rc = RNN_EUSAGE;
+        else rnn_strbuf_put(&text, item, strlen(item));
         p = close;
     }
-    buf[o] = 0;
+    if (!rc && text.oom) rc = eval_fail(why, n, "out of memory");
+    if (!rc && !text.s && !(text.s = strdup(""))) rc = eval_fail(why, n, "out of memory");
+    if (rc) {
+        free(text.s);
+        return rc;
+    }
     out->type = RNN_VAL_STRING;
-    return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
+    out->string = text.s;
+    return RNN_OK;
+}
+
+/* f'...': its literal pieces and its fields, each field's expression formatted by its spec. */
+static int eval_fstring(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
+{
+    rnn_strbuf text = {0};
+    int rc = RNN_OK;
+    for (int i = 0; i < e->n_items && !rc; i++) {
+        const rnn_value *it = &e->items[i];
+        if (it->type == RNN_VAL_STRING) {
+            rnn_strbuf_put(&text, it->string, strlen(it->string));
+            continue;
+        }
+        rnn_value v = {0};
+        char item[1024];
+        if (!(rc = py_eval(s, &it->items[0], &v, why, n))) {
+            if (py_format_value(&v, it->items[1].string, it->items[2].string, item, sizeof item, why, n))
+                rnn_strbuf_put(&text, item, strlen(item));
+            else
+                rc = RNN_EUSAGE;
+        }
+        rnn_value_free(&v);
+    }
+    if (!rc && text.oom) rc = eval_fail(why, n, "out of memory");
+    if (!rc && !text.s && !(text.s = strdup(""))) rc = eval_fail(why, n, "out of memory");
+    if (rc) {
+        free(text.s);
+        return rc;
+    }
+    out->type = RNN_VAL_STRING;
+    out->string = text.s;
+    return RNN_OK;
 }
 
 /* df['review'] (a column), df[['review', 'sentiment']] (the DataFrame: rnnlab reads two columns anyway). */
@@ -634,6 +700,8 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
         }
     } else if (strcmp(op, ".") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) rc = eval_attr(s, &a, e->items[1].string, out, why, n);
+    } else if (strcmp(op, "f") == 0) {
+        rc = eval_fstring(s, e, out, why, n);
     } else if (strcmp(op, "neg") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
             if (a.type != RNN_VAL_NUMBER) rc = eval_fail(why, n, "'-' of a value that is not a number");
@@ -648,6 +716,8 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
         if (!(rc = py_eval(s, &e->items[0], &a, why, n)) && !(rc = py_eval(s, &e->items[1], &b, why, n)))
             rc = strcmp(op, "[]") == 0 && py_obj_is(&a, "frame") && !strcmp(a.string + 1, "frame")
                      ? eval_frame_subscript(s, &a, &b, out, why, n)
+                 : strcmp(op, "[]") == 0 && (py_obj_is(&a, "history.history") || py_obj_is(&a, "curve."))
+                     ? eval_history_subscript(s, &a, &b, out, why, n)
                  : strcmp(op, "[]") == 0 ? eval_subscript(&a, &b, out, why, n)
                  : is_comparison(op)    ? eval_compare(op, &a, &b, out, why, n)
                                         : eval_arith(op, &a, &b, out, why, n);
@@ -666,7 +736,7 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
     snprintf(first, sizeof first, "%.*s", (int)(head < sizeof first ? head : sizeof first - 1), name);
     const rnn_value *v = py_lookup(ps, first);
     const char *skipped;
-    if (v && (skipped = py_obj_is(v, "skipped."))) return eval_fail(why, n, "uses %s, made by the statement skipped at line %s", first, skipped);
+    if (v && (skipped = py_obj_is(v, "skipped."))) return eval_fail(why, n, "uses %s, made by the statement skipped %s", first, skipped);
     if (v) {
         if (!rnn_value_copy(out, v)) return eval_fail(why, n, "out of memory");
         for (const char *p = name + head; *p == '.';) {

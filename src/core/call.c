@@ -187,6 +187,7 @@ static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comm
 }
 
 static int parse_dict(parser *ps, rnn_value *v);
+static int parse_fstring(parser *ps, rnn_value *v);
 
 static int parse_primary(parser *ps, rnn_value *v)
 {
@@ -194,6 +195,8 @@ static int parse_primary(parser *ps, rnn_value *v)
     char c = *ps->p;
     if (c == '{' && ps->expr)
         return parse_dict(ps, v);
+    if ((c == 'f' || c == 'F') && (ps->p[1] == '\'' || ps->p[1] == '"') && ps->expr)
+        return parse_fstring(ps, v);
     if (c == '\'' || c == '"')
         return parse_string(ps, v);
     if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') && (isdigit((unsigned char)ps->p[1]) || ps->p[1] == '.')))
@@ -307,6 +310,176 @@ static int parse_dict(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
+/* ---- f-strings: f'text {expr!r:spec} {{braces}}' ---- */
+
+/* Appends the literal text [a, e) of an f-string (escapes read as parse_string does, {{ and }} as
+ * one brace) to node as a STRING item; nothing when empty. */
+static int fstring_text(parser *ps, rnn_value *node, const char *a, const char *e)
+{
+    if (a == e)
+        return RNN_OK;
+    char *s = malloc((size_t)(e - a) + 1);
+    rnn_value *it = s ? push_item(ps, node) : NULL;
+    if (!it) {
+        free(s);
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    }
+    size_t n = 0;
+    for (const char *p = a; p < e; p++) {
+        char c = *p;
+        if (c == '\\' && p + 1 < e) {
+            c = *++p;
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        } else if ((c == '{' || c == '}') && p + 1 < e && p[1] == c)
+            p++;
+        s[n++] = c;
+    }
+    s[n] = '\0';
+    it->type = RNN_VAL_STRING;
+    it->string = s;
+    return RNN_OK;
+}
+
+/* Where the expression of a replacement field {a..e} ends: at its first '!' (not '!=') or ':'
+ * outside brackets and quotes. */
+static const char *fstring_expr_end(const char *a, const char *e)
+{
+    int depth = 0;
+    char quote = 0;
+    for (const char *x = a; x < e; x++) {
+        if (quote) {
+            quote = *x == quote ? 0 : quote;
+        } else if (*x == '\'' || *x == '"') {
+            quote = *x;
+        } else if (*x == '(' || *x == '[' || *x == '{') {
+            depth++;
+        } else if (*x == ')' || *x == ']' || *x == '}') {
+            depth--;
+        } else if (depth == 0 && ((*x == '!' && x[1] != '=') || *x == ':')) {
+            return x;
+        }
+    }
+    return e;
+}
+
+/* The replacement field {a..e} as an EXPR "{}" item of node: items expression, STRING format spec
+ * ("" when none), STRING conversion ("", "r", "s" or "a"). */
+static int fstring_field(parser *ps, rnn_value *node, const char *a, const char *e)
+{
+    const char *x = fstring_expr_end(a, e), *spec = x;
+    char conv[2] = "";
+    if (x < e && *x == '!') {
+        if (x + 1 >= e || !strchr("rsa", x[1]) || (x + 2 < e && x[2] != ':'))
+            return rnn_fail(ps->err, RNN_EUSAGE, "f-string: expected !r, !s or !a after the expression");
+        conv[0] = x[1];
+        spec = x + 2;
+    }
+    spec += spec < e && *spec == ':';
+    if (memchr(spec, '{', (size_t)(e - spec)))
+        return rnn_fail(ps->err, RNN_EUSAGE, "f-string: a replacement field inside a format spec is not read");
+    /* Python 3.8's {expr=}: the expression's text, '=', then its repr unless a spec or !s says */
+    const char *last = x;
+    while (last > a && isspace((unsigned char)last[-1]))
+        last--;
+    bool debug = last - a >= 2 && last[-1] == '=' && !strchr("=!<>", last[-2]);
+    if (debug && !conv[0] && spec == e)
+        conv[0] = 'r';
+    if (debug && fstring_text(ps, node, a, x))
+        return RNN_EINTERNAL;
+    rnn_value *field = push_item(ps, node);
+    char *text = field ? dup_range(a, (size_t)((debug ? last - 1 : x) - a)) : NULL;
+    if (!text)
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    field->type = RNN_VAL_EXPR;
+    field->string = strdup("{}");
+    parser sub = {.s = text, .p = text, .err = ps->err, .depth = ps->depth, .expr = true};
+    int rc = field->string && push_item(ps, field) && push_item(ps, field) && push_item(ps, field)
+                 ? RNN_OK : rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    rnn_value *expr = rc ? NULL : &field->items[0], *sp = rc ? NULL : &field->items[1], *cv = rc ? NULL : &field->items[2];
+    skip_space(&sub);
+    if (!rc && !*sub.p)
+        rc = rnn_fail(ps->err, RNN_EUSAGE, "f-string: empty expression in {}");
+    if (!rc && !(rc = parse_expr(&sub, expr))) {
+        skip_space(&sub);
+        if (*sub.p)
+            rc = syntax_error(&sub, "the end of the f-string's expression");
+    }
+    free(text);
+    if (rc)
+        return rc;
+    sp->type = cv->type = RNN_VAL_STRING;
+    if (!(sp->string = dup_range(spec, (size_t)(e - spec))) || !(cv->string = strdup(conv)))
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    return RNN_OK;
+}
+
+/* The '}' that closes the replacement field opened before a (brackets and quotes inside it
+ * skipped), or NULL when the string (closed by quote) or the text ends first. */
+static const char *fstring_field_end(const char *a, char quote)
+{
+    int depth = 0;
+    char inner = 0;
+    for (const char *x = a; *x; x++) {
+        if (inner) {
+            inner = *x == inner ? 0 : inner;
+        } else if (*x == quote) {
+            return NULL;
+        } else if (*x == '\'' || *x == '"') {
+            inner = *x;
+        } else if (*x == '(' || *x == '[' || *x == '{') {
+            depth++;
+        } else if (*x == ')' || *x == ']' || (*x == '}' && depth > 0)) {
+            depth--;
+        } else if (*x == '}') {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+/* f'...' or f"...": an EXPR "f" whose items are the literal pieces (STRING) and the replacement
+ * fields (EXPR "{}") in order. */
+static int parse_fstring(parser *ps, rnn_value *v)
+{
+    const char *start = ps->p;
+    char quote = ps->p[1];
+    const char *p = ps->p + 2, *text = p;
+    v->type = RNN_VAL_EXPR;
+    if (!(v->string = strdup("f")))
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    if (++ps->depth > 32)
+        return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+    int rc = RNN_OK;
+    while (!rc && *p && *p != quote) {
+        if (*p == '\\' && p[1]) {
+            p += 2;
+        } else if ((*p == '{' || *p == '}') && p[1] == *p) {
+            p += 2;
+        } else if (*p == '}') {
+            rc = rnn_fail(ps->err, RNN_EUSAGE, "f-string: single '}' at column %d (write }} for a brace)",
+                          (int)(p - ps->s) + 1);
+        } else if (*p == '{') {
+            const char *close = fstring_field_end(p + 1, quote);
+            if (!close)
+                rc = rnn_fail(ps->err, RNN_EUSAGE, "f-string: '{' at column %d is not closed", (int)(p - ps->s) + 1);
+            else if (!(rc = fstring_text(ps, v, text, p)))
+                rc = fstring_field(ps, v, p + 1, close);
+            p = close ? close + 1 : p;
+            text = p;
+        } else {
+            p++;
+        }
+    }
+    if (!rc && *p != quote)
+        rc = rnn_fail(ps->err, RNN_EUSAGE, "layer call: unterminated string starting at column %d",
+                      (int)(start - ps->s) + 2);
+    if (!rc)
+        rc = fstring_text(ps, v, text, p);
+    ps->p = *p ? p + 1 : p;
+    ps->depth--;
+    return rc;
+}
+
 /* An index inside [ ]: an expression, or a slice lo:hi with either side left out. */
 static int parse_index(parser *ps, rnn_value *v)
 {
@@ -375,6 +548,31 @@ static int parse_postfix(parser *ps, rnn_value *v)
     }
 }
 
+static int parse_unary(parser *ps, rnn_value *v);
+
+/* a ** b: binds tighter than a unary minus on its left (-2 ** 2 is -4, the literal -2 read as
+ * -(2 ** 2)), right to left, its right side unary (2 ** -1). */
+static int parse_power(parser *ps, rnn_value *v)
+{
+    const char *start = ps->p;
+    int rc = parse_postfix(ps, v);
+    skip_space(ps);
+    if (rc || ps->p[0] != '*' || ps->p[1] != '*' || ps->p[2] == '=')
+        return rc;
+    ps->p += 2;
+    bool negative_literal = *start == '-' && v->type == RNN_VAL_NUMBER;
+    if (negative_literal)
+        v->number = -v->number;
+    rnn_value *right;
+    if ((rc = wrap_expr(ps, v, "**")) || !(right = push_item(ps, v)))
+        return rc ? rc : RNN_EINTERNAL;
+    if (++ps->depth > 32)
+        return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
+    rc = parse_unary(ps, right);
+    ps->depth--;
+    return rc || !negative_literal ? rc : wrap_expr(ps, v, "neg");
+}
+
 static int parse_unary(parser *ps, rnn_value *v)
 {
     skip_space(ps);
@@ -386,7 +584,7 @@ static int parse_unary(parser *ps, rnn_value *v)
         ps->depth--;
         return rc ? rc : wrap_expr(ps, v, "neg");
     }
-    return parse_postfix(ps, v);
+    return parse_power(ps, v);
 }
 
 /* Reads a binary operator of the level ("+-" or "*"), or returns NULL. */

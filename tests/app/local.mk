@@ -20,6 +20,7 @@ test_scripts += tests/app/keras_lines.test
 test_scripts += tests/app/keras_prompt.test
 test_scripts += tests/app/messages.test
 test_scripts += tests/app/parse.test
+test_scripts += tests/app/pyformat.test
 test_scripts += tests/app/predict_reuse.test
 test_scripts += tests/app/safe_write.test
 test_scripts += tests/app/saveopen.test

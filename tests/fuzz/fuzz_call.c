@@ -1,7 +1,7 @@
 /* The Keras-call parser (`add LSTM(32, return_sequences=True)`, the layers of a save file): parse,
  * read every argument with each typed accessor, check keys, configure the layer kind it names, and
  * check that the layer's canonical call text (what a save file stores) parses and configures to
- * the same text again. */
+ * the same text again. The same text is also parsed as a Python expression (f-strings included). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +53,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rnn_call_free(c);
     } else if (!err.msg[0] || strchr(err.msg, '\n')) {
         fprintf(stderr, "a parse error without a one-line message: '%s'\n", err.msg);
+        abort();
+    }
+    rnn_value expr;   /* the same text as a Python expression (statements, f-strings, x ** y) */
+    if (rnn_expr_parse(text, &expr, &err) == RNN_OK) {
+        rnn_value copy;
+        if (rnn_value_copy(&copy, &expr))
+            rnn_value_free(&copy);
+        rnn_value_free(&expr);
+    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
+        fprintf(stderr, "an expression error without a one-line message: '%s'\n", err.msg);
         abort();
     }
     char *once = describe_layer(text);

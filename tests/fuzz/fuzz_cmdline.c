@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/internal.h"
+#include "app/python.h"
 #include "fuzz_util.h"
 
 static void quiet(const char *text, size_t len, bool is_error, void *ud)
@@ -44,9 +45,29 @@ static void read_command(const char *cmd)
     parse_free_words(argc, argv);
 }
 
+/* The line as a format spec of Python's format() for a few values, and as the left side of '%'. */
+static void format_text(const char *line)
+{
+    rnn_value items[4] = {
+        {.type = RNN_VAL_NUMBER, .number = -1234567.5},
+        {.type = RNN_VAL_NUMBER, .number = 42, .is_integer = true},
+        {.type = RNN_VAL_STRING, .string = (char *)"text"},
+        {.type = RNN_VAL_BOOL, .number = 1, .is_integer = true},
+    };
+    rnn_value tuple = {.type = RNN_VAL_LIST, .is_tuple = true, .items = items, .n_items = 4};
+    char buf[1024], why[200];
+    for (int i = 0; i < 4; i++) {
+        py_format_value(&items[i], line, "", buf, sizeof buf, why, sizeof why);
+        py_format_value(&items[i], line, "r", buf, sizeof buf, why, sizeof why);
+        free(py_percent_format(line, &items[i], why, sizeof why));
+    }
+    free(py_percent_format(line, &tuple, why, sizeof why));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *line = fuzz_string((fuzz_input){ data, size });
+    format_text(line);
     char **cmds = NULL;
     int n = 0;
     rnn_error err;
