@@ -581,6 +581,20 @@ static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *
     return RNN_OK;
 }
 
+/* The text built (rc RNN_OK) as the string *out, or rc with the text freed. */
+static int take_text(rnn_strbuf *text, int rc, rnn_value *out, char *why, size_t n)
+{
+    if (!rc && text->oom) rc = eval_fail(why, n, "out of memory");
+    if (!rc && !text->s && !(text->s = strdup(""))) rc = eval_fail(why, n, "out of memory");
+    if (rc) {
+        free(text->s);
+        return rc;
+    }
+    out->type = RNN_VAL_STRING;
+    out->string = text->s;
+    return RNN_OK;
+}
+
 /* str.format with positional fields: {} {0} {:d} {:.2f} {:>5} {!r} (Python's format spec). */
 static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, char *why, size_t n)
 {
@@ -609,15 +623,7 @@ static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, ch
         else rnn_strbuf_put(&text, item, strlen(item));
         p = close;
     }
-    if (!rc && text.oom) rc = eval_fail(why, n, "out of memory");
-    if (!rc && !text.s && !(text.s = strdup(""))) rc = eval_fail(why, n, "out of memory");
-    if (rc) {
-        free(text.s);
-        return rc;
-    }
-    out->type = RNN_VAL_STRING;
-    out->string = text.s;
-    return RNN_OK;
+    return take_text(&text, rc, out, why, n);
 }
 
 /* f'...': its literal pieces and its fields, each field's expression formatted by its spec. */
@@ -641,15 +647,7 @@ static int eval_fstring(app_state *s, const rnn_value *e, rnn_value *out, char *
         }
         rnn_value_free(&v);
     }
-    if (!rc && text.oom) rc = eval_fail(why, n, "out of memory");
-    if (!rc && !text.s && !(text.s = strdup(""))) rc = eval_fail(why, n, "out of memory");
-    if (rc) {
-        free(text.s);
-        return rc;
-    }
-    out->type = RNN_VAL_STRING;
-    out->string = text.s;
-    return RNN_OK;
+    return take_text(&text, rc, out, why, n);
 }
 
 /* df['review'] (a column), df[['review', 'sentiment']] (the DataFrame: rnnlab reads two columns anyway). */
