@@ -82,6 +82,21 @@ bool py_is_statement(const char *cmd)
     return *p && strchr("+-*/%", *p) && p[1] == '=';
 }
 
+bool py_is_bound_name(app_state *s, const char *cmd)
+{
+    const char *p = cmd;
+    while (isspace((unsigned char)*p)) p++;
+    const char *w = p;
+    while (isalnum((unsigned char)*p) || *p == '_') p++;
+    size_t n = (size_t)(p - w);
+    while (isspace((unsigned char)*p)) p++;
+    if (n == 0 || n >= 128 || *p || isdigit((unsigned char)*w)) return false;
+    char name[128];
+    memcpy(name, w, n);
+    name[n] = 0;
+    return !app_command_find(name) && s->py && py_lookup(s->py, name);
+}
+
 /* ---- output ---- */
 
 /* The statement for a one-line message: spaces collapsed, cut at 70 bytes. */

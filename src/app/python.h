@@ -104,6 +104,9 @@ int py_fail_err(const char *what, const rnn_error *err);
 extern const char py_help_text[];
 /* Whether a command line is a Python statement rather than an rnnlab command. */
 bool py_is_statement(const char *cmd);
+/* A line that is only a name a statement bound (and no command's): a Python expression statement
+ * (a notebook's `encoded_example`), not a command to look up. */
+bool py_is_bound_name(app_state *s, const char *cmd);
 /* Runs one Python statement (a logical line: continuation lines joined). */
 int py_exec(app_state *s, const char *stmt);
 

@@ -255,7 +255,8 @@ int app_exec(app_state *s, const char *line)
     int result = RNN_OK;
     for (int i = 0; i < n; i++) {
         /* a Python statement of a Keras tutorial runs as the commands it stands for */
-        int rc = py_is_statement(cmds[i]) ? py_exec(s, cmds[i]) : app_exec_command(s, cmds[i]);
+        int rc = py_is_statement(cmds[i]) || py_is_bound_name(s, cmds[i]) ? py_exec(s, cmds[i])
+                                                                          : app_exec_command(s, cmds[i]);
         if (rc == APP_QUIT || rc == APP_INTERRUPTED) { result = rc; break; }
         if (rc != RNN_OK) {
             if (result == RNN_OK) result = rc;
