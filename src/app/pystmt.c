@@ -1239,11 +1239,8 @@ static int stmt_plot(app_state *s, const char *stmt, const rnn_call *c)
         const char *metric = NULL;
         rnn_value v = {0};
         char why[200], name[64];
-        /* history.history['acc'] or a name bound to it */
-        if (a->type == RNN_VAL_EXPR && !strcmp(a->string, "[]") && a->items[1].type == RNN_VAL_STRING) {
-            if (py_eval(s, &a->items[0], &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "history.history"))
-                metric = a->items[1].string;
-        } else if (py_eval(s, a, &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "curve.")) {
+        /* history.history['acc'] or a name bound to it: a curve */
+        if (py_eval(s, a, &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "curve.")) {
             snprintf(name, sizeof name, "%s", py_obj_is(&v, "curve."));
             metric = name;
         }
@@ -1695,8 +1692,6 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             bind_skipped_text(s, lhs);
             goto done;
         }
-        /* acc = history.history['acc']: a curve the plot command draws */
-        if (e->type == RNN_VAL_EXPR) {}
         has = true;
     }
 bind:
@@ -1705,19 +1700,6 @@ done:
     rnn_value_free(&result);
     rnn_value_free(&target);
     return rc;
-}
-
-/* history.history['acc'] on the right of an assignment: a curve for plt.plot. */
-static bool curve_value(app_state *s, const rnn_value *e, rnn_value *out)
-{
-    if (e->type != RNN_VAL_EXPR || strcmp(e->string, "[]") || e->items[1].type != RNN_VAL_STRING) return false;
-    rnn_value v = {0};
-    char why[200], what[96];
-    bool ok = py_eval(s, &e->items[0], &v, why, sizeof why) == RNN_OK && py_obj_is(&v, "history.history");
-    rnn_value_free(&v);
-    if (!ok) return false;
-    snprintf(what, sizeof what, "curve.%s", e->items[1].string);
-    return py_obj_value(out, what);
 }
 
 /* Why a statement that does not parse is skipped: an f-string's own error says what in it rnnlab
@@ -1751,13 +1733,7 @@ int py_exec(app_state *s, const char *stmt)
             else rc = py_skip(s, p, "%s", unparsed_reason(&err));
             bind_skipped_text(s, parts.lhs);
         } else {
-            rnn_value curve = {0}, target = {0};
-            if (curve_value(s, &e, &curve) && expr_parse_tuple(parts.lhs, &target, &err) == RNN_OK) {
-                rc = bind_targets(s, &target, &curve);
-            } else
-                rc = stmt_value(s, p, parts.lhs, &e);
-            rnn_value_free(&curve);
-            rnn_value_free(&target);
+            rc = stmt_value(s, p, parts.lhs, &e);   /* acc = history.history['acc'] binds its curve */
         }
         free(parts.lhs);
         free(parts.rhs);
