@@ -139,11 +139,14 @@ int app_pipeline_save(app_state *s, const char *path, rnn_error *err);
 /* The "FILE:LINE: " prefix of errors, set while scripts run ("" at the prompt). */
 void app_set_where(const char *file, size_t line);
 
+/* The reason an expression cannot be evaluated, written into why[n]; returns RNN_EUSAGE. */
+int py_eval_fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- pyformat.c: Python's text formatting ---- */
 /* format(v, spec) after the conversion conv ("" or NULL, "r", "s", "a"), as an f-string's field and
- * str.format write it, into buf; false with the reason in why (Python's errors: 'd' of a float, a
- * precision for an integer, a numeric spec for a string). */
-bool py_format_value(const rnn_value *v, const char *spec, const char *conv, char *buf, size_t n, char *why, size_t wn);
+ * str.format write it, into buf: RNN_OK, or RNN_EUSAGE with the reason in why (Python's errors: 'd'
+ * of a float, a precision for an integer, a numeric spec for a string). */
+int py_format_value(const rnn_value *v, const char *spec, const char *conv, char *buf, size_t n, char *why, size_t wn);
 /* fmt % args, printf-style (args a tuple, or one value): a malloc'd string, or NULL with the reason
  * in why (too few or too many arguments, %d of a string, ...). */
 char *py_percent_format(const char *fmt, const rnn_value *args, char *why, size_t wn);

@@ -99,8 +99,7 @@ static void set_number(rnn_value *v, double x, bool integer)
     v->is_integer = integer;
 }
 
-static int eval_fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int eval_fail(char *why, size_t n, const char *fmt, ...)
+int py_eval_fail(char *why, size_t n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -134,23 +133,23 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
     if (strncmp(obj, "data.", 5) == 0 && strcmp(attr, "shape") == 0) {
         bool test = strncmp(obj + 5, "test", 4) == 0;
         size_t rows;
-        if (split_count(s, obj + 5, &rows)) return eval_fail(why, n, "no data set is loaded");
+        if (split_count(s, obj + 5, &rows)) return py_eval_fail(why, n, "no data set is loaded");
         bool ids = strstr(obj, ".ids") != NULL;
         const rnn_imatrix *x = test ? &s->x_test : &s->x_train;
         out->type = RNN_VAL_LIST;
         out->is_tuple = true;
         out->n_items = ids && x->data ? 2 : 1;
-        if (!(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (!(out->items = calloc(2, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         set_number(&out->items[0], (double)rows, true);
         if (out->n_items == 2) set_number(&out->items[1], (double)x->cols, true);
         return RNN_OK;
     }
     if (strncmp(obj, "dataset.", 8) == 0 && strcmp(attr, "features") == 0) {
         snprintf(what, sizeof what, "features");
-        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (strcmp(obj, "features.label") == 0 && strcmp(attr, "names") == 0)
-        return py_obj_value(out, "classes") ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, "classes") ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strncmp(obj, "vectors.", 8) == 0 && strcmp(attr, "vector_size") == 0) {
         set_number(out, atof(obj + 8), true);
         return RNN_OK;
@@ -160,7 +159,7 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
         sscanf(obj + 7, "%ld.%ld", &r, &c);
         out->type = RNN_VAL_LIST;
         out->is_tuple = true;
-        if (!(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (!(out->items = calloc(2, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         out->n_items = 2;
         set_number(&out->items[0], (double)r, true);
         set_number(&out->items[1], (double)c, true);
@@ -168,10 +167,10 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
     }
     if (strcmp(obj, "frame") == 0) return py_frame_column(s, attr, out, why, n);   /* df.review */
     if (strncmp(obj, "frame.", 6) == 0 && (!strcmp(attr, "values") || !strcmp(attr, "str")))
-        return py_obj_value(out, obj) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, obj) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strcmp(obj, "history") == 0 && strcmp(attr, "history") == 0)
-        return py_obj_value(out, "history.history") ? RNN_OK : eval_fail(why, n, "out of memory");
-    return eval_fail(why, n, "the attribute %s of %s is not something rnnlab computes", attr,
+        return py_obj_value(out, "history.history") ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    return py_eval_fail(why, n, "the attribute %s of %s is not something rnnlab computes", attr,
                      strncmp(obj, "data.", 5) == 0 ? "the data" : obj);
 }
 
@@ -183,8 +182,8 @@ static int eval_attr(app_state *s, rnn_value *base, const char *attr, rnn_value 
     if (obj) return eval_obj_attr(s, obj, attr, out, why, n);
     if (base->type == RNN_VAL_CALL && strcmp(py_basename(base->call->name), "Tokenizer") == 0 &&
         strcmp(attr, "word_index") == 0)
-        return py_obj_value(out, "word_index") ? RNN_OK : eval_fail(why, n, "out of memory");
-    return eval_fail(why, n, "the attribute .%s is not something rnnlab computes", attr);
+        return py_obj_value(out, "word_index") ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    return py_eval_fail(why, n, "the attribute .%s is not something rnnlab computes", attr);
 }
 
 static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n)
@@ -195,18 +194,18 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
     else if (v->type == RNN_VAL_DICT) count = (size_t)v->n_items / 2;
     else if (v->type == RNN_VAL_STRING) count = strlen(v->string);
     else if ((o = py_obj_is(v, "data."))) {
-        if (split_count(s, o, &count)) return eval_fail(why, n, "no data set is loaded");
+        if (split_count(s, o, &count)) return py_eval_fail(why, n, "no data set is loaded");
     } else if (py_obj_is(v, "classes")) {
-        if (!s->ds) return eval_fail(why, n, "no data set is loaded");
+        if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
         count = (size_t)s->ds->n_classes;
     } else if (py_obj_is(v, "curve.")) {
-        if (s->n_runs == 0) return eval_fail(why, n, "no fit has run");
+        if (s->n_runs == 0) return py_eval_fail(why, n, "no fit has run");
         count = (size_t)s->runs[s->n_runs - 1].hist.n_epochs;   /* a history curve: one value an epoch */
     } else if (py_obj_is(v, "word_index")) {
-        if (!s->tok) return eval_fail(why, n, "the tokenizer is not fitted yet (fit_on_texts)");
+        if (!s->tok) return py_eval_fail(why, n, "the tokenizer is not fitted yet (fit_on_texts)");
         count = rnn_tokenizer_size(s->tok);   /* entries of word_index, the OOV token included */
     } else
-        return eval_fail(why, n, "len() of this value is not something rnnlab computes");
+        return py_eval_fail(why, n, "len() of this value is not something rnnlab computes");
     set_number(out, (double)count, true);
     return RNN_OK;
 }
@@ -215,12 +214,12 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
  * integers would go on); Python's errors for 0 ** -1 and a negative number to a fractional power. */
 static int eval_power(double x, double y, bool integer, rnn_value *out, char *why, size_t n)
 {
-    if (x == 0 && y < 0) return eval_fail(why, n, "0 cannot be raised to a negative power");
-    if (x < 0 && y != floor(y)) return eval_fail(why, n, "a negative number to a fractional power is complex");
+    if (x == 0 && y < 0) return py_eval_fail(why, n, "0 cannot be raised to a negative power");
+    if (x < 0 && y != floor(y)) return py_eval_fail(why, n, "a negative number to a fractional power is complex");
     double r = pow(x, y);
-    if (!isfinite(r)) return eval_fail(why, n, "%g ** %g is too large", x, y);
+    if (!isfinite(r)) return py_eval_fail(why, n, "%g ** %g is too large", x, y);
     integer = integer && y >= 0;
-    if (integer && fabs(r) > 9007199254740992.0) return eval_fail(why, n, "%g ** %g is beyond rnnlab's exact integers (2**53)", x, y);
+    if (integer && fabs(r) > 9007199254740992.0) return py_eval_fail(why, n, "%g ** %g is beyond rnnlab's exact integers (2**53)", x, y);
     set_number(out, r, integer);
     return RNN_OK;
 }
@@ -230,7 +229,7 @@ static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rn
     if (a->type == RNN_VAL_STRING && b->type == RNN_VAL_STRING && strcmp(op, "+") == 0) {
         size_t la = strlen(a->string), lb = strlen(b->string);
         out->type = RNN_VAL_STRING;
-        if (!(out->string = malloc(la + lb + 1))) return eval_fail(why, n, "out of memory");
+        if (!(out->string = malloc(la + lb + 1))) return py_eval_fail(why, n, "out of memory");
         memcpy(out->string, a->string, la);
         memcpy(out->string + la, b->string, lb + 1);
         return RNN_OK;
@@ -240,10 +239,10 @@ static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rn
         return (out->string = py_percent_format(a->string, b, why, n)) ? RNN_OK : RNN_EUSAGE;
     }
     if ((a->type != RNN_VAL_NUMBER && a->type != RNN_VAL_BOOL) || (b->type != RNN_VAL_NUMBER && b->type != RNN_VAL_BOOL))
-        return eval_fail(why, n, "'%s' of values that are not numbers", op);
+        return py_eval_fail(why, n, "'%s' of values that are not numbers", op);
     double x = a->number, y = b->number, r;
     bool integer = a->is_integer && b->is_integer;
-    if ((op[0] == '/' || op[0] == '%') && y == 0) return eval_fail(why, n, "division by zero");
+    if ((op[0] == '/' || op[0] == '%') && y == 0) return py_eval_fail(why, n, "division by zero");
     if (strcmp(op, "**") == 0) return eval_power(x, y, integer, out, why, n);
     switch (op[0]) {
     case '+': r = x + y; break;
@@ -269,19 +268,19 @@ static bool is_comparison(const char *op)
 static int eval_threshold(const char *split, const char *op, const rnn_value *t, rnn_value *out, char *why, size_t n)
 {
     if ((strcmp(op, ">") && strcmp(op, ">=")) || !t || (t->type != RNN_VAL_NUMBER && t->type != RNN_VAL_BOOL))
-        return eval_fail(why, n, "predictions compare as y_pred > 0.5, the classes report counts");
+        return py_eval_fail(why, n, "predictions compare as y_pred > 0.5, the classes report counts");
     if (t->number != 0.5)
-        return eval_fail(why, n, "a threshold of %g: rnnlab's report decides at 0.5", t->number);
+        return py_eval_fail(why, n, "a threshold of %g: rnnlab's report decides at 0.5", t->number);
     char what[64];
     snprintf(what, sizeof what, "pred.%s.classes", split);
-    return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
 }
 
 static int eval_compare(const char *op, const rnn_value *a, const rnn_value *b, rnn_value *out, char *why, size_t n)
 {
     const char *split = py_obj_is(a, "pred.");
     if (split) {
-        if (strchr(split, '.')) return eval_fail(why, n, "these are classes already (y_pred > 0.5 was applied)");
+        if (strchr(split, '.')) return py_eval_fail(why, n, "these are classes already (y_pred > 0.5 was applied)");
         return eval_threshold(split, op, b, out, why, n);
     }
     int c;
@@ -291,7 +290,7 @@ static int eval_compare(const char *op, const rnn_value *a, const rnn_value *b, 
     else if (!strcmp(op, "==") || !strcmp(op, "!="))
         c = a->type != b->type || a->type != RNN_VAL_NONE;
     else
-        return eval_fail(why, n, "'%s' of values that are not both numbers or strings", op);
+        return py_eval_fail(why, n, "'%s' of values that are not both numbers or strings", op);
     bool r = !strcmp(op, "==") ? c == 0 : !strcmp(op, "!=") ? c != 0 : !strcmp(op, "<") ? c < 0 : !strcmp(op, "<=") ? c <= 0
              : !strcmp(op, ">") ? c > 0 : c >= 0;
     memset(out, 0, sizeof *out);
@@ -308,19 +307,19 @@ static int eval_history_subscript(app_state *s, const rnn_value *t, const rnn_va
 {
     const char *metric = py_obj_is(t, "curve.");
     if (!metric) {
-        if (idx->type != RNN_VAL_STRING) return eval_fail(why, n, "history.history is a dict of metric names");
+        if (idx->type != RNN_VAL_STRING) return py_eval_fail(why, n, "history.history is a dict of metric names");
         char what[96];
         snprintf(what, sizeof what, "curve.%s", idx->string);
-        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
-    if (s->n_runs == 0) return eval_fail(why, n, "no fit has run");
+    if (s->n_runs == 0) return py_eval_fail(why, n, "no fit has run");
     const rnn_history *h = &s->runs[s->n_runs - 1].hist;
-    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return eval_fail(why, n, "an epoch's index must be an integer");
+    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return py_eval_fail(why, n, "an epoch's index must be an integer");
     long e = py_long(idx->number);
     if (e < 0) e += h->n_epochs;
-    if (e < 0 || e >= h->n_epochs) return eval_fail(why, n, "epoch index %.0f out of range (%d epochs)", idx->number, h->n_epochs);
+    if (e < 0 || e >= h->n_epochs) return py_eval_fail(why, n, "epoch index %.0f out of range (%d epochs)", idx->number, h->n_epochs);
     double x = rnn_history_get(h, (int)e, metric);
-    if (x != x) return eval_fail(why, n, "the last fit has no metric '%s'", metric);
+    if (x != x) return py_eval_fail(why, n, "the last fit has no metric '%s'", metric);
     set_number(out, x, false);
     return RNN_OK;
 }
@@ -331,23 +330,23 @@ static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *o
     if ((o = py_obj_is(t, "dataset.")) && idx->type == RNN_VAL_STRING) {
         char what[64];
         if (strcmp(idx->string, "text") != 0 && strcmp(idx->string, "label") != 0)
-            return eval_fail(why, n, "the data set's columns are 'text' and 'label'");
+            return py_eval_fail(why, n, "the data set's columns are 'text' and 'label'");
         snprintf(what, sizeof what, "data.%s.%s", o, strcmp(idx->string, "text") == 0 ? "texts" : "labels");
-        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (py_obj_is(t, "features") && idx->type == RNN_VAL_STRING && strcmp(idx->string, "label") == 0)
-        return py_obj_value(out, "features.label") ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, "features.label") ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (t->type == RNN_VAL_DICT) {
         for (int i = 0; i + 1 < t->n_items; i += 2) {
             const rnn_value *k = &t->items[i];
             bool same = k->type == idx->type &&
                         ((k->type == RNN_VAL_STRING && strcmp(k->string, idx->string) == 0) ||
                          (k->type == RNN_VAL_NUMBER && k->number == idx->number));
-            if (same) return rnn_value_copy(out, &t->items[i + 1]) ? RNN_OK : eval_fail(why, n, "out of memory");
+            if (same) return rnn_value_copy(out, &t->items[i + 1]) ? RNN_OK : py_eval_fail(why, n, "out of memory");
         }
-        return eval_fail(why, n, "no such key in the dict");
+        return py_eval_fail(why, n, "no such key in the dict");
     }
-    if (t->type != RNN_VAL_LIST) return eval_fail(why, n, "a subscript of a value rnnlab does not hold");
+    if (t->type != RNN_VAL_LIST) return py_eval_fail(why, n, "a subscript of a value rnnlab does not hold");
     if (idx->type == RNN_VAL_EXPR && strcmp(idx->string, ":") == 0) {
         long lo = 0, hi = t->n_items;
         if (idx->items[0].type == RNN_VAL_NUMBER) lo = (long)idx->items[0].number;
@@ -358,16 +357,16 @@ static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *o
         hi = hi < lo ? lo : hi > t->n_items ? t->n_items : hi;
         out->type = RNN_VAL_LIST;
         out->is_tuple = t->is_tuple;
-        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         for (long i = lo; i < hi; i++)
-            if (!rnn_value_copy(&out->items[out->n_items++], &t->items[i])) return eval_fail(why, n, "out of memory");
+            if (!rnn_value_copy(&out->items[out->n_items++], &t->items[i])) return py_eval_fail(why, n, "out of memory");
         return RNN_OK;
     }
-    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return eval_fail(why, n, "a list index must be an integer");
+    if (idx->type != RNN_VAL_NUMBER || !idx->is_integer) return py_eval_fail(why, n, "a list index must be an integer");
     long i = py_long(idx->number);
     if (i < 0) i += t->n_items;
-    if (i < 0 || i >= t->n_items) return eval_fail(why, n, "list index %.0f out of range", idx->number);
-    return rnn_value_copy(out, &t->items[i]) ? RNN_OK : eval_fail(why, n, "out of memory");
+    if (i < 0 || i >= t->n_items) return py_eval_fail(why, n, "list index %.0f out of range", idx->number);
+    return rnn_value_copy(out, &t->items[i]) ? RNN_OK : py_eval_fail(why, n, "out of memory");
 }
 
 /* The classes of model.predict's numbers (pred.SPLIT): what np.argmax(y_pred, axis=1), np.round
@@ -376,7 +375,7 @@ static int pred_classes(const char *pred, rnn_value *out, char *why, size_t n)
 {
     char what[64];
     snprintf(what, sizeof what, "pred.%.*s.classes", (int)strcspn(pred, "."), pred);
-    return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+    return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
 }
 
 /* A numpy method of predictions (pred.SPLIT or its classes): round and argmax decide the classes;
@@ -390,8 +389,8 @@ static int pred_method(const rnn_value *v, const char *method, rnn_value *out, b
     if (!pred) return RNN_OK;
     if (!strcmp(method, "round") || !strcmp(method, "argmax")) return pred_classes(pred, out, why, n);
     for (int i = 0; same[i]; i++)
-        if (!strcmp(method, same[i])) return rnn_value_copy(out, v) ? RNN_OK : eval_fail(why, n, "out of memory");
-    return eval_fail(why, n, "the method .%s() of predictions is not something rnnlab computes", method);
+        if (!strcmp(method, same[i])) return rnn_value_copy(out, v) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    return py_eval_fail(why, n, "the method .%s() of predictions is not something rnnlab computes", method);
 }
 
 /* np.argmax(y_pred, axis=1), np.round(y_pred), np.where(y_pred > 0.5, 1, 0), np.squeeze(y_pred) of
@@ -406,8 +405,8 @@ static int pred_numpy(const char *name, const rnn_value *args, int npos, rnn_val
         return pred_classes(pred, out, why, n);
     if (!strcmp(f, "where") && strstr(pred, ".classes") && npos == 3) return pred_classes(pred, out, why, n);
     if (!strcmp(f, "squeeze") || !strcmp(f, "ravel") || !strcmp(f, "asarray"))
-        return rnn_value_copy(out, &args[0]) ? RNN_OK : eval_fail(why, n, "out of memory");
-    return eval_fail(why, n, "%s() of predictions is not something rnnlab computes", name);
+        return rnn_value_copy(out, &args[0]) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    return py_eval_fail(why, n, "%s() of predictions is not something rnnlab computes", name);
 }
 
 /* texts_to_sequences(['a new text', ...]): the texts themselves, held as the call "\x01texts"(LIST)
@@ -415,13 +414,13 @@ static int pred_numpy(const char *name, const rnn_value *args, int npos, rnn_val
 static int new_texts(const rnn_value *list, rnn_value *out, char *why, size_t n)
 {
     for (int i = 0; i < list->n_items; i++)
-        if (list->items[i].type != RNN_VAL_STRING) return eval_fail(why, n, "texts_to_sequences of a list that is not of texts");
+        if (list->items[i].type != RNN_VAL_STRING) return py_eval_fail(why, n, "texts_to_sequences of a list that is not of texts");
     rnn_call *c = calloc(1, sizeof *c);
     out->type = RNN_VAL_CALL;
     out->call = c;
     if (!c || !(c->name = strdup("\001texts")) || !(c->args = calloc(1, sizeof *c->args)) ||
         !(c->keys = calloc(1, sizeof *c->keys)) || !rnn_value_copy(&c->args[0], list))
-        return eval_fail(why, n, "out of memory");
+        return py_eval_fail(why, n, "out of memory");
     c->n_args = 1;
     return RNN_OK;
 }
@@ -441,29 +440,29 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
         double x;
         if (a->type == RNN_VAL_NUMBER || a->type == RNN_VAL_BOOL) x = a->number;
         else if (a->type == RNN_VAL_STRING && str_to_double(a->string, &x)) {}
-        else return eval_fail(why, n, "%s() of a value that is not a number", c->name);
+        else return py_eval_fail(why, n, "%s() of a value that is not a number", c->name);
         if (c->name[0] == 'i') x = trunc(x);
         set_number(out, x, c->name[0] == 'i');
         return RNN_OK;
     }
     if (strcmp(c->name, "str") == 0 && npos == 1 && args[0].type == RNN_VAL_NUMBER) {
         char buf[64];
-        if (!py_value_text(&args[0], buf, sizeof buf)) return eval_fail(why, n, "str() of this value");
+        if (!py_value_text(&args[0], buf, sizeof buf)) return py_eval_fail(why, n, "str() of this value");
         out->type = RNN_VAL_STRING;
-        return (out->string = strdup(buf)) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return (out->string = strdup(buf)) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (strcmp(c->name, "range") == 0 && npos >= 1 && npos <= 2 && args[0].type == RNN_VAL_NUMBER &&
         (npos == 1 || args[1].type == RNN_VAL_NUMBER)) {
         long lo = npos == 2 ? (long)args[0].number : 0, hi = (long)args[npos - 1].number;
-        if (hi - lo > 1000000) return eval_fail(why, n, "range() of more than 1,000,000 numbers");
+        if (hi - lo > 1000000) return py_eval_fail(why, n, "range() of more than 1,000,000 numbers");
         out->type = RNN_VAL_LIST;
-        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (hi > lo && !(out->items = calloc((size_t)(hi - lo), sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         for (long i = lo; i < hi; i++) set_number(&out->items[out->n_items++], (double)i, true);
         return RNN_OK;
     }
     if ((strcmp(c->name, "np.array") == 0 || strcmp(c->name, "numpy.array") == 0 || strcmp(c->name, "np.asarray") == 0 ||
          strcmp(c->name, "list") == 0) && npos == 1)
-        return rnn_value_copy(out, &args[0]) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return rnn_value_copy(out, &args[0]) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && args[0].type == RNN_VAL_LIST)
         return new_texts(&args[0], out, why, n);
     int rc = pred_numpy(c->name, args, npos, out, handled, why, n);
@@ -480,7 +479,7 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
         char what[64];
         snprintf(what, sizeof what, "data.%.*s.ids", (int)strcspn(o, "."), o);
         rnn_value_free(&loaded);
-        return py_obj_value(out, what) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     *handled = false;
     return RNN_OK;
@@ -498,7 +497,7 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
     if (!*handled && v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder") &&
         (!strcmp(method, "fit_transform") || !strcmp(method, "transform"))) {
         *handled = true;
-        if (!args || args->n_args != 1) return eval_fail(why, n, "%s: expected one column", method);
+        if (!args || args->n_args != 1) return py_eval_fail(why, n, "%s: expected one column", method);
         rc = py_frame_encode(&args->args[0], out, why, n);
     }
     return rc;
@@ -524,7 +523,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     bool have_args = py_eval(s, &wrapped, &args, why, n) == RNN_OK;   /* astype(int): no value for int */
     rnn_call evaluated = {.name = c->name, .n_args = args.n_items, .args = args.items, .keys = c->keys};
     int rc = value_method(s, &v, dot + 1, have_args ? &evaluated : NULL, out, handled, why, n);
-    if (!*handled) rc = eval_fail(why, n, "the method .%s() is not something rnnlab computes", dot + 1);
+    if (!*handled) rc = py_eval_fail(why, n, "the method .%s() is not something rnnlab computes", dot + 1);
     *handled = true;
     rnn_value_free(&v);
     rnn_value_free(&args);
@@ -538,17 +537,17 @@ static int eval_call(app_state *s, const rnn_call *c, rnn_value *out, char *why,
     if (method) return mrc;
     /* a method of a name bound to a value: tokenizer.texts_to_sequences(...) */
     rnn_call *copy = calloc(1, sizeof *copy);
-    if (!copy || !(copy->name = strdup(c->name))) { free(copy); return eval_fail(why, n, "out of memory"); }
+    if (!copy || !(copy->name = strdup(c->name))) { free(copy); return py_eval_fail(why, n, "out of memory"); }
     out->type = RNN_VAL_CALL;
     out->call = copy;
     if (c->n_args) {
         copy->keys = calloc((size_t)c->n_args, sizeof *copy->keys);
         copy->args = calloc((size_t)c->n_args, sizeof *copy->args);
-        if (!copy->keys || !copy->args) return eval_fail(why, n, "out of memory");
+        if (!copy->keys || !copy->args) return py_eval_fail(why, n, "out of memory");
     }
     for (int i = 0; i < c->n_args; i++) {
         copy->n_args++;
-        if (c->keys[i] && !(copy->keys[i] = strdup(c->keys[i]))) return eval_fail(why, n, "out of memory");
+        if (c->keys[i] && !(copy->keys[i] = strdup(c->keys[i]))) return py_eval_fail(why, n, "out of memory");
         int rc = py_eval(s, &c->args[i], &copy->args[i], why, n);
         if (rc) return rc;
     }
@@ -569,14 +568,14 @@ static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *
 {
     const rnn_value *t = args->n_args == 1 && !args->keys[0] ? &args->args[0] : NULL;
     if (callee->type != RNN_VAL_CALL || !t || t->type != RNN_VAL_CALL || strcmp(t->call->name, "\001tensor") != 0)
-        return eval_fail(why, n, "only a layer applied to one tensor, as layers.Dense(1)(x), is a functional model step");
-    if (!rnn_value_copy(out, t)) return eval_fail(why, n, "out of memory");
+        return py_eval_fail(why, n, "only a layer applied to one tensor, as layers.Dense(1)(x), is a functional model step");
+    if (!rnn_value_copy(out, t)) return py_eval_fail(why, n, "out of memory");
     rnn_call *c = out->call;
     rnn_value *args2 = realloc(c->args, sizeof *args2 * (size_t)(c->n_args + 1));
     char **keys2 = realloc(c->keys, sizeof *keys2 * (size_t)(c->n_args + 1));
     if (args2) c->args = args2;
     if (keys2) c->keys = keys2;
-    if (!args2 || !keys2 || !rnn_value_copy(&c->args[c->n_args], callee)) return eval_fail(why, n, "out of memory");
+    if (!args2 || !keys2 || !rnn_value_copy(&c->args[c->n_args], callee)) return py_eval_fail(why, n, "out of memory");
     c->keys[c->n_args++] = NULL;
     return RNN_OK;
 }
@@ -584,8 +583,8 @@ static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *
 /* The text built (rc RNN_OK) as the string *out, or rc with the text freed. */
 static int take_text(rnn_strbuf *text, int rc, rnn_value *out, char *why, size_t n)
 {
-    if (!rc && text->oom) rc = eval_fail(why, n, "out of memory");
-    if (!rc && !text->s && !(text->s = strdup(""))) rc = eval_fail(why, n, "out of memory");
+    if (!rc && text->oom) rc = py_eval_fail(why, n, "out of memory");
+    if (!rc && !text->s && !(text->s = strdup(""))) rc = py_eval_fail(why, n, "out of memory");
     if (rc) {
         free(text->s);
         return rc;
@@ -604,23 +603,22 @@ static int eval_format(const char *fmt, const rnn_call *args, rnn_value *out, ch
         if ((*p == '{' && p[1] == '{') || (*p == '}' && p[1] == '}')) { rnn_strbuf_put(&text, p++, 1); continue; }
         if (*p != '{') { rnn_strbuf_put(&text, p, 1); continue; }
         const char *close = strchr(p, '}');
-        if (!close) { rc = eval_fail(why, n, ".format: unbalanced '{'"); break; }
+        if (!close) { rc = py_eval_fail(why, n, ".format: unbalanced '{'"); break; }
         int idx = next++;
         const char *q = p + 1;
         if (isdigit((unsigned char)*q)) idx = (int)strtol(q, (char **)&q, 10);
         char conv[2] = "";
         if (*q == '!' && q[1] && strchr("rsa", q[1])) { conv[0] = q[1]; q += 2; }
-        if (*q != ':' && *q != '}') { rc = eval_fail(why, n, ".format: named fields are not supported"); break; }
+        if (*q != ':' && *q != '}') { rc = py_eval_fail(why, n, ".format: named fields are not supported"); break; }
         char spec[64] = "";
         if (*q == ':') {
-            if ((size_t)(close - q - 1) >= sizeof spec) { rc = eval_fail(why, n, ".format: a format spec that long"); break; }
+            if ((size_t)(close - q - 1) >= sizeof spec) { rc = py_eval_fail(why, n, ".format: a format spec that long"); break; }
             memcpy(spec, q + 1, (size_t)(close - q - 1));
         }
         const rnn_value *v = idx >= 0 && idx < args->n_args && !args->keys[idx] ? &args->args[idx] : NULL;
         char item[1024];
-        if (!v) rc = eval_fail(why, n, ".format: no argument %d", idx);
-        else if (!py_format_value(v, spec, conv, item, sizeof item, why, n)) rc = RNN_EUSAGE;
-        else rnn_strbuf_put(&text, item, strlen(item));
+        if (!v) rc = py_eval_fail(why, n, ".format: no argument %d", idx);
+        else if (!(rc = py_format_value(v, spec, conv, item, sizeof item, why, n))) rnn_strbuf_put(&text, item, strlen(item));
         p = close;
     }
     return take_text(&text, rc, out, why, n);
@@ -639,12 +637,9 @@ static int eval_fstring(app_state *s, const rnn_value *e, rnn_value *out, char *
         }
         rnn_value v = {0};
         char item[1024];
-        if (!(rc = py_eval(s, &it->items[0], &v, why, n))) {
-            if (py_format_value(&v, it->items[1].string, it->items[2].string, item, sizeof item, why, n))
-                rnn_strbuf_put(&text, item, strlen(item));
-            else
-                rc = RNN_EUSAGE;
-        }
+        if (!(rc = py_eval(s, &it->items[0], &v, why, n)) &&
+            !(rc = py_format_value(&v, it->items[1].string, it->items[2].string, item, sizeof item, why, n)))
+            rnn_strbuf_put(&text, item, strlen(item));
         rnn_value_free(&v);
     }
     return take_text(&text, rc, out, why, n);
@@ -658,13 +653,13 @@ static int eval_frame_subscript(app_state *s, const rnn_value *frame, const rnn_
         for (int i = 0; i < idx->n_items; i++) {
             rnn_value col = {0};
             int rc = idx->items[i].type == RNN_VAL_STRING ? py_frame_column(s, idx->items[i].string, &col, why, n)
-                                                          : eval_fail(why, n, "expected column names");
+                                                          : py_eval_fail(why, n, "expected column names");
             rnn_value_free(&col);
             if (rc) return rc;
         }
-        return rnn_value_copy(out, frame) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return rnn_value_copy(out, frame) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
-    return eval_fail(why, n, "the DataFrame's rows are not something rnnlab subscripts (it loads every row)");
+    return py_eval_fail(why, n, "the DataFrame's rows are not something rnnlab subscripts (it loads every row)");
 }
 
 static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
@@ -677,7 +672,7 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
         /* 'text {} {:d} {:.2f}'.format(...) */
         if (!(rc = py_eval(s, &e->items[0].items[0], &a, why, n))) {
             rnn_value args = {0};
-            if (a.type != RNN_VAL_STRING) rc = eval_fail(why, n, ".format of a value that is not a string");
+            if (a.type != RNN_VAL_STRING) rc = py_eval_fail(why, n, ".format of a value that is not a string");
             else if (!(rc = py_eval(s, &e->items[1], &args, why, n))) rc = eval_format(a.string, args.call, out, why, n);
             rnn_value_free(&args);
         }
@@ -689,7 +684,7 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
             bool args = py_eval(s, &e->items[1], &b, why, n) == RNN_OK;
             rc = value_method(s, &a, e->items[0].items[1].string, args ? b.call : NULL, out, &handled, why, n);
         }
-        if (!rc && !handled) rc = eval_fail(why, n, "the method .%s() is not something rnnlab computes", e->items[0].items[1].string);
+        if (!rc && !handled) rc = py_eval_fail(why, n, "the method .%s() is not something rnnlab computes", e->items[0].items[1].string);
     } else if (strcmp(op, "()") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
             rnn_value args = {0};
@@ -702,12 +697,12 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
         rc = eval_fstring(s, e, out, why, n);
     } else if (strcmp(op, "neg") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
-            if (a.type != RNN_VAL_NUMBER) rc = eval_fail(why, n, "'-' of a value that is not a number");
+            if (a.type != RNN_VAL_NUMBER) rc = py_eval_fail(why, n, "'-' of a value that is not a number");
             else set_number(out, -a.number, a.is_integer);
         }
     } else if (strcmp(op, ":") == 0) {
         out->type = RNN_VAL_EXPR;
-        if (!(out->string = strdup(":")) || !(out->items = calloc(2, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (!(out->string = strdup(":")) || !(out->items = calloc(2, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         for (int i = 0; i < e->n_items && !rc; i++, out->n_items++)
             rc = py_eval(s, &e->items[i], &out->items[i], why, n);
     } else {
@@ -734,9 +729,9 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
     snprintf(first, sizeof first, "%.*s", (int)(head < sizeof first ? head : sizeof first - 1), name);
     const rnn_value *v = py_lookup(ps, first);
     const char *skipped;
-    if (v && (skipped = py_obj_is(v, "skipped."))) return eval_fail(why, n, "uses %s, made by the statement skipped %s", first, skipped);
+    if (v && (skipped = py_obj_is(v, "skipped."))) return py_eval_fail(why, n, "uses %s, made by the statement skipped %s", first, skipped);
     if (v) {
-        if (!rnn_value_copy(out, v)) return eval_fail(why, n, "out of memory");
+        if (!rnn_value_copy(out, v)) return py_eval_fail(why, n, "out of memory");
         for (const char *p = name + head; *p == '.';) {
             const char *a = p + 1;
             size_t len = strcspn(a, ".");
@@ -756,9 +751,9 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
         /* loss=tf.keras.losses.binary_crossentropy: Keras's function, by its name */
         out->type = RNN_VAL_IDENT;
         return (out->string = strdup(strncmp(name, "np.", 3) == 0 ? name : py_basename(name))) ? RNN_OK
-               : eval_fail(why, n, "out of memory");
+               : py_eval_fail(why, n, "out of memory");
     }
-    return eval_fail(why, n, "name '%s' is not defined", first);
+    return py_eval_fail(why, n, "name '%s' is not defined", first);
 }
 
 int py_eval(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t n)
@@ -767,7 +762,7 @@ int py_eval(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t 
     int rc;
     switch (e->type) {
     case RNN_VAL_IDENT:
-        if (e->string[0] == PY_OBJ) return rnn_value_copy(out, e) ? RNN_OK : eval_fail(why, n, "out of memory");
+        if (e->string[0] == PY_OBJ) return rnn_value_copy(out, e) ? RNN_OK : py_eval_fail(why, n, "out of memory");
         rc = eval_name(s, e->string, out, why, n);
         break;
     case RNN_VAL_CALL: rc = eval_call(s, e->call, out, why, n); break;
@@ -776,12 +771,12 @@ int py_eval(app_state *s, const rnn_value *e, rnn_value *out, char *why, size_t 
     case RNN_VAL_DICT:
         out->type = e->type;
         out->is_tuple = e->is_tuple;
-        if (e->n_items && !(out->items = calloc((size_t)e->n_items, sizeof *out->items))) return eval_fail(why, n, "out of memory");
+        if (e->n_items && !(out->items = calloc((size_t)e->n_items, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
         rc = RNN_OK;
         for (int i = 0; i < e->n_items && !rc; i++, out->n_items++) rc = py_eval(s, &e->items[i], &out->items[i], why, n);
         break;
     default:
-        return rnn_value_copy(out, e) ? RNN_OK : eval_fail(why, n, "out of memory");
+        return rnn_value_copy(out, e) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (rc) {
         rnn_value_free(out);
