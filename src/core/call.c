@@ -129,6 +129,12 @@ static int parse_number(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
+/* The character a backslash before c stands for in a string: \n and \t, else c itself. */
+static char escaped_char(char c)
+{
+    return c == 'n' ? '\n' : c == 't' ? '\t' : c;
+}
+
 static int parse_string(parser *ps, rnn_value *v)
 {
     char quote = *ps->p++;
@@ -139,10 +145,8 @@ static int parse_string(parser *ps, rnn_value *v)
         return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
     while (*ps->p && *ps->p != quote) {
         char c = *ps->p++;
-        if (c == '\\' && *ps->p) {
-            c = *ps->p++;
-            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
-        }
+        if (c == '\\' && *ps->p)
+            c = escaped_char(*ps->p++);
         s[n++] = c;
     }
     s[n] = '\0';
@@ -327,10 +331,9 @@ static int fstring_text(parser *ps, rnn_value *node, const char *a, const char *
     size_t n = 0;
     for (const char *p = a; p < e; p++) {
         char c = *p;
-        if (c == '\\' && p + 1 < e) {
-            c = *++p;
-            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
-        } else if ((c == '{' || c == '}') && p + 1 < e && p[1] == c)
+        if (c == '\\' && p + 1 < e)
+            c = escaped_char(*++p);
+        else if ((c == '{' || c == '}') && p + 1 < e && p[1] == c)
             p++;
         s[n++] = c;
     }
@@ -340,33 +343,38 @@ static int fstring_text(parser *ps, rnn_value *node, const char *a, const char *
     return RNN_OK;
 }
 
-/* Where the expression of a replacement field {a..e} ends: at its first '!' (not '!=') or ':'
- * outside brackets and quotes. */
-static const char *fstring_expr_end(const char *a, const char *e)
+/* The first character of stops at the top level of a replacement field's text from a (outside
+ * brackets and inner quotes; a '!' not when '=' follows), before end (NULL: before the text's NUL);
+ * NULL when the f-string's own quote outer, or the end, comes first. */
+static const char *fstring_top_level(const char *a, const char *end, char outer, const char *stops)
 {
     int depth = 0;
-    char quote = 0;
-    for (const char *x = a; x < e; x++) {
-        if (quote) {
-            quote = *x == quote ? 0 : quote;
+    char inner = 0;
+    for (const char *x = a; end ? x < end : *x != '\0'; x++) {
+        if (inner) {
+            inner = *x == inner ? 0 : inner;
+        } else if (*x == outer) {
+            return NULL;
+        } else if (depth == 0 && strchr(stops, *x) && !(*x == '!' && x[1] == '=')) {
+            return x;
         } else if (*x == '\'' || *x == '"') {
-            quote = *x;
+            inner = *x;
         } else if (*x == '(' || *x == '[' || *x == '{') {
             depth++;
         } else if (*x == ')' || *x == ']' || *x == '}') {
             depth--;
-        } else if (depth == 0 && ((*x == '!' && x[1] != '=') || *x == ':')) {
-            return x;
         }
     }
-    return e;
+    return NULL;
 }
 
 /* The replacement field {a..e} as an EXPR "{}" item of node: items expression, STRING format spec
  * ("" when none), STRING conversion ("", "r", "s" or "a"). */
 static int fstring_field(parser *ps, rnn_value *node, const char *a, const char *e)
 {
-    const char *x = fstring_expr_end(a, e), *spec = x;
+    const char *x = fstring_top_level(a, e, 0, "!:");   /* where the expression ends */
+    x = x ? x : e;
+    const char *spec = x;
     char conv[2] = "";
     if (x < e && *x == '!') {
         if (x + 1 >= e || !strchr("rsa", x[1]) || (x + 2 < e && x[2] != ':'))
@@ -384,8 +392,9 @@ static int fstring_field(parser *ps, rnn_value *node, const char *a, const char 
     bool debug = last - a >= 2 && last[-1] == '=' && !strchr("=!<>", last[-2]);
     if (debug && !conv[0] && spec == e)
         conv[0] = 'r';
-    if (debug && fstring_text(ps, node, a, x))
-        return RNN_EINTERNAL;
+    int rc = debug ? fstring_text(ps, node, a, x) : RNN_OK;
+    if (rc)
+        return rc;
     rnn_value *field = push_item(ps, node);
     char *text = field ? dup_range(a, (size_t)((debug ? last - 1 : x) - a)) : NULL;
     if (!text)
@@ -393,8 +402,8 @@ static int fstring_field(parser *ps, rnn_value *node, const char *a, const char 
     field->type = RNN_VAL_EXPR;
     field->string = strdup("{}");
     parser sub = {.s = text, .p = text, .err = ps->err, .depth = ps->depth, .expr = true};
-    int rc = field->string && push_item(ps, field) && push_item(ps, field) && push_item(ps, field)
-                 ? RNN_OK : rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    rc = field->string && push_item(ps, field) && push_item(ps, field) && push_item(ps, field)
+             ? RNN_OK : rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
     rnn_value *expr = rc ? NULL : &field->items[0], *sp = rc ? NULL : &field->items[1], *cv = rc ? NULL : &field->items[2];
     skip_space(&sub);
     if (!rc && !*sub.p)
@@ -411,30 +420,6 @@ static int fstring_field(parser *ps, rnn_value *node, const char *a, const char 
     if (!(sp->string = dup_range(spec, (size_t)(e - spec))) || !(cv->string = strdup(conv)))
         return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
     return RNN_OK;
-}
-
-/* The '}' that closes the replacement field opened before a (brackets and quotes inside it
- * skipped), or NULL when the string (closed by quote) or the text ends first. */
-static const char *fstring_field_end(const char *a, char quote)
-{
-    int depth = 0;
-    char inner = 0;
-    for (const char *x = a; *x; x++) {
-        if (inner) {
-            inner = *x == inner ? 0 : inner;
-        } else if (*x == quote) {
-            return NULL;
-        } else if (*x == '\'' || *x == '"') {
-            inner = *x;
-        } else if (*x == '(' || *x == '[' || *x == '{') {
-            depth++;
-        } else if (*x == ')' || *x == ']' || (*x == '}' && depth > 0)) {
-            depth--;
-        } else if (*x == '}') {
-            return x;
-        }
-    }
-    return NULL;
 }
 
 /* f'...' or f"...": an EXPR "f" whose items are the literal pieces (STRING) and the replacement
@@ -459,7 +444,7 @@ static int parse_fstring(parser *ps, rnn_value *v)
             rc = rnn_fail(ps->err, RNN_EUSAGE, "f-string: single '}' at column %d (write }} for a brace)",
                           (int)(p - ps->s) + 1);
         } else if (*p == '{') {
-            const char *close = fstring_field_end(p + 1, quote);
+            const char *close = fstring_top_level(p + 1, NULL, quote, "}");
             if (!close)
                 rc = rnn_fail(ps->err, RNN_EUSAGE, "f-string: '{' at column %d is not closed", (int)(p - ps->s) + 1);
             else if (!(rc = fstring_text(ps, v, text, p)))
