@@ -199,8 +199,9 @@ enum { REC_DISTINCT_MIN_ROW_WORK = 4096 };
 /* A batch of B rows and T steps projects its inputs through the table rows of its distinct ids
  * (those rows times the kernel, then a row copy for each input row) when it has at most half as
  * many distinct ids as rows, so that the product costs at most half of the batch's: the most
- * distinct ids such a batch may have. A row of a product depends on its input row only, so the
- * rows are those of the batch's own product, bit for bit. */
+ * distinct ids such a batch may have. A row of a product is its input row times the kernel, so the
+ * rows are those of the batch's own product up to rounding: some of OpenBLAS's kernels (Haswell's)
+ * round a row by where it sits in the product, by a unit in the last place. */
 static int rec_ids_most(const rnn_rec *r, int B, int T)
 {
     size_t half = (size_t)B * T / 2;
@@ -537,7 +538,8 @@ static void rec_rows_from_table(float *restrict g, const rnn_rec *v, int s0, int
  * the step kernels). Chunks are cache-sized: one GEMM over the whole sequence would stream the
  * gate buffer through memory twice more, which costs more than it saves at these shapes. Rows
  * that repeat an earlier row of the chunk (the padding, the frequent words) are projected once and
- * copied: a row of the product depends on its input row only, so the result is the same. */
+ * copied: a row of the product depends on its input row only, so the result is the same (to a
+ * unit in the last place where OpenBLAS rounds rows by their place, rec_ids_most). */
 static void rec_project_chunk(rnn_rec *v, const float *W, const float *x, int s0, int s1)
 {
     int GH = v->G * v->H, F = v->F, n = (s1 - s0) * v->B, d = n;
@@ -718,7 +720,8 @@ static void rec_forward_slice_run(void *ctx, int i, int n)
 
 /* A product whose rows (a untransposed) or columns (a transposed) are shared out over the engine's
  * threads on the worker pool, each part one sgemm on its own rows or columns: a row or column of a
- * product does not depend on the others, so the bits are those of one call. OpenBLAS's own threads,
+ * product does not depend on the others, so the values are those of one call (the bits too where
+ * OpenBLAS rounds a row the same wherever it sits). OpenBLAS's own threads,
  * woken for a call between the layers' parallel loops, stay awake spinning and slow the next loop
  * down. */
 typedef struct rec_gemm_job {
