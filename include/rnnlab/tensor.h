@@ -6,8 +6,10 @@
 /* C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major; every matrix product goes here. */
 void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
-/* OpenBLAS threads for the calling context (1 inside worker threads). */
+/* OpenBLAS's thread count (one count for the whole process: 1 while the engine's parallel calls
+ * run), and what it is now. */
 void rnn_blas_threads(int n);
+int rnn_blas_get_threads(void);
 /* OpenBLAS's idle workers spin ~0.1 s after they start and after every threaded call before they
  * sleep: a core kept busy at each start of the program and between the calls of small models, and
  * taken from the engine's own threads. OpenBLAS reads the spin (OPENBLAS_THREAD_TIMEOUT) when it

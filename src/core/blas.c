@@ -110,6 +110,15 @@ void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+int rnn_blas_get_threads(void)
+{
+#ifdef HAVE_OPENBLAS_GET_NUM_THREADS
+    return openblas_get_num_threads();
+#else
+    return rnn_get_threads();  /* what rnn_set_threads gave it */
+#endif
+}
+
 void rnn_blas_threads(int n)
 {
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS

@@ -1,6 +1,8 @@
 /* The engine's worker pool. rnn_parallel(n, fn, ctx) runs fn(ctx, i, n) for parts i = 0..n-1: part 0
- * on the caller, the others on workers kept between calls (OpenBLAS single-threaded inside, its
- * count restored after); it returns when every part is done. A call made while the pool is busy
+ * on the caller, the others on workers kept between calls; it returns when every part is done. The
+ * parts call OpenBLAS single-threaded, n = 1 included (a call split in one part was judged too small
+ * for threads, and OpenBLAS would thread its products from 2.6e5 multiply-adds itself), and find its
+ * count as it was after. A call made while the pool is busy
  * (nested, or from another thread) runs on threads of its own: same parts, same results. Workers
  * watch for the next call for 0.1 ms after each part before they sleep: a call that finds them
  * watching costs well under a microsecond, one that must wake them tens. */
