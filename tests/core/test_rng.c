@@ -60,6 +60,82 @@ static void check_sgemm_vector_shapes(void)
     }
 }
 
+/* A naive c = alpha op(a) b + beta c in double, a [m][k] (or [k][m] transposed) and b [k][n] with
+ * leading dimensions lda, ldb, ldc; beta 0 ignores c. scale[i][j]: the sum of its terms' magnitudes,
+ * which bounds a float sum's rounding. */
+static void naive_sgemm(bool ta, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                        float beta, double *want, double *scale, const float *c, int ldc)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double s = 0, mag = 1;
+            for (int p = 0; p < k; p++) {
+                double term = (double)(ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p]) * b[(size_t)p * ldb + j];
+                s += term;
+                mag += fabs(term);
+            }
+            want[(size_t)i * n + j] = alpha * s + (beta == 0.0f ? 0.0 : beta * c[(size_t)i * ldc + j]);
+            scale[(size_t)i * n + j] = mag + (beta == 0.0f ? 0.0 : fabs(beta * c[(size_t)i * ldc + j]));
+        }
+}
+
+/* Products of at most 16 columns (rnn_sgemm's narrow path, its own loops): a and b untransposed
+ * with k from 24 to 64, a transposed with any k; odd row counts, padded and tight leading dimensions
+ * (b allocated to its last float, so reading past it is caught under ASan), beta 0 over NaN and
+ * beta != 0, against a naive product; and each row of c the same bits one place earlier in the
+ * product (by id, a row's product must not depend on where it sits). */
+static void check_sgemm_narrow(void)
+{
+    static const struct { bool ta; int m, n, k, pad; } cases[] = {
+        {false, 250, 10, 50, 0}, {false, 7, 16, 64, 3}, {false, 9, 3, 24, 0}, {false, 33, 5, 50, 2},
+        {true, 10, 10, 6250, 0}, {true, 50, 10, 333, 0}, {true, 3, 16, 17, 0}, {true, 19, 7, 5, 4},
+        {true, 1, 2, 1, 0},
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        bool ta = cases[t].ta;
+        int m = cases[t].m, n = cases[t].n, k = cases[t].k, pad = cases[t].pad;
+        int lda = (ta ? m : k) + pad, ldb = n + pad, ldc = n + pad;
+        size_t na = (size_t)(ta ? k : m) * lda, nb = (size_t)(k - 1) * ldb + n, nc = (size_t)m * ldc;
+        float *a = malloc(na * sizeof *a), *b = malloc(nb * sizeof *b), *c = malloc(nc * sizeof *c);
+        float *shifted = malloc(nc * sizeof *shifted);
+        double *want = malloc((size_t)m * n * sizeof *want), *scale = malloc((size_t)m * n * sizeof *scale);
+        for (size_t i = 0; i < na; i++)
+            a[i] = (float)((i * 7919) % 2001 - 1000) / 997.0f;
+        for (size_t i = 0; i < nb; i++)
+            b[i] = (float)((i * 104729) % 1999 - 999) / 1001.0f;
+        for (int bz = 0; bz < 2; bz++) {
+            float alpha = bz ? 1.0f : 0.5f, beta = bz ? 0.0f : 0.75f;
+            for (size_t i = 0; i < nc; i++)
+                c[i] = bz ? NAN : (float)(i % 5) - 2.0f;
+            naive_sgemm(ta, m, n, k, alpha, a, lda, b, ldb, beta, want, scale, c, ldc);
+            rnn_sgemm(ta, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            double worst = 0;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    worst = fmax(worst, fabs(c[(size_t)i * ldc + j] - want[(size_t)i * n + j]) /
+                                            scale[(size_t)i * n + j]);
+            CHECK(worst < 1e-6, "narrow sgemm %dx%dx%d ta=%d beta=%g: off by %g", m, n, k, ta, beta, worst);
+            if (m < 3)  /* two rows or more after the first: one row takes the matrix-vector path */
+                continue;
+            /* rows 1.. again, each one place earlier in the product: the same bits */
+            for (size_t i = 0; i < nc; i++)
+                shifted[i] = bz ? NAN : (float)((i + (size_t)ldc) % 5) - 2.0f;
+            rnn_sgemm(ta, false, m - 1, n, k, alpha, ta ? a + 1 : a + lda, lda, b, ldb, beta, shifted, ldc);
+            int moved = 0;
+            for (int i = 1; i < m; i++)
+                moved += memcmp(c + (size_t)i * ldc, shifted + (size_t)(i - 1) * ldc, (size_t)n * sizeof *c) != 0;
+            CHECK(moved == 0, "narrow sgemm %dx%dx%d ta=%d beta=%g: %d rows differ one place earlier", m, n, k, ta,
+                  beta, moved);
+        }
+        free(a);
+        free(b);
+        free(c);
+        free(shifted);
+        free(want);
+        free(scale);
+    }
+}
+
 /* One row against a wide matrix: the columns go through register tiles of 128 and 64 and a tail,
  * each column summing the rows in order. So every column equals a naive product, and the same
  * columns taken 8 at a time (the tail's path only) give the same bits. */
@@ -168,6 +244,7 @@ int main(void)
     CHECK(memcmp(C, want, sizeof C) == 0, "sgemm: %g %g %g %g", C[0], C[1], C[2], C[3]);
     check_sgemm_vector_shapes();
     check_sgemm_row_tiles();
+    check_sgemm_narrow();
     void *p = rnn_alloc_aligned(100);
     CHECK(p && ((uintptr_t)p & 63) == 0 && ((unsigned char *)p)[99] == 0, "aligned allocation");
     rnn_free_aligned(p);
