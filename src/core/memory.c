@@ -2,6 +2,7 @@
  * lengths, batch workspaces) are checked here before they are allocated, so a typo is refused with
  * the numbers instead of ending in a failed allocation or the kernel's OOM killer. */
 #include "config.h"
+#include <sys/mman.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "rnnlab/common.h"
+#include "core/memory.h"
 
 /* A "Name:   N kB" line of /proc/meminfo in bytes; false when absent. */
 static bool meminfo_field(const char *name, uint64_t *bytes)
@@ -94,4 +96,21 @@ int rnn_mem_check(uint64_t need, uint64_t held, const char *hint, rnn_error *err
     va_end(ap);
     return rnn_fail(err, RNN_EDATA, "needs %s for %s; %s available%s%s", rnn_format_bytes(need, nb, sizeof nb), what,
                     rnn_format_bytes(avail, ab, sizeof ab), hint ? ": " : "", hint ? hint : "");
+}
+
+enum { POPULATE_MIN_BYTES = 1 << 20 };
+
+void rnn_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || bytes < POPULATE_MIN_BYTES)
+        return;
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~((uintptr_t)page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);  /* an older kernel: faults as before */
+#else
+    (void)p, (void)bytes;
+#endif
 }

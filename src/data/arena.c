@@ -2,6 +2,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include "core/memory.h"
 #include "data/data_internal.h"
 
 typedef struct arena_block {
@@ -29,6 +30,7 @@ static arena_block *arena_grow(rnn_arena *a, size_t need)
     arena_block *b = malloc(sizeof *b + size);
     if (!b)
         return NULL;
+    rnn_populate(b->data, size);
     b->next = a->head;
     b->used = 0;
     b->size = size;
@@ -49,6 +51,7 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align)
             arena_block *big = malloc(sizeof *big + n);
             if (!big)
                 return NULL;
+            rnn_populate(big->data, n);
             big->next = b->next;
             big->used = big->size = n;
             b->next = big;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/memory.h"
 #include "data/data_internal.h"
 
 typedef struct pad_job {
@@ -59,6 +60,7 @@ int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32
     out->data = malloc((cells ? cells : 1) * sizeof *out->data);
     if (!out->data)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory padding %zu sequences to %zu", s->n, cols);
+    rnn_populate(out->data, cells * sizeof *out->data);
     out->rows = s->n;
     out->cols = cols;
     int k = cells < ((size_t)1 << 20) ? 1 : rnn_get_threads();
