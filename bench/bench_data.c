@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "rnnlab/data.h"
+#include "rnnlab/tensor.h"
 #include "rnnlab/text.h"
 
 static double cpu_total;
@@ -21,6 +22,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+    rnn_blas_short_spin();  /* as rnnlab's main does: OpenBLAS's idle threads would spin for 0.1 s */
     rnn_error err;
     rnn_load_opts o = {.path = NULL, .data_dir = argc > 1 ? argv[1] : NULL, .seed = -1, .test_split = -1};
     if (argc > 2)
