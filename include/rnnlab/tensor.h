@@ -16,6 +16,9 @@ int rnn_blas_get_threads(void);
  * loads, before main: unless the user set it, this sets a short one and restarts the workers with
  * it. For a program's start, before other threads run BLAS calls. */
 void rnn_blas_short_spin(void);
+/* The name of the OpenBLAS kernels in use ("Cooperlake", "Haswell", ...; OPENBLAS_CORETYPE picks
+ * them), "unknown" where OpenBLAS cannot say. */
+const char *rnn_blas_kernels(void);
 
 /* 64-byte aligned allocation, zeroed; free with rnn_free_aligned. NULL on failure. */
 void *rnn_alloc_aligned(size_t bytes);

@@ -248,6 +248,20 @@ int blas_thread_shutdown_(void); /* stops its workers; its next threaded call st
 #define BLAS_CAN_RESTART_WORKERS 1
 #endif
 
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+char *openblas_get_corename(void);  /* exported by OpenBLAS, not declared in cblas.h */
+#endif
+
+const char *rnn_blas_kernels(void)
+{
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+    const char *core = openblas_get_corename();
+    return core ? core : "unknown";
+#else
+    return "unknown";
+#endif
+}
+
 /* log2 of the cycles OpenBLAS's idle workers spin before they sleep: 2^16, ~25 us (OpenBLAS's own
  * default is 2^28, ~0.1 s) */
 #define BLAS_SPIN_LOG2 "16"
