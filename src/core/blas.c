@@ -76,55 +76,129 @@ static void vec_dot_rows(int n, int k, float alpha, const float *restrict x, int
     }
 }
 
-/* Narrow products: at most NARROW columns of C (a SimpleRNN(10)'s steps, its gate gradients), where
- * OpenBLAS packs both operands for a few multiply-adds a row. Each element of C is summed over p in
- * order in a register (16 floats: one AVX-512 register, two AVX2 ones), rows of B padded with zeros
- * where they are narrower; a row of C does not depend on the rows beside it. */
-/* Untransposed, only from NARROW_K_MIN terms a sum: below, storing rows of under 16 floats costs
- * more than OpenBLAS's packing (250x10x10: 1.38 us against 1.10; 250x10x32: 2.57 against 2.88). */
-enum { NARROW = 16, NARROW_K_MIN = 24, NARROW_K_MAX = 64, NARROW_K_BLOCK = 256 };
+/* Products with few columns, rnnlab's own loops where the CPU has AVX-512: c = alpha a b + beta c
+ * with at most SMALL_N_MAX columns (a recurrent step's h U, its state gradient dg U^T, the input
+ * gradient dg W^T) and a^T b with at most 16 (a SimpleRNN(10)'s weight gradients). OpenBLAS packs
+ * both operands for these few multiply-adds a row, and on this project's machine runs its AVX2
+ * kernels (OPENBLAS_CORETYPE=Haswell there): one core, LSTM(32)'s step 64x128x32 took 3.16 us
+ * against 5.51, its state gradient 64x32x128 2.49 against 5.93. Each element of c is summed over
+ * p in order in a register of 16 floats, b's rows padded with zeros where n is not a multiple of
+ * 16; a row of c does not depend on the rows beside it (the by-id and the rows' paths of a
+ * recurrent layer give the same bits). Without AVX-512 (16 vector registers) the sums would not
+ * stay in registers, and OpenBLAS does these products. */
+enum { NARROW = 16, SMALL_N_MAX = 128, SMALL_K_MIN = 24, SMALL_B_FLOATS = 8192, NARROW_K_BLOCK = 256 };
 typedef float narrow_vec __attribute__((vector_size(NARROW * sizeof(float))));
 
-/* Row i of c = alpha acc + beta c, its first n floats. */
+/* c's row = alpha acc + beta c's row over n <= NARROW floats. */
 static inline __attribute__((always_inline)) void narrow_store(float *row, int n, float alpha,
                                                                const narrow_vec *acc, float beta)
 {
+    if (n == NARROW) {
+        narrow_vec old, res = alpha * *acc;
+        if (beta != 0.0f) {
+            memcpy(&old, row, sizeof old);
+            res += beta * old;
+        }
+        memcpy(row, &res, sizeof res);
+        return;
+    }
     float out[NARROW];
     memcpy(out, acc, sizeof out);
     for (int j = 0; j < n; j++)
         row[j] = alpha * out[j] + (beta == 0.0f ? 0.0f : beta * row[j]);
 }
 
-/* Rows [i, i + R) of c = alpha a b + beta c with b's rows padded in bp [k]. */
-static inline __attribute__((always_inline)) void narrow_nn_rows(int R, int i, int n, int k, float alpha,
-                                                                 const float *a, int lda, const narrow_vec *bp,
-                                                                 float beta, float *c, int ldc)
+/* small_nn_W_R: rows [i, i + R) of c = alpha a b + beta c, c's rows W vectors wide (n <= 16 W), b's
+ * rows 16 W floats (padded) ldb apart. R W sums stay in registers (sized exactly: GCC keeps a
+ * larger array in memory). */
+#define SMALL_NN_ROWS(W, R)                                                                              \
+    static inline __attribute__((always_inline)) void small_nn_##W##_##R(                               \
+        int i, int n, int k, float alpha, const float *a, int lda, const float *b, size_t ldb, float beta, \
+        float *c, int ldc)                                                                             \
+    {                                                                                                  \
+        narrow_vec acc[R][W];                                                                          \
+        for (int r = 0; r < (R); r++)                                                                  \
+            for (int w = 0; w < (W); w++)                                                              \
+                acc[r][w] = (narrow_vec){0};                                                           \
+        for (int p = 0; p < k; p++) {                                                                  \
+            narrow_vec brow[W];                                                                        \
+            for (int w = 0; w < (W); w++)                                                              \
+                memcpy(&brow[w], b + (size_t)p * ldb + NARROW * w, sizeof brow[w]);                    \
+            for (int r = 0; r < (R); r++) {                                                            \
+                float s = a[(size_t)(i + r) * lda + p];                                                \
+                for (int w = 0; w < (W); w++)                                                          \
+                    acc[r][w] += s * brow[w];                                                          \
+            }                                                                                          \
+        }                                                                                              \
+        for (int r = 0; r < (R); r++)                                                                  \
+            for (int w = 0; w < (W); w++) {                                                            \
+                int width = n - NARROW * w < NARROW ? n - NARROW * w : NARROW;                         \
+                narrow_vec sum = acc[r][w]; /* acc's address untaken: it stays in registers */         \
+                narrow_store(c + (size_t)(i + r) * ldc + NARROW * w, width, alpha, &sum, beta);        \
+            }                                                                                          \
+    }
+SMALL_NN_ROWS(1, 8)
+SMALL_NN_ROWS(1, 1)
+SMALL_NN_ROWS(2, 6)
+SMALL_NN_ROWS(2, 1)
+SMALL_NN_ROWS(4, 3)
+SMALL_NN_ROWS(4, 1)
+SMALL_NN_ROWS(8, 2)
+SMALL_NN_ROWS(8, 1)
+
+/* b's rows for c's W vectors a row: in place when n is 16 W, else copied into bp padded with
+ * zeros; their distance apart in *stride. */
+static inline __attribute__((always_inline)) const float *small_nn_b(int W, int n, int k, const float *b, int ldb,
+                                                                     narrow_vec *bp, size_t *stride)
 {
-    narrow_vec acc[8] = {{0}};
-    for (int p = 0; p < k; p++)
-        for (int r = 0; r < R; r++)
-            acc[r] += a[(size_t)(i + r) * lda + p] * bp[p];
-    for (int r = 0; r < R; r++)
-        narrow_store(c + (size_t)(i + r) * ldc, n, alpha, &acc[r], beta);
+    *stride = (size_t)ldb;
+    if (n == NARROW * W)
+        return b;
+    for (int p = 0; p < k; p++) {
+        float *row = (float *)(bp + (size_t)p * W);
+        memcpy(row, b + (size_t)p * ldb, (size_t)n * sizeof *row);
+        memset(row + n, 0, (size_t)(NARROW * W - n) * sizeof *row);
+    }
+    *stride = (size_t)NARROW * W;
+    return (const float *)bp;
 }
 
-/* c [m][n] = alpha a [m][k] b [k][n] + beta c, n <= NARROW, k <= NARROW_K_MAX: eight rows of c at a
- * time (eight sums in flight hide the multiply-add's latency). */
+/* c [m][n] = alpha a [m][k] b [k][n] + beta c for W = ceil(n / 16) vectors a row (4 for 3), R rows at
+ * a time: R W sums in flight, 24 of the 32 registers at most. */
+#define SMALL_NN_RUN(W, R)                                                                    \
+    do {                                                                                      \
+        size_t stride;                                                                        \
+        const float *rows = small_nn_b(W, n, k, b, ldb, bp, &stride);                          \
+        int i = 0;                                                                            \
+        for (; i + (R) <= m; i += (R))                                                        \
+            small_nn_##W##_##R(i, n, k, alpha, a, lda, rows, stride, beta, c, ldc);          \
+        for (; i < m; i++)                                                                    \
+            small_nn_##W##_1(i, n, k, alpha, a, lda, rows, stride, beta, c, ldc);            \
+    } while (0)
+
 RNN_VECTOR_KERNEL
-static void narrow_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
-                      float beta, float *c, int ldc)
+static void small_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                     float beta, float *c, int ldc)
 {
-    narrow_vec bp[NARROW_K_MAX];
-    for (int p = 0; p < k; p++) {
-        float row[NARROW] = {0};
-        memcpy(row, b + (size_t)p * ldb, (size_t)n * sizeof *row);
-        memcpy(&bp[p], row, sizeof row);
-    }
-    int i = 0;
-    for (; i + 8 <= m; i += 8)
-        narrow_nn_rows(8, i, n, k, alpha, a, lda, bp, beta, c, ldc);
-    for (; i < m; i++)
-        narrow_nn_rows(1, i, n, k, alpha, a, lda, bp, beta, c, ldc);
+    narrow_vec bp[SMALL_B_FLOATS / NARROW];  /* b's rows, padded */
+    if (n <= NARROW)
+        SMALL_NN_RUN(1, 8);
+    else if (n <= 2 * NARROW)
+        SMALL_NN_RUN(2, 6);
+    else if (n <= 4 * NARROW)
+        SMALL_NN_RUN(4, 3);
+    else
+        SMALL_NN_RUN(8, 2);
+}
+
+/* Whether c = a b of these sizes is small_nn's: few columns, b padded within SMALL_B_FLOATS, and
+ * enough terms a sum (below 24, storing rows of under 16 floats cost more than OpenBLAS's packing:
+ * 250x10x10, 1.38 us against 1.10). */
+static bool small_nn_takes(int n, int k)
+{
+    int padded = (n + NARROW - 1) / NARROW * NARROW;
+    padded = padded > 4 * NARROW ? 8 * NARROW : padded > 2 * NARROW ? 4 * NARROW : padded;
+    return n <= SMALL_N_MAX && k >= SMALL_K_MIN && (size_t)k * padded <= SMALL_B_FLOATS;
 }
 
 /* Rows [i, i + R) of c = alpha a^T b + beta c (a [k][lda], b [k][ldb]), b's rows read NARROW floats
@@ -178,6 +252,16 @@ static void narrow_tn(int m, int n, int k, float alpha, const float *a, int lda,
         narrow_tn_rows(1, i, n, k, alpha, a, lda, b, ldb, (int)safe, beta, c, ldc);
 }
 
+/* Whether small_nn and narrow_tn run here: x86 with AVX-512 (and GCC's vector kernels). */
+static bool blas_own_kernels(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    return __builtin_cpu_supports("avx512f") != 0;
+#else
+    return false;
+#endif
+}
+
 /* C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major. */
 void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
@@ -209,12 +293,12 @@ void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
         vec_axpy_rows(m, k, alpha, b, trans_b ? 1 : ldb, a, lda, beta, c);
         return;
     }
-    if (n <= NARROW && !trans_b) {
-        if (!trans_a && k >= NARROW_K_MIN && k <= NARROW_K_MAX) {
-            narrow_nn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (!trans_b && blas_own_kernels()) {
+        if (!trans_a && small_nn_takes(n, k)) {
+            small_nn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
-        if (trans_a) {
+        if (trans_a && n <= NARROW) {
             narrow_tn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }

@@ -79,18 +79,27 @@ static void naive_sgemm(bool ta, int m, int n, int k, float alpha, const float *
         }
 }
 
-/* Products of at most 16 columns (rnn_sgemm's narrow path, its own loops): a and b untransposed
- * with k from 24 to 64, a transposed with any k; odd row counts, padded and tight leading dimensions
- * (b allocated to its last float, so reading past it is caught under ASan), beta 0 over NaN and
- * beta != 0, against a naive product; and each row of c the same bits one place earlier in the
- * product (by id, a row's product must not depend on where it sits). */
+/* Products with few columns (rnn_sgemm's own loops where the CPU has AVX-512, OpenBLAS's elsewhere):
+ * a and b untransposed with up to 128 columns and 24 terms or more, a transposed with up to 16
+ * columns and any k; odd row counts, ragged widths, padded and tight leading dimensions (b allocated
+ * to its last float, so reading past it is caught under ASan), beta 0 over NaN and beta != 0,
+ * against a naive product; and, where rnnlab's loops run, each row of c the same bits one place
+ * earlier in the product (by id, a row's product must not depend on where it sits; OpenBLAS's
+ * Haswell kernels round a row by its place). */
 static void check_sgemm_narrow(void)
 {
     static const struct { bool ta; int m, n, k, pad; } cases[] = {
         {false, 250, 10, 50, 0}, {false, 7, 16, 64, 3}, {false, 9, 3, 24, 0}, {false, 33, 5, 50, 2},
+        {false, 64, 128, 32, 0}, {false, 37, 32, 128, 0}, {false, 9, 100, 40, 3}, {false, 10, 48, 24, 0},
+        {false, 5, 64, 64, 1}, {false, 13, 20, 250, 0},
         {true, 10, 10, 6250, 0}, {true, 50, 10, 333, 0}, {true, 3, 16, 17, 0}, {true, 19, 7, 5, 4},
         {true, 1, 2, 1, 0},
     };
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    bool own_loops = __builtin_cpu_supports("avx512f");  /* rnn_sgemm's condition for them */
+#else
+    bool own_loops = false;
+#endif
     for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
         bool ta = cases[t].ta;
         int m = cases[t].m, n = cases[t].n, k = cases[t].k, pad = cases[t].pad;
@@ -115,7 +124,7 @@ static void check_sgemm_narrow(void)
                     worst = fmax(worst, fabs(c[(size_t)i * ldc + j] - want[(size_t)i * n + j]) /
                                             scale[(size_t)i * n + j]);
             CHECK(worst < 1e-6, "narrow sgemm %dx%dx%d ta=%d beta=%g: off by %g", m, n, k, ta, beta, worst);
-            if (m < 3)  /* two rows or more after the first: one row takes the matrix-vector path */
+            if (m < 3 || !own_loops)  /* two rows or more after the first: one row takes the matrix-vector path */
                 continue;
             /* rows 1.. again, each one place earlier in the product: the same bits */
             for (size_t i = 0; i < nc; i++)
