@@ -8,8 +8,24 @@
 typedef struct arena_block {
     struct arena_block *next;
     size_t used, size;
+    size_t ready;  /* data[0, ready) mapped (rnn_populate) */
     _Alignas(16) unsigned char data[];
 } arena_block;
+
+/* Past a block's first mebibyte, its pages are mapped a mebibyte ahead of what is handed out, in
+ * one call each (a first touch of each page would trap to a virtual machine's host), not a whole
+ * block at once: a small data set's strings fill a sliver of the data set's 16 MiB block, and its
+ * resident memory stays what its strings take (the first mebibyte faults in page by page). */
+enum { ARENA_READY_STEP = 1 << 20 };
+
+static void arena_make_ready(arena_block *b, size_t end)
+{
+    if (end <= b->ready)
+        return;
+    size_t to = end + ARENA_READY_STEP < b->size ? end + ARENA_READY_STEP : b->size;
+    rnn_populate(b->data + b->ready, to - b->ready);
+    b->ready = to;
+}
 
 struct rnn_arena {
     arena_block *head;
@@ -30,10 +46,10 @@ static arena_block *arena_grow(rnn_arena *a, size_t need)
     arena_block *b = malloc(sizeof *b + size);
     if (!b)
         return NULL;
-    rnn_populate(b->data, size);
     b->next = a->head;
     b->used = 0;
     b->size = size;
+    b->ready = size < ARENA_READY_STEP ? size : ARENA_READY_STEP;
     a->head = b;
     a->total += size;
     return b;
@@ -53,7 +69,7 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align)
                 return NULL;
             rnn_populate(big->data, n);
             big->next = b->next;
-            big->used = big->size = n;
+            big->used = big->size = big->ready = n;
             b->next = big;
             a->total += n;
             return big->data;
@@ -64,6 +80,7 @@ void *rnn_arena_alloc(rnn_arena *a, size_t n, size_t align)
         at = 0;
     }
     b->used = at + n;
+    arena_make_ready(b, b->used);
     return b->data + at;
 }
 
