@@ -129,7 +129,8 @@ static void dropout_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, fl
 static int dropout_describe(const rnn_layer *l, char *buf, size_t n)
 {
     const dropout_cfg *c = l->cfg;
-    return snprintf(buf, n, "%s(%g)", l->kind->name, c->rate);
+    char rate[32];
+    return snprintf(buf, n, "%s(%s)", l->kind->name, layer_number(rate, c->rate));
 }
 
 static int dropout_param_groups(const rnn_layer *l, const char **names, size_t *sizes, int max)

@@ -1,6 +1,7 @@
 /* Helpers shared by the layer kinds (declared in layer_util.h): describe text, size checks,
  * workspaces, activations, one-integer tuples, arguments only None may take, window padding. */
 #include "config.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 #include "layers/layer_util.h"
@@ -209,4 +210,14 @@ int layer_kernel_bias_groups(size_t kernel, size_t bias, bool use_bias, const ch
         sizes[k++] = bias;
     }
     return k;
+}
+
+const char *layer_number(char buf[32], double v)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(buf, 32, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
 }

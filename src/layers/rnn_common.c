@@ -1168,6 +1168,7 @@ int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n)
 {
     const rnn_rec *r = l->cfg;
     size_t len = 0;
+    char num[32];
     buf[0] = '\0';
     layer_appendf(buf, n, &len, "%s(%d", l->kind->name, r->H);
     if (r->act != ACT_TANH)  /* Keras's default for every cell */
@@ -1177,9 +1178,9 @@ int rnn_rec_describe(const rnn_layer *l, char *buf, size_t n)
     if (r->cell->describe)
         r->cell->describe(r, buf, n, &len);
     if (r->dropout > 0)
-        layer_appendf(buf, n, &len, ", dropout=%g", r->dropout);
+        layer_appendf(buf, n, &len, ", dropout=%s", layer_number(num, r->dropout));
     if (r->recurrent_dropout > 0)
-        layer_appendf(buf, n, &len, ", recurrent_dropout=%g", r->recurrent_dropout);
+        layer_appendf(buf, n, &len, ", recurrent_dropout=%s", layer_number(num, r->recurrent_dropout));
     if (r->return_sequences)
         layer_appendf(buf, n, &len, ", return_sequences=True");
     if (r->go_backwards)

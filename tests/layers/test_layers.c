@@ -148,7 +148,8 @@ static void test_counts(void)
     }
 }
 
-/* Each cell's own arguments come back from describe in Keras's order (save files hold this text). */
+/* Each cell's own arguments come back from describe in Keras's order (save files hold this text),
+ * numbers in the digits that read back as the same value. */
 static void test_describe(void)
 {
     struct { const char *call, *text; } c[] = {
@@ -158,6 +159,9 @@ static void test_describe(void)
         {"GRU(4, reset_after=True, go_backwards=True)", "GRU(4, go_backwards=True)"},
         {"Bidirectional(GRU(4, reset_after=False), merge_mode='ave')",
          "Bidirectional(GRU(4, reset_after=False), merge_mode='ave')"},
+        /* rates in the digits that read back as the same double (%g made this one Dropout(1)) */
+        {"Dropout(0.99999999999999500)", "Dropout(0.999999999999995)"},
+        {"LSTM(4, dropout=0.1, recurrent_dropout=0.123456789)", "LSTM(4, dropout=0.1, recurrent_dropout=0.123456789)"},
     };
     for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
         rnn_layer *l = make_layer(c[i].call, (rnn_shape){.rank = 2, .dim = {5, 3}});
