@@ -164,8 +164,8 @@ static inline __attribute__((always_inline)) const float *small_nn_b(int W, int 
     return (const float *)bp;
 }
 
-/* c [m][n] = alpha a [m][k] b [k][n] + beta c for W = ceil(n / 16) vectors a row (4 for 3), R rows at
- * a time: R W sums in flight, 24 of the 32 registers at most. */
+/* c [m][n] = alpha a [m][k] b [k][n] + beta c for W vectors a row (small_nn_vectors), R rows at a
+ * time: R W sums in flight, 16 of the 32 registers at most. */
 #define SMALL_NN_RUN(W, R)                                                                    \
     do {                                                                                      \
         size_t stride;                                                                        \
@@ -177,19 +177,23 @@ static inline __attribute__((always_inline)) const float *small_nn_b(int W, int 
             small_nn_##W##_1(i, n, k, alpha, a, lda, rows, stride, beta, c, ldc);            \
     } while (0)
 
+/* The vectors of 16 floats small_nn gives a row of c of n <= SMALL_N_MAX floats: 1, 2, 4 or 8. */
+static int small_nn_vectors(int n)
+{
+    return n <= NARROW ? 1 : n <= 2 * NARROW ? 2 : n <= 4 * NARROW ? 4 : 8;
+}
+
 RNN_VECTOR_KERNEL
 static void small_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                      float beta, float *c, int ldc)
 {
     narrow_vec bp[SMALL_B_FLOATS / NARROW];  /* b's rows, padded */
-    if (n <= NARROW)
-        SMALL_NN_RUN(1, 8);
-    else if (n <= 2 * NARROW)
-        SMALL_NN_RUN(2, 6);
-    else if (n <= 4 * NARROW)
-        SMALL_NN_RUN(4, 3);
-    else
-        SMALL_NN_RUN(8, 2);
+    switch (small_nn_vectors(n)) {
+    case 1: SMALL_NN_RUN(1, 8); break;
+    case 2: SMALL_NN_RUN(2, 6); break;
+    case 4: SMALL_NN_RUN(4, 3); break;
+    default: SMALL_NN_RUN(8, 2); break;
+    }
 }
 
 /* Whether c = a b of these sizes is small_nn's: few columns, b padded within SMALL_B_FLOATS, and
@@ -197,9 +201,8 @@ static void small_nn(int m, int n, int k, float alpha, const float *a, int lda, 
  * 250x10x10, 1.38 us against 1.10). */
 static bool small_nn_takes(int n, int k)
 {
-    int padded = (n + NARROW - 1) / NARROW * NARROW;
-    padded = padded > 4 * NARROW ? 8 * NARROW : padded > 2 * NARROW ? 4 * NARROW : padded;
-    return n <= SMALL_N_MAX && k >= SMALL_K_MIN && (size_t)k * padded <= SMALL_B_FLOATS;
+    return n <= SMALL_N_MAX && k >= SMALL_K_MIN &&
+           (size_t)k * NARROW * small_nn_vectors(n) <= SMALL_B_FLOATS;
 }
 
 /* Rows [i, i + R) of c = alpha a^T b + beta c (a [k][lda], b [k][ldb]), b's rows read NARROW floats

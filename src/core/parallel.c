@@ -258,12 +258,14 @@ static void par_threads_run(int n, void (*fn)(void *ctx, int i, int n), void *ct
 
 void rnn_parallel(int n, void (*fn)(void *ctx, int i, int n), void *ctx)
 {
+    if (n > RNN_PARALLEL_MAX)
+        n = RNN_PARALLEL_MAX;
     int blas = rnn_blas_get_threads();  /* 1 in a nested call */
     rnn_blas_threads(1);  /* each part calls sgemm on its own share */
     if (n <= 1)
         fn(ctx, 0, 1);
-    else if (!par_pool_run(n < RNN_PARALLEL_MAX ? n : RNN_PARALLEL_MAX, fn, ctx))
-        par_threads_run(n < RNN_PARALLEL_MAX ? n : RNN_PARALLEL_MAX, fn, ctx);
+    else if (!par_pool_run(n, fn, ctx))
+        par_threads_run(n, fn, ctx);
     rnn_blas_threads(blas);
 }
 

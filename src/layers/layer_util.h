@@ -49,7 +49,7 @@ int layer_same_pad_before(int T, int span, int stride);
 
 /* v in the fewest significant digits (up to 17) that read back as v, as Python's repr: describe's
  * text is parsed again (save files, the fuzz targets' stability check), and %g's six digits turned
- * Dropout(0.99999999999999999995), a rate under 1, into Dropout(1), which is refused. */
+ * Dropout(0.999999999999995), a rate under 1, into Dropout(1), which is refused. */
 const char *layer_number(char buf[32], double v);
 /* Appends printf text to buf[n] at *len (truncating safely); for describe(). */
 void layer_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
