@@ -81,50 +81,75 @@ static void vec_dot_rows(int n, int k, float alpha, const float *restrict x, int
  * gradient dg W^T) and a^T b with at most 16 (a SimpleRNN(10)'s weight gradients). OpenBLAS packs
  * both operands for these few multiply-adds a row, and on this project's machine runs its AVX2
  * kernels (OPENBLAS_CORETYPE=Haswell there): one core, LSTM(32)'s state gradient 64x32x128 took
- * 2.95 us against 5.85, SimpleRNN(32)'s step 64x32x32 0.90 against 1.56 (LSTM(32)'s step 64x128x32
- * about even; west_lstm's epoch 1.25x faster in all). Each element of c is summed over
+ * 2.95 us against 5.85, SimpleRNN(32)'s step 64x32x32 0.79 against 1.58, LSTM(32)'s step 64x128x32
+ * 3.6 against 5.7, SimpleRNN(10)'s 250x10x10 0.87 against 1.14. Each element of c is summed over
  * p in order in a register of 16 floats, b's rows padded with zeros where n is not a multiple of
- * 16; a row of c does not depend on the rows beside it (the by-id and the rows' paths of a
- * recurrent layer give the same bits). Without AVX-512 (16 vector registers) the sums would not
- * stay in registers, and OpenBLAS does these products. */
-enum { NARROW = 16, SMALL_N_MAX = 128, SMALL_K_MIN = 24, SMALL_B_FLOATS = 8192, NARROW_K_BLOCK = 256 };
+ * 16, and a row's last vector stored under a mask; a row of c does not depend on the rows beside
+ * it (the by-id and the rows' paths of a recurrent layer give the same bits). Without AVX-512 (16
+ * vector registers) the sums would not stay in registers, and OpenBLAS does these products. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define BLAS_OWN_KERNELS 1
+#include <immintrin.h>
+/* The own loops' code: AVX-512 only (rnn_sgemm calls them where the CPU has it). */
+#define OWN_KERNEL __attribute__((optimize("O3"), target("arch=x86-64-v4")))
+#define OWN_INLINE static inline __attribute__((always_inline, target("arch=x86-64-v4")))
+
+enum { NARROW = 16, SMALL_N_MAX = 128, SMALL_B_FLOATS = 8192, NARROW_K_BLOCK = 256 };
 typedef float narrow_vec __attribute__((vector_size(NARROW * sizeof(float))));
 
-/* c's row = alpha acc + beta c's row over n <= NARROW floats. */
-static inline __attribute__((always_inline)) void narrow_store(float *row, int n, float alpha,
-                                                               const narrow_vec *acc, float beta)
+/* The first n <= NARROW lanes. */
+OWN_INLINE __mmask16 narrow_mask(int n)
 {
-    if (n == NARROW) {
-        narrow_vec old, res = alpha * *acc;
-        if (beta != 0.0f) {
-            memcpy(&old, row, sizeof old);
-            res += beta * old;
-        }
-        memcpy(row, &res, sizeof res);
-        return;
-    }
-    float out[NARROW];
-    memcpy(out, acc, sizeof out);
-    for (int j = 0; j < n; j++)
-        row[j] = alpha * out[j] + (beta == 0.0f ? 0.0f : beta * row[j]);
+    return (__mmask16)((1u << n) - 1u);
+}
+
+/* The floats of vector w of a row of n (0 past the row's end). */
+OWN_INLINE int narrow_width(int n, int w)
+{
+    int left = n - NARROW * w;
+    return left < 0 ? 0 : left < NARROW ? left : NARROW;
+}
+
+/* c's row = alpha acc + beta c's row over its first n <= NARROW floats, the others untouched. */
+OWN_INLINE void narrow_store(float *row, int n, float alpha, narrow_vec acc, float beta)
+{
+    __mmask16 lanes = narrow_mask(n);
+    narrow_vec res = alpha * acc;
+    if (beta != 0.0f)  /* beta 0 ignores what c held, NaN included */
+        res += beta * (narrow_vec)_mm512_maskz_loadu_ps(lanes, row);
+    _mm512_mask_storeu_ps(row, lanes, (__m512)res);
+}
+
+/* c's row's first n <= NARROW floats, the others read as 0. */
+OWN_INLINE narrow_vec narrow_load(const float *row, int n)
+{
+    return (narrow_vec)_mm512_maskz_loadu_ps(narrow_mask(n), row);
 }
 
 /* small_nn_W_R: rows [i, i + R) of c = alpha a b + beta c, c's rows W vectors wide (n <= 16 W), b's
  * rows 16 W floats (padded) ldb apart. R W sums stay in registers (sized exactly: GCC keeps a
- * larger array in memory). */
+ * larger array in memory). Up to 4 vectors a row (registers to spare), c's rows are read before
+ * the sums: a read after the masked stores of the row before waits for them to reach the cache
+ * where the rows overlap their 16-float footprints (SimpleRNN(10)'s step 250x10x10 took 2.1 us
+ * reading c after, 1.0 before). */
 #define SMALL_NN_ROWS(W, R)                                                                              \
-    static inline __attribute__((always_inline)) void small_nn_##W##_##R(                               \
-        int i, int n, int k, float alpha, const float *a, int lda, const float *b, size_t ldb, float beta, \
-        float *c, int ldc)                                                                             \
+    OWN_INLINE void small_nn_##W##_##R(int i, int n, int k, float alpha, const float *a, int lda,       \
+                                       const float *b, size_t ldb, float beta, float *c, int ldc)      \
     {                                                                                                  \
-        narrow_vec acc[R][W];                                                                          \
+        enum { EARLY = (W) <= 4 };                                                                     \
+        narrow_vec acc[R][W], old[R][W];                                                               \
         for (int r = 0; r < (R); r++)                                                                  \
-            for (int w = 0; w < (W); w++)                                                              \
+            for (int w = 0; w < (W); w++) {                                                            \
                 acc[r][w] = (narrow_vec){0};                                                           \
+                if (EARLY && beta != 0.0f)                                                             \
+                    old[r][w] = narrow_load(c + (size_t)(i + r) * ldc + NARROW * w, narrow_width(n, w)); \
+            }                                                                                          \
         for (int p = 0; p < k; p++) {                                                                  \
             narrow_vec brow[W];                                                                        \
-            for (int w = 0; w < (W); w++)                                                              \
+            for (int w = 0; w < (W); w++) {                                                            \
                 memcpy(&brow[w], b + (size_t)p * ldb + NARROW * w, sizeof brow[w]);                    \
+                __asm__("" : "+v"(brow[w])); /* loaded once for the R rows, not by every multiply-add */ \
+            }                                                                                          \
             for (int r = 0; r < (R); r++) {                                                            \
                 float s = a[(size_t)(i + r) * lda + p];                                                \
                 for (int w = 0; w < (W); w++)                                                          \
@@ -133,9 +158,12 @@ static inline __attribute__((always_inline)) void narrow_store(float *row, int n
         }                                                                                              \
         for (int r = 0; r < (R); r++)                                                                  \
             for (int w = 0; w < (W); w++) {                                                            \
-                int width = n - NARROW * w < NARROW ? n - NARROW * w : NARROW;                         \
-                narrow_vec sum = acc[r][w]; /* acc's address untaken: it stays in registers */         \
-                narrow_store(c + (size_t)(i + r) * ldc + NARROW * w, width, alpha, &sum, beta);        \
+                float *row = c + (size_t)(i + r) * ldc + NARROW * w;                                   \
+                int width = narrow_width(n, w);                                                        \
+                narrow_vec res = alpha * acc[r][w];                                                    \
+                if (beta != 0.0f) /* beta 0 ignores what c held, NaN included */                       \
+                    res += beta * (EARLY ? old[r][w] : narrow_load(row, width));                       \
+                _mm512_mask_storeu_ps(row, narrow_mask(width), (__m512)res);                          \
             }                                                                                          \
     }
 SMALL_NN_ROWS(1, 8)
@@ -149,8 +177,7 @@ SMALL_NN_ROWS(8, 1)
 
 /* b's rows for c's W vectors a row: in place when n is 16 W, else copied into bp padded with
  * zeros; their distance apart in *stride. */
-static inline __attribute__((always_inline)) const float *small_nn_b(int W, int n, int k, const float *b, int ldb,
-                                                                     narrow_vec *bp, size_t *stride)
+OWN_INLINE const float *small_nn_b(int W, int n, int k, const float *b, int ldb, narrow_vec *bp, size_t *stride)
 {
     *stride = (size_t)ldb;
     if (n == NARROW * W)
@@ -183,7 +210,7 @@ static int small_nn_vectors(int n)
     return n <= NARROW ? 1 : n <= 2 * NARROW ? 2 : n <= 4 * NARROW ? 4 : 8;
 }
 
-RNN_VECTOR_KERNEL
+OWN_KERNEL
 static void small_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                      float beta, float *c, int ldc)
 {
@@ -196,37 +223,26 @@ static void small_nn(int m, int n, int k, float alpha, const float *a, int lda, 
     }
 }
 
-/* Whether c = a b of these sizes is small_nn's: few columns, b padded within SMALL_B_FLOATS, and
- * enough terms a sum (below 24, storing rows of under 16 floats cost more than OpenBLAS's packing:
- * 250x10x10, 1.38 us against 1.10). */
+/* Whether c = a b of these sizes is small_nn's: few columns, b padded within SMALL_B_FLOATS. */
 static bool small_nn_takes(int n, int k)
 {
-    return n <= SMALL_N_MAX && k >= SMALL_K_MIN &&
-           (size_t)k * NARROW * small_nn_vectors(n) <= SMALL_B_FLOATS;
+    return n <= SMALL_N_MAX && (size_t)k * NARROW * small_nn_vectors(n) <= SMALL_B_FLOATS;
 }
 
-/* Rows [i, i + R) of c = alpha a^T b + beta c (a [k][lda], b [k][ldb]), b's rows read NARROW floats
- * at a time where that stays within b ([0, safe)), copied into a padded row after. The sums run in
- * blocks of NARROW_K_BLOCK terms, then the blocks are added, as OpenBLAS's kernels do by panel: a
- * float summing thousands of terms one by one drifts (1.3e-5 of their magnitudes at 6250). */
-static inline __attribute__((always_inline)) void narrow_tn_rows(int R, int i, int n, int k, float alpha,
-                                                                 const float *a, int lda, const float *b,
-                                                                 int ldb, int safe, float beta, float *c,
-                                                                 int ldc)
+/* Rows [i, i + R) of c = alpha a^T b + beta c (a [k][lda], b [k][ldb]), b's rows read under a
+ * mask of their n floats. The sums run in blocks of NARROW_K_BLOCK terms, then the blocks are
+ * added, as OpenBLAS's kernels do by panel: a float summing thousands of terms one by one drifts
+ * (1.3e-5 of their magnitudes at 6250). */
+OWN_INLINE void narrow_tn_rows(int R, int i, int n, int k, float alpha, const float *a, int lda, const float *b,
+                               int ldb, float beta, float *c, int ldc)
 {
+    __mmask16 lanes = narrow_mask(n);
     narrow_vec sum[8] = {{0}};
     for (int p0 = 0; p0 < k; p0 += NARROW_K_BLOCK) {
         int p1 = k - p0 < NARROW_K_BLOCK ? k : p0 + NARROW_K_BLOCK;
         narrow_vec acc[8] = {{0}};
         for (int p = p0; p < p1; p++) {
-            narrow_vec bv;
-            if (p < safe) {
-                memcpy(&bv, b + (size_t)p * ldb, sizeof bv);
-            } else {
-                float row[NARROW] = {0};
-                memcpy(row, b + (size_t)p * ldb, (size_t)n * sizeof *row);
-                memcpy(&bv, row, sizeof bv);
-            }
+            narrow_vec bv = (narrow_vec)_mm512_maskz_loadu_ps(lanes, b + (size_t)p * ldb);
             for (int r = 0; r < R; r++)
                 acc[r] += a[(size_t)p * lda + i + r] * bv;
         }
@@ -234,37 +250,41 @@ static inline __attribute__((always_inline)) void narrow_tn_rows(int R, int i, i
             sum[r] += acc[r];
     }
     for (int r = 0; r < R; r++)
-        narrow_store(c + (size_t)(i + r) * ldc, n, alpha, &sum[r], beta);
+        narrow_store(c + (size_t)(i + r) * ldc, n, alpha, sum[r], beta);
 }
 
 /* c [m][n] = alpha a^T b + beta c, a [k][m], b [k][n], n <= NARROW: eight rows of c at a time, each
- * block one pass over b. The lanes past n hold the next row's floats and are never stored. */
-RNN_VECTOR_KERNEL
+ * block one pass over b. */
+OWN_KERNEL
 static void narrow_tn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                       float beta, float *c, int ldc)
 {
-    /* rows p < safe have NARROW floats from b + p ldb within b's last row's n */
-    long last = (long)(k - 1) * ldb + n, safe = last < NARROW ? 0 : (last - NARROW) / ldb + 1;
-    if (safe > k)
-        safe = k;
     int i = 0;
     for (; i + 8 <= m; i += 8)
-        narrow_tn_rows(8, i, n, k, alpha, a, lda, b, ldb, (int)safe, beta, c, ldc);
+        narrow_tn_rows(8, i, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     for (; i + 2 <= m; i += 2)
-        narrow_tn_rows(2, i, n, k, alpha, a, lda, b, ldb, (int)safe, beta, c, ldc);
+        narrow_tn_rows(2, i, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     for (; i < m; i++)
-        narrow_tn_rows(1, i, n, k, alpha, a, lda, b, ldb, (int)safe, beta, c, ldc);
+        narrow_tn_rows(1, i, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/* Whether small_nn and narrow_tn run here: x86 with AVX-512 (and GCC's vector kernels). */
-static bool blas_own_kernels(void)
+/* Whether c = op(a) b is one of the own loops' (and they ran it): the CPU has AVX-512. */
+static bool own_kernels_product(bool trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                                const float *b, int ldb, float beta, float *c, int ldc)
 {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    return __builtin_cpu_supports("avx512f") != 0;
-#else
+    if (!__builtin_cpu_supports("avx512f"))
+        return false;
+    if (!trans_a && small_nn_takes(n, k)) {
+        small_nn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return true;
+    }
+    if (trans_a && n <= NARROW) {
+        narrow_tn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return true;
+    }
     return false;
-#endif
 }
+#endif
 
 /* C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major. */
 void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
@@ -297,16 +317,10 @@ void rnn_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
         vec_axpy_rows(m, k, alpha, b, trans_b ? 1 : ldb, a, lda, beta, c);
         return;
     }
-    if (!trans_b && blas_own_kernels()) {
-        if (!trans_a && small_nn_takes(n, k)) {
-            small_nn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-        if (trans_a && n <= NARROW) {
-            narrow_tn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
-    }
+#ifdef BLAS_OWN_KERNELS
+    if (!trans_b && own_kernels_product(trans_a, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+        return;
+#endif
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
