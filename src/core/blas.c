@@ -268,6 +268,79 @@ static void narrow_tn(int m, int n, int k, float alpha, const float *a, int lda,
         narrow_tn_rows(1, i, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+/* a^T b with 16 < n <= SMALL_N_MAX columns (a recurrent layer's weight gradients x^T dg and
+ * h^T dg, LSTM(32)'s 16x128 and 32x128 over chunks of 512 rows): the terms run in blocks of
+ * WIDE_K_BLOCK rows of b (16 KB of b at 128 columns, read from L1 by every block of c's rows),
+ * each block's sums added to c's row sums kept in memory, in block order. c's rows at most
+ * WIDE_SUM_VECTORS vectors in all. */
+enum { WIDE_K_BLOCK = 32, WIDE_SUM_VECTORS = 512 };
+
+/* wide_tn_W_R: rows [i, i + R) of c's sums over the terms [p0, p1): sum[(i + r) W + w] += the
+ * block's sums, b's rows of n floats read under masks. */
+#define WIDE_TN_ROWS(W, R)                                                                                 \
+    OWN_INLINE void wide_tn_##W##_##R(int i, int n, int p0, int p1, const float *a, int lda, const float *b, \
+                                      int ldb, narrow_vec *sum)                                            \
+    {                                                                                                      \
+        narrow_vec acc[R][W];                                                                              \
+        for (int r = 0; r < (R); r++)                                                                      \
+            for (int w = 0; w < (W); w++)                                                                  \
+                acc[r][w] = (narrow_vec){0};                                                               \
+        for (int p = p0; p < p1; p++) {                                                                    \
+            narrow_vec brow[W];                                                                            \
+            for (int w = 0; w < (W); w++) {                                                                \
+                brow[w] = narrow_load(b + (size_t)p * ldb + NARROW * w, narrow_width(n, w));               \
+                __asm__("" : "+v"(brow[w]));                                                               \
+            }                                                                                              \
+            for (int r = 0; r < (R); r++) {                                                                \
+                float s = a[(size_t)p * lda + i + r];                                                      \
+                for (int w = 0; w < (W); w++)                                                              \
+                    acc[r][w] += s * brow[w];                                                              \
+            }                                                                                              \
+        }                                                                                                  \
+        for (int r = 0; r < (R); r++)                                                                      \
+            for (int w = 0; w < (W); w++)                                                                  \
+                sum[(size_t)(i + r) * (W) + w] += acc[r][w];                                               \
+    }
+WIDE_TN_ROWS(2, 8)
+WIDE_TN_ROWS(2, 1)
+WIDE_TN_ROWS(4, 4)
+WIDE_TN_ROWS(4, 1)
+WIDE_TN_ROWS(8, 2)
+WIDE_TN_ROWS(8, 1)
+
+#define WIDE_TN_RUN(W, R)                                                                           \
+    do {                                                                                            \
+        for (int p0 = 0; p0 < k; p0 += WIDE_K_BLOCK) {                                              \
+            int p1 = k - p0 < WIDE_K_BLOCK ? k : p0 + WIDE_K_BLOCK, i = 0;                          \
+            for (; i + (R) <= m; i += (R))                                                          \
+                wide_tn_##W##_##R(i, n, p0, p1, a, lda, b, ldb, sum);                              \
+            for (; i < m; i++)                                                                      \
+                wide_tn_##W##_1(i, n, p0, p1, a, lda, b, ldb, sum);                                \
+        }                                                                                           \
+    } while (0)
+
+/* c [m][n] = alpha a^T b + beta c, a [k][m], b [k][n], 16 < n <= SMALL_N_MAX, m small_nn_vectors(n)
+ * <= WIDE_SUM_VECTORS. */
+OWN_KERNEL
+static void wide_tn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                    float beta, float *c, int ldc)
+{
+    narrow_vec sum[WIDE_SUM_VECTORS];
+    int W = small_nn_vectors(n);
+    memset(sum, 0, (size_t)m * W * sizeof *sum);
+    switch (W) {
+    case 2: WIDE_TN_RUN(2, 8); break;
+    case 4: WIDE_TN_RUN(4, 4); break;
+    default: WIDE_TN_RUN(8, 2); break;
+    }
+    for (int i = 0; i < m; i++)
+        for (int w = 0; w < W; w++) {
+            int width = narrow_width(n, w);
+            if (width > 0)
+                narrow_store(c + (size_t)i * ldc + NARROW * w, width, alpha, sum[(size_t)i * W + w], beta);
+        }
+}
+
 /* Whether c = op(a) b is one of the own loops' (and they ran it): the CPU has AVX-512. */
 static bool own_kernels_product(bool trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                                 const float *b, int ldb, float beta, float *c, int ldc)
@@ -280,6 +353,10 @@ static bool own_kernels_product(bool trans_a, int m, int n, int k, float alpha, 
     }
     if (trans_a && n <= NARROW) {
         narrow_tn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return true;
+    }
+    if (trans_a && n <= SMALL_N_MAX && (size_t)m * small_nn_vectors(n) <= WIDE_SUM_VECTORS) {
+        wide_tn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return true;
     }
     return false;

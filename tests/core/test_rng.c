@@ -93,7 +93,8 @@ static void check_sgemm_narrow(void)
         {false, 64, 128, 32, 0}, {false, 37, 32, 128, 0}, {false, 9, 100, 40, 3}, {false, 10, 48, 24, 0},
         {false, 5, 64, 64, 1}, {false, 13, 20, 250, 0},
         {true, 10, 10, 6250, 0}, {true, 50, 10, 333, 0}, {true, 3, 16, 17, 0}, {true, 19, 7, 5, 4},
-        {true, 1, 2, 1, 0},
+        {true, 1, 2, 1, 0}, {true, 32, 128, 512, 0}, {true, 16, 128, 64, 0}, {true, 5, 40, 100, 3},
+        {true, 33, 96, 70, 1}, {true, 19, 17, 31, 0}, {true, 64, 128, 33, 0}, {true, 3, 64, 300, 2},
     };
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
     bool own_loops = __builtin_cpu_supports("avx512f");  /* rnn_sgemm's condition for them */
