@@ -4,37 +4,49 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-/* y[rows][H] = act(g + b) (g holds x W + h U; y may be g). Rows of 16 units or more: bias and
- * activation in one pass, row by row; narrower rows would not vectorise so, and take the bias row
- * by row, then the activation in one pass over the whole block. */
+/* y[n] = act(g + t) over a block of n floats (y may be g). */
 RNN_VECTOR_KERNEL
-static void simple_act_rows(float *y, const float *g, const float *restrict b, int rows, int H, layer_act act)
+static void simple_act_block(float *y, const float *g, const float *restrict t, size_t n, layer_act act)
 {
-    size_t n = (size_t)rows * H;
-    if (act == ACT_TANH && H >= 16) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < H; j++)
-                y[(size_t)r * H + j] = rnn_fast_tanh(g[(size_t)r * H + j] + b[j]);
-        return;
-    }
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < H; j++)
-            y[(size_t)r * H + j] = g[(size_t)r * H + j] + b[j];
     switch (act) {
     case ACT_TANH:
         for (size_t i = 0; i < n; i++)
-            y[i] = rnn_fast_tanh(y[i]);
+            y[i] = rnn_fast_tanh(g[i] + t[i]);
         break;
     case ACT_SIGMOID:
         for (size_t i = 0; i < n; i++)
-            y[i] = rnn_fast_sigmoid(y[i]);
+            y[i] = rnn_fast_sigmoid(g[i] + t[i]);
         break;
     case ACT_RELU:
-        for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+        for (size_t i = 0; i < n; i++) {
+            float x = g[i] + t[i];
+            y[i] = x > 0.0f ? x : 0.0f;
+        }
         break;
     default:
+        for (size_t i = 0; i < n; i++)
+            y[i] = g[i] + t[i];
         break;
+    }
+}
+
+/* y[rows][H] = act(g + b) (g holds x W + h U; y may be g), in blocks of whole rows. Rows of under
+ * 16 units go 16 rows a block against the bias repeated 16 times (a multiple of 16 floats: one
+ * vectorised pass, where a row at a time left most of each vector empty). */
+enum { SIMPLE_TILE_ROWS = 16 };
+static void simple_act_rows(float *y, const float *g, const float *b, int rows, int H, layer_act act)
+{
+    if (H >= SIMPLE_TILE_ROWS) {
+        for (int r = 0; r < rows; r++)
+            simple_act_block(y + (size_t)r * H, g + (size_t)r * H, b, (size_t)H, act);
+        return;
+    }
+    float tile[SIMPLE_TILE_ROWS * SIMPLE_TILE_ROWS];
+    for (int r = 0; r < SIMPLE_TILE_ROWS; r++)
+        memcpy(tile + (size_t)r * H, b, (size_t)H * sizeof *tile);
+    for (int r = 0; r < rows; r += SIMPLE_TILE_ROWS) {
+        int n = rows - r < SIMPLE_TILE_ROWS ? rows - r : SIMPLE_TILE_ROWS;
+        simple_act_block(y + (size_t)r * H, g + (size_t)r * H, tile, (size_t)n * H, act);
     }
 }
 
