@@ -78,7 +78,7 @@ static void vec_dot_rows(int n, int k, float alpha, const float *restrict x, int
 
 /* Products with few columns, rnnlab's own loops where the CPU has AVX-512: c = alpha a b + beta c
  * with at most SMALL_N_MAX columns (a recurrent step's h U, its state gradient dg U^T, the input
- * gradient dg W^T) and a^T b with at most 16 (a SimpleRNN(10)'s weight gradients). OpenBLAS packs
+ * gradient dg W^T) and a^T b (the weight gradients x^T dg and h^T dg). OpenBLAS packs
  * both operands for these few multiply-adds a row, and on this project's machine runs its AVX2
  * kernels (OPENBLAS_CORETYPE=Haswell there): one core, LSTM(32)'s state gradient 64x32x128 took
  * 2.95 us against 5.85, SimpleRNN(32)'s step 64x32x32 0.79 against 1.58, LSTM(32)'s step 64x128x32
@@ -110,20 +110,19 @@ OWN_INLINE int narrow_width(int n, int w)
     return left < 0 ? 0 : left < NARROW ? left : NARROW;
 }
 
-/* c's row = alpha acc + beta c's row over its first n <= NARROW floats, the others untouched. */
-OWN_INLINE void narrow_store(float *row, int n, float alpha, narrow_vec acc, float beta)
-{
-    __mmask16 lanes = narrow_mask(n);
-    narrow_vec res = alpha * acc;
-    if (beta != 0.0f)  /* beta 0 ignores what c held, NaN included */
-        res += beta * (narrow_vec)_mm512_maskz_loadu_ps(lanes, row);
-    _mm512_mask_storeu_ps(row, lanes, (__m512)res);
-}
-
-/* c's row's first n <= NARROW floats, the others read as 0. */
+/* A row's first n <= NARROW floats, the others read as 0 (and never touched in memory). */
 OWN_INLINE narrow_vec narrow_load(const float *row, int n)
 {
     return (narrow_vec)_mm512_maskz_loadu_ps(narrow_mask(n), row);
+}
+
+/* c's row = alpha acc + beta c's row over its first n <= NARROW floats, the others untouched. */
+OWN_INLINE void narrow_store(float *row, int n, float alpha, narrow_vec acc, float beta)
+{
+    narrow_vec res = alpha * acc;
+    if (beta != 0.0f)  /* beta 0 ignores what c held, NaN included */
+        res += beta * narrow_load(row, n);
+    _mm512_mask_storeu_ps(row, narrow_mask(n), (__m512)res);
 }
 
 /* small_nn_W_R: rows [i, i + R) of c = alpha a b + beta c, c's rows W vectors wide (n <= 16 W), b's
