@@ -17,7 +17,8 @@
 
 /* "rnnlab 0.1.0", and the sanitizers of a --enable-sanitizers build (tests lift their memory limit on
  * it); then the OpenBLAS kernels in use, which set the machine's speed as much as rnnlab does (this
- * project's machine: sgemm 184 GFLOP/s on two cores with Haswell's, 353-361 with Cooperlake's). */
+ * project's machine: sgemm 184 GFLOP/s on two cores with Haswell's, 353-361 with Cooperlake's), and
+ * whether rnnlab's own loops take the products with few columns (the recurrent steps' on it). */
 static void main_version(void)
 {
 #ifdef RNNLAB_SANITIZERS
@@ -26,6 +27,8 @@ static void main_version(void)
     printf("rnnlab %s\n", rnn_version());
 #endif
     printf("OpenBLAS kernels: %s\n", rnn_blas_kernels());
+    const char *own = rnn_blas_own_loops();
+    printf("own loops for products with few columns: %s\n", own ? own : "none (OpenBLAS does every product)");
 }
 
 static void main_usage(FILE *f)
@@ -50,7 +53,7 @@ static void main_usage(FILE *f)
             "      --data-dir DIR     data set cache folder (also RNNLAB_DATA)\n"
             "      --help-commands    print the command list as man page source\n"
             "      --complete LINE    print the Tab completions of LINE's last word, one per line\n"
-            "  -V, --version          print the version and the OpenBLAS kernels in use\n"
+            "  -V, --version          print the version and the matrix product kernels in use\n"
             "  -h, --help             print this help\n\n"
             "exit status: 0 ok, 64 usage, 65 failed command, data error or expectation, 66 cannot\n"
             "open input, 70 internal error, 74 I/O error, 130 interrupted (Ctrl-C). Type `help` inside\n"

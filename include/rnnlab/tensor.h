@@ -19,6 +19,9 @@ void rnn_blas_short_spin(void);
 /* The name of the OpenBLAS kernels in use ("Cooperlake", "Haswell", ...; OPENBLAS_CORETYPE picks
  * them), "unknown" where OpenBLAS cannot say. */
 const char *rnn_blas_kernels(void);
+/* The instruction set of rnnlab's own loops for products with few columns ("AVX-512"), or NULL
+ * where this CPU or build leaves every product to OpenBLAS. */
+const char *rnn_blas_own_loops(void);
 
 /* 64-byte aligned allocation, zeroed; free with rnn_free_aligned. NULL on failure. */
 void *rnn_alloc_aligned(size_t bytes);

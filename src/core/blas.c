@@ -344,7 +344,7 @@ static void wide_tn(int m, int n, int k, float alpha, const float *a, int lda, c
 static bool own_kernels_product(bool trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                                 const float *b, int ldb, float beta, float *c, int ldc)
 {
-    if (!__builtin_cpu_supports("avx512f"))
+    if (!rnn_blas_own_loops())
         return false;
     if (!trans_a && small_nn_takes(n, k)) {
         small_nn(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -429,6 +429,15 @@ int blas_thread_shutdown_(void); /* stops its workers; its next threaded call st
 #ifdef HAVE_OPENBLAS_GET_CORENAME
 char *openblas_get_corename(void);  /* exported by OpenBLAS, not declared in cblas.h */
 #endif
+
+const char *rnn_blas_own_loops(void)
+{
+#ifdef BLAS_OWN_KERNELS
+    return __builtin_cpu_supports("avx512f") ? "AVX-512" : NULL;
+#else
+    return NULL;
+#endif
+}
 
 const char *rnn_blas_kernels(void)
 {
