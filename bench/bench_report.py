@@ -2,7 +2,7 @@
 
 Per config: <c>.peer.json (peer_torch.py --steps), <c>.peer.time / <c>.rnnlab.time / <c>.prep.time
 (/usr/bin/time -v), <c>.rnnlab.log (rnnlab --plain output of the config script then `history`),
-<c>.prep.log; and sgemm.txt (sgemm_peak output), data-bench.txt (optional).
+<c>.prep.log; and sgemm.txt (sgemm_peak output), version.txt (rnnlab --version), data-bench.txt (optional).
 Useful FLOPs are computed from the rnnlab config script itself (see flops_per_epoch)."""
 import argparse, ast, datetime, json, math, os, platform, re, sys
 
@@ -263,6 +263,9 @@ def main():
     out.append('Measured %s on %s (%s, %d online CPUs), %d threads for both sides; peer: PyTorch %s.\n'
                % (datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), platform.node(),
                   cpu.group(1).strip() if cpu else platform.machine(), os.cpu_count() or 0, o.threads, torch_version))
+    version = '; '.join(line.strip() for line in read(w('version.txt')).splitlines() if line.strip())
+    if version:
+        out.append('`rnnlab --version`: %s.\n' % version)
     out.append('Command: `make bench` (BENCH_THREADS=%d BENCH_CONFIGS="%s"), i.e. `sh bench/run-bench.sh`.\n'
                % (o.threads, o.configs))
     out.append('| config | peer s/epoch | rnnlab s/epoch | speedup | rnnlab GFLOP/s | % of sgemm | peer peak MB | rnnlab peak MB | verdict |')

@@ -72,6 +72,8 @@ gcc -O2 -I/usr/include/x86_64-linux-gnu/openblas-pthread -o "$work/sgemm/sgemm_p
     "$peer_dir/sgemm_peak.c" -lopenblas || die "cannot compile sgemm_peak.c"
 "$work/sgemm/sgemm_peak" > "$work/sgemm.txt" || die "sgemm_peak failed"
 cat "$work/sgemm.txt"
+# rnnlab's version, the OpenBLAS kernels it runs and whether its own loops take the narrow products
+"$RNNLAB" --version > "$work/version.txt" 2>&1 || die "$RNNLAB --version failed"
 # Other processes on the machine skew every figure: note how busy it was before each measurement,
 # and optionally wait for it to be quiet.
 cpu_busy_pct() { # busy percentage of all CPUs over 3 s, from /proc/stat
