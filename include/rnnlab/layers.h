@@ -60,6 +60,11 @@ typedef struct rnn_fwd {
      * and the input gradient is by id: dx [U][F], a row for each of the batch's U distinct ids in
      * ascending order (the Embedding adds each to its table row). */
     bool rows_by_id;
+    /* With rows_by_id, on the Embedding: those U distinct ids, ascending, as the reading layer
+     * indexed them (rnn_layer_kind.reads_rows_by_id; valid until the next forward), so that the
+     * Embedding need not find them again; NULL: it finds them in the batch. */
+    const int32_t *distinct_ids;
+    int n_distinct;
 } rnn_fwd;
 
 /* How an output layer turns logits into its outputs (rnn_layer_kind.logits). */
@@ -142,8 +147,10 @@ typedef struct rnn_layer_kind {
     /* Optional (NULL: no). Given f with ids and table (and B, T, training, rng), whether forward and
      * backward would read the input through them alone and can give the input gradient by id:
      * the model then sets f->rows_by_id (see rnn_fwd) and calls forward with the same f next (the
-     * layer may keep what it learnt of the ids for it). */
-    bool (*reads_rows_by_id)(rnn_layer *l, const rnn_fwd *f);
+     * layer may keep what it learnt of the ids for it). When it would, it may also set
+     * f->distinct_ids and f->n_distinct to the batch's distinct ids, ascending (the model hands them
+     * to the Embedding's backward). */
+    bool (*reads_rows_by_id)(rnn_layer *l, rnn_fwd *f);
     /* The kind does not support masking (Keras's supports_masking is False): a mask that reaches it
      * ends there, and Keras warns that later layers do not see it. */
     bool drops_mask;

@@ -332,8 +332,9 @@ static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float
     }
 }
 
-/* Both directions read their rows by id (each indexes the batch's ids; both are asked). */
-static bool bidi_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f)
+/* Both directions read their rows by id (each indexes the batch's ids, the same distinct ids:
+ * both are asked, and the list given is the second's). */
+static bool bidi_reads_rows_by_id(rnn_layer *l, rnn_fwd *f)
 {
     bool a = rnn_rec_reads_rows_by_id(&l->inner[0], f), b = rnn_rec_reads_rows_by_id(&l->inner[1], f);
     return a && b;

@@ -289,6 +289,14 @@ static void embedding_backward_by_id(rnn_layer *l, const rnn_fwd *f, const float
 {
     embedding_cfg *c = l->cfg;
     size_t D = (size_t)c->output_dim, k = 0;
+    if (f->distinct_ids) {  /* the reader's index of the same ids */
+        for (int u = 0; u < f->n_distinct; u++) {
+            int32_t id = f->distinct_ids[u];
+            embedding_touch(c, id);
+            embedding_row_add(l->grads + (size_t)id * D, dy + (size_t)u * D, (int)D);
+        }
+        return;
+    }
     embedding_mark_batch(c, f->B, f->T, true);
     for (int32_t id = 0; id < c->input_dim; id++)
         if (c->uses[id])

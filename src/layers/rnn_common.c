@@ -853,11 +853,15 @@ static bool rec_table_taken(rnn_rec *r, const rnn_fwd *f, bool indexed)
  * backward sums the gate gradients by id, then multiplies the sums by the ids' table rows (the
  * kernel's gradient) and by the kernel (the ids' rows' gradient). The ids indexed here serve the
  * forward that follows. */
-bool rnn_rec_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f)
+bool rnn_rec_reads_rows_by_id(rnn_layer *l, rnn_fwd *f)
 {
     rnn_rec *r = l->cfg;
     bool taken = rec_table_taken(r, f, false);
     r->ids_indexed = rec_table_usable(r, f);
+    if (taken) {  /* uid: the distinct ids, ascending */
+        f->distinct_ids = r->uid;
+        f->n_distinct = r->n_ids;
+    }
     return taken;
 }
 

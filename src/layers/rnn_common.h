@@ -187,7 +187,7 @@ int rnn_rec_configure(rnn_layer *l, const rnn_call *call, const rnn_add_ctx *ctx
 int rnn_rec_build(rnn_layer *l, rnn_error *err);
 int rnn_rec_init(rnn_layer *l, rnn_rng *rng, rnn_error *err);
 int rnn_rec_reserve(rnn_layer *l, int B, int T, rnn_error *err);
-bool rnn_rec_reads_rows_by_id(rnn_layer *l, const rnn_fwd *f);
+bool rnn_rec_reads_rows_by_id(rnn_layer *l, rnn_fwd *f);
 /* After a backward by id with a shared dx (Bidirectional): this layer's input gradient by id,
  * [U][F] for the U distinct ids of the call, ascending (*floats = U * F); the caller sums the two
  * directions' into dx. */

@@ -614,12 +614,16 @@ static size_t model_table_reader(const rnn_model *m, bool training)
 /* Whether the reader (model_table_reader) reads its input through the ids and the table alone for
  * this batch (rnn_layer_kind.reads_rows_by_id): the Embedding and the layers between then write no
  * rows, and the Embedding takes its gradient by id. */
-static bool model_rows_by_id(const rnn_model *m, size_t reader, const int32_t *x, int B, int T, bool training)
+static bool model_rows_by_id(const rnn_model *m, size_t reader, const int32_t *x, int B, int T, bool training,
+                             rnn_fwd *ids)
 {
     if (!reader || !m->layers[reader]->kind->reads_rows_by_id)
         return false;
     rnn_fwd f = {.B = B, .T = T, .training = training, .rng = m->rng, .ids = x, .table = m->layers[0]->params};
-    return m->layers[reader]->kind->reads_rows_by_id(m->layers[reader], &f);
+    bool by_id = m->layers[reader]->kind->reads_rows_by_id(m->layers[reader], &f);
+    ids->distinct_ids = by_id ? f.distinct_ids : NULL;
+    ids->n_distinct = by_id ? f.n_distinct : 0;
+    return by_id;
 }
 
 const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, bool training, rnn_error *err)
@@ -631,11 +635,16 @@ const float *rnn_model_forward(rnn_model *m, const int32_t *x, int B, int T, boo
     const uint8_t *mask = NULL;
     int steps = T; /* of the current layer's input: Conv1D and the 1D poolings shorten it */
     size_t reader = model_table_reader(m, training);
-    bool by_id = model_rows_by_id(m, reader, x, B, T, training);
+    rnn_fwd distinct = {0};  /* the reader's distinct ids, for the Embedding's backward */
+    bool by_id = model_rows_by_id(m, reader, x, B, T, training, &distinct);
     for (size_t i = 0; i < m->n; i++) {
         rnn_layer *l = m->layers[i];
         m->fwd[i] = (rnn_fwd){.B = B, .T = steps, .training = training, .rng = m->rng, .mask = mask,
                               .rows_by_id = by_id && i <= reader};
+        if (by_id && i == 0) {
+            m->fwd[i].distinct_ids = distinct.distinct_ids;
+            m->fwd[i].n_distinct = distinct.n_distinct;
+        }
         if (reader && i == reader) {  /* its input rows are the Embedding's rows of these ids */
             m->fwd[i].ids = x;
             m->fwd[i].table = m->layers[0]->params;
