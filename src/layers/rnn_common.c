@@ -813,23 +813,30 @@ static bool rec_index_ids(rnn_rec *r, const int32_t *ids, size_t n, int most)
 {
     rec_clear_ids(r);
     int U = 0;
+    /* Without branches on whether an id is new (a batch's new ids come at random: each branch
+     * mispredicted cost more than the pass): every id is written at uid[U], which only a new one
+     * keeps. U < most <= ids_cap while writing. */
     for (size_t i = 0; i < n; i++) {
-        if (r->id_slot[ids[i]] >= 0)
-            continue;
+        int32_t id = ids[i];
         if (U == most) {
+            if (r->id_slot[id] >= 0)
+                continue;
             r->n_ids = U;
             rec_clear_ids(r);
             return false;
         }
-        r->id_slot[ids[i]] = 0;  /* seen */
-        r->uid[U++] = ids[i];
+        int fresh = r->id_slot[id] < 0;
+        r->uid[U] = id;
+        r->id_slot[id] = 0;  /* seen */
+        U += fresh;
     }
     if ((size_t)U * 16 < (size_t)r->table_rows) {
         qsort(r->uid, (size_t)U, sizeof *r->uid, rec_compare_ids);
     } else {
-        for (int32_t id = 0, k = 0; id < r->table_rows; id++)
-            if (r->id_slot[id] == 0)  /* seen (an id given place 0 is not met again) */
-                r->uid[k++] = id;
+        for (int32_t id = 0, k = 0; k < U; id++) {  /* seen (an id given place 0 is not met again) */
+            r->uid[k] = id;
+            k += r->id_slot[id] == 0;
+        }
     }
     for (int k = 0; k < U; k++)
         r->id_slot[r->uid[k]] = k;

@@ -708,6 +708,44 @@ static void test_rows_by_id(void)
         rows_by_id_case(table_vocab[v].V, table_vocab[v].words);
 }
 
+/* A batch with more distinct ids than half its positions is declined (reads_rows_by_id false, no
+ * list given), and leaves nothing indexed behind: the next batch of few words is taken, gives its
+ * distinct ids ascending, each once (rnn_fwd.distinct_ids), and the same outputs as its rows. */
+static void test_by_id_declined(void)
+{
+    rnn_rng *rng = rnn_rng_new(43);
+    enum { V = 300 };
+    table_batch many = table_batch_make(rng, V, 16, 20, 11, V, false);
+    table_batch few = table_batch_make(rng, V, 16, 20, 11, 40, true);
+    table_pair p;
+    if (table_pair_make(&p, "LSTM(5)", &few, (const int[2]){V, V}, 1, rng)) {
+        rnn_fwd fm = {.B = many.B, .T = many.T, .training = true, .rng = rng, .ids = many.ids, .table = many.table};
+        CHECK(!p.l[1]->kind->reads_rows_by_id(p.l[1], &fm) && !fm.distinct_ids,
+              "a batch of %d positions and about as many words is declined by id", many.B * many.T);
+        rnn_fwd f0 = {.B = few.B, .T = few.T, .training = true, .rng = rng, .ids = few.ids, .table = few.table};
+        rnn_fwd f1 = f0;
+        f1.rows_by_id = true;
+        CHECK(p.l[1]->kind->reads_rows_by_id(p.l[1], &f1) && f1.distinct_ids, "the next batch is read by id");
+        bool seen[V] = {false}, listed_ok = f1.distinct_ids != NULL;
+        for (size_t i = 0; i < (size_t)few.B * few.T; i++)
+            seen[few.ids[i]] = true;
+        int distinct = 0;
+        for (int id = 0; id < V; id++)
+            distinct += seen[id];
+        for (int u = 0; listed_ok && u < f1.n_distinct; u++)
+            listed_ok = seen[f1.distinct_ids[u]] && (u == 0 || f1.distinct_ids[u - 1] < f1.distinct_ids[u]);
+        CHECK(listed_ok && f1.n_distinct == distinct, "distinct ids given: %d of %d, ascending and of the batch: %d",
+              f1.n_distinct, distinct, listed_ok);
+        p.l[0]->kind->forward(p.l[0], &f0, few.x, p.y[0]);
+        p.l[1]->kind->forward(p.l[1], &f1, few.x, p.y[1]);
+        CHECK(same_to_rounding(p.y[0], p.y[1], p.ny), "outputs by id after a declined batch");
+    }
+    table_pair_free(&p);
+    table_batch_free(&many);
+    table_batch_free(&few);
+    rnn_rng_free(rng);
+}
+
 /* Bidirectional by id: both directions read the batch's words (on two threads here) and the input
  * gradient by id is the sum of theirs. Against the rows' computation: the same outputs
  * (same_to_rounding);
@@ -790,6 +828,7 @@ int main(void)
     test_embedding_threads();
     test_table_rows();
     test_rows_by_id();
+    test_by_id_declined();
     test_bidirectional_by_id();
     test_table_memory();
     test_stack_gradcheck();
