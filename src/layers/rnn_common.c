@@ -1019,7 +1019,8 @@ static void rec_chunk_grads(rnn_rec *v, const rec_loop *lp, int s0, int s1)
     }
     if (v->use_bias) {
         float *db = rec_bias(v, acc);
-        rec_colsum(db, v->dgates, (size_t)rows, GH);
+        if (!v->rows_by_id)  /* by id, the sums by id hold it (rec_grads_by_id) */
+            rec_colsum(db, v->dgates, (size_t)rows, GH);
         if (v->dgrec)
             rec_colsum(db + GH, v->dgrec, (size_t)rows, GH);
     }
@@ -1145,6 +1146,8 @@ static void rec_grads_by_id(rnn_rec *r, rnn_layer *l, const rnn_fwd *f, float *d
         rnn_parallel(rnn_parallel_parts(n, 1 << 15), rec_sum_slices_part, r);
     rec_gemm_on_pool(true, r->F, (int)GH, r->n_ids, rows, r->F, S, (int)GH, 1.0f, rec_kernel(r, l->grads),
                      (int)GH, r->table_parts);
+    if (r->use_bias)  /* the input side's bias: every row's gate gradients, summed by id already */
+        rec_colsum(rec_bias(r, l->grads), S, (size_t)r->n_ids, (int)GH);
     if (dx)
         rec_gemm_on_pool(false, r->n_ids, r->F, (int)GH, S, (int)GH, r->wt, r->F, 0.0f,
                          r->dx_shared ? r->table_x : dx, r->F, r->table_parts);
