@@ -61,8 +61,8 @@ typedef struct rnn_fwd {
      * ascending order (the Embedding adds each to its table row). */
     bool rows_by_id;
     /* With rows_by_id, on the Embedding: those U distinct ids, ascending, as the reading layer
-     * indexed them (rnn_layer_kind.reads_rows_by_id; valid until the next forward), so that the
-     * Embedding need not find them again; NULL: it finds them in the batch. */
+     * indexed them (rnn_layer_kind.reads_rows_by_id; valid until the next forward): the rows its
+     * gradient by id goes to. */
     const int32_t *distinct_ids;
     int n_distinct;
 } rnn_fwd;
@@ -147,7 +147,7 @@ typedef struct rnn_layer_kind {
     /* Optional (NULL: no). Given f with ids and table (and B, T, training, rng), whether forward and
      * backward would read the input through them alone and can give the input gradient by id:
      * the model then sets f->rows_by_id (see rnn_fwd) and calls forward with the same f next (the
-     * layer may keep what it learnt of the ids for it). When it would, it may also set
+     * layer may keep what it learnt of the ids for it). When it would, it also sets
      * f->distinct_ids and f->n_distinct to the batch's distinct ids, ascending (the model hands them
      * to the Embedding's backward). */
     bool (*reads_rows_by_id)(rnn_layer *l, rnn_fwd *f);

@@ -283,25 +283,17 @@ static void embedding_backward_part(void *ctx, int i, int n)
         }
 }
 
-/* dy by id ([U][D], rnn_fwd.rows_by_id): a row for each of the batch's U distinct ids (those with a
- * count), ascending, each added to its id's row. */
+/* dy by id ([U][D], rnn_fwd.rows_by_id): a row for each of the batch's U distinct ids, ascending
+ * (rnn_fwd.distinct_ids, as the reading layer indexed them), each added to its id's row. */
 static void embedding_backward_by_id(rnn_layer *l, const rnn_fwd *f, const float *dy)
 {
     embedding_cfg *c = l->cfg;
-    size_t D = (size_t)c->output_dim, k = 0;
-    if (f->distinct_ids) {  /* the reader's index of the same ids */
-        for (int u = 0; u < f->n_distinct; u++) {
-            int32_t id = f->distinct_ids[u];
-            embedding_touch(c, id);
-            embedding_row_add(l->grads + (size_t)id * D, dy + (size_t)u * D, (int)D);
-        }
-        return;
+    size_t D = (size_t)c->output_dim;
+    for (int u = 0; u < f->n_distinct; u++) {
+        int32_t id = f->distinct_ids[u];
+        embedding_touch(c, id);
+        embedding_row_add(l->grads + (size_t)id * D, dy + (size_t)u * D, (int)D);
     }
-    embedding_mark_batch(c, f->B, f->T, true);
-    for (int32_t id = 0; id < c->input_dim; id++)
-        if (c->uses[id])
-            embedding_row_add(l->grads + (size_t)id * D, dy + k++ * D, (int)D);
-    embedding_clear_uses(c);
 }
 
 /* dy [T][B][D] -> sparse row update: only rows of ids seen in the batch get gradient. The rows are

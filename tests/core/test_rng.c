@@ -80,8 +80,8 @@ static void naive_sgemm(bool ta, int m, int n, int k, float alpha, const float *
 }
 
 /* Products with few columns (rnn_sgemm's own loops where the CPU has AVX-512, OpenBLAS's elsewhere):
- * a and b untransposed with up to 128 columns and 24 terms or more, a transposed with up to 16
- * columns and any k; odd row counts, ragged widths, padded and tight leading dimensions (b allocated
+ * a and b untransposed with up to 128 columns and any k within b's padded 32 KB, a transposed with
+ * up to 128 columns and any k; odd row counts, ragged widths, padded and tight leading dimensions (b allocated
  * to its last float, so reading past it is caught under ASan), beta 0 over NaN and beta != 0,
  * against a naive product; and, where rnnlab's loops run, each row of c the same bits one place
  * earlier in the product (by id, a row's product must not depend on where it sits; OpenBLAS's
@@ -91,16 +91,13 @@ static void check_sgemm_narrow(void)
     static const struct { bool ta; int m, n, k, pad; } cases[] = {
         {false, 250, 10, 50, 0}, {false, 7, 16, 64, 3}, {false, 9, 3, 24, 0}, {false, 33, 5, 50, 2},
         {false, 64, 128, 32, 0}, {false, 37, 32, 128, 0}, {false, 9, 100, 40, 3}, {false, 10, 48, 24, 0},
-        {false, 5, 64, 64, 1}, {false, 13, 20, 250, 0},
+        {false, 5, 64, 64, 1}, {false, 13, 20, 250, 0}, {false, 250, 10, 10, 0}, {false, 64, 128, 16, 0},
+        {false, 11, 50, 3, 2}, {false, 9, 40, 1, 0},
         {true, 10, 10, 6250, 0}, {true, 50, 10, 333, 0}, {true, 3, 16, 17, 0}, {true, 19, 7, 5, 4},
         {true, 1, 2, 1, 0}, {true, 32, 128, 512, 0}, {true, 16, 128, 64, 0}, {true, 5, 40, 100, 3},
         {true, 33, 96, 70, 1}, {true, 19, 17, 31, 0}, {true, 64, 128, 33, 0}, {true, 3, 64, 300, 2},
     };
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    bool own_loops = __builtin_cpu_supports("avx512f");  /* rnn_sgemm's condition for them */
-#else
-    bool own_loops = false;
-#endif
+    bool own_loops = rnn_blas_own_loops() != NULL;
     for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
         bool ta = cases[t].ta;
         int m = cases[t].m, n = cases[t].n, k = cases[t].k, pad = cases[t].pad;
