@@ -621,6 +621,9 @@ static bool model_rows_by_id(const rnn_model *m, size_t reader, const int32_t *x
         return false;
     rnn_fwd f = {.B = B, .T = T, .training = training, .rng = m->rng, .ids = x, .table = m->layers[0]->params};
     bool by_id = m->layers[reader]->kind->reads_rows_by_id(m->layers[reader], &f);
+    /* without the batch's distinct ids the Embedding's backward would add no row: the rows' path */
+    if (by_id && (!f.distinct_ids || f.n_distinct <= 0))
+        by_id = false;
     ids->distinct_ids = by_id ? f.distinct_ids : NULL;
     ids->n_distinct = by_id ? f.n_distinct : 0;
     return by_id;
