@@ -327,8 +327,7 @@ static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float
     if (dx && f->rows_by_id) {
         size_t na, nb;
         const float *a = rnn_rec_dx_by_id(&l->inner[0], &na), *b = rnn_rec_dx_by_id(&l->inner[1], &nb);
-        if (na == nb)
-            bidi_sum_dx_by_id(dx, a, b, na);
+        bidi_sum_dx_by_id(dx, a, b, na < nb ? na : nb);  /* equal: bidi_reads_rows_by_id */
     }
 }
 
@@ -336,8 +335,10 @@ static void bidi_backward(rnn_layer *l, const rnn_fwd *f, const float *dy, float
  * both are asked, and the list given is the second's). */
 static bool bidi_reads_rows_by_id(rnn_layer *l, rnn_fwd *f)
 {
-    bool a = rnn_rec_reads_rows_by_id(&l->inner[0], f), b = rnn_rec_reads_rows_by_id(&l->inner[1], f);
-    return a && b;
+    bool a = rnn_rec_reads_rows_by_id(&l->inner[0], f);
+    int n_first = f->n_distinct;
+    bool b = rnn_rec_reads_rows_by_id(&l->inner[1], f);
+    return a && b && f->n_distinct == n_first;  /* backward adds the two directions' rows one to one */
 }
 
 static int bidi_describe(const rnn_layer *l, char *buf, size_t n)
