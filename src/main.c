@@ -29,6 +29,7 @@ static void main_version(void)
     printf("OpenBLAS kernels: %s\n", rnn_blas_kernels());
     const char *own = rnn_blas_own_loops();
     printf("own loops for products with few columns: %s\n", own ? own : "none (OpenBLAS does every product)");
+    printf("gzip archives inflated by: %s\n", rnn_data_gzip_reader());
 }
 
 static void main_usage(FILE *f)

@@ -79,6 +79,10 @@ int rnn_dataset_split_test(rnn_dataset *ds, double fraction, unsigned long seed,
 /* Counts per class of a split into counts[n_classes]. */
 void rnn_split_class_counts(const rnn_dataset *ds, const rnn_split *s, size_t *counts);
 
+/* What inflates gzip archives (aclImdb_v1.tar.gz): "ISA-L" where rnnlab is built with it, else
+ * "zlib (libarchive)". */
+const char *rnn_data_gzip_reader(void);
+
 /* Cache folder: --data-dir / RNNLAB_DATA / $XDG_CACHE_HOME/rnnlab/datasets / ~/.cache/rnnlab/datasets. */
 const char *rnn_data_dir(void);
 void rnn_set_data_dir(const char *dir);

@@ -139,9 +139,10 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
     struct stat st;
     uint64_t total = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     int rc = RNN_OK;
-    if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
+    rnn_archive_source *src;
+    if (rnn_archive_open_file(a, path, 1 << 20, &src) != ARCHIVE_OK) {
         char why[256];
-        rc = rnn_fail(err, errno == ENOENT ? RNN_ENOINPUT : RNN_EDATA, "%s: cannot read: %s", path,
+        rc = rnn_fail(err, archive_errno(a) == ENOENT ? RNN_ENOINPUT : RNN_EDATA, "%s: cannot read: %s", path,
                       rnn_archive_error(a, "unknown error", why, sizeof why));
         archive_read_free(a);
         return rc;
@@ -160,7 +161,7 @@ static int imdb_read_tar(imdb_reader *r, const char *path, const rnn_load_opts *
         }
         members++;
         if (o->progress && members % 512 == 0
-            && o->progress("aclImdb_v1.tar.gz", (uint64_t)archive_filter_bytes(a, -1), total, o->progress_user)) {
+            && o->progress("aclImdb_v1.tar.gz", rnn_archive_source_bytes(a, src), total, o->progress_user)) {
             rc = rnn_fail(err, RNN_EDATA, "loading %s was cancelled", path);
             break;
         }

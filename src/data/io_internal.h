@@ -54,6 +54,16 @@ int rnn_archive_member_size(struct archive_entry *e, const char *path, const cha
 int rnn_archive_read_member(struct archive *a, const char *path, const char *member, rnn_io_text *t,
                             rnn_error *err);
 
+/* Opens path for reading in a (archive_read_open_filename's result codes): a gzip file inflated by
+ * ISA-L where rnnlab is built with it (gzip_source.c), anything else by libarchive's own filters.
+ * *src is the source rnn_archive_source_bytes reads (NULL: libarchive's); a owns it. */
+typedef struct rnn_archive_source rnn_archive_source;
+int rnn_archive_open_file(struct archive *a, const char *path, size_t block, rnn_archive_source **src);
+/* Bytes of the file read so far (of the compressed file, for progress against its size). */
+uint64_t rnn_archive_source_bytes(struct archive *a, const rnn_archive_source *src);
+/* Tests turn the ISA-L path off to compare it with libarchive's (default true). */
+extern bool rnn_archive_fast_gzip;
+
 /* Sorts class names and drops duplicates; returns the new count. By code point, except that with
  * `numbers` set, names that are all numbers sort numerically (csv/lines labels, as pandas would
  * read them); dir passes false to match Keras's text_dataset_from_directory (csv.c). */

@@ -10,6 +10,7 @@
 #include "rnnlab/data.h"
 #include "rnnlab/text.h"
 #include "data/data_internal.h"
+#include "data/io_internal.h"
 
 #include "tests/check.h"
 
@@ -203,6 +204,80 @@ static void test_imdb(const char *data)
     rnn_dataset_free(ds);
 }
 
+/* load imdb path=PATH with gzip inflated by ISA-L (fast) or by libarchive. */
+static int load_imdb_gz(const char *path, bool fast, rnn_dataset **ds, rnn_error *err)
+{
+    rnn_load_opts o = {.seed = -1, .test_split = -1, .path = path};
+    rnn_archive_fast_gzip = fast;
+    int rc = rnn_load_imdb(&o, ds, err);
+    rnn_archive_fast_gzip = true;
+    return rc;
+}
+
+static bool same_split(const rnn_split *a, const rnn_split *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->label[i] != b->label[i] || strcmp(a->text[i], b->text[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Both ways of reading a gzip file give the same error (every member read: the count is in it). */
+static void check_gz_same(const char *name, const char *expect)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    rnn_dataset *ds = NULL;
+    rnn_error fast, lib;
+    int rf = load_imdb_gz(p, true, &ds, &fast), rl = load_imdb_gz(p, false, &ds, &lib);
+    CHECK(rf == RNN_EDATA && rl == RNN_EDATA && strstr(fast.msg, expect) && strcmp(fast.msg, lib.msg) == 0,
+          "%s: ISA-L %d '%s', libarchive %d '%s'", name, rf, fast.msg, rl, lib.msg);
+    printf("%s: %s\n", name, fast.msg);
+}
+
+/* gzip archives through ISA-L (where built with it): the texts of libarchive's zlib, members of
+ * several gzip members, and damage found. */
+static void test_gzip(const char *data)
+{
+    printf("gzip archives inflated by: %s\n", rnn_data_gzip_reader());
+    char cmd[2048], p[512];
+    /* three reviews in train/neg; a second copy cut after its first three tar blocks, each part a
+     * gzip member of its own (gzip -d reads the two as one stream) */
+    snprintf(cmd, sizeof cmd, "cd '%s' && mkdir -p aclImdb/train/neg && for i in 0 1 2; do "
+             "printf 'review %%s, good' $i > aclImdb/train/neg/${i}_1.txt; done && tar cf small.tar aclImdb && "
+             "gzip -c small.tar > one.tar.gz && head -c 1536 small.tar | gzip -c > two.tar.gz && "
+             "tail -c +1537 small.tar | gzip -c >> two.tar.gz && head -c 40 one.tar.gz > cut.tar.gz && "
+             "cp one.tar.gz crc.tar.gz && size=$(wc -c < crc.tar.gz) && "
+             "printf 'X' | dd of=crc.tar.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null", tmpdir);
+    CHECK(system(cmd) == 0, "making the gzip fixtures failed");
+    check_gz_same("one.tar.gz", "train/neg has 3 reviews");
+    check_gz_same("two.tar.gz", "train/neg has 3 reviews");
+    rnn_dataset *ds = NULL;
+    rnn_error err;
+    snprintf(p, sizeof p, "%s/cut.tar.gz", tmpdir);
+    CHECK(load_imdb_gz(p, true, &ds, &err) == RNN_EDATA && ds == NULL && strstr(err.msg, "truncated"),
+          "cut gzip: %s", err.msg);
+    printf("cut.tar.gz: %s\n", err.msg);
+#ifdef HAVE_ISAL
+    snprintf(p, sizeof p, "%s/crc.tar.gz", tmpdir);
+    CHECK(load_imdb_gz(p, true, &ds, &err) == RNN_EDATA && ds == NULL && strstr(err.msg, "checksum"),
+          "gzip with a wrong checksum: %s", err.msg);
+    printf("crc.tar.gz: %s\n", err.msg);
+#endif
+    if (!data)
+        return;
+    rnn_dataset *a = NULL, *b = NULL;
+    snprintf(p, sizeof p, "%s/aclImdb_v1.tar.gz", data);
+    CHECK(load_imdb_gz(p, true, &a, &err) == 0, "%s", err.msg);
+    CHECK(load_imdb_gz(p, false, &b, &err) == 0, "%s", err.msg);
+    CHECK(a && b && same_split(&a->train, &b->train) && same_split(&a->test, &b->test),
+          "IMDB read through ISA-L differs from libarchive's");
+    rnn_dataset_free(a);
+    rnn_dataset_free(b);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rnnlab-test-data-XXXXXX");
@@ -216,6 +291,7 @@ int main(void)
     test_demo();
     test_tokenizer_errors();
     test_bad_input(data);
+    test_gzip(data);
     if (data) {
         test_sms(data);
         test_imdb(data);

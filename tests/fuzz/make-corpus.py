@@ -142,6 +142,8 @@ def archives():
     tar = tar_bytes(reviews)
     put('imdb_archive', 'tar_gz', gzip.compress(tar, mtime=0))
     put('imdb_archive', 'tar', tar)
+    # two gzip members (gzip -d reads them as one stream), cut after the tar's first three blocks
+    put('imdb_archive', 'tar_gz_two_members', gzip.compress(tar[:1536], mtime=0) + gzip.compress(tar[1536:], mtime=0))
     put('imdb_archive', 'tar_xz', lzma.compress(tar_bytes(reviews[:4])))
     put('imdb_archive', 'dot_slash', gzip.compress(tar_bytes([('./' + n, d) for n, d in reviews[:3]]), mtime=0))
     sms = b'ham\tOk lar... Joking wif u oni...\nspam\tFREE entry in 2 a wkly comp! 08452810075\n' \
