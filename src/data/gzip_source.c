@@ -125,8 +125,7 @@ static la_ssize_t gz_read(struct archive *a, void *client, const void **buf)
         if (s->st.avail_in != in_before || s->st.avail_out != out_before)
             continue;
         if (s->in_eof) {  /* no progress, and no more input to give */
-            archive_set_error(a, EILSEQ, "gzip data: truncated (the file ends inside "
-                              "the compressed stream)");
+            archive_set_error(a, EILSEQ, "truncated gzip input");  /* libarchive's words */
             return -1;
         }
         if (!gz_refill(s)) {
