@@ -60,7 +60,7 @@ int rnn_archive_read_member(struct archive *a, const char *path, const char *mem
 typedef struct rnn_archive_source rnn_archive_source;
 int rnn_archive_open_file(struct archive *a, const char *path, size_t block, rnn_archive_source **src);
 /* Bytes of the file read so far (of the compressed file, for progress against its size). */
-uint64_t rnn_archive_source_bytes(struct archive *a, const rnn_archive_source *src);
+uint64_t rnn_archive_source_bytes(struct archive *a, rnn_archive_source *src);
 /* Tests turn the ISA-L path off to compare it with libarchive's (default true). */
 extern bool rnn_archive_fast_gzip;
 
