@@ -37,6 +37,7 @@ const char py_help_text[] =
     "load_dataset('stanfordnlp/imdb', split=[...]) -> load imdb shuffle=false; Tokenizer(...) and\n"
     "tokenizer.fit_on_texts(x_train) -> tokenize; texts_to_sequences; pad_sequences(x, maxlen=N, ...)\n"
     "(also sequence.pad_sequences, keras.utils.pad_sequences) -> pad; set_random_seed(N) -> set seed=N.\n"
+    "tfds.load, tf.data pipelines and TextVectorization are not run (skipped, saying: load imdb; tokenize).\n"
     "df = pd.read_csv(FILE) with df['text'], df.label, .values, .map({'neg': 0, 'pos': 1}), LabelEncoder, and\n"
     "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)\n"
     "-> load csv FILE text=COL label=COL test_split=0.2 seed=42 (SMSSpamCollection, spam.csv: load sms).\n"
@@ -1303,6 +1304,21 @@ static int clean_texts(app_state *s, const char *stmt)
     return app_exec_command(s, "load sms clean=true");
 }
 
+/* What rnnlab does instead of a TensorFlow-side call of the tutorials that it does not run (the
+ * TensorFlow guide's "Text classification with an RNN" starts with tfds.load and TextVectorization),
+ * or NULL. */
+static const char *unrun_call_hint(const char *name)
+{
+    const char *b = py_basename(name);
+    if (!strncmp(name, "tfds.", 5) && !strcmp(b, "load"))
+        return "rnnlab's copy of the IMDB reviews: load imdb, or (x_train, y_train), (x_test, y_test) = "
+               "imdb.load_data(num_words=N)";
+    if (!strcmp(b, "TextVectorization"))
+        return "rnnlab tokenizes as Keras's Tokenizer does: tokenize num_words=N, or tokenizer = "
+               "Tokenizer(num_words=N) and tokenizer.fit_on_texts(x_train)";
+    return NULL;
+}
+
 /* A statement that is a call: model methods, tokenizer methods, print, plot, seeds. */
 static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has_result)
 {
@@ -1424,7 +1440,10 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
         *has_result = rc == RNN_OK && rnn_value_copy(result, recv);
         return rc;
     }
-    return py_skip(s, stmt, "%s() is not something rnnlab runs", name);
+    if (erc != RNN_OK && !strncmp(why, "uses ", 5))  /* b.batch(4) where b is what a skipped statement made */
+        return py_skip(s, stmt, "%s", why);
+    const char *hint = unrun_call_hint(name);
+    return py_skip(s, stmt, "%s() is not something rnnlab runs%s%s", name, hint ? "; " : "", hint ? hint : "");
 }
 
 /* load_dataset('stanfordnlp/imdb', split=['train', 'test']) */
