@@ -1440,7 +1440,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
         *has_result = rc == RNN_OK && rnn_value_copy(result, recv);
         return rc;
     }
-    if (erc != RNN_OK && !strncmp(why, "uses ", 5))  /* b.batch(4) where b is what a skipped statement made */
+    if (dot && py_skipped_receiver(s, rname, why, sizeof why) != RNN_OK)  /* b.batch(4), b skipped */
         return py_skip(s, stmt, "%s", why);
     const char *hint = unrun_call_hint(name);
     return py_skip(s, stmt, "%s() is not something rnnlab runs%s%s", name, hint ? "; " : "", hint ? hint : "");

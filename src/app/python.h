@@ -65,6 +65,10 @@ const char *py_obj_is(const rnn_value *v, const char *prefix);
  * translator to understand); their arguments are evaluated. Returns RNN_OK, or RNN_EUSAGE with
  * *why saying what could not be evaluated (an unknown name, an unsupported operation). */
 int py_eval(app_state *s, const rnn_value *expr, rnn_value *out, char *why, size_t n);
+/* When the first part of a dotted name is bound to what a skipped statement made: RNN_EUSAGE with
+ * "uses NAME, made by the statement skipped ..." in why (so that a method called on it is not named
+ * as the reason); else RNN_OK. */
+int py_skipped_receiver(app_state *s, const char *name, char *why, size_t n);
 /* Writes v as Keras call text ("Dense(1, activation='sigmoid')", "[0.5, 'a']"); false when it
  * does not fit in n bytes or holds what has no text (a session object). */
 bool py_value_text(const rnn_value *v, char *buf, size_t n);

@@ -503,10 +503,7 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
     return rc;
 }
 
-/* When the first part of a dotted name is bound to what a skipped statement made: RNN_EUSAGE with
- * "uses NAME, made by the statement skipped ..." in why (a method called on it would otherwise be
- * named as the reason); else RNN_OK. */
-static int skipped_receiver(app_state *s, const char *name, char *why, size_t n)
+int py_skipped_receiver(app_state *s, const char *name, char *why, size_t n)
 {
     char first[128];
     size_t head = strcspn(name, ".");
@@ -526,7 +523,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     snprintf(recv, sizeof recv, "%.*s", (int)(dot - c->name), c->name);
     snprintf(first, sizeof first, "%.*s", (int)strcspn(recv, "."), recv);
     if (!py_lookup(py_session_get(s), first)) return RNN_OK;
-    if (skipped_receiver(s, recv, why, n) != RNN_OK) {
+    if (py_skipped_receiver(s, recv, why, n) != RNN_OK) {
         *handled = true;
         return RNN_EUSAGE;
     }
@@ -702,7 +699,7 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
             rc = value_method(s, &a, e->items[0].items[1].string, args ? b.call : NULL, out, &handled, why, n);
         }
         if (!rc && !handled && a.type == RNN_VAL_CALL)  /* b.shuffle(3).batch(4), b skipped */
-            rc = skipped_receiver(s, a.call->name, why, n);
+            rc = py_skipped_receiver(s, a.call->name, why, n);
         if (!rc && !handled) rc = py_eval_fail(why, n, "the method .%s() is not something rnnlab computes", e->items[0].items[1].string);
     } else if (strcmp(op, "()") == 0) {
         if (!(rc = py_eval(s, &e->items[0], &a, why, n))) {
@@ -747,8 +744,7 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
     char first[128];
     snprintf(first, sizeof first, "%.*s", (int)(head < sizeof first ? head : sizeof first - 1), name);
     const rnn_value *v = py_lookup(ps, first);
-    const char *skipped;
-    if (v && (skipped = py_obj_is(v, "skipped."))) return py_eval_fail(why, n, "uses %s, made by the statement skipped %s", first, skipped);
+    if (py_skipped_receiver(s, name, why, n) != RNN_OK) return RNN_EUSAGE;
     if (v) {
         if (!rnn_value_copy(out, v)) return py_eval_fail(why, n, "out of memory");
         for (const char *p = name + head; *p == '.';) {

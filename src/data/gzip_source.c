@@ -123,6 +123,14 @@ static void gz_next_member(rnn_archive_source *s)
     }
 }
 
+/* gz_inflate_block's error: -1, with its errno and text. */
+static int gz_stop(int *err_no, const char **why, int e, const char *text)
+{
+    *err_no = e;
+    *why = text;
+    return -1;
+}
+
 /* Inflates the next block into out (*len bytes; fewer than GZ_OUT_BLOCK only at the end); -1 with
  * *err_no and *why on an error. */
 static int gz_inflate_block(rnn_archive_source *s, unsigned char *out, size_t *len, int *err_no, const char **why)
@@ -131,41 +139,25 @@ static int gz_inflate_block(rnn_archive_source *s, unsigned char *out, size_t *l
     s->st.avail_out = GZ_OUT_BLOCK;
     *len = 0;
     while (!s->done && s->st.avail_out > 0) {
-        if (s->st.avail_in == 0 && !s->in_eof && !gz_refill(s)) {
-            *err_no = errno;
-            *why = "cannot read the compressed file";
-            return -1;
-        }
+        if (s->st.avail_in == 0 && !s->in_eof && !gz_refill(s))
+            return gz_stop(err_no, why, errno, "cannot read the compressed file");
         uint32_t in_before = s->st.avail_in, out_before = s->st.avail_out;
         int rc = isal_inflate(&s->st);
-        if (rc < 0) {
-            *err_no = EILSEQ;
-            *why = gz_error_text(rc);
-            return -1;
-        }
+        if (rc < 0)
+            return gz_stop(err_no, why, EILSEQ, gz_error_text(rc));
         if (s->st.block_state == ISAL_BLOCK_FINISH) {
-            while (s->st.avail_in < 2 && !s->in_eof) {  /* the next member's magic, if any */
-                if (!gz_refill(s)) {
-                    *err_no = errno;
-                    *why = "cannot read the compressed file";
-                    return -1;
-                }
-            }
+            while (s->st.avail_in < 2 && !s->in_eof)  /* the next member's magic, if any */
+                if (!gz_refill(s))
+                    return gz_stop(err_no, why, errno, "cannot read the compressed file");
             gz_next_member(s);
             continue;
         }
         if (s->st.avail_in != in_before || s->st.avail_out != out_before)
             continue;
-        if (s->in_eof) {  /* no progress, and no more input to give */
-            *err_no = EILSEQ;
-            *why = "truncated gzip input";  /* libarchive's words */
-            return -1;
-        }
-        if (!gz_refill(s)) {
-            *err_no = errno;
-            *why = "cannot read the compressed file";
-            return -1;
-        }
+        if (s->in_eof)  /* no progress, and no more input to give */
+            return gz_stop(err_no, why, EILSEQ, "truncated gzip input");  /* libarchive's words */
+        if (!gz_refill(s))
+            return gz_stop(err_no, why, errno, "cannot read the compressed file");
     }
     *len = GZ_OUT_BLOCK - s->st.avail_out;
     return 0;
