@@ -67,10 +67,12 @@ static void check_one_vs_batch(const char *const *calls, int threads)
 static void test_one_vs_batch(void)
 {
     /* units chosen so that the one-row products cover whole column tiles and a remainder, and that
-     * all but the last project only the distinct rows of a chunk (at least 4096 multiply-adds a row) */
+     * all but the last project only the distinct rows of a chunk (at least 4096 multiply-adds a row);
+     * GRU(100)'s one-row step takes units in blocks of 64, 32 and one by one, and GRU(128)'s input
+     * projection of one text's 8 to 30 distinct words the few-rows product (384 columns) */
     static const char *const recurrent[] = {"GRU(24)", "GRU(24, reset_after=False)", "LSTM(20)", "SimpleRNN(70)",
                                             "Bidirectional(GRU(24))", "Bidirectional(LSTM(9), merge_mode='sum')",
-                                            NULL};
+                                            "GRU(100)", "Bidirectional(GRU(128))", NULL};
     static const char *const embeddings[] = {"Embedding(40, 64)", "Embedding(40, 64, mask_zero=True)", NULL};
     for (int e = 0; embeddings[e]; e++)
         for (int r = 0; recurrent[r]; r++)
