@@ -3,7 +3,7 @@
 # `make fuzz` builds them with clang (-fsanitize=fuzzer,address,undefined) apart from the
 # configured build, then runs each for FUZZ_SECONDS; `make fuzz-build` only builds them.
 FUZZ_TARGETS = savefile tokenizer_file csv lines dir imdb_archive sms_archive tokenizer call cmdline \
-	embeddings_text embeddings_bin
+	embeddings_text embeddings_bin pyreader
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -28,7 +28,7 @@ $(FUZZ_DIR)/librnnlab-app-fuzz.a: $(FUZZ_APP_OBJS)
 # fuzz_NAME from tests/fuzz/fuzz_NAME.c; the embeddings readers share one source, built per format.
 fuzz_source = $(srcdir)/tests/fuzz/fuzz_$(patsubst embeddings_%,embeddings,$(1)).c
 fuzz_defines = $(if $(filter embeddings_bin,$(1)),-DEMB_BINARY)
-fuzz_app = $(if $(filter cmdline,$(1)),$(FUZZ_DIR)/librnnlab-app-fuzz.a $(UI_LIBS))
+fuzz_app = $(if $(filter cmdline pyreader,$(1)),$(FUZZ_DIR)/librnnlab-app-fuzz.a $(UI_LIBS))
 FUZZ_BINS = $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(wildcard $(srcdir)/tests/fuzz/*.c) $(FUZZ_DIR)/librnnlab-fuzz.a \
 		$(FUZZ_DIR)/librnnlab-app-fuzz.a $(FUZZ_HEADER_DEPS)

@@ -226,12 +226,23 @@ def embeddings():
                                                                        for w in (b'the', b'was')))
 
 
+# ---- .py scripts and Python at the prompt: a mode byte (bit 0: the prompt), then the text ----
+def python_lines():
+    examples = os.path.join(HERE, '..', '..', 'examples')
+    for name in sorted(os.listdir(examples)) + ['keras/imdb_cnn_lstm.py']:
+        if name.endswith('.py'):
+            with open(os.path.join(examples, name), 'rb') as f:
+                put('pyreader', os.path.splitext(os.path.basename(name))[0], b'\x00' + f.read())
+    put('pyreader', 'prompt_block', b'\x01for i in range(3):\n    print(i)\n\nx = [1,\n 2]\ns = """a\nb"""\n'
+        b'y = 1 + \\\n 2\nif x:\n    pass\nelse:\n    pass\n\n')
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit('usage: make-corpus.py PATH/TO/rnnlab')
     shutil.rmtree(OUT, ignore_errors=True)
     savefile_and_tokenizer(sys.argv[1])
-    csv(); lines(); folders(); archives(); tokenizer(); calls_and_commands(); embeddings()
+    csv(); lines(); folders(); archives(); tokenizer(); calls_and_commands(); embeddings(); python_lines()
 
 
 main()
