@@ -28,13 +28,18 @@ static inline void gru_units_forward_after(float *restrict g, const float *restr
     }
 }
 
-/* reset_after=True, one row: g[3H] input part, q[3H] recurrent part (h_prev U, no bias). */
+/* reset_after=True, rows [0, n) of a step in one call: g and q [n][3H] (input part, recurrent part
+ * h_prev U without bias), hp, rh and h [n][H]; the constants set up once and the rows' independent
+ * work side by side (as lstm_rows_forward). */
 RNN_VECTOR_KERNEL
-static void gru_row_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
-                                  const float *restrict br, const float *restrict hp, float *restrict rh,
-                                  float *restrict h, int H)
+static void gru_rows_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
+                                   const float *restrict br, const float *restrict hp, float *restrict rh,
+                                   float *restrict h, int n, int H)
 {
-    gru_units_forward_after(g, q, bi, br, hp, rh, h, H, H);
+    for (int k = 0; k < n; k++) {
+        size_t gk = (size_t)k * 3 * H, hk = (size_t)k * H;
+        gru_units_forward_after(g + gk, q + gk, bi, br, hp + hk, rh + hk, h + hk, H, H);
+    }
 }
 
 /* Units of a block of the one-row step: 3 x 64 sums fill 12 of AVX-512's 32 vector registers, 3 x 32
@@ -91,9 +96,11 @@ static void gru_row_step_after(const float *restrict x, const float *restrict U,
 }
 
 /* reset_after=True, one row: dg (input side) and dq (recurrent side) from dh; dh <- dh z. */
-RNN_VECTOR_KERNEL
-static void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
-                                   const float *restrict rh, const float *restrict hp, float *restrict dh, int H)
+static inline __attribute__((always_inline)) void gru_row_backward_after(float *restrict dg, float *restrict dq,
+                                                                         const float *restrict g,
+                                                                         const float *restrict rh,
+                                                                         const float *restrict hp,
+                                                                         float *restrict dh, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j], r = g[H + j], hh = g[2 * H + j];
@@ -105,6 +112,18 @@ static void gru_row_backward_after(float *restrict dg, float *restrict dq, const
         dg[2 * H + j] = dhh;
         dq[2 * H + j] = dhh * r;
         dh[j] *= z;
+    }
+}
+
+/* gru_row_backward_after over rows [0, n) in one call: dg, dq and g [n][3H], rh, hp and dh [n][H]. */
+RNN_VECTOR_KERNEL
+static void gru_rows_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
+                                    const float *restrict rh, const float *restrict hp, float *restrict dh, int n,
+                                    int H)
+{
+    for (int k = 0; k < n; k++) {
+        size_t gk = (size_t)k * 3 * H, hk = (size_t)k * H;
+        gru_row_backward_after(dg + gk, dq + gk, g + gk, rh + hk, hp + hk, dh + hk, H);
     }
 }
 
@@ -184,11 +203,9 @@ static void gru_step_forward_after(rnn_rec *r, const float *p, int s, int b0, in
     }
     rnn_sgemm(false, false, b1 - b0, GH, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), GH, 0.0f, r->rec + (size_t)b0 * GH, GH);
-    for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
-        gru_row_forward_after(r->gates + row * GH, r->rec + (size_t)b * GH, bi, br, r->hs + row * H,
-                              r->aux + row * H, r->hs + (row + B) * H, H);
-    }
+    size_t row = (size_t)s * B + b0;
+    gru_rows_forward_after(r->gates + row * GH, r->rec + (size_t)b0 * GH, bi, br, r->hs + row * H, r->aux + row * H,
+                           r->hs + (row + B) * H, b1 - b0, H);
     gru_carry_masked(r, s, b0, b1);
 }
 
@@ -216,12 +233,19 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
 static void gru_step_backward_after(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
+    if (!r->mask) {  /* every row live */
+        size_t row = (size_t)s * B + b0;
+        gru_rows_backward_after(rnn_rec_dg(r, s, b0), rnn_rec_dgr(r, s, b0), r->gates + row * GH, r->aux + row * H,
+                                r->hs + row * H, r->dh + (size_t)b0 * H, b1 - b0, H);
+        rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1, true);
+        return;
+    }
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dq = rnn_rec_dgr(r, s, b);
         if (rnn_rec_live(r, s, b)) {
-            gru_row_backward_after(dg, dq, r->gates + row * GH, r->aux + row * H, r->hs + row * H,
-                                   r->dh + (size_t)b * H, H);
+            gru_rows_backward_after(dg, dq, r->gates + row * GH, r->aux + row * H, r->hs + row * H,
+                                    r->dh + (size_t)b * H, 1, H);
         } else {
             memset(dg, 0, (size_t)GH * sizeof *dg);
             memset(dq, 0, (size_t)GH * sizeof *dq);

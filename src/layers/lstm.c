@@ -6,9 +6,9 @@
 #include "layers/rnn_common.h"
 
 /* One row: g[4H] pre-activations (input + recurrent) -> activations; c, h of the step. */
-RNN_VECTOR_KERNEL
-static void lstm_row_forward(float *restrict g, const float *restrict b, const float *restrict cp,
-                             float *restrict c, float *restrict h, int H)
+static inline __attribute__((always_inline)) void lstm_row_forward(float *restrict g, const float *restrict b,
+                                                                   const float *restrict cp, float *restrict c,
+                                                                   float *restrict h, int H)
 {
     float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
     const float *bi = b, *bf = b + H, *bc = b + 2 * H, *bo = b + 3 * H;
@@ -27,12 +27,26 @@ static void lstm_row_forward(float *restrict g, const float *restrict b, const f
     }
 }
 
+/* Rows [0, n) of a step in one call (g [n][4H], cp, c, h [n][H]): the constants set up once and
+ * the rows' independent work side by side, where a call a row left LSTM(32)'s two vectors a row
+ * waiting on their exponentials. LSTM(32) at B=128, one build alternating both every 50 steps:
+ * 11.2 cycles a unit against 12.9 forward, 5.3-6.2 against 7.2-9.3 backward (lstm_rows_backward). */
+RNN_VECTOR_KERNEL
+static void lstm_rows_forward(float *restrict g, const float *restrict b, const float *restrict cp,
+                              float *restrict c, float *restrict h, int n, int H)
+{
+    for (int k = 0; k < n; k++)
+        lstm_row_forward(g + (size_t)k * 4 * H, b, cp + (size_t)k * H, c + (size_t)k * H, h + (size_t)k * H, H);
+}
+
 /* One row: gate pre-activation gradients dg[4H] from dh, dc (dc becomes dc_prev). tanh(c) is
  * h / o: the output gate is a sigmoid, never 0 (its input is clamped), and where it is tiny the
  * quotient's error is multiplied by it again; a division costs less than tanh's exponential. */
-RNN_VECTOR_KERNEL
-static void lstm_row_backward(float *restrict dg, const float *restrict g, const float *restrict cp,
-                              const float *restrict h, const float *restrict dh, float *restrict dc, int H)
+static inline __attribute__((always_inline)) void lstm_row_backward(float *restrict dg, const float *restrict g,
+                                                                    const float *restrict cp,
+                                                                    const float *restrict h,
+                                                                    const float *restrict dh, float *restrict dc,
+                                                                    int H)
 {
     const float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
     for (int j = 0; j < H; j++) {
@@ -47,16 +61,27 @@ static void lstm_row_backward(float *restrict dg, const float *restrict g, const
     }
 }
 
+/* lstm_row_backward over rows [0, n) in one call: dg and g [n][4H], cp, h, dh and dc [n][H]. */
+RNN_VECTOR_KERNEL
+static void lstm_rows_backward(float *restrict dg, const float *restrict g, const float *restrict cp,
+                               const float *restrict h, const float *restrict dh, float *restrict dc, int n, int H)
+{
+    for (int k = 0; k < n; k++) {
+        size_t gk = (size_t)k * 4 * H, hk = (size_t)k * H;
+        lstm_row_backward(dg + gk, g + gk, cp + hk, h + hk, dh + hk, dc + hk, H);
+    }
+}
+
 static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 4 * H;
     rnn_sgemm(false, false, b1 - b0, GH, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), GH, 1.0f, r->gates + ((size_t)s * B + b0) * GH, GH);
-    const float *bias = rnn_rec_bias_in(r, p);
+    size_t prev0 = ((size_t)s * B + b0) * H, next0 = ((size_t)(s + 1) * B + b0) * H;
+    lstm_rows_forward(r->gates + ((size_t)s * B + b0) * GH, rnn_rec_bias_in(r, p), r->cs + prev0, r->cs + next0,
+                      r->hs + next0, b1 - b0, H);
     for (int b = b0; b < b1; b++) {
         size_t prev = ((size_t)s * B + b) * H, next = ((size_t)(s + 1) * B + b) * H;
-        lstm_row_forward(r->gates + ((size_t)s * B + b) * GH, bias, r->cs + prev, r->cs + next,
-                         r->hs + next, H);
         if (!rnn_rec_live(r, s, b)) {  /* masked step: state and output carried */
             memcpy(r->cs + next, r->cs + prev, (size_t)H * sizeof(float));
             memcpy(r->hs + next, r->hs + prev, (size_t)H * sizeof(float));
@@ -67,12 +92,19 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 4 * H;
+    if (!r->mask) {  /* every row live */
+        size_t row = (size_t)s * B + b0;
+        lstm_rows_backward(rnn_rec_dg(r, s, b0), r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H,
+                           r->dh + (size_t)b0 * H, r->dc + (size_t)b0 * H, b1 - b0, H);
+        rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1, false);
+        return;
+    }
     for (int b = b0; b < b1; b++) {
         size_t row = (size_t)s * B + b;
         float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
         if (rnn_rec_live(r, s, b)) {
-            lstm_row_backward(dg, r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H, dh,
-                              r->dc + (size_t)b * H, H);
+            lstm_rows_backward(dg, r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H, dh,
+                               r->dc + (size_t)b * H, 1, H);
             if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
                 memset(dh, 0, (size_t)H * sizeof *dh);
         } else {
