@@ -233,23 +233,19 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
 static void gru_step_backward_after(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
-    if (!r->mask) {  /* every row live */
-        size_t row = (size_t)s * B + b0;
-        gru_rows_backward_after(rnn_rec_dg(r, s, b0), rnn_rec_dgr(r, s, b0), r->gates + row * GH, r->aux + row * H,
-                                r->hs + row * H, r->dh + (size_t)b0 * H, b1 - b0, H);
-        rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1, true);
-        return;
-    }
-    for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
-        float *dg = rnn_rec_dg(r, s, b), *dq = rnn_rec_dgr(r, s, b);
-        if (rnn_rec_live(r, s, b)) {
-            gru_rows_backward_after(dg, dq, r->gates + row * GH, r->aux + row * H, r->hs + row * H,
-                                    r->dh + (size_t)b * H, 1, H);
-        } else {
-            memset(dg, 0, (size_t)GH * sizeof *dg);
-            memset(dq, 0, (size_t)GH * sizeof *dq);
+    for (int b = b0; b < b1;) {
+        int e = b;
+        while (e < b1 && rnn_rec_live(r, s, e))
+            e++;
+        if (e == b) {  /* a masked row: no gate gradient */
+            memset(rnn_rec_dg(r, s, b), 0, (size_t)GH * sizeof(float));
+            memset(rnn_rec_dgr(r, s, b++), 0, (size_t)GH * sizeof(float));
+            continue;
         }
+        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
+        gru_rows_backward_after(rnn_rec_dg(r, s, b), rnn_rec_dgr(r, s, b), r->gates + row * GH, r->aux + row * H,
+                                r->hs + row * H, r->dh + (size_t)b * H, e - b, H);
+        b = e;
     }
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1, true);
 }

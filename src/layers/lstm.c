@@ -92,24 +92,20 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
 static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 4 * H;
-    if (!r->mask) {  /* every row live */
-        size_t row = (size_t)s * B + b0;
-        lstm_rows_backward(rnn_rec_dg(r, s, b0), r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H,
-                           r->dh + (size_t)b0 * H, r->dc + (size_t)b0 * H, b1 - b0, H);
-        rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1, false);
-        return;
-    }
-    for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
-        float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
-        if (rnn_rec_live(r, s, b)) {
-            lstm_rows_backward(dg, r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H, dh,
-                               r->dc + (size_t)b * H, 1, H);
-            if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
-                memset(dh, 0, (size_t)H * sizeof *dh);
-        } else {
-            memset(dg, 0, (size_t)GH * sizeof *dg);
+    for (int b = b0; b < b1;) {
+        int e = b;
+        while (e < b1 && rnn_rec_live(r, s, e))
+            e++;
+        if (e == b) {  /* a masked row: no gate gradient */
+            memset(rnn_rec_dg(r, s, b++), 0, (size_t)GH * sizeof(float));
+            continue;
         }
+        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
+        lstm_rows_backward(rnn_rec_dg(r, s, b), r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H,
+                           r->dh + (size_t)b * H, r->dc + (size_t)b * H, e - b, H);
+        if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
+            memset(r->dh + (size_t)b * H, 0, (size_t)(e - b) * H * sizeof(float));
+        b = e;
     }
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1, r->mask != NULL);
 }
