@@ -343,12 +343,12 @@ static void wide_tn(int m, int n, int k, float alpha, const float *a, int lda, c
 /* c = alpha a b + beta c with few rows and more columns than small_nn takes (predict's input
  * projection of a text's distinct words, E x 3H or E x 4H; a recurrent step of the last few rows
  * of a batch). OpenBLAS packs the whole of b on every call, for a few rows of c; here each block
- * of FEW_ROWS_R rows of c and FEW_VECTORS vectors of columns sums its FEW_ROWS_R x FEW_VECTORS
- * vectors in registers over all of k in order, reading its columns of b from the cache. */
-enum { FEW_ROWS_MAX = 32, FEW_ROWS_R = 4, FEW_VECTORS = 6, FEW_K_MAX = 1024 };
-#define FEW_ROWS_BLOCK(R, FULL)                                                                           \
-    OWN_INLINE void few_rows_##R##_##FULL(int i, int j0, int width, int k, float alpha, const float *a,   \
-                                          int lda, const float *b, int ldb, float beta, float *c, int ldc) \
+ * of R rows of c and FEW_VECTORS vectors of columns sums its R x FEW_VECTORS vectors in registers
+ * over all of k in order, reading its columns of b from the cache. */
+enum { FEW_ROWS_MAX = 32, FEW_ROWS_R = 4, FEW_VECTORS = 6, FEW_COLUMNS = NARROW * FEW_VECTORS, FEW_K_MAX = 1024 };
+#define FEW_ROWS_BLOCK(R)                                                                                 \
+    OWN_INLINE void few_rows_##R(int i, int j0, int k, float alpha, const float *a, int lda, const float *b, \
+                                 int ldb, float beta, float *c, int ldc)                                 \
     {                                                                                                    \
         narrow_vec acc[R][FEW_VECTORS];                                                                  \
         for (int r = 0; r < (R); r++)                                                                    \
@@ -357,11 +357,9 @@ enum { FEW_ROWS_MAX = 32, FEW_ROWS_R = 4, FEW_VECTORS = 6, FEW_K_MAX = 1024 };
         for (int p = 0; p < k; p++) {                                                                    \
             narrow_vec brow[FEW_VECTORS];                                                                \
             const float *bp = b + (size_t)p * ldb + j0;                                                  \
-            for (int w = 0; w < FEW_VECTORS; w++) {                                                      \
-                if (FULL) /* whole vectors: masked loads here made GCC keep the sums in memory */        \
-                    memcpy(&brow[w], bp + NARROW * w, sizeof brow[w]);                                   \
-                else                                                                                     \
-                    brow[w] = narrow_load(bp + NARROW * w, narrow_width(width, w));                      \
+            for (int w = 0; w < FEW_VECTORS; w++) { /* whole vectors: masked loads made GCC keep the    \
+                                                     * sums in memory */                                 \
+                memcpy(&brow[w], bp + NARROW * w, sizeof brow[w]);                                       \
                 __asm__("" : "+v"(brow[w])); /* loaded once for the R rows */                            \
             }                                                                                            \
             for (int r = 0; r < (R); r++) {                                                              \
@@ -371,45 +369,35 @@ enum { FEW_ROWS_MAX = 32, FEW_ROWS_R = 4, FEW_VECTORS = 6, FEW_K_MAX = 1024 };
             }                                                                                            \
         }                                                                                                \
         for (int r = 0; r < (R); r++)                                                                    \
-            for (int w = 0; w < FEW_VECTORS; w++) { /* past the block's width: an empty mask */         \
+            for (int w = 0; w < FEW_VECTORS; w++) {                                                      \
                 float *row = c + (size_t)(i + r) * ldc + j0 + NARROW * w;                                \
-                int vw = narrow_width(width, w);                                                         \
                 narrow_vec res = alpha * acc[r][w];                                                      \
                 if (beta != 0.0f) /* beta 0 ignores what c held, NaN included */                         \
-                    res += beta * narrow_load(row, vw);                                                  \
-                _mm512_mask_storeu_ps(row, narrow_mask(vw), (__m512)res);                                \
+                    res += beta * narrow_load(row, NARROW);                                              \
+                memcpy(row, &res, sizeof res);                                                           \
             }                                                                                            \
     }
-FEW_ROWS_BLOCK(4, 1)
-FEW_ROWS_BLOCK(4, 0)
-FEW_ROWS_BLOCK(1, 1)
-FEW_ROWS_BLOCK(1, 0)
+FEW_ROWS_BLOCK(4)
+FEW_ROWS_BLOCK(1)
 /* Where few_rows_nn was measured faster than OpenBLAS (SkylakeX kernels, one core): blocks of four
- * rows and whole blocks of columns (24x384x300, predict's projection in bigru_000: 41 us against 64,
- * the same bits). With one row a block, or a last block of masked loads, OpenBLAS was faster
- * (2x384x128 4.2 us against 2.9, 8x400x100 7.8 against 5.0). */
+ * rows and whole blocks of 96 columns (24x384x300, predict's projection in bigru_000: 41 us against
+ * 64, the same bits). With one row a block, or a last block narrower than 96 columns read under
+ * masks, OpenBLAS was faster (2x384x128 4.2 us against 2.9, 8x400x100 7.8 against 5.0). */
 static bool few_rows_takes(int m, int n, int k)
 {
-    return m >= 2 * FEW_ROWS_R && m <= FEW_ROWS_MAX && n > SMALL_N_MAX && n % (NARROW * FEW_VECTORS) == 0 &&
-           k <= FEW_K_MAX;
+    return m >= 2 * FEW_ROWS_R && m <= FEW_ROWS_MAX && n > SMALL_N_MAX && n % FEW_COLUMNS == 0 && k <= FEW_K_MAX;
 }
+/* c [m][n] = alpha a b + beta c where few_rows_takes(m, n, k). */
 OWN_KERNEL
 static void few_rows_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                         float beta, float *c, int ldc)
 {
-    for (int j0 = 0; j0 < n; j0 += NARROW * FEW_VECTORS) {
-        int width = n - j0 < NARROW * FEW_VECTORS ? n - j0 : NARROW * FEW_VECTORS, i = 0;
-        if (width == NARROW * FEW_VECTORS) {
-            for (; i + FEW_ROWS_R <= m; i += FEW_ROWS_R)
-                few_rows_4_1(i, j0, width, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            for (; i < m; i++)
-                few_rows_1_1(i, j0, width, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        } else {
-            for (; i + FEW_ROWS_R <= m; i += FEW_ROWS_R)
-                few_rows_4_0(i, j0, width, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            for (; i < m; i++)
-                few_rows_1_0(i, j0, width, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        }
+    for (int j0 = 0; j0 < n; j0 += FEW_COLUMNS) {
+        int i = 0;
+        for (; i + FEW_ROWS_R <= m; i += FEW_ROWS_R)
+            few_rows_4(i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        for (; i < m; i++)
+            few_rows_1(i, j0, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }
 /* Whether c = op(a) b is one of the own loops' (and they ran it): the CPU has AVX-512. */
