@@ -11,9 +11,12 @@
 
 /* reset_after=True, units [0, n) of one row whose gates lie H apart: g[3][H] input part, q[3][H]
  * recurrent part (h_prev U, no bias). */
-static inline void gru_units_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
-                                           const float *restrict br, const float *restrict hp,
-                                           float *restrict rh, float *restrict h, int n, int H)
+static inline __attribute__((always_inline)) void gru_units_forward_after(float *restrict g, const float *restrict q,
+                                                                           const float *restrict bi,
+                                                                           const float *restrict br,
+                                                                           const float *restrict hp,
+                                                                           float *restrict rh, float *restrict h,
+                                                                           int n, int H)
 {
     for (int j = 0; j < n; j++) {
         float z = rnn_fast_sigmoid(g[j] + bi[j] + q[j] + br[j]);
