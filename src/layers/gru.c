@@ -9,14 +9,14 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
+/* The gate helpers: inlined into the vector kernels' clones, never run on their own. */
+#define GRU_INLINE static inline __attribute__((always_inline))
+
 /* reset_after=True, units [0, n) of one row whose gates lie H apart: g[3][H] input part, q[3][H]
  * recurrent part (h_prev U, no bias). */
-static inline __attribute__((always_inline)) void gru_units_forward_after(float *restrict g, const float *restrict q,
-                                                                           const float *restrict bi,
-                                                                           const float *restrict br,
-                                                                           const float *restrict hp,
-                                                                           float *restrict rh, float *restrict h,
-                                                                           int n, int H)
+GRU_INLINE void gru_units_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
+                                        const float *restrict br, const float *restrict hp, float *restrict rh,
+                                        float *restrict h, int n, int H)
 {
     for (int j = 0; j < n; j++) {
         float z = rnn_fast_sigmoid(g[j] + bi[j] + q[j] + br[j]);
@@ -52,9 +52,8 @@ enum { GRU_BLOCK_WIDE = 64, GRU_BLOCK = 32 };
 /* q's columns of units [j0, j0 + n) in each gate: q[c H + j0 + j] = sum_p x[p] U[p][c H + j0 + j],
  * summed over p in order as rnn_sgemm's one-row product sums them (the same bits). n is a constant
  * where this is inlined. */
-static inline __attribute__((always_inline)) void gru_block_product(int n, int j0, const float *restrict x,
-                                                                    const float *restrict U, float *restrict q,
-                                                                    int H)
+GRU_INLINE void gru_block_product(int n, int j0, const float *restrict x, const float *restrict U,
+                                  float *restrict q, int H)
 {
     float acc[3][GRU_BLOCK_WIDE];
     for (int c = 0; c < 3; c++)
@@ -99,11 +98,9 @@ static void gru_row_step_after(const float *restrict x, const float *restrict U,
 }
 
 /* reset_after=True, one row: dg (input side) and dq (recurrent side) from dh; dh <- dh z. */
-static inline __attribute__((always_inline)) void gru_row_backward_after(float *restrict dg, float *restrict dq,
-                                                                         const float *restrict g,
-                                                                         const float *restrict rh,
-                                                                         const float *restrict hp,
-                                                                         float *restrict dh, int H)
+GRU_INLINE void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
+                                       const float *restrict rh, const float *restrict hp, float *restrict dh,
+                                       int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j], r = g[H + j], hh = g[2 * H + j];
@@ -131,9 +128,8 @@ static void gru_rows_backward_after(float *restrict dg, float *restrict dq, cons
 }
 
 /* reset_after=False, first pass of one row: z, r; qh = r * h_prev (masked) for the h matmul. */
-RNN_VECTOR_KERNEL
-static void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
-                                  const float *restrict hm, float *restrict qh, int H)
+GRU_INLINE void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
+                                      const float *restrict hm, float *restrict qh, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = rnn_fast_sigmoid(g[j] + b[j] + q[j]);
@@ -145,9 +141,8 @@ static void gru_row_forward_gates(float *restrict g, const float *restrict q, co
 }
 
 /* reset_after=False, second pass of one row: hh and h (q[2H..3H) = (r h_prev) Uh). */
-RNN_VECTOR_KERNEL
-static void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
-                                  const float *restrict hp, float *restrict h, int H)
+GRU_INLINE void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
+                                      const float *restrict hp, float *restrict h, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j];
@@ -158,9 +153,8 @@ static void gru_row_forward_state(float *restrict g, const float *restrict q, co
 }
 
 /* reset_after=False, first backward pass of one row: dz, dhh; dh <- dh z. */
-RNN_VECTOR_KERNEL
-static void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
-                                   float *restrict dh, int H)
+GRU_INLINE void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
+                                       float *restrict dh, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j], hh = g[2 * H + j];
@@ -172,15 +166,54 @@ static void gru_row_backward_state(float *restrict dg, const float *restrict g, 
 
 /* reset_after=False, second backward pass of one row, given dqh = dhh Uh^T:
  * dr and the r * mask path of dqh into dh. m is the recurrent dropout mask row or NULL. */
-RNN_VECTOR_KERNEL
-static void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
-                                   const float *restrict dqh, const float *restrict m, float *restrict dh, int H)
+GRU_INLINE void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
+                                       const float *restrict dqh, const float *restrict m, float *restrict dh,
+                                       int H)
 {
     for (int j = 0; j < H; j++) {
         float r = g[H + j];
         dg[H + j] = dqh[j] * hm[j] * r * (1.0f - r);
         dh[j] += dqh[j] * r * (m ? m[j] : 1.0f);
     }
+}
+
+/* The four passes above over rows [0, n) in one call (as gru_rows_forward_after): rows of g, q and
+ * dg 3H floats apart, of the others H (m NULL or rows H apart). */
+RNN_VECTOR_KERNEL
+static void gru_rows_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
+                                   const float *restrict hm, float *restrict qh, int n, int H)
+{
+    for (int k = 0; k < n; k++)
+        gru_row_forward_gates(g + (size_t)k * 3 * H, q + (size_t)k * 3 * H, b, hm + (size_t)k * H,
+                              qh + (size_t)k * H, H);
+}
+
+RNN_VECTOR_KERNEL
+static void gru_rows_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
+                                   const float *restrict hp, float *restrict h, int n, int H)
+{
+    for (int k = 0; k < n; k++)
+        gru_row_forward_state(g + (size_t)k * 3 * H, q + (size_t)k * 3 * H, b, hp + (size_t)k * H,
+                              h + (size_t)k * H, H);
+}
+
+RNN_VECTOR_KERNEL
+static void gru_rows_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
+                                    float *restrict dh, int n, int H)
+{
+    for (int k = 0; k < n; k++)
+        gru_row_backward_state(dg + (size_t)k * 3 * H, g + (size_t)k * 3 * H, hp + (size_t)k * H,
+                               dh + (size_t)k * H, H);
+}
+
+RNN_VECTOR_KERNEL
+static void gru_rows_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
+                                    const float *restrict dqh, const float *restrict m, float *restrict dh, int n,
+                                    int H)
+{
+    for (int k = 0; k < n; k++)
+        gru_row_backward_reset(dg + (size_t)k * 3 * H, g + (size_t)k * 3 * H, hm + (size_t)k * H,
+                               dqh + (size_t)k * H, m ? m + (size_t)k * H : NULL, dh + (size_t)k * H, H);
 }
 
 static void gru_carry_masked(rnn_rec *r, int s, int b0, int b1)
@@ -217,19 +250,14 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
     int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
     const float *b = rnn_rec_bias_in(r, p), *U = rnn_rec_recurrent(r, p);
     const float *hm = rnn_rec_hprev(r, s);
+    size_t row = (size_t)s * B + b0;
     rnn_sgemm(false, false, nb, 2 * H, H, 1.0f, hm + (size_t)b0 * H, H, U, GH, 0.0f, r->rec + (size_t)b0 * GH, GH);
-    for (int k = b0; k < b1; k++) {
-        size_t row = (size_t)s * B + k;
-        gru_row_forward_gates(r->gates + row * GH, r->rec + (size_t)k * GH, b, hm + (size_t)k * H,
-                              r->aux + row * H, H);
-    }
-    rnn_sgemm(false, false, nb, H, H, 1.0f, r->aux + ((size_t)s * B + b0) * H, H, U + 2 * H, GH, 0.0f,
-              r->rec + (size_t)b0 * GH + 2 * H, GH);
-    for (int k = b0; k < b1; k++) {
-        size_t row = (size_t)s * B + k;
-        gru_row_forward_state(r->gates + row * GH, r->rec + (size_t)k * GH, b, r->hs + row * H,
-                              r->hs + (row + B) * H, H);
-    }
+    gru_rows_forward_gates(r->gates + row * GH, r->rec + (size_t)b0 * GH, b, hm + (size_t)b0 * H, r->aux + row * H,
+                           nb, H);
+    rnn_sgemm(false, false, nb, H, H, 1.0f, r->aux + row * H, H, U + 2 * H, GH, 0.0f, r->rec + (size_t)b0 * GH + 2 * H,
+              GH);
+    gru_rows_forward_state(r->gates + row * GH, r->rec + (size_t)b0 * GH, b, r->hs + row * H, r->hs + (row + B) * H,
+                           nb, H);
     gru_carry_masked(r, s, b0, b1);
 }
 
@@ -257,23 +285,24 @@ static void gru_step_backward_before(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
     const float *Ut = rnn_rec_recurrent_t(r), *hm = rnn_rec_hprev(r, s);
-    for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
-        float *dg = rnn_rec_dg(r, s, b);
-        if (rnn_rec_live(r, s, b))
-            gru_row_backward_state(dg, r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H, H);
-        else
-            memset(dg, 0, (size_t)GH * sizeof *dg);
+    for (int b = b0; b < b1;) {
+        int e = b;
+        while (e < b1 && rnn_rec_live(r, s, e))
+            e++;
+        if (e == b) {  /* a masked row: no gate gradient */
+            memset(rnn_rec_dg(r, s, b++), 0, (size_t)GH * sizeof(float));
+            continue;
+        }
+        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
+        gru_rows_backward_state(rnn_rec_dg(r, s, b), r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H,
+                                e - b, H);
+        b = e;
     }
     /* dqh = dhh Uh^T (rows 2H.. of Ut) into dtmp (zero for masked rows, whose dg is zero) */
     float *dg0 = rnn_rec_dg(r, s, b0), *dqh = r->dtmp + (size_t)b0 * H;
     rnn_sgemm(false, false, nb, H, H, 1.0f, dg0 + 2 * H, GH, Ut + (size_t)2 * H * H, H, 0.0f, dqh, H);
-    for (int b = b0; b < b1; b++) {
-        size_t row = (size_t)s * B + b;
-        gru_row_backward_reset(rnn_rec_dg(r, s, b), r->gates + row * GH, hm + (size_t)b * H,
-                               r->dtmp + (size_t)b * H, r->use_rmask ? r->rmask + (size_t)b * H : NULL,
-                               r->dh + (size_t)b * H, H);
-    }
+    gru_rows_backward_reset(dg0, r->gates + ((size_t)s * B + b0) * GH, hm + (size_t)b0 * H, dqh,
+                            r->use_rmask ? r->rmask + (size_t)b0 * H : NULL, r->dh + (size_t)b0 * H, nb, H);
     rnn_rec_backprop_state(r, Ut, 2 * H, dg0, GH, b0, b1, true);
 }
 
