@@ -177,24 +177,20 @@ GRU_INLINE void gru_row_backward_reset(float *restrict dg, const float *restrict
     }
 }
 
-/* The four passes above over rows [0, n) in one call (as gru_rows_forward_after): rows of g, q and
- * dg 3H floats apart, of the others H (m NULL or rows H apart). */
+/* The passes above over rows [0, n) in one call (as gru_rows_forward_after): rows of g, q and dg 3H
+ * floats apart, of the others H (m NULL or rows H apart). Forward, pass 1 is gru_row_forward_gates
+ * (x: h_prev masked, y: qh), pass 2 gru_row_forward_state (x: h_prev, y: h). */
 RNN_VECTOR_KERNEL
-static void gru_rows_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
-                                   const float *restrict hm, float *restrict qh, int n, int H)
+static void gru_rows_forward_before(int pass, float *restrict g, const float *restrict q, const float *restrict b,
+                                    const float *restrict x, float *restrict y, int n, int H)
 {
-    for (int k = 0; k < n; k++)
-        gru_row_forward_gates(g + (size_t)k * 3 * H, q + (size_t)k * 3 * H, b, hm + (size_t)k * H,
-                              qh + (size_t)k * H, H);
-}
-
-RNN_VECTOR_KERNEL
-static void gru_rows_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
-                                   const float *restrict hp, float *restrict h, int n, int H)
-{
-    for (int k = 0; k < n; k++)
-        gru_row_forward_state(g + (size_t)k * 3 * H, q + (size_t)k * 3 * H, b, hp + (size_t)k * H,
-                              h + (size_t)k * H, H);
+    for (int k = 0; k < n; k++) {
+        size_t gk = (size_t)k * 3 * H, hk = (size_t)k * H;
+        if (pass == 1)
+            gru_row_forward_gates(g + gk, q + gk, b, x + hk, y + hk, H);
+        else
+            gru_row_forward_state(g + gk, q + gk, b, x + hk, y + hk, H);
+    }
 }
 
 RNN_VECTOR_KERNEL
@@ -252,52 +248,45 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
     const float *hm = rnn_rec_hprev(r, s);
     size_t row = (size_t)s * B + b0;
     rnn_sgemm(false, false, nb, 2 * H, H, 1.0f, hm + (size_t)b0 * H, H, U, GH, 0.0f, r->rec + (size_t)b0 * GH, GH);
-    gru_rows_forward_gates(r->gates + row * GH, r->rec + (size_t)b0 * GH, b, hm + (size_t)b0 * H, r->aux + row * H,
-                           nb, H);
+    gru_rows_forward_before(1, r->gates + row * GH, r->rec + (size_t)b0 * GH, b, hm + (size_t)b0 * H,
+                            r->aux + row * H, nb, H);
     rnn_sgemm(false, false, nb, H, H, 1.0f, r->aux + row * H, H, U + 2 * H, GH, 0.0f, r->rec + (size_t)b0 * GH + 2 * H,
               GH);
-    gru_rows_forward_state(r->gates + row * GH, r->rec + (size_t)b0 * GH, b, r->hs + row * H, r->hs + (row + B) * H,
-                           nb, H);
+    gru_rows_forward_before(2, r->gates + row * GH, r->rec + (size_t)b0 * GH, b, r->hs + row * H,
+                            r->hs + (row + B) * H, nb, H);
     gru_carry_masked(r, s, b0, b1);
+}
+
+/* reset_after=True: backward gates of the live rows [b, e) of step s (rnn_rec_live_runs). */
+static void gru_backward_rows_after(rnn_rec *r, int s, int b, int e)
+{
+    int H = r->H, GH = 3 * H;
+    size_t row = (size_t)s * r->B + b;
+    gru_rows_backward_after(rnn_rec_dg(r, s, b), rnn_rec_dgr(r, s, b), r->gates + row * GH, r->aux + row * H,
+                            r->hs + row * H, r->dh + (size_t)b * H, e - b, H);
 }
 
 static void gru_step_backward_after(rnn_rec *r, int s, int b0, int b1)
 {
-    int H = r->H, B = r->B, GH = 3 * H;
-    for (int b = b0; b < b1;) {
-        int e = b;
-        while (e < b1 && rnn_rec_live(r, s, e))
-            e++;
-        if (e == b) {  /* a masked row: no gate gradient */
-            memset(rnn_rec_dg(r, s, b), 0, (size_t)GH * sizeof(float));
-            memset(rnn_rec_dgr(r, s, b++), 0, (size_t)GH * sizeof(float));
-            continue;
-        }
-        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
-        gru_rows_backward_after(rnn_rec_dg(r, s, b), rnn_rec_dgr(r, s, b), r->gates + row * GH, r->aux + row * H,
-                                r->hs + row * H, r->dh + (size_t)b * H, e - b, H);
-        b = e;
-    }
+    int GH = 3 * r->H;
+    rnn_rec_live_runs(r, s, b0, b1, gru_backward_rows_after);
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dgr(r, s, b0), GH, b0, b1, true);
+}
+
+/* reset_after=False: the first backward pass of the live rows [b, e) of step s (rnn_rec_live_runs). */
+static void gru_backward_rows_before(rnn_rec *r, int s, int b, int e)
+{
+    int H = r->H, GH = 3 * H;
+    size_t row = (size_t)s * r->B + b;
+    gru_rows_backward_state(rnn_rec_dg(r, s, b), r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H, e - b,
+                            H);
 }
 
 static void gru_step_backward_before(rnn_rec *r, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H, nb = b1 - b0;
     const float *Ut = rnn_rec_recurrent_t(r), *hm = rnn_rec_hprev(r, s);
-    for (int b = b0; b < b1;) {
-        int e = b;
-        while (e < b1 && rnn_rec_live(r, s, e))
-            e++;
-        if (e == b) {  /* a masked row: no gate gradient */
-            memset(rnn_rec_dg(r, s, b++), 0, (size_t)GH * sizeof(float));
-            continue;
-        }
-        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
-        gru_rows_backward_state(rnn_rec_dg(r, s, b), r->gates + row * GH, r->hs + row * H, r->dh + (size_t)b * H,
-                                e - b, H);
-        b = e;
-    }
+    rnn_rec_live_runs(r, s, b0, b1, gru_backward_rows_before);
     /* dqh = dhh Uh^T (rows 2H.. of Ut) into dtmp (zero for masked rows, whose dg is zero) */
     float *dg0 = rnn_rec_dg(r, s, b0), *dqh = r->dtmp + (size_t)b0 * H;
     rnn_sgemm(false, false, nb, H, H, 1.0f, dg0 + 2 * H, GH, Ut + (size_t)2 * H * H, H, 0.0f, dqh, H);

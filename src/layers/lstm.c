@@ -89,24 +89,21 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
     }
 }
 
+/* Backward gates of the live rows [b, e) of step s (rnn_rec_live_runs). */
+static void lstm_backward_rows(rnn_rec *r, int s, int b, int e)
+{
+    int H = r->H, GH = 4 * H;
+    size_t row = (size_t)s * r->B + b;
+    lstm_rows_backward(rnn_rec_dg(r, s, b), r->gates + row * GH, r->cs + row * H, r->hs + (row + r->B) * H,
+                       r->dh + (size_t)b * H, r->dc + (size_t)b * H, e - b, H);
+    if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
+        memset(r->dh + (size_t)b * H, 0, (size_t)(e - b) * H * sizeof(float));
+}
+
 static void lstm_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
-    int H = r->H, B = r->B, GH = 4 * H;
-    for (int b = b0; b < b1;) {
-        int e = b;
-        while (e < b1 && rnn_rec_live(r, s, e))
-            e++;
-        if (e == b) {  /* a masked row: no gate gradient */
-            memset(rnn_rec_dg(r, s, b++), 0, (size_t)GH * sizeof(float));
-            continue;
-        }
-        size_t row = (size_t)s * B + b;  /* rows [b, e) live: one call */
-        lstm_rows_backward(rnn_rec_dg(r, s, b), r->gates + row * GH, r->cs + row * H, r->hs + (row + B) * H,
-                           r->dh + (size_t)b * H, r->dc + (size_t)b * H, e - b, H);
-        if (r->mask)  /* h_prev reaches h only through U: set below when every row is live */
-            memset(r->dh + (size_t)b * H, 0, (size_t)(e - b) * H * sizeof(float));
-        b = e;
-    }
+    int GH = 4 * r->H;
+    rnn_rec_live_runs(r, s, b0, b1, lstm_backward_rows);
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), GH, rnn_rec_dg(r, s, b0), GH, b0, b1, r->mask != NULL);
 }
 

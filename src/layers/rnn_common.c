@@ -656,6 +656,20 @@ static void rec_zero_dg_rows(rnn_rec *v, int s, int b0, int b1)
         memset(rnn_rec_dgr(v, s, b0), 0, n * sizeof(float));
 }
 
+void rnn_rec_live_runs(rnn_rec *r, int s, int b0, int b1, void (*run)(rnn_rec *r, int s, int b, int e))
+{
+    for (int b = b0; b < b1;) {
+        int e = b;
+        while (e < b1 && rnn_rec_live(r, s, e))
+            e++;
+        if (e > b)
+            run(r, s, b, e);
+        for (b = e; b < b1 && !rnn_rec_live(r, s, b); b++)
+            ;
+        rec_zero_dg_rows(r, s, e, b);
+    }
+}
+
 /* Output rows of the slice at step s (return_sequences), or the final state. */
 static void rec_output_step(const rnn_rec *v, const rec_loop *lp, int s, const float *h)
 {

@@ -175,6 +175,10 @@ const float *rnn_rec_bias_in(const rnn_rec *r, const float *params);
 const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
 /* The recurrent kernel transposed, [G*H][H] (valid during backward): row j is U's column j. */
 const float *rnn_rec_recurrent_t(const rnn_rec *r);
+/* Backward of step s over rows [b0, b1): run(r, s, b, e) for each run [b, e) of consecutive live rows
+ * (one run of them all without a mask), the cell's gates of those rows in one call; the masked
+ * rows' gate gradients are zeroed. */
+void rnn_rec_live_runs(rnn_rec *r, int s, int b0, int b1, void (*run)(rnn_rec *r, int s, int b, int e));
 /* dh[b0..b1) += (dg[rows][k] (ld ldg) x Ut[k][H]) * recurrent dropout mask, Ut = rows of
  * rnn_rec_recurrent_t: the state gradient through the recurrent matmul. Masked rows must have
  * dg = 0 (their dh passes through). Without add, dh is set to it instead: for a cell whose h_prev
