@@ -1,6 +1,6 @@
 /* LSTM (Keras gate order i, f, c, o):
  *   i,f,o = sigmoid(x W + h_prev U + b)   c~ = tanh(...)   c = f c_prev + i c~   h = o tanh(c)
- * Per-step kernels: one GEMM for all four gates, then one fused pass over each row. */
+ * Per-step kernels: one GEMM for all four gates, then one fused pass over the step's rows. */
 #include "config.h"
 #include <string.h>
 #include "layers/rnn_common.h"
