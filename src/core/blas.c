@@ -13,9 +13,8 @@
 enum { AXPY_TILE_WIDE = 128, AXPY_TILE = 64 };
 
 /* Columns [j0, j0 + tile) of vec_axpy_rows: tile is a constant where this is inlined. */
-static inline __attribute__((always_inline)) void axpy_tile(int tile, int j0, int k, float alpha, const float *x,
-                                                            int incx, const float *restrict M, int ldm, float beta,
-                                                            float *restrict y)
+RNN_KERNEL_INLINE void axpy_tile(int tile, int j0, int k, float alpha, const float *x, int incx,
+                                 const float *restrict M, int ldm, float beta, float *restrict y)
 {
     float acc[AXPY_TILE_WIDE];
     for (int j = 0; j < tile; j++)

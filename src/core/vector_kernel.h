@@ -23,4 +23,9 @@
 #define RNN_EXACT_VECTOR_KERNEL
 #endif
 
+/* RNN_KERNEL_INLINE: the helpers of those loops, always inlined into the kernel that calls them,
+ * so that each CPU's clone has their loops in its own instructions (an out-of-line copy would be
+ * compiled for the baseline CPU). */
+#define RNN_KERNEL_INLINE static inline __attribute__((always_inline))
+
 #endif

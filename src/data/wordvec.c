@@ -55,16 +55,15 @@ static uint64_t wv_rand(uint64_t *s)  /* splitmix64 */
 }
 static double wv_uniform(uint64_t *s) { return (double)(wv_rand(s) >> 11) * (1.0 / 9007199254740992.0); }
 
-/* Inlined into the vectorised update (RNN_VECTOR_KERNEL) so each CPU's clone has its own loops. */
-#define WV_INLINE static inline __attribute__((always_inline))
-WV_INLINE float wv_dot(const float *a, const float *b, int n)
+/* The helpers below are RNN_KERNEL_INLINE: inlined into the vectorised update (RNN_VECTOR_KERNEL). */
+RNN_KERNEL_INLINE float wv_dot(const float *a, const float *b, int n)
 {
     float s = 0;
     for (int i = 0; i < n; i++)
         s += a[i] * b[i];
     return s;
 }
-WV_INLINE void wv_axpy(float *y, const float *x, float a, int n)
+RNN_KERNEL_INLINE void wv_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++)
         y[i] += a * x[i];
@@ -157,19 +156,19 @@ struct wv_train {
     bool go, abort;
 };
 
-WV_INLINE float wv_sigmoid(const wv_train *tr, float x)
+RNN_KERNEL_INLINE float wv_sigmoid(const wv_train *tr, float x)
 {
     if (x < -WV_MAX_SIGMOID) return 0.0f;
     if (x > WV_MAX_SIGMOID) return 1.0f;
     return tr->sigmoid[(int)((x + WV_MAX_SIGMOID) * WV_SIGMOID_TABLE / WV_MAX_SIGMOID / 2)];
 }
-WV_INLINE float wv_log(const wv_train *tr, float x)
+RNN_KERNEL_INLINE float wv_log(const wv_train *tr, float x)
 {
     if (x > 1.0f) return 0.0f;
     return tr->logt[(int)(x * WV_LOG_TABLE)];
 }
 
-WV_INLINE float *row_read(const wv_overlay *ov, float *shared, int32_t r, int dim)
+RNN_KERNEL_INLINE float *row_read(const wv_overlay *ov, float *shared, int32_t r, int dim)
 {
     if (!ov->slot) return shared + (size_t)r * dim;
     int32_t s = ov->slot[r];
@@ -200,7 +199,7 @@ static float *row_write(wv_thread *th, wv_overlay *ov, float *shared, int32_t r)
 }
 
 /* One logistic step of negative sampling on output row `target` (fastText's binaryLogistic). */
-WV_INLINE bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
+RNN_KERNEL_INLINE bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
 {
     wv_train *tr = th->tr;
     int dim = tr->o->dim;
@@ -214,7 +213,7 @@ WV_INLINE bool binary_step(wv_thread *th, int32_t target, bool label, float lr)
     return true;
 }
 
-WV_INLINE int32_t negative_for(wv_thread *th, int32_t target)
+RNN_KERNEL_INLINE int32_t negative_for(wv_thread *th, int32_t target)
 {
     int32_t n;
     do n = th->tr->neg[wv_rand(&th->rng) % th->tr->n_neg];

@@ -9,12 +9,10 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-/* The gate helpers: inlined into the vector kernels' clones, never run on their own. */
-#define GRU_INLINE static inline __attribute__((always_inline))
 
 /* reset_after=True, units [0, n) of one row whose gates lie H apart: g[3][H] input part, q[3][H]
  * recurrent part (h_prev U, no bias). */
-GRU_INLINE void gru_units_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
+RNN_KERNEL_INLINE void gru_units_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
                                         const float *restrict br, const float *restrict hp, float *restrict rh,
                                         float *restrict h, int n, int H)
 {
@@ -52,7 +50,7 @@ enum { GRU_BLOCK_WIDE = 64, GRU_BLOCK = 32 };
 /* q's columns of units [j0, j0 + n) in each gate: q[c H + j0 + j] = sum_p x[p] U[p][c H + j0 + j],
  * summed over p in order as rnn_sgemm's one-row product sums them (the same bits). n is a constant
  * where this is inlined. */
-GRU_INLINE void gru_block_product(int n, int j0, const float *restrict x, const float *restrict U,
+RNN_KERNEL_INLINE void gru_block_product(int n, int j0, const float *restrict x, const float *restrict U,
                                   float *restrict q, int H)
 {
     float acc[3][GRU_BLOCK_WIDE];
@@ -98,7 +96,7 @@ static void gru_row_step_after(const float *restrict x, const float *restrict U,
 }
 
 /* reset_after=True, one row: dg (input side) and dq (recurrent side) from dh; dh <- dh z. */
-GRU_INLINE void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
+RNN_KERNEL_INLINE void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
                                        const float *restrict rh, const float *restrict hp, float *restrict dh,
                                        int H)
 {
@@ -128,7 +126,7 @@ static void gru_rows_backward_after(float *restrict dg, float *restrict dq, cons
 }
 
 /* reset_after=False, first pass of one row: z, r; qh = r * h_prev (masked) for the h matmul. */
-GRU_INLINE void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
+RNN_KERNEL_INLINE void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
                                       const float *restrict hm, float *restrict qh, int H)
 {
     for (int j = 0; j < H; j++) {
@@ -141,7 +139,7 @@ GRU_INLINE void gru_row_forward_gates(float *restrict g, const float *restrict q
 }
 
 /* reset_after=False, second pass of one row: hh and h (q[2H..3H) = (r h_prev) Uh). */
-GRU_INLINE void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
+RNN_KERNEL_INLINE void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
                                       const float *restrict hp, float *restrict h, int H)
 {
     for (int j = 0; j < H; j++) {
@@ -153,7 +151,7 @@ GRU_INLINE void gru_row_forward_state(float *restrict g, const float *restrict q
 }
 
 /* reset_after=False, first backward pass of one row: dz, dhh; dh <- dh z. */
-GRU_INLINE void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
+RNN_KERNEL_INLINE void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
                                        float *restrict dh, int H)
 {
     for (int j = 0; j < H; j++) {
@@ -166,7 +164,7 @@ GRU_INLINE void gru_row_backward_state(float *restrict dg, const float *restrict
 
 /* reset_after=False, second backward pass of one row, given dqh = dhh Uh^T:
  * dr and the r * mask path of dqh into dh. m is the recurrent dropout mask row or NULL. */
-GRU_INLINE void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
+RNN_KERNEL_INLINE void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
                                        const float *restrict dqh, const float *restrict m, float *restrict dh,
                                        int H)
 {

@@ -6,9 +6,8 @@
 #include "layers/rnn_common.h"
 
 /* One row: g[4H] pre-activations (input + recurrent) -> activations; c, h of the step. */
-static inline __attribute__((always_inline)) void lstm_row_forward(float *restrict g, const float *restrict b,
-                                                                   const float *restrict cp, float *restrict c,
-                                                                   float *restrict h, int H)
+RNN_KERNEL_INLINE void lstm_row_forward(float *restrict g, const float *restrict b, const float *restrict cp,
+                                        float *restrict c, float *restrict h, int H)
 {
     float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
     const float *bi = b, *bf = b + H, *bc = b + 2 * H, *bo = b + 3 * H;
@@ -42,11 +41,9 @@ static void lstm_rows_forward(float *restrict g, const float *restrict b, const 
 /* One row: gate pre-activation gradients dg[4H] from dh, dc (dc becomes dc_prev). tanh(c) is
  * h / o: the output gate is a sigmoid, never 0 (its input is clamped), and where it is tiny the
  * quotient's error is multiplied by it again; a division costs less than tanh's exponential. */
-static inline __attribute__((always_inline)) void lstm_row_backward(float *restrict dg, const float *restrict g,
-                                                                    const float *restrict cp,
-                                                                    const float *restrict h,
-                                                                    const float *restrict dh, float *restrict dc,
-                                                                    int H)
+RNN_KERNEL_INLINE void lstm_row_backward(float *restrict dg, const float *restrict g, const float *restrict cp,
+                                         const float *restrict h, const float *restrict dh, float *restrict dc,
+                                         int H)
 {
     const float *gi = g, *gf = g + H, *gc = g + 2 * H, *go = g + 3 * H;
     for (int j = 0; j < H; j++) {
