@@ -17,6 +17,13 @@ const char *rnn_model_name(const rnn_model *m);
 int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, rnn_error *err);
 /* The sequence length Input(shape=(T,)) fixed, or -1 (none given, or None). */
 int rnn_model_input_length(const rnn_model *m);
+/* The name of the Input given (its name=, else "input_1"), or NULL when none was. */
+const char *rnn_model_input_name(const rnn_model *m);
+/* Makes m a functional model (keras.Model(inputs, outputs) over one chain of layers): its summary
+ * lists the Input as a layer, "input_1 (InputLayer)  [(None, T)]  0", as Keras 2 does, and a model
+ * named "sequential" (rnn_model_new's default) is named "model". */
+void rnn_model_set_functional(rnn_model *m);
+bool rnn_model_is_functional(const rnn_model *m);
 /* Removes the last layer (undo). */
 int rnn_model_pop(rnn_model *m, rnn_error *err);
 size_t rnn_model_n_layers(const rnn_model *m);

@@ -46,13 +46,20 @@ static int split_xy(const app_state *s, const app_command *cmd, const char *spli
 
 int cmd_model(app_state *s, const app_command *c, const app_args *a)
 {
-    if (a->npos < 1 || strcmp(a->pos[0], "new") != 0) return app_fail(RNN_EUSAGE, c, "expected: model new [NAME]");
+    if (a->npos < 1 || strcmp(a->pos[0], "new") != 0) return app_fail(RNN_EUSAGE, c, "expected: model new [NAME] [functional=false]");
+    bool functional;
+    int rc = args_bool(a, "functional", false, &functional);
+    if (rc) return rc;
     rnn_model *m = rnn_model_new(a->npos > 1 ? a->pos[1] : "sequential", s->seed);
     if (!m) return app_fail(RNN_EINTERNAL, c, "out of memory");
+    if (functional) rnn_model_set_functional(m);
     if (s->model) rnn_model_free(s->model);
     s->model = m;
     s->last_eval.n = 0;
-    app_printf("model '%s': empty Sequential model (add layers with add)\n", rnn_model_name(m));
+    if (functional)
+        app_printf("model '%s': empty functional model (add Input(shape=(T,)), then layers, with add)\n", rnn_model_name(m));
+    else
+        app_printf("model '%s': empty Sequential model (add layers with add)\n", rnn_model_name(m));
     app_changed(s, APP_CHANGED_MODEL);
     return RNN_OK;
 }

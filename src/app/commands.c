@@ -118,7 +118,12 @@ static const app_command command_table[] = {
      cmd_embeddings, 4, NULL,
      EX_TOKENIZED "embeddings train dim=16 epochs=20 min_count=1 buckets=10000 seed=1\nembeddings near good k=3"},
     /* Model */
-    {"model", "new [NAME]", "start an empty Sequential model", "model new [NAME]", cmd_model, 2, NULL,
+    {"model", "new [NAME] [functional=false]", "start an empty Sequential model",
+     "model new [NAME] [functional=false]: an empty Sequential model named NAME (default 'sequential').\n"
+     "functional=true makes it a functional model over one chain of layers, as keras.Model(inputs,\n"
+     "outputs) builds (a .py script's keras.Model does this): named 'model' by default, its\n"
+     "Input(shape=(T,), name='input_1') listed by summary as the first layer, an InputLayer, as Keras 2\n"
+     "lists it. Otherwise the two train and predict alike.", cmd_model, 2, NULL,
      "model new demo_lstm"},
     {"add", "LAYER", "append a layer written as a Keras call",
      "add LAYER: a Keras constructor call, prefixes tf.keras.layers., keras.layers. and layers. accepted:\n"

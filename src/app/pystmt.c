@@ -363,13 +363,14 @@ static int add_layer(app_state *s, const rnn_value *v)
     return rc;
 }
 
-static int new_model(app_state *s, const rnn_call *c)
+static int new_model(app_state *s, const rnn_call *c, bool functional)
 {
     const rnn_value *name = call_arg(c, -1, "name");
     cmd_buf cb;
     cb_init(&cb, "model new");
     if (name && name->type == RNN_VAL_STRING) cb_add(&cb, " '%s'", name->string);
-    return run_cmd(s, "Sequential", &cb);
+    if (functional) cb_add(&cb, " functional=true");
+    return run_cmd(s, functional ? "Model" : "Sequential", &cb);
 }
 
 /* Sequential([...]) or Sequential(): a new model with the layers of the list. */
@@ -383,7 +384,7 @@ static int build_sequential(app_state *s, const rnn_call *c)
         rnn_value_free(&list);
         return py_fail(RNN_EUSAGE, "Sequential", "expected a list of layers, e.g. Sequential([layers.LSTM(32), layers.Dense(1)])");
     }
-    if (!(rc = new_model(s, c)))
+    if (!(rc = new_model(s, c, false)))
         for (int i = 0; i < list.n_items && !rc; i++) rc = add_layer(s, &list.items[i]);
     rnn_value_free(&list);
     return rc;
@@ -402,7 +403,7 @@ static int build_functional(app_state *s, const rnn_call *c)
         rc = py_fail(RNN_EUSAGE, "Model", "inputs and outputs must be tensors of one chain of layers (x = layers.X(...)(x))");
     if (!rc && (vo.call->n_args < vi.call->n_args || vi.call->n_args != 1))
         rc = py_fail(RNN_EUSAGE, "Model", "the outputs do not come from these inputs");
-    if (!rc) rc = new_model(s, c);
+    if (!rc) rc = new_model(s, c, true);
     for (int i = 0; !rc && i < vo.call->n_args; i++) rc = add_layer(s, &vo.call->args[i]);
     rnn_value_free(&vi);
     rnn_value_free(&vo);

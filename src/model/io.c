@@ -10,7 +10,10 @@
  *              MODL  the model (rnn_model_write): layers as Keras call text, names, trainable flags,
  *                    weights, optimizer configuration and state; model format 2 (written only when
  *                    they are used: Adagrad, Nadam, AdamW, weight_decay, from_logits) adds f64
- *                    weight_decay, f64 initial_accumulator_value and u32 from_logits after nesterov
+ *                    weight_decay, f64 initial_accumulator_value and u32 from_logits after nesterov;
+ *                    model format 3 (a model given an Input, or functional) adds after the model's
+ *                    name u32 flags (1 functional, 2 an Input given), the Input's name and its i32
+ *                    sequence length (-1 for None), and holds format 2's fields
  *              RUNS  u32 count, per run: name, history
  *   trailer  u32 CRC-32 (IEEE, as zlib) of header and body
  * Integers and floats are little-endian; strings are u32 length + bytes. The file is written through
@@ -29,13 +32,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "rnnlab/io.h"
+#include "model/model_internal.h"
 #include "model/train_internal.h"
 
 /* 2: PADS holds the padding value. Format 1 files open (value 0); a build that reads only format 1
  * refuses a format 2 file, naming both versions, instead of padding with the wrong id. */
 #define IO_FORMAT_VERSION 2u
-/* Model format 2: the optimizers and options below (written only when a model uses them). */
-#define MODEL_FORMAT_VERSION 2u
+/* Model format 2: the optimizers and options below (written only when a model uses them); 3: the
+ * model's Input (written only for a model given one, or functional). */
+#define MODEL_FORMAT_VERSION 3u
 static const unsigned char io_magic[8] = {0x89, 'R', 'N', 'L', '\r', '\n', 0x1a, '\n'};
 enum { IO_HEADER = 24, IO_TRAILER = 4 };
 
@@ -223,13 +228,15 @@ static int rd_count_error(const rd *r, rnn_error *err, const char *what, uint64_
 /* ---- model ---- */
 
 /* Format 1 holds everything but the optimizers and options added with format 2. */
-static uint32_t model_format_needed(const train_state *st)
+static uint32_t model_format_needed(const rnn_model *m, const train_state *st)
 {
+    if (rnn_model_is_functional(m) || rnn_model_input_name(m))
+        return 3u;
     const optim_config *c = st ? &st->opt.cfg : NULL;
     return c && (c->kind > OPTIM_ADAM || c->weight_decay != 0 || st->from_logits) ? 2u : 1u;
 }
 
-static void write_optimizer(FILE *f, const train_state *st)
+static void write_optimizer(FILE *f, const train_state *st, uint32_t version)
 {
     train_flush_rows((train_state *)st);  /* pending row decays into the slots: same state, in full */
     const optim_config *c = &st->opt.cfg;
@@ -243,7 +250,7 @@ static void write_optimizer(FILE *f, const train_state *st)
     put_f64(f, c->clipnorm);
     put_f64(f, c->clipvalue);
     put_u32(f, c->nesterov);
-    if (model_format_needed(st) >= 2) {
+    if (version >= 2) {
         put_f64(f, c->weight_decay);
         put_f64(f, c->initial_accumulator);
         put_u32(f, st->from_logits);
@@ -266,9 +273,16 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
     rnn_model *m = (rnn_model *)cm; /* the accessors are not const; nothing is modified */
     size_t nl = rnn_model_n_layers(m);
     char call[1024];
+    uint32_t version = model_format_needed(m, train_state_get(m));
     fwrite("RNNM", 1, 4, f);
-    put_u32(f, model_format_needed(train_state_get(m)));
+    put_u32(f, version);
     put_str(f, rnn_model_name(m));
+    if (version >= 3) {
+        const char *input = rnn_model_input_name(m);
+        put_u32(f, (rnn_model_is_functional(m) ? 1u : 0u) | (input ? 2u : 0u));
+        put_str(f, input ? input : "");
+        put_u32(f, (uint32_t)(int32_t)rnn_model_input_length(m));
+    }
     put_u32(f, (uint32_t)nl);
     for (size_t i = 0; i < nl; i++) {
         rnn_layer *l = rnn_model_layer(m, i);
@@ -284,7 +298,7 @@ int rnn_model_write(const rnn_model *cm, FILE *f, rnn_error *err)
     train_state *st = train_state_get(m);
     put_u32(f, st != NULL);
     if (st)
-        write_optimizer(f, st);
+        write_optimizer(f, st, version);
     return ferror(f) ? rnn_fail(err, RNN_EIO, "cannot write the model: %s", strerror(errno)) : RNN_OK;
 }
 
@@ -412,6 +426,27 @@ static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx,
     return rc;
 }
 
+/* Model format 3's Input: flags, name, sequence length, checked (bad: not one rnnlab writes). */
+typedef struct model_input {
+    uint32_t flags;
+    char name[64];
+    int length;
+    bool bad;
+} model_input;
+
+static void read_input(rd *r, model_input *in)
+{
+    in->flags = get_u32(r);
+    char *name = get_str(r);
+    in->length = (int)(int32_t)get_u32(r);
+    size_t len = name ? strlen(name) : 0;
+    bool given = in->flags & 2u;
+    in->bad = in->flags > 3u || len >= sizeof in->name || (given ? len == 0 : len > 0) ||
+              (in->length != -1 && (!given || in->length < 1 || in->length > RNN_MAX_SEQUENCE_LENGTH));
+    snprintf(in->name, sizeof in->name, "%s", !in->bad && name ? name : "");
+    free(name);
+}
+
 int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_ctx *ctx, rnn_error *err)
 {
     rd r = {data, len, false};
@@ -424,10 +459,18 @@ int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_
         return rnn_fail(err, RNN_EDATA, "the model was written by a newer rnnlab (model format %u, "
                         "this build reads up to %u)", version, MODEL_FORMAT_VERSION);
     char *name = get_str(&r);
+    model_input in = {.length = -1};
+    if (version >= 3)
+        read_input(&r, &in);
     uint32_t nl = get_u32(&r);
     if (r.bad) {
         free(name);
         return rnn_fail(err, RNN_EDATA, "the model section is damaged");
+    }
+    if (in.bad) {
+        free(name);
+        return rnn_fail(err, RNN_EDATA, "the model's Input is damaged (flags %u, sequence length %d)",
+                        in.flags, in.length);
     }
     /* a layer entry is at least two string lengths, a flag and a size: 20 bytes */
     if (nl > RNN_SAVE_MAX_LAYERS || !rd_room(&r, nl, 20)) {
@@ -438,6 +481,7 @@ int rnn_model_read(rnn_model **out, const void *data, size_t len, const rnn_add_
     free(name);
     if (!m)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory");
+    model_restore_input(m, in.flags & 1u, in.flags & 2u, in.name, in.length);
     int rc = read_layers(&r, m, nl, ctx, err);
     if (!rc) {
         get_floats(&r, rnn_model_params(m), rnn_model_n_params(m));

@@ -283,6 +283,12 @@ static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx
     int T = -1, rc = rnn_call_check_keys(call, 1, keys, err);
     if (rc || (rc = input_length_arg(call, &T, err)))
         return rc;
+    const char *name = NULL;
+    if ((rc = rnn_call_string(call, -1, "name", NULL, &name, err)))
+        return rc;
+    if (name && strlen(name) >= sizeof m->input_name)
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
+                        sizeof m->input_name - 1);
     if (m->n > 0)
         return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer (pop the layers, or start "
                         "with model new)", call->name);
@@ -290,11 +296,30 @@ static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx
         return rnn_fail(err, RNN_EUSAGE, "%s: the sequence length %d does not match the data, padded to "
                         "maxlen=%d: use shape=(%d,), or pad maxlen=%d", call->name, T, ctx->data_length,
                         ctx->data_length, T);
-    m->input_length = T;
+    model_restore_input(m, m->functional, true, name, T);
     return RNN_OK;
 }
 
+void model_restore_input(rnn_model *m, bool functional, bool has_input, const char *name, int T)
+{
+    m->functional = functional;
+    m->has_input = has_input;
+    m->input_length = has_input && T > 0 ? T : -1;
+    snprintf(m->input_name, sizeof m->input_name, "%s", !has_input ? "" : name && *name ? name : "input_1");
+}
+
 int rnn_model_input_length(const rnn_model *m) { return m->input_length; }
+
+void rnn_model_set_functional(rnn_model *m)
+{
+    if (strcmp(m->name, "sequential") == 0)
+        snprintf(m->name, sizeof m->name, "model");
+    m->functional = true;
+}
+
+bool rnn_model_is_functional(const rnn_model *m) { return m->functional; }
+
+const char *rnn_model_input_name(const rnn_model *m) { return m->has_input ? m->input_name : NULL; }
 
 /* Initialises a new layer; on failure the generator is back where it was, so that a failed add
  * leaves every later draw (and a session's replay) as it would have been. */
@@ -370,8 +395,8 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
 
 int rnn_model_pop(rnn_model *m, rnn_error *err)
 {
-    if (m->n == 0 && m->input_length > 0) { /* undo Input(shape=(T,)) */
-        m->input_length = -1;
+    if (m->n == 0 && m->has_input) { /* undo Input(...) */
+        model_restore_input(m, m->functional, false, NULL, -1);
         return RNN_OK;
     }
     if (m->n == 0)

@@ -8,6 +8,9 @@ struct rnn_model {
     char name[64];
     unsigned long seed;
     int input_length;           /* from Input(shape=(T,)), -1 = None */
+    bool has_input;             /* an Input(...) was given (shape=(None,) included) */
+    char input_name[64];        /* its name: name=..., else Keras 2's "input_1" */
+    bool functional;            /* keras.Model(inputs, outputs): the Input is a summary row */
     rnn_rng *rng;               /* initialisers and dropout masks */
     rnn_layer **layers;
     size_t n, cap;
@@ -23,5 +26,8 @@ struct rnn_model {
     void *train_state;          /* compile's state (train.c), freed by train_state_free */
     void (*train_state_free)(void *state);
 };
+
+/* Restores the Input a saved model was given (open): no check against the data, as for its layers. */
+void model_restore_input(rnn_model *m, bool functional, bool has_input, const char *name, int T);
 
 #endif

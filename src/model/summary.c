@@ -1,4 +1,5 @@
-/* Keras's model.summary() table (TF2 / Keras 2 layout for Sequential models):
+/* Keras's model.summary() table (TF2 / Keras 2 layout for Sequential models, and for functional
+ * models over one chain of layers, which list their Input first as "input_1 (InputLayer)"):
  *   Model: "sequential"
  *   _________________________________________________________________
  *   Layer (type)                 Output Shape              Param #
@@ -71,13 +72,24 @@ char *rnn_model_summary(const rnn_model *m, int width)
     char head[128];
     snprintf(head, sizeof head, "Model: \"%s\"", m->name);
     summary_line(&b, head);
-    if (m->input_length > 0) { /* Input(shape=(T,)): Keras lists no row for it, the shapes show T */
+    bool input_row = m->functional && m->has_input;
+    if (m->input_length > 0 && !input_row) { /* Sequential: Keras lists no row for Input, the shapes show T */
         snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
         summary_line(&b, head);
     }
     summary_rule(&b, '_', width);
     summary_row(&b, (const char *const[3]){"Layer (type)", "Output Shape", "Param #"}, pos);
     summary_rule(&b, '=', width);
+    if (input_row) { /* a functional model's InputLayer, its output shape a list as Keras 2 prints it */
+        char name[96], shape[48];
+        snprintf(name, sizeof name, "%s (InputLayer)", m->input_name);
+        if (m->input_length > 0)
+            snprintf(shape, sizeof shape, "[(None, %d)]", m->input_length);
+        else
+            snprintf(shape, sizeof shape, "[(None, None)]");
+        summary_row(&b, (const char *const[3]){name, shape, "0"}, pos);
+        summary_rule(&b, m->n == 0 ? '=' : '_', width);
+    }
     for (size_t i = 0; i < m->n; i++) {
         const rnn_layer *l = m->layers[i];
         char name[160], shape[64], params[32];

@@ -40,6 +40,8 @@ PIPELINES = {
                      " ; add Flatten(); add Dense(1, activation='sigmoid');"
                      " compile optimizer=sgd momentum=0.9 nesterov=true loss=binary_crossentropy",
     'model_only': "model new; add Embedding(10, 2, input_length=3); add SimpleRNN(2); add Dense(1)",
+    'functional': "model new functional=true; add Input(shape=(3,), name='ids'); add Embedding(10, 2);"
+                  " add GRU(2); add Dense(1)",
     'bigrams': "load demo; tokenize num_words=20 ngrams=3 num_ngrams=12; pad maxlen=8; model new;"
                " add Embedding(32, 2); add GlobalAveragePooling1D(); add Dense(1, activation='sigmoid')",
 }

@@ -33,6 +33,8 @@ static rnn_model *build(void)
 }
 
 static int fit(rnn_model *m, rnn_history *h, int epochs);
+static long file_size(const char *path);
+static void expect_open_error(const char *path, const char *what, const char *needle);
 
 /* Nadam, AdamW (weight_decay) and Adagrad with from_logits (model format 2): saved, opened and
  * trained on, they continue exactly as the model that was not saved. */
@@ -78,6 +80,129 @@ static void check_format2_optimizers(const char *dir)
         rnn_model_free(m);
         unlink(path);
     }
+}
+
+/* The model format of a save file: the u32 after its MODL section's "RNNM" tag (0: none found). */
+static unsigned model_format_of(const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++)
+        if (!memcmp(b + i, "RNNM", 4))
+            return b[i + 4] | (unsigned)b[i + 5] << 8 | (unsigned)b[i + 6] << 16 | (unsigned)b[i + 7] << 24;
+    return 0;
+}
+
+static unsigned char *read_whole(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    long len = file_size(path);
+    unsigned char *b = len > 0 ? malloc((size_t)len) : NULL;
+    *n = b && f && fread(b, 1, (size_t)len, f) == (size_t)len ? (size_t)len : 0;
+    if (f)
+        fclose(f);
+    return b;
+}
+
+/* Saves m alone to path and opens it again (NULL on failure); *format: its model format. */
+static rnn_model *save_open(rnn_model *m, const char *path, unsigned *format)
+{
+    rnn_error err = {0};
+    rnn_pipeline p = {.model = m}, q;
+    CHECK(rnn_pipeline_save(path, &p, &err) == RNN_OK, "save %s: %s", rnn_model_name(m), err.msg);
+    size_t n;
+    unsigned char *b = read_whole(path, &n);
+    *format = b ? model_format_of(b, n) : 0;
+    free(b);
+    if (rnn_pipeline_open(path, &q, &err) != RNN_OK || !q.model) {
+        CHECK(false, "open %s: %s", rnn_model_name(m), err.msg);
+        return NULL;
+    }
+    rnn_model *back = q.model;
+    q.model = NULL;
+    rnn_pipeline_free(&q);
+    return back;
+}
+
+/* A functional model's Input (keras.Model(inputs, outputs)): summary lists it as Keras 2 does, and
+ * save / open keep it (model format 3); a Sequential model's Input is kept too, and a model given
+ * none is still written in format 1, which every rnnlab reads. A damaged Input is refused. */
+static void check_format3_input(const char *dir)
+{
+    rnn_error err = {0};
+    char path[300];
+    snprintf(path, sizeof path, "%s/input.rnnlab", dir);
+    rnn_model *m = rnn_model_new(NULL, 6);
+    rnn_model_set_functional(m);
+    CHECK(rnn_model_add(m, "Input(shape=(8,), name='words')", NULL, &err) == RNN_OK &&
+          rnn_model_add(m, "Embedding(30, 6)", NULL, &err) == RNN_OK &&
+          rnn_model_add(m, "LSTM(5)", NULL, &err) == RNN_OK &&
+          rnn_model_add(m, "Dense(1, activation='sigmoid')", NULL, &err) == RNN_OK, "add: %s", err.msg);
+    const char *want =
+        "Model: \"model\"\n"
+        "_________________________________________________________________\n"
+        "Layer (type)                 Output Shape              Param #   \n"
+        "=================================================================\n"
+        "words (InputLayer)           [(None, 8)]               0         \n"
+        "_________________________________________________________________\n"
+        "embedding (Embedding)        (None, 8, 6)              180       \n"
+        "_________________________________________________________________\n"
+        "lstm (LSTM)                  (None, 5)                 240       \n"
+        "_________________________________________________________________\n"
+        "dense (Dense)                (None, 1)                 6         \n"
+        "=================================================================\n"
+        "Total params: 426\n"
+        "Trainable params: 426\n"
+        "Non-trainable params: 0\n"
+        "_________________________________________________________________\n";
+    char *s = rnn_model_summary(m, 0);
+    CHECK(s && !strcmp(s, want), "functional summary:\n%s\nwanted:\n%s", s ? s : "(null)", want);
+    unsigned format = 0;
+    rnn_model *back = save_open(m, path, &format);
+    char *t = back ? rnn_model_summary(back, 0) : NULL;
+    CHECK(format == 3 && s && t && !strcmp(s, t), "functional model back (format %u):\n%s", format, t ? t : "(null)");
+    CHECK(back && rnn_model_is_functional(back) && rnn_model_input_length(back) == 8 &&
+          !strcmp(rnn_model_input_name(back), "words"), "Input back");
+    free(s);
+    free(t);
+    rnn_model_free(back);
+
+    /* the Input's flags made 7 (no rnnlab writes it), the checksum made right: refused, not guessed */
+    size_t n;
+    unsigned char *b = read_whole(path, &n);
+    size_t at = 0;
+    for (size_t i = 0; b && i + 4 <= n; i++)
+        if (!memcmp(b + i, "RNNM", 4)) {
+            at = i + 8 + 4 + 5; /* tag, version, the name "model" with its length */
+            break;
+        }
+    CHECK(at && at + 4 < n && b[at] == 3, "the Input's flags found in the file");
+    if (at && at + 4 < n) {
+        b[at] = 7;
+        uint32_t crc = rnn_crc32(0, b, n - 4);
+        for (int k = 0; k < 4; k++)
+            b[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+        FILE *f = fopen(path, "wb");
+        fwrite(b, 1, n, f);
+        fclose(f);
+        expect_open_error(path, "input", "the model's Input is damaged (flags 7");
+    }
+    free(b);
+    rnn_model_free(m);
+
+    /* Sequential: an Input of any length is kept; no Input, format 1 */
+    for (int given = 0; given < 2; given++) {
+        m = rnn_model_new("seq", 6);
+        CHECK((!given || rnn_model_add(m, "Input(shape=(None,))", NULL, &err) == RNN_OK) &&
+              rnn_model_add(m, "Embedding(30, 6)", NULL, &err) == RNN_OK &&
+              rnn_model_add(m, "GRU(3)", NULL, &err) == RNN_OK, "add: %s", err.msg);
+        back = save_open(m, path, &format);
+        CHECK(back && format == (given ? 3u : 1u) && !rnn_model_is_functional(back) &&
+              rnn_model_input_length(back) == -1 && (given ? rnn_model_input_name(back) &&
+              !strcmp(rnn_model_input_name(back), "input_1") : !rnn_model_input_name(back)),
+              "Sequential with%s Input back (format %u)", given ? "" : "out", format);
+        rnn_model_free(back);
+        rnn_model_free(m);
+    }
+    unlink(path);
 }
 
 static int fit(rnn_model *m, rnn_history *h, int epochs)
@@ -216,6 +341,7 @@ int main(void)
     CHECK(rnn_pipeline_save(bad, &p, &err) == RNN_EIO && strstr(err.msg, "nodir"), "unwritable: %s", err.msg);
 
     check_format2_optimizers(dir);
+    check_format3_input(dir);
     rnn_pipeline_free(&q);
     rnn_history_free(&h);
     rnn_history_free(&h1);
