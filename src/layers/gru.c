@@ -210,15 +210,6 @@ static void gru_rows_backward_reset(float *restrict dg, const float *restrict g,
                                dqh + (size_t)k * H, m ? m + (size_t)k * H : NULL, dh + (size_t)k * H, H);
 }
 
-static void gru_carry_masked(rnn_rec *r, int s, int b0, int b1)
-{
-    int H = r->H, B = r->B;
-    for (int b = b0; b < b1; b++)
-        if (!rnn_rec_live(r, s, b))
-            memcpy(r->hs + ((size_t)(s + 1) * B + b) * H, r->hs + ((size_t)s * B + b) * H,
-                   (size_t)H * sizeof(float));
-}
-
 static void gru_step_forward_after(rnn_rec *r, const float *p, int s, int b0, int b1)
 {
     int H = r->H, B = r->B, GH = 3 * H;
@@ -228,7 +219,7 @@ static void gru_step_forward_after(rnn_rec *r, const float *p, int s, int b0, in
         gru_row_step_after(rnn_rec_hprev(r, s) + (size_t)b0 * H, rnn_rec_recurrent(r, p), r->gates + row * GH,
                            r->rec + (size_t)b0 * GH, bi, br, r->hs + row * H, r->aux + row * H,
                            r->hs + (row + B) * H, H);
-        gru_carry_masked(r, s, b0, b1);
+        rnn_rec_carry_masked(r, s, b0, b1);
         return;
     }
     rnn_sgemm(false, false, b1 - b0, GH, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
@@ -236,7 +227,7 @@ static void gru_step_forward_after(rnn_rec *r, const float *p, int s, int b0, in
     size_t row = (size_t)s * B + b0;
     gru_rows_forward_after(r->gates + row * GH, r->rec + (size_t)b0 * GH, bi, br, r->hs + row * H, r->aux + row * H,
                            r->hs + (row + B) * H, b1 - b0, H);
-    gru_carry_masked(r, s, b0, b1);
+    rnn_rec_carry_masked(r, s, b0, b1);
 }
 
 static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, int b1)
@@ -252,7 +243,7 @@ static void gru_step_forward_before(rnn_rec *r, const float *p, int s, int b0, i
               GH);
     gru_rows_forward_before(2, r->gates + row * GH, r->rec + (size_t)b0 * GH, b, r->hs + row * H,
                             r->hs + (row + B) * H, nb, H);
-    gru_carry_masked(r, s, b0, b1);
+    rnn_rec_carry_masked(r, s, b0, b1);
 }
 
 /* reset_after=True: backward gates of the live rows [b, e) of step s (rnn_rec_live_runs). */

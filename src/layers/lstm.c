@@ -77,13 +77,7 @@ static void lstm_step_forward(rnn_rec *r, const float *p, int s, int b0, int b1)
     size_t prev0 = ((size_t)s * B + b0) * H, next0 = ((size_t)(s + 1) * B + b0) * H;
     lstm_rows_forward(r->gates + ((size_t)s * B + b0) * GH, rnn_rec_bias_in(r, p), r->cs + prev0, r->cs + next0,
                       r->hs + next0, b1 - b0, H);
-    for (int b = b0; b < b1; b++) {
-        size_t prev = ((size_t)s * B + b) * H, next = ((size_t)(s + 1) * B + b) * H;
-        if (!rnn_rec_live(r, s, b)) {  /* masked step: state and output carried */
-            memcpy(r->cs + next, r->cs + prev, (size_t)H * sizeof(float));
-            memcpy(r->hs + next, r->hs + prev, (size_t)H * sizeof(float));
-        }
-    }
+    rnn_rec_carry_masked(r, s, b0, b1);
 }
 
 /* Backward gates of the live rows [b, e) of step s (rnn_rec_live_runs). */

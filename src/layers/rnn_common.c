@@ -656,6 +656,19 @@ static void rec_zero_dg_rows(rnn_rec *v, int s, int b0, int b1)
         memset(rnn_rec_dgr(v, s, b0), 0, n * sizeof(float));
 }
 
+void rnn_rec_carry_masked(rnn_rec *r, int s, int b0, int b1)
+{
+    for (int b = b0; b < b1;) {
+        while (b < b1 && rnn_rec_live(r, s, b))
+            b++;
+        int e = b;
+        while (e < b1 && !rnn_rec_live(r, s, e))
+            e++;
+        rec_carry_rows(r, s, b, e);
+        b = e;
+    }
+}
+
 void rnn_rec_live_runs(rnn_rec *r, int s, int b0, int b1, void (*run)(rnn_rec *r, int s, int b, int e))
 {
     for (int b = b0; b < b1;) {

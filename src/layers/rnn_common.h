@@ -175,6 +175,9 @@ const float *rnn_rec_bias_in(const rnn_rec *r, const float *params);
 const float *rnn_rec_recurrent(const rnn_rec *r, const float *params);
 /* The recurrent kernel transposed, [G*H][H] (valid during backward): row j is U's column j. */
 const float *rnn_rec_recurrent_t(const rnn_rec *r);
+/* Forward of step s over rows [b0, b1), after the cell computed them all: the masked rows carry
+ * their state (and cell) through, as the steps outside [b0, b1) that are masked in every row do. */
+void rnn_rec_carry_masked(rnn_rec *r, int s, int b0, int b1);
 /* Backward of step s over rows [b0, b1): run(r, s, b, e) for each run [b, e) of consecutive live rows
  * (one run of them all without a mask), the cell's gates of those rows in one call; the masked
  * rows' gate gradients are zeroed. */

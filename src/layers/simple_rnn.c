@@ -82,35 +82,27 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
     float *g = rnn_rec_gates(r, s) + (size_t)b0 * H;
     rnn_sgemm(false, false, b1 - b0, H, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), H, 1.0f, g, H);
-    float *hn = r->hs + ((size_t)(s + 1) * B + b0) * H;
-    if (!r->mask) {
-        simple_act_rows(hn, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
-        return;
-    }
-    simple_act_rows(g, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
-    for (int b = b0; b < b1; b++) {  /* masked rows keep h_prev */
-        size_t o = (size_t)(b - b0) * H;
-        memcpy(hn + o, rnn_rec_live(r, s, b) ? g + o : r->hs + ((size_t)s * B + b) * H, (size_t)H * sizeof *hn);
-    }
+    simple_act_rows(r->hs + ((size_t)(s + 1) * B + b0) * H, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
+    if (r->mask)
+        rnn_rec_carry_masked(r, s, b0, b1);
+}
+
+/* Backward gates of the live rows [b, e) of step s (rnn_rec_live_runs): a live row's h is its
+ * activation output. */
+static void simple_backward_rows(rnn_rec *r, int s, int b, int e)
+{
+    size_t n = (size_t)(e - b) * r->H;
+    float *dh = r->dh + (size_t)b * r->H;
+    simple_dact(rnn_rec_dg(r, s, b), r->hs + ((size_t)(s + 1) * r->B + b) * r->H, dh, n, r->act);
+    if (r->mask)  /* no direct path to h_prev: set below when every row is live */
+        memset(dh, 0, n * sizeof *dh);
 }
 
 /* Rows [b0,b1) of step s: dgates[s] = dh * act'; dh <- dgates U^T (masked rows pass dh through). */
 static void simple_step_backward(rnn_rec *r, int s, int b0, int b1)
 {
-    int H = r->H, B = r->B;
-    if (!r->mask) { /* every row live: one pass over the block */
-        size_t n = (size_t)(b1 - b0) * H;
-        float *dh = r->dh + (size_t)b0 * H;
-        simple_dact(rnn_rec_dg(r, s, b0), r->hs + ((size_t)(s + 1) * B + b0) * H, dh, n, r->act);
-    } else for (int b = b0; b < b1; b++) {
-        float *dg = rnn_rec_dg(r, s, b), *dh = r->dh + (size_t)b * H;
-        if (rnn_rec_live(r, s, b)) {  /* a live row's h is its activation output */
-            simple_dact(dg, r->hs + ((size_t)(s + 1) * B + b) * H, dh, (size_t)H, r->act);
-            memset(dh, 0, (size_t)H * sizeof *dh);  /* no direct path to h_prev */
-        } else {
-            memset(dg, 0, (size_t)H * sizeof *dg);
-        }
-    }
+    int H = r->H;
+    rnn_rec_live_runs(r, s, b0, b1, simple_backward_rows);
     /* no direct path to h_prev: without a mask dh is set, with one the masked rows' dh passes */
     rnn_rec_backprop_state(r, rnn_rec_recurrent_t(r), H, rnn_rec_dg(r, s, b0), H, b0, b1, r->mask != NULL);
 }
