@@ -130,5 +130,8 @@ void rnn_strbuf_printf(rnn_strbuf *b, const char *fmt, ...) __attribute__((forma
  * sequence. Takes at most `max` of the len bytes of s, never cuts a UTF-8 character, and stops
  * before a character whose copy would not fit. Returns the bytes of s taken. */
 size_t rnn_escape_text(const char *s, size_t len, size_t max, bool strays, char *out, size_t n);
+/* Whether s holds a control character (below 0x20, or 0x7f): a name with one would drive the
+ * terminal wherever it is printed (summary, progress lines, the dashboard). */
+bool rnn_has_control_char(const char *s);
 
 #endif

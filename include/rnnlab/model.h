@@ -5,6 +5,8 @@
 
 typedef struct rnn_model rnn_model;
 
+/* A model's name holds at most RNN_MODEL_NAME_MAX bytes (rnn_model_new cuts a longer one). */
+#define RNN_MODEL_NAME_MAX 63
 rnn_model *rnn_model_new(const char *name, unsigned long seed);
 void rnn_model_free(rnn_model *m);
 const char *rnn_model_name(const rnn_model *m);

@@ -50,7 +50,10 @@ int cmd_model(app_state *s, const app_command *c, const app_args *a)
     bool functional;
     int rc = args_bool(a, "functional", false, &functional);
     if (rc) return rc;
-    rnn_model *m = rnn_model_new(a->npos > 1 ? a->pos[1] : "sequential", s->seed);
+    const char *name = a->npos > 1 ? a->pos[1] : "sequential";
+    if (strlen(name) > RNN_MODEL_NAME_MAX || rnn_has_control_char(name))
+        return app_fail(RNN_EUSAGE, c, "NAME: expected at most %d characters, without control characters", RNN_MODEL_NAME_MAX);
+    rnn_model *m = rnn_model_new(name, s->seed);
     if (!m) return app_fail(RNN_EINTERNAL, c, "out of memory");
     if (functional) rnn_model_set_functional(m);
     if (s->model) rnn_model_free(s->model);

@@ -160,6 +160,14 @@ static int escape_sequence_length(const unsigned char *s, size_t avail)
     return seq;
 }
 
+bool rnn_has_control_char(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+    return false;
+}
+
 size_t rnn_escape_text(const char *s, size_t len, size_t max, bool strays, char *out, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;

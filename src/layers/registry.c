@@ -197,6 +197,8 @@ int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **o
         if (strlen(name) >= sizeof l->name)
             rc = rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
                           sizeof l->name - 1);
+        else if (rnn_has_control_char(name))
+            rc = rnn_fail(err, RNN_EUSAGE, "%s: 'name' holds a control character", call->name);
         else
             strcpy(l->name, name);
     }

@@ -289,6 +289,8 @@ static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx
     if (name && strlen(name) >= sizeof m->input_name)
         return rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
                         sizeof m->input_name - 1);
+    if (name && rnn_has_control_char(name))
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' holds a control character", call->name);
     if (m->n > 0)
         return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer (pop the layers, or start "
                         "with model new)", call->name);

@@ -5,7 +5,7 @@
 #include "rnnlab/model.h"
 
 struct rnn_model {
-    char name[64];
+    char name[RNN_MODEL_NAME_MAX + 1];
     unsigned long seed;
     int input_length;           /* from Input(shape=(T,)), -1 = None */
     bool has_input;             /* an Input(...) was given (shape=(None,) included) */
