@@ -390,6 +390,16 @@ static int build_sequential(app_state *s, const rnn_call *c)
     return rc;
 }
 
+/* keras.Model and its other spellings (Model from keras.models, tf.keras.models.Model, ...). */
+static bool is_functional_model_call(const char *name)
+{
+    static const char *const spellings[] = {"Model", "keras.Model", "tf.keras.Model", "models.Model",
+                                            "keras.models.Model", "tf.keras.models.Model", NULL};
+    for (int i = 0; spellings[i]; i++)
+        if (!strcmp(name, spellings[i])) return true;
+    return false;
+}
+
 /* keras.Model(inputs, outputs): the layers from the input tensor to the output tensor. */
 static int build_functional(app_state *s, const rnn_call *c)
 {
@@ -1612,8 +1622,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
         const char *b = py_basename(c->name);
         if (!strcmp(b, "Sequential")) {
             if (!(rc = build_sequential(s, c))) has = py_obj_value(&result, "model");
-        } else if (!strcmp(c->name, "Model") || !strcmp(c->name, "keras.Model") || !strcmp(c->name, "tf.keras.Model") ||
-                   !strcmp(c->name, "models.Model") || !strcmp(c->name, "keras.models.Model")) {
+        } else if (is_functional_model_call(c->name)) {
             if (!(rc = build_functional(s, c))) has = py_obj_value(&result, "model");
         } else if (!strcmp(b, "load_data") && strstr(c->name, "imdb")) {
             if (!(rc = stmt_imdb(s, c)) && !(has = data_pairs(&result)))
