@@ -227,7 +227,8 @@ static int rd_count_error(const rd *r, rnn_error *err, const char *what, uint64_
 
 /* ---- model ---- */
 
-/* Format 1 holds everything but the optimizers and options added with format 2. */
+/* Format 1 holds everything but the optimizers and options added with format 2 and the Input added
+ * with format 3; a file is written in the lowest format that holds its model. */
 static uint32_t model_format_needed(const rnn_model *m, const train_state *st)
 {
     if (rnn_model_is_functional(m) || rnn_model_input_name(m))
