@@ -24,6 +24,7 @@ const char py_help_text[] =
     "  score, acc = model.evaluate(x_test, y_test, batch_size=128)\n"
     "  inputs = keras.Input(shape=(maxlen,)); x = layers.Embedding(20000, 64)(inputs)\n"
     "  outputs = layers.Dense(1, activation='sigmoid')(layers.LSTM(32)(x)); model = keras.Model(inputs, outputs)\n"
+    "  model.save('imdb.rnnlab')   model = keras.models.load_model('imdb.rnnlab')   (save and open)\n"
     "Layers take the prefixes layers., keras.layers., tf.keras.layers. or none; optimizers, losses, metrics\n"
     "and callbacks their module paths (tf.keras.optimizers.RMSprop(lr=1e-3), losses.BinaryCrossentropy()).\n"
     "An argument that changes nothing (return_state=False, input_length=, kernel_initializer='glorot_uniform')\n"
@@ -196,12 +197,19 @@ static void cb_add(cmd_buf *c, const char *fmt, ...)
 }
 
 /* " key=VALUE" with VALUE quoted so that the command line gives it back as it is. */
-static void cb_key_string(cmd_buf *c, const char *key, const char *v)
+/* A string as the commands read it: '...', or "..." with escapes when it holds a '. */
+static void cb_quoted(cmd_buf *c, const char *v)
 {
-    if (!strchr(v, '\'')) { cb_add(c, " %s='%s'", key, v); return; }
-    cb_add(c, " %s=\"", key);
+    if (!strchr(v, '\'')) { cb_add(c, "'%s'", v); return; }
+    cb_add(c, "\"");
     for (const char *p = v; *p; p++) cb_add(c, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
     cb_add(c, "\"");
+}
+
+static void cb_key_string(cmd_buf *c, const char *key, const char *v)
+{
+    cb_add(c, " %s=", key);
+    cb_quoted(c, v);
 }
 
 /* A number argument as the commands read it. */
@@ -398,6 +406,44 @@ static bool is_functional_model_call(const char *name)
     for (int i = 0; spellings[i]; i++)
         if (!strcmp(name, spellings[i])) return true;
     return false;
+}
+
+/* keras.models.load_model and its other spellings. */
+static bool is_load_model_call(const char *name)
+{
+    static const char *const spellings[] = {"load_model", "models.load_model", "keras.models.load_model",
+                                            "tf.keras.models.load_model", "saving.load_model",
+                                            "keras.saving.load_model", NULL};
+    for (int i = 0; spellings[i]; i++)
+        if (!strcmp(name, spellings[i])) return true;
+    return false;
+}
+
+/* keras.models.load_model(PATH): open PATH, the file model.save wrote (rnnlab's save file: open
+ * refuses a Keras .keras or .h5 file as not one of rnnlab's). The model comes back compiled, with
+ * its optimizer state, as Keras's compile=True (the default) gives it. */
+static int stmt_load_model(app_state *s, const rnn_call *c)
+{
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i];
+        if (!k || !strcmp(k, "filepath") || !strcmp(k, "safe_mode")) continue;
+        bool neutral = (!strcmp(k, "compile") && c->args[i].type == RNN_VAL_BOOL && c->args[i].number != 0) ||
+                       (!strcmp(k, "custom_objects") && c->args[i].type == RNN_VAL_NONE);
+        if (!neutral) return py_fail(RNN_EUSAGE, "load_model", "%s= is not supported by rnnlab (the model is opened "
+                                     "as model.save wrote it, compiled)", k);
+    }
+    const rnn_value *path = call_arg(c, 0, "filepath");
+    rnn_value v = {0};
+    int rc = path ? eval_or_fail(s, "load_model", path, &v) : py_fail(RNN_EUSAGE, "load_model", "expected a file name");
+    if (!rc && v.type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "load_model", "expected a file name");
+    if (!rc) {
+        cmd_buf cb;
+        cb_init(&cb, "open ");
+        cb_quoted(&cb, v.string);
+        rc = run_cmd(s, "load_model", &cb);
+    }
+    rnn_value_free(&v);
+    return rc;
 }
 
 /* keras.Model(inputs, outputs): the layers from the input tensor to the output tensor. */
@@ -1381,9 +1427,8 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             if (!rc && v.type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "model.save", "expected a file name");
             if (!rc) {
                 cmd_buf cb;
-                cb_init(&cb, "save");
-                cb_key_string(&cb, "f", v.string);
-                memmove(cb.text + 5, cb.text + 7, strlen(cb.text + 7) + 1);
+                cb_init(&cb, "save ");
+                cb_quoted(&cb, v.string);
                 py_note(s, "model.save: %s is rnnlab's whole-pipeline save file (open reads it), not a Keras file", v.string);
                 rc = run_cmd(s, "model.save", &cb);
             }
@@ -1624,6 +1669,8 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             if (!(rc = build_sequential(s, c))) has = py_obj_value(&result, "model");
         } else if (is_functional_model_call(c->name)) {
             if (!(rc = build_functional(s, c))) has = py_obj_value(&result, "model");
+        } else if (is_load_model_call(c->name)) {
+            if (!(rc = stmt_load_model(s, c))) has = py_obj_value(&result, "model");
         } else if (!strcmp(b, "load_data") && strstr(c->name, "imdb")) {
             if (!(rc = stmt_imdb(s, c)) && !(has = data_pairs(&result)))
                 rc = py_fail(RNN_EINTERNAL, "imdb.load_data", "out of memory");
