@@ -46,7 +46,7 @@ const char py_help_text[] =
     "writes every row); model.predict(['a new text']) -> a row per text; classification_report(y_test,\n"
     "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
     "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
-    "history.history['val_accuracy'][-1]; x ** y is arithmetic too.\n"
+    "history.history['val_accuracy'][-1], model.count_params(); x ** y is arithmetic too.\n"
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
@@ -865,12 +865,6 @@ static int stmt_predict(app_state *s, const rnn_call *c, rnn_value *result)
     return rc;
 }
 
-static bool is_model_name(app_state *s, const char *name)
-{
-    const rnn_value *v = py_lookup(py_session_get(s), name);
-    return v ? py_obj_is(v, "model") != NULL : !strcmp(name, "model") && s->model;
-}
-
 /* Whether c is model.predict(...) of the session's model. */
 static bool is_model_predict(app_state *s, const rnn_call *c)
 {
@@ -878,7 +872,7 @@ static bool is_model_predict(app_state *s, const rnn_call *c)
     if (!dot || strcmp(dot + 1, "predict") || dot - c->name >= 128) return false;
     char recv[128];
     snprintf(recv, sizeof recv, "%.*s", (int)(dot - c->name), c->name);
-    return is_model_name(s, recv);
+    return py_names_model(s, recv);
 }
 
 /* Runs each model.predict(...) inside an expression ((model.predict(x) > 0.5).astype(int),
@@ -1439,6 +1433,13 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             int rc = stmt_predict(s, c, result);
             *has_result = rc == RNN_OK;
             return rc;
+        }
+        if (!strcmp(b, "count_params") && c->n_args == 0 && s->model) {
+            result->type = RNN_VAL_NUMBER;
+            result->number = (double)rnn_model_n_params(s->model);
+            result->is_integer = true;
+            *has_result = true;
+            return RNN_OK;
         }
         return py_skip(s, stmt, "%s is not a model method rnnlab runs", b);
     }

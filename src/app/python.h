@@ -58,6 +58,8 @@ bool py_bind(py_session *ps, const char *name, const rnn_value *v);
 bool py_obj_value(rnn_value *out, const char *what);
 /* If v is a session object whose spelling starts with prefix, the rest of it; else NULL. */
 const char *py_obj_is(const rnn_value *v, const char *prefix);
+/* Whether name is bound to the session's model (or is `model` itself, unbound, with a model built). */
+bool py_names_model(app_state *s, const char *name);
 
 /* Evaluation of an expression parsed by rnn_expr_parse: names replaced by their values,
  * arithmetic on numbers, subscripts of tuples, lists, dicts and the data set, len(), str(),

@@ -425,8 +425,28 @@ static int new_texts(const rnn_value *list, rnn_value *out, char *why, size_t n)
     return RNN_OK;
 }
 
+bool py_names_model(app_state *s, const char *name)
+{
+    const rnn_value *v = py_lookup(py_session_get(s), name);
+    return v ? py_obj_is(v, "model") != NULL : !strcmp(name, "model") && s->model;
+}
+
+/* model.count_params(): the model's parameter count, as Keras's (summary's Total params). */
+static int eval_count_params(app_state *s, const rnn_call *c, rnn_value *out, bool *handled, char *why, size_t n)
+{
+    const char *dot = strrchr(c->name, '.');
+    char recv[128];
+    snprintf(recv, sizeof recv, "%.*s", dot ? (int)(dot - c->name) : 0, c->name);
+    *handled = dot && c->n_args == 0 && !strcmp(dot + 1, "count_params") && py_names_model(s, recv);
+    if (!*handled) return RNN_OK;
+    if (!s->model) return py_eval_fail(why, n, "no model: build one first");
+    set_number(out, (double)rnn_model_n_params(s->model), true);
+    return RNN_OK;
+}
+
 /* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
- * texts_to_sequences of the data set's texts. *handled false: a call to keep as it is. */
+ * texts_to_sequences of the data set's texts, model.count_params(). *handled false: a call to keep
+ * as it is. */
 static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args, rnn_value *out, bool *handled,
                           char *why, size_t n)
 {
@@ -435,6 +455,9 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
     for (int i = 0; i < c->n_args; i++) npos += c->keys[i] == NULL;
     *handled = true;
     if (strcmp(c->name, "len") == 0 && npos == 1) return eval_len(s, &args[0], out, why, n);
+    int rc_params = eval_count_params(s, c, out, handled, why, n);
+    if (*handled) return rc_params;
+    *handled = true;
     if ((strcmp(c->name, "int") == 0 || strcmp(c->name, "float") == 0) && npos == 1) {
         const rnn_value *a = &args[0];
         double x;
