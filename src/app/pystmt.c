@@ -196,7 +196,6 @@ static void cb_add(cmd_buf *c, const char *fmt, ...)
     else c->len += (size_t)w;
 }
 
-/* " key=VALUE" with VALUE quoted so that the command line gives it back as it is. */
 /* A string as the commands read it: '...', or "..." with escapes when it holds a '. */
 static void cb_quoted(cmd_buf *c, const char *v)
 {
@@ -206,6 +205,7 @@ static void cb_quoted(cmd_buf *c, const char *v)
     cb_add(c, "\"");
 }
 
+/* " key=VALUE" with VALUE quoted so that the command line gives it back as it is. */
 static void cb_key_string(cmd_buf *c, const char *key, const char *v)
 {
     cb_add(c, " %s=", key);
