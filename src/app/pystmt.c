@@ -1733,7 +1733,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
                 has = py_obj_value(&result, what);
             } else {
                 rnn_value_free(&v);
-                rc = py_skip(s, stmt, shape ? why : "np.zeros without a shape");
+                rc = py_skip(s, stmt, "%s", shape ? why : "np.zeros without a shape");
                 if (lhs) bind_skipped_text(s, lhs);
                 goto done;
             }
