@@ -38,6 +38,9 @@ int rnn_call_int(const rnn_call *c, int pos, const char *key, long dflt, long *o
 int rnn_call_float(const rnn_call *c, int pos, const char *key, double dflt, double *out, rnn_error *err);
 int rnn_call_bool(const rnn_call *c, int pos, const char *key, bool dflt, bool *out, rnn_error *err);
 int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dflt, const char **out, rnn_error *err);
+/* The call's name= (a layer's, an Input's): NULL when absent, else a string of fewer than cap bytes
+ * without a control character (a name is printed: summary, progress lines, the dashboard). */
+int rnn_call_name(const rnn_call *c, size_t cap, const char **out, rnn_error *err);
 /* Fails with RNN_EUSAGE naming the first argument not in `known` (NULL-terminated keyword list;
  * positional arguments beyond n_positional are also errors). The base-layer keywords name=,
  * trainable= and dtype= are always accepted (the layer level reads name and trainable).

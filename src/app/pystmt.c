@@ -403,9 +403,7 @@ static bool is_functional_model_call(const char *name)
 {
     static const char *const spellings[] = {"Model", "keras.Model", "tf.keras.Model", "models.Model",
                                             "keras.models.Model", "tf.keras.models.Model", NULL};
-    for (int i = 0; spellings[i]; i++)
-        if (!strcmp(name, spellings[i])) return true;
-    return false;
+    return name_in(name, spellings);
 }
 
 /* keras.models.load_model and its other spellings. */
@@ -414,9 +412,25 @@ static bool is_load_model_call(const char *name)
     static const char *const spellings[] = {"load_model", "models.load_model", "keras.models.load_model",
                                             "tf.keras.models.load_model", "saving.load_model",
                                             "keras.saving.load_model", NULL};
-    for (int i = 0; spellings[i]; i++)
-        if (!strcmp(name, spellings[i])) return true;
-    return false;
+    return name_in(name, spellings);
+}
+
+/* A statement's file argument (model.save's, load_model's) evaluated into *v: a string. */
+static int eval_path(app_state *s, const char *what, const rnn_value *arg, rnn_value *v)
+{
+    int rc = arg ? eval_or_fail(s, what, arg, v) : py_fail(RNN_EUSAGE, what, "expected a file name");
+    if (!rc && v->type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, what, "expected a file name");
+    return rc;
+}
+
+/* The command CMD 'PATH' (save, open), the path quoted as the commands read it. */
+static int run_path_cmd(app_state *s, const char *what, const char *cmd, const char *path)
+{
+    cmd_buf cb;
+    cb_init(&cb, cmd);
+    cb_add(&cb, " ");
+    cb_quoted(&cb, path);
+    return run_cmd(s, what, &cb);
 }
 
 /* keras.models.load_model(PATH): open PATH, the file model.save wrote (rnnlab's save file: open
@@ -432,16 +446,9 @@ static int stmt_load_model(app_state *s, const rnn_call *c)
         if (!neutral) return py_fail(RNN_EUSAGE, "load_model", "%s= is not supported by rnnlab (the model is opened "
                                      "as model.save wrote it, compiled)", k);
     }
-    const rnn_value *path = call_arg(c, 0, "filepath");
     rnn_value v = {0};
-    int rc = path ? eval_or_fail(s, "load_model", path, &v) : py_fail(RNN_EUSAGE, "load_model", "expected a file name");
-    if (!rc && v.type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "load_model", "expected a file name");
-    if (!rc) {
-        cmd_buf cb;
-        cb_init(&cb, "open ");
-        cb_quoted(&cb, v.string);
-        rc = run_cmd(s, "load_model", &cb);
-    }
+    int rc = eval_path(s, "load_model", call_arg(c, 0, "filepath"), &v);
+    if (!rc) rc = run_path_cmd(s, "load_model", "open", v.string);
     rnn_value_free(&v);
     return rc;
 }
@@ -1417,14 +1424,10 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
         }
         if (!strcmp(b, "save")) {
             rnn_value v = {0};
-            int rc = c->n_args >= 1 ? eval_or_fail(s, "model.save", &c->args[0], &v) : py_fail(RNN_EUSAGE, "model.save", "expected a file name");
-            if (!rc && v.type != RNN_VAL_STRING) rc = py_fail(RNN_EUSAGE, "model.save", "expected a file name");
+            int rc = eval_path(s, "model.save", c->n_args >= 1 ? &c->args[0] : NULL, &v);
             if (!rc) {
-                cmd_buf cb;
-                cb_init(&cb, "save ");
-                cb_quoted(&cb, v.string);
                 py_note(s, "model.save: %s is rnnlab's whole-pipeline save file (open reads it), not a Keras file", v.string);
-                rc = run_cmd(s, "model.save", &cb);
+                rc = run_path_cmd(s, "model.save", "save", v.string);
             }
             rnn_value_free(&v);
             return rc;
@@ -1435,9 +1438,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             return rc;
         }
         if (!strcmp(b, "count_params") && c->n_args == 0 && s->model) {
-            result->type = RNN_VAL_NUMBER;
-            result->number = (double)rnn_model_n_params(s->model);
-            result->is_integer = true;
+            py_count_params(s, result);
             *has_result = true;
             return RNN_OK;
         }

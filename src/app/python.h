@@ -60,6 +60,9 @@ bool py_obj_value(rnn_value *out, const char *what);
 const char *py_obj_is(const rnn_value *v, const char *prefix);
 /* Whether name is bound to the session's model (or is `model` itself, unbound, with a model built). */
 bool py_names_model(app_state *s, const char *name);
+/* model.count_params(): *out = the session's model's parameter count (s->model must be set), as
+ * Keras's (summary's Total params). */
+void py_count_params(app_state *s, rnn_value *out);
 
 /* Evaluation of an expression parsed by rnn_expr_parse: names replaced by their values,
  * arithmetic on numbers, subscripts of tuples, lists, dicts and the data set, len(), str(),

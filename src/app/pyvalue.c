@@ -431,7 +431,12 @@ bool py_names_model(app_state *s, const char *name)
     return v ? py_obj_is(v, "model") != NULL : !strcmp(name, "model") && s->model;
 }
 
-/* model.count_params(): the model's parameter count, as Keras's (summary's Total params). */
+void py_count_params(app_state *s, rnn_value *out)
+{
+    set_number(out, (double)rnn_model_n_params(s->model), true);
+}
+
+/* model.count_params() inside an expression. */
 static int eval_count_params(app_state *s, const rnn_call *c, rnn_value *out, bool *handled, char *why, size_t n)
 {
     const char *dot = strrchr(c->name, '.');
@@ -440,7 +445,7 @@ static int eval_count_params(app_state *s, const rnn_call *c, rnn_value *out, bo
     *handled = dot && c->n_args == 0 && !strcmp(dot + 1, "count_params") && py_names_model(s, recv);
     if (!*handled) return RNN_OK;
     if (!s->model) return py_eval_fail(why, n, "no model: build one first");
-    set_number(out, (double)rnn_model_n_params(s->model), true);
+    py_count_params(s, out);
     return RNN_OK;
 }
 

@@ -973,6 +973,18 @@ int rnn_call_string(const rnn_call *c, int pos, const char *key, const char *dfl
     return RNN_OK;
 }
 
+int rnn_call_name(const rnn_call *c, size_t cap, const char **out, rnn_error *err)
+{
+    int rc = rnn_call_string(c, -1, "name", NULL, out, err);
+    if (rc || !*out)
+        return rc;
+    if (strlen(*out) >= cap)
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", c->name, cap - 1);
+    if (rnn_has_control_char(*out))
+        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' holds a control character", c->name);
+    return RNN_OK;
+}
+
 /* Levenshtein distance, for "did you mean" hints on misspelt keywords. */
 static int edit_distance(const char *a, const char *b)
 {

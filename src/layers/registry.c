@@ -192,16 +192,9 @@ int rnn_layer_create(const rnn_call *call, const rnn_add_ctx *ctx, rnn_layer **o
     const char *name = NULL;
     int rc = rnn_call_bool(call, -1, "trainable", true, &l->trainable, err);
     if (!rc)
-        rc = rnn_call_string(call, -1, "name", NULL, &name, err);
-    if (!rc && name) {
-        if (strlen(name) >= sizeof l->name)
-            rc = rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
-                          sizeof l->name - 1);
-        else if (rnn_has_control_char(name))
-            rc = rnn_fail(err, RNN_EUSAGE, "%s: 'name' holds a control character", call->name);
-        else
-            strcpy(l->name, name);
-    }
+        rc = rnn_call_name(call, sizeof l->name, &name, err);
+    if (!rc && name)
+        strcpy(l->name, name);
     rnn_add_ctx empty = {0};
     if (!rc)
         rc = k->configure(l, call, ctx ? ctx : &empty, err);

@@ -430,7 +430,7 @@ static int read_layers(rd *r, rnn_model *m, uint32_t nl, const rnn_add_ctx *ctx,
 /* Model format 3's Input: flags, name, sequence length, checked (bad: not one rnnlab writes). */
 typedef struct model_input {
     uint32_t flags;
-    char name[64];
+    char name[MODEL_INPUT_NAME_SIZE];
     int length;
     bool bad;
 } model_input;

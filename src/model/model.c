@@ -284,13 +284,8 @@ static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx
     if (rc || (rc = input_length_arg(call, &T, err)))
         return rc;
     const char *name = NULL;
-    if ((rc = rnn_call_string(call, -1, "name", NULL, &name, err)))
+    if ((rc = rnn_call_name(call, sizeof m->input_name, &name, err)))
         return rc;
-    if (name && strlen(name) >= sizeof m->input_name)
-        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' is too long (at most %zu characters)", call->name,
-                        sizeof m->input_name - 1);
-    if (name && rnn_has_control_char(name))
-        return rnn_fail(err, RNN_EUSAGE, "%s: 'name' holds a control character", call->name);
     if (m->n > 0)
         return rnn_fail(err, RNN_EUSAGE, "%s: must come before the first layer (pop the layers, or start "
                         "with model new)", call->name);
@@ -305,7 +300,6 @@ static int model_add_input(rnn_model *m, const rnn_call *call, const rnn_add_ctx
 void model_restore_input(rnn_model *m, bool functional, bool has_input, const char *name, int T)
 {
     m->functional = functional;
-    m->has_input = has_input;
     m->input_length = has_input && T > 0 ? T : -1;
     snprintf(m->input_name, sizeof m->input_name, "%s", !has_input ? "" : name && *name ? name : "input_1");
 }
@@ -321,7 +315,7 @@ void rnn_model_set_functional(rnn_model *m)
 
 bool rnn_model_is_functional(const rnn_model *m) { return m->functional; }
 
-const char *rnn_model_input_name(const rnn_model *m) { return m->has_input ? m->input_name : NULL; }
+const char *rnn_model_input_name(const rnn_model *m) { return m->input_name[0] ? m->input_name : NULL; }
 
 /* Initialises a new layer; on failure the generator is back where it was, so that a failed add
  * leaves every later draw (and a session's replay) as it would have been. */
@@ -397,7 +391,7 @@ int rnn_model_add(rnn_model *m, const char *keras_call, const rnn_add_ctx *ctx, 
 
 int rnn_model_pop(rnn_model *m, rnn_error *err)
 {
-    if (m->n == 0 && m->has_input) { /* undo Input(...) */
+    if (m->n == 0 && m->input_name[0]) { /* undo Input(...) */
         model_restore_input(m, m->functional, false, NULL, -1);
         return RNN_OK;
     }

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include "rnnlab/model.h"
 
+enum { MODEL_INPUT_NAME_SIZE = 64 };
+
 struct rnn_model {
     char name[RNN_MODEL_NAME_MAX + 1];
     unsigned long seed;
     int input_length;           /* from Input(shape=(T,)), -1 = None */
-    bool has_input;             /* an Input(...) was given (shape=(None,) included) */
-    char input_name[64];        /* its name: name=..., else Keras 2's "input_1" */
+    char input_name[MODEL_INPUT_NAME_SIZE]; /* the Input's name (name=, else Keras 2's "input_1"),
+                                             * "" when no Input(...) was given */
     bool functional;            /* keras.Model(inputs, outputs): the Input is a summary row */
     rnn_rng *rng;               /* initialisers and dropout masks */
     rnn_layer **layers;

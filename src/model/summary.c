@@ -72,7 +72,7 @@ char *rnn_model_summary(const rnn_model *m, int width)
     char head[128];
     snprintf(head, sizeof head, "Model: \"%s\"", m->name);
     summary_line(&b, head);
-    bool input_row = m->functional && m->has_input;
+    bool input_row = m->functional && m->input_name[0];
     if (m->input_length > 0 && !input_row) { /* Sequential: Keras lists no row for Input, the shapes show T */
         snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
         summary_line(&b, head);
