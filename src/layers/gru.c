@@ -9,12 +9,11 @@
 #include <string.h>
 #include "layers/rnn_common.h"
 
-
 /* reset_after=True, units [0, n) of one row whose gates lie H apart: g[3][H] input part, q[3][H]
  * recurrent part (h_prev U, no bias). */
 RNN_KERNEL_INLINE void gru_units_forward_after(float *restrict g, const float *restrict q, const float *restrict bi,
-                                        const float *restrict br, const float *restrict hp, float *restrict rh,
-                                        float *restrict h, int n, int H)
+                                               const float *restrict br, const float *restrict hp, float *restrict rh,
+                                               float *restrict h, int n, int H)
 {
     for (int j = 0; j < n; j++) {
         float z = rnn_fast_sigmoid(g[j] + bi[j] + q[j] + br[j]);
@@ -51,7 +50,7 @@ enum { GRU_BLOCK_WIDE = 64, GRU_BLOCK = 32 };
  * summed over p in order as rnn_sgemm's one-row product sums them (the same bits). n is a constant
  * where this is inlined. */
 RNN_KERNEL_INLINE void gru_block_product(int n, int j0, const float *restrict x, const float *restrict U,
-                                  float *restrict q, int H)
+                                         float *restrict q, int H)
 {
     float acc[3][GRU_BLOCK_WIDE];
     for (int c = 0; c < 3; c++)
@@ -97,8 +96,8 @@ static void gru_row_step_after(const float *restrict x, const float *restrict U,
 
 /* reset_after=True, one row: dg (input side) and dq (recurrent side) from dh; dh <- dh z. */
 RNN_KERNEL_INLINE void gru_row_backward_after(float *restrict dg, float *restrict dq, const float *restrict g,
-                                       const float *restrict rh, const float *restrict hp, float *restrict dh,
-                                       int H)
+                                              const float *restrict rh, const float *restrict hp, float *restrict dh,
+                                              int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j], r = g[H + j], hh = g[2 * H + j];
@@ -127,7 +126,7 @@ static void gru_rows_backward_after(float *restrict dg, float *restrict dq, cons
 
 /* reset_after=False, first pass of one row: z, r; qh = r * h_prev (masked) for the h matmul. */
 RNN_KERNEL_INLINE void gru_row_forward_gates(float *restrict g, const float *restrict q, const float *restrict b,
-                                      const float *restrict hm, float *restrict qh, int H)
+                                             const float *restrict hm, float *restrict qh, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = rnn_fast_sigmoid(g[j] + b[j] + q[j]);
@@ -140,7 +139,7 @@ RNN_KERNEL_INLINE void gru_row_forward_gates(float *restrict g, const float *res
 
 /* reset_after=False, second pass of one row: hh and h (q[2H..3H) = (r h_prev) Uh). */
 RNN_KERNEL_INLINE void gru_row_forward_state(float *restrict g, const float *restrict q, const float *restrict b,
-                                      const float *restrict hp, float *restrict h, int H)
+                                             const float *restrict hp, float *restrict h, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j];
@@ -152,7 +151,7 @@ RNN_KERNEL_INLINE void gru_row_forward_state(float *restrict g, const float *res
 
 /* reset_after=False, first backward pass of one row: dz, dhh; dh <- dh z. */
 RNN_KERNEL_INLINE void gru_row_backward_state(float *restrict dg, const float *restrict g, const float *restrict hp,
-                                       float *restrict dh, int H)
+                                              float *restrict dh, int H)
 {
     for (int j = 0; j < H; j++) {
         float z = g[j], hh = g[2 * H + j];
@@ -165,8 +164,8 @@ RNN_KERNEL_INLINE void gru_row_backward_state(float *restrict dg, const float *r
 /* reset_after=False, second backward pass of one row, given dqh = dhh Uh^T:
  * dr and the r * mask path of dqh into dh. m is the recurrent dropout mask row or NULL. */
 RNN_KERNEL_INLINE void gru_row_backward_reset(float *restrict dg, const float *restrict g, const float *restrict hm,
-                                       const float *restrict dqh, const float *restrict m, float *restrict dh,
-                                       int H)
+                                              const float *restrict dqh, const float *restrict m, float *restrict dh,
+                                              int H)
 {
     for (int j = 0; j < H; j++) {
         float r = g[H + j];

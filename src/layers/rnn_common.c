@@ -658,6 +658,8 @@ static void rec_zero_dg_rows(rnn_rec *v, int s, int b0, int b1)
 
 void rnn_rec_carry_masked(rnn_rec *r, int s, int b0, int b1)
 {
+    if (!r->mask)
+        return;
     for (int b = b0; b < b1;) {
         while (b < b1 && rnn_rec_live(r, s, b))
             b++;

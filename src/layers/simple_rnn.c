@@ -83,8 +83,7 @@ static void simple_step_forward(rnn_rec *r, const float *p, int s, int b0, int b
     rnn_sgemm(false, false, b1 - b0, H, H, 1.0f, rnn_rec_hprev(r, s) + (size_t)b0 * H, H,
               rnn_rec_recurrent(r, p), H, 1.0f, g, H);
     simple_act_rows(r->hs + ((size_t)(s + 1) * B + b0) * H, g, rnn_rec_bias_in(r, p), b1 - b0, H, r->act);
-    if (r->mask)
-        rnn_rec_carry_masked(r, s, b0, b1);
+    rnn_rec_carry_masked(r, s, b0, b1);
 }
 
 /* Backward gates of the live rows [b, e) of step s (rnn_rec_live_runs): a live row's h is its
