@@ -426,6 +426,25 @@ static int parse_class_weight(const app_command *c, const char *text, double *w,
     return RNN_OK;
 }
 
+/* validation_steps=N [validation_batch_size=B]: validation on the first N batches of B rows of
+ * validation_data (B: batch_size), as Keras's validation_steps on a batched data set. */
+static int fit_validation_steps(const app_command *c, const app_args *a, int batch_size, rnn_xy *vxy)
+{
+    long steps, vbatch;
+    int rc;
+    if ((rc = args_long(a, "validation_steps", 0, 1, 1L << 30, &steps)) ||
+        (rc = args_long(a, "validation_batch_size", batch_size, 1, 1 << 20, &vbatch)))
+        return rc;
+    if (!args_get(a, "validation_steps")) {
+        if (args_get(a, "validation_batch_size"))
+            return app_fail(RNN_EUSAGE, c, "validation_batch_size= counts the rows of validation_steps: give validation_steps=N with it");
+        return RNN_OK;
+    }
+    if (!vxy) return app_fail(RNN_EUSAGE, c, "validation_steps= takes batches of validation_data: give validation_data=test");
+    if ((size_t)steps * (size_t)vbatch < vxy->n) vxy->n = (size_t)steps * (size_t)vbatch;
+    return RNN_OK;
+}
+
 int cmd_fit(app_state *s, const app_command *c, const app_args *a)
 {
     int rc = RNN_OK;
@@ -459,6 +478,7 @@ int cmd_fit(app_state *s, const app_command *c, const app_args *a)
         if ((rc = split_xy(s, c, "test", &vxy))) return rc;
         o.validation_data = &vxy;
     }
+    if ((rc = fit_validation_steps(c, a, o.batch_size, vdata ? &vxy : NULL))) return rc;
     rnn_callback cbs[FIT_MAX_CALLBACKS];
     int n_cbs = 0;
     if (args_get(a, "callbacks") && (rc = fit_parse_callbacks(c, args_get(a, "callbacks"), cbs, &n_cbs))) return rc;

@@ -178,7 +178,8 @@ static const app_command command_table[] = {
      "and so do the metrics (as Keras's BinaryAccuracy(threshold=0) and AUC(from_logits=True)) and\n"
      "predict.", cmd_compile, 0, NULL,
      EX_MODEL "compile optimizer=rmsprop learning_rate=0.005 loss=binary_crossentropy metrics=accuracy,auc"},
-    {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [shuffle=true] "
+    {"fit", "[epochs=10] [batch_size=32] [validation_split=0] [validation_data=test] [validation_steps=N] "
+            "[validation_batch_size=B] [shuffle=true] "
             "[early_stopping=MONITOR] [patience=0] [min_delta=0] [restore_best_weights=false] "
             "[class_weight={0:W,1:W}] [callbacks=[CALLBACK,...]] [bucket_by_length=false] [verbose=1] [name=RUN]",
      "train the model on the padded train split",
@@ -206,7 +207,9 @@ static const app_command command_table[] = {
      "(checked at every epoch's end) stops training with an error naming the epoch and batch; the model\n"
      "gets back the weights of the last complete epoch (from before the fit in its first epoch).\n"
      "validation_data=test validates on the padded test split instead of a validation_split part (as\n"
-     "Keras's validation_data=(x_test, y_test), which overrides validation_split).\n"
+     "Keras's validation_data=(x_test, y_test), which overrides validation_split). validation_steps=N\n"
+     "validates on its first N batches of validation_batch_size rows (default batch_size), as Keras's\n"
+     "validation_steps on a batched data set (validation_data=test_dataset.batch(B)).\n"
      "callbacks=[...]: Keras callbacks with Keras 3's semantics, checked at each epoch's end in order:\n"
      "  EarlyStopping(monitor='val_loss', min_delta=0, patience=0, mode='auto', baseline=None,\n"
      "    restore_best_weights=False, start_from_epoch=0)\n"

@@ -38,7 +38,10 @@ const char py_help_text[] =
     "load_dataset('stanfordnlp/imdb', split=[...]) -> load imdb shuffle=false; Tokenizer(...) and\n"
     "tokenizer.fit_on_texts(x_train) -> tokenize; texts_to_sequences; pad_sequences(x, maxlen=N, ...)\n"
     "(also sequence.pad_sequences, keras.utils.pad_sequences) -> pad; set_random_seed(N) -> set seed=N.\n"
-    "tfds.load, tf.data pipelines and TextVectorization are not run (skipped, saying: load imdb; tokenize).\n"
+    "tfds.load('imdb_reviews', as_supervised=True) -> load imdb; its splits' .shuffle(N).batch(B).prefetch(...)\n"
+    "feed model.fit(train_dataset, validation_data=test_dataset, validation_steps=30) and evaluate;\n"
+    "TextVectorization(max_tokens=N) with encoder.adapt(train_dataset.map(lambda text, label: text)) ->\n"
+    "tokenize style=textvectorization max_tokens=N; pad padding=post (the encoder first in Sequential is that step).\n"
     "df = pd.read_csv(FILE) with df['text'], df.label, .values, .map({'neg': 0, 'pos': 1}), LabelEncoder, and\n"
     "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)\n"
     "-> load csv FILE text=COL label=COL test_split=0.2 seed=42 (SMSSpamCollection, spam.csv: load sms).\n"
@@ -50,7 +53,7 @@ const char py_help_text[] =
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
-    "and docstrings pass silently; def f(): bodies run when f() is called; a with block runs its body;\n"
+    "and docstrings pass silently; def f(a, b): bodies run when f(x, y) is called; a with block runs its body;\n"
     "every other statement it does not run prints one line FILE:LINE: skipped: TEXT (reason);\n"
     "rnnlab --strict FILE.py makes a skipped statement an error.\n";
 
@@ -253,7 +256,7 @@ static bool is_number(const rnn_value *v)
 
 /* ---- Keras objects ---- */
 
-static bool name_in(const char *name, const char *const *list)
+bool py_name_in(const char *name, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
         if (strcmp(name, list[i]) == 0) return true;
@@ -279,7 +282,7 @@ static bool is_layer_name(const char *base)
     static const char *const more[] = {"Input", "InputLayer", "CuDNNLSTM", "CuDNNGRU", "Conv1D", "MaxPooling1D",
                                        "AveragePooling1D", "Activation", "GlobalMaxPool1D", "GlobalAvgPool1D",
                                        "MaxPool1D", "AvgPool1D", NULL};
-    return name_in(base, more);
+    return py_name_in(base, more);
 }
 
 /* A call whose value a name may hold: Keras's layers, optimizers, losses, metrics, callbacks, the
@@ -287,8 +290,8 @@ static bool is_layer_name(const char *base)
 static bool is_keras_object(const rnn_call *c)
 {
     const char *b = py_basename(c->name);
-    return is_layer_name(b) || name_in(b, optimizer_names) || name_in(b, loss_classes) || name_in(b, metric_classes) ||
-           name_in(b, callback_names) || strcmp(b, "Tokenizer") == 0;
+    return is_layer_name(b) || py_name_in(b, optimizer_names) || py_name_in(b, loss_classes) || py_name_in(b, metric_classes) ||
+           py_name_in(b, callback_names) || strcmp(b, "Tokenizer") == 0;
 }
 
 /* Keras's loss class or function name as compile's loss: BinaryCrossentropy -> binary_crossentropy. */
@@ -356,8 +359,24 @@ static int layer_text(app_state *s, const rnn_value *v, char *buf, size_t n)
     return RNN_OK;
 }
 
+/* A TextVectorization first in the model: rnnlab's texts are its output already (tokenize
+ * style=textvectorization and pad, run by adapt), so the model starts at the next layer. */
+static int skip_text_vectorization(app_state *s, const char *what)
+{
+    if (!py_textvec_adapted(s))
+        return py_fail(RNN_EUSAGE, what, "the TextVectorization is not adapted: call encoder.adapt(texts) before "
+                       "building the model");
+    if (s->model && rnn_model_n_layers(s->model) > 0)
+        return py_fail(RNN_EUSAGE, what, "a TextVectorization after other layers: rnnlab's models take its word ids "
+                       "as their input");
+    py_note(s, "%s: the TextVectorization's word ids are the texts' ids made by adapt (tokenize "
+            "style=textvectorization, pad padding=post); the model starts at the layer after it", what);
+    return RNN_OK;
+}
+
 static int add_layer(app_state *s, const rnn_value *v)
 {
+    if (py_is_textvec(v)) return skip_text_vectorization(s, "model.add");
     cmd_buf *c = malloc(sizeof *c);
     char *text = malloc(CMD_MAX);
     int rc = !c || !text ? py_fail(RNN_EINTERNAL, "model.add", "out of memory") : layer_text(s, v, text, CMD_MAX);
@@ -393,7 +412,8 @@ static int build_sequential(app_state *s, const rnn_call *c)
         return py_fail(RNN_EUSAGE, "Sequential", "expected a list of layers, e.g. Sequential([layers.LSTM(32), layers.Dense(1)])");
     }
     if (!(rc = new_model(s, c, false)))
-        for (int i = 0; i < list.n_items && !rc; i++) rc = add_layer(s, &list.items[i]);
+        for (int i = 0; i < list.n_items && !rc; i++)
+            rc = py_is_textvec(&list.items[i]) ? skip_text_vectorization(s, "Sequential") : add_layer(s, &list.items[i]);
     rnn_value_free(&list);
     return rc;
 }
@@ -403,7 +423,7 @@ static bool is_functional_model_call(const char *name)
 {
     static const char *const spellings[] = {"Model", "keras.Model", "tf.keras.Model", "models.Model",
                                             "keras.models.Model", "tf.keras.models.Model", NULL};
-    return name_in(name, spellings);
+    return py_name_in(name, spellings);
 }
 
 /* keras.models.load_model and its other spellings. */
@@ -412,7 +432,7 @@ static bool is_load_model_call(const char *name)
     static const char *const spellings[] = {"load_model", "models.load_model", "keras.models.load_model",
                                             "tf.keras.models.load_model", "saving.load_model",
                                             "keras.saving.load_model", NULL};
-    return name_in(name, spellings);
+    return py_name_in(name, spellings);
 }
 
 /* A statement's file argument (model.save's, load_model's) evaluated into *v: a string. */
@@ -505,7 +525,7 @@ static int compile_optimizer(cmd_buf *cb, const rnn_value *v)
         if (a->type == RNN_VAL_NONE) continue;
         if ((strcmp(k, "amsgrad") == 0 || strcmp(k, "centered") == 0) && a->type == RNN_VAL_BOOL && !a->number) continue;
         if (strcmp(k, "decay") == 0 && is_number(a) && a->number == 0) continue;
-        if (!name_in(k, same))
+        if (!py_name_in(k, same))
             return py_fail(RNN_EUSAGE, "model.compile", "%s: %s= is not supported by rnnlab's optimizers", b, k);
         if (a->type == RNN_VAL_BOOL) cb_add(cb, " %s=%s", k, a->number ? "true" : "false");
         else if (is_number(a)) cb_key_number(cb, k, a);
@@ -605,7 +625,13 @@ static int stmt_compile(app_state *s, const rnn_call *c)
 static const char *data_split(const rnn_value *v, const char *what, char *why, size_t n)
 {
     const char *o;
+    py_tfdata d;
     if (!v) { snprintf(why, n, "%s is missing", what); return NULL; }
+    if (py_tfdata_get(v, &d)) {
+        if (d.part == PY_TFDATA_PAIRS) return !strcmp(d.split, "test") ? "test" : "train";
+        snprintf(why, n, "%s: expected a data set of (text, label) pairs, as tfds.load(..., as_supervised=True) gives", what);
+        return NULL;
+    }
     if ((o = py_obj_is(v, "data.train"))) return "train";
     if ((o = py_obj_is(v, "data.test"))) return "test";
     if ((o = py_obj_is(v, "skipped."))) return "skipped";
@@ -650,6 +676,31 @@ static bool data_note_skipped(app_state *s, const char *what, const rnn_value *v
     return true;
 }
 
+/* model.fit(train_dataset, ...): batched (text, label) pairs, no y. */
+static int fit_pipeline_check(const py_tfdata *d, const rnn_value *y)
+{
+    if (y) return py_fail(RNN_EUSAGE, "model.fit", "y= with a tf.data data set: its elements hold the labels");
+    if (!d->batch)
+        return py_fail(RNN_EUSAGE, "model.fit", "the data set is not batched: Keras trains on its batches "
+                       "(train_dataset.batch(64))");
+    return RNN_OK;
+}
+
+/* validation_data=test_dataset: the test split's batches (validation_steps counts them). */
+static int fit_validation_pipeline(cmd_buf *cb, const rnn_value *v, const py_tfdata *d)
+{
+    char why[200];
+    const char *split = data_split(v, "validation_data", why, sizeof why);
+    if (!split) return py_fail(RNN_EUSAGE, "model.fit", "%s", why);
+    if (strcmp(split, "test") != 0)
+        return py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected the test split (rnnlab validates on it, or on "
+                       "validation_split=)");
+    if (!d->batch)
+        return py_fail(RNN_EUSAGE, "model.fit", "validation_data is not batched: test_dataset.batch(64)");
+    cb_add(cb, " validation_data=test validation_batch_size=%ld", d->batch);
+    return RNN_OK;
+}
+
 static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
 {
     *ran = false;
@@ -660,8 +711,11 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
     if (!rc && y) rc = eval_data_arg(s, "model.fit", y, &vy);
     if (rc) { rnn_value_free(&vx); return rc; }
     const char *sx = data_split(&vx, "x", why, sizeof why);
+    py_tfdata dx;
+    bool pipeline = py_tfdata_get(&vx, &dx);
     if (!sx) rc = py_fail(RNN_EUSAGE, "model.fit", "%s", why);
     else if (strcmp(sx, "test") == 0) rc = py_fail(RNN_EUSAGE, "model.fit", "x is the test split: rnnlab trains on the train split");
+    else if (pipeline) rc = fit_pipeline_check(&dx, y);
     else if (!data_note_skipped(s, "model.fit", &vx, "train") && y) data_note_skipped(s, "model.fit", &vy, "train");
     rnn_value_free(&vx);
     rnn_value_free(&vy);
@@ -669,6 +723,12 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
     cmd_buf *cb = malloc(sizeof *cb);
     if (!cb) return py_fail(RNN_EINTERNAL, "model.fit", "out of memory");
     cb_init(cb, "fit");
+    if (pipeline) {
+        /* its batches, read in order unless it was shuffled (Keras's shuffle= does not apply) */
+        cb_add(cb, " batch_size=%ld%s", dx.batch, dx.shuffled ? "" : " shuffle=false");
+        if (dx.shuffled)
+            py_note(s, "model.fit: the data set's shuffle(...) is rnnlab's shuffle of the whole train split at each epoch");
+    }
     long epochs = 1, initial = 0;
     bool have_epochs = false;
     for (int i = 0; i < c->n_args && !rc; i++) {
@@ -680,6 +740,11 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
             if (rc) break;
         }
         if (!strcmp(k, "x") || !strcmp(k, "y")) continue;
+        if (pipeline && (!strcmp(k, "batch_size") || !strcmp(k, "shuffle")) && c->args[i].type != RNN_VAL_NONE) {
+            if (k[0] == 's') continue;   /* Keras ignores shuffle= for a data set */
+            rc = py_fail(RNN_EUSAGE, "model.fit", "batch_size= with a tf.data data set: it is batched by its .batch(N)");
+            break;
+        }
         rnn_value v = {0};
         if (!strcmp(k, "validation_data") && c->args[i].type == RNN_VAL_LIST) {
             /* (x_test, y_test) or [x_test, y_test]: each item names data */
@@ -711,10 +776,17 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
                 rc = py_fail(RNN_EUSAGE, "model.fit", "verbose= expects 0, 1, 2 or 'auto'");
             else cb_add(cb, " verbose=%ld", py_long(v.number));
         } else if (!strcmp(k, "validation_data")) {
+            py_tfdata dv;
             const char *sv = v.type == RNN_VAL_LIST && v.n_items >= 2 ? data_split(&v.items[0], "validation_data", why, sizeof why) : NULL;
-            if (!sv || strcmp(sv, "test") != 0)
+            if (py_tfdata_get(&v, &dv)) rc = fit_validation_pipeline(cb, &v, &dv);
+            else if (!sv || strcmp(sv, "test") != 0)
                 rc = py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected (x_test, y_test), the loaded test split");
             else cb_add(cb, " validation_data=test");
+        } else if (!strcmp(k, "validation_steps") || !strcmp(k, "validation_batch_size")) {
+            if (v.type == RNN_VAL_NONE) {}
+            else if (v.type != RNN_VAL_NUMBER || !v.is_integer || v.number < 1)
+                rc = py_fail(RNN_EUSAGE, "model.fit", "%s= expects a positive integer", k);
+            else cb_key_number(cb, k, &v);
         } else if (!strcmp(k, "class_weight")) {
             char text[1024];
             if (v.type == RNN_VAL_NONE) {}
@@ -728,7 +800,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
             else if (v.type != RNN_VAL_LIST) rc = py_fail(RNN_EUSAGE, "model.fit", "callbacks: expected a list of callbacks");
             for (int j = 0; !rc && j < v.n_items; j++) {
                 const rnn_value *cv = &v.items[j];
-                if (cv->type != RNN_VAL_CALL || !name_in(py_basename(cv->call->name), callback_names))
+                if (cv->type != RNN_VAL_CALL || !py_name_in(py_basename(cv->call->name), callback_names))
                     rc = py_fail(RNN_EUSAGE, "model.fit", "callbacks: item %d is not a Keras callback", j + 1);
             }
             if (!rc && v.n_items > 0 && !py_value_text(&v, text, CMD_MAX))
@@ -736,8 +808,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
             else if (!rc && v.n_items > 0)
                 cb_key_string(cb, "callbacks", text);
             free(text);
-        } else if (!strcmp(k, "steps_per_epoch") || !strcmp(k, "validation_steps") || !strcmp(k, "sample_weight") ||
-                   !strcmp(k, "validation_freq") || !strcmp(k, "validation_batch_size")) {
+        } else if (!strcmp(k, "steps_per_epoch") || !strcmp(k, "sample_weight") || !strcmp(k, "validation_freq")) {
             if (v.type != RNN_VAL_NONE && !(!strcmp(k, "validation_freq") && is_number(&v) && v.number == 1))
                 rc = py_fail(RNN_EUSAGE, "model.fit", "%s= is not supported by rnnlab", k);
         } else
@@ -766,22 +837,28 @@ static int stmt_evaluate(app_state *s, const rnn_call *c)
     const char *split = "test";
     int rc = x ? eval_data_arg(s, "model.evaluate", x, &vx) : RNN_OK;
     if (rc) return rc;
+    py_tfdata dx;
+    bool pipeline = x && py_tfdata_get(&vx, &dx);
     if (x) {
         split = data_split(&vx, "x", why, sizeof why);
         if (!split) rc = py_fail(RNN_EUSAGE, "model.evaluate", "%s", why);
         else if (!strcmp(split, "skipped")) { data_note_skipped(s, "model.evaluate", &vx, "test"); split = "test"; }
+        else if (pipeline && !dx.batch) rc = py_fail(RNN_EUSAGE, "model.evaluate", "the data set is not batched: test_dataset.batch(64)");
     }
     rnn_value_free(&vx);
     if (rc) return rc;
     cmd_buf cb;
     cb_init(&cb, "evaluate");
     cb_add(&cb, " split=%s", split);
+    if (pipeline) cb_add(&cb, " batch_size=%ld", dx.batch);
     for (int i = 0; i < c->n_args && !rc; i++) {
         const char *k = c->keys[i];
         if (!k || !strcmp(k, "x") || !strcmp(k, "y") || !strcmp(k, "verbose") || !strcmp(k, "return_dict")) continue;
         rnn_value v = {0};
         if ((rc = eval_or_fail(s, "model.evaluate", &c->args[i], &v))) break;
-        if (!strcmp(k, "batch_size") && is_number(&v)) cb_key_number(&cb, "batch_size", &v);
+        if (!strcmp(k, "batch_size") && is_number(&v) && pipeline)
+            rc = py_fail(RNN_EUSAGE, "model.evaluate", "batch_size= with a tf.data data set: it is batched by its .batch(N)");
+        else if (!strcmp(k, "batch_size") && is_number(&v)) cb_key_number(&cb, "batch_size", &v);
         else if (!(!strcmp(k, "batch_size") && v.type == RNN_VAL_NONE))
             rc = py_fail(RNN_EUSAGE, "model.evaluate", "%s= is not supported by rnnlab", k);
         rnn_value_free(&v);
@@ -856,6 +933,8 @@ static int stmt_predict(app_state *s, const rnn_call *c, rnn_value *result)
     const rnn_value *texts = texts_of(&v);
     const char *o = py_obj_is(&v, "data.");
     char what[48] = "pred.texts";
+    py_tfdata d;
+    if (py_tfdata_get(&v, &d) && d.part != PY_TFDATA_LABELS) o = !strcmp(d.split, "train") ? "train.texts" : "test.texts";
     if (texts) rc = predict_new_texts(s, texts);
     else if ((o && !strstr(o, "labels")) || py_obj_is(&v, "skipped.")) {
         const char *split = o && !strncmp(o, "train", 5) ? "train" : "test";
@@ -986,6 +1065,21 @@ static bool ps_frame_split(app_state *s)
     return ps->frame.path && ps->frame.split && s->ds && s->ds->test.n > 0;
 }
 
+/* encoder.adapt(train_dataset.map(lambda text, label: text)) */
+static int stmt_adapt(app_state *s, const rnn_value *tv, const rnn_call *c)
+{
+    const rnn_value *data = rnn_call_arg(c, 0, "data");
+    if (!data || c->n_args > 2 || (c->n_args == 2 && !rnn_call_arg(c, 1, "batch_size") && !rnn_call_arg(c, 1, "steps")))
+        return py_fail(RNN_EUSAGE, "adapt", "expected the texts: encoder.adapt(train_dataset.map(lambda text, label: text))");
+    if (c->n_args == 2) return py_fail(RNN_EUSAGE, "adapt", "%s=: rnnlab adapts on the whole train split", c->keys[1] ? c->keys[1] : "steps");
+    rnn_value texts = {0};
+    int rc = eval_data_arg(s, "adapt", data, &texts);
+    char why[400] = "";
+    if (!rc) rc = py_textvec_adapt(s, tv, &texts, ps_frame_split(s), why, sizeof why);
+    rnn_value_free(&texts);
+    return rc && why[0] ? py_fail(rc, "adapt", "%s", why) : rc;
+}
+
 static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call *c)
 {
     cmd_buf cb;
@@ -1011,7 +1105,7 @@ static int stmt_tokenizer_fit(app_state *s, const rnn_value *tok, const rnn_call
         if (!k) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "too many positional arguments"); break; }
         if (v->type == RNN_VAL_NONE) continue;
         if (!strcmp(k, "document_count") || !strcmp(k, "analyzer")) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "%s= is not supported by rnnlab", k); break; }
-        if (!name_in(k, keys)) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "unknown argument %s=", k); break; }
+        if (!py_name_in(k, keys)) { rc = py_fail(RNN_EUSAGE, "Tokenizer", "unknown argument %s=", k); break; }
         if (v->type == RNN_VAL_STRING) cb_key_string(&cb, k, v->string);
         else if (v->type == RNN_VAL_BOOL) cb_add(&cb, " %s=%s", k, v->number ? "true" : "false");
         else if (is_number(v)) cb_key_number(&cb, k, v);
@@ -1083,7 +1177,7 @@ static int stmt_pad(app_state *s, const rnn_call *c, rnn_value *result)
     for (int i = 0; i < args.call->n_args && !rc; i++) {
         const char *key = args.call->keys[i] ? args.call->keys[i] : i < 5 ? keys[i] : NULL;
         const rnn_value *v = &args.call->args[i];
-        if (!key || !name_in(key, keys)) rc = py_fail(RNN_EUSAGE, "pad_sequences", "unknown argument %s", key ? key : "");
+        if (!key || !py_name_in(key, keys)) rc = py_fail(RNN_EUSAGE, "pad_sequences", "unknown argument %s", key ? key : "");
         else if (!strcmp(key, "dtype")) continue;
         else if (v->type == RNN_VAL_NONE) continue;
         else if (!strcmp(key, "maxlen") || !strcmp(key, "value")) {
@@ -1324,7 +1418,7 @@ static bool is_plt_formatting(const char *name)
 {
     static const char *const f[] = {"title", "xlabel", "ylabel", "legend", "show", "figure", "grid", "xlim", "ylim",
                                     "subplot", "tight_layout", "xticks", "yticks", "clf", "close", NULL};
-    return (!strncmp(name, "plt.", 4) || !strncmp(name, "pyplot.", 7)) && name_in(py_basename(name), f);
+    return (!strncmp(name, "plt.", 4) || !strncmp(name, "pyplot.", 7)) && py_name_in(py_basename(name), f);
 }
 
 static const py_func *find_func(py_session *ps, const char *name)
@@ -1362,19 +1456,46 @@ static int clean_texts(app_state *s, const char *stmt)
     return app_exec_command(s, "load sms clean=true");
 }
 
-/* What rnnlab does instead of a TensorFlow-side call of the tutorials that it does not run (the
- * TensorFlow guide's "Text classification with an RNN" starts with tfds.load and TextVectorization),
- * or NULL. */
-static const char *unrun_call_hint(const char *name)
+/* NAME(args) of a def: its parameters bound to the arguments while its body runs (then the names
+ * hold what they held before). */
+static int call_func(app_state *s, const py_func *f, const rnn_call *c)
 {
-    const char *b = py_basename(name);
-    if (!strncmp(name, "tfds.", 5) && !strcmp(b, "load"))
-        return "rnnlab's copy of the IMDB reviews: load imdb, or (x_train, y_train), (x_test, y_test) = "
-               "imdb.load_data(num_words=N)";
-    if (!strcmp(b, "TextVectorization"))
-        return "rnnlab tokenizes as Keras's Tokenizer does: tokenize num_words=N, or tokenizer = "
-               "Tokenizer(num_words=N) and tokenizer.fit_on_texts(x_train)";
-    return NULL;
+    static int depth;
+    py_session *ps = py_session_get(s);
+    int n = f->n_names, rc = RNN_OK, line = f->line;
+    char **names = f->names;   /* f moves when the body defines a function */
+    if (depth >= 32) return py_fail(RNN_EUSAGE, f->name, "calls nested more than 32 deep");
+    rnn_value *args = calloc((size_t)n + 1, sizeof *args), *saved = calloc((size_t)n + 1, sizeof *saved);
+    bool *had = calloc((size_t)n + 1, sizeof *had);
+    char *body = strdup(f->body);
+    if (!args || !saved || !had || !body) rc = py_fail(RNN_EINTERNAL, f->name, "out of memory");
+    for (int i = 0; !rc && i < n; i++)
+        if (c->keys[i]) rc = py_fail(RNN_EUSAGE, f->name, "give its arguments by position");
+        else rc = eval_or_fail(s, f->name, &c->args[i], &args[i]);
+    for (int i = 0; !rc && i < n; i++) {
+        const rnn_value *old = py_lookup(ps, names[i]);
+        if ((had[i] = old != NULL) && !rnn_value_copy(&saved[i], old)) rc = py_fail(RNN_EINTERNAL, f->name, "out of memory");
+    }
+    for (int i = 0; !rc && i < n; i++)
+        if (!py_bind(ps, names[i], &args[i])) rc = py_fail(RNN_EINTERNAL, f->name, "out of memory");
+    if (!rc) {
+        depth++;
+        rc = run_block_body(s, body, line);
+        depth--;
+        for (int i = 0; i < n; i++) {
+            if (had[i]) py_bind(ps, names[i], &saved[i]);
+            else py_unbind(ps, names[i]);
+        }
+    }
+    for (int i = 0; args && saved && i < n; i++) {
+        rnn_value_free(&args[i]);
+        rnn_value_free(&saved[i]);
+    }
+    free(args);
+    free(saved);
+    free(had);
+    free(body);
+    return rc;
 }
 
 /* A statement that is a call: model methods, tokenizer methods, print, plot, seeds. */
@@ -1447,6 +1568,9 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     if (recv && recv->type == RNN_VAL_CALL && !strcmp(py_basename(recv->call->name), "Tokenizer")) {
         if (!strcmp(b, "fit_on_texts")) return stmt_tokenizer_fit(s, recv, c);
     }
+    if (py_is_textvec(recv) && !strcmp(b, "adapt")) return stmt_adapt(s, recv, c);
+    if (!strcmp(name, "tfds.disable_progress_bar") || !strcmp(name, "tfds.enable_progress_bar"))
+        return RNN_OK;   /* rnnlab's loading shows no download bar */
     if (!strcmp(b, "set_random_seed") || !strcmp(name, "tf.random.set_seed") || !strcmp(name, "np.random.seed") ||
         !strcmp(name, "random.seed") || !strcmp(name, "torch.manual_seed")) {
         rnn_value v = {0};
@@ -1465,14 +1589,9 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     if (!strcmp(name, "plt.plot") || !strcmp(name, "pyplot.plot")) return stmt_plot(s, stmt, c);
     if (is_plt_formatting(name)) return RNN_OK;   /* the plot command draws its own axes, title and legend */
     if (!strcmp(name, "quit") || !strcmp(name, "exit")) return APP_QUIT;
-    if (!dot && c->n_args == 0) {
+    if (!dot) {
         const py_func *f = find_func(ps, name);
-        if (f && !f->params) {
-            char *body = strdup(f->body);
-            int rc = body ? run_block_body(s, body, f->line) : py_fail(RNN_EINTERNAL, name, "out of memory");
-            free(body);
-            return rc;
-        }
+        if (f && (!f->params ? c->n_args == 0 : f->n_names == c->n_args)) return call_func(s, f, c);
     }
     if (is_report_call(c)) {
         int rc = stmt_report(s, c);
@@ -1500,8 +1619,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     }
     if (dot && py_skipped_receiver(s, rname, why, sizeof why) != RNN_OK)  /* b.batch(4), b skipped */
         return py_skip(s, stmt, "%s", why);
-    const char *hint = unrun_call_hint(name);
-    return py_skip(s, stmt, "%s() is not something rnnlab runs%s%s", name, hint ? "; " : "", hint ? hint : "");
+    return py_skip(s, stmt, "%s() is not something rnnlab runs", name);
 }
 
 /* load_dataset('stanfordnlp/imdb', split=['train', 'test']) */
@@ -1544,6 +1662,27 @@ static int stmt_load_dataset(app_state *s, const char *stmt, const rnn_call *c, 
     return rc;
 }
 
+/* dataset, info = tfds.load('imdb_reviews', with_info=True, as_supervised=True): skipped for a data
+ * set rnnlab does not have. */
+static int stmt_tfds_load(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    char why[400] = "";
+    *has = false;
+    int rc = eval_or_fail(s, "tfds.load", &wrapped, &args);
+    if (rc) return rc;
+    const rnn_value *name = rnn_call_arg(args.call, 0, "name");
+    if (name && name->type == RNN_VAL_STRING && strcmp(name->string, "imdb_reviews") && strcmp(name->string, "imdb_reviews/plain_text")) {
+        rnn_value_free(&args);
+        return py_skip(s, stmt, "rnnlab's copy of a TensorFlow data set is 'imdb_reviews'; other data: load sms, csv, dir, lines");
+    }
+    rc = py_tfds_load(s, args.call, result, why, sizeof why);
+    rnn_value_free(&args);
+    *has = rc == RNN_OK;
+    return rc && why[0] ? py_fail(rc, "tfds.load", "%s", why) : rc;
+}
+
 /* The word-vector sets tutorials download, by name: their dimension. */
 static int known_vectors_dim(const char *text)
 {
@@ -1580,7 +1719,7 @@ static int show_object(app_state *s, const rnn_value *e)
                        text, l->kind->name, l->n_params);
         }
         if (m) rnn_model_free(m);
-    } else if (name_in(b, callback_names)) {
+    } else if (py_name_in(b, callback_names)) {
         rnn_callback cb;
         if (rnn_callback_parse(text, &cb, &err)) rc = py_fail_err(b, &err);
         else app_printf("%s: a callback, for model.fit(..., callbacks=[...])\n", text);
@@ -1699,6 +1838,16 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             if (!(rc = py_train_test_split(s, c, &result))) has = true;
         } else if (!strcmp(b, "load_dataset")) {
             rc = stmt_load_dataset(s, stmt, c, &result, &has);
+        } else if (!strcmp(c->name, "tfds.load") || !strcmp(c->name, "tensorflow_datasets.load")) {
+            rc = stmt_tfds_load(s, stmt, c, &result, &has);
+            if (!has && !rc) goto done;
+        } else if (!strcmp(b, "TextVectorization")) {
+            rnn_value args = {0};
+            char why[400] = "";
+            if (!(rc = eval_or_fail(s, "TextVectorization", e, &args)) && (rc = py_textvec_check(args.call, why, sizeof why)))
+                rc = py_fail(rc, "TextVectorization", "%s", why);
+            if (!rc) { result = args; has = true; }
+            else rnn_value_free(&args);
         } else if (!strcmp(b, "pad_sequences")) {
             if (!(rc = stmt_pad(s, c, &result))) has = true;
         } else if ((!strcmp(b, "load") && strstr(c->name, "KeyedVectors")) || !strcmp(c->name, "api.load") ||
@@ -1881,6 +2030,32 @@ static int count_lines(const char *t)
     return n;
 }
 
+/* The parameter names of def NAME(a, b): when they are plain names; none otherwise (a default, *args,
+ * an annotation: such a function is not called). */
+static void func_param_names(py_func *f, const char *open)
+{
+    const char *close = open ? strchr(open, ')') : NULL;
+    if (!close || !f->params) return;
+    char **names = calloc((size_t)(close - open) / 2 + 1, sizeof *names);
+    int n = 0;
+    for (const char *p = open + 1; names && p < close;) {
+        while (p < close && (*p == ' ' || *p == '\t')) p++;
+        const char *a = p;
+        while (p < close && (isalnum((unsigned char)*p) || *p == '_')) p++;
+        const char *e = p;
+        while (p < close && (*p == ' ' || *p == '\t')) p++;
+        if (e == a || isdigit((unsigned char)*a) || (p < close && *p != ',') || !(names[n] = strndup(a, (size_t)(e - a)))) {
+            for (int i = 0; i < n; i++) free(names[i]);
+            free(names);
+            return;
+        }
+        n++;
+        if (p < close) p++;
+    }
+    f->names = names;
+    f->n_names = names ? n : 0;
+}
+
 /* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
  * their body; any other block is skipped whole, in one line. */
 static int run_block(app_state *s, const char *text, int line)
@@ -1900,10 +2075,9 @@ static int run_block(app_state *s, const char *text, int line)
         if (!f) rc = py_fail(RNN_EINTERNAL, "def", "out of memory");
         else {
             ps->funcs = f;
-            f[ps->n_funcs].name = strdup(name);
-            f[ps->n_funcs].body = strdup(body);
-            f[ps->n_funcs].line = line + 1;
-            f[ps->n_funcs].params = !strstr(h, "():");
+            f[ps->n_funcs] = (py_func){.name = strdup(name), .body = strdup(body), .line = line + 1,
+                                       .params = !strstr(h, "():")};
+            func_param_names(&f[ps->n_funcs], strchr(h, '('));
             ps->n_funcs++;
         }
     } else if (!strncmp(h, "if __name__", 11) && strstr(h, "__main__")) {

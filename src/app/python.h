@@ -21,7 +21,9 @@
  *                              positional arguments are the layers from the Input on */
 #define PY_OBJ '\x01'
 typedef struct py_binding { char *name; rnn_value v; } py_binding;
-typedef struct py_func { char *name; char *body; int line; bool params; } py_func;   /* def NAME(...): its lines */
+/* def NAME(...): its lines; params whether it takes any, names[n_names] their names when they are
+ * plain names (no defaults, no *args), which a call binds while the body runs. */
+typedef struct py_func { char *name; char *body; int line; bool params; char **names; int n_names; } py_func;
 typedef struct py_reader py_reader;
 /* The DataFrame of pd.read_csv: its file and its columns by the names the script gives them; the
  * session objects frame (the DataFrame), frame.N (the file's column N) and frame.N.codes (its labels
@@ -54,6 +56,8 @@ void py_session_free(app_state *s);
 const rnn_value *py_lookup(py_session *ps, const char *name);
 /* Binds a copy of v to name (replacing a previous value); false when out of memory. */
 bool py_bind(py_session *ps, const char *name, const rnn_value *v);
+/* Removes name's binding (nothing when it has none). */
+void py_unbind(py_session *ps, const char *name);
 /* The session object `what` (see above) as a value to bind. */
 bool py_obj_value(rnn_value *out, const char *what);
 /* If v is a session object whose spelling starts with prefix, the rest of it; else NULL. */
@@ -103,7 +107,41 @@ int py_frame_data(app_state *s, const rnn_value *v, rnn_value *out, char *why, s
  * with test_split and seed; *out the tuple of the four parts. */
 int py_train_test_split(app_state *s, const rnn_call *c, rnn_value *out);
 
+/* ---- pytfdata.c: tfds.load, tf.data pipelines, TextVectorization ---- */
+/* A tf.data pipeline over a split of the IMDB reviews, the session object
+ * tfdata.SPLIT.BATCH.SHUFFLED.PART: BATCH 0 until .batch(N); PART what an element holds:
+ * (text, label) pairs (as_supervised=True), {'text', 'label'} dicts, or what .map kept of them.
+ * tfds.load's dict of splits is tfdsdict.pairs (or .dicts), its info tfdsinfo. */
+typedef enum py_tfdata_part { PY_TFDATA_PAIRS, PY_TFDATA_DICTS, PY_TFDATA_TEXTS, PY_TFDATA_LABELS } py_tfdata_part;
+typedef struct py_tfdata {
+    char split[8];               /* train, test */
+    long batch;
+    bool shuffled;
+    py_tfdata_part part;
+} py_tfdata;
+bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
+bool py_tfdata_value(rnn_value *out, const py_tfdata *d);
+/* tfds.load('imdb_reviews', ...): load imdb; *out the splits (see py_tfds_load in pytfdata.c). */
+int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n);
+/* dataset['train'] of tfds.load's dict of splits. */
+int py_tfds_subscript(const rnn_value *dict, const rnn_value *idx, rnn_value *out, char *why, size_t n);
+/* shuffle, batch, prefetch, cache, map(lambda ...) of a pipeline; *handled false for another value. */
+int py_tfdata_method(const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
+                     char *why, size_t n);
+/* Whether v is a TextVectorization(...) call, and whether the session's tokenizer is one adapted. */
+bool py_is_textvec(const rnn_value *v);
+bool py_textvec_adapted(const app_state *s);
+/* TextVectorization(...)'s arguments: RNN_OK, or RNN_EUSAGE with why. */
+int py_textvec_check(const rnn_call *c, char *why, size_t n);
+/* encoder.adapt(data): tokenize style=textvectorization and pad as the layer's output. */
+int py_textvec_adapt(app_state *s, const rnn_value *tv, const rnn_value *data, bool fit_on_train, char *why, size_t n);
+/* get_vocabulary() and vocabulary_size() of the adapted layer; *handled false for another value. */
+int py_textvec_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
+                      bool *handled, char *why, size_t n);
+
 /* ---- pystmt.c: statements ---- */
+/* Whether name is one of list (NULL-terminated). */
+bool py_name_in(const char *name, const char *const *list);
 /* "FILE:LINE: note: ..." on standard output. */
 void py_note(app_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "WHAT: message" on stderr (WHAT: the statement's method, e.g. model.fit); returns code. */

@@ -26,6 +26,8 @@ void py_session_free(app_state *s)
     for (int i = 0; i < ps->n_funcs; i++) {
         free(ps->funcs[i].name);
         free(ps->funcs[i].body);
+        for (int j = 0; j < ps->funcs[i].n_names; j++) free(ps->funcs[i].names[j]);
+        free(ps->funcs[i].names);
     }
     free(ps->names);
     free(ps->funcs);
@@ -65,6 +67,17 @@ bool py_bind(py_session *ps, const char *name, const rnn_value *v)
     nb[ps->n_names].name = n;
     nb[ps->n_names++].v = copy;
     return true;
+}
+
+void py_unbind(py_session *ps, const char *name)
+{
+    for (int i = 0; i < ps->n_names; i++)
+        if (strcmp(ps->names[i].name, name) == 0) {
+            free(ps->names[i].name);
+            rnn_value_free(&ps->names[i].v);
+            ps->names[i] = ps->names[--ps->n_names];
+            return;
+        }
 }
 
 bool py_obj_value(rnn_value *out, const char *what)
@@ -144,7 +157,7 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
         if (out->n_items == 2) set_number(&out->items[1], (double)x->cols, true);
         return RNN_OK;
     }
-    if (strncmp(obj, "dataset.", 8) == 0 && strcmp(attr, "features") == 0) {
+    if ((strncmp(obj, "dataset.", 8) == 0 || strcmp(obj, "tfdsinfo") == 0) && strcmp(attr, "features") == 0) {
         snprintf(what, sizeof what, "features");
         return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
@@ -224,6 +237,19 @@ static int eval_power(double x, double y, bool integer, rnn_value *out, char *wh
     return RNN_OK;
 }
 
+/* 'the ' * 2000: the text repeated (at most 16 MB, rnnlab's longest line). */
+static int eval_repeat(const rnn_value *text, const rnn_value *times, rnn_value *out, char *why, size_t n)
+{
+    if (times->type != RNN_VAL_NUMBER || !times->is_integer) return py_eval_fail(why, n, "a text repeated by a number that is not an integer");
+    size_t len = strlen(text->string), k = times->number > 0 ? (size_t)times->number : 0;
+    if (len && k > (16u << 20) / len) return py_eval_fail(why, n, "a text repeated to more than 16 MB");
+    out->type = RNN_VAL_STRING;
+    if (!(out->string = malloc(len * k + 1))) return py_eval_fail(why, n, "out of memory");
+    for (size_t i = 0; i < k; i++) memcpy(out->string + i * len, text->string, len);
+    out->string[len * k] = 0;
+    return RNN_OK;
+}
+
 static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rnn_value *out, char *why, size_t n)
 {
     if (a->type == RNN_VAL_STRING && b->type == RNN_VAL_STRING && strcmp(op, "+") == 0) {
@@ -234,6 +260,8 @@ static int eval_arith(const char *op, const rnn_value *a, const rnn_value *b, rn
         memcpy(out->string + la, b->string, lb + 1);
         return RNN_OK;
     }
+    if (strcmp(op, "*") == 0 && (a->type == RNN_VAL_STRING || b->type == RNN_VAL_STRING))
+        return eval_repeat(a->type == RNN_VAL_STRING ? a : b, a->type == RNN_VAL_STRING ? b : a, out, why, n);
     if (a->type == RNN_VAL_STRING && strcmp(op, "%") == 0) {   /* 'accuracy: %.2f' % acc */
         out->type = RNN_VAL_STRING;
         return (out->string = py_percent_format(a->string, b, why, n)) ? RNN_OK : RNN_EUSAGE;
@@ -327,6 +355,7 @@ static int eval_history_subscript(app_state *s, const rnn_value *t, const rnn_va
 static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n)
 {
     const char *o;
+    if (py_obj_is(t, "tfdsdict.")) return py_tfds_subscript(t, idx, out, why, n);
     if ((o = py_obj_is(t, "dataset.")) && idx->type == RNN_VAL_STRING) {
         char what[64];
         if (strcmp(idx->string, "text") != 0 && strcmp(idx->string, "label") != 0)
@@ -522,6 +551,8 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
 {
     int rc = pred_method(v, method, out, handled, why, n);
     if (!*handled) rc = py_frame_method(s, v, method, args, out, handled, why, n);
+    if (!*handled) rc = py_tfdata_method(v, method, args, out, handled, why, n);
+    if (!*handled) rc = py_textvec_method(s, v, method, args, out, handled, why, n);
     if (!*handled && v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder") &&
         (!strcmp(method, "fit_transform") || !strcmp(method, "transform"))) {
         *handled = true;
@@ -558,6 +589,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     rnn_value v = {0}, args = {0};
     rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
     if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
+        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) ||
         (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         rnn_value_free(&v);
         return RNN_OK;
@@ -709,6 +741,8 @@ static int eval_expr(app_state *s, const rnn_value *e, rnn_value *out, char *why
     rnn_value a = {0}, b = {0};
     int rc = RNN_OK;
     const char *op = e->string;
+    if (strcmp(op, "lambda") == 0)   /* a function is a value: .map(lambda text, label: text) reads it */
+        return rnn_value_copy(out, e) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strcmp(op, "()") == 0 && e->items[0].type == RNN_VAL_EXPR && !strcmp(e->items[0].string, ".") &&
         !strcmp(e->items[0].items[1].string, "format")) {
         /* 'text {} {:d} {:.2f}'.format(...) */

@@ -633,11 +633,56 @@ static int parse_comparison(parser *ps, rnn_value *v)
     return parse_binary(ps, right, true);
 }
 
+/* lambda a, b: BODY (names only: no defaults, no *args): the EXPR "lambda" whose first operand is
+ * the list of parameter names (IDENT) and second the body, for the caller to read (a tf.data
+ * pipeline's .map(lambda text, label: text)); it is never evaluated. */
+static bool at_lambda(parser *ps)
+{
+    return strncmp(ps->p, "lambda", 6) == 0 && (isspace((unsigned char)ps->p[6]) || ps->p[6] == ':');
+}
+
+static int parse_lambda(parser *ps, rnn_value *v)
+{
+    ps->p += 6;
+    v->type = RNN_VAL_EXPR;
+    if (!(v->string = strdup("lambda")))
+        return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+    rnn_value *params = push_item(ps, v);
+    if (!params)
+        return RNN_EINTERNAL;
+    params->type = RNN_VAL_LIST;
+    skip_space(ps);
+    while (*ps->p != ':') {
+        if (params->n_items > 0) {
+            if (*ps->p != ',')
+                return syntax_error(ps, "',' or ':' in lambda's parameters");
+            ps->p++;
+            skip_space(ps);
+        }
+        const char *a = ps->p;
+        while (is_ident_char(*ps->p))
+            ps->p++;
+        if (ps->p == a || !is_ident_start(*a))
+            return syntax_error(ps, "a parameter name of lambda");
+        rnn_value *name = push_item(ps, params);
+        if (!name)
+            return RNN_EINTERNAL;
+        name->type = RNN_VAL_IDENT;
+        if (!(name->string = dup_range(a, (size_t)(ps->p - a))))
+            return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+        skip_space(ps);
+    }
+    ps->p++;
+    rnn_value *body = push_item(ps, v);
+    return body ? parse_expr(ps, body) : RNN_EINTERNAL;
+}
+
 static int parse_expr(parser *ps, rnn_value *v)
 {
     if (++ps->depth > 64)
         return rnn_fail(ps->err, RNN_EUSAGE, "expression: nested too deeply");
-    int rc = parse_comparison(ps, v);
+    skip_space(ps);
+    int rc = at_lambda(ps) ? parse_lambda(ps, v) : parse_comparison(ps, v);
     ps->depth--;
     return rc;
 }
