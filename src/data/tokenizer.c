@@ -1105,6 +1105,11 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
             rc = read_bytes(f, "oov_token", &oov);
         if (!rc)
             rc = read_bytes(f, "filters", &filters);
+        o.lower = lower;
+        o.char_level = char_level;
+        o.split = (char)split;
+        o.oov_token = oov;
+        o.filters = filters;
     }
     /* a word's line is at least "C L W\n": 5 bytes */
     if (!rc && fscanf(f, " fitted %d words %zu %" SCNu64, &fitted, &n, &total) != 3)
@@ -1116,13 +1121,6 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     }
     if (!rc && fgetc(f) != '\n')
         rc = RNN_EDATA;
-    if (!rc && version == 1) {
-        o.lower = lower;
-        o.char_level = char_level;
-        o.split = (char)split;
-        o.oov_token = oov;
-        o.filters = filters;
-    }
     if (!rc) {
         t = rnn_tokenizer_new(&o);
         rc = t ? tokenizer_read_words(t, f, n, why, sizeof why) : RNN_EDATA;

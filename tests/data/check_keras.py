@@ -5,7 +5,7 @@ generated texts. Default options are checked against ../shared/bench/keras_like.
 keras.preprocessing.text source; the TextVectorization style against a reference written from
 keras/src/layers/preprocessing/text_vectorization.py and index_lookup.py.
 usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
-import math, os, random, re, subprocess, sys
+import collections, math, os, random, re, subprocess, sys
 import numpy as np
 
 sys.path.insert(0, sys.argv[2])
@@ -102,10 +102,7 @@ class RefTextVectorization:
     def __init__(self, max_tokens):
         self.max_tokens = max_tokens
     def adapt(self, texts):
-        counts = {}
-        for t in texts:
-            for w in tv_split(t):
-                counts[w] = counts.get(w, 0) + 1
+        counts = collections.Counter(w for t in texts for w in tv_split(t))
         counts.pop(b'', None)
         counts.pop(b'[UNK]', None)
         tokens = np.array(list(counts), dtype=object)
@@ -214,26 +211,28 @@ def case_line(o):
         'default' if o['filters'] is None else (hx(o['filters']) if o['filters'] else '-'),
         ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post'], o.get('textvectorization', 0))
 
+def add_case(o, fit, enc, cases, inp):
+    inp.append(case_line(o))
+    inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
+    inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
+    cases.append((o, fit, enc))
+
+def add_texts(k, rng, gen, o, cases, inp):
+    """Case k with o: texts to fit on (none in case 0), half of them and others to encode."""
+    n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
+    fit = [gen(rng) for _ in range(n_fit)]
+    add_case(o, fit, fit[: n_fit // 2] + [gen(rng) for _ in range(rng.choice([0, 3, 10]))], cases, inp)
+
 def textvectorization_cases(n_cases, cases, inp):
     rng = random.Random(20260321)
     for k in range(n_cases):
         o = dict(num_words=rng.choice([0, 0, 2, 3, 5, 10, 50]), oov=None, char_level=False, lower=True, filters=None,
                  split=' ', maxlen=rng.choice([0, 1, 5, 20]), pad_post=rng.random() < .5, trunc_post=rng.random() < .5,
                  textvectorization=1)
-        n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
-        fit = [tv_text(rng) for _ in range(n_fit)]
-        enc = fit[: n_fit // 2] + [tv_text(rng) for _ in range(rng.choice([0, 3, 10]))]
-        inp.append(case_line(o))
-        inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
-        inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
-        cases.append((o, fit, enc))
+        add_texts(k, rng, tv_text, o, cases, inp)
     big = [tv_text(rng) for _ in range(3000)]
-    o = dict(num_words=100, oov=None, char_level=False, lower=True, filters=None, split=' ',
-             maxlen=10, pad_post=False, trunc_post=False, textvectorization=1)
-    inp.append(case_line(o))
-    inp.append('FIT %d' % len(big)); inp += [hx(t) for t in big]
-    inp.append('ENC %d' % len(big)); inp += [hx(t) for t in big]
-    cases.append((o, big, big))
+    add_case(dict(num_words=100, oov=None, char_level=False, lower=True, filters=None, split=' ',
+                  maxlen=10, pad_post=False, trunc_post=False, textvectorization=1), big, big, cases, inp)
 
 def main():
     driver, n_cases = sys.argv[1], int(sys.argv[3]) if len(sys.argv) > 3 else 300
@@ -249,21 +248,11 @@ def main():
             o['split'] = rng.choice(['.', 'e', '\t'])
         if o['oov'] == 'Σ' and o['lower']:
             o['oov'] = 'σ'
-        n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
-        fit = [gen_text(rng) for _ in range(n_fit)]
-        enc = fit[: n_fit // 2] + [gen_text(rng) for _ in range(rng.choice([0, 3, 10]))]
-        inp.append(case_line(o))
-        inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
-        inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
-        cases.append((o, fit, enc))
+        add_texts(k, rng, gen_text, o, cases, inp)
     # Many texts in one case so the threaded paths run.
     big = [gen_text(rng) for _ in range(3000)]
-    o = dict(num_words=100, oov='[OOV]', char_level=False, lower=True, filters=None, split=' ',
-             maxlen=10, pad_post=False, trunc_post=False)
-    inp.append(case_line(o))
-    inp.append('FIT %d' % len(big)); inp += [hx(t) for t in big]
-    inp.append('ENC %d' % len(big)); inp += [hx(t) for t in big]
-    cases.append((o, big, big))
+    add_case(dict(num_words=100, oov='[OOV]', char_level=False, lower=True, filters=None, split=' ',
+                  maxlen=10, pad_post=False, trunc_post=False), big, big, cases, inp)
     textvectorization_cases(n_cases // 2, cases, inp)
     data = ('\n'.join(inp) + '\n').encode()
     for threads in ('1', '2', '3'):
