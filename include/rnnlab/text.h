@@ -1,4 +1,5 @@
-/* Text processing exactly as Keras: legacy Tokenizer, pad_sequences, pandas-style length statistics. */
+/* Text processing exactly as Keras: legacy Tokenizer, TextVectorization, pad_sequences, pandas-style length
+ * statistics. */
 #ifndef RNNLAB_TEXT_H
 #define RNNLAB_TEXT_H
 #include <stdio.h>
@@ -12,24 +13,39 @@ typedef struct rnn_seqs {
 } rnn_seqs;
 void rnn_seqs_free(rnn_seqs *s);
 
+/* The tokenizer's style. RNN_TOKENIZER_LEGACY: Keras's legacy Tokenizer with the options below.
+ * RNN_TOKENIZER_TEXTVECTORIZATION: keras.layers.TextVectorization with its defaults
+ * (standardize='lower_and_strip_punctuation', split='whitespace', output_mode='int', ngrams=None):
+ * A-Z lowered (no other letter), the 32 ASCII punctuation characters of Python's string.punctuation
+ * deleted, words split at runs of ASCII whitespace; the vocabulary ranked by count, ties by the
+ * words' bytes in descending order; id 0 is the padding (''), id 1 the OOV token '[UNK]', learned
+ * words from 2, and num_words is max_tokens: the vocabulary's size with those two (0 = no cap,
+ * else at least 2). rnn_tokenizer_new sets the other options to what TextVectorization does
+ * (filters: the deleted characters; oov_token '[UNK]'). */
+enum { RNN_TOKENIZER_LEGACY = 0, RNN_TOKENIZER_TEXTVECTORIZATION = 1 };
+
 typedef struct rnn_tokenizer_opts {
-    int num_words;          /* 0 = no limit (Keras None) */
+    int num_words;          /* 0 = no limit (Keras None); TextVectorization: max_tokens */
     const char *oov_token;  /* NULL = none */
     bool lower;             /* default true */
     const char *filters;    /* NULL = Keras default '!"#$%&()*+,-./:;<=>?@[\]^_`{|}~\t\n' */
     char split;             /* 0 = ' ' */
     bool char_level;
+    int style;              /* RNN_TOKENIZER_LEGACY (default) or RNN_TOKENIZER_TEXTVECTORIZATION */
 } rnn_tokenizer_opts;
 /* Fills Keras's defaults. */
 void rnn_tokenizer_opts_default(rnn_tokenizer_opts *o);
 
 typedef struct rnn_tokenizer rnn_tokenizer;
+/* NULL when out of memory or the options are invalid (an unknown style, max_tokens 1). */
 rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o);
 void rnn_tokenizer_free(rnn_tokenizer *t);
 const rnn_tokenizer_opts *rnn_tokenizer_options(const rnn_tokenizer *t);
-/* fit_on_texts: counts words, ranks by count (ties in first-seen order), OOV token at index 1. */
+/* fit_on_texts (adapt): counts words, ranks by count (ties in first-seen order; TextVectorization: by
+ * the words' bytes, descending), OOV token at index 1. */
 int rnn_tokenizer_fit(rnn_tokenizer *t, char *const *texts, size_t n, rnn_error *err);
-/* Number of entries in word_index (including the OOV token); Keras vocab size is this + 1. */
+/* Number of entries in word_index (including the OOV token); Keras vocab size is this + 1
+ * (TextVectorization: len(get_vocabulary()), at most max_tokens). */
 size_t rnn_tokenizer_size(const rnn_tokenizer *t);
 /* Word at index i (1-based) as Keras's index_word: NULL if out of range (and at 1 when the OOV token is also a
  * word: word_index then maps it to its later rank, as dict(zip(...)) does). */
@@ -47,7 +63,9 @@ int rnn_tokenizer_encode_all(const rnn_tokenizer *t, char *const *texts, size_t 
 /* fit_on_texts(texts) then texts_to_sequences(texts) in one pass over the texts (same results, about
  * half the work of fit + encode_all on the same texts). */
 int rnn_tokenizer_fit_encode(rnn_tokenizer *t, char *const *texts, size_t n, rnn_seqs *out, rnn_error *err);
-/* sequences_to_texts on one sequence: malloc'd string. */
+/* sequences_to_texts on one sequence: malloc'd string. TextVectorization has no such method: ids
+ * are words of get_vocabulary() as in " ".join(vocab[ids]), except that the padding 0 is left out
+ * and an id past the vocabulary reads as '[UNK]' (its inverse StringLookup). */
 char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t len);
 /* Keras's text_to_word_sequence with the tokenizer's options: calls fn for each word (not NUL-terminated). */
 void rnn_tokenizer_words(const rnn_tokenizer *t, const char *text,

@@ -397,17 +397,26 @@ int cmd_vocab(app_state *s, const app_command *c, const app_args *a)
     const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
     size_t size = rnn_tokenizer_size(s->tok);
     uint64_t total = rnn_tokenizer_total(s->tok);
-    app_printf("vocabulary: %zu %s (vocab.size %zu with index 0), %llu word %s\n", size, app_noun(size, "word", "words"),
-               size + 1, (unsigned long long)total, app_noun(total, "occurrence", "occurrences"));
+    /* TextVectorization: get_vocabulary()'s entries, '' at 0 included; its max_tokens caps the vocabulary
+     * itself, so every word in it is kept and the coverage is that of the words it learned. */
+    bool tv = o->style == RNN_TOKENIZER_TEXTVECTORIZATION;
+    const char *word = tv ? "token" : "word", *limit = tv ? "max_tokens" : "num_words";
+    if (tv)
+        app_printf("vocabulary (TextVectorization): %zu entries with '' and '[UNK]' (vocab.size %zu), %llu token %s\n",
+                   size + 1, size + 1, (unsigned long long)total, app_noun(total, "occurrence", "occurrences"));
+    else
+        app_printf("vocabulary: %zu %s (vocab.size %zu with index 0), %llu word %s\n", size, app_noun(size, "word", "words"),
+                   size + 1, (unsigned long long)total, app_noun(total, "occurrence", "occurrences"));
     if (o->num_words > 0) {
         uint64_t kept = 0;
         for (int32_t i = 1; i < o->num_words && (size_t)i <= size; i++) kept += rnn_tokenizer_count(s->tok, i);
         double cov = total ? (double)kept / (double)total : 0;
-        app_printf("num_words=%d keeps indices 1..%d: coverage %.2f%% of occurrences, OOV rate %.2f%%\n",
-                   o->num_words, o->num_words - 1, 100 * cov, 100 * (1 - cov));
+        app_printf("%s=%d keeps indices %d..%d: coverage %.2f%% of occurrences, OOV rate %.2f%%\n",
+                   limit, o->num_words, tv ? 2 : 1, o->num_words - 1, 100 * cov, 100 * (1 - cov));
     } else
-        app_printf("num_words not set: every word is kept (coverage 100%%)\n");
-    if (top > 0) app_printf("%6s  %-20s %10s\n", "index", "word", "count");
+        app_printf("%s not set: every %s is kept (coverage 100%%)\n", limit, word);
+    if (top > 0) app_printf("%6s  %-20s %10s\n", "index", word, "count");
+    if (top > 0 && tv) app_printf("%6d  %-20s %10s\n", 0, "''", "(padding)");
     for (int32_t i = 1; i <= top && (size_t)i <= size; i++) {
         const char *w = rnn_tokenizer_word(s->tok, i);
         int pad = app_pad_to(w, 20);
@@ -439,17 +448,83 @@ static int tokenize_ngrams(const rnn_ngram_opts *o, rnn_seqs *tr, rnn_seqs *te, 
     return RNN_OK;
 }
 
+/* The legacy Tokenizer's options that TextVectorization does not take, and what it does instead. */
+static const struct { const char *key, *instead; } textvectorization_refuses[] = {
+    {"num_words", "its vocabulary size is max_tokens=N"},
+    {"oov_token", "its OOV token is '[UNK]', id 1"},
+    {"filters", "it strips punctuation itself (standardize='lower_and_strip_punctuation')"},
+    {"lower", "it lowers A-Z itself (standardize='lower_and_strip_punctuation')"},
+    {"split", "it splits at whitespace itself (split='whitespace')"},
+    {"char_level", "it splits at whitespace (split='whitespace'), not into characters"},
+};
+
+/* style=: the legacy Tokenizer's options, or TextVectorization's max_tokens; refuses the other style's. */
+static int tokenize_style(const app_command *c, const app_args *a, rnn_tokenizer_opts *o)
+{
+    const char *style;
+    long n;
+    int rc = args_choice(a, "style", "tokenizer|textvectorization", "tokenizer", &style);
+    if (rc) return rc;
+    if (strcmp(style, "textvectorization") == 0) {
+        for (size_t i = 0; i < sizeof textvectorization_refuses / sizeof *textvectorization_refuses; i++)
+            if (args_get(a, textvectorization_refuses[i].key))
+                return app_fail(RNN_EUSAGE, c, "%s= is not an option of TextVectorization: %s",
+                                textvectorization_refuses[i].key, textvectorization_refuses[i].instead);
+        static const char *const ngram_keys[] = {"ngrams", "ngram_buckets", "num_ngrams"};
+        for (size_t i = 0; i < 3; i++)
+            if (args_get(a, ngram_keys[i]))
+                return app_fail(RNN_EUSAGE, c, "%s=: TextVectorization's ngrams make n-gram tokens in its vocabulary, "
+                                "which rnnlab does not do; rnnlab's n-gram ids (after the word ids) need style=tokenizer",
+                                ngram_keys[i]);
+        /* Keras: "If set, `max_tokens` must be greater than 1" (room for '' and '[UNK]'). */
+        if ((rc = args_long(a, "max_tokens", 0, 2, 100000000, &n))) return rc;
+        o->style = RNN_TOKENIZER_TEXTVECTORIZATION;
+        o->num_words = (int)n;
+        return RNN_OK;
+    }
+    if (args_get(a, "max_tokens"))
+        return app_fail(RNN_EUSAGE, c, "max_tokens= is TextVectorization's (style=textvectorization): the Tokenizer's "
+                        "limit is num_words=N");
+    if ((rc = args_long(a, "num_words", 0, 0, 100000000, &n)) || (rc = args_bool(a, "lower", o->lower, &o->lower)) ||
+        (rc = args_bool(a, "char_level", o->char_level, &o->char_level)))
+        return rc;
+    o->num_words = (int)n;
+    o->oov_token = args_get(a, "oov_token");
+    if (args_get(a, "filters")) o->filters = args_get(a, "filters");
+    const char *split = args_get(a, "split");
+    if (split) {
+        if (strlen(split) != 1 || (unsigned char)split[0] >= 0x80)
+            return app_fail(RNN_EUSAGE, c, "split='%s': expected one ASCII character", split);
+        o->split = split[0];
+    }
+    return RNN_OK;
+}
+
+/* The line tokenize ends with: what was fitted on what, and the sizes the Embedding needs. */
+static void tokenize_report(const rnn_tokenizer *t, size_t n_fit, bool fit_on_all)
+{
+    const rnn_tokenizer_opts *o = rnn_tokenizer_options(t);
+    size_t size = rnn_tokenizer_size(t);
+    bool tv = o->style == RNN_TOKENIZER_TEXTVECTORIZATION;
+    app_printf("tokenizer%s fitted on %zu %s %s: ", tv ? " (TextVectorization)" : "", n_fit,
+               fit_on_all ? "train+test" : "train", app_noun(n_fit, "text", "texts"));
+    if (tv) {
+        app_printf("%zu %s, vocab.size %zu with '' and '[UNK]'", size - 1, app_noun(size - 1, "token", "tokens"), size + 1);
+        if (o->num_words) app_printf(", max_tokens=%d", o->num_words);
+        return;
+    }
+    app_printf("%zu %s, vocab.size %zu", size, app_noun(size, "word", "words"), size + 1);
+    if (o->num_words) app_printf(", num_words=%d", o->num_words);
+    if (o->oov_token) app_printf(", oov_token='%s'", o->oov_token);
+}
+
 int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
 {
     int rc;
     if (!s->ds) return app_fail(RNN_EUSAGE, c, "no data set: run load first");
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
-    long nw;
-    if ((rc = args_long(a, "num_words", 0, 0, 100000000, &nw)) || (rc = args_bool(a, "lower", o.lower, &o.lower)) ||
-        (rc = args_bool(a, "char_level", o.char_level, &o.char_level)))
-        return rc;
-    o.num_words = (int)nw;
+    if ((rc = tokenize_style(c, a, &o))) return rc;
     long n_gram, buckets, top;
     if ((rc = args_long(a, "ngrams", 1, 1, RNN_NGRAMS_MAX_N, &n_gram)) ||
         (rc = args_long(a, "ngram_buckets", 0, 1, 100000000, &buckets)) ||
@@ -460,22 +535,14 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     if (buckets && top)
         return app_fail(RNN_EUSAGE, c, "ngram_buckets= and num_ngrams= are two ways of numbering n-grams: give one");
     rnn_ngram_opts ng = {.n = (int)n_gram, .buckets = buckets, .top = top};
-    o.oov_token = args_get(a, "oov_token");
-    if (args_get(a, "filters")) o.filters = args_get(a, "filters");
-    const char *split = args_get(a, "split");
-    if (split) {
-        if (strlen(split) != 1 || (unsigned char)split[0] >= 0x80)
-            return app_fail(RNN_EUSAGE, c, "split='%s': expected one ASCII character", split);
-        o.split = split[0];
-    }
     rnn_tokenizer *t = rnn_tokenizer_new(&o);
     if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
     const rnn_dataset *ds = s->ds;
     rnn_error err = {0};
     rnn_seqs tr = {0}, te = {0};
     /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as a Keras
-     * Tokenizer fitted before the split: words of equal count rank by first use), unless fit_on=train
-     * (a Tokenizer fitted after train_test_split). */
+     * Tokenizer fitted, or a TextVectorization adapted, before the split: the Tokenizer ranks words of
+     * equal count by first use), unless fit_on=train (fitted after train_test_split). */
     const char *fit_on;
     if ((rc = args_choice(a, "fit_on", "all|train", ds->source_text ? "all" : "train", &fit_on))) { rnn_tokenizer_free(t); return rc; }
     if (!strcmp(fit_on, "all") && !ds->source_text) {
@@ -503,11 +570,7 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     s->ngrams = g;
     s->seq_train = tr;
     s->seq_test = te;
-    size_t size = rnn_tokenizer_size(t);
-    app_printf("tokenizer fitted on %zu %s %s: %zu %s, vocab.size %zu", n_fit, fit_on_all ? "train+test" : "train",
-               app_noun(n_fit, "text", "texts"), size, app_noun(size, "word", "words"), size + 1);
-    if (o.num_words) app_printf(", num_words=%d", o.num_words);
-    if (o.oov_token) app_printf(", oov_token='%s'", o.oov_token);
+    tokenize_report(t, n_fit, fit_on_all);
     app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
     if (g) report_ngrams(g);
     if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");

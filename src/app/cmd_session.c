@@ -49,9 +49,15 @@ int cmd_status(app_state *s, const app_command *c, const app_args *a)
         app_printf("data:      none (load imdb|sms|csv|dir|lines|demo)\n");
     if (s->tok) {
         const rnn_tokenizer_opts *o = rnn_tokenizer_options(s->tok);
-        app_printf("tokenizer: %zu %s (vocab.size %zu), num_words=%d%s%s%s\n", rnn_tokenizer_size(s->tok),
-                   app_noun(rnn_tokenizer_size(s->tok), "word", "words"), rnn_tokenizer_size(s->tok) + 1, o->num_words, o->oov_token ? ", oov_token='" : "",
-                   o->oov_token ? o->oov_token : "", o->oov_token ? "'" : "");
+        size_t size = rnn_tokenizer_size(s->tok);
+        if (o->style == RNN_TOKENIZER_TEXTVECTORIZATION)
+            app_printf("tokenizer: TextVectorization, %zu %s (vocab.size %zu with '' and '[UNK]')%s%.0d\n",
+                       size - 1, app_noun(size - 1, "token", "tokens"), size + 1, o->num_words ? ", max_tokens=" : "",
+                       o->num_words);
+        else
+            app_printf("tokenizer: %zu %s (vocab.size %zu), num_words=%d%s%s%s\n", size, app_noun(size, "word", "words"),
+                       size + 1, o->num_words, o->oov_token ? ", oov_token='" : "", o->oov_token ? o->oov_token : "",
+                       o->oov_token ? "'" : "");
     } else
         app_printf("tokenizer: none (tokenize)\n");
     char value[32] = "";

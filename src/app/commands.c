@@ -67,22 +67,30 @@ static const app_command command_table[] = {
      "vocab [top=20]: the fitted tokenizer's vocabulary: size, the most frequent words with their counts,\n"
      "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, 0, NULL,
      EX_TOKENIZED "vocab top=5"},
-    {"tokenize", "[num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] [char_level=false] "
-     "[ngrams=1] [ngram_buckets=N] [num_ngrams=N] [fit_on=all|train]",
-     "fit Keras's Tokenizer and encode train and test",
+    {"tokenize", "[style=tokenizer|textvectorization] [num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] "
+     "[char_level=false] [max_tokens=N] [ngrams=1] [ngram_buckets=N] [num_ngrams=N] [fit_on=all|train]",
+     "fit Keras's Tokenizer or TextVectorization and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
      "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits. fit_on=train fits such a\n"
      "data set on its train texts only, as a Tokenizer fitted after train_test_split.\n"
+     "tokenize style=textvectorization [max_tokens=N]: keras.layers.TextVectorization with its defaults,\n"
+     "adapted on the same texts (the TensorFlow RNN guide's encoder): A-Z lowered (no other letter), the\n"
+     "32 ASCII punctuation characters deleted (don't -> dont, <br /> -> br), words split at ASCII\n"
+     "whitespace; the vocabulary ranked by count, ties by the words' bytes in descending order. Id 0 is\n"
+     "the padding (''), 1 is '[UNK]' for every word out of the vocabulary, learned words follow from 2;\n"
+     "max_tokens=N (at least 2) caps the vocabulary at N entries with those two, as get_vocabulary().\n"
+     "The Tokenizer's options and ngrams= do not apply to it.\n"
      "ngrams=2 (or 3..5) appends each text's word n-grams after its word ids, as fastText and Keras's\n"
      "imdb_fasttext example: every n-gram of the train texts (num_ngrams=N: the N most frequent), or\n"
      "every n-gram hashed into ngram_buckets=N ids as fastText. Their ids follow the word ids (from\n"
      "num_words, or vocab.size), so the Embedding needs the input_dim tokenize reports; pad, encode,\n"
      "predict, explain and save carry them. Embedding + GlobalAveragePooling1D + Dense on them is the\n"
      "fastText classifier.", cmd_tokenize, 0, NULL,
-     "load demo\ntokenize num_words=20 oov_token='<OOV>'\ntokenize ngrams=2 num_ngrams=100"},
+     "load demo\ntokenize num_words=20 oov_token='<OOV>'\ntokenize style=textvectorization max_tokens=20\n"
+     "tokenize ngrams=2 num_ngrams=100"},
     {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: the token ids of TEXT through the fitted tokenizer (words it does not know are\n"
-     "dropped, or become oov_token's id).", cmd_encode, APP_ARGS_ANY, NULL,
+     "dropped, or become oov_token's id; 1, '[UNK]', with style=textvectorization).", cmd_encode, APP_ARGS_ANY, NULL,
      EX_TOKENIZED "encode 'the acting was not dull'   # -> [2, 24, 3, 1, 19]"},
     {"decode", "IDS", "sequences_to_texts on one id list", "decode IDS: the words of a list of token ids, written [12, 7, 300] or 12 7 300.", cmd_decode, APP_ARGS_ANY, NULL,
      EX_TOKENIZED "decode 2 24 3 1 19   # -> the acting was not dull"},

@@ -1,4 +1,5 @@
-/* Keras's legacy Tokenizer: text_to_word_sequence, fit_on_texts, texts_to_sequences, sequences_to_texts.
+/* Keras's legacy Tokenizer: text_to_word_sequence, fit_on_texts, texts_to_sequences, sequences_to_texts;
+ * and TextVectorization's defaults (standardize, split, adapt, output_mode='int') in the same scanner.
  * Words live in an arena behind an open-addressing hash table; fitting and encoding split the texts
  * over rnn_get_threads() threads and merge in text order, so results never depend on the thread count. */
 #include "config.h"
@@ -10,7 +11,12 @@
 #include "data/data_internal.h"
 
 static const char keras_filters[] = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+/* TextVectorization's standardize deletes these: the class of its regex_replace, Python's string.punctuation. */
+static const char textvectorization_punctuation[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+static const char textvectorization_oov[] = "[UNK]";
 #define NO_ENTRY UINT32_MAX
+/* ascii_map's value for a byte that standardization deletes (no ASCII byte maps to it). */
+#define TOK_DELETED 0x80
 
 /* ---- a word table: words in first-seen order with counts, found through a hash table ---- */
 
@@ -170,7 +176,9 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
 struct rnn_tokenizer {
     rnn_tokenizer_opts opts;   /* strings point at oov / filters below */
     char *oov, *filters;
-    unsigned char ascii_map[128]; /* lowered (if lower) and filtered (-> split) ASCII byte */
+    bool textvectorization;       /* opts.style is RNN_TOKENIZER_TEXTVECTORIZATION */
+    bool lower_wide;              /* lower non-ASCII characters too (TextVectorization lowers A-Z only) */
+    unsigned char ascii_map[128]; /* lowered (if lower) and filtered (-> split, or TOK_DELETED) ASCII byte */
     bool ascii_filtered[128];     /* filters ∩ ASCII, for characters lowered from non-ASCII */
     uint32_t *wide_filters;       /* non-ASCII filter code points, sorted */
     size_t n_wide_filters;
@@ -216,9 +224,24 @@ static int tokenizer_setup_filters(rnn_tokenizer *t)
     qsort(t->wide_filters, t->n_wide_filters, sizeof *t->wide_filters, compare_u32);
     for (unsigned b = 0; b < 128; b++) {
         unsigned c = t->opts.lower && b >= 'A' && b <= 'Z' ? b + 32 : b;
-        t->ascii_map[b] = t->ascii_filtered[c] ? (unsigned char)t->opts.split : (unsigned char)c;
+        if (!t->textvectorization)
+            t->ascii_map[b] = t->ascii_filtered[c] ? (unsigned char)t->opts.split : (unsigned char)c;
+        else if (t->ascii_filtered[c])
+            t->ascii_map[b] = TOK_DELETED;
+        else /* tf.strings.split: runs of ASCII whitespace separate words */
+            t->ascii_map[b] = c && strchr(" \t\n\v\f\r", (int)c) ? ' ' : (unsigned char)c;
     }
     return RNN_OK;
+}
+
+/* TextVectorization's fixed options: its standardize, split and OOV token, and no Tokenizer option. */
+static void textvectorization_opts(rnn_tokenizer_opts *o)
+{
+    o->oov_token = textvectorization_oov;
+    o->lower = true;
+    o->filters = textvectorization_punctuation;
+    o->split = ' ';
+    o->char_level = false;
 }
 
 rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o)
@@ -228,10 +251,20 @@ rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o)
         rnn_tokenizer_opts_default(&def);
         o = &def;
     }
+    if (o->style != RNN_TOKENIZER_LEGACY && o->style != RNN_TOKENIZER_TEXTVECTORIZATION)
+        return NULL;
+    /* Keras: "If set, `max_tokens` must be greater than 1" (room for '' and '[UNK]'). */
+    if (o->style == RNN_TOKENIZER_TEXTVECTORIZATION && (o->num_words < 0 || o->num_words == 1))
+        return NULL;
     rnn_tokenizer *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->opts = *o;
+    t->textvectorization = o->style == RNN_TOKENIZER_TEXTVECTORIZATION;
+    if (t->textvectorization)
+        textvectorization_opts(&t->opts);
+    o = &t->opts;
+    t->lower_wide = o->lower && !t->textvectorization;
     if (t->opts.split == 0)
         t->opts.split = ' ';
     if (t->opts.num_words < 0)
@@ -341,14 +374,14 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
             unsigned char c = t->ascii_map[b];
             if (c == split)
                 WORD_END();
-            else
+            else if (c != TOK_DELETED)
                 PUT(c);
             i++;
             continue;
         }
         uint32_t cp, low[3];
         int n = rnn_utf8_decode(text + i, len - i, &cp), k = 1;
-        if (!t->opts.lower)
+        if (!t->lower_wide)
             low[0] = cp;
         else if (cp == 0x3A3)
             low[0] = rnn_lower_sigma(text, len, i);
@@ -480,10 +513,14 @@ static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int k)
     }
 }
 
-/* Ranks word_counts: count descending, ties in first-seen order (Python's stable sort). */
+/* Ranks word_counts: count descending, ties in first-seen order (Python's stable sort); TextVectorization
+ * (index_lookup.py's finalize_state, np.lexsort((tokens, counts))[::-1]): ties by the words' bytes,
+ * descending, a word after the longer words it begins. */
 typedef struct rank_key {
     uint64_t count;
     uint32_t entry;
+    uint32_t len;
+    const char *word;
 } rank_key;
 
 static int compare_rank(const void *a, const void *b)
@@ -492,6 +529,25 @@ static int compare_rank(const void *a, const void *b)
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
     return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static int compare_rank_textvectorization(const void *a, const void *b)
+{
+    const rank_key *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    int c = memcmp(x->word, y->word, x->len < y->len ? x->len : y->len);
+    if (c == 0)
+        c = x->len < y->len ? -1 : x->len > y->len;
+    return -c;
+}
+
+/* TextVectorization's adapt drops its mask token '' and OOV token '[UNK]' from the counts (its own
+ * standardize never makes them; a saved file may hold them). */
+static bool textvectorization_reserved(const tok_entry *e)
+{
+    return e->len == 0 || (e->len == sizeof textvectorization_oov - 1
+                           && memcmp(e->word, textvectorization_oov, e->len) == 0);
 }
 
 static int tokenizer_rank(rnn_tokenizer *t)
@@ -504,15 +560,23 @@ static int tokenizer_rank(rnn_tokenizer *t)
         free(keys); free(entry_index); free(index_entry);
         return RNN_EINTERNAL;
     }
-    for (size_t e = 0; e < n; e++)
-        keys[e] = (rank_key){t->vocab.entries[e].count, (uint32_t)e};
-    qsort(keys, n, sizeof *keys, compare_rank);
-    size_t k = 0;
+    for (size_t e = 0; e < n; e++) {
+        const tok_entry *w = &t->vocab.entries[e];
+        keys[e] = (rank_key){w->count, (uint32_t)e, w->len, w->word};
+    }
+    qsort(keys, n, sizeof *keys, t->textvectorization ? compare_rank_textvectorization : compare_rank);
+    /* TextVectorization keeps max_tokens - 2 words (ids below max_tokens); the others are out of vocabulary. */
+    size_t k = 0, max_index = t->textvectorization && t->opts.num_words ? (size_t)t->opts.num_words - 1 : SIZE_MAX;
     if (has_oov)
         index_entry[k++] = NO_ENTRY;
     for (size_t r = 0; r < n; r++) {
-        index_entry[k] = keys[r].entry;
-        entry_index[keys[r].entry] = (int32_t)(k + 1);
+        uint32_t e = keys[r].entry;
+        if (t->textvectorization && (k >= max_index || textvectorization_reserved(&t->vocab.entries[e]))) {
+            entry_index[e] = 0;
+            continue;
+        }
+        index_entry[k] = e;
+        entry_index[e] = (int32_t)(k + 1);
         k++;
     }
     free(t->entry_index);
@@ -521,8 +585,8 @@ static int tokenizer_rank(rnn_tokenizer *t)
     t->index_entry = index_entry;
     t->n_index = k;
     t->n_distinct_index = k;
-    t->oov_index = 0;
-    if (has_oov) {
+    t->oov_index = t->textvectorization ? 1 : 0;
+    if (has_oov && !t->textvectorization) {
         /* dict(zip(sorted_voc, ...)): when the OOV token is also a word, its later index wins. */
         uint32_t e = table_find(&t->vocab, t->oov, strlen(t->oov), word_hash(t->oov, strlen(t->oov)));
         t->oov_index = e == NO_ENTRY ? 1 : entry_index[e];
@@ -855,6 +919,8 @@ char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t le
         return NULL;
     b.p[0] = '\0';
     for (size_t i = 0; i < len; i++) {
+        if (ids[i] == 0 && t->textvectorization)
+            continue; /* the padding, '' in get_vocabulary() */
         const char *w = rnn_tokenizer_word(t, ids[i]);
         if (w && t->opts.num_words && ids[i] >= t->opts.num_words)
             w = t->oov ? t->oov : NULL;
@@ -876,7 +942,9 @@ char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t le
     return b.p;
 }
 
-/* ---- save files: a text header, then length-prefixed words in first-seen order ---- */
+/* ---- save files: a text header, then length-prefixed words in first-seen order ----
+ * Version 1 holds the legacy Tokenizer's options (and is all that builds before TextVectorization read);
+ * version 2 names the style, whose options it fixes but max_tokens. */
 
 static int write_bytes(FILE *f, const char *key, const char *s)
 {
@@ -888,9 +956,14 @@ static int write_bytes(FILE *f, const char *key, const char *s)
 
 int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err)
 {
-    bool bad = fprintf(f, "rnnlab-tokenizer 1\nnum_words %d\nlower %d\nchar_level %d\nsplit %d\n",
-                       t->opts.num_words, t->opts.lower, t->opts.char_level, t->opts.split) < 0;
-    bad = bad || write_bytes(f, "oov_token", t->oov) || write_bytes(f, "filters", t->filters);
+    bool bad;
+    if (t->textvectorization)
+        bad = fprintf(f, "rnnlab-tokenizer 2\nstyle textvectorization\nmax_tokens %d\n", t->opts.num_words) < 0;
+    else {
+        bad = fprintf(f, "rnnlab-tokenizer 1\nnum_words %d\nlower %d\nchar_level %d\nsplit %d\n",
+                      t->opts.num_words, t->opts.lower, t->opts.char_level, t->opts.split) < 0;
+        bad = bad || write_bytes(f, "oov_token", t->oov) || write_bytes(f, "filters", t->filters);
+    }
     bad = bad || fprintf(f, "fitted %d\nwords %zu %" PRIu64 "\n", t->fitted, t->vocab.n, t->total) < 0;
     for (size_t e = 0; e < t->vocab.n && !bad; e++) {
         const tok_entry *w = &t->vocab.entries[e];
@@ -989,6 +1062,24 @@ static int tokenizer_read_words(rnn_tokenizer *t, FILE *f, size_t n, char *why, 
     return rc;
 }
 
+/* Version 2's header after its first line: the style, then max_tokens (0, or at least 2). */
+static int read_style(FILE *f, rnn_tokenizer_opts *o, char *why, size_t why_cap)
+{
+    char style[32];
+    if (fscanf(f, " style %31s max_tokens %d", style, &o->num_words) != 2)
+        return RNN_EDATA;
+    if (strcmp(style, "textvectorization") != 0) {
+        snprintf(why, why_cap, ": an unknown tokenizer style (from a newer rnnlab?)");
+        return RNN_EDATA;
+    }
+    o->style = RNN_TOKENIZER_TEXTVECTORIZATION;
+    if (o->num_words < 0 || o->num_words == 1) {
+        snprintf(why, why_cap, ": max_tokens %d (0 or at least 2)", o->num_words);
+        return RNN_EDATA;
+    }
+    return RNN_OK;
+}
+
 int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
 {
     rnn_tokenizer_opts o;
@@ -1000,13 +1091,26 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     char why[160] = "";
     *out = NULL;
     rnn_tokenizer_opts_default(&o);
-    int rc = fscanf(f, " rnnlab-tokenizer %d num_words %d lower %d char_level %d split %d ", &version,
-                    &o.num_words, &lower, &char_level, &split) == 5 && version == 1 && split > 0 && split < 128
-        ? RNN_OK : RNN_EDATA;
-    if (!rc)
-        rc = read_bytes(f, "oov_token", &oov);
-    if (!rc)
-        rc = read_bytes(f, "filters", &filters);
+    int rc = fscanf(f, " rnnlab-tokenizer %d", &version) == 1 ? RNN_OK : RNN_EDATA;
+    if (!rc && version != 1 && version != 2) {
+        snprintf(why, sizeof why, ": version %d (this build reads 1 and 2)", version);
+        rc = RNN_EDATA;
+    }
+    if (!rc && version == 2)
+        rc = read_style(f, &o, why, sizeof why);
+    if (!rc && version == 1) {
+        rc = fscanf(f, " num_words %d lower %d char_level %d split %d ", &o.num_words, &lower, &char_level,
+                    &split) == 4 && split > 0 && split < 128 ? RNN_OK : RNN_EDATA;
+        if (!rc)
+            rc = read_bytes(f, "oov_token", &oov);
+        if (!rc)
+            rc = read_bytes(f, "filters", &filters);
+        o.lower = lower;
+        o.char_level = char_level;
+        o.split = (char)split;
+        o.oov_token = oov;
+        o.filters = filters;
+    }
     /* a word's line is at least "C L W\n": 5 bytes */
     if (!rc && fscanf(f, " fitted %d words %zu %" SCNu64, &fitted, &n, &total) != 3)
         rc = RNN_EDATA;
@@ -1018,11 +1122,6 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     if (!rc && fgetc(f) != '\n')
         rc = RNN_EDATA;
     if (!rc) {
-        o.lower = lower;
-        o.char_level = char_level;
-        o.split = (char)split;
-        o.oov_token = oov;
-        o.filters = filters;
         t = rnn_tokenizer_new(&o);
         rc = t ? tokenizer_read_words(t, f, n, why, sizeof why) : RNN_EDATA;
     }

@@ -21,7 +21,8 @@ typedef struct vocab_view {
     bool fitted;
     size_t size;
     uint64_t total;
-    int num_words;
+    int num_words;                       /* TextVectorization: max_tokens */
+    bool textvectorization;
     double coverage_num_words;           /* fraction of tokens kept by num_words */
     double coverage[N_CUTOFFS];
     int n_top;
@@ -85,6 +86,7 @@ static void vocab_snapshot(tui_panel *p, const app_state *s)
         nv.size = rnn_tokenizer_size(tok);
         nv.total = rnn_tokenizer_total(tok);
         nv.num_words = rnn_tokenizer_options(tok)->num_words;
+        nv.textvectorization = rnn_tokenizer_options(tok)->style == RNN_TOKENIZER_TEXTVECTORIZATION;
         if (nv.num_words > 0)
             nv.coverage_num_words = vocab_coverage(tok, nv.size, nv.total, nv.num_words);
         for (int c = 0; c < N_CUTOFFS; c++)
@@ -420,11 +422,11 @@ static void draw_summary(tui_panel *p, tui_rect r)
     snprintf(line, sizeof line, "%zu word%s, %s token%s", v->size, v->size == 1 ? "" : "s", tot,
              v->total == 1 ? "" : "s");
     tui_put(r, row++, 0, line, theme_attr(ROLE_VALUE));
+    const char *limit = v->textvectorization ? "max_tokens" : "num_words";
     if (v->num_words > 0)
-        snprintf(line, sizeof line, "num_words %d: %.1f%% kept", v->num_words,
-                 100 * v->coverage_num_words);
+        snprintf(line, sizeof line, "%s %d: %.1f%% kept", limit, v->num_words, 100 * v->coverage_num_words);
     else
-        snprintf(line, sizeof line, "num_words unlimited: all kept");
+        snprintf(line, sizeof line, "%s unlimited: all kept", limit);
     tui_put(r, row++, 0, line, theme_attr(ROLE_NORMAL));
     size_t len = 0;
     len += (size_t)snprintf(line, sizeof line, "top");

@@ -2,8 +2,10 @@
 """Compares librnnlab's tokenizer, sequences_to_texts, pad_sequences and count_words with Python on
 generated texts. Default options are checked against ../shared/bench/keras_like.py; other options
 (char_level, lower=False, custom filters/split) against a reference written from Keras's legacy
-keras.preprocessing.text source. usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
-import math, os, random, subprocess, sys
+keras.preprocessing.text source; the TextVectorization style against a reference written from
+keras/src/layers/preprocessing/text_vectorization.py and index_lookup.py.
+usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
+import collections, math, os, random, re, subprocess, sys
 import numpy as np
 
 sys.path.insert(0, sys.argv[2])
@@ -85,10 +87,54 @@ def decode(tok, seqs, o):
         out.append(' '.join(v))
     return out
 
+# Reference for TextVectorization() with its defaults: _preprocess (standardize
+# 'lower_and_strip_punctuation': tf.strings.lower without an encoding lowers A-Z only, as bytes.lower;
+# regex_replace deletes the class below; split 'whitespace': tf.strings.split splits at runs of ASCII
+# whitespace, as bytes.split), then adapt's finalize_state: counts without '' and '[UNK]', ranked by
+# np.lexsort((tokens, counts))[::-1] over an object array of bytes, max_tokens - 2 kept after '' and
+# '[UNK]'; call: a token's index, 1 ('[UNK]') when it is not in the vocabulary.
+TV_PUNCTUATION = re.compile(rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+
+def tv_split(text):
+    return TV_PUNCTUATION.sub(b'', text.encode('utf-8').lower()).split()
+
+class RefTextVectorization:
+    def __init__(self, max_tokens):
+        self.max_tokens = max_tokens
+    def adapt(self, texts):
+        counts = collections.Counter(w for t in texts for w in tv_split(t))
+        counts.pop(b'', None)
+        counts.pop(b'[UNK]', None)
+        tokens = np.array(list(counts), dtype=object)
+        order = np.lexsort((tokens, np.array([counts[w] for w in tokens], dtype=np.int64)))[::-1]
+        if self.max_tokens:
+            order = order[:self.max_tokens - 2]
+        self.vocabulary = [b'', b'[UNK]'] + [tokens[i] for i in order]   # get_vocabulary()
+        self.index = {w: i for i, w in enumerate(self.vocabulary) if i >= 2}
+        self.counts = counts
+    def encode(self, texts):
+        return [[self.index.get(w, 1) for w in tv_split(t)] for t in texts]
+
 def hx(s):
+    if isinstance(s, bytes):
+        return s.hex() or '-'
     return s.encode('utf-8').hex() or '-'
 
-def expected(o, fit, enc):
+def expected_textvectorization(o, fit, enc):
+    tv = RefTextVectorization(o['num_words'])
+    tv.adapt(fit)
+    seqs = tv.encode(enc)
+    n = len(tv.vocabulary) - 1
+    lines = ['VOCAB %d %d' % (n, n)]
+    for i, w in enumerate(tv.vocabulary[1:], 1):
+        lines.append('%s %d %d' % (hx(w), tv.counts.get(w, 0) if i > 1 else 0, i))
+    lines.append('SEQ %d' % len(seqs))
+    lines += ['S' + ''.join(' %d' % i for i in s) for s in seqs]
+    lines.append('DEC')
+    lines += [hx(b' '.join(tv.vocabulary[i] for i in s)) for s in seqs]
+    return seqs, lines
+
+def expected_tokenizer(o, fit, enc):
     default = o['lower'] and not o['char_level'] and o['filters'] is None and o['split'] == ' '
     if default:
         tok = keras_like.Tokenizer(o['num_words'] or None, o['oov'])
@@ -110,6 +156,11 @@ def expected(o, fit, enc):
     lines += ['S' + ''.join(' %d' % i for i in s) for s in seqs]
     lines.append('DEC')
     lines += [hx(d) for d in decode(tok, seqs, o)]
+    return seqs, lines
+
+def expected(o, fit, enc):
+    ref = expected_textvectorization if o.get('textvectorization') else expected_tokenizer
+    seqs, lines = ref(o, fit, enc)
     maxlen = o['maxlen'] if o['maxlen'] > 0 else max([len(s) for s in seqs], default=0)
     x = keras_like.pad_sequences(seqs, maxlen, padding='post' if o['pad_post'] else 'pre',
                                  truncating='post' if o['trunc_post'] else 'pre')
@@ -139,6 +190,50 @@ def same_line(mine, exp):
         return True
     return mine == exp
 
+# TextVectorization's cases add the whitespace tf.strings.split knows and str.split's others, words that
+# only punctuation separates, and words that begin others (ties rank by bytes, descending).
+TV_POOL = POOL + ['\x0b', '\x0c', '\x1f', '\u2028', 'word.another', '<br /><br />', 'ab', 'abc', 'a', 'b', 'AB', 'Ab',
+                  'ΣΑΣ', 'É', 'é', '[UNK]', '[unk]', 'UNK', '', '\x7f', 'x\u0300', 'ﬁ']
+TV_SEPS = SEPS + ['\x0b', '\x0c', '\x85', '\u3000', '-', '/']
+
+def tv_text(rng):
+    if rng.random() < 0.05:
+        return rng.choice(['', ' \x0b\x0c', '!!!', '\u00a0'])
+    out = []
+    for _ in range(rng.randint(0, 25)):
+        out.append(rng.choice(TV_POOL))
+        out.append(rng.choice(TV_SEPS))
+    return ''.join(out)
+
+def case_line(o):
+    return 'CASE %d %s %d %d %s %d %d %d %d %d' % (
+        o['num_words'], 'none' if o['oov'] is None else hx(o['oov']), o['char_level'], o['lower'],
+        'default' if o['filters'] is None else (hx(o['filters']) if o['filters'] else '-'),
+        ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post'], o.get('textvectorization', 0))
+
+def add_case(o, fit, enc, cases, inp):
+    inp.append(case_line(o))
+    inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
+    inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
+    cases.append((o, fit, enc))
+
+def add_texts(k, rng, gen, o, cases, inp):
+    """Case k with o: texts to fit on (none in case 0), half of them and others to encode."""
+    n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
+    fit = [gen(rng) for _ in range(n_fit)]
+    add_case(o, fit, fit[: n_fit // 2] + [gen(rng) for _ in range(rng.choice([0, 3, 10]))], cases, inp)
+
+def textvectorization_cases(n_cases, cases, inp):
+    rng = random.Random(20260321)
+    for k in range(n_cases):
+        o = dict(num_words=rng.choice([0, 0, 2, 3, 5, 10, 50]), oov=None, char_level=False, lower=True, filters=None,
+                 split=' ', maxlen=rng.choice([0, 1, 5, 20]), pad_post=rng.random() < .5, trunc_post=rng.random() < .5,
+                 textvectorization=1)
+        add_texts(k, rng, tv_text, o, cases, inp)
+    big = [tv_text(rng) for _ in range(3000)]
+    add_case(dict(num_words=100, oov=None, char_level=False, lower=True, filters=None, split=' ',
+                  maxlen=10, pad_post=False, trunc_post=False, textvectorization=1), big, big, cases, inp)
+
 def main():
     driver, n_cases = sys.argv[1], int(sys.argv[3]) if len(sys.argv) > 3 else 300
     rng = random.Random(20261124)
@@ -153,24 +248,12 @@ def main():
             o['split'] = rng.choice(['.', 'e', '\t'])
         if o['oov'] == 'Σ' and o['lower']:
             o['oov'] = 'σ'
-        n_fit = rng.choice([0, 1, 5, 40]) if k > 0 else 0
-        fit = [gen_text(rng) for _ in range(n_fit)]
-        enc = fit[: n_fit // 2] + [gen_text(rng) for _ in range(rng.choice([0, 3, 10]))]
-        inp.append('CASE %d %s %d %d %s %d %d %d %d' % (
-            o['num_words'], 'none' if o['oov'] is None else hx(o['oov']), o['char_level'], o['lower'],
-            'default' if o['filters'] is None else (hx(o['filters']) if o['filters'] else '-'),
-            ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post']))
-        inp.append('FIT %d' % len(fit)); inp += [hx(t) for t in fit]
-        inp.append('ENC %d' % len(enc)); inp += [hx(t) for t in enc]
-        cases.append((o, fit, enc))
+        add_texts(k, rng, gen_text, o, cases, inp)
     # Many texts in one case so the threaded paths run.
     big = [gen_text(rng) for _ in range(3000)]
-    o = dict(num_words=100, oov='[OOV]', char_level=False, lower=True, filters=None, split=' ',
-             maxlen=10, pad_post=False, trunc_post=False)
-    inp.append('CASE 100 %s 0 1 default 32 10 0 0' % hx('[OOV]'))
-    inp.append('FIT %d' % len(big)); inp += [hx(t) for t in big]
-    inp.append('ENC %d' % len(big)); inp += [hx(t) for t in big]
-    cases.append((o, big, big))
+    add_case(dict(num_words=100, oov='[OOV]', char_level=False, lower=True, filters=None, split=' ',
+                  maxlen=10, pad_post=False, trunc_post=False), big, big, cases, inp)
+    textvectorization_cases(n_cases // 2, cases, inp)
     data = ('\n'.join(inp) + '\n').encode()
     for threads in ('1', '2', '3'):
         r = subprocess.run([driver, threads], input=data, stdout=subprocess.PIPE)
@@ -189,6 +272,7 @@ def main():
                 print('fit texts: %r' % fit[:10]); print('enc texts: %r' % enc[:10])
                 sys.exit(1)
             at += len(exp)
-    print('%d cases agree with Keras (threads 1, 2, 3)' % len(cases))
+    n_tv = sum(1 for o, _, _ in cases if o.get('textvectorization'))
+    print('%d cases agree with Keras, %d of them TextVectorization (threads 1, 2, 3)' % (len(cases), n_tv))
 
 main()

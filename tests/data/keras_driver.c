@@ -56,10 +56,10 @@ static void free_texts(char **t, size_t n)
 
 static int run_case(char *line, size_t cap)
 {
-    int num_words, char_level, lower, split, maxlen, pad_post, trunc_post;
+    int num_words, char_level, lower, split, maxlen, pad_post, trunc_post, textvectorization;
     char oov_hex[4096], filters_hex[4096];
-    if (sscanf(line, "CASE %d %4095s %d %d %4095s %d %d %d %d", &num_words, oov_hex, &char_level, &lower,
-               filters_hex, &split, &maxlen, &pad_post, &trunc_post) != 9)
+    if (sscanf(line, "CASE %d %4095s %d %d %4095s %d %d %d %d %d", &num_words, oov_hex, &char_level, &lower,
+               filters_hex, &split, &maxlen, &pad_post, &trunc_post, &textvectorization) != 10)
         return 2;
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
@@ -72,6 +72,8 @@ static int run_case(char *line, size_t cap)
     o.split = (char)split;
     if (filters)
         o.filters = filters;
+    if (textvectorization)
+        o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
     size_t nf, ne;
     char **fit = read_texts("FIT", &nf, line, cap);
     char **enc = read_texts("ENC", &ne, line, cap);

@@ -2,7 +2,8 @@
  * options from the input, and check that the ways of getting the same result agree: fit_encode
  * against fit then encode_all, encode_all against encode one text at a time, and a tokenizer
  * written and read back against the original.
- * Input: an option byte, a split byte, [filters 0x01] [oov token 0x01], texts separated by 0x01. */
+ * Input: an option byte, a split byte (0x80 and up: the TextVectorization style, whose own options
+ * replace the others), [filters 0x01] [oov token 0x01], texts separated by 0x01. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.num_words = num_words[(opt >> 4) & 3];
     if (split > 0 && split < 128)
         o.split = (char)split;
+    if (split >= 128) {
+        o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
+        if (o.num_words == 1)
+            o.num_words = 2;   /* its smallest max_tokens */
+    }
 
     rnn_error err;
     rnn_tokenizer *t = rnn_tokenizer_new(&o), *t2 = rnn_tokenizer_new(&o);

@@ -44,6 +44,8 @@ PIPELINES = {
                   " add GRU(2); add Dense(1)",
     'bigrams': "load demo; tokenize num_words=20 ngrams=3 num_ngrams=12; pad maxlen=8; model new;"
                " add Embedding(32, 2); add GlobalAveragePooling1D(); add Dense(1, activation='sigmoid')",
+    'textvectorization': "load demo; tokenize style=textvectorization max_tokens=40; pad maxlen=6; model new;"
+                         " add Embedding(40, 2); add GRU(2); add Dense(1, activation='sigmoid')",
 }
 
 
@@ -85,9 +87,11 @@ def savefile_and_tokenizer(rnnlab):
         b'oov_token -1\nfilters 4 !?.,\nfitted 0\nwords 0 0\nend\n')
     put_dict('savefile', ['\x89RNL\r\n\x1a\n', 'TOKN', 'PADS', 'CLSS', 'MODL', 'RUNS', 'NGRM', 'RNNGRAM1', '\x01\x00\x00\x00',
                           '\xff\xff\xff\xff', 'LSTM(', 'GRU(', 'Dense(', 'Embedding(', 'Bidirectional(',
-                          'return_sequences=True', 'activation=', 'rnnlab-tokenizer 1', 'adam', 'rmsprop', 'sgd'])
+                          'return_sequences=True', 'activation=', 'rnnlab-tokenizer 1', 'adam', 'rmsprop', 'sgd',
+                          'rnnlab-tokenizer 2', 'style textvectorization'])
     put_dict('tokenizer_file', ['rnnlab-tokenizer', 'num_words', 'lower', 'char_level', 'split', 'oov_token',
-                                'filters', 'fitted', 'words', 'end', ' -1', ' 4294967295 ', '\xc3\xa9'])
+                                'filters', 'fitted', 'words', 'end', ' -1', ' 4294967295 ', '\xc3\xa9',
+                                'style', 'textvectorization', 'max_tokens', '[UNK]'])
 
 
 # ---- CSV / TSV: an option byte, the train file, optionally 0x01 and a test file ----
@@ -159,7 +163,7 @@ def archives():
     put_dict('sms_archive', ['SMSSpamCollection', 'ham\t', 'spam\t', 'PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06'])
 
 
-# ---- tokenizer: option byte, split byte, [filters 0x01] [oov 0x01], texts separated by 0x01 ----
+# ---- tokenizer: option byte, split byte (0x80 and up: TextVectorization), [filters 0x01] [oov 0x01], texts separated by 0x01 ----
 def tokenizer():
     put('tokenizer', 'default', b'\x01\x00' + SEP.join([b'The film was good.', b'the FILM, was bad!', b'Good good']))
     put('tokenizer', 'oov_num_words', b'\x29\x00<OOV>' + SEP + SEP.join([b'a b c d e f', b'a a b', b'z\ty\nx']))
@@ -168,6 +172,8 @@ def tokenizer():
     put('tokenizer', 'unicode', b'\x01\x00' + SEP.join(['İstanbul ΣΊΣΥΦΟΣ straße ﬁ'.encode(),
                                                           'ǅemal\u2028line\u00a0nbsp'.encode(), b'\xf0\x9f\x98\x80 x']))
     put('tokenizer', 'pad', b'\xc1\x05' + SEP.join([b'one two three four five six', b'one', b'']))
+    put('tokenizer', 'textvectorization', b'\x31\x80' + SEP.join([b"Don't STOP\x0bthe <br />music", b'ab abc b a',
+                                                                     b'\xc3\x89T\xc3\x89\xc2\xa0x [UNK] a.b', b'A a']))
 
 
 # ---- Keras calls and command lines ----
@@ -188,7 +194,8 @@ COMMANDS = ["load demo; tokenize num_words=1000 oov_token='<OOV>'; pad maxlen=24
             "expect test.accuracy >= 0.85 tol=0.01; expect x == 1; time evaluate split=train",
             "stats percentiles=25,50,75; vocab top=5; show 3 split=test; plot metric=loss width=40",
             "set seed=7 threads=2; help fit; session save s.rnn; export history h.csv run=run1",
-            "load lines pos=a.txt neg=b.txt; embeddings load g.txt format=glove; explain 'not bad'"]
+            "load lines pos=a.txt neg=b.txt; embeddings load g.txt format=glove; explain 'not bad'",
+            "load imdb; tokenize style=textvectorization max_tokens=1000 fit_on=train; pad maxlen=64"]
 
 
 def calls_and_commands():
@@ -209,7 +216,7 @@ def calls_and_commands():
                          'num_words=', 'oov_token=', 'maxlen=', 'padding=', 'epochs=', 'batch_size=',
                          'validation_split=', 'split=', 'seed=', 'threads=', 'metric=', 'run=', 'tol=', 'top=',
                          'percentiles=', 'early_stopping=', 'patience=', 'learning_rate=', 'optimizer=',
-                         'loss=', 'metrics=', 'true', 'false', '==', '>=', '<=', '!=', ';', '#', '"', "'", '\\"'])
+                         'loss=', 'metrics=', 'style=', 'textvectorization', 'max_tokens=', 'true', 'false', '==', '>=', '<=', '!=', ';', '#', '"', "'", '\\"'])
 
 
 # ---- word vectors: a byte choosing format (bits 1-2) and tokenizer (bit 0), then the file ----
