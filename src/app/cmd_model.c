@@ -734,6 +734,9 @@ static int encode_padded(app_state *s, const app_command *cmd, char *const *text
     return RNN_OK;
 }
 
+/* The bytes of a text predict shows beside its row. */
+enum { PREDICT_TEXT_SHOWN = 100 };
+
 static void predict_print(const app_state *s, const float *p, int k, bool probs, const char *text)
 {
     if (!probs) app_printf("raw output%s", k > 1 ? "s " : " ");
@@ -741,7 +744,12 @@ static void predict_print(const app_state *s, const float *p, int k, bool probs,
         if (probs || k > 1) app_printf("%s%s %.4f", j ? "  " : "", app_class_name(s, j), p[j]);
         else app_printf("%.6g", p[j]);
     if (probs || k > 1) app_printf("  -> %s", app_class_name(s, argmax(p, k)));
-    if (text) app_printf("  %s", text);
+    if (text) {
+        /* one line: control characters escaped, a long text cut (output=FILE.csv keeps it whole) */
+        char shown[PREDICT_TEXT_SHOWN * 4 + 8];
+        size_t len = strlen(text), took = rnn_escape_text(text, len, PREDICT_TEXT_SHOWN, false, shown, sizeof shown - 4);
+        app_printf("  %s%s", shown, took < len ? "..." : "");
+    }
     app_printf("\n");
 }
 

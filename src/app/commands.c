@@ -244,7 +244,8 @@ static const app_command command_table[] = {
      EX_TRAINED "report split=test"},
     {"predict", "TEXT|file=FILE|split=test|train [output=FILE]", "class probabilities of a text",
      "predict TEXT | predict file=FILE [output=FILE.csv]: class probabilities through the same tokenizer\n"
-     "and padding (file: one text per line; an empty line is a text too, with a row of its own).\n"
+     "and padding (file: one text per line; an empty line is a text too, with a row of its own). A row\n"
+     "beside its text shows the text's first 100 bytes, control characters escaped.\n"
      "predict split=test|train [output=FILE.csv]: every text of the padded split; without output, one\n"
      "line says how many texts each class gets (report compares them with the labels).\n"
      "Probabilities come only from an output layer that makes them (sigmoid or softmax) or from a model\n"

@@ -22,6 +22,6 @@ dist_example_DATA = examples/quickstart.rnn examples/seed000_imdb_bigru.rnn exam
 # Keras's IMDB example scripts, run as they are (rnnlab FILE.py)
 kerasexampledir = $(docdir)/examples/keras
 dist_kerasexample_DATA = examples/keras/imdb_lstm.py examples/keras/imdb_cnn.py examples/keras/imdb_cnn_lstm.py \
-	examples/keras/imdb_bidirectional_lstm.py examples/keras/imdb_fasttext.py examples/keras/bidirectional_lstm_imdb.py \
+	examples/keras/imdb_bidirectional_lstm.py examples/keras/imdb_fasttext.py examples/keras/bidirectional_lstm_imdb.py examples/keras/text_classification_rnn.py \
 	examples/keras/README.md
 

@@ -1604,13 +1604,15 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c}, v = {0};
     char why[300];
     int erc = py_eval(s, &wrapped, &v, why, sizeof why);
-    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
+    bool value_recv = recv && (py_obj_is(recv, "tfdata.") || py_is_textvec(recv));   /* d.batch(4), e.get_vocabulary() */
+    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv ||
                           (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         *result = v;
         *has_result = true;
         return RNN_OK;
     }
     rnn_value_free(&v);
+    if (value_recv) return py_skip(s, stmt, "%s", why);
     if (dot && recv && py_obj_is(recv, "frame") && !strcmp(py_obj_is(recv, "frame"), "")) {
         /* df = df.dropna(): said, and df stays the DataFrame of the whole file */
         int rc = py_skip(s, stmt, "%s", why);

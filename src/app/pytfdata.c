@@ -195,7 +195,7 @@ bool py_is_textvec(const rnn_value *v)
 
 bool py_textvec_adapted(const app_state *s)
 {
-    return s->tok != NULL; /*STYLE*/
+    return s->tok && rnn_tokenizer_options(s->tok)->style == RNN_TOKENIZER_TEXTVECTORIZATION;
 }
 
 /* Checks TextVectorization's arguments: the defaults rnnlab's style=textvectorization follows;

@@ -162,6 +162,33 @@ static int parse_string(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
+/* 'a' "b": string literals side by side are one string, as in Python (a long text written over
+ * several lines inside parentheses). */
+static int parse_strings(parser *ps, rnn_value *v)
+{
+    int rc = parse_string(ps, v);
+    for (;;) {
+        const char *at = ps->p;
+        skip_space(ps);
+        if (rc || (*ps->p != '\'' && *ps->p != '"')) {
+            ps->p = at;
+            return rc;
+        }
+        rnn_value next = {0};
+        if ((rc = parse_string(ps, &next)))
+            return rc;
+        size_t a = strlen(v->string), b = strlen(next.string);
+        char *joined = realloc(v->string, a + b + 1);
+        if (!joined) {
+            free(next.string);
+            return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
+        }
+        memcpy(joined + a, next.string, b + 1);
+        v->string = joined;
+        free(next.string);
+    }
+}
+
 static int parse_items(parser *ps, rnn_value *v, char close, bool *trailing_comma)
 {
     v->type = RNN_VAL_LIST;
@@ -202,7 +229,7 @@ static int parse_primary(parser *ps, rnn_value *v)
     if ((c == 'f' || c == 'F') && (ps->p[1] == '\'' || ps->p[1] == '"') && ps->expr)
         return parse_fstring(ps, v);
     if (c == '\'' || c == '"')
-        return parse_string(ps, v);
+        return parse_strings(ps, v);
     if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') && (isdigit((unsigned char)ps->p[1]) || ps->p[1] == '.')))
         return parse_number(ps, v);
     if (c == '[' || c == '(') {
