@@ -231,9 +231,9 @@ static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char 
         if ((!strcmp(k, "sparse") || !strcmp(k, "ragged")) && !(v->type == RNN_VAL_BOOL && v->number == 0))
             return py_eval_fail(why, n, "TextVectorization: %s=True: rnnlab pads the ids", k);
     }
-    if (*max_tokens && *max_tokens < 3)
-        return py_eval_fail(why, n, "TextVectorization: max_tokens=%ld leaves no room for a word beside '' and "
-                            "'[UNK]'", *max_tokens);
+    if (*max_tokens == 1)
+        return py_eval_fail(why, n, "TextVectorization: max_tokens=1: it must be greater than 1 (room for '' and "
+                            "'[UNK]'), as Keras's");
     return RNN_OK;
 }
 
