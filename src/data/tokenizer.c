@@ -331,9 +331,11 @@ typedef struct scan_word {
 /* Calls fn for each word of text (Keras's text_to_word_sequence, or the characters with char_level).
  * Words are built in buf and handed over in batches of SCAN_BATCH, in order: their hash slots in
  * `table` (may be NULL) are prefetched first, as table lookups are bound by memory latency.
- * Stops at the first non-zero return of fn. */
-static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
-                          const tok_table *table)
+ * Stops at the first non-zero return of fn. `deletes`: some ASCII bytes map to TOK_DELETED (a
+ * constant in each caller, so the Tokenizer's loop has no test for them). */
+static inline __attribute__((always_inline)) int scan_text(const rnn_tokenizer *t, const char *text, tok_buf *buf,
+                                                           word_fn fn, void *user, const tok_table *table,
+                                                           const bool deletes)
 {
     scan_word batch[SCAN_BATCH];
     int n_batch = 0;
@@ -374,7 +376,7 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
             unsigned char c = t->ascii_map[b];
             if (c == split)
                 WORD_END();
-            else if (c != TOK_DELETED)
+            else if (!deletes || c != TOK_DELETED)
                 PUT(c);
             i++;
             continue;
@@ -414,6 +416,24 @@ static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf
 #undef WORD_END
 #undef PUT
     return RNN_OK;
+}
+
+static int scan_tokenizer(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
+                          const tok_table *table)
+{
+    return scan_text(t, text, buf, fn, user, table, false);
+}
+
+static int scan_textvectorization(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
+                                  const tok_table *table)
+{
+    return scan_text(t, text, buf, fn, user, table, true);
+}
+
+static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
+                          const tok_table *table)
+{
+    return (t->textvectorization ? scan_textvectorization : scan_tokenizer)(t, text, buf, fn, user, table);
 }
 
 typedef struct words_cb {
@@ -518,9 +538,7 @@ static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int k)
  * descending, a word after the longer words it begins. */
 typedef struct rank_key {
     uint64_t count;
-    uint32_t entry;
-    uint32_t len;
-    const char *word;
+    const tok_entry *e;   /* in the table's array: first-seen order is address order */
 } rank_key;
 
 static int compare_rank(const void *a, const void *b)
@@ -528,7 +546,7 @@ static int compare_rank(const void *a, const void *b)
     const rank_key *x = a, *y = b;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    return x->entry < y->entry ? -1 : x->entry > y->entry;
+    return x->e < y->e ? -1 : x->e > y->e;
 }
 
 static int compare_rank_textvectorization(const void *a, const void *b)
@@ -536,9 +554,10 @@ static int compare_rank_textvectorization(const void *a, const void *b)
     const rank_key *x = a, *y = b;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    int c = memcmp(x->word, y->word, x->len < y->len ? x->len : y->len);
+    const tok_entry *v = x->e, *w = y->e;
+    int c = memcmp(v->word, w->word, v->len < w->len ? v->len : w->len);
     if (c == 0)
-        c = x->len < y->len ? -1 : x->len > y->len;
+        c = v->len < w->len ? -1 : v->len > w->len;
     return -c;
 }
 
@@ -560,18 +579,16 @@ static int tokenizer_rank(rnn_tokenizer *t)
         free(keys); free(entry_index); free(index_entry);
         return RNN_EINTERNAL;
     }
-    for (size_t e = 0; e < n; e++) {
-        const tok_entry *w = &t->vocab.entries[e];
-        keys[e] = (rank_key){w->count, (uint32_t)e, w->len, w->word};
-    }
+    for (size_t e = 0; e < n; e++)
+        keys[e] = (rank_key){t->vocab.entries[e].count, &t->vocab.entries[e]};
     qsort(keys, n, sizeof *keys, t->textvectorization ? compare_rank_textvectorization : compare_rank);
     /* TextVectorization keeps max_tokens - 2 words (ids below max_tokens); the others are out of vocabulary. */
     size_t k = 0, max_index = t->textvectorization && t->opts.num_words ? (size_t)t->opts.num_words - 1 : SIZE_MAX;
     if (has_oov)
         index_entry[k++] = NO_ENTRY;
     for (size_t r = 0; r < n; r++) {
-        uint32_t e = keys[r].entry;
-        if (t->textvectorization && (k >= max_index || textvectorization_reserved(&t->vocab.entries[e]))) {
+        uint32_t e = (uint32_t)(keys[r].e - t->vocab.entries);
+        if (t->textvectorization && (k >= max_index || textvectorization_reserved(keys[r].e))) {
             entry_index[e] = 0;
             continue;
         }
