@@ -1069,9 +1069,11 @@ static bool ps_frame_split(app_state *s)
 static int stmt_adapt(app_state *s, const rnn_value *tv, const rnn_call *c)
 {
     const rnn_value *data = rnn_call_arg(c, 0, "data");
-    if (!data || c->n_args > 2 || (c->n_args == 2 && !rnn_call_arg(c, 1, "batch_size") && !rnn_call_arg(c, 1, "steps")))
+    if (!data)
         return py_fail(RNN_EUSAGE, "adapt", "expected the texts: encoder.adapt(train_dataset.map(lambda text, label: text))");
-    if (c->n_args == 2) return py_fail(RNN_EUSAGE, "adapt", "%s=: rnnlab adapts on the whole train split", c->keys[1] ? c->keys[1] : "steps");
+    for (int i = 0; i < c->n_args; i++)   /* batch_size=, steps= */
+        if (&c->args[i] != data && c->args[i].type != RNN_VAL_NONE)
+            return py_fail(RNN_EUSAGE, "adapt", "%s=: rnnlab adapts on the whole train split", c->keys[i] ? c->keys[i] : "batch_size");
     rnn_value texts = {0};
     int rc = eval_data_arg(s, "adapt", data, &texts);
     char why[400] = "";

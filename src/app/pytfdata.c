@@ -100,7 +100,7 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
     if (!rc && (!s->ds || strcmp(s->ds->name, "imdb") != 0)) {
         py_note(s, "tfds.load: rnnlab's copy of the IMDB reviews, the same 25,000 train and 25,000 test reviews "
                 "(neg=0, pos=1), in keras.datasets.imdb's shuffled order rather than TFDS's");
-        if ((rc = app_exec_command(s, "load imdb"))) snprintf(why, n, "%s", "");
+        if ((rc = app_exec_command(s, "load imdb"))) why[0] = '\0';   /* load said why */
     }
     if (rc) {
         rnn_value_free(&splits);
