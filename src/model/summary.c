@@ -72,11 +72,8 @@ char *rnn_model_summary(const rnn_model *m, int width)
     char head[128];
     snprintf(head, sizeof head, "Model: \"%s\"", m->name);
     summary_line(&b, head);
+    /* a Sequential model's Input has no row, as in Keras: the layers' shapes show its length */
     bool input_row = m->functional && m->input_name[0];
-    if (m->input_length > 0 && !input_row) { /* Sequential: Keras lists no row for Input, the shapes show T */
-        snprintf(head, sizeof head, "Input: (None, %d) token ids", m->input_length);
-        summary_line(&b, head);
-    }
     summary_rule(&b, '_', width);
     summary_row(&b, (const char *const[3]){"Layer (type)", "Output Shape", "Param #"}, pos);
     summary_rule(&b, '=', width);
