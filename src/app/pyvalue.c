@@ -241,7 +241,7 @@ static int eval_power(double x, double y, bool integer, rnn_value *out, char *wh
 static int eval_repeat(const rnn_value *text, const rnn_value *times, rnn_value *out, char *why, size_t n)
 {
     if (times->type != RNN_VAL_NUMBER || !times->is_integer) return py_eval_fail(why, n, "a text repeated by a number that is not an integer");
-    size_t len = strlen(text->string), k = times->number > 0 ? (size_t)times->number : 0;
+    size_t len = strlen(text->string), k = times->number > 0 && len ? (size_t)fmin(times->number, 1e15) : 0;
     if (len && k > (16u << 20) / len) return py_eval_fail(why, n, "a text repeated to more than 16 MB");
     out->type = RNN_VAL_STRING;
     if (!(out->string = malloc(len * k + 1))) return py_eval_fail(why, n, "out of memory");
