@@ -53,7 +53,8 @@ const char py_help_text[] =
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
-    "and docstrings pass silently; def f(a, b): bodies run when f(x, y) is called; a with block runs its body;\n"
+    "and docstrings pass silently; def f(a, b): bodies run when f(x, y) is called (nested at most 10 deep);\n"
+    "a with block runs its body;\n"
     "every other statement it does not run prints one line FILE:LINE: skipped: TEXT (reason);\n"
     "rnnlab --strict FILE.py makes a skipped statement an error.\n";
 
@@ -1458,6 +1459,10 @@ static int clean_texts(app_state *s, const char *stmt)
     return app_exec_command(s, "load sms clean=true");
 }
 
+/* How deep calls of defs nest: tutorials nest two or three; each level holds a statement's frames
+ * (tens of KB, several times that in a sanitizer build) on the stack. */
+enum { CALL_DEPTH_MAX = 10 };
+
 /* NAME(args) of a def: its parameters bound to the arguments while its body runs (then the names
  * hold what they held before). */
 static int call_func(app_state *s, const py_func *f, const rnn_call *c)
@@ -1466,7 +1471,7 @@ static int call_func(app_state *s, const py_func *f, const rnn_call *c)
     py_session *ps = py_session_get(s);
     int n = f->n_names, rc = RNN_OK, line = f->line;
     char **names = f->names;   /* f moves when the body defines a function */
-    if (depth >= 32) return py_fail(RNN_EUSAGE, f->name, "calls nested more than 32 deep");
+    if (depth >= CALL_DEPTH_MAX) return py_fail(RNN_EUSAGE, f->name, "calls nested more than %d deep", CALL_DEPTH_MAX);
     rnn_value *args = calloc((size_t)n + 1, sizeof *args), *saved = calloc((size_t)n + 1, sizeof *saved);
     bool *had = calloc((size_t)n + 1, sizeof *had);
     char *body = strdup(f->body);
@@ -1522,11 +1527,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
             if (c->n_args != 1) return py_fail(RNN_EUSAGE, "model.add", "expected one layer");
             rnn_value v = {0};
             int rc = eval_or_fail(s, "model.add", &c->args[0], &v);
-            if (!rc && !s->model) {
-                cmd_buf cb;
-                cb_init(&cb, "model new");
-                rc = run_cmd(s, "model.add", &cb);
-            }
+            if (!rc && !s->model) rc = app_exec_command(s, "model new");
             if (!rc) rc = add_layer(s, &v);
             rnn_value_free(&v);
             return rc;
