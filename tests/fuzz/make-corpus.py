@@ -238,7 +238,7 @@ def embeddings():
 # ---- .py scripts and Python at the prompt: a mode byte (bit 0: the prompt), then the text ----
 def python_lines():
     examples = os.path.join(HERE, '..', '..', 'examples')
-    for name in sorted(os.listdir(examples)) + ['keras/imdb_cnn_lstm.py']:
+    for name in sorted(os.listdir(examples)) + ['keras/imdb_cnn_lstm.py', 'keras/text_classification_rnn.py']:
         if name.endswith('.py'):
             with open(os.path.join(examples, name), 'rb') as f:
                 put('pyreader', os.path.splitext(os.path.basename(name))[0], b'\x00' + f.read())
