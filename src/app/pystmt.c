@@ -12,6 +12,7 @@
 #include "app/python.h"
 
 #define CMD_MAX 65536
+#define ECHO_MAX (1 << 20)   /* the longest value a bare expression at the prompt shows */
 
 const char py_help_text[] =
     "Keras statements run at the prompt and in scripts, beside the commands:\n"
@@ -48,6 +49,7 @@ const char py_help_text[] =
     "y_pred = model.predict(x_test) -> predict split=test (a line of counts; output=FILE.csv in the command\n"
     "writes every row); model.predict(['a new text']) -> a row per text; classification_report(y_test,\n"
     "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
+    "At the prompt a bare expression (x, vocab[:20]) shows its value as Python's REPL does.\n"
     "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
     "history.history['val_accuracy'][-1], model.count_params(); x ** y is arithmetic too.\n"
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
@@ -1467,11 +1469,10 @@ enum { CALL_DEPTH_MAX = 10 };
  * hold what they held before). */
 static int call_func(app_state *s, const py_func *f, const rnn_call *c)
 {
-    static int depth;
     py_session *ps = py_session_get(s);
     int n = f->n_names, rc = RNN_OK, line = f->line;
     char **names = f->names;   /* f moves when the body defines a function */
-    if (depth >= CALL_DEPTH_MAX) return py_fail(RNN_EUSAGE, f->name, "calls nested more than %d deep", CALL_DEPTH_MAX);
+    if (ps->call_depth >= CALL_DEPTH_MAX) return py_fail(RNN_EUSAGE, f->name, "calls nested more than %d deep", CALL_DEPTH_MAX);
     rnn_value *args = calloc((size_t)n + 1, sizeof *args), *saved = calloc((size_t)n + 1, sizeof *saved);
     bool *had = calloc((size_t)n + 1, sizeof *had);
     char *body = strdup(f->body);
@@ -1486,9 +1487,9 @@ static int call_func(app_state *s, const py_func *f, const rnn_call *c)
     for (int i = 0; !rc && i < n; i++)
         if (!py_bind(ps, names[i], &args[i])) rc = py_fail(RNN_EINTERNAL, f->name, "out of memory");
     if (!rc) {
-        depth++;
+        ps->call_depth++;
         rc = run_block_body(s, body, line);
-        depth--;
+        ps->call_depth--;
         for (int i = 0; i < n; i++) {
             if (had[i]) py_bind(ps, names[i], &saved[i]);
             else py_unbind(ps, names[i]);
@@ -1786,6 +1787,33 @@ static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
 /* The right-hand side of an assignment, or an expression statement (lhs NULL). */
 static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const rnn_value *e);
 
+/* A bare expression typed at the prompt (not in a script, not in a def's body) shows its value as
+ * Python's REPL does: repr of a number, string, list or dict; nothing for None. False when it is
+ * not such a value (the statement is then skipped, saying so). */
+static bool echo_value(app_state *s, const rnn_value *e)
+{
+    py_session *ps = py_session_get(s);
+    if (!ps->at_prompt || ps->file[0] || ps->call_depth) return false;
+    rnn_value v = {0};
+    char why[300];
+    bool shown = false;
+    if (py_eval(s, e, &v, why, sizeof why) == RNN_OK) {
+        char *text = v.type == RNN_VAL_NONE ? NULL : malloc(ECHO_MAX);
+        shown = v.type == RNN_VAL_NONE;
+        char *escaped = text ? malloc(ECHO_MAX * 4 + 1) : NULL;
+        if (escaped && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL && py_value_text(&v, text, ECHO_MAX)) {
+            /* as repr: a control character the text holds is written \xNN */
+            rnn_escape_text(text, strlen(text), ECHO_MAX, false, escaped, ECHO_MAX * 4 + 1);
+            app_printf("%s\n", escaped);
+            shown = true;
+        }
+        free(text);
+        free(escaped);
+    }
+    rnn_value_free(&v);
+    return shown;
+}
+
 /* stmt_value_of, a model.predict(...) inside the expression run first (y_pred = (model.predict(x_test) > 0.5).astype('int32')). */
 static int stmt_value(app_state *s, const char *stmt, const char *lhs, const rnn_value *e)
 {
@@ -1915,6 +1943,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
                 rc = show_object(s, e);
                 goto done;
             }
+            if (echo_value(s, e)) goto done;
             rc = py_skip(s, stmt, "an expression; print(...) shows a value");
             goto done;
         }

@@ -44,6 +44,8 @@ typedef struct py_session {
     py_func *funcs; int n_funcs;
     bool said_word_ids;          /* imdb.load_data's note, said once */
     bool strict;                 /* --strict: a skipped statement is an error */
+    bool at_prompt;              /* the statement was typed at the prompt: a bare expression shows its value */
+    int call_depth;              /* calls of defs running (their bodies' expressions show nothing) */
     char file[256]; int line;    /* where the running statement starts ("" at the prompt) */
     py_reader *typed;            /* the lines typed at the prompt so far (app_exec_typed) */
     size_t typed_lines;

@@ -281,7 +281,9 @@ int app_exec_typed(app_state *s, const char *line)
         size_t first = r->first_line;
         py_reader_reset(r);
         if (!text) return py_fail(RNN_EINTERNAL, "rnnlab", "out of memory");
+        ps->at_prompt = true;
         int rc = py_run_logical(s, text, first);
+        ps->at_prompt = false;
         free(text);
         if (rc != RNN_OK && result == RNN_OK) result = rc;
         if (rc == APP_QUIT || rc == APP_INTERRUPTED || f == PY_FEED_DONE) break;
