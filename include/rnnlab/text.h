@@ -12,6 +12,8 @@ typedef struct rnn_seqs {
     int32_t *ids;
 } rnn_seqs;
 void rnn_seqs_free(rnn_seqs *s);
+/* The most ids a sequence of s holds (0 for none). */
+size_t rnn_seqs_longest(const rnn_seqs *s);
 
 /* The tokenizer's style. RNN_TOKENIZER_LEGACY: Keras's legacy Tokenizer with the options below.
  * RNN_TOKENIZER_TEXTVECTORIZATION: keras.layers.TextVectorization with its defaults

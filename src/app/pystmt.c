@@ -1679,7 +1679,7 @@ static int stmt_tfds_load(app_state *s, const char *stmt, const rnn_call *c, rnn
     int rc = eval_or_fail(s, "tfds.load", &wrapped, &args);
     if (rc) return rc;
     const rnn_value *name = rnn_call_arg(args.call, 0, "name");
-    if (name && name->type == RNN_VAL_STRING && strcmp(name->string, "imdb_reviews") && strcmp(name->string, "imdb_reviews/plain_text")) {
+    if (name && name->type == RNN_VAL_STRING && !py_tfds_known(name)) {
         rnn_value_free(&args);
         return py_skip(s, stmt, "rnnlab's copy of a TensorFlow data set is 'imdb_reviews'; other data: load sms, csv, dir, lines");
     }

@@ -46,6 +46,23 @@ static const char *tfds_split(const rnn_value *v, char *why, size_t n)
     return NULL;
 }
 
+/* The pipeline of a split named by v ('train', 'test'), its elements pairs or dicts: RNN_OK, or
+ * RNN_EUSAGE with *why. */
+static int split_value(const rnn_value *v, bool supervised, rnn_value *out, char *why, size_t n)
+{
+    const char *sp = tfds_split(v, why, n);
+    if (!sp) return RNN_EUSAGE;
+    py_tfdata d = {.part = supervised ? PY_TFDATA_PAIRS : PY_TFDATA_DICTS};
+    snprintf(d.split, sizeof d.split, "%s", sp);
+    return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+}
+
+bool py_tfds_known(const rnn_value *name)
+{
+    return name && name->type == RNN_VAL_STRING &&
+           (!strcmp(name->string, "imdb_reviews") || !strcmp(name->string, "imdb_reviews/plain_text"));
+}
+
 /* tfds.load('imdb_reviews', split=None, as_supervised=False, with_info=False, ...): rnnlab's copy
  * of the IMDB reviews. *out: the dict of both splits, a split or a list of splits (and info with
  * with_info=True). RNN_EUSAGE with *why when the call asks for what rnnlab does not have. */
@@ -69,8 +86,7 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
         } else if (!py_name_in(k, ignored))
             return py_eval_fail(why, n, "unknown argument %s=", k);
     }
-    if (!name || name->type != RNN_VAL_STRING ||
-        (strcmp(name->string, "imdb_reviews") && strcmp(name->string, "imdb_reviews/plain_text")))
+    if (!py_tfds_known(name))
         return py_eval_fail(why, n, "rnnlab's copy of a TensorFlow data set is 'imdb_reviews' (its plain text); other "
                             "data: load sms, csv, dir, lines");
     rnn_value splits = {0};
@@ -78,23 +94,10 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
     if (split && split->type == RNN_VAL_LIST) {
         splits.type = RNN_VAL_LIST;
         if (!(splits.items = calloc((size_t)split->n_items + 1, sizeof *splits.items))) return py_eval_fail(why, n, "out of memory");
-        for (int i = 0; !rc && i < split->n_items; i++) {
-            const char *sp = tfds_split(&split->items[i], why, n);
-            py_tfdata d = {.part = supervised ? PY_TFDATA_PAIRS : PY_TFDATA_DICTS};
-            if (!sp) rc = RNN_EUSAGE;
-            else {
-                snprintf(d.split, sizeof d.split, "%s", sp);
-                if (!py_tfdata_value(&splits.items[splits.n_items++], &d)) rc = py_eval_fail(why, n, "out of memory");
-            }
-        }
+        for (int i = 0; !rc && i < split->n_items; i++)
+            rc = split_value(&split->items[i], supervised, &splits.items[splits.n_items++], why, n);
     } else if (split) {
-        const char *sp = tfds_split(split, why, n);
-        py_tfdata d = {.part = supervised ? PY_TFDATA_PAIRS : PY_TFDATA_DICTS};
-        if (!sp) rc = RNN_EUSAGE;
-        else {
-            snprintf(d.split, sizeof d.split, "%s", sp);
-            if (!py_tfdata_value(&splits, &d)) rc = py_eval_fail(why, n, "out of memory");
-        }
+        rc = split_value(split, supervised, &splits, why, n);
     } else if (!py_obj_value(&splits, supervised ? "tfdsdict.pairs" : "tfdsdict.dicts"))
         rc = py_eval_fail(why, n, "out of memory");
     if (!rc && (!s->ds || strcmp(s->ds->name, "imdb") != 0)) {
@@ -125,11 +128,8 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
 int py_tfds_subscript(const rnn_value *dict, const rnn_value *idx, rnn_value *out, char *why, size_t n)
 {
     const char *kind = py_obj_is(dict, "tfdsdict.");
-    const char *sp = idx->type == RNN_VAL_STRING ? tfds_split(idx, why, n) : NULL;
-    if (!sp) return idx->type == RNN_VAL_STRING ? RNN_EUSAGE : py_eval_fail(why, n, "the splits are 'train' and 'test'");
-    py_tfdata d = {.part = kind && !strcmp(kind, "pairs") ? PY_TFDATA_PAIRS : PY_TFDATA_DICTS};
-    snprintf(d.split, sizeof d.split, "%s", sp);
-    return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    if (idx->type != RNN_VAL_STRING) return py_eval_fail(why, n, "the splits are 'train' and 'test'");
+    return split_value(idx, kind && !strcmp(kind, "pairs"), out, why, n);
 }
 
 /* map(lambda text, label: text) and map(lambda x: x['text']): the part of each element it keeps;
@@ -247,33 +247,27 @@ int py_textvec_check(const rnn_call *c, char *why, size_t n)
 static int adapt_texts(const rnn_value *data, char *why, size_t n)
 {
     py_tfdata d;
-    const char *o;
+    const char *o = py_obj_is(data, "data."), *split;
     if (py_tfdata_get(data, &d)) {
         if (d.part != PY_TFDATA_TEXTS)
             return py_eval_fail(why, n, "adapt takes the texts: train_dataset.map(lambda text, label: text)");
-        if (strcmp(d.split, "train") != 0)
-            return py_eval_fail(why, n, "adapt learns the vocabulary of the train texts, not the test texts");
-        return RNN_OK;
-    }
-    if ((o = py_obj_is(data, "data.")) && strstr(o, "texts")) {
-        if (!strncmp(o, "test", 4))
-            return py_eval_fail(why, n, "adapt learns the vocabulary of the train texts, not the test texts");
-        return RNN_OK;
-    }
-    return py_eval_fail(why, n, "adapt takes the loaded train texts (train_dataset.map(lambda text, label: text), "
-                        "x_train)");
+        split = d.split;
+    } else if (o && strstr(o, "texts"))
+        split = o;
+    else
+        return py_eval_fail(why, n, "adapt takes the loaded train texts (train_dataset.map(lambda text, label: text), "
+                            "x_train)");
+    if (!strncmp(split, "test", 4))
+        return py_eval_fail(why, n, "adapt learns the vocabulary of the train texts, not the test texts");
+    return RNN_OK;
 }
 
 /* The most ids a text of either split has: the layer pads each batch to its longest text, so no
  * text is cut (pad alone gives the test split the train split's width). */
 static size_t longest_sequence(const app_state *s)
 {
-    size_t most = 0;
-    const rnn_seqs *q[2] = {&s->seq_train, &s->seq_test};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; q[k]->off && i < q[k]->n; i++)
-            if (q[k]->off[i + 1] - q[k]->off[i] > most) most = q[k]->off[i + 1] - q[k]->off[i];
-    return most;
+    size_t train = rnn_seqs_longest(&s->seq_train), test = rnn_seqs_longest(&s->seq_test);
+    return train > test ? train : test;
 }
 
 /* encoder.adapt(texts): tokenize style=textvectorization, then the ids padded at the end as the

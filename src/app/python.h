@@ -123,6 +123,8 @@ typedef struct py_tfdata {
 } py_tfdata;
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
 bool py_tfdata_value(rnn_value *out, const py_tfdata *d);
+/* Whether name is a TensorFlow data set rnnlab has: 'imdb_reviews' (its plain text). */
+bool py_tfds_known(const rnn_value *name);
 /* tfds.load('imdb_reviews', ...): load imdb; *out the splits (see py_tfds_load in pytfdata.c). */
 int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n);
 /* dataset['train'] of tfds.load's dict of splits. */

@@ -41,15 +41,20 @@ static void *pad_rows(void *arg)
     return NULL;
 }
 
+size_t rnn_seqs_longest(const rnn_seqs *s)
+{
+    size_t most = 0;
+    for (size_t i = 0; s->off && i < s->n; i++)
+        if (s->off[i + 1] - s->off[i] > most)
+            most = s->off[i + 1] - s->off[i];
+    return most;
+}
+
 int rnn_pad(const rnn_seqs *s, int maxlen, bool pad_post, bool trunc_post, int32_t value,
             rnn_imatrix *out, size_t *n_truncated, rnn_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t cols = maxlen > 0 ? (size_t)maxlen : 0;
-    if (maxlen <= 0) /* maxlen=None: the longest sequence */
-        for (size_t i = 0; i < s->n; i++)
-            if (s->off[i + 1] - s->off[i] > cols)
-                cols = s->off[i + 1] - s->off[i];
+    size_t cols = maxlen > 0 ? (size_t)maxlen : rnn_seqs_longest(s); /* maxlen=None: the longest sequence */
     size_t cells = s->n * cols;
     if (cols && cells / cols != s->n)
         return rnn_fail(err, RNN_EUSAGE, "maxlen=%zu is too large for %zu sequences", cols, s->n);
