@@ -1798,14 +1798,16 @@ static bool echo_value(app_state *s, const rnn_value *e)
     char why[300];
     bool shown = false;
     if (py_eval(s, e, &v, why, sizeof why) == RNN_OK) {
-        char *text = v.type == RNN_VAL_NONE ? NULL : malloc(ECHO_MAX);
+        char *text = v.type == RNN_VAL_NONE ? NULL : malloc(ECHO_MAX), *escaped = NULL;
         shown = v.type == RNN_VAL_NONE;
-        char *escaped = text ? malloc(ECHO_MAX * 4 + 1) : NULL;
-        if (escaped && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL && py_value_text(&v, text, ECHO_MAX)) {
-            /* as repr: a control character the text holds is written \xNN */
-            rnn_escape_text(text, strlen(text), ECHO_MAX, false, escaped, ECHO_MAX * 4 + 1);
-            app_printf("%s\n", escaped);
-            shown = true;
+        if (text && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL && py_value_text(&v, text, ECHO_MAX)) {
+            /* as repr: a control character the text holds is written \xNN (4 bytes at most for 1) */
+            size_t len = strlen(text);
+            if ((escaped = malloc(len * 4 + 1))) {
+                rnn_escape_text(text, len, len, false, escaped, len * 4 + 1);
+                app_printf("%s\n", escaped);
+                shown = true;
+            }
         }
         free(text);
         free(escaped);
