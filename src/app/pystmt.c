@@ -71,7 +71,7 @@ bool py_is_statement(const char *cmd)
 {
     static const char *const keywords[] = {"import", "from", "def", "class", "with", "for", "if", "elif", "else",
         "while", "try", "except", "finally", "return", "del", "pass", "assert", "global", "raise", "async", "await",
-        "lambda", "not", "print", "display", NULL};
+        "lambda", "not", "print", "display", "None", "True", "False", NULL};
     const char *p = cmd;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) return false;
@@ -119,8 +119,6 @@ static void stmt_short(const char *stmt, char *buf, size_t n)
         buf[o++] = *p;
     }
     buf[o] = 0;
-    const char *rest = stmt + strlen(stmt);
-    (void)rest;
     if (o >= 70 && o + 4 < n) memcpy(buf + o, "...", 4);
 }
 
