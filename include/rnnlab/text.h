@@ -34,7 +34,20 @@ typedef struct rnn_tokenizer_opts {
     char split;             /* 0 = ' ' */
     bool char_level;
     int style;              /* RNN_TOKENIZER_LEGACY (default) or RNN_TOKENIZER_TEXTVECTORIZATION */
+    /* TextVectorization's standardize: NULL or "lower_and_strip_punctuation" (its default),
+     * "lower", "strip_punctuation", "none", or a function's steps: "custom" then one step a line,
+     * run in order before the split, each what the tf.strings function does:
+     *   lower                            tf.strings.lower(x) (A-Z only)
+     *   strip_punctuation                the 32 ASCII punctuation characters deleted
+     *   regex_replace PATTERN\tREWRITE   tf.strings.regex_replace(x, PATTERN, REWRITE): PATTERN is a
+     *       text (\ before a punctuation character; \n \t \r \f \v) or one class [...] of ASCII
+     *       characters, escapes and ranges, maybe followed by +; REWRITE has no \ and is no longer
+     *       than the shortest text PATTERN matches (a step never lengthens a text).
+     * rnn_tokenizer_check_standardize says what is wrong with one. */
+    const char *standardize;
 } rnn_tokenizer_opts;
+/* RNN_OK, or RNN_EUSAGE with the reason a standardize spec is refused. */
+int rnn_tokenizer_check_standardize(const char *spec, rnn_error *err);
 /* Fills Keras's defaults. */
 void rnn_tokenizer_opts_default(rnn_tokenizer_opts *o);
 

@@ -458,8 +458,57 @@ static const struct { const char *key, *instead; } textvectorization_refuses[] =
     {"char_level", "it splits at whitespace (split='whitespace'), not into characters"},
 };
 
+/* One step of standardize=[...]: 'lower', 'strip_punctuation' or regex_replace('PATTERN', 'REWRITE'),
+ * appended to spec as the library's line. */
+static int standardize_step(const app_command *c, const rnn_value *v, int i, char *spec, size_t cap)
+{
+    size_t at = strlen(spec);
+    if ((v->type == RNN_VAL_STRING || v->type == RNN_VAL_IDENT) &&
+        (!strcmp(v->string, "lower") || !strcmp(v->string, "strip_punctuation"))) {
+        if (snprintf(spec + at, cap - at, "\n%s", v->string) >= (int)(cap - at)) goto long_spec;
+        return RNN_OK;
+    }
+    const rnn_call *k = v->type == RNN_VAL_CALL ? v->call : NULL;
+    const rnn_value *pat = k ? rnn_call_arg(k, 0, "pattern") : NULL, *rw = k ? rnn_call_arg(k, 1, "rewrite") : NULL;
+    if (!k || strcmp(k->name, "regex_replace") || k->n_args != 2 || !pat || !rw || pat->type != RNN_VAL_STRING ||
+        rw->type != RNN_VAL_STRING)
+        return app_fail(RNN_EUSAGE, c, "standardize: step %d: expected lower, strip_punctuation or "
+                        "regex_replace('PATTERN', 'REWRITE')", i + 1);
+    if (strpbrk(pat->string, "\t\n") || strpbrk(rw->string, "\t\n"))
+        return app_fail(RNN_EUSAGE, c, "standardize: step %d: a tab or a line break in a pattern (write \\t or \\n)", i + 1);
+    if (snprintf(spec + at, cap - at, "\nregex_replace %s\t%s", pat->string, rw->string) >= (int)(cap - at)) goto long_spec;
+    return RNN_OK;
+long_spec:
+    return app_fail(RNN_EUSAGE, c, "standardize: longer than %zu bytes", cap - 1);
+}
+
+/* standardize=NAME or standardize=[STEP, ...]: the library's spec in spec (empty for the default). */
+static int tokenize_standardize(const app_command *c, const app_args *a, char *spec, size_t cap)
+{
+    const char *text = args_get(a, "standardize");
+    spec[0] = 0;
+    if (!text) return RNN_OK;
+    if (strchr(text, '[') == NULL) {
+        if (strlen(text) >= cap) return app_fail(RNN_EUSAGE, c, "standardize: too long");
+        snprintf(spec, cap, "%s", strcmp(text, "None") ? text : "none");
+    } else {
+        rnn_value v = {0};
+        rnn_error err = {0};
+        if (rnn_expr_parse(text, &v, &err) != RNN_OK) return app_fail(RNN_EUSAGE, c, "standardize: %s", err.msg);
+        int rc = v.type == RNN_VAL_LIST && v.n_items > 0 ? RNN_OK
+               : app_fail(RNN_EUSAGE, c, "standardize: expected a name or a list of steps [lower, regex_replace(...)]");
+        if (!rc) snprintf(spec, cap, "custom");
+        for (int i = 0; !rc && i < v.n_items; i++) rc = standardize_step(c, &v.items[i], i, spec, cap);
+        rnn_value_free(&v);
+        if (rc) return rc;
+    }
+    rnn_error err = {0};
+    if (rnn_tokenizer_check_standardize(spec, &err)) return app_fail_err(c, &err);
+    return RNN_OK;
+}
+
 /* style=: the legacy Tokenizer's options, or TextVectorization's max_tokens; refuses the other style's. */
-static int tokenize_style(const app_command *c, const app_args *a, rnn_tokenizer_opts *o)
+static int tokenize_style(const app_command *c, const app_args *a, rnn_tokenizer_opts *o, char *spec, size_t cap)
 {
     const char *style;
     long n;
@@ -477,11 +526,16 @@ static int tokenize_style(const app_command *c, const app_args *a, rnn_tokenizer
                                 "which rnnlab does not do; rnnlab's n-gram ids (after the word ids) need style=tokenizer",
                                 ngram_keys[i]);
         /* Keras: "If set, `max_tokens` must be greater than 1" (room for '' and '[UNK]'). */
-        if ((rc = args_long(a, "max_tokens", 0, 2, 100000000, &n))) return rc;
+        if ((rc = args_long(a, "max_tokens", 0, 2, 100000000, &n)) || (rc = tokenize_standardize(c, a, spec, cap)))
+            return rc;
         o->style = RNN_TOKENIZER_TEXTVECTORIZATION;
         o->num_words = (int)n;
+        o->standardize = spec[0] ? spec : NULL;
         return RNN_OK;
     }
+    if (args_get(a, "standardize"))
+        return app_fail(RNN_EUSAGE, c, "standardize= is TextVectorization's (style=textvectorization): the Tokenizer's "
+                        "are lower= and filters=");
     if (args_get(a, "max_tokens"))
         return app_fail(RNN_EUSAGE, c, "max_tokens= is TextVectorization's (style=textvectorization): the Tokenizer's "
                         "limit is num_words=N");
@@ -511,6 +565,13 @@ static void tokenize_report(const rnn_tokenizer *t, size_t n_fit, bool fit_on_al
     if (tv) {
         app_printf("%zu %s, vocab.size %zu with '' and '[UNK]'", size - 1, app_noun(size - 1, "token", "tokens"), size + 1);
         if (o->num_words) app_printf(", max_tokens=%d", o->num_words);
+        if (o->standardize && strncmp(o->standardize, "custom\n", 7) == 0) {
+            int steps = 0;
+            for (const char *p = o->standardize; (p = strchr(p, '\n')); p++) steps++;
+            app_printf(", standardize: %d custom %s", steps, app_noun((size_t)steps, "step", "steps"));
+        } else if (o->standardize) {
+            app_printf(", standardize=%s", o->standardize);
+        }
         return;
     }
     app_printf("%zu %s, vocab.size %zu", size, app_noun(size, "word", "words"), size + 1);
@@ -524,7 +585,8 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     if (!s->ds) return app_fail(RNN_EUSAGE, c, "no data set: run load first");
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
-    if ((rc = tokenize_style(c, a, &o))) return rc;
+    char spec[4096];
+    if ((rc = tokenize_style(c, a, &o, spec, sizeof spec))) return rc;
     long n_gram, buckets, top;
     if ((rc = args_long(a, "ngrams", 1, 1, RNN_NGRAMS_MAX_N, &n_gram)) ||
         (rc = args_long(a, "ngram_buckets", 0, 1, 100000000, &buckets)) ||
@@ -551,6 +613,22 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     }
     bool fit_on_all = !strcmp(fit_on, "all");
     size_t n_fit = fit_on_all ? ds->n_source : ds->train.n;
+    /* validation_split=F: the texts fit trains on with the same validation_split (the first
+     * floor(n (1 - F)) train texts), as adapt on text_dataset_from_directory's training subset */
+    double vsplit;
+    if ((rc = args_double(a, "validation_split", 0, 0, 0.999999, &vsplit))) { rnn_tokenizer_free(t); return rc; }
+    if (vsplit > 0 && fit_on_all) {
+        rnn_tokenizer_free(t);
+        return app_fail(RNN_EUSAGE, c, "validation_split= fits on the train texts fit trains on: give fit_on=train with it");
+    }
+    if (vsplit > 0) {
+        n_fit = (size_t)floor((double)ds->train.n * (1.0 - vsplit));
+        if (n_fit == 0 || n_fit == ds->train.n) {
+            rnn_tokenizer_free(t);
+            return app_fail(RNN_EUSAGE, c, "validation_split=%g leaves %s of the %zu train texts to fit on", vsplit,
+                            n_fit ? "all" : "none", ds->train.n);
+        }
+    }
     rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
     if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
@@ -571,6 +649,8 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     s->seq_train = tr;
     s->seq_test = te;
     tokenize_report(t, n_fit, fit_on_all);
+    if (vsplit > 0) app_printf(" (the first %zu: validation_split=%g leaves the last %zu to validate)", n_fit, vsplit,
+                               ds->train.n - n_fit);
     app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
     if (g) report_ngrams(g);
     if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");

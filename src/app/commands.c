@@ -68,19 +68,27 @@ static const app_command command_table[] = {
      "and the share of word occurrences kept at num_words (coverage) and lost (OOV rate).", cmd_vocab, 0, NULL,
      EX_TOKENIZED "vocab top=5"},
     {"tokenize", "[style=tokenizer|textvectorization] [num_words=N] [oov_token=S] [lower=true] [filters=S] [split=' '] "
-     "[char_level=false] [max_tokens=N] [ngrams=1] [ngram_buckets=N] [num_ngrams=N] [fit_on=all|train]",
+     "[char_level=false] [max_tokens=N] [standardize=NAME|[STEP,...]] [ngrams=1] [ngram_buckets=N] [num_ngrams=N] "
+     "[fit_on=all|train] [validation_split=0]",
      "fit Keras's Tokenizer or TextVectorization and encode train and test",
      "tokenize [num_words=N] [oov_token=S] [lower=true] [filters=...] [char_level=false]: Keras's legacy\n"
      "Tokenizer fitted on the train texts (on train and test when rnnlab split the data set from one\n"
      "source: " SPLIT_SOURCES "), then texts_to_sequences on both splits. fit_on=train fits such a\n"
-     "data set on its train texts only, as a Tokenizer fitted after train_test_split.\n"
+     "data set on its train texts only, as a Tokenizer fitted after train_test_split. validation_split=F\n"
+     "fits on the train texts fit trains on with the same validation_split (the first floor(n (1 - F))),\n"
+     "as a TextVectorization adapted on text_dataset_from_directory's training subset.\n"
      "tokenize style=textvectorization [max_tokens=N]: keras.layers.TextVectorization with its defaults,\n"
      "adapted on the same texts (the TensorFlow RNN guide's encoder): A-Z lowered (no other letter), the\n"
      "32 ASCII punctuation characters deleted (don't -> dont, <br /> -> br), words split at ASCII\n"
      "whitespace; the vocabulary ranked by count, ties by the words' bytes in descending order. Id 0 is\n"
      "the padding (''), 1 is '[UNK]' for every word out of the vocabulary, learned words follow from 2;\n"
      "max_tokens=N (at least 2) caps the vocabulary at N entries with those two, as get_vocabulary().\n"
-     "The Tokenizer's options and ngrams= do not apply to it.\n"
+     "The Tokenizer's options and ngrams= do not apply to it. standardize= is its standardize:\n"
+     "lower_and_strip_punctuation (the default), lower, strip_punctuation, none, or a custom function's\n"
+     "steps run in order, [lower, regex_replace('<br />', ' '), strip_punctuation], each what\n"
+     "tf.strings.lower (A-Z only) and tf.strings.regex_replace do. A pattern is a text (\\ before a\n"
+     "punctuation character) or one class of ASCII characters such as '[%s]' % re.escape(string.punctuation),\n"
+     "maybe followed by +; a rewrite is no longer than what it replaces and has no group references.\n"
      "ngrams=2 (or 3..5) appends each text's word n-grams after its word ids, as fastText and Keras's\n"
      "imdb_fasttext example: every n-gram of the train texts (num_ngrams=N: the N most frequent), or\n"
      "every n-gram hashed into ngram_buckets=N ids as fastText. Their ids follow the word ids (from\n"
@@ -88,6 +96,7 @@ static const app_command command_table[] = {
      "predict, explain and save carry them. Embedding + GlobalAveragePooling1D + Dense on them is the\n"
      "fastText classifier.", cmd_tokenize, 0, NULL,
      "load demo\ntokenize num_words=20 oov_token='<OOV>'\ntokenize style=textvectorization max_tokens=20\n"
+     "tokenize style=textvectorization standardize=\"[lower, regex_replace('not', 'no'), strip_punctuation]\"\n"
      "tokenize ngrams=2 num_ngrams=100"},
     {"encode", "TEXT", "texts_to_sequences on one text", "encode TEXT: the token ids of TEXT through the fitted tokenizer (words it does not know are\n"
      "dropped, or become oov_token's id; 1, '[UNK]', with style=textvectorization).", cmd_encode, APP_ARGS_ANY, NULL,

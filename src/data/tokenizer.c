@@ -3,6 +3,7 @@
  * Words live in an arena behind an open-addressing hash table; fitting and encoding split the texts
  * over rnn_get_threads() threads and merge in text order, so results never depend on the thread count. */
 #include "config.h"
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -173,9 +174,23 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
 
 /* ---- the tokenizer ---- */
 
+/* One step of a custom TextVectorization standardize, applied in place (no step lengthens a text). */
+enum { TV_LOWER, TV_STRIP, TV_LITERAL, TV_CLASS };
+typedef struct tv_step {
+    int kind;
+    char *from;          /* TV_LITERAL: the text replaced */
+    size_t from_len;
+    bool in_class[128];  /* TV_CLASS: the ASCII bytes matched */
+    bool runs;           /* TV_CLASS followed by +: a run of them is one match */
+    char *to;            /* the rewrite, at most as long as the shortest match */
+    size_t to_len;
+} tv_step;
+
 struct rnn_tokenizer {
-    rnn_tokenizer_opts opts;   /* strings point at oov / filters below */
-    char *oov, *filters;
+    rnn_tokenizer_opts opts;   /* strings point at oov / filters / standardize below */
+    char *oov, *filters, *standardize;
+    tv_step *steps;            /* a custom standardize's steps, run before the split */
+    int n_steps;
     bool textvectorization;       /* opts.style is RNN_TOKENIZER_TEXTVECTORIZATION */
     bool lower_wide;              /* lower non-ASCII characters too (TextVectorization lowers A-Z only) */
     unsigned char ascii_map[128]; /* lowered (if lower) and filtered (-> split, or TOK_DELETED) ASCII byte */
@@ -191,6 +206,267 @@ struct rnn_tokenizer {
     uint64_t total;
     bool fitted;
 };
+
+/* ---- TextVectorization's standardize: its named modes, or a custom function's steps ---- */
+
+enum { TV_MAX_STEPS = 32, TV_MAX_SPEC = 1 << 16 };
+
+static void tv_steps_free(tv_step *steps, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(steps[i].from);
+        free(steps[i].to);
+    }
+    free(steps);
+}
+
+/* The byte an RE2 escape \c stands for, or -1: punctuation stands for itself, and \n \t \r \f \v. */
+static int tv_escaped(unsigned char c)
+{
+    static const char controls[] = "n\nt\tr\rf\fv\v";
+    for (const char *p = controls; *p; p += 2)
+        if (c == (unsigned char)p[0])
+            return (unsigned char)p[1];
+    return c < 128 && !isalnum(c) && c > ' ' ? c : -1;
+}
+
+/* A class [...] of ASCII characters, escapes and ranges, maybe followed by + (nothing else). */
+static int tv_parse_class(const char *p, size_t n, tv_step *st, char *why, size_t why_cap)
+{
+    size_t i = 1;
+    if (i < n && p[i] == '^')
+        return snprintf(why, why_cap, "a negated class [^...] is not supported"), RNN_EUSAGE;
+    int prev = -1;
+    bool closed = false;
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i++];
+        int lit;
+        if (c == ']' && i > 2) {
+            closed = true;
+            break;
+        }
+        if (c == '\\') {
+            if (i >= n || (lit = tv_escaped((unsigned char)p[i])) < 0)
+                return snprintf(why, why_cap, "an escape other than of a punctuation character in a class"), RNN_EUSAGE;
+            i++;
+        } else if (c == '-' && prev >= 0 && i < n && p[i] != ']') {
+            unsigned char hi = (unsigned char)p[i++];
+            if (hi == '\\') {
+                int e = i < n ? tv_escaped((unsigned char)p[i]) : -1;
+                if (e < 0)
+                    return snprintf(why, why_cap, "a range ending in an unsupported escape"), RNN_EUSAGE;
+                hi = (unsigned char)e;
+                i++;
+            }
+            if (hi >= 128 || hi < prev)
+                return snprintf(why, why_cap, "a range that is not of ASCII characters in order"), RNN_EUSAGE;
+            for (int b = prev; b <= hi; b++)
+                st->in_class[b] = true;
+            prev = -1;
+            continue;
+        } else if (c == '[' && i < n && p[i] == ':') {
+            return snprintf(why, why_cap, "a [:name:] class is not supported"), RNN_EUSAGE;
+        } else {
+            lit = c;
+        }
+        if (lit >= 128)
+            return snprintf(why, why_cap, "a class of other than ASCII characters"), RNN_EUSAGE;
+        st->in_class[lit] = true;
+        prev = lit;
+    }
+    if (!closed)
+        return snprintf(why, why_cap, "a class without its closing ]"), RNN_EUSAGE;
+    if (i < n && p[i] == '+') {
+        st->runs = true;
+        i++;
+    }
+    if (i != n)
+        return snprintf(why, why_cap, "more than one class (the pattern is a text or one [...])"), RNN_EUSAGE;
+    st->kind = TV_CLASS;
+    return RNN_OK;
+}
+
+/* A pattern without metacharacters: its text, escapes undone. */
+static int tv_parse_literal(const char *p, size_t n, tv_step *st, char *why, size_t why_cap)
+{
+    if (!(st->from = malloc(n + 1)))
+        return RNN_EINTERNAL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\\') {
+            int e = i + 1 < n ? tv_escaped((unsigned char)p[i + 1]) : -1;
+            if (e < 0)
+                return snprintf(why, why_cap, "an escape other than of a punctuation character (\\d, \\s, \\w, "
+                                "\\b ... are not supported)"), RNN_EUSAGE;
+            st->from[k++] = (char)e;
+            i++;
+        } else if (strchr(".*+?()|[]{}^$", c)) {
+            return snprintf(why, why_cap, "the regex operator '%c' (a pattern is a text, with \\ before such "
+                            "a character, or one class [...])", c), RNN_EUSAGE;
+        } else {
+            st->from[k++] = (char)c;
+        }
+    }
+    if (k == 0)
+        return snprintf(why, why_cap, "an empty pattern"), RNN_EUSAGE;
+    st->from[k] = 0;
+    st->from_len = k;
+    st->kind = TV_LITERAL;
+    return RNN_OK;
+}
+
+/* "regex_replace PATTERN<TAB>REWRITE": what tf.strings.regex_replace(x, PATTERN, REWRITE) does. */
+static int tv_parse_replace(const char *p, size_t n, tv_step *st, char *why, size_t why_cap)
+{
+    const char *tab = memchr(p, '\t', n);
+    if (!tab)
+        return snprintf(why, why_cap, "regex_replace without its rewrite"), RNN_EUSAGE;
+    size_t pn = (size_t)(tab - p), rn = n - pn - 1;
+    const char *rw = tab + 1;
+    int rc = pn && p[0] == '[' ? tv_parse_class(p, pn, st, why, why_cap) : tv_parse_literal(p, pn, st, why, why_cap);
+    if (rc)
+        return rc;
+    if (memchr(rw, '\\', rn) || memchr(rw, '\t', rn))
+        return snprintf(why, why_cap, "a rewrite with \\ (group references are not supported)"), RNN_EUSAGE;
+    size_t shortest = st->kind == TV_CLASS ? 1 : st->from_len;
+    if (rn > shortest)
+        return snprintf(why, why_cap, "a rewrite longer than the shortest text its pattern matches (%zu byte%s)",
+                        shortest, shortest == 1 ? "" : "s"), RNN_EUSAGE;
+    if (!(st->to = malloc(rn + 1)))
+        return RNN_EINTERNAL;
+    memcpy(st->to, rw, rn);
+    st->to[rn] = 0;
+    st->to_len = rn;
+    return RNN_OK;
+}
+
+/* A standardize spec: NULL or a named mode sets *lower and *strip and no steps; "custom" steps, one
+ * a line (lower, strip_punctuation, regex_replace PATTERN<TAB>REWRITE), make *steps. */
+static int tv_parse_standardize(const char *spec, bool *lower, bool *strip, tv_step **steps, int *n_steps,
+                                char *why, size_t why_cap)
+{
+    static const struct { const char *name; bool lower, strip; } named[] = {
+        {"lower_and_strip_punctuation", true, true}, {"lower", true, false},
+        {"strip_punctuation", false, true}, {"none", false, false}};
+    *steps = NULL;
+    *n_steps = 0;
+    *lower = *strip = true;
+    if (!spec)
+        return RNN_OK;
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (!strcmp(spec, named[i].name)) {
+            *lower = named[i].lower;
+            *strip = named[i].strip;
+            return RNN_OK;
+        }
+    if (strlen(spec) > TV_MAX_SPEC)
+        return snprintf(why, why_cap, "a standardize of more than %d bytes", TV_MAX_SPEC), RNN_EUSAGE;
+    if (strncmp(spec, "custom\n", 7) != 0)
+        return snprintf(why, why_cap, "an unknown standardize (expected lower_and_strip_punctuation, lower, "
+                        "strip_punctuation, none, or steps)"), RNN_EUSAGE;
+    *lower = *strip = false;
+    tv_step *st = calloc(TV_MAX_STEPS, sizeof *st);
+    if (!st)
+        return RNN_EINTERNAL;
+    int n = 0, rc = RNN_OK;
+    for (const char *p = spec + 7; *p && !rc; ) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (n == TV_MAX_STEPS) {
+            rc = RNN_EUSAGE;
+            snprintf(why, why_cap, "more than %d standardize steps", TV_MAX_STEPS);
+            break;
+        }
+        tv_step *s = &st[n++];
+        if (len == 5 && !strncmp(p, "lower", 5))
+            s->kind = TV_LOWER;
+        else if (len == 17 && !strncmp(p, "strip_punctuation", 17))
+            s->kind = TV_STRIP;
+        else if (len > 14 && !strncmp(p, "regex_replace ", 14))
+            rc = tv_parse_replace(p + 14, len - 14, s, why, why_cap);
+        else {
+            rc = RNN_EUSAGE;
+            snprintf(why, why_cap, "an unknown standardize step (expected lower, strip_punctuation or "
+                     "regex_replace)");
+        }
+        p += len + (nl != NULL);
+    }
+    if (!rc && n == 0) {
+        rc = RNN_EUSAGE;
+        snprintf(why, why_cap, "custom standardize without steps");
+    }
+    if (rc) {
+        tv_steps_free(st, TV_MAX_STEPS);
+        return rc;
+    }
+    *steps = st;
+    *n_steps = n;
+    return RNN_OK;
+}
+
+int rnn_tokenizer_check_standardize(const char *spec, rnn_error *err)
+{
+    bool lower, strip;
+    tv_step *steps;
+    int n;
+    char why[200] = "";
+    int rc = tv_parse_standardize(spec, &lower, &strip, &steps, &n, why, sizeof why);
+    if (rc == RNN_EINTERNAL)
+        return rnn_fail(err, rc, "out of memory");
+    if (rc)
+        return rnn_fail(err, rc, "standardize: %s", why);
+    tv_steps_free(steps, n);
+    return RNN_OK;
+}
+
+/* One step over s[0..*len), in place: every step writes at most what it reads. */
+static void tv_step_apply(const tv_step *st, char *s, size_t *len)
+{
+    size_t r = 0, w = 0, n = *len;
+    switch (st->kind) {
+    case TV_LOWER: /* tf.strings.lower without an encoding: A-Z only */
+        for (size_t i = 0; i < n; i++)
+            if (s[i] >= 'A' && s[i] <= 'Z')
+                s[i] = (char)(s[i] + 32);
+        return;
+    case TV_STRIP:
+        for (; r < n; r++)
+            if (!strchr(textvectorization_punctuation, s[r]) || s[r] == 0)
+                s[w++] = s[r];
+        break;
+    case TV_LITERAL: /* leftmost, non-overlapping, as RE2's global replace */
+        while (r < n) {
+            const char *hit = n - r >= st->from_len ? memmem(s + r, n - r, st->from, st->from_len) : NULL;
+            size_t upto = hit ? (size_t)(hit - s) : n;
+            memmove(s + w, s + r, upto - r);
+            w += upto - r;
+            r = upto;
+            if (!hit)
+                break;
+            memcpy(s + w, st->to, st->to_len);
+            w += st->to_len;
+            r += st->from_len;
+        }
+        break;
+    case TV_CLASS:
+        while (r < n) {
+            unsigned char c = (unsigned char)s[r];
+            if (c >= 128 || !st->in_class[c]) {
+                s[w++] = s[r++];
+                continue;
+            }
+            r++;
+            while (st->runs && r < n && (unsigned char)s[r] < 128 && st->in_class[(unsigned char)s[r]])
+                r++;
+            memcpy(s + w, st->to, st->to_len);
+            w += st->to_len;
+        }
+        break;
+    }
+    *len = w;
+}
+
 
 void rnn_tokenizer_opts_default(rnn_tokenizer_opts *o)
 {
@@ -234,12 +510,13 @@ static int tokenizer_setup_filters(rnn_tokenizer *t)
     return RNN_OK;
 }
 
-/* TextVectorization's fixed options: its standardize, split and OOV token, and no Tokenizer option. */
-static void textvectorization_opts(rnn_tokenizer_opts *o)
+/* TextVectorization's fixed options: its split and OOV token, and no Tokenizer option; a named
+ * standardize sets lower and the deleted characters, custom steps run before the split instead. */
+static void textvectorization_opts(rnn_tokenizer_opts *o, bool lower, bool strip)
 {
     o->oov_token = textvectorization_oov;
-    o->lower = true;
-    o->filters = textvectorization_punctuation;
+    o->lower = lower;
+    o->filters = strip ? textvectorization_punctuation : "";
     o->split = ' ';
     o->char_level = false;
 }
@@ -260,9 +537,22 @@ rnn_tokenizer *rnn_tokenizer_new(const rnn_tokenizer_opts *o)
     if (!t)
         return NULL;
     t->opts = *o;
+    t->opts.standardize = NULL;
     t->textvectorization = o->style == RNN_TOKENIZER_TEXTVECTORIZATION;
-    if (t->textvectorization)
-        textvectorization_opts(&t->opts);
+    if (t->textvectorization) {
+        bool lower, strip;
+        char why[200];
+        if (tv_parse_standardize(o->standardize, &lower, &strip, &t->steps, &t->n_steps, why, sizeof why)
+            || (o->standardize && !(t->standardize = strdup(o->standardize)))) {
+            rnn_tokenizer_free(t);
+            return NULL;
+        }
+        textvectorization_opts(&t->opts, lower, strip);
+        t->opts.standardize = t->standardize;
+    } else if (o->standardize) {
+        free(t);
+        return NULL;
+    }
     o = &t->opts;
     t->lower_wide = o->lower && !t->textvectorization;
     if (t->opts.split == 0)
@@ -288,6 +578,8 @@ void rnn_tokenizer_free(rnn_tokenizer *t)
     if (!t)
         return;
     table_free(&t->vocab);
+    tv_steps_free(t->steps, t->n_steps);
+    free(t->standardize);
     free(t->entry_index);
     free(t->index_entry);
     free(t->wide_filters);
@@ -303,7 +595,15 @@ const rnn_tokenizer_opts *rnn_tokenizer_options(const rnn_tokenizer *t) { return
 typedef struct tok_buf {
     char *p;
     size_t cap;
+    char *std;      /* the text after TextVectorization's custom standardize steps */
+    size_t std_cap;
 } tok_buf;
+
+static void buf_free(tok_buf *b)
+{
+    free(b->p);
+    free(b->std);
+}
 
 /* Limits of a saved tokenizer (the save file's TOKN section). */
 enum { TOK_MAX_SAVED_WORD = 1 << 20, TOK_MAX_SAVED_WORDS = 100000000 };
@@ -430,9 +730,24 @@ static int scan_textvectorization(const rnn_tokenizer *t, const char *text, tok_
     return scan_text(t, text, buf, fn, user, table, true);
 }
 
+/* text through the custom steps into buf->std. */
+static const char *tv_standardize(const rnn_tokenizer *t, const char *text, tok_buf *buf)
+{
+    size_t len = strlen(text);
+    if (len == SIZE_MAX || rnn_grow(&buf->std, &buf->std_cap, len + 1, 1))
+        return NULL;
+    memcpy(buf->std, text, len);
+    for (int i = 0; i < t->n_steps; i++)
+        tv_step_apply(&t->steps[i], buf->std, &len);
+    buf->std[len] = 0;
+    return buf->std;
+}
+
 static int tokenizer_scan(const rnn_tokenizer *t, const char *text, tok_buf *buf, word_fn fn, void *user,
                           const tok_table *table)
 {
+    if (t->n_steps && !(text = tv_standardize(t, text, buf)))
+        return RNN_EINTERNAL;
     return (t->textvectorization ? scan_textvectorization : scan_tokenizer)(t, text, buf, fn, user, table);
 }
 
@@ -455,7 +770,7 @@ void rnn_tokenizer_words(const rnn_tokenizer *t, const char *text,
     tok_buf buf = {0};
     words_cb cb = {fn, user};
     (void)tokenizer_scan(t, text, &buf, words_forward, &cb, NULL);
-    free(buf.p);
+    buf_free(&buf);
 }
 
 /* ---- fit_on_texts ---- */
@@ -495,7 +810,7 @@ static void *fit_run(void *arg)
         if (j->lens)
             j->lens[i - j->begin] = j->n_nums - before;
     }
-    free(buf.p);
+    buf_free(&buf);
     return NULL;
 }
 
@@ -813,7 +1128,7 @@ int rnn_tokenizer_encode(const rnn_tokenizer *t, const char *text, int32_t **ids
     tok_buf buf = {0};
     encode_ctx c = {t, &v};
     int rc = tokenizer_scan(t, text, &buf, encode_word, &c, &t->vocab);
-    free(buf.p);
+    buf_free(&buf);
     if (rc) {
         free(v.p);
         return rnn_fail(err, rc, "out of memory encoding a text");
@@ -842,7 +1157,7 @@ static void *encode_run(void *arg)
         j->rc = tokenizer_scan(j->t, j->texts[i], &buf, encode_word, &c, &j->t->vocab);
         j->lens[i - j->begin] = j->ids.n - before;
     }
-    free(buf.p);
+    buf_free(&buf);
     return NULL;
 }
 
@@ -961,7 +1276,8 @@ char *rnn_tokenizer_decode(const rnn_tokenizer *t, const int32_t *ids, size_t le
 
 /* ---- save files: a text header, then length-prefixed words in first-seen order ----
  * Version 1 holds the legacy Tokenizer's options (and is all that builds before TextVectorization read);
- * version 2 names the style, whose options it fixes but max_tokens. */
+ * version 2 names the style, whose options it fixes but max_tokens; version 3 adds TextVectorization's
+ * standardize when it is not the default (version 2 files stay readable by the builds before it). */
 
 static int write_bytes(FILE *f, const char *key, const char *s)
 {
@@ -974,9 +1290,11 @@ static int write_bytes(FILE *f, const char *key, const char *s)
 int rnn_tokenizer_write(const rnn_tokenizer *t, FILE *f, rnn_error *err)
 {
     bool bad;
-    if (t->textvectorization)
-        bad = fprintf(f, "rnnlab-tokenizer 2\nstyle textvectorization\nmax_tokens %d\n", t->opts.num_words) < 0;
-    else {
+    if (t->textvectorization) {
+        bad = fprintf(f, "rnnlab-tokenizer %d\nstyle textvectorization\nmax_tokens %d\n", t->standardize ? 3 : 2,
+                      t->opts.num_words) < 0;
+        bad = bad || (t->standardize && write_bytes(f, "standardize", t->standardize));
+    } else {
         bad = fprintf(f, "rnnlab-tokenizer 1\nnum_words %d\nlower %d\nchar_level %d\nsplit %d\n",
                       t->opts.num_words, t->opts.lower, t->opts.char_level, t->opts.split) < 0;
         bad = bad || write_bytes(f, "oov_token", t->oov) || write_bytes(f, "filters", t->filters);
@@ -1103,18 +1421,29 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     int version = 0, lower = 0, char_level = 0, split = 0, fitted = 0;
     size_t n = 0;
     uint64_t total = 0;
-    char *oov = NULL, *filters = NULL;
+    char *oov = NULL, *filters = NULL, *standardize = NULL;
     rnn_tokenizer *t = NULL;
     char why[160] = "";
     *out = NULL;
     rnn_tokenizer_opts_default(&o);
     int rc = fscanf(f, " rnnlab-tokenizer %d", &version) == 1 ? RNN_OK : RNN_EDATA;
-    if (!rc && version != 1 && version != 2) {
-        snprintf(why, sizeof why, ": version %d (this build reads 1 and 2)", version);
+    if (!rc && (version < 1 || version > 3)) {
+        snprintf(why, sizeof why, ": version %d (this build reads 1 to 3)", version);
         rc = RNN_EDATA;
     }
-    if (!rc && version == 2)
+    if (!rc && version >= 2)
         rc = read_style(f, &o, why, sizeof why);
+    if (!rc && version == 3) {
+        rc = read_bytes(f, "standardize", &standardize);
+        if (!rc && !standardize)
+            rc = RNN_EDATA;
+        rnn_error serr = {0};
+        if (!rc && rnn_tokenizer_check_standardize(standardize, &serr)) {
+            snprintf(why, sizeof why, ": %.150s", serr.msg);
+            rc = RNN_EDATA;
+        }
+        o.standardize = standardize;
+    }
     if (!rc && version == 1) {
         rc = fscanf(f, " num_words %d lower %d char_level %d split %d ", &o.num_words, &lower, &char_level,
                     &split) == 4 && split > 0 && split < 128 ? RNN_OK : RNN_EDATA;
@@ -1152,6 +1481,7 @@ int rnn_tokenizer_read(rnn_tokenizer **out, FILE *f, rnn_error *err)
     }
     free(oov);
     free(filters);
+    free(standardize);
     if (rc) {
         rnn_tokenizer_free(t);
         return rc == RNN_EDATA ? rnn_fail(err, RNN_EDATA, "the tokenizer in the saved file is damaged%s", why)

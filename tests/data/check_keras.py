@@ -5,7 +5,7 @@ generated texts. Default options are checked against ../shared/bench/keras_like.
 keras.preprocessing.text source; the TextVectorization style against a reference written from
 keras/src/layers/preprocessing/text_vectorization.py and index_lookup.py.
 usage: check_keras.py DRIVER KERAS_LIKE_DIR [N_CASES]"""
-import collections, math, os, random, re, subprocess, sys
+import collections, math, os, random, re, string, subprocess, sys
 import numpy as np
 
 sys.path.insert(0, sys.argv[2])
@@ -95,14 +95,42 @@ def decode(tok, seqs, o):
 # '[UNK]'; call: a token's index, 1 ('[UNK]') when it is not in the vocabulary.
 TV_PUNCTUATION = re.compile(rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 
-def tv_split(text):
-    return TV_PUNCTUATION.sub(b'', text.encode('utf-8').lower()).split()
+# standardize=: the named modes, or a custom function's steps (tf.strings.lower, tf.strings.regex_replace
+# with RE2 patterns that mean the same in Python's re: texts with escapes, one class maybe with +).
+TV_NAMED = {'lower_and_strip_punctuation': ['lower', 'strip_punctuation'], 'lower': ['lower'],
+            'strip_punctuation': ['strip_punctuation'], 'none': []}
+
+def tv_steps(spec):
+    if spec is None:
+        return TV_NAMED['lower_and_strip_punctuation']
+    if spec in TV_NAMED:
+        return TV_NAMED[spec]
+    steps = []
+    for line in spec.split('\n')[1:]:
+        if line.startswith('regex_replace '):
+            pat, rw = line[len('regex_replace '):].split('\t')
+            steps.append((re.compile(pat.encode('utf-8')), rw.encode('utf-8')))
+        else:
+            steps.append(line)
+    return steps
+
+def tv_split(text, spec=None):
+    b = text.encode('utf-8')
+    for st in tv_steps(spec):
+        if st == 'lower':
+            b = b.lower()
+        elif st == 'strip_punctuation':
+            b = TV_PUNCTUATION.sub(b'', b)
+        else:
+            b = st[0].sub(lambda m, r=st[1]: r, b)
+    return b.split()
 
 class RefTextVectorization:
-    def __init__(self, max_tokens):
+    def __init__(self, max_tokens, standardize=None):
         self.max_tokens = max_tokens
+        self.standardize = standardize
     def adapt(self, texts):
-        counts = collections.Counter(w for t in texts for w in tv_split(t))
+        counts = collections.Counter(w for t in texts for w in tv_split(t, self.standardize))
         counts.pop(b'', None)
         counts.pop(b'[UNK]', None)
         tokens = np.array(list(counts), dtype=object)
@@ -113,7 +141,7 @@ class RefTextVectorization:
         self.index = {w: i for i, w in enumerate(self.vocabulary) if i >= 2}
         self.counts = counts
     def encode(self, texts):
-        return [[self.index.get(w, 1) for w in tv_split(t)] for t in texts]
+        return [[self.index.get(w, 1) for w in tv_split(t, self.standardize)] for t in texts]
 
 def hx(s):
     if isinstance(s, bytes):
@@ -121,7 +149,7 @@ def hx(s):
     return s.encode('utf-8').hex() or '-'
 
 def expected_textvectorization(o, fit, enc):
-    tv = RefTextVectorization(o['num_words'])
+    tv = RefTextVectorization(o['num_words'], o.get('standardize'))
     tv.adapt(fit)
     seqs = tv.encode(enc)
     n = len(tv.vocabulary) - 1
@@ -206,10 +234,27 @@ def tv_text(rng):
     return ''.join(out)
 
 def case_line(o):
-    return 'CASE %d %s %d %d %s %d %d %d %d %d' % (
+    return 'CASE %d %s %d %d %s %d %d %d %d %d %s' % (
         o['num_words'], 'none' if o['oov'] is None else hx(o['oov']), o['char_level'], o['lower'],
         'default' if o['filters'] is None else (hx(o['filters']) if o['filters'] else '-'),
-        ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post'], o.get('textvectorization', 0))
+        ord(o['split']), o['maxlen'], o['pad_post'], o['trunc_post'], o.get('textvectorization', 0),
+        'default' if o.get('standardize') is None else hx(o['standardize']))
+
+# Custom standardize steps: the tutorials' custom_standardization and others the parser takes.
+TV_STEP_POOL = ['lower', 'strip_punctuation', 'regex_replace <br />\t ', 'regex_replace [%s]\t' % re.escape(string.punctuation),
+                'regex_replace ab\tx', 'regex_replace [a-c]+\t-', 'regex_replace \\.\t ', 'regex_replace [0-9]\t',
+                'regex_replace Σ\t', 'regex_replace [ \\t]+\t ', 'regex_replace [A-Z]\t', 'regex_replace \\[UNK\\]\t',
+                'regex_replace word\\.a\tw']
+
+def tv_standardize(rng):
+    r = rng.random()
+    if r < 0.5:
+        return None
+    if r < 0.65:
+        return rng.choice(sorted(TV_NAMED))
+    if r < 0.8:
+        return 'custom\nlower\n' + TV_STEP_POOL[2] + '\n' + TV_STEP_POOL[3]
+    return 'custom\n' + '\n'.join(rng.choice(TV_STEP_POOL) for _ in range(rng.randint(1, 4)))
 
 def add_case(o, fit, enc, cases, inp):
     inp.append(case_line(o))
@@ -229,6 +274,7 @@ def textvectorization_cases(n_cases, cases, inp):
         o = dict(num_words=rng.choice([0, 0, 2, 3, 5, 10, 50]), oov=None, char_level=False, lower=True, filters=None,
                  split=' ', maxlen=rng.choice([0, 1, 5, 20]), pad_post=rng.random() < .5, trunc_post=rng.random() < .5,
                  textvectorization=1)
+        o['standardize'] = tv_standardize(rng)
         add_texts(k, rng, tv_text, o, cases, inp)
     big = [tv_text(rng) for _ in range(3000)]
     add_case(dict(num_words=100, oov=None, char_level=False, lower=True, filters=None, split=' ',

@@ -57,9 +57,9 @@ static void free_texts(char **t, size_t n)
 static int run_case(char *line, size_t cap)
 {
     int num_words, char_level, lower, split, maxlen, pad_post, trunc_post, textvectorization;
-    char oov_hex[4096], filters_hex[4096];
-    if (sscanf(line, "CASE %d %4095s %d %d %4095s %d %d %d %d %d", &num_words, oov_hex, &char_level, &lower,
-               filters_hex, &split, &maxlen, &pad_post, &trunc_post, &textvectorization) != 10)
+    char oov_hex[4096], filters_hex[4096], std_hex[4096];
+    if (sscanf(line, "CASE %d %4095s %d %d %4095s %d %d %d %d %d %4095s", &num_words, oov_hex, &char_level, &lower,
+               filters_hex, &split, &maxlen, &pad_post, &trunc_post, &textvectorization, std_hex) != 11)
         return 2;
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
@@ -72,8 +72,10 @@ static int run_case(char *line, size_t cap)
     o.split = (char)split;
     if (filters)
         o.filters = filters;
+    char *standardize = strcmp(std_hex, "default") ? unhex(std_hex) : NULL;
     if (textvectorization)
         o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
+    o.standardize = standardize;
     size_t nf, ne;
     char **fit = read_texts("FIT", &nf, line, cap);
     char **enc = read_texts("ENC", &ne, line, cap);
@@ -188,6 +190,7 @@ static int run_case(char *line, size_t cap)
     free_texts(enc, ne);
     free(oov);
     free(filters);
+    free(standardize);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /* The tokenizer's TextVectorization style: standardization (A-Z lowered only, punctuation deleted,
  * ASCII whitespace splitting), ties ranked by bytes descending, max_tokens, '[UNK]' at 1, decoding,
- * and its save-file text (version 2) with damaged copies. keras.test compares it with Python on
+ * a custom standardize's steps, and its save-file text (versions 2 and 3) with damaged copies. keras.test compares it with Python on
  * generated texts; these are the cases written out. */
 #include "config.h"
 #include <stdlib.h>
@@ -185,7 +185,7 @@ static void test_save(void)
         free(again);
         rnn_tokenizer_free(back);
     }
-    expect_damaged(text, "rnnlab-tokenizer 2", "rnnlab-tokenizer 3", "version 3");
+    expect_damaged(text, "rnnlab-tokenizer 2", "rnnlab-tokenizer 4", "version 4");
     expect_damaged(text, "style textvectorization", "style wordpiece", "unknown tokenizer style");
     expect_damaged(text, "max_tokens 5", "max_tokens 1", "max_tokens 1");
     expect_damaged(text, "max_tokens 5", "max_tokens -4", "max_tokens -4");
@@ -215,8 +215,101 @@ static void test_save(void)
     rnn_tokenizer_free(t);
 }
 
+static rnn_tokenizer *standardized(const char *spec)
+{
+    rnn_tokenizer_opts o;
+    rnn_tokenizer_opts_default(&o);
+    o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
+    o.standardize = spec;
+    rnn_tokenizer *t = rnn_tokenizer_new(&o);
+    CHECK(t != NULL, "standardize '%s'", spec);
+    return t;
+}
+
+/* The tutorials' custom_standardization: lower, '<br />' -> ' ', then the punctuation class deleted. */
+static const char tutorial[] = "custom\nlower\nregex_replace <br />\t \nregex_replace [!\"\\#\\$%\\&'\\(\\)\\*\\+,\\-\\./:;<=>\\?@\\[\\\\\\]\\^_`\\{\\|\\}\\~]\t";
+
+static void test_custom_standardize(void)
+{
+    rnn_tokenizer *t = standardized(tutorial);
+    expect_words(t, "Great<br />movie, <BR />Don't", "great|movie|dont|");  /* lowered first */
+    expect_words(t, "a<br/>b", "abrb|");
+    rnn_tokenizer_free(t);
+    /* the named modes */
+    t = standardized("lower");
+    expect_words(t, "Don't STOP", "don't|stop|");
+    rnn_tokenizer_free(t);
+    t = standardized("none");
+    expect_words(t, "Don't STOP", "Don't|STOP|");
+    rnn_tokenizer_free(t);
+    t = standardized("strip_punctuation");
+    expect_words(t, "Don't STOP", "Dont|STOP|");
+    rnn_tokenizer_free(t);
+    /* leftmost non-overlapping matches; a class with + replaces a run once; steps in order */
+    t = standardized("custom\nregex_replace aa\tb\nregex_replace [x-z]+\t-\nregex_replace \\.\t ");
+    expect_words(t, "aaa xyzzy.a.b", "ba|-|a|b|");
+    rnn_tokenizer_free(t);
+    /* refused, with the reason */
+    static const char *const bad[][2] = {
+        {"custom\nregex_replace a.b\t", "regex operator '.'"},
+        {"custom\nregex_replace \\d\t", "escape"},
+        {"custom\nregex_replace [^a]\t", "negated"},
+        {"custom\nregex_replace [ab\t", "closing ]"},
+        {"custom\nregex_replace [a][b]\t", "more than one class"},
+        {"custom\nregex_replace a\tbb", "longer"},
+        {"custom\nregex_replace a\t\\1", "group references"},
+        {"custom\nregex_replace [\xc3\xa9]\t", "ASCII"},
+        {"custom\nregex_replace a", "without its rewrite"},
+        {"custom\nupper", "unknown standardize step"},
+        {"custom\n", "without steps"},
+        {"lower_and_strip", "unknown standardize"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rnn_error err = {0};
+        CHECK(rnn_tokenizer_check_standardize(bad[i][0], &err) == RNN_EUSAGE && strstr(err.msg, bad[i][1]),
+              "'%s' refused for '%s': '%s'", bad[i][0], bad[i][1], err.msg);
+        rnn_tokenizer_opts o;
+        rnn_tokenizer_opts_default(&o);
+        o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
+        o.standardize = bad[i][0];
+        rnn_tokenizer *n = rnn_tokenizer_new(&o);
+        CHECK(n == NULL, "rnn_tokenizer_new refuses '%s'", bad[i][0]);
+        rnn_tokenizer_free(n);
+    }
+}
+
+/* Version 3: the standardize after max_tokens, read back to the same tokenizer; damaged copies. */
+static void test_save_standardize(void)
+{
+    rnn_error err;
+    rnn_tokenizer *t = standardized(tutorial), *back = NULL;
+    static const char *const fit[] = {"A b<br />C", "c, c. b"};
+    CHECK(rnn_tokenizer_fit(t, (char *const *)fit, 2, &err) == RNN_OK, "%s", err.msg);
+    size_t len;
+    char *text = write_text(t, &len);
+    CHECK(strncmp(text, "rnnlab-tokenizer 3\nstyle textvectorization\nmax_tokens 0\nstandardize ", 67) == 0,
+          "version 3 with its standardize: '%.90s'", text);
+    CHECK(read_text(text, len, &back, &err) == RNN_OK, "read back: %s", err.msg);
+    if (back) {
+        CHECK(strcmp(rnn_tokenizer_options(back)->standardize, tutorial) == 0, "standardize read back");
+        expect_words(back, "Great<br />movie", "great|movie|");
+        size_t len2;
+        char *again = write_text(back, &len2);
+        CHECK(len2 == len && memcmp(again, text, len) == 0, "written again, the same text");
+        free(again);
+        rnn_tokenizer_free(back);
+    }
+    expect_damaged(text, "custom\nlower", "custom\nupper", "unknown standardize step");
+    expect_damaged(text, "\nstandardize ", "\nstandardize 99999999 ", "");
+    expect_damaged(text, "standardize ", "standardise ", "");
+    free(text);
+    rnn_tokenizer_free(t);
+}
+
 int main(void)
 {
+    test_custom_standardize();
+    test_save_standardize();
     test_standardize_and_split();
     test_rank_and_encode();
     test_max_tokens();

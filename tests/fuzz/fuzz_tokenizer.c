@@ -3,7 +3,8 @@
  * against fit then encode_all, encode_all against encode one text at a time, and a tokenizer
  * written and read back against the original.
  * Input: an option byte, a split byte (0x80 and up: the TextVectorization style, whose own options
- * replace the others), [filters 0x01] [oov token 0x01], texts separated by 0x01. */
+ * replace the others), [filters 0x01] [oov token 0x01], texts separated by 0x01. With the
+ * TextVectorization style the filters piece is its standardize: a name, else custom steps (one a line). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,10 +110,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.num_words = num_words[(opt >> 4) & 3];
     if (split > 0 && split < 128)
         o.split = (char)split;
+    char *standardize = NULL;
     if (split >= 128) {
         o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
         if (o.num_words == 1)
             o.num_words = 2;   /* its smallest max_tokens */
+        rnn_error serr;
+        if (filters && (standardize = malloc(strlen(filters) + 8))) {
+            strcpy(standardize, filters);
+            if (rnn_tokenizer_check_standardize(standardize, &serr) != RNN_OK)
+                sprintf(standardize, "custom\n%s", filters);
+            o.standardize = standardize;
+        }
     }
 
     rnn_error err;
@@ -149,6 +158,7 @@ done:
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
     free(filters);
+    free(standardize);
     free(oov);
     return 0;
 }
