@@ -579,6 +579,58 @@ static void tokenize_report(const rnn_tokenizer *t, size_t n_fit, bool fit_on_al
     if (o->oov_token) app_printf(", oov_token='%s'", o->oov_token);
 }
 
+/* Fits the tokenizer of o on the train texts (or on all of a data set split from one source when
+ * fit_all; on the first floor(n (1 - vsplit)) train texts when vsplit > 0), encodes both splits
+ * (with n-grams when ng->n >= 2) and makes it the session's. */
+int app_tokenize_run(app_state *s, const app_command *c, const rnn_tokenizer_opts *o, rnn_ngram_opts ng, bool fit_all,
+                     double vsplit)
+{
+    const rnn_dataset *ds = s->ds;
+    if (!ds) return app_fail(RNN_EUSAGE, c, "no data set: run load first");
+    size_t n_fit = fit_all ? ds->n_source : ds->train.n;
+    if (vsplit > 0) {
+        n_fit = (size_t)floor((double)ds->train.n * (1.0 - vsplit));
+        if (n_fit == 0 || n_fit == ds->train.n)
+            return app_fail(RNN_EUSAGE, c, "validation_split=%g leaves %s of the %zu train texts to fit on", vsplit,
+                            n_fit ? "all" : "none", ds->train.n);
+    }
+    if (o->standardize) {
+        rnn_error serr = {0};
+        if (rnn_tokenizer_check_standardize(o->standardize, &serr)) return app_fail_err(c, &serr);
+    }
+    rnn_tokenizer *t = rnn_tokenizer_new(o);
+    if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
+    rnn_error err = {0};
+    rnn_seqs tr = {0}, te = {0};
+    int rc = rnn_tokenizer_fit(t, fit_all ? ds->source_text : ds->train.text, n_fit, &err);
+    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
+    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
+    rnn_ngrams *g = NULL;
+    if (rc == RNN_OK && ng.n >= 2) {
+        ng.first_id = o->num_words > 0 ? o->num_words : (int32_t)rnn_tokenizer_size(t) + 1;
+        rc = tokenize_ngrams(&ng, &tr, &te, &g, &err);
+    }
+    if (rc != RNN_OK) {
+        rnn_seqs_free(&tr); rnn_seqs_free(&te); rnn_tokenizer_free(t);
+        return app_fail_err(c, &err);
+    }
+    app_clear_encoded(s);
+    if (s->tok) rnn_tokenizer_free(s->tok);
+    s->tok = t;
+    rnn_ngrams_free(s->ngrams);
+    s->ngrams = g;
+    s->seq_train = tr;
+    s->seq_test = te;
+    tokenize_report(t, n_fit, fit_all);
+    if (vsplit > 0) app_printf(" (the first %zu: validation_split=%g leaves the last %zu to validate)", n_fit, vsplit,
+                               ds->train.n - n_fit);
+    app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
+    if (g) report_ngrams(g);
+    if (fit_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");
+    app_changed(s, APP_CHANGED_VOCAB);
+    return RNN_OK;
+}
+
 int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
 {
     int rc;
@@ -597,65 +649,22 @@ int cmd_tokenize(app_state *s, const app_command *c, const app_args *a)
     if (buckets && top)
         return app_fail(RNN_EUSAGE, c, "ngram_buckets= and num_ngrams= are two ways of numbering n-grams: give one");
     rnn_ngram_opts ng = {.n = (int)n_gram, .buckets = buckets, .top = top};
-    rnn_tokenizer *t = rnn_tokenizer_new(&o);
-    if (!t) return app_fail(RNN_EINTERNAL, c, "out of memory");
     const rnn_dataset *ds = s->ds;
-    rnn_error err = {0};
-    rnn_seqs tr = {0}, te = {0};
     /* A data set rnnlab split from one source is fitted on all of it, in the source's order (as a Keras
      * Tokenizer fitted, or a TextVectorization adapted, before the split: the Tokenizer ranks words of
      * equal count by first use), unless fit_on=train (fitted after train_test_split). */
     const char *fit_on;
-    if ((rc = args_choice(a, "fit_on", "all|train", ds->source_text ? "all" : "train", &fit_on))) { rnn_tokenizer_free(t); return rc; }
-    if (!strcmp(fit_on, "all") && !ds->source_text) {
-        rnn_tokenizer_free(t);
+    if ((rc = args_choice(a, "fit_on", "all|train", ds->source_text ? "all" : "train", &fit_on))) return rc;
+    if (!strcmp(fit_on, "all") && !ds->source_text)
         return app_fail(RNN_EUSAGE, c, "fit_on=all: rnnlab did not split %s from one source; the tokenizer fits on its train texts", ds->name);
-    }
-    bool fit_on_all = !strcmp(fit_on, "all");
-    size_t n_fit = fit_on_all ? ds->n_source : ds->train.n;
+    bool fit_all = !strcmp(fit_on, "all");
     /* validation_split=F: the texts fit trains on with the same validation_split (the first
      * floor(n (1 - F)) train texts), as adapt on text_dataset_from_directory's training subset */
     double vsplit;
-    if ((rc = args_double(a, "validation_split", 0, 0, 0.999999, &vsplit))) { rnn_tokenizer_free(t); return rc; }
-    if (vsplit > 0 && fit_on_all) {
-        rnn_tokenizer_free(t);
+    if ((rc = args_double(a, "validation_split", 0, 0, 0.999999, &vsplit))) return rc;
+    if (vsplit > 0 && fit_all)
         return app_fail(RNN_EUSAGE, c, "validation_split= fits on the train texts fit trains on: give fit_on=train with it");
-    }
-    if (vsplit > 0) {
-        n_fit = (size_t)floor((double)ds->train.n * (1.0 - vsplit));
-        if (n_fit == 0 || n_fit == ds->train.n) {
-            rnn_tokenizer_free(t);
-            return app_fail(RNN_EUSAGE, c, "validation_split=%g leaves %s of the %zu train texts to fit on", vsplit,
-                            n_fit ? "all" : "none", ds->train.n);
-        }
-    }
-    rc = rnn_tokenizer_fit(t, fit_on_all ? ds->source_text : ds->train.text, n_fit, &err);
-    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->train.text, ds->train.n, &tr, &err);
-    if (rc == RNN_OK) rc = rnn_tokenizer_encode_all(t, ds->test.text, ds->test.n, &te, &err);
-    rnn_ngrams *g = NULL;
-    if (rc == RNN_OK && ng.n >= 2) {
-        ng.first_id = o.num_words > 0 ? o.num_words : (int32_t)rnn_tokenizer_size(t) + 1;
-        rc = tokenize_ngrams(&ng, &tr, &te, &g, &err);
-    }
-    if (rc != RNN_OK) {
-        rnn_seqs_free(&tr); rnn_seqs_free(&te); rnn_tokenizer_free(t);
-        return app_fail_err(c, &err);
-    }
-    app_clear_encoded(s);
-    if (s->tok) rnn_tokenizer_free(s->tok);
-    s->tok = t;
-    rnn_ngrams_free(s->ngrams);
-    s->ngrams = g;
-    s->seq_train = tr;
-    s->seq_test = te;
-    tokenize_report(t, n_fit, fit_on_all);
-    if (vsplit > 0) app_printf(" (the first %zu: validation_split=%g leaves the last %zu to validate)", n_fit, vsplit,
-                               ds->train.n - n_fit);
-    app_printf("\nencoded %zu train / %zu test %s\n", tr.n, te.n, app_noun(tr.n + te.n, "text", "texts"));
-    if (g) report_ngrams(g);
-    if (fit_on_all) app_printf("(fitted on all texts because rnnlab split this data set from one source, as Keras scripts that fit before splitting do)\n");
-    app_changed(s, APP_CHANGED_VOCAB);
-    return RNN_OK;
+    return app_tokenize_run(s, c, &o, ng, fit_all, vsplit);
 }
 
 static void print_ids(const int32_t *ids, size_t n)

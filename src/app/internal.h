@@ -82,6 +82,9 @@ extern int app_source_depth;
 extern bool app_source_overflow;
 
 /* ---- handlers (cmd_*.c), one per command of the table ---- */
+/* tokenize with these options (see cmd_data.c): fit, encode both splits, make it the session's. */
+int app_tokenize_run(app_state *s, const app_command *c, const rnn_tokenizer_opts *o, rnn_ngram_opts ng, bool fit_all,
+                     double vsplit);
 app_handler cmd_load, cmd_datasets, cmd_stats, cmd_vocab, cmd_tokenize, cmd_encode, cmd_decode, cmd_pad, cmd_show,
     cmd_embeddings;
 app_handler cmd_model, cmd_add, cmd_pop, cmd_summary, cmd_compile, cmd_fit, cmd_evaluate, cmd_report, cmd_predict,

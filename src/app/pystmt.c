@@ -677,27 +677,42 @@ static bool data_note_skipped(app_state *s, const char *what, const rnn_value *v
     return true;
 }
 
-/* model.fit(train_dataset, ...): batched (text, label) pairs, no y. */
+/* model.fit(train_dataset, ...): batched (text, label) pairs, no y; a directory's training subset,
+ * not its validation subset. */
 static int fit_pipeline_check(const py_tfdata *d, const rnn_value *y)
 {
     if (y) return py_fail(RNN_EUSAGE, "model.fit", "y= with a tf.data data set: its elements hold the labels");
     if (!d->batch)
         return py_fail(RNN_EUSAGE, "model.fit", "the data set is not batched: Keras trains on its batches "
                        "(train_dataset.batch(64))");
+    if (d->subset == PY_TFDATA_VALIDATION)
+        return py_fail(RNN_EUSAGE, "model.fit", "x is the validation subset: rnnlab trains on the training subset "
+                       "(subset='training')");
     return RNN_OK;
 }
 
-/* validation_data=test_dataset: the test split's batches (validation_steps counts them). */
-static int fit_validation_pipeline(cmd_buf *cb, const rnn_value *v, const py_tfdata *d)
+/* validation_data=test_dataset: the test split's batches (validation_steps counts them); or the
+ * validation subset of the directory whose training subset x is: validation_split=F. */
+static int fit_validation_pipeline(cmd_buf *cb, const rnn_value *v, const py_tfdata *d, const py_tfdata *x)
 {
     char why[200];
     const char *split = data_split(v, "validation_data", why, sizeof why);
     if (!split) return py_fail(RNN_EUSAGE, "model.fit", "%s", why);
-    if (strcmp(split, "test") != 0)
-        return py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected the test split (rnnlab validates on it, or on "
-                       "validation_split=)");
     if (!d->batch)
         return py_fail(RNN_EUSAGE, "model.fit", "validation_data is not batched: test_dataset.batch(64)");
+    if (d->subset == PY_TFDATA_VALIDATION) {
+        if (!x || x->subset != PY_TFDATA_TRAINING || x->vsplit != d->vsplit || strcmp(x->split, d->split))
+            return py_fail(RNN_EUSAGE, "model.fit", "validation_data is a validation subset: x is expected to be the "
+                           "training subset of the same directory and validation_split");
+        cb_add(cb, " validation_split=%.17g", d->vsplit);
+        return RNN_OK;
+    }
+    if (strcmp(split, "test") != 0 || d->subset != PY_TFDATA_ALL)
+        return py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected the test split (rnnlab validates on it, or on "
+                       "validation_split=)");
+    if (x && x->subset == PY_TFDATA_TRAINING)
+        return py_fail(RNN_EUSAGE, "model.fit", "x is a training subset and validation_data the test split: rnnlab "
+                       "trains on the training subset only with its validation subset (validation_data=val_ds)");
     cb_add(cb, " validation_data=test validation_batch_size=%ld", d->batch);
     return RNN_OK;
 }
@@ -728,7 +743,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         /* its batches, read in order unless it was shuffled (Keras's shuffle= does not apply) */
         cb_add(cb, " batch_size=%ld%s", dx.batch, dx.shuffled ? "" : " shuffle=false");
         if (dx.shuffled)
-            py_note(s, "model.fit: the data set's shuffle(...) is rnnlab's shuffle of the whole train split at each epoch");
+            py_note(s, "model.fit: the data set's shuffling is rnnlab's shuffle of the whole training part at each epoch");
     }
     long epochs = 1, initial = 0;
     bool have_epochs = false;
@@ -779,7 +794,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         } else if (!strcmp(k, "validation_data")) {
             py_tfdata dv;
             const char *sv = v.type == RNN_VAL_LIST && v.n_items >= 2 ? data_split(&v.items[0], "validation_data", why, sizeof why) : NULL;
-            if (py_tfdata_get(&v, &dv)) rc = fit_validation_pipeline(cb, &v, &dv);
+            if (py_tfdata_get(&v, &dv)) rc = fit_validation_pipeline(cb, &v, &dv, pipeline ? &dx : NULL);
             else if (!sv || strcmp(sv, "test") != 0)
                 rc = py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected (x_test, y_test), the loaded test split");
             else cb_add(cb, " validation_data=test");
@@ -820,6 +835,11 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         rc = py_fail(RNN_EUSAGE, "model.fit", "initial_epoch=%ld: expected 0 or more (the epochs already trained)", initial);
     if (!rc && initial >= epochs && have_epochs)
         rc = py_fail(RNN_EUSAGE, "model.fit", "initial_epoch=%ld: nothing to train with epochs=%ld", initial, epochs);
+    if (!rc && pipeline && dx.subset == PY_TFDATA_TRAINING && !strstr(cb->text, "validation_split=")) {
+        py_note(s, "model.fit: the training subset: rnnlab's fit validates on the validation subset too "
+                "(validation_split=%g)", dx.vsplit);
+        cb_add(cb, " validation_split=%.17g", dx.vsplit);
+    }
     if (!rc) {
         cb_add(cb, " epochs=%ld", epochs - initial);
         if (initial > 0) py_note(s, "model.fit: initial_epoch=%ld: trains epochs %ld to %ld", initial, initial + 1, epochs);
@@ -845,6 +865,9 @@ static int stmt_evaluate(app_state *s, const rnn_call *c)
         if (!split) rc = py_fail(RNN_EUSAGE, "model.evaluate", "%s", why);
         else if (!strcmp(split, "skipped")) { data_note_skipped(s, "model.evaluate", &vx, "test"); split = "test"; }
         else if (pipeline && !dx.batch) rc = py_fail(RNN_EUSAGE, "model.evaluate", "the data set is not batched: test_dataset.batch(64)");
+        else if (pipeline && dx.subset != PY_TFDATA_ALL)
+            rc = py_fail(RNN_EUSAGE, "model.evaluate", "a %s subset: rnnlab evaluates a whole split (the validation "
+                         "subset's figures are fit's val_ metrics)", dx.subset == PY_TFDATA_TRAINING ? "training" : "validation");
     }
     rnn_value_free(&vx);
     if (rc) return rc;
@@ -1244,6 +1267,10 @@ static int stmt_imdb(app_state *s, const rnn_call *c)
 static int bind_targets(app_state *s, const rnn_value *target, const rnn_value *v)
 {
     py_session *ps = py_session_get(s);
+    /* os.environ["KERAS_BACKEND"] = "tensorflow": the Python process's settings; rnnlab is its own backend */
+    if (target->type == RNN_VAL_EXPR && !strcmp(target->string, "[]") && target->items[0].type == RNN_VAL_IDENT &&
+        !strcmp(target->items[0].string, "os.environ"))
+        return RNN_OK;
     if (target->type == RNN_VAL_EXPR && !strcmp(target->string, "[]") && target->items[0].type == RNN_VAL_IDENT &&
         target->items[1].type == RNN_VAL_STRING && py_obj_is(py_lookup(ps, target->items[0].string), "frame"))
         return py_frame_assign(s, target->items[1].string, v);   /* df['label'] = df['label'].map({...}) */
@@ -1424,7 +1451,7 @@ static bool is_plt_formatting(const char *name)
     return (!strncmp(name, "plt.", 4) || !strncmp(name, "pyplot.", 7)) && py_name_in(py_basename(name), f);
 }
 
-static const py_func *find_func(py_session *ps, const char *name)
+const py_func *py_find_func(py_session *ps, const char *name)
 {
     for (int i = 0; i < ps->n_funcs; i++)
         if (!strcmp(ps->funcs[i].name, name)) return &ps->funcs[i];
@@ -1452,7 +1479,7 @@ static int clean_texts(app_state *s, const char *stmt)
     const char *open = strchr(stmt, '[');
     py_session *ps = py_session_get(s);
     if (!open || !s->ds || strcmp(s->ds->name, "sms") || sscanf(open + 1, " %127[A-Za-z0-9_](", fn) != 1) return -1;
-    const py_func *f = find_func(ps, fn);
+    const py_func *f = py_find_func(ps, fn);
     if (!f || !f->params || !strstr(f->body, "re.sub") || !strstr(f->body, ".lower()") || !strstr(stmt, " for "))
         return -1;
     py_note(s, "%s() cleans the texts as `load sms clean=true` does; rnnlab loads the cleaned texts", fn);
@@ -1592,7 +1619,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     if (is_plt_formatting(name)) return RNN_OK;   /* the plot command draws its own axes, title and legend */
     if (!strcmp(name, "quit") || !strcmp(name, "exit")) return APP_QUIT;
     if (!dot) {
-        const py_func *f = find_func(ps, name);
+        const py_func *f = py_find_func(ps, name);
         if (f && (!f->params ? c->n_args == 0 : f->n_names == c->n_args)) return call_func(s, f, c);
     }
     if (is_report_call(c)) {
@@ -1685,6 +1712,24 @@ static int stmt_tfds_load(app_state *s, const char *stmt, const rnn_call *c, rnn
     rnn_value_free(&args);
     *has = rc == RNN_OK;
     return rc && why[0] ? py_fail(rc, "tfds.load", "%s", why) : rc;
+}
+
+/* raw_train_ds = keras.utils.text_dataset_from_directory('aclImdb/train', ...): skipped for a folder
+ * rnnlab does not know. */
+static int stmt_text_dataset(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has)
+{
+    rnn_value args = {0};
+    rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
+    char why[400] = "";
+    bool skip = false;
+    *has = false;
+    int rc = eval_or_fail(s, "text_dataset_from_directory", &wrapped, &args);
+    if (rc) return rc;
+    rc = py_text_dataset_from_directory(s, args.call, result, &skip, why, sizeof why);
+    rnn_value_free(&args);
+    if (skip) return py_skip(s, stmt, "%s", why);
+    *has = rc == RNN_OK;
+    return rc && why[0] ? py_fail(rc, "text_dataset_from_directory", "%s", why) : rc;
 }
 
 /* The word-vector sets tutorials download, by name: their dimension. */
@@ -1874,11 +1919,19 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
         } else if (!strcmp(c->name, "tfds.load") || !strcmp(c->name, "tensorflow_datasets.load")) {
             rc = stmt_tfds_load(s, stmt, c, &result, &has);
             if (!has && !rc) goto done;
+        } else if (!strcmp(b, "text_dataset_from_directory")) {
+            rc = stmt_text_dataset(s, stmt, c, &result, &has);
+            if (!has && !rc) goto done;
         } else if (!strcmp(b, "TextVectorization")) {
-            rnn_value args = {0};
+            rnn_value args = {0}, call = {0};
             char why[400] = "";
-            if (!(rc = eval_or_fail(s, "TextVectorization", e, &args)) && (rc = py_textvec_check(args.call, why, sizeof why)))
+            if (!rnn_value_copy(&call, e)) rc = py_fail(RNN_EINTERNAL, "TextVectorization", "out of memory");
+            else if ((rc = py_textvec_standardize_arg(s, &call, why, sizeof why)))
                 rc = py_fail(rc, "TextVectorization", "%s", why);
+            else if (!(rc = eval_or_fail(s, "TextVectorization", &call, &args)) &&
+                     (rc = py_textvec_check(args.call, why, sizeof why)))
+                rc = py_fail(rc, "TextVectorization", "%s", why);
+            rnn_value_free(&call);
             if (!rc) { result = args; has = true; }
             else rnn_value_free(&args);
         } else if (!strcmp(b, "pad_sequences")) {
@@ -2014,8 +2067,9 @@ int py_exec(app_state *s, const char *stmt)
 
 /* ---- blocks ---- */
 
-/* Body lines of a block, dedented, run as statements. */
-static int run_block_body(app_state *s, const char *body, int first_line)
+/* Calls fn for each logical statement of a block's body, dedented, in order: stops at fn's first
+ * error unless the session keeps going, and always at quit or an interrupt; returns the first error. */
+int py_body_each(app_state *s, const char *body, int first_line, py_stmt_fn fn, void *user)
 {
     py_session *ps = py_session_get(s);
     int saved_line = ps->line;
@@ -2038,7 +2092,7 @@ static int run_block_body(app_state *s, const char *body, int first_line)
         if (!text) return py_fail(RNN_EINTERNAL, "block", "out of memory");
         py_feed f;
         while ((f = py_reader_feed(&r, text, (size_t)line)) != PY_FEED_MORE) {
-            rc = py_run_logical(s, r.buf, r.first_line);
+            rc = fn(s, r.buf, r.first_line, user);
             py_reader_reset(&r);
             if (rc != RNN_OK && result == RNN_OK) result = rc;
             if ((rc != RNN_OK && !s->keep_going) || f == PY_FEED_DONE) break;
@@ -2049,12 +2103,24 @@ static int run_block_body(app_state *s, const char *body, int first_line)
         line++;
     }
     if (rc == RNN_OK && py_reader_finish(&r)) {
-        rc = py_run_logical(s, r.buf, r.first_line);
+        rc = fn(s, r.buf, r.first_line, user);
         if (rc != RNN_OK && result == RNN_OK) result = rc;
     }
     py_reader_free(&r);
     ps->line = saved_line;
     return rc == APP_QUIT || rc == APP_INTERRUPTED ? rc : result;
+}
+
+static int run_logical(app_state *s, const char *stmt, int line, void *user)
+{
+    (void)user;
+    return py_run_logical(s, stmt, line);
+}
+
+/* Body lines of a block, dedented, run as statements. */
+static int run_block_body(app_state *s, const char *body, int first_line)
+{
+    return py_body_each(s, body, first_line, run_logical, NULL);
 }
 
 static int count_lines(const char *t)

@@ -2,6 +2,7 @@
  * IMDB reviews, tf.data pipelines over its splits (shuffle, batch, prefetch, map(lambda ...)) and
  * the TextVectorization layer that turns their texts into word ids (adapt, get_vocabulary). The
  * TensorFlow guide "Text classification with an RNN" is written this way. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +13,31 @@
 /* ---- tf.data pipelines: the session object tfdata.SPLIT.BATCH.SHUFFLED.PART ---- */
 
 static const char *const tfdata_parts[] = {"pairs", "dicts", "texts", "labels", NULL};
+static const char *const tfdata_subsets[] = {"all", "training", "validation", NULL};
 
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d)
 {
     const char *o = py_obj_is(v, "tfdata.");
-    char part[16] = "";
+    char part[16] = "", subset[16] = "";
     int shuffled = 0;
     memset(d, 0, sizeof *d);
-    if (!o || sscanf(o, "%7[a-z].%ld.%d.%15[a-z]", d->split, &d->batch, &shuffled, part) != 4) return false;
+    int got = o ? sscanf(o, "%7[a-z].%ld.%d.%15[a-z].%15[a-z].%lf", d->split, &d->batch, &shuffled, part, subset,
+                         &d->vsplit) : 0;
+    if (got != 4 && got != 6) return false;
     d->shuffled = shuffled != 0;
     for (int i = 0; tfdata_parts[i]; i++)
         if (!strcmp(part, tfdata_parts[i])) d->part = (py_tfdata_part)i;
+    for (int i = 0; got == 6 && tfdata_subsets[i]; i++)
+        if (!strcmp(subset, tfdata_subsets[i])) d->subset = (py_tfdata_subset)i;
     return true;
 }
 
 bool py_tfdata_value(rnn_value *out, const py_tfdata *d)
 {
-    char what[96];
-    snprintf(what, sizeof what, "tfdata.%s.%ld.%d.%s", d->split, d->batch, d->shuffled, tfdata_parts[d->part]);
+    char what[128];
+    int k = snprintf(what, sizeof what, "tfdata.%s.%ld.%d.%s", d->split, d->batch, d->shuffled, tfdata_parts[d->part]);
+    if (d->subset != PY_TFDATA_ALL)
+        snprintf(what + k, sizeof what - (size_t)k, ".%s.%.17g", tfdata_subsets[d->subset], d->vsplit);
     return py_obj_value(out, what);
 }
 
@@ -124,6 +132,149 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
     return RNN_OK;
 }
 
+/* ---- keras.utils.text_dataset_from_directory ---- */
+
+/* The IMDB split a directory names: 'train' for .../aclImdb/train, 'test' for .../aclImdb/test. */
+static const char *imdb_directory_split(const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    static const char *const splits[] = {"train", "test"};
+    for (int i = 0; i < 2; i++) {
+        char tail[32];
+        snprintf(tail, sizeof tail, "aclImdb/%s", splits[i]);
+        size_t t = strlen(tail);
+        if (len >= t && !strncmp(dir + len - t, tail, t) && (len == t || dir[len - t - 1] == '/')) return splits[i];
+    }
+    return NULL;
+}
+
+/* The arguments of text_dataset_from_directory, checked as Keras checks them. */
+typedef struct dir_args {
+    const char *split;
+    long batch, seed;            /* batch 0: None (unbatched); seed -1: None */
+    bool shuffle;
+    double vsplit;
+    int subset;                  /* 0 none, 1 training, 2 validation, 3 both */
+} dir_args;
+
+static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, size_t n)
+{
+    static const char *const keys[] = {"directory", "labels", "label_mode", "class_names", "batch_size", "max_length",
+                                       "shuffle", "seed", "validation_split", "subset", "follow_links", "verbose", NULL};
+    static const char *const subsets[] = {"training", "validation", "both", NULL};
+    *a = (dir_args){.batch = 32, .seed = -1, .shuffle = true};
+    for (int i = 0; i < c->n_args; i++) {
+        const char *k = c->keys[i] ? c->keys[i] : i < 12 ? keys[i] : NULL;
+        const rnn_value *v = &c->args[i];
+        bool none = v->type == RNN_VAL_NONE, str = v->type == RNN_VAL_STRING;
+        bool whole = v->type == RNN_VAL_NUMBER && v->is_integer;
+        if (!k || !py_name_in(k, keys)) return py_eval_fail(why, n, "text_dataset_from_directory: unknown argument %s=", k ? k : "");
+        if (!strcmp(k, "directory")) {
+            if (!str) return py_eval_fail(why, n, "text_dataset_from_directory: the directory is a path");
+            if (!(a->split = imdb_directory_split(v->string))) {
+                *skip = true;
+                return py_eval_fail(why, n, "rnnlab knows the IMDB folders aclImdb/train and aclImdb/test; a folder of "
+                                    "class sub-folders of your own: load dir PATH");
+            }
+        } else if (!strcmp(k, "labels") && !(str && !strcmp(v->string, "inferred"))) {
+            return py_eval_fail(why, n, "labels=: rnnlab takes the labels from the folders (labels='inferred')");
+        } else if (!strcmp(k, "label_mode") && !(str && (!strcmp(v->string, "int") || !strcmp(v->string, "binary")))) {
+            return py_eval_fail(why, n, "label_mode=: rnnlab's labels are the classes' numbers ('int' or 'binary')");
+        } else if (!strcmp(k, "class_names") && !none &&
+                   !(v->type == RNN_VAL_LIST && v->n_items == 2 && v->items[0].type == RNN_VAL_STRING &&
+                     v->items[1].type == RNN_VAL_STRING && !strcmp(v->items[0].string, "neg") &&
+                     !strcmp(v->items[1].string, "pos"))) {
+            return py_eval_fail(why, n, "class_names=: IMDB's classes are ['neg', 'pos'] (neg=0, pos=1)");
+        } else if (!strcmp(k, "batch_size")) {
+            if (!none && (!whole || v->number < 1 || v->number > (1 << 20)))
+                return py_eval_fail(why, n, "batch_size= expects a batch size from 1 to 1048576, or None");
+            a->batch = none ? 0 : (long)v->number;
+        } else if (!strcmp(k, "max_length") && !none) {
+            return py_eval_fail(why, n, "max_length=: rnnlab keeps whole texts (pad maxlen=N cuts their ids)");
+        } else if (!strcmp(k, "shuffle")) {
+            if (v->type != RNN_VAL_BOOL) return py_eval_fail(why, n, "shuffle= expects True or False");
+            a->shuffle = v->number != 0;
+        } else if (!strcmp(k, "seed")) {
+            if (!none && (!whole || v->number < 0 || v->number > 4294967295.0))
+                return py_eval_fail(why, n, "seed= expects an integer from 0 to 2**32-1, or None");
+            a->seed = none ? -1 : (long)v->number;
+        } else if (!strcmp(k, "validation_split")) {
+            if (!none && (v->type != RNN_VAL_NUMBER || !(v->number > 0 && v->number < 1)))
+                return py_eval_fail(why, n, "`validation_split` must be between 0 and 1, received: %s",
+                                    v->type == RNN_VAL_NUMBER ? "a number outside (0, 1)" : "not a number");
+            a->vsplit = none ? 0 : v->number;
+        } else if (!strcmp(k, "subset") && !none) {
+            int j = 0;
+            while (str && subsets[j] && strcmp(v->string, subsets[j])) j++;
+            if (!str || !subsets[j])
+                return py_eval_fail(why, n, "`subset` must be either \"training\", \"validation\" or \"both\"");
+            a->subset = j + 1;
+        }
+    }
+    if (!a->split) return py_eval_fail(why, n, "text_dataset_from_directory: expected the directory");
+    if ((a->vsplit > 0) != (a->subset > 0))
+        return py_eval_fail(why, n, "If `subset` is set, `validation_split` must be set, and inversely.");
+    if (a->vsplit > 0 && a->shuffle && a->seed < 0)
+        return py_eval_fail(why, n, "If using `validation_split` and shuffling the data, you must provide a `seed` "
+                            "argument, to make sure that there is no overlap between the training and validation subset.");
+    return RNN_OK;
+}
+
+/* The IMDB reviews in the order the directory's listing takes: Keras sorts each class's files by
+ * name (neg, then pos) and shuffles them with numpy's RandomState(seed), the permutation load imdb
+ * seed=N draws for the train split. An IMDB data set already loaded in that order is kept. */
+static int dir_load(app_state *s, const dir_args *a, char *why, size_t n)
+{
+    py_session *ps = py_session_get(s);
+    char order[32];
+    if (!a->shuffle) snprintf(order, sizeof order, "shuffle=false");
+    else snprintf(order, sizeof order, "seed=%ld", a->seed < 0 ? 113 : a->seed);
+    bool imdb = s->ds && !strcmp(s->ds->name, "imdb");
+    if (imdb && (!strcmp(a->split, "test") || (ps->dir_ds == s->ds && !strcmp(ps->dir_order, order)))) return RNN_OK;
+    if (a->shuffle && a->seed < 0)
+        py_note(s, "text_dataset_from_directory: without seed= Keras shuffles in a random order; rnnlab uses seed 113");
+    if (imdb)
+        py_note(s, "text_dataset_from_directory: the IMDB reviews are loaded again in this listing's order (%s)", order);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "load imdb %s", order);
+    if (n) why[0] = 0;   /* load says why */
+    int rc = app_exec_command(s, cmd);
+    if (rc) return rc;
+    ps->dir_ds = s->ds;
+    snprintf(ps->dir_order, sizeof ps->dir_order, "%s", order);
+    return RNN_OK;
+}
+
+int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, bool *skip, char *why, size_t n)
+{
+    dir_args a;
+    *skip = false;
+    int rc = dir_args_read(c, &a, skip, why, n);
+    if (!rc) rc = dir_load(s, &a, why, n);
+    if (rc) return rc;
+    const rnn_split *sp = !strcmp(a.split, "train") ? &s->ds->train : &s->ds->test;
+    size_t total = sp->n, n_val = (size_t)(a.vsplit * (double)total);   /* Keras: int(validation_split * n) */
+    app_printf("Found %zu files belonging to 2 classes.\n", total);
+    py_tfdata d = {.batch = a.batch, .shuffled = a.shuffle, .part = PY_TFDATA_PAIRS, .vsplit = a.vsplit};
+    snprintf(d.split, sizeof d.split, "%s", a.split);
+    if (a.subset == 0) return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    if (a.subset != 2) app_printf("Using %zu files for training.\n", total - n_val);
+    if (a.subset != 1) app_printf("Using %zu files for validation.\n", n_val);
+    if (a.subset != 3) {
+        d.subset = a.subset == 1 ? PY_TFDATA_TRAINING : PY_TFDATA_VALIDATION;
+        return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    }
+    out->type = RNN_VAL_LIST;
+    out->is_tuple = true;
+    if (!(out->items = calloc(2, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
+    for (int i = 0; i < 2; i++) {
+        d.subset = i ? PY_TFDATA_VALIDATION : PY_TFDATA_TRAINING;
+        if (!py_tfdata_value(&out->items[out->n_items++], &d)) return py_eval_fail(why, n, "out of memory");
+    }
+    return RNN_OK;
+}
+
 /* dataset['train'] of tfds.load's dict of splits. */
 int py_tfds_subscript(const rnn_value *dict, const rnn_value *idx, rnn_value *out, char *why, size_t n)
 {
@@ -151,9 +302,47 @@ static int mapped_part(const py_tfdata *d, const rnn_value *f)
     return -1;
 }
 
+/* map(vectorize_text) of (text, label) pairs, where def vectorize_text(text, label) returns
+ * vectorize_layer(text) and the label (vectorize_layer a TextVectorization, adapted): the pairs of
+ * ids and labels, which are the padded data. RNN_OK when f is such a function. */
+static int mapped_vectorize(app_state *s, const py_tfdata *d, const rnn_value *f, char *why, size_t n)
+{
+    py_session *ps = py_session_get(s);
+    const py_func *fn = f && f->type == RNN_VAL_IDENT ? py_find_func(ps, f->string) : NULL;
+    if (!fn || !fn->params || fn->n_names != 2 || d->part != PY_TFDATA_PAIRS) return RNN_EUSAGE;
+    for (const char *p = fn->body; *p; p++) {
+        if (!(isalpha((unsigned char)*p) || *p == '_') || (p > fn->body && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.')))
+            continue;
+        size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        char name[128];
+        if (p[len] != '(' || len >= sizeof name) continue;
+        snprintf(name, sizeof name, "%.*s", (int)len, p);
+        if (!py_is_textvec(py_lookup(ps, name))) continue;
+        if (!py_textvec_adapted(s))
+            return py_eval_fail(why, n, ".map(%s): %s is not adapted yet (%s.adapt(...))", fn->name, name, name);
+        return RNN_OK;
+    }
+    return RNN_EUSAGE;
+}
+
+/* cardinality(): the batches of the pipeline (its elements when it is not batched), as Keras's
+ * split: a validation subset holds int(validation_split * n) texts. */
+static int tfdata_cardinality(const app_state *s, const py_tfdata *d, rnn_value *out, char *why, size_t n)
+{
+    if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
+    size_t total = !strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n;
+    size_t val = (size_t)(d->vsplit * (double)total);
+    size_t rows = d->subset == PY_TFDATA_TRAINING ? total - val : d->subset == PY_TFDATA_VALIDATION ? val : total;
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_NUMBER;
+    out->is_integer = true;
+    out->number = (double)(d->batch ? (rows + (size_t)d->batch - 1) / (size_t)d->batch : rows);
+    return RNN_OK;
+}
+
 /* A method of a tf.data pipeline; *handled false when v is not one. */
-int py_tfdata_method(const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
-                     char *why, size_t n)
+int py_tfdata_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
+                     bool *handled, char *why, size_t n)
 {
     static const char *const same[] = {"prefetch", "cache", "with_options", NULL};
     py_tfdata d;
@@ -172,12 +361,17 @@ int py_tfdata_method(const rnn_value *v, const char *method, const rnn_call *arg
         if (drop && !(drop->type == RNN_VAL_BOOL && drop->number == 0))
             return py_eval_fail(why, n, "drop_remainder=True: rnnlab trains on the last, smaller batch too");
         d.batch = (long)b->number;
+    } else if (!strcmp(method, "cardinality")) {
+        return tfdata_cardinality(s, &d, out, why, n);
     } else if (!strcmp(method, "map")) {
-        int part = mapped_part(&d, a0);
-        if (part < 0)
+        why[0] = 0;
+        int part = mapped_part(&d, a0), rc = part < 0 ? mapped_vectorize(s, &d, a0, why, n) : RNN_OK;
+        if (rc && why[0]) return rc;
+        if (rc)
             return py_eval_fail(why, n, ".map() of a function rnnlab does not run; it takes the texts "
-                                "(lambda text, label: text) or the labels (lambda text, label: label)");
-        d.part = (py_tfdata_part)part;
+                                "(lambda text, label: text), the labels (lambda text, label: label), or a def that "
+                                "returns vectorize_layer(text) and the label");
+        if (part >= 0) d.part = (py_tfdata_part)part;
     } else if (!strcmp(method, "take") || !strcmp(method, "skip") || !strcmp(method, "repeat") ||
                !strcmp(method, "filter") || !strcmp(method, "shard")) {
         return py_eval_fail(why, n, ".%s(): rnnlab trains and evaluates on whole splits", method);
@@ -198,17 +392,178 @@ bool py_textvec_adapted(const app_state *s)
     return s->tok && rnn_tokenizer_options(s->tok)->style == RNN_TOKENIZER_TEXTVECTORIZATION;
 }
 
+/* ---- standardize=: Keras's names, or a function of tf.strings steps ---- */
+
+/* What compiling a standardize function has found: the name holding the text so far, the steps. */
+typedef struct std_compile {
+    char current[128];
+    char spec[4096];
+    bool returned;
+    int rc;
+    char *why;
+    size_t why_cap;
+} std_compile;
+
+static int std_fail(std_compile *k, const char *fmt, const char *a)
+{
+    if (!k->rc) {
+        snprintf(k->why, k->why_cap, fmt, a);
+        k->rc = RNN_EUSAGE;
+    }
+    return RNN_EUSAGE;
+}
+
+/* A string argument of a step: a literal, an f-string, '[%s]' % re.escape(string.punctuation). */
+static int std_string(app_state *s, std_compile *k, const rnn_value *e, const char *what, char *out, size_t cap)
+{
+    rnn_value v = {0};
+    char why[300] = "";
+    int rc = e ? py_eval(s, e, &v, why, sizeof why) : RNN_EUSAGE;
+    if (!rc && (v.type != RNN_VAL_STRING || strlen(v.string) >= cap || strpbrk(v.string, "\t\n")))
+        rc = RNN_EUSAGE;
+    if (!rc) snprintf(out, cap, "%s", v.string);
+    rnn_value_free(&v);
+    return rc ? std_fail(k, "its %s is not a text rnnlab can compute (a string, an f-string or a %%-format of "
+                         "re.escape(string.punctuation))", what) : RNN_OK;
+}
+
+/* The steps of an expression whose value is the text: the current name, or tf.strings.lower(X) and
+ * tf.strings.regex_replace(X, PATTERN, REWRITE) of such an expression. */
+static int std_expr(app_state *s, std_compile *k, const rnn_value *e)
+{
+    if (e->type == RNN_VAL_IDENT)
+        return strcmp(e->string, k->current) ? std_fail(k, "'%s' is not the text the steps before made", e->string)
+                                             : RNN_OK;
+    const rnn_call *c = e->type == RNN_VAL_CALL ? e->call : NULL;
+    const char *f = c && !strncmp(c->name, "tf.strings.", 11) ? c->name + 11 : NULL;
+    if (!f || (strcmp(f, "lower") && strcmp(f, "regex_replace")))
+        return std_fail(k, "%s: rnnlab runs tf.strings.lower and tf.strings.regex_replace in a standardize function",
+                        c ? c->name : "an expression");
+    const rnn_value *x = rnn_call_arg(c, 0, "input");
+    if (!x) return std_fail(k, "tf.strings.%s without its text", f);
+    int rc = std_expr(s, k, x);
+    if (rc) return rc;
+    size_t at = strlen(k->spec);
+    if (!strcmp(f, "lower")) {
+        const rnn_value *enc = rnn_call_arg(c, 1, "encoding");
+        if (enc && !(enc->type == RNN_VAL_STRING && !enc->string[0]))
+            return std_fail(k, "tf.strings.lower(..., encoding=%s): rnnlab lowers A-Z only, as without an encoding",
+                            enc->type == RNN_VAL_STRING ? enc->string : "...");
+        snprintf(k->spec + at, sizeof k->spec - at, "\nlower");
+        return RNN_OK;
+    }
+    const rnn_value *global = rnn_call_arg(c, 3, "replace_global");
+    if (global && !(global->type == RNN_VAL_BOOL && global->number != 0))
+        return std_fail(k, "tf.strings.regex_replace(..., replace_global=%s): rnnlab replaces every match", "False");
+    char pattern[1024], rewrite[1024];
+    if ((rc = std_string(s, k, rnn_call_arg(c, 1, "pattern"), "pattern", pattern, sizeof pattern)) ||
+        (rc = std_string(s, k, rnn_call_arg(c, 2, "rewrite"), "rewrite", rewrite, sizeof rewrite)))
+        return rc;
+    if (snprintf(k->spec + at, sizeof k->spec - at, "\nregex_replace %s\t%s", pattern, rewrite) >= (int)(sizeof k->spec - at))
+        return std_fail(k, "%s: more steps than rnnlab keeps", "the function");
+    return RNN_OK;
+}
+
+/* One statement of the function: NAME = STEPS, or return STEPS (docstrings and pass pass). */
+static int std_statement(app_state *s, const char *stmt, int line, void *user)
+{
+    (void)line;
+    std_compile *k = user;
+    while (*stmt == ' ' || *stmt == '\t') stmt++;
+    if (k->rc || k->returned || !*stmt || *stmt == '#' || *stmt == '"' || *stmt == '\'' || !strcmp(stmt, "pass"))
+        return RNN_OK;
+    char target[128] = "";
+    const char *expr = NULL;
+    if (!strncmp(stmt, "return ", 7)) {
+        expr = stmt + 7;
+    } else {
+        size_t id = strspn(stmt, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        const char *p = stmt + id;
+        while (*p == ' ') p++;
+        if (id == 0 || id >= sizeof target || *p != '=' || p[1] == '=')
+            return std_fail(k, "the statement '%.60s' (a standardize function assigns and returns tf.strings steps)", stmt);
+        snprintf(target, sizeof target, "%.*s", (int)id, stmt);
+        expr = p + 1;
+    }
+    rnn_value e = {0};
+    rnn_error err = {0};
+    if (rnn_expr_parse(expr, &e, &err) != RNN_OK) return std_fail(k, "%s", err.msg);
+    int rc = std_expr(s, k, &e);
+    rnn_value_free(&e);
+    if (rc) return rc;
+    if (target[0]) snprintf(k->current, sizeof k->current, "%s", target);
+    else k->returned = true;
+    return RNN_OK;
+}
+
+/* The standardize spec of def NAME(text): body statements of tf.strings steps, the last returned. */
+static int std_compile_func(app_state *s, const char *name, char *spec, size_t cap, char *why, size_t n)
+{
+    py_session *ps = py_session_get(s);
+    const py_func *f = py_find_func(ps, name);
+    if (!f || !f->params || f->n_names != 1)
+        return py_eval_fail(why, n, "TextVectorization: standardize=%s: expected a function of one argument (def %s(text):)",
+                            name, name);
+    std_compile *k = calloc(1, sizeof *k);
+    if (!k) return py_eval_fail(why, n, "out of memory");
+    k->why = why;
+    k->why_cap = n;
+    snprintf(k->current, sizeof k->current, "%s", f->names[0]);
+    snprintf(k->spec, sizeof k->spec, "custom");
+    bool keep = s->keep_going;
+    s->keep_going = false;
+    char *body = strdup(f->body);
+    int rc = body ? py_body_each(s, body, f->line, std_statement, k) : RNN_EINTERNAL;
+    s->keep_going = keep;
+    free(body);
+    if (!rc && !k->rc && !k->returned) std_fail(k, "%s does not return the text its steps made", name);
+    rnn_error err = {0};
+    if (!rc && !k->rc && rnn_tokenizer_check_standardize(k->spec, &err)) std_fail(k, "%s", err.msg);
+    rc = k->rc ? k->rc : rc;
+    if (!rc && strlen(k->spec) >= cap) rc = py_eval_fail(why, n, "%s: more steps than rnnlab keeps", name);
+    if (!rc) snprintf(spec, cap, "%s", k->spec);
+    else if (k->rc) {
+        char inner[300];
+        snprintf(inner, sizeof inner, "%s", why);
+        py_eval_fail(why, n, "TextVectorization: standardize=%s: %s", name, inner);
+    }
+    free(k);
+    return rc;
+}
+
+/* standardize= of TextVectorization(...) as written (before evaluation): a def's name is compiled
+ * into its steps, a string that the evaluated call then carries. RNN_OK without one. */
+int py_textvec_standardize_arg(app_state *s, rnn_value *call, char *why, size_t n)
+{
+    rnn_call *c = call->type == RNN_VAL_CALL ? call->call : NULL;
+    for (int i = 0; c && i < c->n_args; i++) {
+        if (!(c->keys[i] ? !strcmp(c->keys[i], "standardize") : i == 1)) continue;
+        rnn_value *v = &c->args[i];
+        if (v->type != RNN_VAL_IDENT || !py_find_func(py_session_get(s), v->string)) return RNN_OK;
+        char spec[4096];
+        int rc = std_compile_func(s, v->string, spec, sizeof spec, why, n);
+        if (rc) return rc;
+        char *copy = strdup(spec);
+        if (!copy) return py_eval_fail(why, n, "out of memory");
+        rnn_value_free(v);
+        v->type = RNN_VAL_STRING;
+        v->string = copy;
+    }
+    return RNN_OK;
+}
+
 /* Checks TextVectorization's arguments: the defaults rnnlab's style=textvectorization follows;
- * *max_tokens and *length (0: None) are read. */
-static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char *why, size_t n)
+ * *max_tokens and *length (0: None) are read, and the standardize spec (empty: the default). */
+static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char *spec, size_t spec_cap, char *why,
+                        size_t n)
 {
     static const char *const keys[] = {"max_tokens", "standardize", "split", "ngrams", "output_mode",
                                        "output_sequence_length", "pad_to_max_tokens", "vocabulary", "idf_weights",
                                        "sparse", "ragged", "encoding", "name", NULL};
     static const struct { const char *key, *value; } fixed[] = {
-        {"standardize", "lower_and_strip_punctuation"}, {"split", "whitespace"}, {"output_mode", "int"},
-        {"encoding", "utf-8"}};
+        {"split", "whitespace"}, {"output_mode", "int"}, {"encoding", "utf-8"}};
     *max_tokens = *length = 0;
+    spec[0] = 0;
     for (int i = 0; i < c->n_args; i++) {
         const char *k = c->keys[i] ? c->keys[i] : i < 6 ? keys[i] : NULL;
         const rnn_value *v = &c->args[i];
@@ -219,6 +574,18 @@ static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char 
             if (v->type != RNN_VAL_NUMBER || !v->is_integer || v->number < 1 || v->number > 100000000)
                 return py_eval_fail(why, n, "TextVectorization: %s= expects a positive integer or None", k);
             *(k[0] == 'm' ? max_tokens : length) = (long)v->number;
+            continue;
+        }
+        if (!strcmp(k, "standardize")) {
+            rnn_error err = {0};
+            if (v->type == RNN_VAL_NONE) snprintf(spec, spec_cap, "none");
+            else if (v->type == RNN_VAL_STRING && strlen(v->string) < spec_cap &&
+                     rnn_tokenizer_check_standardize(v->string, &err) == RNN_OK && strcmp(v->string, "none"))
+                snprintf(spec, spec_cap, "%s", strcmp(v->string, "lower_and_strip_punctuation") ? v->string : "");
+            else
+                return py_eval_fail(why, n, "TextVectorization: standardize= is 'lower_and_strip_punctuation', 'lower', "
+                                    "'strip_punctuation', None, or a function of tf.strings.lower and "
+                                    "tf.strings.regex_replace steps");
             continue;
         }
         for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
@@ -240,17 +607,22 @@ static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char 
 int py_textvec_check(const rnn_call *c, char *why, size_t n)
 {
     long max_tokens, length;
-    return textvec_args(c, &max_tokens, &length, why, n);
+    char spec[4096];
+    return textvec_args(c, &max_tokens, &length, spec, sizeof spec, why, n);
 }
 
-/* The texts adapt() was given: the train texts (a pipeline mapped to them, or x_train). */
-static int adapt_texts(const rnn_value *data, char *why, size_t n)
+/* The texts adapt() was given: the train texts (a pipeline mapped to them, or x_train); *vsplit
+ * the validation_split of a training subset's pipeline. */
+static int adapt_texts(const rnn_value *data, double *vsplit, char *why, size_t n)
 {
     py_tfdata d;
     const char *o = py_obj_is(data, "data."), *split;
     if (py_tfdata_get(data, &d)) {
         if (d.part != PY_TFDATA_TEXTS)
             return py_eval_fail(why, n, "adapt takes the texts: train_dataset.map(lambda text, label: text)");
+        if (d.subset == PY_TFDATA_VALIDATION)
+            return py_eval_fail(why, n, "adapt learns the vocabulary of the training texts, not the validation subset");
+        *vsplit = d.subset == PY_TFDATA_TRAINING ? d.vsplit : 0;
         split = d.split;
     } else if (o && strstr(o, "texts"))
         split = o;
@@ -277,14 +649,23 @@ static size_t longest_sequence(const app_state *s)
 int py_textvec_adapt(app_state *s, const rnn_value *tv, const rnn_value *data, bool fit_on_train, char *why, size_t n)
 {
     long max_tokens, length;
+    char spec[4096];
+    double vsplit = 0;
     int rc;
-    if ((rc = textvec_args(tv->call, &max_tokens, &length, why, n)) || (rc = adapt_texts(data, why, n))) return rc;
+    if ((rc = textvec_args(tv->call, &max_tokens, &length, spec, sizeof spec, why, n)) ||
+        (rc = adapt_texts(data, &vsplit, why, n)))
+        return rc;
     if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "tokenize style=textvectorization%s", fit_on_train ? " fit_on=train" : "");
-    if (max_tokens) snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " max_tokens=%ld", max_tokens);
+    rnn_tokenizer_opts o;
+    rnn_tokenizer_opts_default(&o);
+    o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
+    o.num_words = (int)max_tokens;
+    o.standardize = spec[0] ? spec : NULL;
     why[0] = 0;
-    if ((rc = app_exec_command(s, cmd))) return rc;
+    rnn_ngram_opts ng = {.n = 1};
+    if ((rc = app_tokenize_run(s, app_command_find("tokenize"), &o, ng, s->ds->source_text && !fit_on_train, vsplit)))
+        return rc;
+    char cmd[160];
     if (!length) length = (long)longest_sequence(s);
     snprintf(cmd, sizeof cmd, "pad maxlen=%ld padding=post truncating=post", length > 0 ? length : 1);
     return app_exec_command(s, cmd);

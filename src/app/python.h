@@ -50,6 +50,8 @@ typedef struct py_session {
     py_reader *typed;            /* the lines typed at the prompt so far (app_exec_typed) */
     size_t typed_lines;
     py_frame frame;
+    const void *dir_ds;          /* the data set text_dataset_from_directory loaded, in dir_order */
+    char dir_order[32];          /* its load options: "seed=N" or "shuffle=false" */
 } py_session;
 
 py_session *py_session_get(app_state *s);
@@ -115,11 +117,14 @@ int py_train_test_split(app_state *s, const rnn_call *c, rnn_value *out);
  * (text, label) pairs (as_supervised=True), {'text', 'label'} dicts, or what .map kept of them.
  * tfds.load's dict of splits is tfdsdict.pairs (or .dicts), its info tfdsinfo. */
 typedef enum py_tfdata_part { PY_TFDATA_PAIRS, PY_TFDATA_DICTS, PY_TFDATA_TEXTS, PY_TFDATA_LABELS } py_tfdata_part;
+typedef enum { PY_TFDATA_ALL, PY_TFDATA_TRAINING, PY_TFDATA_VALIDATION } py_tfdata_subset;
 typedef struct py_tfdata {
     char split[8];               /* train, test */
     long batch;
     bool shuffled;
     py_tfdata_part part;
+    py_tfdata_subset subset;     /* text_dataset_from_directory(validation_split=F, subset=...) */
+    double vsplit;               /* F with a subset */
 } py_tfdata;
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
 bool py_tfdata_value(rnn_value *out, const py_tfdata *d);
@@ -127,16 +132,22 @@ bool py_tfdata_value(rnn_value *out, const py_tfdata *d);
 bool py_tfds_known(const rnn_value *name);
 /* tfds.load('imdb_reviews', ...): load imdb; *out the splits (see py_tfds_load in pytfdata.c). */
 int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n);
+/* keras.utils.text_dataset_from_directory('aclImdb/train', ...): load imdb in the order Keras's
+ * shuffle gives; *out the pipeline (a tuple of two for subset='both'). *skip set for a folder rnnlab
+ * does not know (see pytfdata.c). */
+int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, bool *skip, char *why, size_t n);
 /* dataset['train'] of tfds.load's dict of splits. */
 int py_tfds_subscript(const rnn_value *dict, const rnn_value *idx, rnn_value *out, char *why, size_t n);
 /* shuffle, batch, prefetch, cache, map(lambda ...) of a pipeline; *handled false for another value. */
-int py_tfdata_method(const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
+int py_tfdata_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
                      char *why, size_t n);
 /* Whether v is a TextVectorization(...) call, and whether the session's tokenizer is one adapted. */
 bool py_is_textvec(const rnn_value *v);
 bool py_textvec_adapted(const app_state *s);
 /* TextVectorization(...)'s arguments: RNN_OK, or RNN_EUSAGE with why. */
 int py_textvec_check(const rnn_call *c, char *why, size_t n);
+/* standardize=NAME of a def in TextVectorization(...) as written: replaced by its compiled steps. */
+int py_textvec_standardize_arg(app_state *s, rnn_value *call, char *why, size_t n);
 /* encoder.adapt(data): tokenize style=textvectorization and pad as the layer's output. */
 int py_textvec_adapt(app_state *s, const rnn_value *tv, const rnn_value *data, bool fit_on_train, char *why, size_t n);
 /* get_vocabulary() and vocabulary_size() of the adapted layer; *handled false for another value. */
@@ -181,6 +192,11 @@ void py_reader_reset(py_reader *r);
 void py_reader_free(py_reader *r);
 /* Runs what the reader holds: a block (several lines) or one statement line through app_exec. */
 int py_run_logical(app_state *s, const char *text, size_t line_no);
+/* The def NAME of the session, or NULL. */
+const py_func *py_find_func(py_session *ps, const char *name);
+/* Calls fn for each logical statement of a def's or a block's body, dedented, in order (see pystmt.c). */
+typedef int (*py_stmt_fn)(app_state *s, const char *stmt, int line, void *user);
+int py_body_each(app_state *s, const char *body, int first_line, py_stmt_fn fn, void *user);
 
 /* From state.c: runs one command (already split from its line) as app_exec does, recording it for
  * `session save`. */

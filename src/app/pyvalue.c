@@ -478,6 +478,23 @@ static int eval_count_params(app_state *s, const rnn_call *c, rnn_value *out, bo
     return RNN_OK;
 }
 
+/* re.escape(text): Python 3.7's, a backslash before each of ()[]{}?*+-|^$\.&~# and whitespace. */
+static int re_escape(const char *text, rnn_value *out, char *why, size_t n)
+{
+    size_t len = strlen(text);
+    char *e = len < (1u << 24) ? malloc(2 * len + 1) : NULL;
+    if (!e) return py_eval_fail(why, n, "re.escape of %zu bytes", len);
+    size_t k = 0;
+    for (const char *p = text; *p; p++) {
+        if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *p)) e[k++] = '\\';
+        e[k++] = *p;
+    }
+    e[k] = 0;
+    out->type = RNN_VAL_STRING;
+    out->string = e;
+    return RNN_OK;
+}
+
 /* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
  * texts_to_sequences of the data set's texts, model.count_params(). *handled false: a call to keep
  * as it is. */
@@ -502,6 +519,8 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
         set_number(out, x, c->name[0] == 'i');
         return RNN_OK;
     }
+    if (strcmp(c->name, "re.escape") == 0 && npos == 1 && args[0].type == RNN_VAL_STRING)
+        return re_escape(args[0].string, out, why, n);
     if (strcmp(c->name, "str") == 0 && npos == 1 && args[0].type == RNN_VAL_NUMBER) {
         char buf[64];
         if (!py_value_text(&args[0], buf, sizeof buf)) return py_eval_fail(why, n, "str() of this value");
@@ -551,7 +570,7 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
 {
     int rc = pred_method(v, method, out, handled, why, n);
     if (!*handled) rc = py_frame_method(s, v, method, args, out, handled, why, n);
-    if (!*handled) rc = py_tfdata_method(v, method, args, out, handled, why, n);
+    if (!*handled) rc = py_tfdata_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_textvec_method(s, v, method, args, out, handled, why, n);
     if (!*handled && v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder") &&
         (!strcmp(method, "fit_transform") || !strcmp(method, "transform"))) {
@@ -824,6 +843,14 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
         return RNN_OK;
     }
     if (strcmp(name, "None") == 0) { out->type = RNN_VAL_NONE; return RNN_OK; }
+    if (py_find_func(ps, name)) {   /* a def, passed by its name (.map(vectorize_text)) */
+        out->type = RNN_VAL_IDENT;
+        return (out->string = strdup(name)) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    }
+    if (strcmp(name, "string.punctuation") == 0) {   /* Python's, the class TextVectorization strips */
+        out->type = RNN_VAL_STRING;
+        return (out->string = strdup("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    }
     if (is_keras_path(name) || strncmp(name, "np.", 3) == 0) {
         /* loss=tf.keras.losses.binary_crossentropy: Keras's function, by its name */
         out->type = RNN_VAL_IDENT;
