@@ -402,7 +402,37 @@ static int new_model(app_state *s, const rnn_call *c, bool functional)
 }
 
 /* Sequential([...]) or Sequential(): a new model with the layers of the list. */
-static int build_sequential(app_state *s, const rnn_call *c)
+/* The model with its TextVectorization in front (and maybe a sigmoid after its logits), as the
+ * tutorials export it: the session's model, which takes texts through the adapted tokenizer and
+ * padding itself. True when the layers are [TextVectorization, the model(, Activation('sigmoid'))]. */
+static bool is_end_to_end(app_state *s, const rnn_value *layers, int n)
+{
+    if (n < 2 || n > 3 || !py_is_textvec(&layers[0]) || !py_obj_is(&layers[1], "model") || !s->model) return false;
+    if (n == 3) {
+        const rnn_value *a = &layers[2];
+        const rnn_value *f = a->type == RNN_VAL_CALL && !strcmp(py_basename(a->call->name), "Activation")
+                             ? rnn_call_arg(a->call, 0, "activation") : NULL;
+        if (!f || f->type != RNN_VAL_STRING || strcmp(f->string, "sigmoid")) return false;
+    }
+    return true;
+}
+
+static int end_to_end_model(app_state *s, const char *what, int n, rnn_value *result)
+{
+    if (!py_textvec_adapted(s)) return py_fail(RNN_EUSAGE, what, "the TextVectorization is not adapted yet");
+    char last[160] = "";
+    rnn_layer *l = rnn_model_layer(s->model, rnn_model_n_layers(s->model) - 1);
+    if (l) l->kind->describe(l, last, sizeof last);
+    bool logits = rnn_model_predicts_probabilities(s->model) && !strstr(last, "sigmoid") && !strstr(last, "softmax");
+    if (n == 3 && !logits)
+        return py_fail(RNN_EUSAGE, what, "Activation('sigmoid') after a model that is not compiled with "
+                       "from_logits=True: its outputs are probabilities already");
+    py_note(s, "%s: the TextVectorization and the model: rnnlab's model itself, which takes texts through the adapted "
+            "tokenizer and padding%s", what, n == 3 ? " (its evaluate and predict apply the sigmoid to the logits)" : "");
+    return py_obj_value(result, "model.endtoend") ? RNN_OK : py_fail(RNN_EINTERNAL, what, "out of memory");
+}
+
+static int build_sequential(app_state *s, const rnn_call *c, rnn_value *result)
 {
     const rnn_value *layers = call_arg(c, 0, "layers");
     rnn_value list = {0};
@@ -412,7 +442,13 @@ static int build_sequential(app_state *s, const rnn_call *c)
         rnn_value_free(&list);
         return py_fail(RNN_EUSAGE, "Sequential", "expected a list of layers, e.g. Sequential([layers.LSTM(32), layers.Dense(1)])");
     }
-    if (!(rc = new_model(s, c, false)))
+    if (list.type == RNN_VAL_LIST && is_end_to_end(s, list.items, list.n_items)) {
+        rc = end_to_end_model(s, "Sequential", list.n_items, result);
+        rnn_value_free(&list);
+        return rc;
+    }
+    if (!py_obj_value(result, "model")) rc = py_fail(RNN_EINTERNAL, "Sequential", "out of memory");
+    if (!rc && !(rc = new_model(s, c, false)))
         for (int i = 0; i < list.n_items && !rc; i++)
             rc = py_is_textvec(&list.items[i]) ? skip_text_vectorization(s, "Sequential") : add_layer(s, &list.items[i]);
     rnn_value_free(&list);
@@ -475,7 +511,7 @@ static int stmt_load_model(app_state *s, const rnn_call *c)
 }
 
 /* keras.Model(inputs, outputs): the layers from the input tensor to the output tensor. */
-static int build_functional(app_state *s, const rnn_call *c)
+static int build_functional(app_state *s, const rnn_call *c, rnn_value *result)
 {
     const rnn_value *in = call_arg(c, 0, "inputs"), *out = call_arg(c, 1, "outputs");
     if (!in || !out) return py_fail(RNN_EUSAGE, "Model", "expected Model(inputs, outputs)");
@@ -487,10 +523,17 @@ static int build_functional(app_state *s, const rnn_call *c)
         rc = py_fail(RNN_EUSAGE, "Model", "inputs and outputs must be tensors of one chain of layers (x = layers.X(...)(x))");
     if (!rc && (vo.call->n_args < vi.call->n_args || vi.call->n_args != 1))
         rc = py_fail(RNN_EUSAGE, "Model", "the outputs do not come from these inputs");
+    if (!rc && is_end_to_end(s, vo.call->args + 1, vo.call->n_args - 1)) {
+        rc = end_to_end_model(s, "Model", vo.call->n_args - 1, result);
+        rnn_value_free(&vi);
+        rnn_value_free(&vo);
+        return rc;
+    }
     if (!rc) rc = new_model(s, c, true);
     for (int i = 0; !rc && i < vo.call->n_args; i++) rc = add_layer(s, &vo.call->args[i]);
     rnn_value_free(&vi);
     rnn_value_free(&vo);
+    if (!rc && !py_obj_value(result, "model")) rc = py_fail(RNN_EINTERNAL, "Model", "out of memory");
     return rc;
 }
 
@@ -580,9 +623,21 @@ static int compile_metrics(cmd_buf *cb, const rnn_value *v)
             if (strstr(b, "Accuracy")) snprintf(name, sizeof name, "%s", mn && mn->type == RNN_VAL_STRING ? mn->string : "accuracy");
             else snake_case(b, name, sizeof name);
             if (strcmp(name, "a_u_c") == 0) snprintf(name, sizeof name, "auc");
-            for (int j = 0; j < m->call->n_args; j++)
-                if (!m->call->keys[j] || strcmp(m->call->keys[j], "name") != 0)
-                    return py_fail(RNN_EUSAGE, "model.compile", "%s: arguments are not supported by rnnlab's metrics", b);
+            /* BinaryAccuracy(threshold=T): rnnlab's accuracy thresholds probabilities at 0.5, which is T=0 on
+             * logits (from_logits=True) */
+            bool logits = strstr(cb->text, " from_logits=true") != NULL;
+            for (int j = 0; j < m->call->n_args; j++) {
+                const char *k = m->call->keys[j];
+                const rnn_value *a = &m->call->args[j];
+                if (k && !strcmp(k, "name")) continue;
+                if (!strcmp(b, "BinaryAccuracy") && (k ? !strcmp(k, "threshold") : j == 2) && is_number(a)) {
+                    if (a->number == (logits ? 0.0 : 0.5)) continue;
+                    return py_fail(RNN_EUSAGE, "model.compile", "BinaryAccuracy(threshold=%g): rnnlab's accuracy counts "
+                                   "a probability over 0.5 as class 1 (threshold=%s)", a->number,
+                                   logits ? "0.0 on the logits of from_logits=True" : "0.5");
+                }
+                return py_fail(RNN_EUSAGE, "model.compile", "%s: arguments are not supported by rnnlab's metrics", b);
+            }
         } else
             return py_fail(RNN_EUSAGE, "model.compile", "metrics: expected names or metric objects");
         cb_add(cb, "%s%s", i ? "," : "", name);
@@ -890,11 +945,25 @@ static int stmt_evaluate(app_state *s, const rnn_call *c)
     return rc ? rc : run_cmd(s, "model.evaluate", &cb);
 }
 
-/* The loss and metrics of the last evaluate, as Keras returns them (a number or a list). */
-static bool eval_result(app_state *s, rnn_value *out)
+/* The loss and metrics of the last evaluate, as Keras returns them (a number or a list; a dict of
+ * them by name with return_dict=True). */
+static bool eval_result(app_state *s, const rnn_call *c, rnn_value *out)
 {
     memset(out, 0, sizeof *out);
     const rnn_eval *e = &s->last_eval;
+    const rnn_value *rd = rnn_call_arg(c, -1, "return_dict");
+    if (rd && rd->type == RNN_VAL_BOOL && rd->number != 0) {
+        out->type = RNN_VAL_DICT;
+        if (!(out->items = calloc(2 * (size_t)e->n + 1, sizeof *out->items))) return false;
+        for (int i = 0; i < e->n; i++) {
+            rnn_value *k = &out->items[out->n_items++], *v = &out->items[out->n_items++];
+            k->type = RNN_VAL_STRING;
+            if (!(k->string = strdup(e->names[i]))) return false;
+            v->type = RNN_VAL_NUMBER;
+            v->number = e->values[i];
+        }
+        return true;
+    }
     if (e->n == 1) { out->type = RNN_VAL_NUMBER; out->number = e->values[0]; return true; }
     out->type = RNN_VAL_LIST;
     if (!(out->items = calloc((size_t)e->n, sizeof *out->items))) return false;
@@ -1560,6 +1629,11 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
         }
         if (!strcmp(b, "summary")) return app_exec_command(s, "summary");
         if (!strcmp(b, "pop")) return app_exec_command(s, "pop");
+        if (!strcmp(b, "compile") && recv && py_obj_is(recv, "model.endtoend")) {
+            py_note(s, "%s.compile: the model with its TextVectorization is the model itself: it stays compiled as it "
+                    "is (its loss and metrics give the same figures on texts)", rname);
+            return RNN_OK;
+        }
         if (!strcmp(b, "compile")) return stmt_compile(s, c);
         if (!strcmp(b, "fit")) {
             bool ran;
@@ -1569,7 +1643,7 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
         }
         if (!strcmp(b, "evaluate")) {
             int rc = stmt_evaluate(s, c);
-            if (!rc) *has_result = eval_result(s, result);
+            if (!rc) *has_result = eval_result(s, c, result);
             return rc;
         }
         if (!strcmp(b, "save")) {
@@ -1634,7 +1708,9 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     char why[300];
     int erc = py_eval(s, &wrapped, &v, why, sizeof why);
     bool value_recv = recv && (py_obj_is(recv, "tfdata.") || py_is_textvec(recv));   /* d.batch(4), e.get_vocabulary() */
-    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv ||
+    bool tensor = (v.type == RNN_VAL_CALL && !strcmp(v.call->name, "\001tensor")) ||   /* vectorize_layer(inputs) */
+                  (!strcmp(name, "tf.constant") && v.type != RNN_VAL_CALL);             /* tf.constant(["a text"]) */
+    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv || tensor ||
                           (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         *result = v;
         *has_result = true;
@@ -1885,9 +1961,9 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
         const rnn_call *c = e->call;
         const char *b = py_basename(c->name);
         if (!strcmp(b, "Sequential")) {
-            if (!(rc = build_sequential(s, c))) has = py_obj_value(&result, "model");
+            has = !(rc = build_sequential(s, c, &result));
         } else if (is_functional_model_call(c->name)) {
-            if (!(rc = build_functional(s, c))) has = py_obj_value(&result, "model");
+            has = !(rc = build_functional(s, c, &result));
         } else if (is_load_model_call(c->name)) {
             if (!(rc = stmt_load_model(s, c))) has = py_obj_value(&result, "model");
         } else if (!strcmp(b, "load_data") && strstr(c->name, "imdb")) {

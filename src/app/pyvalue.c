@@ -183,6 +183,16 @@ static int eval_obj_attr(app_state *s, const char *obj, const char *attr, rnn_va
         return py_obj_value(out, obj) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strcmp(obj, "history") == 0 && strcmp(attr, "history") == 0)
         return py_obj_value(out, "history.history") ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    if (strncmp(obj, "tfdata.", 7) == 0 && strcmp(attr, "class_names") == 0 && s->ds) {
+        /* text_dataset_from_directory's class_names: the folders' names, in label order */
+        out->type = RNN_VAL_LIST;
+        if (!(out->items = calloc((size_t)s->ds->n_classes + 1, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
+        for (int i = 0; i < s->ds->n_classes; i++, out->n_items++) {
+            out->items[i].type = RNN_VAL_STRING;
+            if (!(out->items[i].string = strdup(s->ds->class_names[i]))) return py_eval_fail(why, n, "out of memory");
+        }
+        return RNN_OK;
+    }
     return py_eval_fail(why, n, "the attribute %s of %s is not something rnnlab computes", attr,
                      strncmp(obj, "data.", 5) == 0 ? "the data" : obj);
 }
@@ -337,7 +347,12 @@ static int eval_history_subscript(app_state *s, const rnn_value *t, const rnn_va
     if (!metric) {
         if (idx->type != RNN_VAL_STRING) return py_eval_fail(why, n, "history.history is a dict of metric names");
         char what[96];
-        snprintf(what, sizeof what, "curve.%s", idx->string);
+        /* BinaryAccuracy's history key is binary_accuracy: rnnlab's accuracy */
+        const char *ba = strstr(idx->string, "binary_accuracy");
+        if (ba && (ba == idx->string || !strcmp(idx->string, "val_binary_accuracy")))
+            snprintf(what, sizeof what, "curve.%saccuracy", ba == idx->string ? "" : "val_");
+        else
+            snprintf(what, sizeof what, "curve.%s", idx->string);
         return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (s->n_runs == 0) return py_eval_fail(why, n, "no fit has run");
@@ -537,7 +552,7 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
         return RNN_OK;
     }
     if ((strcmp(c->name, "np.array") == 0 || strcmp(c->name, "numpy.array") == 0 || strcmp(c->name, "np.asarray") == 0 ||
-         strcmp(c->name, "list") == 0) && npos == 1)
+         strcmp(c->name, "list") == 0 || strcmp(c->name, "tf.constant") == 0) && npos == 1)
         return rnn_value_copy(out, &args[0]) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (strcmp(b, "texts_to_sequences") == 0 && npos == 1 && args[0].type == RNN_VAL_LIST)
         return new_texts(&args[0], out, why, n);
@@ -623,10 +638,38 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     return rc;
 }
 
+static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *out, char *why, size_t n);
+
+/* vectorize_layer(inputs) and model(indices) of an end-to-end model: the adapted TextVectorization
+ * or the session's model applied to a functional tensor (the model as the object "\001model").
+ * *handled false for any other call. */
+static int eval_apply_named(app_state *s, const rnn_call *c, rnn_value *out, bool *handled, char *why, size_t n)
+{
+    const rnn_value *bound = strchr(c->name, '.') ? NULL : py_lookup(py_session_get(s), c->name);
+    bool tv = py_is_textvec(bound), model = py_names_model(s, c->name);
+    *handled = (tv || model) && c->n_args == 1 && !c->keys[0];
+    if (!*handled) return RNN_OK;
+    rnn_value t = {0}, callee = {0};
+    int rc = py_eval(s, &c->args[0], &t, why, n);
+    if (!rc && !(t.type == RNN_VAL_CALL && !strcmp(t.call->name, "\001tensor"))) {
+        *handled = false;   /* a call of the layer on data: not a model step */
+        rnn_value_free(&t);
+        return RNN_OK;
+    }
+    if (!rc && !(tv ? rnn_value_copy(&callee, bound) : py_obj_value(&callee, "model"))) rc = py_eval_fail(why, n, "out of memory");
+    rnn_call args = {.n_args = 1, .keys = (char *[]){NULL}, .args = &t};
+    if (!rc) rc = eval_apply(&callee, &args, out, why, n);
+    rnn_value_free(&t);
+    rnn_value_free(&callee);
+    return rc;
+}
+
 static int eval_call(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n)
 {
     bool method;
     int mrc = eval_method_call(s, c, out, &method, why, n);
+    if (method) return mrc;
+    mrc = eval_apply_named(s, c, out, &method, why, n);
     if (method) return mrc;
     /* a method of a name bound to a value: tokenizer.texts_to_sequences(...) */
     rnn_call *copy = calloc(1, sizeof *copy);
@@ -660,7 +703,8 @@ static int eval_call(app_state *s, const rnn_call *c, rnn_value *out, char *why,
 static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *out, char *why, size_t n)
 {
     const rnn_value *t = args->n_args == 1 && !args->keys[0] ? &args->args[0] : NULL;
-    if (callee->type != RNN_VAL_CALL || !t || t->type != RNN_VAL_CALL || strcmp(t->call->name, "\001tensor") != 0)
+    if ((callee->type != RNN_VAL_CALL && !py_obj_is(callee, "model")) || !t || t->type != RNN_VAL_CALL ||
+        strcmp(t->call->name, "\001tensor") != 0)
         return py_eval_fail(why, n, "only a layer applied to one tensor, as layers.Dense(1)(x), is a functional model step");
     if (!rnn_value_copy(out, t)) return py_eval_fail(why, n, "out of memory");
     rnn_call *c = out->call;
@@ -851,6 +895,7 @@ static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, 
         out->type = RNN_VAL_STRING;
         return (out->string = strdup("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
+    if (strstr(name, "__version__")) return py_eval_fail(why, n, "%s: rnnlab runs no TensorFlow or Keras (rnnlab --version)", name);
     if (is_keras_path(name) || strncmp(name, "np.", 3) == 0) {
         /* loss=tf.keras.losses.binary_crossentropy: Keras's function, by its name */
         out->type = RNN_VAL_IDENT;
