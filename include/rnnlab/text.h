@@ -166,6 +166,9 @@ bool rnn_unicode_isspace(uint32_t cp);
 /* Terminal columns of one code point, as wcwidth but independent of the locale: 0 for combining
  * marks, format and control characters, 2 for East Asian Wide and Fullwidth, else 1. */
 int rnn_unicode_width(uint32_t cp);
+/* Python's str.isprintable() for one code point: false for control, format, private-use, unassigned
+ * and separator characters but the space (repr() escapes those). */
+bool rnn_unicode_printable(uint32_t cp);
 /* Terminal columns of a UTF-8 string (an invalid sequence counts one column, as its U+FFFD). */
 size_t rnn_utf8_width(const char *s);
 

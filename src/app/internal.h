@@ -6,7 +6,9 @@
 /* ---- parse.c: the command line language ---- */
 /* Splits a line into commands at ';' outside quotes and parentheses, dropping a '#' comment
  * (outside quotes) and empty commands. *cmds is a malloc'd array of malloc'd trimmed strings. */
-int parse_split(const char *line, char ***cmds, int *n, rnn_error *err);
+/* Splits a line at ';' outside quotes and brackets, and at '#' and line ends. With python, a
+ * backslash escapes the next character in '...' as well as in "..." (Python's strings). */
+int parse_split(const char *line, bool python, char ***cmds, int *n, rnn_error *err);
 /* Splits one command into words. Quotes are removed; parentheses group; after `add` the rest of
  * the command is one argument (a Keras call, kept intact). Each argv string carries a hidden flag
  * byte after its NUL saying whether it was written key=value (see parse_is_keyval). */

@@ -39,7 +39,7 @@ void parse_free_strings(int n, char **v)
     free(v);
 }
 
-int parse_split(const char *line, char ***cmds, int *n, rnn_error *err)
+int parse_split(const char *line, bool python, char ***cmds, int *n, rnn_error *err)
 {
     *cmds = NULL; *n = 0;
     char quote = 0; int depth = 0;
@@ -52,7 +52,7 @@ int parse_split(const char *line, char ***cmds, int *n, rnn_error *err)
                 parse_free_strings(*n, *cmds); *cmds = NULL; *n = 0;
                 return rnn_fail(err, RNN_EUSAGE, "unterminated %c quote: expected a closing %c", quote, quote);
             }
-            if (c == '\\' && quote == '"' && p[1]) { p++; continue; }
+            if (c == '\\' && (quote == '"' || python) && p[1]) { p++; continue; }
             if (c == quote) quote = 0;
             continue;
         }

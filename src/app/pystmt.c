@@ -1422,6 +1422,21 @@ static bool split_assignment(const char *stmt, stmt_parts *p)
 }
 
 /* Statements that print: print(...), display(...). */
+/* The text print shows for v (a string as it is, another value as its repr), malloc'd; NULL for a
+ * value rnnlab does not print or one over PRINT_MAX bytes. */
+enum { PRINT_MAX = 64 << 20 };
+static char *print_text(const rnn_value *v)
+{
+    if (v->type == RNN_VAL_CALL) return NULL;
+    if (v->type == RNN_VAL_STRING) return strdup(v->string);
+    for (size_t n = 4096; n <= PRINT_MAX; n *= 4) {
+        char *text = malloc(n);
+        if (!text || py_value_text(v, text, n)) return text;
+        free(text);
+    }
+    return NULL;
+}
+
 static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
 {
     if (c->n_args == 1 && !c->keys[0] && c->args[0].type == RNN_VAL_CALL) {
@@ -1449,36 +1464,38 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
             rnn_value_free(&v);
         }
     }
-    /* values print as Python prints them */
-    char line[4096];
-    size_t used = 0;
-    line[0] = 0;
-    for (int i = 0; i < c->n_args; i++) {
+    /* values print as Python prints them, whatever their length (up to PRINT_MAX bytes each) */
+    rnn_strbuf line = {0};
+    int rc = RNN_OK;
+    bool printed = false;
+    for (int i = 0; i < c->n_args && !rc; i++) {
         if (c->keys[i]) {
             if (!strcmp(c->keys[i], "sep") || !strcmp(c->keys[i], "end") || !strcmp(c->keys[i], "flush")) continue;
             return py_skip(s, stmt, "print's %s= is not something rnnlab prints", c->keys[i]);
         }
         rnn_value v = {0};
-        char why[300], text[2048];
-        if (py_eval(s, &c->args[i], &v, why, sizeof why)) return py_skip(s, stmt, "%s", why);
+        char why[300];
+        if (py_eval(s, &c->args[i], &v, why, sizeof why)) { rc = py_skip(s, stmt, "%s", why); break; }
         const char *pred = py_obj_is(&v, "pred.");
         bool shown = py_obj_is(&v, "report") || (pred && !strcmp(pred, "texts"));
+        if (shown && c->n_args == 1) { rnn_value_free(&v); printed = true; break; }   /* printed when it was made */
+        if (pred) {
+            rc = py_skip(s, stmt, "model.predict summed up the predictions of the split; `predict split=%.*s "
+                         "output=FILE.csv` writes them all", (int)strcspn(pred, "."), pred);
+            rnn_value_free(&v);
+            break;
+        }
+        char *text = print_text(&v);
         rnn_value_free(&v);
-        if (shown && c->n_args == 1) return RNN_OK;   /* printed when it was made */
-        if (pred)
-            return py_skip(s, stmt, "model.predict summed up the predictions of the split; `predict split=%.*s "
-                           "output=FILE.csv` writes them all", (int)strcspn(pred, "."), pred);
-        if (py_eval(s, &c->args[i], &v, why, sizeof why)) return py_skip(s, stmt, "%s", why);
-        bool ok = v.type == RNN_VAL_STRING ? snprintf(text, sizeof text, "%s", v.string) < (int)sizeof text
-                                            : py_value_text(&v, text, sizeof text);
-        if (v.type == RNN_VAL_CALL) ok = false;
-        rnn_value_free(&v);
-        if (!ok) return py_skip(s, stmt, "a value rnnlab does not print");
-        int w = snprintf(line + used, sizeof line - used, "%s%s", i ? " " : "", text);
-        if (w > 0 && (size_t)w < sizeof line - used) used += (size_t)w;
+        if (!text) { rc = py_skip(s, stmt, "a value rnnlab does not print"); break; }
+        if (i) rnn_strbuf_put(&line, " ", 1);
+        rnn_strbuf_put(&line, text, strlen(text));
+        free(text);
     }
-    app_printf("%s\n", line);
-    return RNN_OK;
+    if (!rc && line.oom) rc = py_fail(RNN_EINTERNAL, "print", "out of memory");
+    else if (!rc && !printed) app_printf("%s\n", line.s ? line.s : "");
+    free(line.s);
+    return rc;
 }
 
 /* plt.plot(history.history['acc'], ...): the plot command, once per metric and run. */

@@ -950,6 +950,32 @@ static void tb_put(text_buf *t, const char *fmt, ...)
     else t->used += (size_t)w;
 }
 
+/* Python's repr() of a str: in '...' unless it holds ' and no ", the quote and \\ escaped, \\t \\n
+ * \\r, other characters str.isprintable() is false for as \\xhh, \\uhhhh or \\Uhhhhhhhh (an
+ * invalid UTF-8 byte shows as the U+FFFD it reads as). */
+static void string_repr(text_buf *t, const char *s)
+{
+    char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+    size_t len = strlen(s);
+    tb_put(t, "%c", q);
+    for (size_t i = 0; i < len && t->ok;) {
+        uint32_t cp;
+        int k = rnn_utf8_decode(s + i, len - i, &cp);
+        if (cp == (uint32_t)q || cp == '\\') tb_put(t, "\\%c", (char)cp);
+        else if (cp == '\t') tb_put(t, "\\t");
+        else if (cp == '\n') tb_put(t, "\\n");
+        else if (cp == '\r') tb_put(t, "\\r");
+        else if (!rnn_unicode_printable(cp))
+            tb_put(t, cp < 0x100 ? "\\x%02x" : cp < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)cp);
+        else if (cp == 0xFFFD && !(k == 3 && !memcmp(s + i, "\xef\xbf\xbd", 3)))
+            tb_put(t, "\xef\xbf\xbd");
+        else
+            tb_put(t, "%.*s", k, s + i);
+        i += (size_t)k;
+    }
+    tb_put(t, "%c", q);
+}
+
 static void value_text(text_buf *t, const rnn_value *v)
 {
     switch (v->type) {
@@ -969,16 +995,7 @@ static void value_text(text_buf *t, const rnn_value *v)
             tb_put(t, "%s%s", buf, strpbrk(buf, ".eEn") ? "" : ".0");
         }
         break;
-    case RNN_VAL_STRING:
-        tb_put(t, "'");
-        for (const char *p = v->string; *p && t->ok; p++) {
-            if (*p == '\'' || *p == '\\') tb_put(t, "\\%c", *p);
-            else if (*p == '\n') tb_put(t, "\\n");
-            else if (*p == '\t') tb_put(t, "\\t");
-            else tb_put(t, "%c", *p);
-        }
-        tb_put(t, "'");
-        break;
+    case RNN_VAL_STRING: string_repr(t, v->string); break;
     case RNN_VAL_IDENT:
         if (v->string[0] == PY_OBJ) t->ok = false;
         else tb_put(t, "%s", v->string);

@@ -251,7 +251,7 @@ int app_exec(app_state *s, const char *line)
 {
     rnn_error err = {0};
     char **cmds; int n;
-    if (parse_split(line, &cmds, &n, &err) != RNN_OK) return exec_syntax_error(&err);
+    if (parse_split(line, py_is_statement(line), &cmds, &n, &err) != RNN_OK) return exec_syntax_error(&err);
     int result = RNN_OK;
     for (int i = 0; i < n; i++) {
         /* a Python statement of a Keras tutorial runs as the commands it stands for */

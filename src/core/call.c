@@ -129,13 +129,51 @@ static int parse_number(parser *ps, rnn_value *v)
     return RNN_OK;
 }
 
-/* The character a backslash before c stands for in a string: \n and \t, else c itself. */
-static char escaped_char(char c)
+/* UTF-8 of code point cp (below 0x110000, not a surrogate) into out: its length. */
+static size_t put_utf8(uint32_t cp, char *out)
 {
-    return c == 'n' ? '\n' : c == 't' ? '\t' : c;
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
 }
 
-static int parse_string(parser *ps, rnn_value *v)
+/* Python's escape after a backslash at p (p[0] the character after it): its bytes into out, *n of
+ * them; the characters read. An escape Python does not know keeps its backslash, as Python does;
+ * a hexadecimal escape that is incomplete, a surrogate, past U+10FFFF or NUL is an error (-1). */
+static int string_escape(const char *p, char *out, size_t *n)
+{
+    static const char simple[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
+    for (const char *e = simple; *e; e += 2)
+        if (p[0] == e[0]) { out[0] = e[1]; *n = 1; return 1; }
+    if (p[0] == '\n') { *n = 0; return 1; }   /* a line continued */
+    uint32_t cp = 0;
+    int digits = p[0] == 'x' ? 2 : p[0] == 'u' ? 4 : p[0] == 'U' ? 8 : 0, used = 1;
+    if (digits) {
+        for (int i = 1; i <= digits; i++) {
+            if (!isxdigit((unsigned char)p[i])) return -1;
+            cp = cp * 16 + (uint32_t)(isdigit((unsigned char)p[i]) ? p[i] - '0' : (tolower((unsigned char)p[i]) - 'a' + 10));
+        }
+        used += digits;
+    } else if (p[0] >= '0' && p[0] <= '7') {
+        cp = (uint32_t)(p[0] - '0');
+        while (used < 3 && p[used] >= '0' && p[used] <= '7') cp = cp * 8 + (uint32_t)(p[used++] - '0');
+    } else {
+        out[0] = '\\';
+        *n = 1;
+        return 0;   /* the backslash stays; the character after it is read as usual */
+    }
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+    *n = put_utf8(cp, out);
+    return used;
+}
+
+static int parse_string(parser *ps, rnn_value *v, bool raw)
 {
     char quote = *ps->p++;
     const char *a = ps->p;
@@ -145,8 +183,21 @@ static int parse_string(parser *ps, rnn_value *v)
         return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
     while (*ps->p && *ps->p != quote) {
         char c = *ps->p++;
-        if (c == '\\' && *ps->p)
-            c = escaped_char(*ps->p++);
+        if (c == '\\' && *ps->p && raw) {   /* r'\\d' keeps both; \\' does not end it */
+            s[n++] = c;
+            c = *ps->p++;
+        } else if (c == '\\' && *ps->p) {
+            size_t k;
+            int used = string_escape(ps->p, s + n, &k);
+            if (used < 0) {
+                free(s);
+                return rnn_fail(ps->err, RNN_EUSAGE, "layer call: an invalid escape \\%c at column %d (a NUL, a "
+                                "surrogate or too few hexadecimal digits)", *ps->p, (int)(ps->p - ps->s));
+            }
+            n += k;
+            ps->p += used;
+            continue;
+        }
         s[n++] = c;
     }
     s[n] = '\0';
@@ -164,18 +215,31 @@ static int parse_string(parser *ps, rnn_value *v)
 
 /* 'a' "b": string literals side by side are one string, as in Python (a long text written over
  * several lines inside parentheses). */
+static bool at_raw_string(const char *p)
+{
+    return (p[0] == 'r' || p[0] == 'R') && (p[1] == '\'' || p[1] == '"');
+}
+
+/* One literal: 'text', or r'text' (backslashes kept, as in Python's raw strings). */
+static int parse_literal(parser *ps, rnn_value *v)
+{
+    bool raw = at_raw_string(ps->p);
+    ps->p += raw;
+    return parse_string(ps, v, raw);
+}
+
 static int parse_strings(parser *ps, rnn_value *v)
 {
-    int rc = parse_string(ps, v);
+    int rc = parse_literal(ps, v);
     for (;;) {
         const char *at = ps->p;
         skip_space(ps);
-        if (rc || (*ps->p != '\'' && *ps->p != '"')) {
+        if (rc || (*ps->p != '\'' && *ps->p != '"' && !at_raw_string(ps->p))) {
             ps->p = at;
             return rc;
         }
         rnn_value next = {0};
-        if ((rc = parse_string(ps, &next)))
+        if ((rc = parse_literal(ps, &next)))
             return rc;
         size_t a = strlen(v->string), b = strlen(next.string);
         char *joined = realloc(v->string, a + b + 1);
@@ -228,7 +292,7 @@ static int parse_primary(parser *ps, rnn_value *v)
         return parse_dict(ps, v);
     if ((c == 'f' || c == 'F') && (ps->p[1] == '\'' || ps->p[1] == '"') && ps->expr)
         return parse_fstring(ps, v);
-    if (c == '\'' || c == '"')
+    if (c == '\'' || c == '"' || at_raw_string(ps->p))
         return parse_strings(ps, v);
     if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') && (isdigit((unsigned char)ps->p[1]) || ps->p[1] == '.')))
         return parse_number(ps, v);
@@ -358,9 +422,18 @@ static int fstring_text(parser *ps, rnn_value *node, const char *a, const char *
     size_t n = 0;
     for (const char *p = a; p < e; p++) {
         char c = *p;
-        if (c == '\\' && p + 1 < e)
-            c = escaped_char(*++p);
-        else if ((c == '{' || c == '}') && p + 1 < e && p[1] == c)
+        if (c == '\\' && p + 1 < e) {
+            size_t k;
+            int used = string_escape(p + 1, s + n, &k);
+            if (used < 0) {
+                free(s);
+                it->type = RNN_VAL_NONE;
+                return rnn_fail(ps->err, RNN_EUSAGE, "layer call: an invalid escape \\%c in an f-string", p[1]);
+            }
+            n += k;
+            p += used;
+            continue;
+        } else if ((c == '{' || c == '}') && p + 1 < e && p[1] == c)
             p++;
         s[n++] = c;
     }

@@ -72,6 +72,8 @@ extern const uint32_t rnn_cased_ranges[][2];
 extern const size_t rnn_cased_ranges_n;
 extern const uint32_t rnn_zero_width_ranges[][2];
 extern const size_t rnn_zero_width_ranges_n;
+extern const uint32_t rnn_unprintable_ranges[][2];
+extern const size_t rnn_unprintable_ranges_n;
 extern const uint32_t rnn_wide_ranges[][2];
 extern const size_t rnn_wide_ranges_n;
 

@@ -202,6 +202,13 @@ int rnn_unicode_width(uint32_t cp)
     return in_ranges(rnn_wide_ranges, rnn_wide_ranges_n, cp) ? 2 : 1;
 }
 
+bool rnn_unicode_printable(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 0x20 && cp < 0x7F;
+    return cp < 0x110000 && !in_ranges(rnn_unprintable_ranges, rnn_unprintable_ranges_n, cp);
+}
+
 size_t rnn_utf8_width(const char *s)
 {
     size_t cols = 0, len = strlen(s);

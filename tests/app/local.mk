@@ -1,5 +1,5 @@
 # Tests of the program: invocation, commands, scripts, sessions, safe writes, the history file.
-EXTRA_DIST += tests/app/common.sh tests/app/update-man.sh
+EXTRA_DIST += tests/app/common.sh tests/app/update-man.sh tests/app/textdir_vocab.py
 EXTRA_DIST += $(wildcard $(srcdir)/tests/app/keras_lines/*.py)
 # Unit tests of the terminal line charts (linked with their source).
 test_programs += tests/app/test_chart
@@ -17,6 +17,7 @@ test_scripts += tests/app/imdb.test
 test_scripts += tests/app/invocation.test
 test_scripts += tests/app/keras_data.test
 test_scripts += tests/app/tfguide.test
+test_scripts += tests/app/textdir.test
 test_scripts += tests/app/keras_lines.test
 test_scripts += tests/app/keras_prompt.test
 test_scripts += tests/app/messages.test

@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char **cmds = NULL;
     int n = 0;
     rnn_error err;
-    if (parse_split(line, &cmds, &n, &err) == RNN_OK) {
+    if (parse_split(line, size > 0 && (data[0] & 1), &cmds, &n, &err) == RNN_OK) {
         for (int i = 0; i < n; i++) {
             read_command(cmds[i]);
         }
