@@ -43,6 +43,11 @@ const char py_help_text[] =
     "feed model.fit(train_dataset, validation_data=test_dataset, validation_steps=30) and evaluate;\n"
     "TextVectorization(max_tokens=N) with encoder.adapt(train_dataset.map(lambda text, label: text)) ->\n"
     "tokenize style=textvectorization max_tokens=N; pad padding=post (the encoder first in Sequential is that step).\n"
+    "keras.utils.text_dataset_from_directory('aclImdb/train', validation_split=0.2, subset='training', seed=N)\n"
+    "-> load imdb seed=N (Keras's listing order); TextVectorization(standardize=f), f a def of tf.strings.lower\n"
+    "and tf.strings.regex_replace steps -> tokenize standardize=[...]; adapt on the training subset fits on it;\n"
+    "raw_train_ds.map(vectorize_text) is the padded ids; fit(train_ds, validation_data=val_ds) -> validation_split;\n"
+    "the model exported with vectorize_layer (keras.Model or Sequential) is the model itself.\n"
     "df = pd.read_csv(FILE) with df['text'], df.label, .values, .map({'neg': 0, 'pos': 1}), LabelEncoder, and\n"
     "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)\n"
     "-> load csv FILE text=COL label=COL test_split=0.2 seed=42 (SMSSpamCollection, spam.csv: load sms).\n"
@@ -2113,7 +2118,9 @@ done:
  * does not read; anything else is Python rnnlab does not run. */
 static const char *unparsed_reason(const rnn_error *err)
 {
-    return strncmp(err->msg, "f-string:", 9) == 0 ? err->msg : "Python rnnlab does not run";
+    if (strncmp(err->msg, "f-string:", 9) == 0) return err->msg;
+    const char *esc = strstr(err->msg, "an invalid escape");   /* Python's SyntaxError too */
+    return esc ? esc : "Python rnnlab does not run";
 }
 
 int py_exec(app_state *s, const char *stmt)
