@@ -182,8 +182,9 @@ static const app_command command_table[] = {
                 "[epsilon=1e-7] [weight_decay=F] [initial_accumulator_value=0.1] [clipnorm=F] [clipvalue=F]",
      "choose optimizer, loss and metrics",
      "compile optimizer=adam [learning_rate=0.001] loss=... [metrics=accuracy]: Keras defaults\n"
-     "(sgd 0.01, the others 0.001; epsilon 1e-7, rho 0.9, beta_1 0.9, beta_2 0.999); metrics accuracy,\n"
-     "precision, recall, auc. Optimizers as Keras 3: SGD (momentum, nesterov), RMSprop, Adam, Adagrad\n"
+     "(sgd 0.01, the others 0.001; epsilon 1e-7, rho 0.9, beta_1 0.9, beta_2 0.999); metrics accuracy\n"
+     "(also named acc, binary_accuracy, categorical_accuracy or sparse_categorical_accuracy, the name\n"
+     "the history and the epoch lines use), precision, recall, auc. Optimizers as Keras 3: SGD (momentum, nesterov), RMSprop, Adam, Adagrad\n"
      "(initial_accumulator_value=0.1), Nadam, AdamW (weight_decay=0.004). weight_decay=F works with any\n"
      "optimizer, as Keras's: each step first moves every trainable weight by -weight * weight_decay *\n"
      "learning_rate, then applies the update.\n"

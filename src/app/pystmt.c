@@ -625,8 +625,8 @@ static int compile_metrics(cmd_buf *cb, const rnn_value *v)
         else if (m->type == RNN_VAL_CALL) {
             const char *b = py_basename(m->call->name);
             const rnn_value *mn = rnn_call_arg(m->call, -1, "name");
-            if (strstr(b, "Accuracy")) snprintf(name, sizeof name, "%s", mn && mn->type == RNN_VAL_STRING ? mn->string : "accuracy");
-            else snake_case(b, name, sizeof name);
+            snake_case(b, name, sizeof name);   /* BinaryAccuracy() is Keras's 'binary_accuracy' */
+            if (mn && mn->type == RNN_VAL_STRING && strstr(b, "Accuracy")) snprintf(name, sizeof name, "%s", mn->string);
             if (strcmp(name, "a_u_c") == 0) snprintf(name, sizeof name, "auc");
             /* BinaryAccuracy(threshold=T): rnnlab's accuracy thresholds probabilities at 0.5, which is T=0 on
              * logits (from_logits=True) */

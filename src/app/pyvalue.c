@@ -347,12 +347,7 @@ static int eval_history_subscript(app_state *s, const rnn_value *t, const rnn_va
     if (!metric) {
         if (idx->type != RNN_VAL_STRING) return py_eval_fail(why, n, "history.history is a dict of metric names");
         char what[96];
-        /* BinaryAccuracy's history key is binary_accuracy: rnnlab's accuracy */
-        const char *ba = strstr(idx->string, "binary_accuracy");
-        if (ba && (ba == idx->string || !strcmp(idx->string, "val_binary_accuracy")))
-            snprintf(what, sizeof what, "curve.%saccuracy", ba == idx->string ? "" : "val_");
-        else
-            snprintf(what, sizeof what, "curve.%s", idx->string);
+        snprintf(what, sizeof what, "curve.%s", idx->string);
         return py_obj_value(out, what) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     }
     if (s->n_runs == 0) return py_eval_fail(why, n, "no fit has run");

@@ -15,9 +15,13 @@
 
 int metric_parse(const char *name, metric_kind *kind, char hist_name[32], rnn_error *err)
 {
-    /* Keras names the history entry after the string given: 'acc' stays 'acc'. */
+    /* Keras names the history entry after the string given: 'acc' stays 'acc'; the accuracy classes'
+     * names (BinaryAccuracy() is 'binary_accuracy') are the same accuracy for the model's loss. */
     static const struct { const char *in, *hist; metric_kind k; } names[] = {
         {"accuracy", "accuracy", METRIC_ACCURACY}, {"acc", "acc", METRIC_ACCURACY},
+        {"binary_accuracy", "binary_accuracy", METRIC_ACCURACY},
+        {"categorical_accuracy", "categorical_accuracy", METRIC_ACCURACY},
+        {"sparse_categorical_accuracy", "sparse_categorical_accuracy", METRIC_ACCURACY},
         {"precision", "precision", METRIC_PRECISION}, {"recall", "recall", METRIC_RECALL},
         {"auc", "auc", METRIC_AUC},
     };
@@ -27,8 +31,8 @@ int metric_parse(const char *name, metric_kind *kind, char hist_name[32], rnn_er
             snprintf(hist_name, 32, "%s", names[i].hist);
             return RNN_OK;
         }
-    return rnn_fail(err, RNN_EUSAGE, "metrics: '%s' is unknown (expected accuracy, acc, "
-                    "precision, recall or auc)", name);
+    return rnn_fail(err, RNN_EUSAGE, "metrics: '%s' is unknown (expected accuracy, acc, binary_accuracy, "
+                    "categorical_accuracy, sparse_categorical_accuracy, precision, recall or auc)", name);
 }
 
 void metric_acc_reset(metric_acc *a) { memset(a, 0, sizeof *a); }
