@@ -134,6 +134,14 @@ int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, siz
 
 /* ---- keras.utils.text_dataset_from_directory ---- */
 
+/* The texts of a subset of n, as Keras splits them: the validation subset is the last
+ * int(validation_split * n), the training subset the rest. */
+static size_t subset_rows(size_t n, py_tfdata_subset subset, double vsplit)
+{
+    size_t val = (size_t)(vsplit * (double)n);
+    return subset == PY_TFDATA_TRAINING ? n - val : subset == PY_TFDATA_VALIDATION ? val : n;
+}
+
 /* The IMDB split a directory names: 'train' for .../aclImdb/train, 'test' for .../aclImdb/test. */
 static const char *imdb_directory_split(const char *dir)
 {
@@ -224,7 +232,7 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
 /* The IMDB reviews in the order the directory's listing takes: Keras sorts each class's files by
  * name (neg, then pos) and shuffles them with numpy's RandomState(seed), the permutation load imdb
  * seed=N draws for the train split. An IMDB data set already loaded in that order is kept. */
-static int dir_load(app_state *s, const dir_args *a, char *why, size_t n)
+static int dir_load(app_state *s, const dir_args *a)
 {
     py_session *ps = py_session_get(s);
     char order[32];
@@ -238,7 +246,6 @@ static int dir_load(app_state *s, const dir_args *a, char *why, size_t n)
         py_note(s, "text_dataset_from_directory: the IMDB reviews are loaded again in this listing's order (%s)", order);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "load imdb %s", order);
-    if (n) why[0] = 0;   /* load says why */
     int rc = app_exec_command(s, cmd);
     if (rc) return rc;
     ps->dir_ds = s->ds;
@@ -251,11 +258,12 @@ int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *o
     dir_args a;
     *skip = false;
     int rc = dir_args_read(c, &a, skip, why, n);
-    if (!rc) rc = dir_load(s, &a, why, n);
     if (rc) return rc;
+    why[0] = 0;   /* load says why it fails */
+    if ((rc = dir_load(s, &a))) return rc;
     const rnn_split *sp = !strcmp(a.split, "train") ? &s->ds->train : &s->ds->test;
-    size_t total = sp->n, n_val = (size_t)(a.vsplit * (double)total);   /* Keras: int(validation_split * n) */
-    app_printf("Found %zu files belonging to 2 classes.\n", total);
+    size_t total = sp->n, n_val = subset_rows(total, PY_TFDATA_VALIDATION, a.vsplit);
+    app_printf("Found %zu files belonging to %d classes.\n", total, s->ds->n_classes);
     py_tfdata d = {.batch = a.batch, .shuffled = a.shuffle, .part = PY_TFDATA_PAIRS, .vsplit = a.vsplit};
     snprintf(d.split, sizeof d.split, "%s", a.split);
     if (a.subset == 0) return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
@@ -325,14 +333,11 @@ static int mapped_vectorize(app_state *s, const py_tfdata *d, const rnn_value *f
     return RNN_EUSAGE;
 }
 
-/* cardinality(): the batches of the pipeline (its elements when it is not batched), as Keras's
- * split: a validation subset holds int(validation_split * n) texts. */
+/* cardinality(): the batches of the pipeline (its elements when it is not batched). */
 static int tfdata_cardinality(const app_state *s, const py_tfdata *d, rnn_value *out, char *why, size_t n)
 {
     if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
-    size_t total = !strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n;
-    size_t val = (size_t)(d->vsplit * (double)total);
-    size_t rows = d->subset == PY_TFDATA_TRAINING ? total - val : d->subset == PY_TFDATA_VALIDATION ? val : total;
+    size_t rows = subset_rows(!strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n, d->subset, d->vsplit);
     memset(out, 0, sizeof *out);
     out->type = RNN_VAL_NUMBER;
     out->is_integer = true;
