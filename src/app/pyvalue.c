@@ -493,7 +493,7 @@ static int re_escape(const char *text, rnn_value *out, char *why, size_t n)
 {
     size_t len = strlen(text);
     char *e = len < (1u << 24) ? malloc(2 * len + 1) : NULL;
-    if (!e) return py_eval_fail(why, n, "re.escape of %zu bytes", len);
+    if (!e) return py_eval_fail(why, n, "re.escape of a text of %zu bytes (at most 16 MB)", len);
     size_t k = 0;
     for (const char *p = text; *p; p++) {
         if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *p)) e[k++] = '\\';
@@ -636,7 +636,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
 static int eval_apply(const rnn_value *callee, const rnn_call *args, rnn_value *out, char *why, size_t n);
 
 /* vectorize_layer(inputs) and model(indices) of an end-to-end model: the adapted TextVectorization
- * or the session's model applied to a functional tensor (the model as the object "\001model").
+ * or the session's model (the session object model) applied to a functional tensor.
  * *handled false for any other call. */
 static int eval_apply_named(app_state *s, const rnn_call *c, rnn_value *out, bool *handled, char *why, size_t n)
 {
@@ -945,8 +945,8 @@ static void tb_put(text_buf *t, const char *fmt, ...)
     else t->used += (size_t)w;
 }
 
-/* Python's repr() of a str: in '...' unless it holds ' and no ", the quote and \\ escaped, \\t \\n
- * \\r, other characters str.isprintable() is false for as \\xhh, \\uhhhh or \\Uhhhhhhhh (an
+/* Python's repr() of a str: in '...' unless it holds ' and no ", the quote and \ escaped, \t \n
+ * \r, other characters str.isprintable() is false for as \xhh, \uhhhh or \Uhhhhhhhh (an
  * invalid UTF-8 byte shows as the U+FFFD it reads as). */
 static void string_repr(text_buf *t, const char *s)
 {

@@ -183,7 +183,7 @@ static int parse_string(parser *ps, rnn_value *v, bool raw)
         return rnn_fail(ps->err, RNN_EINTERNAL, "out of memory");
     while (*ps->p && *ps->p != quote) {
         char c = *ps->p++;
-        if (c == '\\' && *ps->p && raw) {   /* r'\\d' keeps both; \\' does not end it */
+        if (c == '\\' && *ps->p && raw) {   /* r'\d' keeps both; \' does not end it */
             s[n++] = c;
             c = *ps->p++;
         } else if (c == '\\' && *ps->p) {
