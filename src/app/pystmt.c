@@ -2024,11 +2024,11 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             rnn_value args = {0}, call = {0};
             char why[400] = "";
             if (!rnn_value_copy(&call, e)) rc = py_fail(RNN_EINTERNAL, "TextVectorization", "out of memory");
-            else if ((rc = py_textvec_standardize_arg(s, &call, why, sizeof why)))
-                rc = py_fail(rc, "TextVectorization", "%s", why);
-            else if (!(rc = eval_or_fail(s, "TextVectorization", &call, &args)) &&
-                     (rc = py_textvec_check(args.call, why, sizeof why)))
-                rc = py_fail(rc, "TextVectorization", "%s", why);
+            else if ((rc = py_textvec_standardize_arg(s, &call, why, sizeof why)) ||
+                     (!(rc = eval_or_fail(s, "TextVectorization", &call, &args)) &&
+                      (rc = py_textvec_check(args.call, why, sizeof why))))
+                rc = why[0] ? py_fail(rc, "TextVectorization", "%s", strncmp(why, "TextVectorization: ", 19) ? why : why + 19)
+                            : rc;
             rnn_value_free(&call);
             if (!rc) { result = args; has = true; }
             else rnn_value_free(&args);

@@ -177,9 +177,9 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
         const rnn_value *v = &c->args[i];
         bool none = v->type == RNN_VAL_NONE, str = v->type == RNN_VAL_STRING;
         bool whole = v->type == RNN_VAL_NUMBER && v->is_integer;
-        if (!k || !py_name_in(k, keys)) return py_eval_fail(why, n, "text_dataset_from_directory: unknown argument %s=", k ? k : "");
+        if (!k || !py_name_in(k, keys)) return py_eval_fail(why, n, "unknown argument %s=", k ? k : "");
         if (!strcmp(k, "directory")) {
-            if (!str) return py_eval_fail(why, n, "text_dataset_from_directory: the directory is a path");
+            if (!str) return py_eval_fail(why, n, "the directory is a path");
             if (!(a->split = imdb_directory_split(v->string))) {
                 *skip = true;
                 return py_eval_fail(why, n, "rnnlab knows the IMDB folders aclImdb/train and aclImdb/test; a folder of "
@@ -220,7 +220,7 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
             a->subset = j + 1;
         }
     }
-    if (!a->split) return py_eval_fail(why, n, "text_dataset_from_directory: expected the directory");
+    if (!a->split) return py_eval_fail(why, n, "expected the directory");
     if ((a->vsplit > 0) != (a->subset > 0))
         return py_eval_fail(why, n, "If `subset` is set, `validation_split` must be set, and inversely.");
     if (a->vsplit > 0 && a->shuffle && a->seed < 0)
