@@ -2027,8 +2027,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             else if ((rc = py_textvec_standardize_arg(s, &call, why, sizeof why)) ||
                      (!(rc = eval_or_fail(s, "TextVectorization", &call, &args)) &&
                       (rc = py_textvec_check(args.call, why, sizeof why))))
-                rc = why[0] ? py_fail(rc, "TextVectorization", "%s", strncmp(why, "TextVectorization: ", 19) ? why : why + 19)
-                            : rc;
+                rc = why[0] ? py_fail(rc, "TextVectorization", "%s", why) : rc;
             rnn_value_free(&call);
             if (!rc) { result = args; has = true; }
             else rnn_value_free(&args);

@@ -507,7 +507,7 @@ static int std_compile_func(app_state *s, const char *name, char *spec, size_t c
     py_session *ps = py_session_get(s);
     const py_func *f = py_find_func(ps, name);
     if (!f || !f->params || f->n_names != 1)
-        return py_eval_fail(why, n, "TextVectorization: standardize=%s: expected a function of one argument (def %s(text):)",
+        return py_eval_fail(why, n, "standardize=%s: expected a function of one argument (def %s(text):)",
                             name, name);
     std_compile *k = calloc(1, sizeof *k);
     if (!k) return py_eval_fail(why, n, "out of memory");
@@ -530,7 +530,7 @@ static int std_compile_func(app_state *s, const char *name, char *spec, size_t c
     else if (k->rc) {
         char inner[300];
         snprintf(inner, sizeof inner, "%s", why);
-        py_eval_fail(why, n, "TextVectorization: standardize=%s: %s", name, inner);
+        py_eval_fail(why, n, "standardize=%s: %s", name, inner);
     }
     free(k);
     return rc;
@@ -573,11 +573,11 @@ static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char 
         const char *k = c->keys[i] ? c->keys[i] : i < 6 ? keys[i] : NULL;
         const rnn_value *v = &c->args[i];
         if (!k) return py_eval_fail(why, n, "give TextVectorization's arguments after output_mode by keyword");
-        if (!py_name_in(k, keys)) return py_eval_fail(why, n, "TextVectorization: unknown argument %s=", k);
+        if (!py_name_in(k, keys)) return py_eval_fail(why, n, "unknown argument %s=", k);
         if (!strcmp(k, "max_tokens") || !strcmp(k, "output_sequence_length")) {
             if (v->type == RNN_VAL_NONE) continue;
             if (v->type != RNN_VAL_NUMBER || !v->is_integer || v->number < 1 || v->number > 100000000)
-                return py_eval_fail(why, n, "TextVectorization: %s= expects a positive integer or None", k);
+                return py_eval_fail(why, n, "%s= expects a positive integer or None", k);
             *(k[0] == 'm' ? max_tokens : length) = (long)v->number;
             continue;
         }
@@ -588,23 +588,23 @@ static int textvec_args(const rnn_call *c, long *max_tokens, long *length, char 
                      rnn_tokenizer_check_standardize(v->string, &err) == RNN_OK && strcmp(v->string, "none"))
                 snprintf(spec, spec_cap, "%s", strcmp(v->string, "lower_and_strip_punctuation") ? v->string : "");
             else
-                return py_eval_fail(why, n, "TextVectorization: standardize= is 'lower_and_strip_punctuation', 'lower', "
+                return py_eval_fail(why, n, "standardize= is 'lower_and_strip_punctuation', 'lower', "
                                     "'strip_punctuation', None, or a function of tf.strings.lower and "
                                     "tf.strings.regex_replace steps");
             continue;
         }
         for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
             if (!strcmp(k, fixed[j].key) && !(v->type == RNN_VAL_STRING && !strcasecmp(v->string, fixed[j].value)))
-                return py_eval_fail(why, n, "TextVectorization: %s= other than '%s' is not something rnnlab runs "
+                return py_eval_fail(why, n, "%s= other than '%s' is not something rnnlab runs "
                                     "(it tokenizes as the default layer does)", k, fixed[j].value);
         if ((!strcmp(k, "ngrams") || !strcmp(k, "vocabulary") || !strcmp(k, "idf_weights")) && v->type != RNN_VAL_NONE)
-            return py_eval_fail(why, n, "TextVectorization: %s= is not supported by rnnlab (it learns the vocabulary "
+            return py_eval_fail(why, n, "%s= is not supported by rnnlab (it learns the vocabulary "
                                 "with adapt)", k);
         if ((!strcmp(k, "sparse") || !strcmp(k, "ragged")) && !(v->type == RNN_VAL_BOOL && v->number == 0))
-            return py_eval_fail(why, n, "TextVectorization: %s=True: rnnlab pads the ids", k);
+            return py_eval_fail(why, n, "%s=True: rnnlab pads the ids", k);
     }
     if (*max_tokens == 1)
-        return py_eval_fail(why, n, "TextVectorization: max_tokens=1: it must be greater than 1 (room for '' and "
+        return py_eval_fail(why, n, "max_tokens=1: it must be greater than 1 (room for '' and "
                             "'[UNK]'), as Keras's");
     return RNN_OK;
 }
@@ -657,9 +657,12 @@ int py_textvec_adapt(app_state *s, const rnn_value *tv, const rnn_value *data, b
     char spec[4096];
     double vsplit = 0;
     int rc;
-    if ((rc = textvec_args(tv->call, &max_tokens, &length, spec, sizeof spec, why, n)) ||
-        (rc = adapt_texts(data, &vsplit, why, n)))
-        return rc;
+    if ((rc = textvec_args(tv->call, &max_tokens, &length, spec, sizeof spec, why, n))) {
+        char inner[400];
+        snprintf(inner, sizeof inner, "%s", why);
+        return py_eval_fail(why, n, "TextVectorization: %s", inner);   /* the layer's argument, named */
+    }
+    if ((rc = adapt_texts(data, &vsplit, why, n))) return rc;
     if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
