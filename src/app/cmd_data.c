@@ -458,28 +458,43 @@ static const struct { const char *key, *instead; } textvectorization_refuses[] =
     {"char_level", "it splits at whitespace (split='whitespace'), not into characters"},
 };
 
+int app_standardize_add(char *spec, size_t cap, const char *step, const char *pattern, const char *rewrite,
+                        char *why, size_t n)
+{
+    size_t at = strlen(spec);
+    if (pattern && (strpbrk(pattern, "\t\n") || strpbrk(rewrite, "\t\n"))) {
+        snprintf(why, n, "a tab or a line break in a pattern (write \\t or \\n)");
+        return RNN_EUSAGE;
+    }
+    int w = pattern ? snprintf(spec + at, cap - at, "\n%s %s\t%s", step, pattern, rewrite)
+                    : snprintf(spec + at, cap - at, "\n%s", step);
+    if (w < 0 || (size_t)w >= cap - at) {
+        spec[at] = 0;
+        snprintf(why, n, "longer than %zu bytes", cap - 1);
+        return RNN_EUSAGE;
+    }
+    return RNN_OK;
+}
+
 /* One step of standardize=[...]: 'lower', 'strip_punctuation' or regex_replace('PATTERN', 'REWRITE'),
  * appended to spec as the library's line. */
 static int standardize_step(const app_command *c, const rnn_value *v, int i, char *spec, size_t cap)
 {
-    size_t at = strlen(spec);
+    char why[120];
+    int rc;
     if ((v->type == RNN_VAL_STRING || v->type == RNN_VAL_IDENT) &&
         (!strcmp(v->string, "lower") || !strcmp(v->string, "strip_punctuation"))) {
-        if (snprintf(spec + at, cap - at, "\n%s", v->string) >= (int)(cap - at)) goto long_spec;
-        return RNN_OK;
+        rc = app_standardize_add(spec, cap, v->string, NULL, NULL, why, sizeof why);
+    } else {
+        const rnn_call *k = v->type == RNN_VAL_CALL ? v->call : NULL;
+        const rnn_value *pat = k ? rnn_call_arg(k, 0, "pattern") : NULL, *rw = k ? rnn_call_arg(k, 1, "rewrite") : NULL;
+        if (!k || strcmp(k->name, "regex_replace") || k->n_args != 2 || !pat || !rw || pat->type != RNN_VAL_STRING ||
+            rw->type != RNN_VAL_STRING)
+            return app_fail(RNN_EUSAGE, c, "standardize: step %d: expected lower, strip_punctuation or "
+                            "regex_replace('PATTERN', 'REWRITE')", i + 1);
+        rc = app_standardize_add(spec, cap, "regex_replace", pat->string, rw->string, why, sizeof why);
     }
-    const rnn_call *k = v->type == RNN_VAL_CALL ? v->call : NULL;
-    const rnn_value *pat = k ? rnn_call_arg(k, 0, "pattern") : NULL, *rw = k ? rnn_call_arg(k, 1, "rewrite") : NULL;
-    if (!k || strcmp(k->name, "regex_replace") || k->n_args != 2 || !pat || !rw || pat->type != RNN_VAL_STRING ||
-        rw->type != RNN_VAL_STRING)
-        return app_fail(RNN_EUSAGE, c, "standardize: step %d: expected lower, strip_punctuation or "
-                        "regex_replace('PATTERN', 'REWRITE')", i + 1);
-    if (strpbrk(pat->string, "\t\n") || strpbrk(rw->string, "\t\n"))
-        return app_fail(RNN_EUSAGE, c, "standardize: step %d: a tab or a line break in a pattern (write \\t or \\n)", i + 1);
-    if (snprintf(spec + at, cap - at, "\nregex_replace %s\t%s", pat->string, rw->string) >= (int)(cap - at)) goto long_spec;
-    return RNN_OK;
-long_spec:
-    return app_fail(RNN_EUSAGE, c, "standardize: longer than %zu bytes", cap - 1);
+    return rc ? app_fail(rc, c, "standardize: step %d: %s", i + 1, why) : RNN_OK;
 }
 
 /* standardize=NAME or standardize=[STEP, ...]: the library's spec in spec (empty for the default). */
@@ -502,9 +517,7 @@ static int tokenize_standardize(const app_command *c, const app_args *a, char *s
         rnn_value_free(&v);
         if (rc) return rc;
     }
-    rnn_error err = {0};
-    if (rnn_tokenizer_check_standardize(spec, &err)) return app_fail_err(c, &err);
-    return RNN_OK;
+    return RNN_OK;   /* app_tokenize_run checks the spec's steps */
 }
 
 /* style=: the legacy Tokenizer's options, or TextVectorization's max_tokens; refuses the other style's. */

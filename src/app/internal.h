@@ -84,6 +84,11 @@ extern int app_source_depth;
 extern bool app_source_overflow;
 
 /* ---- handlers (cmd_*.c), one per command of the table ---- */
+/* Appends a step to a custom standardize spec "custom..." (the library's lines, rnn_tokenizer_opts):
+ * "lower" or "strip_punctuation" (pattern NULL), or "regex_replace" with pattern and rewrite.
+ * RNN_EUSAGE with *why for a tab or a line break in them, or past cap (spec then unchanged). */
+int app_standardize_add(char *spec, size_t cap, const char *step, const char *pattern, const char *rewrite,
+                        char *why, size_t n);
 /* tokenize with these options (see cmd_data.c): fit, encode both splits, make it the session's. */
 int app_tokenize_run(app_state *s, const app_command *c, const rnn_tokenizer_opts *o, rnn_ngram_opts ng, bool fit_all,
                      double vsplit);

@@ -424,7 +424,7 @@ static int std_string(app_state *s, std_compile *k, const rnn_value *e, const ch
     rnn_value v = {0};
     char why[300] = "";
     int rc = e ? py_eval(s, e, &v, why, sizeof why) : RNN_EUSAGE;
-    if (!rc && (v.type != RNN_VAL_STRING || strlen(v.string) >= cap || strpbrk(v.string, "\t\n")))
+    if (!rc && (v.type != RNN_VAL_STRING || strlen(v.string) >= cap))
         rc = RNN_EUSAGE;
     if (!rc) snprintf(out, cap, "%s", v.string);
     rnn_value_free(&v);
@@ -448,14 +448,14 @@ static int std_expr(app_state *s, std_compile *k, const rnn_value *e)
     if (!x) return std_fail(k, "tf.strings.%s without its text", f);
     int rc = std_expr(s, k, x);
     if (rc) return rc;
-    size_t at = strlen(k->spec);
+    char why[120];
     if (!strcmp(f, "lower")) {
         const rnn_value *enc = rnn_call_arg(c, 1, "encoding");
         if (enc && !(enc->type == RNN_VAL_STRING && !enc->string[0]))
             return std_fail(k, "tf.strings.lower(..., encoding=%s): rnnlab lowers A-Z only, as without an encoding",
                             enc->type == RNN_VAL_STRING ? enc->string : "...");
-        snprintf(k->spec + at, sizeof k->spec - at, "\nlower");
-        return RNN_OK;
+        return app_standardize_add(k->spec, sizeof k->spec, "lower", NULL, NULL, why, sizeof why) ? std_fail(k, "%s", why)
+                                                                                                   : RNN_OK;
     }
     const rnn_value *global = rnn_call_arg(c, 3, "replace_global");
     if (global && !(global->type == RNN_VAL_BOOL && global->number != 0))
@@ -464,8 +464,8 @@ static int std_expr(app_state *s, std_compile *k, const rnn_value *e)
     if ((rc = std_string(s, k, rnn_call_arg(c, 1, "pattern"), "pattern", pattern, sizeof pattern)) ||
         (rc = std_string(s, k, rnn_call_arg(c, 2, "rewrite"), "rewrite", rewrite, sizeof rewrite)))
         return rc;
-    if (snprintf(k->spec + at, sizeof k->spec - at, "\nregex_replace %s\t%s", pattern, rewrite) >= (int)(sizeof k->spec - at))
-        return std_fail(k, "%s: more steps than rnnlab keeps", "the function");
+    if (app_standardize_add(k->spec, sizeof k->spec, "regex_replace", pattern, rewrite, why, sizeof why))
+        return std_fail(k, "%s", why);
     return RNN_OK;
 }
 
