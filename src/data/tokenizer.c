@@ -175,7 +175,7 @@ static int table_count(tok_table *tb, const char *w, size_t len, uint32_t h, uin
 /* ---- the tokenizer ---- */
 
 /* One step of a custom TextVectorization standardize, applied in place (no step lengthens a text). */
-enum { TV_LOWER, TV_STRIP, TV_LITERAL, TV_CLASS };
+enum { TV_LOWER, TV_LITERAL, TV_CLASS };
 typedef struct tv_step {
     int kind;
     char *from;          /* TV_LITERAL: the text replaced */
@@ -341,6 +341,15 @@ static int tv_parse_replace(const char *p, size_t n, tv_step *st, char *why, siz
     return RNN_OK;
 }
 
+/* strip_punctuation: the class of the 32 ASCII punctuation characters, deleted. */
+static int tv_strip_step(tv_step *st)
+{
+    for (const char *p = textvectorization_punctuation; *p; p++)
+        st->in_class[(unsigned char)*p] = true;
+    st->kind = TV_CLASS;
+    return (st->to = calloc(1, 1)) ? RNN_OK : RNN_EINTERNAL;
+}
+
 /* A standardize spec: NULL or a named mode sets *lower and *strip and no steps; "custom" steps, one
  * a line (lower, strip_punctuation, regex_replace PATTERN<TAB>REWRITE), make *steps. */
 static int tv_parse_standardize(const char *spec, bool *lower, bool *strip, tv_step **steps, int *n_steps,
@@ -382,7 +391,7 @@ static int tv_parse_standardize(const char *spec, bool *lower, bool *strip, tv_s
         if (len == 5 && !strncmp(p, "lower", 5))
             s->kind = TV_LOWER;
         else if (len == 17 && !strncmp(p, "strip_punctuation", 17))
-            s->kind = TV_STRIP;
+            rc = tv_strip_step(s);
         else if (len > 14 && !strncmp(p, "regex_replace ", 14))
             rc = tv_parse_replace(p + 14, len - 14, s, why, why_cap);
         else {
@@ -430,11 +439,6 @@ static void tv_step_apply(const tv_step *st, char *s, size_t *len)
             if (s[i] >= 'A' && s[i] <= 'Z')
                 s[i] = (char)(s[i] + 32);
         return;
-    case TV_STRIP:
-        for (; r < n; r++)
-            if (!strchr(textvectorization_punctuation, s[r]) || s[r] == 0)
-                s[w++] = s[r];
-        break;
     case TV_LITERAL: /* leftmost, non-overlapping, as RE2's global replace */
         while (r < n) {
             const char *hit = n - r >= st->from_len ? memmem(s + r, n - r, st->from, st->from_len) : NULL;
