@@ -1433,13 +1433,7 @@ enum { PRINT_MAX = 64 << 20 };
 static char *print_text(const rnn_value *v)
 {
     if (v->type == RNN_VAL_CALL) return NULL;
-    if (v->type == RNN_VAL_STRING) return strdup(v->string);
-    for (size_t n = 4096; n <= PRINT_MAX; n *= 4) {
-        char *text = malloc(n);
-        if (!text || py_value_text(v, text, n)) return text;
-        free(text);
-    }
-    return NULL;
+    return v->type == RNN_VAL_STRING ? strdup(v->string) : py_value_text_alloc(v, PRINT_MAX);
 }
 
 static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
@@ -1939,9 +1933,10 @@ static bool echo_value(app_state *s, const rnn_value *e)
     char why[300];
     bool shown = false;
     if (py_eval(s, e, &v, why, sizeof why) == RNN_OK) {
-        char *text = v.type == RNN_VAL_NONE ? NULL : malloc(ECHO_MAX), *escaped = NULL;
+        bool shows = v.type != RNN_VAL_NONE && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL;
+        char *text = shows ? py_value_text_alloc(&v, ECHO_MAX) : NULL, *escaped = NULL;
         shown = v.type == RNN_VAL_NONE;
-        if (text && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL && py_value_text(&v, text, ECHO_MAX)) {
+        if (text) {
             /* as repr: a control character the text holds is written \xNN (4 bytes at most for 1) */
             size_t len = strlen(text);
             if ((escaped = malloc(len * 4 + 1))) {

@@ -85,6 +85,9 @@ int py_skipped_receiver(app_state *s, const char *name, char *why, size_t n);
 /* Writes v as Keras call text ("Dense(1, activation='sigmoid')", "[0.5, 'a']"); false when it
  * does not fit in n bytes or holds what has no text (a session object). */
 bool py_value_text(const rnn_value *v, char *buf, size_t n);
+/* py_value_text into a buffer of the size it needs, malloc'd; NULL when the text and its NUL take
+ * more than max bytes (or out of memory). */
+char *py_value_text_alloc(const rnn_value *v, size_t max);
 /* The last dotted part of a name: "tf.keras.layers.LSTM" -> "LSTM". */
 const char *py_basename(const char *name);
 

@@ -1033,3 +1033,14 @@ bool py_value_text(const rnn_value *v, char *buf, size_t n)
     value_text(&t, v);
     return t.ok;
 }
+
+char *py_value_text_alloc(const rnn_value *v, size_t max)
+{
+    for (size_t n = 4096;; n *= 4) {
+        size_t cap = n < max ? n : max;
+        char *text = malloc(cap);
+        if (!text || py_value_text(v, text, cap)) return text;
+        free(text);
+        if (cap == max) return NULL;
+    }
+}
