@@ -145,6 +145,15 @@ static int read_text(const char *text, size_t len, rnn_tokenizer **t, rnn_error 
     return rc;
 }
 
+/* A tokenizer read back from text, written again: the same text. */
+static void expect_rewritten(const rnn_tokenizer *back, const char *text, size_t len)
+{
+    size_t len2;
+    char *again = write_text(back, &len2);
+    CHECK(len2 == len && memcmp(again, text, len) == 0, "written again, the same text");
+    free(again);
+}
+
 /* The text with its first `from` replaced by `to` read back: refused as damaged, the message holding `why`. */
 static void expect_damaged(const char *text, const char *from, const char *to, const char *why)
 {
@@ -179,10 +188,7 @@ static void test_save(void)
         CHECK(rnn_tokenizer_size(back) == rnn_tokenizer_size(t), "size read back");
         for (int32_t i = 1; i <= (int32_t)rnn_tokenizer_size(t); i++)
             CHECK(strcmp(rnn_tokenizer_word(back, i), rnn_tokenizer_word(t, i)) == 0, "word %d read back", i);
-        size_t len2;
-        char *again = write_text(back, &len2);
-        CHECK(len2 == len && memcmp(again, text, len) == 0, "written again, the same text");
-        free(again);
+        expect_rewritten(back, text, len);
         rnn_tokenizer_free(back);
     }
     expect_damaged(text, "rnnlab-tokenizer 2", "rnnlab-tokenizer 4", "version 4");
@@ -293,10 +299,7 @@ static void test_save_standardize(void)
     if (back) {
         CHECK(strcmp(rnn_tokenizer_options(back)->standardize, tutorial) == 0, "standardize read back");
         expect_words(back, "Great<br />movie", "great|movie|");
-        size_t len2;
-        char *again = write_text(back, &len2);
-        CHECK(len2 == len && memcmp(again, text, len) == 0, "written again, the same text");
-        free(again);
+        expect_rewritten(back, text, len);
         rnn_tokenizer_free(back);
     }
     expect_damaged(text, "custom\nlower", "custom\nupper", "unknown standardize step");
