@@ -8,12 +8,20 @@
 #include "rnnlab/rnnlab.h"
 #include "tests/check.h"
 
-static rnn_tokenizer *textvectorization(int max_tokens)
+/* TextVectorization's options with max_tokens and a standardize spec (NULL: its default). */
+static rnn_tokenizer_opts tv_opts(int max_tokens, const char *standardize)
 {
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);
     o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
     o.num_words = max_tokens;
+    o.standardize = standardize;
+    return o;
+}
+
+static rnn_tokenizer *textvectorization(int max_tokens)
+{
+    rnn_tokenizer_opts o = tv_opts(max_tokens, NULL);
     rnn_tokenizer *t = rnn_tokenizer_new(&o);
     CHECK(t != NULL, "TextVectorization with max_tokens %d", max_tokens);
     return t;
@@ -116,10 +124,7 @@ static void test_max_tokens(void)
     rnn_tokenizer_free(t);
 
     /* max_tokens 1 (no room for '' and '[UNK]') and unknown styles are refused */
-    rnn_tokenizer_opts o;
-    rnn_tokenizer_opts_default(&o);
-    o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
-    o.num_words = 1;
+    rnn_tokenizer_opts o = tv_opts(1, NULL);
     CHECK(rnn_tokenizer_new(&o) == NULL, "max_tokens=1 refused");
     o.num_words = 0;
     o.style = 7;
@@ -223,10 +228,7 @@ static void test_save(void)
 
 static rnn_tokenizer *standardized(const char *spec)
 {
-    rnn_tokenizer_opts o;
-    rnn_tokenizer_opts_default(&o);
-    o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
-    o.standardize = spec;
+    rnn_tokenizer_opts o = tv_opts(0, spec);
     rnn_tokenizer *t = rnn_tokenizer_new(&o);
     CHECK(t != NULL, "standardize '%s'", spec);
     return t;
@@ -274,10 +276,7 @@ static void test_custom_standardize(void)
         rnn_error err = {0};
         CHECK(rnn_tokenizer_check_standardize(bad[i][0], &err) == RNN_EUSAGE && strstr(err.msg, bad[i][1]),
               "'%s' refused for '%s': '%s'", bad[i][0], bad[i][1], err.msg);
-        rnn_tokenizer_opts o;
-        rnn_tokenizer_opts_default(&o);
-        o.style = RNN_TOKENIZER_TEXTVECTORIZATION;
-        o.standardize = bad[i][0];
+        rnn_tokenizer_opts o = tv_opts(0, bad[i][0]);
         rnn_tokenizer *n = rnn_tokenizer_new(&o);
         CHECK(n == NULL, "rnn_tokenizer_new refuses '%s'", bad[i][0]);
         rnn_tokenizer_free(n);
