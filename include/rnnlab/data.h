@@ -41,8 +41,13 @@ typedef struct rnn_load_opts {
     bool clean;              /* sms: drop non-ASCII, punctuation, digits; lower case */
     bool keep_order;         /* imdb: no shuffle: neg then pos, each in file-name order (sorted by
                               * label, as Hugging Face's stanfordnlp/imdb) */
-    /* csv */
+    /* csv, dir: test_path is a second file or folder read as the test split */
     const char *text_col, *label_col, *test_path;
+    bool keras_listing;      /* dir: the files as keras.utils.text_dataset_from_directory lists them:
+                              * a class folder's .txt files (any case, hidden ones too) and those of
+                              * its sub-folders (not of linked ones), the folders sorted by path and
+                              * each one's files by name; then each split shuffled by numpy's
+                              * RandomState(seed) (113 when seed < 0) unless keep_order */
     char delimiter;          /* 0 = ',' (or '\t' for .tsv) */
     /* lines: n_lines pairs class=file */
     int n_lines;

@@ -34,10 +34,22 @@ static const char *load_keys_for(const char *kind)
     if (strcmp(kind, "imdb") == 0) return "path seed shuffle refetch";
     if (strcmp(kind, "sms") == 0) return "path clean test_split seed refetch test_part";
     if (strcmp(kind, "csv") == 0) return "path text label test test_split delimiter seed test_part";
-    if (strcmp(kind, "dir") == 0) return "path test_split seed test_part";
+    if (strcmp(kind, "dir") == 0) return "path test listing shuffle test_split seed test_part";
     if (strcmp(kind, "lines") == 0) return "test_split seed test_part";
     if (strcmp(kind, "demo") == 0) return "seed test_split test_part";
     return NULL;
+}
+
+/* listing=sorted|keras (load dir): the folder's own listing, or keras.utils.text_dataset_from_directory's,
+ * which alone shuffles (shuffle=). */
+static int load_listing(const app_command *c, const app_args *a, const char *kind, bool *keras)
+{
+    const char *listing;
+    int rc = args_choice(a, "listing", "sorted|keras", "sorted", &listing);
+    *keras = !rc && strcmp(listing, "keras") == 0;
+    if (!rc && !*keras && strcmp(kind, "dir") == 0 && args_get(a, "shuffle"))
+        rc = app_fail(RNN_EUSAGE, c, "shuffle=: it goes with listing=keras (load dir keeps the sorted listing)");
+    return rc;
 }
 
 /* test_part=last|first: which end of the shuffled texts test_split takes. */
@@ -156,6 +168,7 @@ int cmd_load(app_state *s, const app_command *c, const app_args *a)
         (rc = load_delimiter(a, &o.delimiter)))
         return rc;
     o.keep_order = !shuffle;
+    if ((rc = load_listing(c, a, kind, &o.keras_listing))) return rc;
     if (o.refetch && o.path) return app_fail(RNN_EUSAGE, c, "refetch=true downloads into the cache folder; it does not go with a path");
     if (!shuffle && args_get(a, "seed"))
         return app_fail(RNN_EUSAGE, c, "seed= shuffles; it does not go with shuffle=false");

@@ -31,7 +31,7 @@ static char **complete_expect(const char *text, int arg_index);
 static const app_command command_table[] = {
     /* Data */
     {"load", "imdb|sms|csv|dir|lines|demo [PATH] [path=PATH] [clean=false] [test_split=F] [test_part=last|first] [seed=N] [shuffle=true] "
-             "[text=COL] [label=COL] [test=FILE] [delimiter=,] [refetch=false] [CLASS=FILE ...]",
+             "[text=COL] [label=COL] [test=FILE] [listing=sorted|keras] [delimiter=,] [refetch=false] [CLASS=FILE ...]",
      "load a data set",
      "load imdb [path=aclImdb_v1.tar.gz|DIR] [seed=113] [shuffle=true]: Stanford IMDB, 25,000 train /\n"
      "  25,000 test, neg=0 pos=1, shuffled as keras.datasets.imdb; shuffle=false keeps neg then pos (the\n"
@@ -43,7 +43,11 @@ static const app_command command_table[] = {
      "  UCI SMS Spam Collection, ham=0 spam=1; clean=true drops non-ASCII bytes, punctuation, underscores and\n"
      "  digits, collapses spaces and lowers the case.\n"
      "load csv FILE text=COL label=COL [test=FILE] [test_split=F] [delimiter=,]: CSV/TSV with a header.\n"
-     "load dir PATH: one sub-folder per class (train/ and test/ sub-folders if present).\n"
+     "load dir PATH [test=DIR] [listing=sorted|keras] [seed=113] [shuffle=true]: one sub-folder per class\n"
+     "  (train/ and test/ sub-folders if present, unless test=DIR names the test folder), a file an example,\n"
+     "  in the sorted listing: class folders, then each one's files, by name. listing=keras reads them as\n"
+     "  keras.utils.text_dataset_from_directory(PATH, seed=N): the .txt files of each class folder and of\n"
+     "  the folders under it, then each split shuffled with numpy's RandomState(seed) (shuffle=false: not).\n"
      "load lines CLASS=FILE CLASS=FILE ... [test_split=F]: one example per line per class file.\n"
      "load demo: a small built-in data set where word order decides the label.\n"
      "test_part=first takes the test texts from the start of the shuffled order and leaves the rest, in\n"

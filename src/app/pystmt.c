@@ -753,7 +753,8 @@ static int fit_pipeline_check(const py_tfdata *d, const rnn_value *y)
 
 /* validation_data=test_dataset: the test split's batches (validation_steps counts them); or the
  * validation subset of the directory whose training subset x is: validation_split=F. */
-static int fit_validation_pipeline(cmd_buf *cb, const rnn_value *v, const py_tfdata *d, const py_tfdata *x)
+static int fit_validation_pipeline(const app_state *s, cmd_buf *cb, const rnn_value *v, const py_tfdata *d,
+                                   const py_tfdata *x)
 {
     char why[200];
     const char *split = data_split(v, "validation_data", why, sizeof why);
@@ -764,7 +765,7 @@ static int fit_validation_pipeline(cmd_buf *cb, const rnn_value *v, const py_tfd
         if (!x || x->subset != PY_TFDATA_TRAINING || x->vsplit != d->vsplit || strcmp(x->split, d->split))
             return py_fail(RNN_EUSAGE, "model.fit", "validation_data is a validation subset: x is expected to be the "
                            "training subset of the same directory and validation_split");
-        cb_add(cb, " validation_split=%.17g", d->vsplit);
+        cb_add(cb, " validation_split=%.17g", py_tfdata_fit_split(s, d));
         return RNN_OK;
     }
     if (strcmp(split, "test") != 0 || d->subset != PY_TFDATA_ALL)
@@ -854,7 +855,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
         } else if (!strcmp(k, "validation_data")) {
             py_tfdata dv;
             const char *sv = v.type == RNN_VAL_LIST && v.n_items >= 2 ? data_split(&v.items[0], "validation_data", why, sizeof why) : NULL;
-            if (py_tfdata_get(&v, &dv)) rc = fit_validation_pipeline(cb, &v, &dv, pipeline ? &dx : NULL);
+            if (py_tfdata_get(&v, &dv)) rc = fit_validation_pipeline(s, cb, &v, &dv, pipeline ? &dx : NULL);
             else if (!sv || strcmp(sv, "test") != 0)
                 rc = py_fail(RNN_EUSAGE, "model.fit", "validation_data: expected (x_test, y_test), the loaded test split");
             else cb_add(cb, " validation_data=test");
@@ -898,7 +899,7 @@ static int stmt_fit(app_state *s, const rnn_call *c, bool *ran)
     if (!rc && pipeline && dx.subset == PY_TFDATA_TRAINING && !strstr(cb->text, "validation_split=")) {
         py_note(s, "model.fit: the training subset: rnnlab's fit validates on the validation subset too "
                 "(validation_split=%g)", dx.vsplit);
-        cb_add(cb, " validation_split=%.17g", dx.vsplit);
+        cb_add(cb, " validation_split=%.17g", py_tfdata_fit_split(s, &dx));
     }
     if (!rc) {
         cb_add(cb, " epochs=%ld", epochs - initial);
@@ -1806,20 +1807,17 @@ static int stmt_tfds_load(app_state *s, const char *stmt, const rnn_call *c, rnn
     return rc && why[0] ? py_fail(rc, "tfds.load", "%s", why) : rc;
 }
 
-/* raw_train_ds = keras.utils.text_dataset_from_directory('aclImdb/train', ...): skipped for a folder
- * rnnlab does not know. */
-static int stmt_text_dataset(app_state *s, const char *stmt, const rnn_call *c, rnn_value *result, bool *has)
+/* raw_train_ds = keras.utils.text_dataset_from_directory('aclImdb/train', ...). */
+static int stmt_text_dataset(app_state *s, const rnn_call *c, rnn_value *result, bool *has)
 {
     rnn_value args = {0};
     rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c};
     char why[400] = "";
-    bool skip = false;
     *has = false;
     int rc = eval_or_fail(s, "text_dataset_from_directory", &wrapped, &args);
     if (rc) return rc;
-    rc = py_text_dataset_from_directory(s, args.call, result, &skip, why, sizeof why);
+    rc = py_text_dataset_from_directory(s, args.call, result, why, sizeof why);
     rnn_value_free(&args);
-    if (skip) return py_skip(s, stmt, "%s", why);
     *has = rc == RNN_OK;
     return rc && why[0] ? py_fail(rc, "text_dataset_from_directory", "%s", why) : rc;
 }
@@ -2013,7 +2011,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             rc = stmt_tfds_load(s, stmt, c, &result, &has);
             if (!has && !rc) goto done;
         } else if (!strcmp(b, "text_dataset_from_directory")) {
-            rc = stmt_text_dataset(s, stmt, c, &result, &has);
+            rc = stmt_text_dataset(s, c, &result, &has);
             if (!has && !rc) goto done;
         } else if (!strcmp(b, "TextVectorization")) {
             rnn_value args = {0}, call = {0};

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 #include "app/internal.h"
@@ -142,6 +143,14 @@ static size_t subset_rows(size_t n, py_tfdata_subset subset, double vsplit)
     return subset == PY_TFDATA_TRAINING ? n - val : subset == PY_TFDATA_VALIDATION ? val : n;
 }
 
+double py_tfdata_fit_split(const app_state *s, const py_tfdata *d)
+{
+    size_t n = !strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n;
+    size_t val = subset_rows(n, PY_TFDATA_VALIDATION, d->vsplit);
+    if (val == 0 || n - (size_t)floor((double)n * (1.0 - d->vsplit)) == val) return d->vsplit;
+    return ((double)val - 0.5) / (double)n;   /* n (1 - F) = n - val + 0.5 */
+}
+
 /* The IMDB split a directory names: 'train' for .../aclImdb/train, 'test' for .../aclImdb/test. */
 static const char *imdb_directory_split(const char *dir)
 {
@@ -159,14 +168,17 @@ static const char *imdb_directory_split(const char *dir)
 
 /* The arguments of text_dataset_from_directory, checked as Keras checks them. */
 typedef struct dir_args {
-    const char *split;
+    const char *split;           /* IMDB's "train" or "test"; NULL for a folder of one's own */
+    const char *path;            /* the directory */
+    const rnn_value *class_names;
+    bool binary, follow_links;
     long batch, seed;            /* batch 0: None (unbatched); seed -1: None */
     bool shuffle;
     double vsplit;
     int subset;                  /* 0 none, 1 training, 2 validation, 3 both */
 } dir_args;
 
-static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, size_t n)
+static int dir_args_read(const rnn_call *c, dir_args *a, char *why, size_t n)
 {
     static const char *const keys[] = {"directory", "labels", "label_mode", "class_names", "batch_size", "max_length",
                                        "shuffle", "seed", "validation_split", "subset", "follow_links", "verbose", NULL};
@@ -179,21 +191,21 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
         bool whole = v->type == RNN_VAL_NUMBER && v->is_integer;
         if (!k || !py_name_in(k, keys)) return py_eval_fail(why, n, "unknown argument %s=", k ? k : "");
         if (!strcmp(k, "directory")) {
-            if (!str) return py_eval_fail(why, n, "the directory is a path");
-            if (!(a->split = imdb_directory_split(v->string))) {
-                *skip = true;
-                return py_eval_fail(why, n, "rnnlab knows the IMDB folders aclImdb/train and aclImdb/test; a folder of "
-                                    "class sub-folders of your own: load dir PATH");
-            }
+            if (!str || !v->string[0]) return py_eval_fail(why, n, "the directory is a path");
+            a->path = v->string;
+            a->split = imdb_directory_split(v->string);
         } else if (!strcmp(k, "labels") && !(str && !strcmp(v->string, "inferred"))) {
             return py_eval_fail(why, n, "labels=: rnnlab takes the labels from the folders (labels='inferred')");
-        } else if (!strcmp(k, "label_mode") && !(str && (!strcmp(v->string, "int") || !strcmp(v->string, "binary")))) {
-            return py_eval_fail(why, n, "label_mode=: rnnlab's labels are the classes' numbers ('int' or 'binary')");
-        } else if (!strcmp(k, "class_names") && !none &&
-                   !(v->type == RNN_VAL_LIST && v->n_items == 2 && v->items[0].type == RNN_VAL_STRING &&
-                     v->items[1].type == RNN_VAL_STRING && !strcmp(v->items[0].string, "neg") &&
-                     !strcmp(v->items[1].string, "pos"))) {
-            return py_eval_fail(why, n, "class_names=: IMDB's classes are ['neg', 'pos'] (neg=0, pos=1)");
+        } else if (!strcmp(k, "label_mode")) {
+            if (!(str && (!strcmp(v->string, "int") || !strcmp(v->string, "binary"))))
+                return py_eval_fail(why, n, "label_mode=: rnnlab's labels are the classes' numbers ('int' or 'binary')");
+            a->binary = !strcmp(v->string, "binary");
+        } else if (!strcmp(k, "class_names") && !none) {
+            if (v->type != RNN_VAL_LIST) return py_eval_fail(why, n, "class_names= expects a list of the class folders' names");
+            a->class_names = v;
+        } else if (!strcmp(k, "follow_links")) {
+            if (v->type != RNN_VAL_BOOL) return py_eval_fail(why, n, "follow_links= expects True or False");
+            a->follow_links = v->number != 0;
         } else if (!strcmp(k, "batch_size")) {
             if (!none && (!whole || v->number < 1 || v->number > (1 << 20)))
                 return py_eval_fail(why, n, "batch_size= expects a batch size from 1 to 1048576, or None");
@@ -220,7 +232,7 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
             a->subset = j + 1;
         }
     }
-    if (!a->split) return py_eval_fail(why, n, "expected the directory");
+    if (!a->path) return py_eval_fail(why, n, "expected the directory");
     if ((a->vsplit > 0) != (a->subset > 0))
         return py_eval_fail(why, n, "If `subset` is set, `validation_split` must be set, and inversely.");
     if (a->vsplit > 0 && a->shuffle && a->seed < 0)
@@ -229,22 +241,34 @@ static int dir_args_read(const rnn_call *c, dir_args *a, bool *skip, char *why, 
     return RNN_OK;
 }
 
+/* The order of the listing's shuffle as load's options: "seed=N" or "shuffle=false". */
+static void dir_order(const dir_args *a, char *order, size_t n)
+{
+    if (!a->shuffle) snprintf(order, n, "shuffle=false");
+    else snprintf(order, n, "seed=%ld", a->seed < 0 ? 113 : a->seed);
+}
+
+/* Says which seed stands for Keras's random one, before a load in a shuffled order. */
+static void dir_note_seed(app_state *s, const dir_args *a)
+{
+    if (a->shuffle && a->seed < 0)
+        py_note(s, "text_dataset_from_directory: without seed= Keras shuffles in a random order; rnnlab uses seed 113");
+}
+
 /* The IMDB reviews in the order the directory's listing takes: Keras sorts each class's files by
  * name (neg, then pos) and shuffles them with numpy's RandomState(seed), the permutation load imdb
  * seed=N draws for the train split. An IMDB data set already loaded in that order is kept. */
-static int dir_load(app_state *s, const dir_args *a)
+static int dir_load_imdb(app_state *s, const dir_args *a)
 {
     py_session *ps = py_session_get(s);
-    char order[32];
-    if (!a->shuffle) snprintf(order, sizeof order, "shuffle=false");
-    else snprintf(order, sizeof order, "seed=%ld", a->seed < 0 ? 113 : a->seed);
     bool imdb = s->ds && !strcmp(s->ds->name, "imdb");
-    if (imdb && (!strcmp(a->split, "test") || (ps->dir_ds == s->ds && !strcmp(ps->dir_order, order)))) return RNN_OK;
-    if (a->shuffle && a->seed < 0)
-        py_note(s, "text_dataset_from_directory: without seed= Keras shuffles in a random order; rnnlab uses seed 113");
+    if (imdb && !strcmp(a->split, "test")) return RNN_OK;
+    char order[32], cmd[64];
+    dir_order(a, order, sizeof order);
+    if (imdb && ps->dir_ds == s->ds && !strcmp(ps->dir_order, order)) return RNN_OK;
+    dir_note_seed(s, a);
     if (imdb)
         py_note(s, "text_dataset_from_directory: the IMDB reviews are loaded again in this listing's order (%s)", order);
-    char cmd[64];
     snprintf(cmd, sizeof cmd, "load imdb %s", order);
     int rc = app_exec_command(s, cmd);
     if (rc) return rc;
@@ -253,19 +277,90 @@ static int dir_load(app_state *s, const dir_args *a)
     return RNN_OK;
 }
 
-int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, bool *skip, char *why, size_t n)
+/* Appends ` KEY"PATH"` to cmd (room n, *o used), the path quoted for load's words. */
+static bool dir_arg(char *cmd, size_t n, size_t *o, const char *key, const char *path)
+{
+    if (*o + strlen(key) + 3 + 2 * strlen(path) >= n) return false;
+    *o += (size_t)sprintf(cmd + *o, " %s\"", key);
+    for (const char *p = path; *p; p++) {
+        if (*p == '"' || *p == '\\') cmd[(*o)++] = '\\';
+        cmd[(*o)++] = *p;
+    }
+    cmd[(*o)++] = '"';
+    cmd[*o] = 0;
+    return true;
+}
+
+/* A folder of class sub-folders of one's own: the first folder named holds the training texts,
+ * another one the test texts; both are read as load dir TRAIN test=TEST listing=keras seed=N reads
+ * them (the training folder's call sets the order). *split: where this call's folder went. */
+static int dir_load_own(app_state *s, const dir_args *a, const char **split)
+{
+    py_session *ps = py_session_get(s);
+    bool train = !ps->dir_train[0] || !strcmp(ps->dir_train, a->path);
+    *split = train ? "train" : "test";
+    if (strlen(a->path) >= sizeof ps->dir_train) return py_fail(RNN_EUSAGE, "text_dataset_from_directory", "the path is too long");
+    if (a->follow_links)
+        py_note(s, "text_dataset_from_directory: rnnlab walks into no linked folder (follow_links=True)");
+    char order[32];
+    if (train || !ps->dir_order[0]) dir_order(a, order, sizeof order);
+    else snprintf(order, sizeof order, "%s", ps->dir_order);
+    char tr[sizeof ps->dir_train], te[sizeof ps->dir_test];
+    snprintf(tr, sizeof tr, "%s", train ? a->path : ps->dir_train);
+    snprintf(te, sizeof te, "%s", train ? ps->dir_test : a->path);
+    bool loaded = s->ds && ps->dir_ds == s->ds && !strcmp(ps->dir_order, order) && !strcmp(ps->dir_train, tr) &&
+                  !strcmp(ps->dir_test, te);
+    if (loaded) return RNN_OK;
+    char cmd[3 * 8192];
+    size_t o = (size_t)snprintf(cmd, sizeof cmd, "load dir");
+    if (!dir_arg(cmd, sizeof cmd, &o, "", tr) || (te[0] && !dir_arg(cmd, sizeof cmd, &o, "test=", te)))
+        return py_fail(RNN_EUSAGE, "text_dataset_from_directory", "the path is too long");
+    snprintf(cmd + o, sizeof cmd - o, " listing=keras %s", order);
+    if (train) dir_note_seed(s, a);
+    int rc = app_exec_command(s, cmd);
+    if (rc) return rc;
+    memcpy(ps->dir_train, tr, sizeof tr);
+    memcpy(ps->dir_test, te, sizeof te);
+    snprintf(ps->dir_order, sizeof ps->dir_order, "%s", order);
+    ps->dir_ds = s->ds;
+    return RNN_OK;
+}
+
+/* Keras's checks of the classes against the folders: class_names= lists them (rnnlab numbers them in
+ * sorted order, so in that order), and label_mode='binary' needs two. */
+static int dir_check_classes(const app_state *s, const dir_args *a, char *why, size_t n)
+{
+    const rnn_dataset *ds = s->ds;
+    char names[1024];
+    size_t o = 0;
+    for (int k = 0; k < ds->n_classes && o < sizeof names; k++)
+        o += (size_t)snprintf(names + o, sizeof names - o, "%s'%s'", k ? ", " : "", ds->class_names[k]);
+    const rnn_value *cn = a->class_names;
+    bool same = !cn || cn->n_items == ds->n_classes;
+    for (int k = 0; cn && same && k < ds->n_classes; k++)
+        same = cn->items[k].type == RNN_VAL_STRING && !strcmp(cn->items[k].string, ds->class_names[k]);
+    if (!same)
+        return py_eval_fail(why, n, "class_names=: rnnlab takes every class folder, numbered in sorted order: [%s]", names);
+    if (a->binary && ds->n_classes != 2)
+        return py_eval_fail(why, n, "When passing `label_mode=\"binary\"`, there must be exactly 2 class_names. Received: "
+                            "class_names=[%s]", names);
+    return RNN_OK;
+}
+
+int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n)
 {
     dir_args a;
-    *skip = false;
-    int rc = dir_args_read(c, &a, skip, why, n);
+    int rc = dir_args_read(c, &a, why, n);
     if (rc) return rc;
     why[0] = 0;   /* load says why it fails */
-    if ((rc = dir_load(s, &a))) return rc;
-    const rnn_split *sp = !strcmp(a.split, "train") ? &s->ds->train : &s->ds->test;
+    const char *split = a.split;
+    if ((rc = a.split ? dir_load_imdb(s, &a) : dir_load_own(s, &a, &split))) return rc;
+    if ((rc = dir_check_classes(s, &a, why, n))) return rc;
+    const rnn_split *sp = !strcmp(split, "train") ? &s->ds->train : &s->ds->test;
     size_t total = sp->n, n_val = subset_rows(total, PY_TFDATA_VALIDATION, a.vsplit);
     app_printf("Found %zu files belonging to %d classes.\n", total, s->ds->n_classes);
     py_tfdata d = {.batch = a.batch, .shuffled = a.shuffle, .part = PY_TFDATA_PAIRS, .vsplit = a.vsplit};
-    snprintf(d.split, sizeof d.split, "%s", a.split);
+    snprintf(d.split, sizeof d.split, "%s", split);
     if (a.subset == 0) return py_tfdata_value(out, &d) ? RNN_OK : py_eval_fail(why, n, "out of memory");
     if (a.subset != 2) app_printf("Using %zu files for training.\n", total - n_val);
     if (a.subset != 1) app_printf("Using %zu files for validation.\n", n_val);
@@ -618,7 +713,7 @@ int py_textvec_check(const rnn_call *c, char *why, size_t n)
 
 /* The texts adapt() was given: the train texts (a pipeline mapped to them, or x_train); *vsplit
  * the validation_split of a training subset's pipeline. */
-static int adapt_texts(const rnn_value *data, double *vsplit, char *why, size_t n)
+static int adapt_texts(const app_state *s, const rnn_value *data, double *vsplit, char *why, size_t n)
 {
     py_tfdata d;
     const char *o = py_obj_is(data, "data."), *split;
@@ -627,7 +722,7 @@ static int adapt_texts(const rnn_value *data, double *vsplit, char *why, size_t 
             return py_eval_fail(why, n, "adapt takes the texts: train_dataset.map(lambda text, label: text)");
         if (d.subset == PY_TFDATA_VALIDATION)
             return py_eval_fail(why, n, "adapt learns the vocabulary of the training texts, not the validation subset");
-        *vsplit = d.subset == PY_TFDATA_TRAINING ? d.vsplit : 0;
+        *vsplit = d.subset == PY_TFDATA_TRAINING ? py_tfdata_fit_split(s, &d) : 0;
         split = d.split;
     } else if (o && strstr(o, "texts"))
         split = o;
@@ -662,7 +757,7 @@ int py_textvec_adapt(app_state *s, const rnn_value *tv, const rnn_value *data, b
         snprintf(inner, sizeof inner, "%s", why);
         return py_eval_fail(why, n, "TextVectorization: %s", inner);   /* the layer's argument, named */
     }
-    if ((rc = adapt_texts(data, &vsplit, why, n))) return rc;
+    if ((rc = adapt_texts(s, data, &vsplit, why, n))) return rc;
     if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
     rnn_tokenizer_opts o;
     rnn_tokenizer_opts_default(&o);

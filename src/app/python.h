@@ -52,6 +52,7 @@ typedef struct py_session {
     py_frame frame;
     const void *dir_ds;          /* the data set text_dataset_from_directory loaded, in dir_order */
     char dir_order[32];          /* its load options: "seed=N" or "shuffle=false" */
+    char dir_train[4096], dir_test[4096]; /* folders of one's own it loaded as train and test ("": none) */
 } py_session;
 
 py_session *py_session_get(app_state *s);
@@ -130,15 +131,18 @@ typedef struct py_tfdata {
     double vsplit;               /* F with a subset */
 } py_tfdata;
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
+/* The validation_split of fit and tokenize (the last n - floor(n (1 - F)) of n texts validate) that
+ * leaves a subset's validation texts as Keras's directory listing does: the last int(d->vsplit n). */
+double py_tfdata_fit_split(const app_state *s, const py_tfdata *d);
 bool py_tfdata_value(rnn_value *out, const py_tfdata *d);
 /* Whether name is a TensorFlow data set rnnlab has: 'imdb_reviews' (its plain text). */
 bool py_tfds_known(const rnn_value *name);
 /* tfds.load('imdb_reviews', ...): load imdb; *out the splits (see py_tfds_load in pytfdata.c). */
 int py_tfds_load(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n);
-/* keras.utils.text_dataset_from_directory('aclImdb/train', ...): load imdb in the order Keras's
- * shuffle gives; *out the pipeline (a tuple of two for subset='both'). *skip set for a folder rnnlab
- * does not know (see pytfdata.c). */
-int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, bool *skip, char *why, size_t n);
+/* keras.utils.text_dataset_from_directory(DIR, ...): IMDB's folders are load imdb, a folder of one's
+ * own load dir DIR listing=keras, each in the order Keras's shuffle gives; *out the pipeline (a tuple
+ * of two for subset='both'). See pytfdata.c. */
+int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *out, char *why, size_t n);
 /* dataset['train'] of tfds.load's dict of splits. */
 int py_tfds_subscript(const rnn_value *dict, const rnn_value *idx, rnn_value *out, char *why, size_t n);
 /* shuffle, batch, prefetch, cache, map(lambda ...) of a pipeline; *handled false for another value. */

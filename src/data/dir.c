@@ -190,55 +190,68 @@ static int dir_join(char *out, const char *dir, const char *name, rnn_error *err
     return RNN_OK;
 }
 
-/* Whether entry e (at path) is a folder (folders = true) or anything else that exists (a file, or
- * a device or pipe, which dir_fill refuses by name); symbolic links are followed. d_type saves a
- * stat per file when the file system fills it in. */
-static bool dir_entry_wanted(const struct dirent *e, const char *path, bool folders)
+/* What entry e of a folder (at path) is to a listing: 1 a folder, 0 a file, -1 neither. load dir's
+ * own listing follows links (a link to a folder is a folder; a broken link is skipped). Keras's
+ * (walk, os.walk without followlinks) goes into no linked folder: such a link is neither, and
+ * anything else that is not a folder is a file (a device or pipe is refused by name when read).
+ * d_type saves a stat per entry when the file system fills it in. */
+static int dir_entry_kind(const struct dirent *e, const char *path, bool walk)
 {
     if (e->d_type == DT_DIR || e->d_type == DT_REG)
-        return folders == (e->d_type == DT_DIR);
+        return e->d_type == DT_DIR;
     struct stat sb;
-    if (stat(path, &sb) != 0)
-        return false;
-    return folders == S_ISDIR(sb.st_mode);
+    if (!walk)
+        return stat(path, &sb) != 0 ? -1 : S_ISDIR(sb.st_mode);
+    if (e->d_type == DT_UNKNOWN && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return 1;
+    return dir_is_folder(path) ? -1 : 0;
 }
 
-/* Lists the non-hidden sub-folders (folders = true) or other entries of dir, sorted by name. */
-static int dir_read(const char *dir, bool folders, dir_list *out, rnn_error *err)
+static int dir_list_add(dir_list *l, size_t *cap, const char *name, const char *dir, rnn_error *err)
+{
+    if (rnn_grow(&l->name, cap, l->n + 1, sizeof *l->name) || !(l->name[l->n] = strdup(name)))
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
+    l->n++;
+    return RNN_OK;
+}
+
+/* Lists the sub-folders and the files of dir, each sorted by name, into folders and files (either
+ * may be NULL: not wanted). Hidden names are skipped, but Keras's walk keeps them below the class
+ * folders (os.walk lists them); "." and ".." never. */
+static int dir_read(const char *dir, bool walk, dir_list *folders, dir_list *files, rnn_error *err)
 {
     DIR *d = opendir(dir);
     if (!d)
         return rnn_fail(err, RNN_ENOINPUT, "%s: %s", dir, strerror(errno));
-    size_t cap = 0;
+    size_t cap[2] = {0, 0};
     int rc = RNN_OK;
     char path[PATH_MAX];
     struct dirent *e;
     while (!rc && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue; /* hidden files, "." and ".." */
-        if ((rc = dir_join(path, dir, e->d_name, err)))
-            break;
-        if (!dir_entry_wanted(e, path, folders))
+        const char *nm = e->d_name;
+        if (nm[0] == '.' && (!walk || !nm[1] || (nm[1] == '.' && !nm[2])))
             continue;
-        if (rnn_grow(&out->name, &cap, out->n + 1, sizeof *out->name)) {
-            rc = rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
+        if ((rc = dir_join(path, dir, nm, err)))
             break;
-        }
-        if (!(out->name[out->n] = strdup(e->d_name)))
-            rc = rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", dir);
-        else
-            out->n++;
+        int kind = dir_entry_kind(e, path, walk);
+        dir_list *to = kind == 1 ? folders : kind == 0 ? files : NULL;
+        if (to)
+            rc = dir_list_add(to, &cap[to == files], nm, dir, err);
     }
     closedir(d);
-    if (rc)
-        dir_list_free(out);
-    else if (out->n > 1)
-        qsort(out->name, out->n, sizeof *out->name, dir_compare);
+    for (int i = 0; i < 2; i++) {
+        dir_list *l = i ? files : folders;
+        if (l && rc)
+            dir_list_free(l);
+        else if (l && l->n > 1)
+            qsort(l->name, l->n, sizeof *l->name, dir_compare);
+    }
     return rc;
 }
 
-/* Collects the class folders of every root, registers their sorted union as classes. */
-static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n_roots,
+/* Collects the class folders of every root (tested: the second is a test folder given apart),
+ * registers their sorted union as classes. */
+static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n_roots, bool tested,
                        rnn_error *err)
 {
     size_t n = 0;
@@ -265,7 +278,7 @@ static int dir_classes(rnn_dataset *ds, const char *path, dir_list *roots, int n
     int rc;
     if (n == 0)
         rc = rnn_fail(err, RNN_EDATA, "%s: no class sub-folders (expected one folder per class%s)",
-                      path, n_roots == 2 ? " in train/ and test/" : "");
+                      path, n_roots == 1 ? "" : tested ? " in both folders" : " in train/ and test/");
     else if (n == 1)
         rc = rnn_fail(err, RNN_EDATA, "%s: a single class folder ('%s'); classification needs at "
                       "least two", path, names[0]);
@@ -286,23 +299,94 @@ int rnn_io_read_example(const char *path, rnn_io_text *t, rnn_error *err)
     return rnn_io_read_text(path, RNN_MEMBER_LIMIT, 0, t, err);
 }
 
-/* Reads every file of every class folder of one root into split. */
-static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list *classes,
+/* Adds the file at folder/name to split as an example of label. */
+static int dir_add_file(rnn_dataset *ds, int split, const char *folder, const char *name, int label,
+                        rnn_io_text *t, rnn_error *err)
+{
+    char file[PATH_MAX];
+    int rc;
+    if ((rc = dir_join(file, folder, name, err)) || (rc = rnn_io_read_example(file, t, err)))
+        return rc;
+    ds->n_invalid_utf8 += t->n_invalid;
+    return rnn_dataset_add_valid(ds, split, t->p, t->len, label, file, err);
+}
+
+/* Whether a file name ends in .txt in any case, as name.lower().endswith('.txt') tells. */
+static bool dir_is_txt(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 4)
+        return false;
+    const char *ext = name + n - 4;
+    return ext[0] == '.' && (ext[1] | 0x20) == 't' && (ext[2] | 0x20) == 'x' && (ext[3] | 0x20) == 't';
+}
+
+/* The folders under `folder` (itself first, as ""), as paths relative to it that start with '/',
+ * sorted as Keras sorts os.walk's folders: by their whole path. */
+static int dir_walk_folders(const char *folder, dir_list *all, rnn_error *err)
+{
+    size_t cap = 0;
+    char path[PATH_MAX];
+    int rc = dir_list_add(all, &cap, "", folder, err);
+    for (size_t i = 0; !rc && i < all->n; i++) {  /* all grows while it is read */
+        dir_list subs = { 0 };
+        if (!(rc = dir_join(path, folder, all->name[i] + (i > 0), err)) &&
+            !(rc = dir_read(path, true, &subs, NULL, err)))
+            for (size_t k = 0; k < subs.n && !rc; k++)
+                if (!(rc = dir_join(path, all->name[i], subs.name[k], err)))
+                    rc = dir_list_add(all, &cap, path, folder, err);
+        dir_list_free(&subs);
+    }
+    if (rc)
+        dir_list_free(all);
+    else
+        qsort(all->name, all->n, sizeof *all->name, dir_compare);
+    return rc;
+}
+
+/* The .txt files of a class folder in Keras's listing: every folder under it in dir_walk_folders's
+ * order, each one's files by name. */
+static int dir_fill_walk(rnn_dataset *ds, int split, const char *folder, int label, rnn_io_text *t,
+                         rnn_error *err)
+{
+    dir_list all = { 0 };
+    char path[PATH_MAX];
+    int rc = dir_walk_folders(folder, &all, err);
+    for (size_t i = 0; i < all.n && !rc; i++) {
+        dir_list files = { 0 };
+        if (snprintf(path, sizeof path, "%s%s", folder, all.name[i]) >= (int)sizeof path)
+            rc = rnn_fail(err, RNN_EUSAGE, "%s%s: path too long", folder, all.name[i]);
+        else
+            rc = dir_read(path, true, NULL, &files, err);
+        for (size_t k = 0; k < files.n && !rc; k++)
+            if (dir_is_txt(files.name[k]))
+                rc = dir_add_file(ds, split, path, files.name[k], label, t, err);
+        dir_list_free(&files);
+    }
+    dir_list_free(&all);
+    return rc;
+}
+
+/* Reads the examples of every class folder of one root into split: each folder's files, or with
+ * Keras's listing its .txt files and those of the folders under it. */
+static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list *classes, bool walk,
                     rnn_io_text *t, rnn_error *err)
 {
-    char folder[PATH_MAX], file[PATH_MAX];
+    char folder[PATH_MAX];
     for (size_t k = 0; k < classes->n; k++) {
         int label = rnn_dataset_find_class(ds, classes->label[k]), rc;
+        if ((rc = dir_join(folder, root, classes->name[k], err)))
+            return rc;
+        if (walk) {
+            if ((rc = dir_fill_walk(ds, split, folder, label, t, err)))
+                return rc;
+            continue;
+        }
         dir_list files = { 0 };
-        if ((rc = dir_join(folder, root, classes->name[k], err)) ||
-            (rc = dir_read(folder, false, &files, err)))
+        if ((rc = dir_read(folder, false, NULL, &files, err)))
             return rc;
         for (size_t i = 0; i < files.n && !rc; i++)
-            if (!(rc = dir_join(file, folder, files.name[i], err)) &&
-                !(rc = rnn_io_read_example(file, t, err))) {
-                ds->n_invalid_utf8 += t->n_invalid;
-                rc = rnn_dataset_add_valid(ds, split, t->p, t->len, label, file, err);
-            }
+            rc = dir_add_file(ds, split, folder, files.name[i], label, t, err);
         dir_list_free(&files);
         if (rc)
             return rc;
@@ -310,34 +394,72 @@ static int dir_fill(rnn_dataset *ds, int split, const char *root, const dir_list
     return RNN_OK;
 }
 
+/* Copies a folder's path to out, which holds PATH_MAX bytes. */
+static int dir_copy(char *out, const char *path, rnn_error *err)
+{
+    if (snprintf(out, PATH_MAX, "%s", path) >= PATH_MAX)
+        return rnn_fail(err, RNN_EUSAGE, "%s: path too long", path);
+    return RNN_OK;
+}
+
+/* The roots of the splits (*n of them): PATH/train and PATH/test when both are folders and the
+ * options name no layout of their own (a test folder; Keras's listing, where PATH holds the class
+ * folders); else PATH, and the test folder when given. */
+static int dir_roots(const rnn_load_opts *o, char roots[2][PATH_MAX], int *n, rnn_error *err)
+{
+    int rc;
+    *n = o->test_path ? 2 : 1;
+    if (o->test_path && o->test_split > 0)
+        return rnn_fail(err, RNN_EUSAGE, "%s is the test folder; test_split= does not apply", o->test_path);
+    if (o->test_path)
+        return (rc = dir_copy(roots[0], o->path, err)) ? rc : dir_copy(roots[1], o->test_path, err);
+    if ((rc = dir_join(roots[0], o->path, "train", err)) || (rc = dir_join(roots[1], o->path, "test", err)))
+        return rc;
+    if (!o->keras_listing && dir_is_folder(roots[0]) && dir_is_folder(roots[1])) {
+        *n = 2;
+        if (o->test_split > 0)
+            return rnn_fail(err, RNN_EUSAGE, "%s already has a test/ folder; test_split= does not apply", o->path);
+        return RNN_OK;
+    }
+    return dir_copy(roots[0], o->path, err);
+}
+
+/* Keras's listing shuffles each split by its own numpy RandomState(seed), as each
+ * text_dataset_from_directory call does. */
+static int dir_shuffle(rnn_dataset *ds, const rnn_load_opts *o, int n_roots, rnn_error *err)
+{
+    if (!o->keras_listing || o->keep_order)
+        return RNN_OK;
+    for (int r = 0; r < n_roots; r++) {
+        rnn_numpy_rng rng;
+        rnn_numpy_seed(&rng, o->seed < 0 ? 113u : (uint32_t)o->seed);
+        if (rnn_split_shuffle_rng(r ? &ds->test : &ds->train, &rng))
+            return rnn_fail(err, RNN_EINTERNAL, "out of memory shuffling %s", o->path);
+    }
+    return RNN_OK;
+}
+
 static int dir_load(const rnn_load_opts *o, rnn_dataset *ds, rnn_error *err)
 {
-    const char *path = o->path;
     char roots[2][PATH_MAX];
-    int n_roots = 1, rc;
-    if ((rc = dir_join(roots[0], path, "train", err)) || (rc = dir_join(roots[1], path, "test", err)))
+    int n_roots, rc = dir_roots(o, roots, &n_roots, err);
+    if (rc)
         return rc;
-    if (dir_is_folder(roots[0]) && dir_is_folder(roots[1]))
-        n_roots = 2;
-    else
-        snprintf(roots[0], PATH_MAX, "%s", path);
-    if (n_roots == 2 && o->test_split > 0)
-        return rnn_fail(err, RNN_EUSAGE, "%s already has a test/ folder; test_split= does not apply",
-                        path);
+    const char *none = o->keras_listing ? "no .txt files in the class folders" : "no files in the class folders";
     dir_list classes[2] = { { 0 }, { 0 } };
     rnn_io_text text = { 0 };
     for (int r = 0; r < n_roots && !rc; r++)
-        rc = dir_read(roots[r], true, &classes[r], err);
+        rc = dir_read(roots[r], false, &classes[r], NULL, err);
     if (!rc)
-        rc = dir_classes(ds, path, classes, n_roots, err);
+        rc = dir_classes(ds, o->path, classes, n_roots, o->test_path != NULL, err);
     for (int r = 0; r < n_roots && !rc; r++)
-        rc = dir_fill(ds, r, roots[r], &classes[r], &text, err);
+        rc = dir_fill(ds, r, roots[r], &classes[r], o->keras_listing, &text, err);
     if (!rc && ds->train.n == 0)
-        rc = rnn_fail(err, RNN_EDATA, "%s: no files in the class folders (empty data set)",
-                      roots[0]);
+        rc = rnn_fail(err, RNN_EDATA, "%s: %s (empty data set)", roots[0], none);
     if (!rc && n_roots == 2 && ds->test.n == 0)
-        rc = rnn_fail(err, RNN_EDATA, "%s: no files in the class folders (empty test set)",
-                      roots[1]);
+        rc = rnn_fail(err, RNN_EDATA, "%s: %s (empty test set)", roots[1], none);
+    if (!rc)
+        rc = dir_shuffle(ds, o, n_roots, err);
     if (!rc)
         rc = rnn_io_apply_test_split(ds, o, err);
     rnn_io_text_free(&text);
@@ -351,12 +473,15 @@ int rnn_load_dir(const rnn_load_opts *o, rnn_dataset **out, rnn_error *err)
     *out = NULL;
     if (!o->path || !*o->path)
         return rnn_fail(err, RNN_EUSAGE, "load dir needs a folder");
-    struct stat sb;
-    if (stat(o->path, &sb) != 0)
-        return rnn_fail(err, RNN_ENOINPUT, "%s: %s", o->path, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return rnn_fail(err, RNN_ENOINPUT, "%s: not a folder (load dir expects one sub-folder per "
-                        "class)", o->path);
+    for (int i = 0; i < 2; i++) {
+        const char *path = i ? o->test_path : o->path;
+        struct stat sb;
+        if (path && stat(path, &sb) != 0)
+            return rnn_fail(err, RNN_ENOINPUT, "%s: %s", path, strerror(errno));
+        if (path && !S_ISDIR(sb.st_mode))
+            return rnn_fail(err, RNN_ENOINPUT, "%s: not a folder (load dir expects one sub-folder per "
+                            "class)", path);
+    }
     rnn_dataset *ds = rnn_dataset_new("dir", o->path);
     if (!ds)
         return rnn_fail(err, RNN_EINTERNAL, "out of memory loading %s", o->path);

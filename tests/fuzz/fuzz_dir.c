@@ -1,6 +1,8 @@
 /* The folder loader (`load dir PATH`): one sub-folder per class, one file per example, maybe under
  * train/ and test/. Input: records separated by 0x01, each "RELATIVE/PATH\nFILE CONTENTS", made
- * into a folder tree; the first byte chooses a test_split. */
+ * into a folder tree; the first byte's bits choose a test_split (1), Keras's listing (2) unshuffled
+ * (4), the tree's test/ folder as test= (8) and the seed (the rest). */
+#include <stdio.h>
 #include <stdlib.h>
 #include "rnnlab/rnnlab.h"
 #include "fuzz_util.h"
@@ -18,10 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write_tree_file(root, rel, record.p, record.n);
         free(rel);
     }
+    char test[4096];
+    snprintf(test, sizeof test, "%s/test", root);
     rnn_load_opts o = {
         .path = root,
         .test_split = (opt & 1) ? 0.2 : -1,
-        .seed = opt >> 1,
+        .keras_listing = (opt & 2) != 0,
+        .keep_order = (opt & 4) != 0,
+        .test_path = (opt & 8) ? test : NULL,
+        .seed = opt >> 4,
     };
     rnn_dataset *ds = NULL;
     rnn_error err;
