@@ -56,7 +56,8 @@ const char py_help_text[] =
     "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
     "At the prompt a bare expression (x, vocab[:20]) shows its value as Python's REPL does.\n"
     "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
-    "history.history['val_accuracy'][-1], model.count_params(); x ** y is arithmetic too.\n"
+    "history.history['val_accuracy'][-1], history.history.keys(), model.count_params(), os.path.join(a, b);\n"
+    "x ** y is arithmetic too.\n"
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
@@ -1724,7 +1725,8 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     rnn_value wrapped = {.type = RNN_VAL_CALL, .call = (rnn_call *)c}, v = {0};
     char why[300];
     int erc = py_eval(s, &wrapped, &v, why, sizeof why);
-    bool value_recv = recv && (py_obj_is(recv, "tfdata.") || py_is_textvec(recv));   /* d.batch(4), e.get_vocabulary() */
+    bool value_recv = recv && (py_obj_is(recv, "tfdata.") || py_is_textvec(recv) ||  /* d.batch(4), e.get_vocabulary() */
+                               py_obj_is(recv, "history.history"));                    /* history_dict.keys() */
     bool tensor = (v.type == RNN_VAL_CALL && !strcmp(v.call->name, "\001tensor")) ||   /* vectorize_layer(inputs) */
                   (!strcmp(name, "tf.constant") && v.type != RNN_VAL_CALL);             /* tf.constant(["a text"]) */
     if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv || tensor ||

@@ -505,6 +505,26 @@ static int re_escape(const char *text, rnn_value *out, char *why, size_t n)
     return RNN_OK;
 }
 
+static int take_text(rnn_strbuf *text, int rc, rnn_value *out, char *why, size_t n);
+
+/* os.path.join(a, *p) as Python's posixpath: a part that starts with '/' starts the path again,
+ * and '/' joins two parts unless the path ends in one already. */
+static int path_join(const rnn_value *args, int npos, rnn_value *out, char *why, size_t n)
+{
+    rnn_strbuf path = {0};
+    for (int i = 0; i < npos; i++) {
+        if (args[i].type != RNN_VAL_STRING) {
+            free(path.s);
+            return py_eval_fail(why, n, "os.path.join() of a value that is not a text");
+        }
+        const char *p = args[i].string;
+        if (p[0] == '/' && path.s) path.s[path.len = 0] = 0;
+        else if (path.len && path.s[path.len - 1] != '/') rnn_strbuf_put(&path, "/", 1);
+        rnn_strbuf_put(&path, p, strlen(p));
+    }
+    return take_text(&path, RNN_OK, out, why, n);
+}
+
 /* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
  * texts_to_sequences of the data set's texts, model.count_params(). *handled false: a call to keep
  * as it is. */
@@ -531,6 +551,7 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
     }
     if (strcmp(c->name, "re.escape") == 0 && npos == 1 && args[0].type == RNN_VAL_STRING)
         return re_escape(args[0].string, out, why, n);
+    if (strcmp(c->name, "os.path.join") == 0 && npos >= 1 && npos == c->n_args) return path_join(args, npos, out, why, n);
     if (strcmp(c->name, "str") == 0 && npos == 1 && args[0].type == RNN_VAL_NUMBER) {
         char buf[64];
         if (!py_value_text(&args[0], buf, sizeof buf)) return py_eval_fail(why, n, "str() of this value");
@@ -573,8 +594,24 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
 
 static int eval_name(app_state *s, const char *name, rnn_value *out, char *why, size_t n);
 
+/* history.history.keys(): the names of the last fit's history, in its order. */
+static int history_keys(app_state *s, rnn_value *out, char *why, size_t n)
+{
+    if (s->n_runs == 0) return py_eval_fail(why, n, "no fit has run");
+    const rnn_history *h = &s->runs[s->n_runs - 1].hist;
+    out->type = RNN_VAL_LIST;
+    if (!(out->items = calloc(h->n_metrics ? (size_t)h->n_metrics : 1, sizeof *out->items)))
+        return py_eval_fail(why, n, "out of memory");
+    for (int i = 0; i < h->n_metrics; i++) {
+        out->items[i].type = RNN_VAL_STRING;
+        if (!(out->items[i].string = strdup(h->names[i]))) return py_eval_fail(why, n, "out of memory");
+        out->n_items++;
+    }
+    return RNN_OK;
+}
+
 /* A method of a value rnnlab holds: of predictions, of the DataFrame and its columns, of a
- * LabelEncoder (args evaluated); *handled false for any other. */
+ * LabelEncoder, of a fit's history (args evaluated); *handled false for any other. */
 static int value_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
                         bool *handled, char *why, size_t n)
 {
@@ -582,6 +619,10 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
     if (!*handled) rc = py_frame_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_tfdata_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_textvec_method(s, v, method, args, out, handled, why, n);
+    if (!*handled && py_obj_is(v, "history.history") && !strcmp(method, "keys") && (!args || !args->n_args)) {
+        *handled = true;
+        rc = history_keys(s, out, why, n);
+    }
     if (!*handled && v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder") &&
         (!strcmp(method, "fit_transform") || !strcmp(method, "transform"))) {
         *handled = true;
@@ -618,7 +659,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     rnn_value v = {0}, args = {0};
     rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
     if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
-        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) ||
+        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") ||
         (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         rnn_value_free(&v);
         return RNN_OK;
