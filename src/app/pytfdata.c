@@ -277,10 +277,11 @@ static int dir_load_imdb(app_state *s, const dir_args *a)
     return RNN_OK;
 }
 
-/* Appends ` KEY"PATH"` to cmd (room n, *o used), the path quoted for load's words. */
+/* Appends ` KEY"PATH"` to cmd (room n, *o used), the path quoted for load's words; false when it
+ * does not fit or holds a line break (a command recorded for the session is one line). */
 static bool dir_arg(char *cmd, size_t n, size_t *o, const char *key, const char *path)
 {
-    if (*o + strlen(key) + 3 + 2 * strlen(path) >= n) return false;
+    if (*o + strlen(key) + 3 + 2 * strlen(path) >= n || strpbrk(path, "\n\r")) return false;
     *o += (size_t)sprintf(cmd + *o, " %s\"", key);
     for (const char *p = path; *p; p++) {
         if (*p == '"' || *p == '\\') cmd[(*o)++] = '\\';
@@ -314,7 +315,7 @@ static int dir_load_own(app_state *s, const dir_args *a, const char **split)
     char cmd[3 * 8192];
     size_t o = (size_t)snprintf(cmd, sizeof cmd, "load dir");
     if (!dir_arg(cmd, sizeof cmd, &o, "", tr) || (te[0] && !dir_arg(cmd, sizeof cmd, &o, "test=", te)))
-        return py_fail(RNN_EUSAGE, "text_dataset_from_directory", "the path is too long");
+        return py_fail(RNN_EUSAGE, "text_dataset_from_directory", "the path is too long or holds a line break");
     snprintf(cmd + o, sizeof cmd - o, " listing=keras %s", order);
     if (train) dir_note_seed(s, a);
     int rc = app_exec_command(s, cmd);
