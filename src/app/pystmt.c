@@ -1747,6 +1747,8 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
     }
     if (dot && py_skipped_receiver(s, rname, why, sizeof why) != RNN_OK)  /* b.batch(4), b skipped */
         return py_skip(s, stmt, "%s", why);
+    if (erc != RNN_OK && why[0])  /* a call rnnlab computes, given what it cannot take: os.path.join('a', 3) */
+        return py_skip(s, stmt, "%s", why);
     return py_skip(s, stmt, "%s() is not something rnnlab runs", name);
 }
 
