@@ -152,4 +152,8 @@ int app_describe(app_state *s, const app_command *cmd, const char *split, const 
 /* pandas-style number formatting of a column: all values with the same, minimal number of decimals. */
 void app_format_column(const double *v, int n, char out[][40]);
 
+/* Whether Ctrl-C was pressed since the last call (outside fit, at an interactive prompt: a long
+ * statement such as a loop stops there); clears it. */
+bool app_take_interrupt(void);
+
 #endif

@@ -60,6 +60,9 @@ const char py_help_text[] =
     "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
     "history.history['val_accuracy'][-1], history.history.keys(), model.count_params(), os.path.join(a, b);\n"
     "x ** y is arithmetic too.\n"
+    "for A, B in ITEMS: runs its body for each item of a list, range(n) or ds.take(n) (then text_batch.numpy()[i],\n"
+    "label_batch[i] and next(iter(ds)) print as TensorFlow and numpy print them, in rnnlab's order of the texts);\n"
+    "a loop with break or continue is skipped whole.\n"
     "print(model.summary()) runs summary; plt.plot(history.history['loss'])\n"
     "runs plot.\n"
     "rnnlab FILE.py (or source FILE.py) runs a tutorial script statement by statement: imports, comments\n"
@@ -1436,7 +1439,7 @@ static bool split_assignment(const char *stmt, stmt_parts *p)
 enum { PRINT_MAX = 64 << 20 };
 static char *print_text(const rnn_value *v)
 {
-    if (v->type == RNN_VAL_CALL) return NULL;
+    if (v->type == RNN_VAL_CALL && !py_array_kind(v, NULL)) return NULL;   /* a tensor prints; a layer not */
     return v->type == RNN_VAL_STRING ? strdup(v->string) : py_value_text_alloc(v, PRINT_MAX);
 }
 
@@ -1470,7 +1473,7 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
     /* values print as Python prints them, whatever their length (up to PRINT_MAX bytes each) */
     rnn_strbuf line = {0};
     int rc = RNN_OK;
-    bool printed = false;
+    bool printed = false, skipped = false;   /* a skipped print prints nothing of its line */
     for (int i = 0; i < c->n_args && !rc; i++) {
         if (c->keys[i]) {
             if (!strcmp(c->keys[i], "sep") || !strcmp(c->keys[i], "end") || !strcmp(c->keys[i], "flush")) continue;
@@ -1478,7 +1481,7 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
         }
         rnn_value v = {0};
         char why[300];
-        if (py_eval(s, &c->args[i], &v, why, sizeof why)) { rc = py_skip(s, stmt, "%s", why); break; }
+        if (py_eval(s, &c->args[i], &v, why, sizeof why)) { rc = py_skip(s, stmt, "%s", why); skipped = true; break; }
         const char *pred = py_obj_is(&v, "pred.");
         bool shown = py_obj_is(&v, "report") || (pred && !strcmp(pred, "texts"));
         if (shown && c->n_args == 1) { rnn_value_free(&v); printed = true; break; }   /* printed when it was made */
@@ -1486,17 +1489,18 @@ static int stmt_print(app_state *s, const char *stmt, const rnn_call *c)
             rc = py_skip(s, stmt, "model.predict summed up the predictions of the split; `predict split=%.*s "
                          "output=FILE.csv` writes them all", (int)strcspn(pred, "."), pred);
             rnn_value_free(&v);
+            skipped = true;
             break;
         }
         char *text = print_text(&v);
         rnn_value_free(&v);
-        if (!text) { rc = py_skip(s, stmt, "a value rnnlab does not print"); break; }
+        if (!text) { rc = py_skip(s, stmt, "a value rnnlab does not print"); skipped = true; break; }
         if (i) rnn_strbuf_put(&line, " ", 1);
         rnn_strbuf_put(&line, text, strlen(text));
         free(text);
     }
     if (!rc && line.oom) rc = py_fail(RNN_EINTERNAL, "print", "out of memory");
-    else if (!rc && !printed) app_printf("%s\n", line.s ? line.s : "");
+    else if (!rc && !printed && !skipped) app_printf("%s\n", line.s ? line.s : "");
     free(line.s);
     return rc;
 }
@@ -2076,9 +2080,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             rc = py_skip(s, stmt, "downloads word vectors; `embeddings load FILE` loads a copy");
             has = py_obj_value(&result, what);
             goto bind;
-        } else if (!is_keras_object(c) && strcmp(b, "texts_to_sequences") && strcmp(c->name, "len") &&
-                   strcmp(c->name, "int") && strcmp(c->name, "float") && strcmp(c->name, "str") &&
-                   strcmp(c->name, "np.array") && strcmp(c->name, "list") && strcmp(c->name, "range") && strcmp(c->name, "np.asarray")) {
+        } else if (!is_keras_object(c) && strcmp(b, "texts_to_sequences") && !py_is_value_call(c->name)) {
             rc = stmt_call(s, stmt, c, &result, &has);
             if (rc || !lhs) goto done;
             if (!has) { bind_skipped_text(s, lhs); goto done; }
@@ -2254,8 +2256,73 @@ static void func_param_names(py_func *f, const char *open)
     f->n_names = names ? n : 0;
 }
 
+/* Whether a line of the body starts with break or continue, which run_for does not follow. */
+static bool body_jumps(const char *body)
+{
+    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        while (*p == ' ' || *p == '\t') p++;
+        for (const char *const *w = (const char *const[]){"break", "continue", NULL}; *w; w++) {
+            size_t k = strlen(*w);
+            if (!strncmp(p, *w, k) && !(isalnum((unsigned char)p[k]) || p[k] == '_')) return true;
+        }
+    }
+    return false;
+}
+
+/* The " in " of a for header outside brackets and quotes, or NULL. */
+static const char *for_in(const char *h)
+{
+    int depth = 0;
+    char quote = 0;
+    for (const char *p = h; *p; p++) {
+        if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
+        if (*p == '\'' || *p == '"') quote = *p;
+        else if (strchr("([{", *p)) depth++;
+        else if (strchr(")]}", *p) && depth > 0) depth--;
+        else if (!depth && !strncmp(p, " in ", 4)) return p;
+    }
+    return NULL;
+}
+
+/* for TARGETS in EXPR: the body runs for each item of the list EXPR gives (range(n), a list, a
+ * pipeline's .take(n)), the targets bound to it; its statements run or are skipped one by one. A
+ * loop rnnlab cannot follow (break, continue, a value that is no list) is skipped whole. */
+static int run_for(app_state *s, const char *h, const char *body, int line, int n_lines)
+{
+    const char *in = for_in(h), *colon = strrchr(h, ':');
+    char why[400] = "";
+    if (!in || !colon || colon < in) return py_skip(s, h, "a for block rnnlab does not read; its %d lines are not run", n_lines);
+    if (body_jumps(body)) return py_skip(s, h, "a loop with break or continue; its %d lines are not run", n_lines);
+    char *targets = strndup(h + 4, (size_t)(in - h - 4)), *expr = strndup(in + 4, (size_t)(colon - in - 4));
+    rnn_value target = {0}, e = {0}, items = {0};
+    rnn_error err = {0};
+    int rc = RNN_OK;
+    if (!targets || !expr) rc = py_fail(RNN_EINTERNAL, "for", "out of memory");
+    else if (expr_parse_tuple(targets, &target, &err) != RNN_OK || expr_parse_tuple(expr, &e, &err) != RNN_OK)
+        rc = py_skip(s, h, "a for block rnnlab does not read; its %d lines are not run", n_lines);
+    else if (py_eval(s, &e, &items, why, sizeof why) != RNN_OK)
+        rc = py_skip(s, h, "%s; the loop's %d lines are not run", why, n_lines);
+    else if (items.type != RNN_VAL_LIST)
+        rc = py_skip(s, h, "a loop over a value rnnlab does not hold as a list; its %d lines are not run", n_lines);
+    for (int i = 0; !rc && items.type == RNN_VAL_LIST && i < items.n_items; i++) {
+        if (app_take_interrupt()) {
+            app_printf("for: interrupted (Ctrl-C) after %d of %d passes\n", i, items.n_items);
+            rc = APP_INTERRUPTED;
+        } else if (!(rc = bind_targets(s, &target, &items.items[i]))) {
+            rc = run_block_body(s, body, line + 1);
+        }
+    }
+    free(targets);
+    free(expr);
+    rnn_value_free(&target);
+    rnn_value_free(&e);
+    rnn_value_free(&items);
+    return rc;
+}
+
 /* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
- * their body; any other block is skipped whole, in one line. */
+ * their body; for ... in ...: runs its body for each item (run_for); any other block is skipped
+ * whole, in one line. */
 static int run_block(app_state *s, const char *text, int line)
 {
     py_session *ps = py_session_get(s);
@@ -2283,6 +2350,8 @@ static int run_block(app_state *s, const char *text, int line)
     } else if (!strncmp(h, "with ", 5)) {
         rc = py_skip(s, h, "a context manager; its block runs");
         if (!rc) rc = run_block_body(s, body, line + 1);
+    } else if (!strncmp(h, "for ", 4)) {
+        rc = run_for(s, h, body, line, count_lines(text) - 1);
     } else {
         char kw[16] = "";
         sscanf(h, "%15[a-z]", kw);

@@ -442,6 +442,88 @@ static int tfdata_cardinality(const app_state *s, const py_tfdata *d, rnn_value 
 }
 
 /* A method of a tf.data pipeline; *handled false when v is not one. */
+/* An eager tensor of texts [lo, hi) of a split (one text when single), or of their labels. */
+static bool take_tensor(const rnn_split *sp, size_t lo, size_t hi, bool single, bool labels, const char *dtype,
+                        rnn_value *out)
+{
+    rnn_value p = {0};
+    if (!single) {
+        p.type = RNN_VAL_LIST;
+        if (!(p.items = calloc(hi - lo, sizeof *p.items))) return false;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        rnn_value *e = single ? &p : &p.items[p.n_items++];
+        if (labels) {
+            e->type = RNN_VAL_NUMBER;
+            e->number = sp->label[i];
+            e->is_integer = true;
+        } else {
+            e->type = RNN_VAL_STRING;
+            if (!(e->string = strdup(sp->text[i]))) {
+                rnn_value_free(&p);
+                return false;
+            }
+        }
+    }
+    return py_array_value(out, "eager", &p, labels ? dtype : "string");
+}
+
+/* One element of a pipeline: its texts and labels [lo, hi), as the pipeline's part holds them. */
+static bool take_element(const py_tfdata *d, const rnn_split *sp, size_t lo, size_t hi, const char *dtype, rnn_value *out)
+{
+    bool single = !d->batch;
+    if (d->part != PY_TFDATA_PAIRS) return take_tensor(sp, lo, hi, single, d->part == PY_TFDATA_LABELS, dtype, out);
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_LIST;
+    out->is_tuple = true;
+    if (!(out->items = calloc(2, sizeof *out->items))) return false;
+    for (int i = 0; i < 2; i++) {
+        if (!take_tensor(sp, lo, hi, single, i == 1, dtype, &out->items[i])) {
+            rnn_value_free(out);
+            return false;
+        }
+        out->n_items++;
+    }
+    return true;
+}
+
+enum { TAKE_MAX_TEXTS = 100000 };
+
+/* ds.take(k): the pipeline's first k elements (a list, for a loop over them) in rnnlab's order of the
+ * split, the subset's part of it; TensorFlow's shuffle buffer draws other texts, which is said. */
+static int tfdata_take(app_state *s, const py_tfdata *d, const rnn_value *k, rnn_value *out, char *why, size_t n)
+{
+    if (!k || k->type != RNN_VAL_NUMBER || !k->is_integer || k->number < 0)
+        return py_eval_fail(why, n, ".take() expects a count of elements");
+    if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
+    if (d->part == PY_TFDATA_DICTS)
+        return py_eval_fail(why, n, ".take() of {'text', 'label'} dicts: rnnlab takes (text, label) pairs "
+                            "(as_supervised=True)");
+    const rnn_split *sp = !strcmp(d->split, "train") ? &s->ds->train : &s->ds->test;
+    size_t rows = subset_rows(sp->n, d->subset, d->vsplit), first = d->subset == PY_TFDATA_VALIDATION ? sp->n - rows : 0;
+    size_t per = d->batch ? (size_t)d->batch : 1, elems = (rows + per - 1) / per;
+    if (k->number < (double)elems) elems = (size_t)k->number;
+    if (elems * per > TAKE_MAX_TEXTS && elems > 1)
+        return py_eval_fail(why, n, ".take(%zu) of %zu texts each: rnnlab takes at most %d texts", elems, per,
+                            TAKE_MAX_TEXTS);
+    if (d->shuffled && elems)
+        py_note(s, ".take(): the first texts in rnnlab's order of the data set; TensorFlow's shuffle draws others");
+    const char *dtype = py_session_get(s)->dir_ds == s->ds ? "int32" : "int64";  /* Keras's folders; TFDS */
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_LIST;
+    if (elems && !(out->items = calloc(elems, sizeof *out->items))) return py_eval_fail(why, n, "out of memory");
+    for (size_t e = 0; e < elems; e++) {
+        size_t lo = first + e * per, hi = lo + per < first + rows ? lo + per : first + rows;
+        if (!take_element(d, sp, lo, hi, dtype, &out->items[e])) {
+            rnn_value_free(out);
+            memset(out, 0, sizeof *out);
+            return py_eval_fail(why, n, "out of memory");
+        }
+        out->n_items++;
+    }
+    return RNN_OK;
+}
+
 int py_tfdata_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
                      bool *handled, char *why, size_t n)
 {
@@ -473,7 +555,9 @@ int py_tfdata_method(app_state *s, const rnn_value *v, const char *method, const
                                 "(lambda text, label: text), the labels (lambda text, label: label), or a def that "
                                 "returns vectorize_layer(text) and the label");
         if (part >= 0) d.part = (py_tfdata_part)part;
-    } else if (!strcmp(method, "take") || !strcmp(method, "skip") || !strcmp(method, "repeat") ||
+    } else if (!strcmp(method, "take")) {
+        return tfdata_take(s, &d, a0, out, why, n);
+    } else if (!strcmp(method, "skip") || !strcmp(method, "repeat") ||
                !strcmp(method, "filter") || !strcmp(method, "shard")) {
         return py_eval_fail(why, n, ".%s(): rnnlab trains and evaluates on whole splits", method);
     } else

@@ -5,6 +5,10 @@
 #include "app/app.h"
 
 /* ---- pyvalue.c: names and their values ---- */
+/* Whether a call of this name is computed from its arguments alone (len, range, os.path.join, ...). */
+bool py_is_value_call(const char *name);
+/* [] of a list or tuple: an index (negative from the end) or a slice [lo:hi]. */
+int py_list_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n);
 /* What a name holds is an rnn_value: a literal (numbers, strings, tuples, lists, dicts), a Keras
  * object written as its call (a layer, an optimizer, a loss, a callback, Tokenizer(...)), or one of
  * the session's objects, an IDENT spelt with a leading PY_OBJ byte that no Python name has:
@@ -131,6 +135,17 @@ typedef struct py_tfdata {
     double vsplit;               /* F with a subset */
 } py_tfdata;
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
+
+/* ---- pyarray.c: what a loop over ds.take(N) gives (see pyarray.c) ---- */
+/* "eager", "ndarray" or "bytes" when v is such a value (*payload its texts or numbers), else NULL. */
+const char *py_array_kind(const rnn_value *v, const rnn_value **payload);
+/* KIND(payload[, dtype]) in out, the payload moved into it; false when out of memory. */
+bool py_array_value(rnn_value *out, const char *kind, rnn_value *payload, const char *dtype);
+int py_array_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n);
+int py_array_method(const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
+                    char *why, size_t n);
+/* str() of such a value, as TensorFlow and numpy print it (malloc'd; NULL when out of memory). */
+char *py_array_text(const rnn_value *v);
 /* The validation_split of fit and tokenize (the last n - floor(n (1 - F)) of n texts validate) that
  * leaves a subset's validation texts as Keras's directory listing does: the last int(d->vsplit n). */
 double py_tfdata_fit_split(const app_state *s, const py_tfdata *d);

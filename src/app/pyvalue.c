@@ -212,8 +212,13 @@ static int eval_attr(app_state *s, rnn_value *base, const char *attr, rnn_value 
 static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n)
 {
     const char *o;
+    const rnn_value *payload;
     size_t count;
-    if (v->type == RNN_VAL_LIST) count = (size_t)v->n_items;
+    if (py_array_kind(v, &payload)) {   /* a batch's elements; the bytes of a text */
+        if (payload->type != RNN_VAL_LIST && payload->type != RNN_VAL_STRING)
+            return py_eval_fail(why, n, "len() of a single value");
+        count = payload->type == RNN_VAL_LIST ? (size_t)payload->n_items : strlen(payload->string);
+    } else if (v->type == RNN_VAL_LIST) count = (size_t)v->n_items;
     else if (v->type == RNN_VAL_DICT) count = (size_t)v->n_items / 2;
     else if (v->type == RNN_VAL_STRING) count = strlen(v->string);
     else if ((o = py_obj_is(v, "data."))) {
@@ -385,7 +390,15 @@ static int eval_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *o
         }
         return py_eval_fail(why, n, "no such key in the dict");
     }
+    const rnn_value *scalar;
+    if (py_array_kind(idx, &scalar) && scalar->type == RNN_VAL_NUMBER) idx = scalar;  /* names[label]: a tensor's number */
+    if (py_array_kind(t, NULL)) return py_array_subscript(t, idx, out, why, n);
     if (t->type != RNN_VAL_LIST) return py_eval_fail(why, n, "a subscript of a value rnnlab does not hold");
+    return py_list_subscript(t, idx, out, why, n);
+}
+
+int py_list_subscript(const rnn_value *t, const rnn_value *idx, rnn_value *out, char *why, size_t n)
+{
     if (idx->type == RNN_VAL_EXPR && strcmp(idx->string, ":") == 0) {
         long lo = 0, hi = t->n_items;
         if (idx->items[0].type == RNN_VAL_NUMBER) lo = (long)idx->items[0].number;
@@ -525,6 +538,34 @@ static int path_join(const rnn_value *args, int npos, rnn_value *out, char *why,
     return take_text(&path, RNN_OK, out, why, n);
 }
 
+/* next(iter(ds)): a pipeline's first element; next(iter(a_list)): its first item. */
+static int first_item(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n)
+{
+    rnn_value taken = {0}, one = {.type = RNN_VAL_NUMBER, .number = 1, .is_integer = true};
+    char *no_key = NULL;
+    rnn_call take = {.name = "take", .n_args = 1, .keys = &no_key, .args = &one};
+    bool handled;
+    int rc = py_tfdata_method(s, v, "take", &take, &taken, &handled, why, n);
+    if (!handled) rc = rnn_value_copy(&taken, v) ? RNN_OK : py_eval_fail(why, n, "out of memory");
+    if (!rc && taken.type != RNN_VAL_LIST) rc = py_eval_fail(why, n, "next(iter(...)) of a value rnnlab does not hold as a list");
+    if (!rc && taken.n_items == 0) rc = py_eval_fail(why, n, "StopIteration: it has no items");
+    if (!rc) {
+        *out = taken.items[0];
+        memset(&taken.items[0], 0, sizeof taken.items[0]);
+    }
+    rnn_value_free(&taken);
+    return rc;
+}
+
+/* The calls eval_pure_call computes from their arguments alone, which a statement binds as it binds
+ * any value. */
+bool py_is_value_call(const char *name)
+{
+    static const char *const names[] = {"len", "int", "float", "str", "range", "list", "np.array", "numpy.array",
+                                        "np.asarray", "re.escape", "os.path.join", "next", NULL};
+    return py_name_in(name, names);
+}
+
 /* Calls that compute a value: len, int, float, str, np.array (the data as it is), list, tuple,
  * texts_to_sequences of the data set's texts, model.count_params(). *handled false: a call to keep
  * as it is. */
@@ -552,6 +593,9 @@ static int eval_pure_call(app_state *s, const rnn_call *c, const rnn_value *args
     if (strcmp(c->name, "re.escape") == 0 && npos == 1 && args[0].type == RNN_VAL_STRING)
         return re_escape(args[0].string, out, why, n);
     if (strcmp(c->name, "os.path.join") == 0 && npos >= 1 && npos == c->n_args) return path_join(args, npos, out, why, n);
+    if (strcmp(c->name, "next") == 0 && npos == 1 && args[0].type == RNN_VAL_CALL && !strcmp(args[0].call->name, "iter") &&
+        args[0].call->n_args == 1)
+        return first_item(s, &args[0].call->args[0], out, why, n);
     if (strcmp(c->name, "str") == 0 && npos == 1 && args[0].type == RNN_VAL_NUMBER) {
         char buf[64];
         if (!py_value_text(&args[0], buf, sizeof buf)) return py_eval_fail(why, n, "str() of this value");
@@ -619,6 +663,7 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
     if (!*handled) rc = py_frame_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_tfdata_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_textvec_method(s, v, method, args, out, handled, why, n);
+    if (!*handled) rc = py_array_method(v, method, args, out, handled, why, n);
     if (!*handled && py_obj_is(v, "history.history") && !strcmp(method, "keys") && (!args || !args->n_args)) {
         *handled = true;
         rc = history_keys(s, out, why, n);
@@ -659,7 +704,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     rnn_value v = {0}, args = {0};
     rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
     if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
-        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") ||
+        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") || py_array_kind(&v, NULL) ||
         (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         rnn_value_free(&v);
         return RNN_OK;
@@ -1037,6 +1082,13 @@ static void value_text(text_buf *t, const rnn_value *v)
         else tb_put(t, "%s", v->string);
         break;
     case RNN_VAL_CALL:
+        if (py_array_kind(v, NULL)) {
+            char *text = py_array_text(v);
+            if (text) tb_put(t, "%s", text);
+            else t->ok = false;
+            free(text);
+            break;
+        }
         tb_put(t, "%s(", v->call->name);
         for (int i = 0; i < v->call->n_args; i++) {
             tb_put(t, "%s", i ? ", " : "");

@@ -28,6 +28,13 @@ static void repl_on_sigint(int sig)
     }
 }
 
+bool app_take_interrupt(void)
+{
+    if (!got_sigint) return false;
+    got_sigint = 0;
+    return true;
+}
+
 void app_signals_install(app_state *s, bool interactive)
 {
     sig_state = s;

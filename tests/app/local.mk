@@ -19,6 +19,7 @@ test_scripts += tests/app/keras_data.test
 test_scripts += tests/app/tfguide.test
 test_scripts += tests/app/textdir.test
 test_scripts += tests/app/keras_dir.test
+test_scripts += tests/app/take.test
 test_scripts += tests/app/keras_lines.test
 test_scripts += tests/app/keras_prompt.test
 test_scripts += tests/app/messages.test
