@@ -2256,6 +2256,12 @@ static void func_param_names(py_func *f, const char *open)
     f->n_names = names ? n : 0;
 }
 
+/* Skips a block whose body of n lines does not run: "WHY; its N lines are not run". */
+static int skip_block(app_state *s, const char *header, int n, const char *why)
+{
+    return py_skip(s, header, "%s; its %d line%s not run", why, n, n == 1 ? " is" : "s are");
+}
+
 /* Whether a line of the body starts with break or continue, which run_for does not follow. */
 static bool body_jumps(const char *body)
 {
@@ -2284,29 +2290,45 @@ static const char *for_in(const char *h)
     return NULL;
 }
 
+/* The ':' that ends a block's header (outside brackets and quotes; a comment may follow), or NULL. */
+static const char *header_colon(const char *p)
+{
+    int depth = 0;
+    char quote = 0;
+    for (; *p; p++) {
+        if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
+        if (*p == '\'' || *p == '"') quote = *p;
+        else if (strchr("([{", *p)) depth++;
+        else if (strchr(")]}", *p) && depth > 0) depth--;
+        else if (!depth && *p == ':') return p;
+    }
+    return NULL;
+}
+
 /* for TARGETS in EXPR: the body runs for each item of the list EXPR gives (range(n), a list, a
  * pipeline's .take(n)), the targets bound to it; its statements run or are skipped one by one. A
  * loop rnnlab cannot follow (break, continue, a value that is no list) is skipped whole. */
 static int run_for(app_state *s, const char *h, const char *body, int line, int n_lines)
 {
-    const char *in = for_in(h), *colon = strrchr(h, ':');
+    const char *in = for_in(h), *colon = in ? header_colon(in + 4) : NULL;
     char why[400] = "";
-    if (!in || !colon || colon < in) return py_skip(s, h, "a for block rnnlab does not read; its %d lines are not run", n_lines);
-    if (body_jumps(body)) return py_skip(s, h, "a loop with break or continue; its %d lines are not run", n_lines);
+    if (!in || !colon) return skip_block(s, h, n_lines, "a for block rnnlab does not read");
+    if (body_jumps(body)) return skip_block(s, h, n_lines, "a loop with break or continue");
     char *targets = strndup(h + 4, (size_t)(in - h - 4)), *expr = strndup(in + 4, (size_t)(colon - in - 4));
     rnn_value target = {0}, e = {0}, items = {0};
     rnn_error err = {0};
     int rc = RNN_OK;
     if (!targets || !expr) rc = py_fail(RNN_EINTERNAL, "for", "out of memory");
     else if (expr_parse_tuple(targets, &target, &err) != RNN_OK || expr_parse_tuple(expr, &e, &err) != RNN_OK)
-        rc = py_skip(s, h, "a for block rnnlab does not read; its %d lines are not run", n_lines);
+        rc = skip_block(s, h, n_lines, "a for block rnnlab does not read");
     else if (py_eval(s, &e, &items, why, sizeof why) != RNN_OK)
-        rc = py_skip(s, h, "%s; the loop's %d lines are not run", why, n_lines);
-    else if (items.type != RNN_VAL_LIST)
-        rc = py_skip(s, h, "a loop over a value rnnlab does not hold as a list; its %d lines are not run", n_lines);
-    for (int i = 0; !rc && items.type == RNN_VAL_LIST && i < items.n_items; i++) {
+        rc = skip_block(s, h, n_lines, why);
+    else if (items.type != RNN_VAL_LIST && items.type != RNN_VAL_DICT)
+        rc = skip_block(s, h, n_lines, "a loop over a value rnnlab does not hold as a list");
+    int step = items.type == RNN_VAL_DICT ? 2 : 1;   /* a dict's keys */
+    for (int i = 0; !rc && i < items.n_items; i += step) {
         if (app_take_interrupt()) {
-            app_printf("for: interrupted (Ctrl-C) after %d of %d passes\n", i, items.n_items);
+            app_printf("for: interrupted (Ctrl-C) after %d of %d passes\n", i / step, items.n_items / step);
             rc = APP_INTERRUPTED;
         } else if (!(rc = bind_targets(s, &target, &items.items[i]))) {
             rc = run_block_body(s, body, line + 1);
@@ -2323,7 +2345,28 @@ static int run_for(app_state *s, const char *h, const char *body, int line, int 
 /* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
  * their body; for ... in ...: runs its body for each item (run_for); any other block is skipped
  * whole, in one line. */
+enum { BLOCK_DEPTH_MAX = 20 };   /* Python's own: "too many statically nested blocks" */
+
+static int run_block_at(app_state *s, const char *text, int line);
+
+/* A block, unless blocks nest deeper than Python allows (each level would copy the rest of the text). */
 static int run_block(app_state *s, const char *text, int line)
+{
+    py_session *ps = py_session_get(s);
+    if (ps->block_depth >= BLOCK_DEPTH_MAX) {
+        char header[160];
+        snprintf(header, sizeof header, "%.*s", (int)strcspn(text, "\n"), text);
+        char why[64];
+        snprintf(why, sizeof why, "blocks nested more than %d deep (Python's limit)", BLOCK_DEPTH_MAX);
+        return skip_block(s, header, count_lines(text) - 1, why);
+    }
+    ps->block_depth++;
+    int rc = run_block_at(s, text, line);
+    ps->block_depth--;
+    return rc;
+}
+
+static int run_block_at(app_state *s, const char *text, int line)
 {
     py_session *ps = py_session_get(s);
     const char *nl = strchr(text, '\n');
@@ -2356,8 +2399,9 @@ static int run_block(app_state *s, const char *text, int line)
         char kw[16] = "";
         sscanf(h, "%15[a-z]", kw);
         int n = count_lines(text) - 1;
-        rc = py_skip(s, h, "a%s %s block; its %d line%s not run", kw[0] == 'i' || kw[0] == 'e' ? "n" : "", kw, n,
-                     n == 1 ? " is" : "s are");
+        char why[32];
+        snprintf(why, sizeof why, "a%s %s block", kw[0] == 'i' || kw[0] == 'e' ? "n" : "", kw);
+        rc = skip_block(s, h, n, why);
         if (!rc) rc = load_named_data(s, text);
     }
     free(header);

@@ -50,6 +50,7 @@ typedef struct py_session {
     bool strict;                 /* --strict: a skipped statement is an error */
     bool at_prompt;              /* the statement was typed at the prompt: a bare expression shows its value */
     int call_depth;              /* calls of defs running (their bodies' expressions show nothing) */
+    int block_depth;             /* blocks whose bodies are running (with, for, if __name__ ...) */
     char file[256]; int line;    /* where the running statement starts ("" at the prompt) */
     py_reader *typed;            /* the lines typed at the prompt so far (app_exec_typed) */
     size_t typed_lines;
