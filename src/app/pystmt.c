@@ -2275,32 +2275,19 @@ static bool body_jumps(const char *body)
     return false;
 }
 
-/* The " in " of a for header outside brackets and quotes, or NULL. */
-static const char *for_in(const char *h)
+/* The first `what` in p outside brackets and quotes (a for header's " in ", the ':' ending it, which a
+ * comment may follow), or NULL. */
+static const char *top_level_find(const char *p, const char *what)
 {
     int depth = 0;
     char quote = 0;
-    for (const char *p = h; *p; p++) {
-        if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
-        if (*p == '\'' || *p == '"') quote = *p;
-        else if (strchr("([{", *p)) depth++;
-        else if (strchr(")]}", *p) && depth > 0) depth--;
-        else if (!depth && !strncmp(p, " in ", 4)) return p;
-    }
-    return NULL;
-}
-
-/* The ':' that ends a block's header (outside brackets and quotes; a comment may follow), or NULL. */
-static const char *header_colon(const char *p)
-{
-    int depth = 0;
-    char quote = 0;
+    size_t n = strlen(what);
     for (; *p; p++) {
         if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
         if (*p == '\'' || *p == '"') quote = *p;
         else if (strchr("([{", *p)) depth++;
         else if (strchr(")]}", *p) && depth > 0) depth--;
-        else if (!depth && *p == ':') return p;
+        else if (!depth && !strncmp(p, what, n)) return p;
     }
     return NULL;
 }
@@ -2310,7 +2297,7 @@ static const char *header_colon(const char *p)
  * loop rnnlab cannot follow (break, continue, a value that is no list) is skipped whole. */
 static int run_for(app_state *s, const char *h, const char *body, int line, int n_lines)
 {
-    const char *in = for_in(h), *colon = in ? header_colon(in + 4) : NULL;
+    const char *in = top_level_find(h, " in "), *colon = in ? top_level_find(in + 4, ":") : NULL;
     char why[400] = "";
     if (!in || !colon) return skip_block(s, h, n_lines, "a for block rnnlab does not read");
     if (body_jumps(body)) return skip_block(s, h, n_lines, "a loop with break or continue");
@@ -2342,9 +2329,6 @@ static int run_for(app_state *s, const char *h, const char *body, int line, int 
     return rc;
 }
 
-/* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
- * their body; for ... in ...: runs its body for each item (run_for); any other block is skipped
- * whole, in one line. */
 enum { BLOCK_DEPTH_MAX = 20 };   /* Python's own: "too many statically nested blocks" */
 
 static int run_block_at(app_state *s, const char *text, int line);
@@ -2366,6 +2350,9 @@ static int run_block(app_state *s, const char *text, int line)
     return rc;
 }
 
+/* A block: def NAME(): keeps its body for NAME(); with ...: and if __name__ == '__main__': run
+ * their body; for ... in ...: runs its body for each item (run_for); any other block is skipped
+ * whole, in one line. */
 static int run_block_at(app_state *s, const char *text, int line)
 {
     py_session *ps = py_session_get(s);
