@@ -1,7 +1,7 @@
 # The program: invocation, command language, REPL and command handlers.
 rnnlab_SOURCES += src/app/state.c src/app/parse.c src/app/args.c src/app/commands.c \
 	src/app/repl.c src/app/cmd_data.c src/app/cmd_model.c src/app/cmd_session.c src/app/cmd_io.c src/app/chart.c \
-	src/app/cmd_embeddings.c src/app/pyreader.c src/app/pyvalue.c src/app/pyformat.c src/app/pystmt.c src/app/pyframe.c src/app/pytfdata.c src/app/pyarray.c src/app/cmd_sweep.c
+	src/app/cmd_embeddings.c src/app/pyreader.c src/app/pyvalue.c src/app/pyformat.c src/app/pystmt.c src/app/pyframe.c src/app/pytfdata.c src/app/pyarray.c src/app/pystr.c src/app/cmd_sweep.c
 noinst_HEADERS += src/app/app.h src/app/internal.h src/app/repl.h src/app/chart.h src/app/python.h src/app/mpi.h
 # With MPI (./configure --with-mpi): the ranks of an mpirun share fit, evaluate, predict and sweep.
 if RNNLAB_MPI

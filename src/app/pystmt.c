@@ -58,7 +58,8 @@ const char py_help_text[] =
     "y_pred > 0.5) and confusion_matrix(...) (np.argmax(y_pred, axis=1) for softmax) -> report.\n"
     "At the prompt a bare expression (x, vocab[:20]) shows its value as Python's REPL does.\n"
     "print() of values prints them, formatted as Python does: f'{acc:.2%}', '{:.3f}'.format(x), '%d' % n,\n"
-    "history.history['val_accuracy'][-1], history.history.keys(), model.count_params(), os.path.join(a, b);\n"
+    "history.history['val_accuracy'][-1], history.history.keys(), model.count_params(), os.path.join(a, b),\n"
+    "a text's join, split, strip, lstrip, rstrip, replace, startswith and endswith;\n"
     "x ** y is arithmetic too.\n"
     "for A, B in ITEMS: runs its body for each item of a list, range(n) or ds.take(n) (then text_batch.numpy()[i],\n"
     "label_batch[i] and next(iter(ds)) print as TensorFlow and numpy print them, in rnnlab's order of the texts);\n"
@@ -1735,7 +1736,9 @@ static int stmt_call(app_state *s, const char *stmt, const rnn_call *c, rnn_valu
                                py_obj_is(recv, "history.history"));                    /* history_dict.keys() */
     bool tensor = (v.type == RNN_VAL_CALL && !strcmp(v.call->name, "\001tensor")) ||   /* vectorize_layer(inputs) */
                   (!strcmp(name, "tf.constant") && v.type != RNN_VAL_CALL);             /* tf.constant(["a text"]) */
-    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv || tensor ||
+    bool plain = v.type == RNN_VAL_STRING || v.type == RNN_VAL_NUMBER || v.type == RNN_VAL_BOOL ||
+                 v.type == RNN_VAL_LIST || v.type == RNN_VAL_DICT;   /* words = text.split() */
+    if (erc == RNN_OK && (py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") || value_recv || tensor || plain ||
                           (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         *result = v;
         *has_result = true;
@@ -1933,29 +1936,35 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
 /* A bare expression typed at the prompt (not in a script, not in a def's body) shows its value as
  * Python's REPL does: repr of a number, string, list or dict; nothing for None. False when it is
  * not such a value (the statement is then skipped, saying so). */
+/* Shows v at the prompt as echo_value does; whether it did (nothing shows for None). */
+static bool echo_shown(app_state *s, const rnn_value *v)
+{
+    py_session *ps = py_session_get(s);
+    if (!ps->at_prompt || ps->file[0] || ps->call_depth) return false;
+    bool shows = v->type != RNN_VAL_NONE && v->type != RNN_VAL_IDENT && v->type != RNN_VAL_CALL;
+    char *text = shows ? py_value_text_alloc(v, ECHO_MAX) : NULL, *escaped = NULL;
+    bool shown = v->type == RNN_VAL_NONE;
+    if (text) {
+        /* as repr: a control character the text holds is written \xNN (4 bytes at most for 1) */
+        size_t len = strlen(text);
+        if ((escaped = malloc(len * 4 + 1))) {
+            rnn_escape_text(text, len, len, false, escaped, len * 4 + 1);
+            app_printf("%s\n", escaped);
+            shown = true;
+        }
+    }
+    free(text);
+    free(escaped);
+    return shown;
+}
+
 static bool echo_value(app_state *s, const rnn_value *e)
 {
     py_session *ps = py_session_get(s);
     if (!ps->at_prompt || ps->file[0] || ps->call_depth) return false;
     rnn_value v = {0};
     char why[300];
-    bool shown = false;
-    if (py_eval(s, e, &v, why, sizeof why) == RNN_OK) {
-        bool shows = v.type != RNN_VAL_NONE && v.type != RNN_VAL_IDENT && v.type != RNN_VAL_CALL;
-        char *text = shows ? py_value_text_alloc(&v, ECHO_MAX) : NULL, *escaped = NULL;
-        shown = v.type == RNN_VAL_NONE;
-        if (text) {
-            /* as repr: a control character the text holds is written \xNN (4 bytes at most for 1) */
-            size_t len = strlen(text);
-            if ((escaped = malloc(len * 4 + 1))) {
-                rnn_escape_text(text, len, len, false, escaped, len * 4 + 1);
-                app_printf("%s\n", escaped);
-                shown = true;
-            }
-        }
-        free(text);
-        free(escaped);
-    }
+    bool shown = py_eval(s, e, &v, why, sizeof why) == RNN_OK && echo_shown(s, &v);
     rnn_value_free(&v);
     return shown;
 }
@@ -2082,6 +2091,7 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
             goto bind;
         } else if (!is_keras_object(c) && strcmp(b, "texts_to_sequences") && !py_is_value_call(c->name)) {
             rc = stmt_call(s, stmt, c, &result, &has);
+            if (!rc && !lhs && has) echo_shown(s, &result);   /* 'a b'.split() at the prompt */
             if (rc || !lhs) goto done;
             if (!has) { bind_skipped_text(s, lhs); goto done; }
         }

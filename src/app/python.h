@@ -137,6 +137,11 @@ typedef struct py_tfdata {
 } py_tfdata;
 bool py_tfdata_get(const rnn_value *v, py_tfdata *d);
 
+/* ---- pystr.c: Python's str methods (join, split, strip, lstrip, rstrip, replace, startswith,
+ * endswith) of a text; *handled false for any other value or method. ---- */
+int py_str_method(const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out, bool *handled,
+                  char *why, size_t n);
+
 /* ---- pyarray.c: what a loop over ds.take(N) gives (see pyarray.c) ---- */
 /* "eager", "ndarray" or "bytes" when v is such a value (*payload its texts or numbers), else NULL. */
 const char *py_array_kind(const rnn_value *v, const rnn_value **payload);

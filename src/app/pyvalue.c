@@ -209,6 +209,17 @@ static int eval_attr(app_state *s, rnn_value *base, const char *attr, rnn_value 
     return py_eval_fail(why, n, "the attribute .%s is not something rnnlab computes", attr);
 }
 
+/* Python's len() of a str: its characters (an invalid UTF-8 byte counts as the U+FFFD it reads as). */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; n++) {
+        uint32_t cp;
+        i += (size_t)rnn_utf8_decode(s + i, len - i, &cp);
+    }
+    return n;
+}
+
 static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why, size_t n)
 {
     const char *o;
@@ -220,7 +231,7 @@ static int eval_len(app_state *s, const rnn_value *v, rnn_value *out, char *why,
         count = payload->type == RNN_VAL_LIST ? (size_t)payload->n_items : strlen(payload->string);
     } else if (v->type == RNN_VAL_LIST) count = (size_t)v->n_items;
     else if (v->type == RNN_VAL_DICT) count = (size_t)v->n_items / 2;
-    else if (v->type == RNN_VAL_STRING) count = strlen(v->string);
+    else if (v->type == RNN_VAL_STRING) count = utf8_length(v->string);
     else if ((o = py_obj_is(v, "data."))) {
         if (split_count(s, o, &count)) return py_eval_fail(why, n, "no data set is loaded");
     } else if (py_obj_is(v, "classes")) {
@@ -664,6 +675,7 @@ static int value_method(app_state *s, const rnn_value *v, const char *method, co
     if (!*handled) rc = py_tfdata_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_textvec_method(s, v, method, args, out, handled, why, n);
     if (!*handled) rc = py_array_method(v, method, args, out, handled, why, n);
+    if (!*handled) rc = py_str_method(v, method, args, out, handled, why, n);
     if (!*handled && py_obj_is(v, "history.history") && !strcmp(method, "keys") && (!args || !args->n_args)) {
         *handled = true;
         rc = history_keys(s, out, why, n);
@@ -704,7 +716,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     rnn_value v = {0}, args = {0};
     rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
     if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
-        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") || py_array_kind(&v, NULL) ||
+        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") || py_array_kind(&v, NULL) || v.type == RNN_VAL_STRING ||
         (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
         rnn_value_free(&v);
         return RNN_OK;
