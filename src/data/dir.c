@@ -321,49 +321,85 @@ static bool dir_is_txt(const char *name)
     return ext[0] == '.' && (ext[1] | 0x20) == 't' && (ext[2] | 0x20) == 'x' && (ext[3] | 0x20) == 't';
 }
 
-/* The folders under `folder` (itself first, as ""), as paths relative to it that start with '/',
- * sorted as Keras sorts os.walk's folders: by their whole path. */
-static int dir_walk_folders(const char *folder, dir_list *all, rnn_error *err)
+/* A folder under a class folder in Keras's walk: its path relative to the class folder ("" for the
+ * class folder itself, else starting with '/') and its files, sorted by name. */
+typedef struct dir_walked {
+    char *rel;
+    dir_list files;
+} dir_walked;
+
+static int dir_walked_compare(const void *a, const void *b)
 {
-    size_t cap = 0;
-    char path[PATH_MAX];
-    int rc = dir_list_add(all, &cap, "", folder, err);
-    for (size_t i = 0; !rc && i < all->n; i++) {  /* all grows while it is read */
-        dir_list subs = { 0 };
-        if (!(rc = dir_join(path, folder, all->name[i] + (i > 0), err)) &&
-            !(rc = dir_read(path, true, &subs, NULL, err)))
-            for (size_t k = 0; k < subs.n && !rc; k++)
-                if (!(rc = dir_join(path, all->name[i], subs.name[k], err)))
-                    rc = dir_list_add(all, &cap, path, folder, err);
-        dir_list_free(&subs);
-    }
-    if (rc)
-        dir_list_free(all);
-    else
-        qsort(all->name, all->n, sizeof *all->name, dir_compare);
-    return rc;
+    return strcmp(((const dir_walked *)a)->rel, ((const dir_walked *)b)->rel);
 }
 
-/* The .txt files of a class folder in Keras's listing: every folder under it in dir_walk_folders's
- * order, each one's files by name. */
+static void dir_walked_free(dir_walked *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(w[i].rel);
+        dir_list_free(&w[i].files);
+    }
+    free(w);
+}
+
+/* Appends the folder rel (relative to the class folder) to the walk, its files not read yet. */
+static int dir_walked_add(dir_walked **w, size_t *n, size_t *cap, const char *rel, const char *folder,
+                          rnn_error *err)
+{
+    char *copy = strdup(rel);
+    if (!copy || rnn_grow(w, cap, *n + 1, sizeof **w)) {
+        free(copy);
+        return rnn_fail(err, RNN_EINTERNAL, "out of memory listing %s", folder);
+    }
+    (*w)[(*n)++] = (dir_walked){ .rel = copy };
+    return RNN_OK;
+}
+
+/* Every folder under `folder`, itself first, each read once for its sub-folders and its files, then
+ * sorted as Keras sorts os.walk's folders: by their whole path. */
+static int dir_walk(const char *folder, dir_walked **out, size_t *n_out, rnn_error *err)
+{
+    dir_walked *w = NULL;
+    size_t n = 0, cap = 0;
+    char path[PATH_MAX], rel[PATH_MAX];
+    int rc = dir_walked_add(&w, &n, &cap, "", folder, err);
+    for (size_t i = 0; !rc && i < n; i++) {  /* w grows while it is read */
+        dir_list subs = { 0 };
+        if (snprintf(path, sizeof path, "%s%s", folder, w[i].rel) >= (int)sizeof path)
+            rc = rnn_fail(err, RNN_EUSAGE, "%s%s: path too long", folder, w[i].rel);
+        else
+            rc = dir_read(path, true, &subs, &w[i].files, err);
+        for (size_t k = 0; k < subs.n && !rc; k++)
+            if (!(rc = dir_join(rel, w[i].rel, subs.name[k], err)))
+                rc = dir_walked_add(&w, &n, &cap, rel, folder, err);
+        dir_list_free(&subs);
+    }
+    if (rc) {
+        dir_walked_free(w, n);
+        return rc;
+    }
+    qsort(w, n, sizeof *w, dir_walked_compare);
+    *out = w;
+    *n_out = n;
+    return RNN_OK;
+}
+
+/* The .txt files of a class folder in Keras's listing: every folder under it in dir_walk's order,
+ * each one's files by name. */
 static int dir_fill_walk(rnn_dataset *ds, int split, const char *folder, int label, rnn_io_text *t,
                          rnn_error *err)
 {
-    dir_list all = { 0 };
+    dir_walked *w = NULL;
+    size_t n = 0;
     char path[PATH_MAX];
-    int rc = dir_walk_folders(folder, &all, err);
-    for (size_t i = 0; i < all.n && !rc; i++) {
-        dir_list files = { 0 };
-        if (snprintf(path, sizeof path, "%s%s", folder, all.name[i]) >= (int)sizeof path)
-            rc = rnn_fail(err, RNN_EUSAGE, "%s%s: path too long", folder, all.name[i]);
-        else
-            rc = dir_read(path, true, NULL, &files, err);
-        for (size_t k = 0; k < files.n && !rc; k++)
-            if (dir_is_txt(files.name[k]))
-                rc = dir_add_file(ds, split, path, files.name[k], label, t, err);
-        dir_list_free(&files);
+    int rc = dir_walk(folder, &w, &n, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        snprintf(path, sizeof path, "%s%s", folder, w[i].rel);   /* it fit when dir_walk read it */
+        for (size_t k = 0; k < w[i].files.n && !rc; k++)
+            if (dir_is_txt(w[i].files.name[k]))
+                rc = dir_add_file(ds, split, path, w[i].files.name[k], label, t, err);
     }
-    dir_list_free(&all);
+    dir_walked_free(w, n);
     return rc;
 }
 
