@@ -143,9 +143,15 @@ static size_t subset_rows(size_t n, py_tfdata_subset subset, double vsplit)
     return subset == PY_TFDATA_TRAINING ? n - val : subset == PY_TFDATA_VALIDATION ? val : n;
 }
 
+/* The loaded data set's split a pipeline names ("train" or "test"). */
+static const rnn_split *named_split(const app_state *s, const char *split)
+{
+    return !strcmp(split, "train") ? &s->ds->train : &s->ds->test;
+}
+
 double py_tfdata_fit_split(const app_state *s, const py_tfdata *d)
 {
-    size_t n = !strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n;
+    size_t n = named_split(s, d->split)->n;
     size_t val = subset_rows(n, PY_TFDATA_VALIDATION, d->vsplit);
     if (val == 0 || n - (size_t)floor((double)n * (1.0 - d->vsplit)) == val) return d->vsplit;
     return ((double)val - 0.5) / (double)n;   /* n (1 - F) = n - val + 0.5 */
@@ -357,7 +363,7 @@ int py_text_dataset_from_directory(app_state *s, const rnn_call *c, rnn_value *o
     const char *split = a.split;
     if ((rc = a.split ? dir_load_imdb(s, &a) : dir_load_own(s, &a, &split))) return rc;
     if ((rc = dir_check_classes(s, &a, why, n))) return rc;
-    const rnn_split *sp = !strcmp(split, "train") ? &s->ds->train : &s->ds->test;
+    const rnn_split *sp = named_split(s, split);
     size_t total = sp->n, n_val = subset_rows(total, PY_TFDATA_VALIDATION, a.vsplit);
     app_printf("Found %zu files belonging to %d classes.\n", total, s->ds->n_classes);
     py_tfdata d = {.batch = a.batch, .shuffled = a.shuffle, .part = PY_TFDATA_PAIRS, .vsplit = a.vsplit};
@@ -433,7 +439,7 @@ static int mapped_vectorize(app_state *s, const py_tfdata *d, const rnn_value *f
 static int tfdata_cardinality(const app_state *s, const py_tfdata *d, rnn_value *out, char *why, size_t n)
 {
     if (!s->ds) return py_eval_fail(why, n, "no data set is loaded");
-    size_t rows = subset_rows(!strcmp(d->split, "train") ? s->ds->train.n : s->ds->test.n, d->subset, d->vsplit);
+    size_t rows = subset_rows(named_split(s, d->split)->n, d->subset, d->vsplit);
     memset(out, 0, sizeof *out);
     out->type = RNN_VAL_NUMBER;
     out->is_integer = true;
@@ -441,7 +447,6 @@ static int tfdata_cardinality(const app_state *s, const py_tfdata *d, rnn_value 
     return RNN_OK;
 }
 
-/* A method of a tf.data pipeline; *handled false when v is not one. */
 /* An eager tensor of texts [lo, hi) of a split (one text when single), or of their labels. */
 static bool take_tensor(const rnn_split *sp, size_t lo, size_t hi, bool single, bool labels, const char *dtype,
                         rnn_value *out)
@@ -499,7 +504,7 @@ static int tfdata_take(app_state *s, const py_tfdata *d, const rnn_value *k, rnn
     if (d->part == PY_TFDATA_DICTS)
         return py_eval_fail(why, n, ".take() of {'text', 'label'} dicts: rnnlab takes (text, label) pairs "
                             "(as_supervised=True)");
-    const rnn_split *sp = !strcmp(d->split, "train") ? &s->ds->train : &s->ds->test;
+    const rnn_split *sp = named_split(s, d->split);
     size_t rows = subset_rows(sp->n, d->subset, d->vsplit), first = d->subset == PY_TFDATA_VALIDATION ? sp->n - rows : 0;
     size_t per = d->batch ? (size_t)d->batch : 1, elems = (rows + per - 1) / per;
     if (k->number < (double)elems) elems = (size_t)k->number;
@@ -524,6 +529,7 @@ static int tfdata_take(app_state *s, const py_tfdata *d, const rnn_value *k, rnn
     return RNN_OK;
 }
 
+/* A method of a tf.data pipeline; *handled false when v is not one. */
 int py_tfdata_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
                      bool *handled, char *why, size_t n)
 {
