@@ -1903,20 +1903,27 @@ static bool data_pairs(rnn_value *out)
     return true;
 }
 
-/* An expression that may be a tuple without brackets: "a, b" reads as "(a, b)". */
-static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
+/* The first `what` in p outside brackets and quotes (a tuple's ',', a for header's " in ", the ':'
+ * ending it, which a comment may follow), or NULL. */
+static const char *top_level_find(const char *p, const char *what)
 {
     int depth = 0;
     char quote = 0;
-    bool comma = false;
-    for (const char *c = text; *c && !comma; c++) {
-        if (quote) { if (*c == '\\' && c[1]) c++; else if (*c == quote) quote = 0; continue; }
-        if (*c == '\'' || *c == '"') quote = *c;
-        else if (strchr("([{", *c)) depth++;
-        else if (strchr(")]}", *c)) depth--;
-        else if (*c == ',' && depth == 0) comma = true;
+    size_t n = strlen(what);
+    for (; *p; p++) {
+        if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
+        if (*p == '\'' || *p == '"') quote = *p;
+        else if (strchr("([{", *p)) depth++;
+        else if (strchr(")]}", *p)) depth--;
+        else if (!depth && !strncmp(p, what, n)) return p;
     }
-    if (!comma) return rnn_expr_parse(text, out, err);
+    return NULL;
+}
+
+/* An expression that may be a tuple without brackets: "a, b" reads as "(a, b)". */
+static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
+{
+    if (!top_level_find(text, ",")) return rnn_expr_parse(text, out, err);
     size_t n = strlen(text);
     char *wrapped = malloc(n + 4);
     if (!wrapped) return rnn_fail(err, RNN_EINTERNAL, "out of memory");
@@ -1933,10 +1940,8 @@ static int expr_parse_tuple(const char *text, rnn_value *out, rnn_error *err)
 /* The right-hand side of an assignment, or an expression statement (lhs NULL). */
 static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const rnn_value *e);
 
-/* A bare expression typed at the prompt (not in a script, not in a def's body) shows its value as
- * Python's REPL does: repr of a number, string, list or dict; nothing for None. False when it is
- * not such a value (the statement is then skipped, saying so). */
-/* Shows v at the prompt as echo_value does; whether it did (nothing shows for None). */
+/* A value at the prompt (not in a script, not in a def's body) shows as Python's REPL shows it: repr
+ * of a number, string, list or dict; nothing for None. False when it is not such a value. */
 static bool echo_shown(app_state *s, const rnn_value *v)
 {
     py_session *ps = py_session_get(s);
@@ -1958,6 +1963,8 @@ static bool echo_shown(app_state *s, const rnn_value *v)
     return shown;
 }
 
+/* A bare expression typed at the prompt shows its value (echo_shown). False when it is not such a
+ * value (the statement is then skipped, saying so). */
 static bool echo_value(app_state *s, const rnn_value *e)
 {
     py_session *ps = py_session_get(s);
@@ -2283,23 +2290,6 @@ static bool body_jumps(const char *body)
         }
     }
     return false;
-}
-
-/* The first `what` in p outside brackets and quotes (a for header's " in ", the ':' ending it, which a
- * comment may follow), or NULL. */
-static const char *top_level_find(const char *p, const char *what)
-{
-    int depth = 0;
-    char quote = 0;
-    size_t n = strlen(what);
-    for (; *p; p++) {
-        if (quote) { if (*p == '\\' && p[1]) p++; else if (*p == quote) quote = 0; continue; }
-        if (*p == '\'' || *p == '"') quote = *p;
-        else if (strchr("([{", *p)) depth++;
-        else if (strchr(")]}", *p) && depth > 0) depth--;
-        else if (!depth && !strncmp(p, what, n)) return p;
-    }
-    return NULL;
 }
 
 /* for TARGETS in EXPR: the body runs for each item of the list EXPR gives (range(n), a list, a
