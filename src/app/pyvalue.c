@@ -665,8 +665,17 @@ static int history_keys(app_state *s, rnn_value *out, char *why, size_t n)
     return RNN_OK;
 }
 
+/* Whether v is a value whose methods value_method computes. */
+static bool has_value_methods(const rnn_value *v)
+{
+    return py_obj_is(v, "pred.") || py_obj_is(v, "frame") || py_obj_is(v, "tfdata.") || py_is_textvec(v) ||
+           py_obj_is(v, "history.history") || py_array_kind(v, NULL) || v->type == RNN_VAL_STRING ||
+           (v->type == RNN_VAL_CALL && !strcmp(py_basename(v->call->name), "LabelEncoder"));
+}
+
 /* A method of a value rnnlab holds: of predictions, of the DataFrame and its columns, of a
- * LabelEncoder, of a fit's history (args evaluated); *handled false for any other. */
+ * pipeline, a TextVectorization, a tensor, a text, a LabelEncoder, a fit's history (args evaluated);
+ * *handled false for any other. */
 static int value_method(app_state *s, const rnn_value *v, const char *method, const rnn_call *args, rnn_value *out,
                         bool *handled, char *why, size_t n)
 {
@@ -715,9 +724,7 @@ static int eval_method_call(app_state *s, const rnn_call *c, rnn_value *out, boo
     }
     rnn_value v = {0}, args = {0};
     rnn_value wrapped = {.type = RNN_VAL_LIST, .n_items = c->n_args, .items = c->args};
-    if (eval_name(s, recv, &v, why, n) != RNN_OK || !(py_obj_is(&v, "pred.") || py_obj_is(&v, "frame") ||
-        py_obj_is(&v, "tfdata.") || py_is_textvec(&v) || py_obj_is(&v, "history.history") || py_array_kind(&v, NULL) || v.type == RNN_VAL_STRING ||
-        (v.type == RNN_VAL_CALL && !strcmp(py_basename(v.call->name), "LabelEncoder")))) {
+    if (eval_name(s, recv, &v, why, n) != RNN_OK || !has_value_methods(&v)) {
         rnn_value_free(&v);
         return RNN_OK;
     }
