@@ -26,25 +26,13 @@ const char *py_array_kind(const rnn_value *v, const rnn_value **payload)
 /* kind(payload[, dtype]) in out; the payload is moved into it (left empty). */
 bool py_array_value(rnn_value *out, const char *kind, rnn_value *payload, const char *dtype)
 {
-    int n = dtype ? 2 : 1;
-    rnn_call *c = calloc(1, sizeof *c);
-    char *name = malloc(strlen(kind) + 2);
-    rnn_value *args = calloc((size_t)n, sizeof *args);
-    char **keys = calloc((size_t)n, sizeof *keys);
-    if (!c || !name || !args || !keys || (dtype && !(args[1].string = strdup(dtype)))) {
-        free(c); free(name); free(args); free(keys);
-        rnn_value_free(payload);
+    rnn_value args[2] = {*payload, {.type = RNN_VAL_STRING}};
+    memset(payload, 0, sizeof *payload);
+    if (dtype && !(args[1].string = strdup(dtype))) {
+        rnn_value_free(&args[0]);
         return false;
     }
-    sprintf(name, "%c%s", PY_OBJ, kind);
-    if (dtype) args[1].type = RNN_VAL_STRING;
-    args[0] = *payload;
-    memset(payload, 0, sizeof *payload);
-    *c = (rnn_call){.name = name, .n_args = n, .keys = keys, .args = args};
-    memset(out, 0, sizeof *out);
-    out->type = RNN_VAL_CALL;
-    out->call = c;
-    return true;
+    return py_obj_call(out, kind, args, dtype ? 2 : 1);
 }
 
 /* An eager tensor's dtype ("string" when it holds texts). */

@@ -2013,19 +2013,8 @@ static int stmt_value_of(app_state *s, const char *stmt, const char *lhs, const 
         } else if (lhs && (!strcmp(b, "Input") || !strcmp(b, "InputLayer"))) {
             /* inputs = keras.Input(shape=(maxlen,)): the first tensor of a functional model */
             rnn_value in = {0};
-            if (!(rc = eval_or_fail(s, b, e, &in))) {
-                result.type = RNN_VAL_CALL;
-                if (!(result.call = calloc(1, sizeof *result.call)) || !(result.call->name = strdup("\001tensor")) ||
-                    !(result.call->args = calloc(1, sizeof *result.call->args)) ||
-                    !(result.call->keys = calloc(1, sizeof *result.call->keys)))
-                    rc = py_fail(RNN_EINTERNAL, b, "out of memory");
-                else {
-                    result.call->args[0] = in;
-                    result.call->n_args = 1;
-                    memset(&in, 0, sizeof in);
-                    has = true;
-                }
-            }
+            if (!(rc = eval_or_fail(s, b, e, &in)) && !(has = py_obj_call(&result, "tensor", &in, 1)))
+                rc = py_fail(RNN_EINTERNAL, b, "out of memory");
             rnn_value_free(&in);
         } else if (!strcmp(b, "read_csv") && (!strncmp(c->name, "pd.", 3) || !strncmp(c->name, "pandas.", 7))) {
             if (!(rc = py_read_csv(s, c, &result))) has = true;

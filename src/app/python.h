@@ -70,6 +70,9 @@ bool py_bind(py_session *ps, const char *name, const rnn_value *v);
 void py_unbind(py_session *ps, const char *name);
 /* The session object `what` (see above) as a value to bind. */
 bool py_obj_value(rnn_value *out, const char *what);
+/* The session object written as the call PY_OBJ name(args[0..n)) (a tensor, texts, an array), the
+ * args moved into it (left empty); false when out of memory (the args are freed). */
+bool py_obj_call(rnn_value *out, const char *name, rnn_value *args, int n);
 /* If v is a session object whose spelling starts with prefix, the rest of it; else NULL. */
 const char *py_obj_is(const rnn_value *v, const char *prefix);
 /* Whether name is bound to the session's model (or is `model` itself, unbound, with a model built). */

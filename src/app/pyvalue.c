@@ -91,6 +91,28 @@ bool py_obj_value(rnn_value *out, const char *what)
     return true;
 }
 
+bool py_obj_call(rnn_value *out, const char *name, rnn_value *args, int n)
+{
+    rnn_call *c = calloc(1, sizeof *c);
+    char *full = malloc(strlen(name) + 2);
+    rnn_value *moved = calloc((size_t)n, sizeof *moved);
+    char **keys = calloc((size_t)n, sizeof *keys);
+    if (!c || !full || !moved || !keys) {
+        free(c); free(full); free(moved); free(keys);
+        for (int i = 0; i < n; i++) rnn_value_free(&args[i]);
+        return false;
+    }
+    full[0] = PY_OBJ;
+    strcpy(full + 1, name);
+    memcpy(moved, args, (size_t)n * sizeof *args);
+    memset(args, 0, (size_t)n * sizeof *args);
+    *c = (rnn_call){.name = full, .n_args = n, .keys = keys, .args = moved};
+    memset(out, 0, sizeof *out);
+    out->type = RNN_VAL_CALL;
+    out->call = c;
+    return true;
+}
+
 const char *py_obj_is(const rnn_value *v, const char *prefix)
 {
     if (!v || v->type != RNN_VAL_IDENT || !v->string || v->string[0] != PY_OBJ) return NULL;
@@ -478,13 +500,8 @@ static int new_texts(const rnn_value *list, rnn_value *out, char *why, size_t n)
 {
     for (int i = 0; i < list->n_items; i++)
         if (list->items[i].type != RNN_VAL_STRING) return py_eval_fail(why, n, "texts_to_sequences of a list that is not of texts");
-    rnn_call *c = calloc(1, sizeof *c);
-    out->type = RNN_VAL_CALL;
-    out->call = c;
-    if (!c || !(c->name = strdup("\001texts")) || !(c->args = calloc(1, sizeof *c->args)) ||
-        !(c->keys = calloc(1, sizeof *c->keys)) || !rnn_value_copy(&c->args[0], list))
-        return py_eval_fail(why, n, "out of memory");
-    c->n_args = 1;
+    rnn_value copy;
+    if (!rnn_value_copy(&copy, list) || !py_obj_call(out, "texts", &copy, 1)) return py_eval_fail(why, n, "out of memory");
     return RNN_OK;
 }
 
